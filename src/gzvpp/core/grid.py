@@ -1,0 +1,94 @@
+"""The 15-minute metering grid (采集周期 15 分钟) and event windows on it.
+
+All times are Guangzhou local time (Asia/Shanghai, UTC+8, no daylight saving). An interval is
+named by its start; a day has 96 of them, numbered 0–95 from midnight.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+INTERVAL_MINUTES = 15
+INTERVALS_PER_DAY = 24 * 60 // INTERVAL_MINUTES
+INTERVAL_HOURS = INTERVAL_MINUTES / 60
+MIN_WINDOW_MINUTES = 30  # 第五条: 每次持续时间不低于 30 分钟
+
+
+class WindowError(ValueError):
+    """An event window that the rules do not allow (off the grid, too short, reversed)."""
+
+
+def to_local(moment: dt.datetime) -> dt.datetime:
+    """Return ``moment`` as a naive Guangzhou wall-clock time.
+
+    Parameters
+    ----------
+    moment : datetime
+        Naive (taken as already local) or timezone-aware.
+    """
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(SHANGHAI).replace(tzinfo=None)
+
+
+def is_on_grid(moment: dt.datetime) -> bool:
+    """True when ``moment`` falls exactly on a 15-minute boundary."""
+    local = to_local(moment)
+    return local.second == 0 and local.microsecond == 0 and local.minute % INTERVAL_MINUTES == 0
+
+
+@dataclass(frozen=True)
+class Window:
+    """An event window [start, end) on the 15-minute grid (R2), as the response day D and offsets.
+
+    ``first_interval`` counts from D's midnight; ``first_interval + n_intervals`` may pass 96 when
+    the window runs past midnight, and the same offsets are used on every baseline day (R4).
+    """
+
+    day: dt.date
+    first_interval: int
+    n_intervals: int
+
+    @classmethod
+    def from_times(cls, start: dt.datetime, end: dt.datetime) -> Window:
+        """Build a window from its local start and end, enforcing the grid and the 30-minute floor.
+
+        Raises
+        ------
+        WindowError
+            If either end is off the 15-minute grid, the window is empty or reversed, or it is
+            shorter than 30 minutes (第五条).
+        """
+        start, end = to_local(start), to_local(end)
+        for label, moment in (("start", start), ("end", end)):
+            if not is_on_grid(moment):
+                raise WindowError(
+                    f"window {label} {moment:%Y-%m-%d %H:%M:%S} is not on the 15-minute grid"
+                )
+        minutes = (end - start) / dt.timedelta(minutes=1)
+        if minutes < MIN_WINDOW_MINUTES:
+            raise WindowError(
+                f"window {start:%Y-%m-%d %H:%M}–{end:%Y-%m-%d %H:%M} lasts {minutes:g} min; "
+                f"an event lasts at least {MIN_WINDOW_MINUTES} min (第五条)"
+            )
+        first = (start.hour * 60 + start.minute) // INTERVAL_MINUTES
+        return cls(start.date(), first, int(minutes) // INTERVAL_MINUTES)
+
+    @property
+    def start(self) -> dt.datetime:
+        """Local start of the window."""
+        midnight = dt.datetime.combine(self.day, dt.time())
+        return midnight + dt.timedelta(minutes=self.first_interval * INTERVAL_MINUTES)
+
+    @property
+    def end(self) -> dt.datetime:
+        """Local end of the window (exclusive)."""
+        return self.start + dt.timedelta(minutes=self.n_intervals * INTERVAL_MINUTES)
+
+    @property
+    def hours(self) -> float:
+        """Length in hours: number of intervals × 0.25 (R7)."""
+        return self.n_intervals * INTERVAL_HOURS

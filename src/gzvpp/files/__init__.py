@@ -1,0 +1,1 @@
+"""Reading the platform's input files (meter exports, participants, events, calendars)."""

@@ -1,0 +1,31 @@
+"""The one error type for bad input files: it names the file, the row and the reason."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class InputError(Exception):
+    """Bad input: stops the run before anything is written.
+
+    Parameters
+    ----------
+    path : path or str
+        The file at fault.
+    reason : str
+        What is wrong, in words an analyst can act on.
+    row : int, optional
+        Where in the file: for CSV the line number counting the header as line 1, for Parquet
+        the 1-based data row, for JSON the 1-based position of the item named by ``unit``.
+    unit : str
+        What ``row`` counts: ``line``, ``row``, ``event`` …
+    """
+
+    def __init__(
+        self, path: Path | str, reason: str, row: int | None = None, unit: str = "line"
+    ) -> None:
+        self.path = str(path)
+        self.row = row
+        self.reason = reason
+        where = f"{self.path}, {unit} {row}" if row is not None else self.path
+        super().__init__(f"{where}: {reason}")
