@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 app = typer.Typer(
     name="gzvpp",
@@ -15,3 +27,141 @@ app = typer.Typer(
 @app.callback()
 def main() -> None:
     """广州市虚拟电厂管理平台 — Guangzhou virtual power plant platform."""
+
+
+@app.command()
+def evaluate(
+    loads: Annotated[
+        Path, typer.Option(help="15-minute meter loads: CSV or Parquet (account_id,ts,kw).")
+    ],
+    system_load: Annotated[
+        Path, typer.Option(help="Guangzhou system load: CSV or Parquet (ts,mw).")
+    ],
+    participants: Annotated[Path, typer.Option(help="CSV participant_id,kind,account_id.")],
+    events: Annotated[Path, typer.Option(help='JSON {"events": [...]} with awards.')],
+    out: Annotated[Path, typer.Option(help="Result CSV, one row per award.")],
+    calendar: Annotated[
+        Path | None, typer.Option(help="Official schedule CSV date,day_type,holiday_name.")
+    ] = None,
+    lookback_days: Annotated[int, typer.Option(help="Baseline search depth in days (R4).")] = 60,
+) -> None:
+    """Evaluate every event's awards from meter exports (第九条): baselines, scores, subsidy."""
+    from gzvpp.evaluation_run import EvaluationInputs, run_evaluation
+    from gzvpp.files.errors import InputError
+    from gzvpp.reporting import print_evaluation_summary
+
+    console = Console(stderr=True)
+    inputs = EvaluationInputs(loads, system_load, participants, events, calendar)
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("starting", total=None)
+        try:
+            summary = run_evaluation(
+                inputs,
+                out,
+                lookback_days,
+                on_stage=lambda text: progress.update(task, description=text),
+                on_events_known=lambda n: progress.update(
+                    task, description="evaluating events", total=n, completed=0
+                ),
+                on_event=lambda event: progress.advance(task),
+            )
+        except InputError as err:
+            progress.stop()
+            console.print(f"[bold red]error:[/] {err}")
+            raise typer.Exit(code=2) from None
+    print_evaluation_summary(summary, out, Console())
+
+
+DbPath = Annotated[Path | None, typer.Option("--db", help="SQLite database file.")]
+DatabaseUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        help="SQLAlchemy URL; default $GZVPP_DATABASE_URL, else sqlite:///gzvpp.sqlite.",
+    ),
+]
+
+
+def _database_url(db: Path | None, database_url: str | None) -> str | None:
+    if db is not None and database_url is not None:
+        raise typer.BadParameter("give --db or --database-url, not both")
+    return f"sqlite:///{db.resolve()}" if db is not None else database_url
+
+
+@app.command()
+def serve(
+    db: DbPath = None,
+    database_url: DatabaseUrl = None,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+) -> None:
+    """Run the platform's web service (OpenAPI at /docs); migrates the database first."""
+    import uvicorn
+
+    from gzvpp.app import create_app
+
+    uvicorn.run(create_app(database_url=_database_url(db, database_url)), host=host, port=port)
+
+
+db_app = typer.Typer(help="The platform database.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: DbPath = None, database_url: DatabaseUrl = None) -> None:
+    """Migrate the database to the newest schema."""
+    from gzvpp.kit.db import upgrade
+
+    upgrade(_database_url(db, database_url))
+
+
+user_app = typer.Typer(help="Platform users and their API tokens.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+
+
+@user_app.command("add")
+def user_add(
+    role: Annotated[str, typer.Option(help="grid_operator, regulator, aggregator or power_user.")],
+    name: Annotated[str, typer.Option(help="Who the user is, e.g. 广州供电局 调度中心.")],
+    participant: Annotated[
+        str | None, typer.Option(help="Participant id; required for aggregator and power_user.")
+    ] = None,
+    db: DbPath = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create a platform user and print its bearer token (shown only this once)."""
+    from gzvpp.kit.auth import create_user
+    from gzvpp.kit.clock import SystemClock
+    from gzvpp.kit.db import make_engine, make_sessionmaker, session_scope, upgrade
+    from gzvpp.kit.errors import DomainError
+    from gzvpp.models import Role
+
+    if role not in Role._value2member_map_:
+        raise typer.BadParameter(f"unknown role {role!r}", param_hint="--role")
+    url = _database_url(db, database_url)
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        with session_scope(make_sessionmaker(engine)) as session:
+            user, token = create_user(
+                session,
+                name=name,
+                role=Role(role),
+                participant_id=participant,
+                at=SystemClock().now(),
+            )
+    except DomainError as err:
+        Console(stderr=True).print(f"[bold red]error:[/] {err.message}")
+        raise typer.Exit(code=2) from None
+    finally:
+        engine.dispose()
+    Console(stderr=True).print(f"created user #{user.id} {user.name} ({user.role.value})")
+    typer.echo(token)

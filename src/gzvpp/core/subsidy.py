@@ -10,13 +10,12 @@ from decimal import Decimal
 import numpy as np
 
 from gzvpp.core.evaluation import CAP_RATIO
+from gzvpp.core.invitation import price_cap
 from gzvpp.core.model import Direction, Mode
 from gzvpp.core.rounding import FEN, quantize_half_up, round_half_up
 from gzvpp.core.timeseries import BoolArray, FloatArray
 
 ENERGY_DECIMALS = 3
-# 表 2 补贴标准 (元/千瓦时): 削峰 0~5, 填谷 0~2.
-PRICE_CAP_CNY_PER_KWH = {Direction.PEAK: Decimal(5), Direction.VALLEY: Decimal(2)}
 # 表 2 响应系数: 提前 1 天 1, >4 小时 1.5, 实时 3.
 RESPONSE_COEFFICIENT = {
     Mode.DAY_AHEAD: Decimal(1),
@@ -62,7 +61,7 @@ def subsidy_price(
     price = award_price if award_price is not None else event_price
     if price is None:
         raise PriceError("no price: the award has no bid price and the event no fixed price")
-    cap = PRICE_CAP_CNY_PER_KWH[direction]
+    cap = price_cap(direction)
     if price < 0 or price > cap:
         raise PriceError(
             f"price {price} CNY/kWh is outside 0–{cap} for {direction.value} responses (表 2)"

@@ -1,0 +1,5 @@
+"""``python -m gzvpp`` runs the command line."""
+
+from gzvpp.cli import app
+
+app()

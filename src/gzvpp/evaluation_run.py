@@ -1,0 +1,237 @@
+"""``gzvpp evaluate``: the batch settlement analysts run on meter exports.
+
+Reads the input files, evaluates every non-cancelled event in order of start time with the
+rules engine (:func:`gzvpp.core.assessment.assess_event`), and writes one CSV row per award.
+Nothing is written unless every input is valid and every event has been evaluated.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from gzvpp.core.adjustment import adjustment_window
+from gzvpp.core.assessment import assess_event, response_days
+from gzvpp.core.baseline import LOOKBACK_DAYS, REALTIME_BASELINE_INTERVALS, baseline_candidates
+from gzvpp.core.calendar import Calendar, CalendarError
+from gzvpp.core.grid import INTERVALS_PER_DAY
+from gzvpp.core.model import Event, Participant
+from gzvpp.core.results import AwardResult, award_results, with_history
+from gzvpp.core.subsidy import PriceError
+from gzvpp.core.timeseries import IntArray, IntervalCube, day_number
+from gzvpp.files.calendar import read_calendar
+from gzvpp.files.errors import InputError
+from gzvpp.files.events import read_events
+from gzvpp.files.loads import read_interval_file
+from gzvpp.files.participants import read_participants
+
+RESULT_COLUMNS = (
+    "event_id",
+    "participant_id",
+    "status",
+    "baseline_type",
+    "baseline_days",
+    "adjustment_factor",
+    "baseline_avg_kw",
+    "baseline_max_kw",
+    "baseline_min_kw",
+    "actual_avg_kw",
+    "actual_max_kw",
+    "actual_min_kw",
+    "awarded_kw",
+    "response_kw",
+    "response_ratio",
+    "effective",
+    "non_execution",
+    "score",
+    "response_energy_kwh",
+    "effective_energy_kwh",
+    "price",
+    "coefficient",
+    "subsidy_cny",
+    "month_non_executions",
+    "suspended",
+    "rank_score",
+)
+
+
+@dataclass(frozen=True)
+class EvaluationInputs:
+    """The files of one ``gzvpp evaluate`` run."""
+
+    loads: Path
+    system_load: Path
+    participants: Path
+    events: Path
+    calendar: Path | None = None
+
+
+@dataclass(frozen=True)
+class EvaluationSummary:
+    """The one-screen summary printed at the end of a run."""
+
+    events: int
+    cancelled: int
+    awards: int
+    by_status: Mapping[str, int]
+    effective: int
+    non_executions: int
+    suspended_participants: int
+    subsidy_cny: Decimal
+
+
+def days_needed(events: Iterable[Event], calendar: Calendar, lookback_days: int) -> IntArray:
+    """Every day whose loads an evaluation may read: D, its baseline candidates, neighbours.
+
+    A window may run past midnight and the adjustment window (T-4h) or the real-time baseline
+    may reach into the previous day, so each day's neighbours are kept too.
+    """
+    days: set[int] = set()
+    for event in events:
+        if event.cancelled:
+            continue
+        window = event.window
+        span_first = min(
+            window.first_interval - REALTIME_BASELINE_INTERVALS, adjustment_window(window)[0]
+        )
+        span_last = window.first_interval + window.n_intervals - 1
+        shifts = range(span_first // INTERVALS_PER_DAY, span_last // INTERVALS_PER_DAY + 1)
+        anchors = [day_number(window.day)]
+        if event.mode.invited:
+            anchors += baseline_candidates(window.day, calendar, lookback_days).days.tolist()
+        days.update(anchor + shift for anchor in anchors for shift in shifts)
+    return np.array(sorted(days), dtype=np.int64)
+
+
+def evaluate_events(
+    events: Sequence[Event],
+    participants: Mapping[str, Participant],
+    loads: IntervalCube,
+    system_load: IntervalCube,
+    calendar: Calendar,
+    lookback_days: int = LOOKBACK_DAYS,
+    on_event: Callable[[Event], None] | None = None,
+) -> list[AwardResult]:
+    """Evaluate every non-cancelled event in order of start time, with the running history.
+
+    The events are also the history: their awards are the response days (R4), and their
+    results, in order, give each month's non-executions and each participant's rank score.
+
+    Raises
+    ------
+    PriceError
+        If an award has no valid price (表 2).
+    """
+    ordered = sorted((e for e in events if not e.cancelled), key=lambda e: e.window.start)
+    history = response_days(ordered)
+    results: list[AwardResult] = []
+    for event in ordered:
+        assessment = assess_event(
+            event, participants, loads, system_load, calendar, history, lookback_days
+        )
+        results.extend(award_results(assessment))
+        if on_event is not None:
+            on_event(event)
+    return with_history(results)
+
+
+def summarise(events: Sequence[Event], results: Sequence[AwardResult]) -> EvaluationSummary:
+    """Counts and the subsidy total of a run."""
+    statuses = Counter(r.status.value for r in results)
+    return EvaluationSummary(
+        events=sum(not e.cancelled for e in events),
+        cancelled=sum(e.cancelled for e in events),
+        awards=len(results),
+        by_status=dict(statuses),
+        effective=sum(r.effective for r in results),
+        non_executions=sum(r.non_execution for r in results),
+        suspended_participants=len({r.participant_id for r in results if r.suspended}),
+        subsidy_cny=sum((r.subsidy_cny for r in results), Decimal("0.00")),
+    )
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple):
+        return ";".join(d.isoformat() for d in value)
+    return str(value)
+
+
+def write_results_csv(results: Sequence[AwardResult], out: Path) -> None:
+    """Write the result rows atomically: a temporary file beside ``out``, renamed on success."""
+    frame = pl.DataFrame(
+        {c: [_text(getattr(r, c)) for r in results] for c in RESULT_COLUMNS},
+        schema=dict.fromkeys(RESULT_COLUMNS, pl.String),
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    os.close(handle)
+    try:
+        frame.write_csv(temporary)
+        os.replace(temporary, out)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+def run_evaluation(
+    inputs: EvaluationInputs,
+    out: Path,
+    lookback_days: int = LOOKBACK_DAYS,
+    on_stage: Callable[[str], None] | None = None,
+    on_event: Callable[[Event], None] | None = None,
+    on_events_known: Callable[[int], None] | None = None,
+) -> EvaluationSummary:
+    """Read the inputs, evaluate, write ``out``; return the summary.
+
+    Raises
+    ------
+    InputError
+        For any bad input (file, row and reason named); nothing is written then.
+    """
+    stage = on_stage or (lambda _: None)
+    stage("reading participants, events and calendar")
+    calendar = read_calendar(inputs.calendar) if inputs.calendar else Calendar()
+    participants = read_participants(inputs.participants)
+    events = read_events(inputs.events, participants)
+    try:
+        needed = days_needed(events, calendar, lookback_days)
+    except CalendarError as err:
+        raise InputError(inputs.calendar or inputs.events, str(err)) from None
+    accounts = sorted(
+        {
+            a
+            for e in events
+            if not e.cancelled
+            for w in e.awards
+            for a in participants[w.participant_id].accounts
+        }
+    )
+    stage("reading meter loads")
+    loads = read_interval_file(inputs.loads, value_column="kw", series=accounts, keep_days=needed)
+    stage("reading system load")
+    system_load = read_interval_file(
+        inputs.system_load, value_column="mw", series=None, keep_days=needed
+    )
+    if on_events_known is not None:
+        on_events_known(sum(not e.cancelled for e in events))
+    try:
+        results = evaluate_events(
+            events, participants, loads, system_load, calendar, lookback_days, on_event
+        )
+    except PriceError as err:
+        raise InputError(inputs.events, str(err)) from None
+    stage("writing results")
+    write_results_csv(results, out)
+    return summarise(events, results)
