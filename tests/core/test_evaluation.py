@@ -195,10 +195,6 @@ def test_ratio_is_rounded_half_up_to_6_decimals_before_the_test() -> None:
     assert result.subsidy_cny == (Decimal("9599.99"),)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: round_half_up settles to 10 decimals first, so 0.79999949995… → 0.8",
-)
 def test_ratio_just_under_a_half_in_the_7th_decimal_rounds_down() -> None:
     result = single_user_case(20000.0, 10400.806, 11999)
     # response 20000 − 10400.806 = 9599.194 kW, award 11999 kW
@@ -208,10 +204,6 @@ def test_ratio_just_under_a_half_in_the_7th_decimal_rounds_down() -> None:
     assert result.subsidy_cny == (Decimal("0.00"),)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: round_half_up settles to 7 decimals first, so 1000.00049996 → 1000.001",
-)
 def test_adjusted_baseline_just_under_half_a_watt_rounds_down() -> None:
     day = CASE_DAY
     loads = cube(["u"], d("2024-07-01"), day, 1000.0)

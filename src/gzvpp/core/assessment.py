@@ -312,7 +312,9 @@ def assess_event(
     non_execution = is_non_execution(ratio) & ok
     score = response_score(ratio) if mode.invited else np.full(len(awarded), np.nan)
     response_energy = response_energy_kwh(response, window.hours)
-    effective_energy = effective_energy_kwh(response, awarded, effective, window.hours)
+    effective_energy = np.where(
+        ok, effective_energy_kwh(response, awarded, effective, window.hours), np.nan
+    )
     prices = tuple(subsidy_price(a.price, event.price, event.direction) for a in event.awards)
     coefficient = RESPONSE_COEFFICIENT[mode]
     subsidies = tuple(
