@@ -1,0 +1,40 @@
+"""The platform's web service: ``create_app`` wires the kit and every domain router."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from gzvpp import __version__
+from gzvpp.kit import errors
+from gzvpp.kit.clock import Clock, SystemClock
+from gzvpp.kit.db import make_engine, make_sessionmaker, resolve_url, upgrade
+from gzvpp.participants.endpoints import router as participants_router
+
+TITLE = "广州市虚拟电厂管理平台"
+
+
+def create_app(*, database_url: str | None = None, clock: Clock | None = None) -> FastAPI:
+    """The app on ``database_url`` (default: ``$GZVPP_DATABASE_URL`` or ``./gzvpp.sqlite``).
+
+    Migrates the database to the newest schema first. ``clock`` defaults to the system clock; pass
+    a :class:`~gzvpp.kit.clock.SimulatedClock` to drive time in tests and the demo.
+    """
+    url = resolve_url(database_url)
+    upgrade(url)
+    engine = make_engine(url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(title=TITLE, version=__version__, docs_url="/docs", lifespan=lifespan)
+    app.state.engine = engine
+    app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.clock = clock or SystemClock()
+    errors.install(app)
+    app.include_router(participants_router, prefix="/api")
+    return app

@@ -1,0 +1,94 @@
+"""Domain exceptions and the handlers that turn them into JSON responses.
+
+Services raise these; :func:`install` maps them to HTTP statuses so bad input or a forbidden
+step answers with a clear ``{"detail": ...}`` and never a 500. A 422 always has FastAPI's
+validation shape, ``{"detail": [{"loc": [...], "msg": ..., "type": ...}]}``, whether pydantic or
+a service found the problem, so a client reads every field error the same way.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+
+
+class DomainError(Exception):
+    """A request the service refuses, with a message a user can act on."""
+
+    status_code: ClassVar[int] = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def detail(self) -> object:
+        """The value of the response's ``detail`` key."""
+        return self.message
+
+
+class Unauthorized(DomainError):
+    """No valid bearer token: 401."""
+
+    status_code = 401
+
+
+class Forbidden(DomainError):
+    """The actor's role may not do this: 403."""
+
+    status_code = 403
+
+
+class NotFound(DomainError):
+    """No such thing, or not visible to this actor: 404."""
+
+    status_code = 404
+
+
+class Conflict(DomainError):
+    """Clashes with stored state (a duplicate, a step out of order): 409."""
+
+    status_code = 409
+
+
+class Invalid(DomainError):
+    """Well-formed input the rules reject: 422, naming the field when there is one.
+
+    Parameters
+    ----------
+    message : str
+    field : str or tuple of str and int, optional
+        Where in the request, e.g. ``"sorting"`` or ``("body", "members", 2, "account_id")``.
+    """
+
+    status_code = 422
+
+    def __init__(self, message: str, field: str | tuple[str | int, ...] = ()) -> None:
+        super().__init__(message)
+        self.field = (field,) if isinstance(field, str) else field
+
+    def detail(self) -> object:
+        return [{"loc": list(self.field), "msg": self.message, "type": "invalid"}]
+
+
+def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
+    return JSONResponse({"detail": exc.detail()}, status_code=exc.status_code, headers=headers)
+
+
+def _integrity_error(_request: Request, exc: Exception) -> JSONResponse:
+    # Services check for duplicates first and say so clearly; this catches the race where two
+    # requests insert the same key at once, and the database's constraint decides.
+    return JSONResponse(
+        {"detail": f"conflicts with data stored meanwhile: {getattr(exc, 'orig', exc)}"},
+        status_code=409,
+    )
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on ``app``."""
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(IntegrityError, _integrity_error)

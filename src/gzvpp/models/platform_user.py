@@ -1,0 +1,45 @@
+"""``platform_users``: the people and systems that call the API, each with one role."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from gzvpp.kit.db import Base, enum_type
+
+
+class Role(StrEnum):
+    """Who is calling (第三条, 第六条)."""
+
+    GRID_OPERATOR = "grid_operator"  # 广州供电局: runs the platform, reviews, signs agreements
+    REGULATOR = "regulator"  # 市工信局: publicity (公示) and oversight
+    AGGREGATOR = "aggregator"  # 负荷聚合商, sees only its own participant
+    POWER_USER = "power_user"  # 电力用户, sees only its own participant
+
+    @property
+    def participant_scoped(self) -> bool:
+        """True for the roles tied to one participant."""
+        return self in (Role.AGGREGATOR, Role.POWER_USER)
+
+
+class PlatformUser(Base):
+    """A user of the platform. Aggregator and power-user accounts name their participant."""
+
+    __tablename__ = "platform_users"
+    __table_args__ = (
+        CheckConstraint(
+            "(role IN ('aggregator', 'power_user')) = (participant_id IS NOT NULL)",
+            name="participant_iff_scoped",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(enum_type(Role, "role"))
+    participant_id: Mapped[str | None] = mapped_column(
+        ForeignKey("participants.id"), index=True, default=None
+    )
+    created_at: Mapped[dt.datetime]
