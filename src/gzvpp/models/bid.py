@@ -1,0 +1,30 @@
+"""``bids``: a participant's answer to an invitation (申报, 第八条 (一) 1 ① B).
+
+One bid per participant and event; a new bid before the deadline replaces the earlier one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from gzvpp.kit.db import Base
+from gzvpp.models.event import PRICE
+
+
+class Bid(Base):
+    """kW offered for the whole window and, in bidding mode, a price in CNY/kWh."""
+
+    __tablename__ = "bids"
+    __table_args__ = (UniqueConstraint("event_id", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[str] = mapped_column(ForeignKey("events.id"), index=True)
+    participant_id: Mapped[str] = mapped_column(ForeignKey("participants.id"), index=True)
+    kw: Mapped[Decimal]
+    price: Mapped[Decimal | None] = mapped_column(PRICE)
+    received_at: Mapped[dt.datetime]
+    source: Mapped[str] = mapped_column(default="api")  # api, portal, openadr3, openadr2b

@@ -1,0 +1,1 @@
+"""Settlement: award results, standings and the quarterly report (第九条 (四), 第十条)."""

@@ -1,0 +1,38 @@
+"""A participant's standing for the next invitation: rank score and suspension (R2 c, R6)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from gzvpp.core.ranking import rank_score
+from gzvpp.core.scoring import is_suspended
+from gzvpp.settlement import repository
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Rank score (mean of the last 3 scores, 1 if none) and this month's non-executions."""
+
+    rank_score: Decimal
+    month_non_executions: int
+    suspended: bool
+
+
+def standings(
+    session: Session, participant_ids: Sequence[str], at: dt.datetime
+) -> dict[str, Standing]:
+    """Standing of each participant as of ``at`` (naive Guangzhou time), from stored results."""
+    scores = repository.recent_scores(session, participant_ids, at)
+    counts = repository.month_non_executions(session, participant_ids, at.date())
+    count_array = np.array([counts.get(p, 0) for p in participant_ids], dtype=np.int64)
+    suspended = is_suspended(count_array).tolist()
+    return {
+        p: Standing(rank_score(scores.get(p, [])), int(count_array[i]), bool(suspended[i]))
+        for i, p in enumerate(participant_ids)
+    }
