@@ -78,6 +78,19 @@ def response_days(events: Iterable[Event]) -> dict[str, IntArray]:
     return {pid: np.array(sorted(d), dtype=np.int64) for pid, d in days.items()}
 
 
+def responded_on(days: IntArray, histories: Sequence[IntArray]) -> BoolArray:
+    """Whether each participant responded on each day: shape (n_participants, n_days).
+
+    One ``isin`` over (participant, day) keys rather than one per participant, which matters
+    with thousands of awards per event.
+    """
+    owner = np.repeat(np.arange(len(histories), dtype=np.int64), [len(h) for h in histories])
+    held = (owner << 32) + np.concatenate([NO_DAYS, *histories])
+    wanted = (np.arange(len(histories), dtype=np.int64)[:, None] << 32) + days[None, :]
+    result: BoolArray = np.isin(wanted, held)
+    return result
+
+
 @dataclass(frozen=True)
 class MemberRows:
     """The meter accounts behind a list of participants, one row each, grouped by participant.
@@ -196,9 +209,8 @@ def participant_baselines(
     window_loads = loads.take(
         members.rows, candidates.days, window.first_interval, window.n_intervals
     )
-    responded = np.stack(
-        [np.isin(candidates.days, history.get(p.id, NO_DAYS)) for p in participants]
-    )[members.owner]
+    responded = responded_on(candidates.days, [history.get(p.id, NO_DAYS) for p in participants])
+    responded = responded[members.owner]
     qualifying = candidates.type_match[None, :] & ~responded & complete_days(window_loads)
     chosen = choose_baseline_days(candidates, qualifying)
     return Baselines(
