@@ -1,0 +1,74 @@
+"""The operator's working-calendar file: the State Council's schedule for years it supplies (R3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+from gzvpp.core.calendar import Calendar, DayInfo, DayType
+from gzvpp.files.errors import InputError
+from gzvpp.files.tables import csv_rows
+
+COLUMNS = ("date", "day_type", "holiday_name")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
+def read_calendar(path: Path) -> Calendar:
+    """Read an official schedule of day types (R3) into a :class:`Calendar`.
+
+    Parameters
+    ----------
+    path : Path
+        CSV with the columns ``date,day_type,holiday_name``: ``date`` as ``YYYY-MM-DD``;
+        ``day_type`` one of ``workday`` (including an adjusted working weekend day, 调休补班),
+        ``restday`` or ``holiday`` (a day off in a statutory holiday period); ``holiday_name``
+        given for a holiday (``National Day``, ``Spring Festival``, ``Mid-autumn Festival`` …,
+        the name that pairs holidays across years in R4) and empty otherwise.
+
+    Returns
+    -------
+    Calendar
+        The built-in calendar overlaid by these rows, which win where both have a date.
+
+    Raises
+    ------
+    InputError
+        With the line at fault: a missing column, a malformed or impossible date, an unknown
+        day type, a holiday without a name or another day type with one, a date listed twice.
+    """
+    path = Path(path)
+    schedule: dict[dt.date, DayInfo] = {}
+    listed_on: dict[dt.date, int] = {}
+    for line, row in csv_rows(path, COLUMNS):
+        day = _date(path, row["date"], line)
+        if day in listed_on:
+            raise InputError(path, f"date {day} is already listed on line {listed_on[day]}", line)
+        schedule[day] = _day_info(path, row["day_type"], row["holiday_name"], line)
+        listed_on[day] = line
+    return Calendar(schedule)
+
+
+def _date(path: Path, text: str, line: int) -> dt.date:
+    if _DATE.fullmatch(text):
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:  # the right shape but no such day, e.g. 2025-02-30
+            pass
+    raise InputError(path, f"date {text!r} is not a date (expected YYYY-MM-DD)", line)
+
+
+def _day_info(path: Path, day_type: str, holiday_name: str, line: int) -> DayInfo:
+    try:
+        kind = DayType(day_type)
+    except ValueError:
+        expected = ", ".join(kind.value for kind in DayType)
+        raise InputError(path, f"day_type {day_type!r} is not one of {expected}", line) from None
+    named = bool(holiday_name.strip())
+    if kind is DayType.HOLIDAY and not named:
+        raise InputError(path, "a holiday needs its holiday_name (R3, R4)", line)
+    if kind is not DayType.HOLIDAY and named:
+        raise InputError(
+            path, f"holiday_name {holiday_name!r} given for a {kind}; only a holiday has one", line
+        )
+    return DayInfo(kind, holiday_name if named else None)

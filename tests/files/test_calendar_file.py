@@ -1,0 +1,68 @@
+"""The operator's calendar file (R3): day types that override the built-in schedule."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from gzvpp.core.calendar import DayInfo, DayType
+from gzvpp.files.calendar import read_calendar
+from gzvpp.files.errors import InputError
+
+HEADER = "date,day_type,holiday_name\n"
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "calendar.csv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_rows_become_the_schedule_and_win(tmp_path: Path) -> None:
+    text = HEADER + (
+        "2031-10-01,holiday,National Day\n"
+        "2031-09-28,workday,\n"
+        "2031-10-11,restday,\n"
+        "2025-10-01,workday,\n"  # overrides the built-in National Day
+    )
+    calendar = read_calendar(write(tmp_path, text))
+    assert calendar.schedule == {
+        dt.date(2031, 10, 1): DayInfo(DayType.HOLIDAY, "National Day"),
+        dt.date(2031, 9, 28): DayInfo(DayType.WORKDAY),
+        dt.date(2031, 10, 11): DayInfo(DayType.RESTDAY),
+        dt.date(2025, 10, 1): DayInfo(DayType.WORKDAY),
+    }
+    assert calendar.day_info(dt.date(2025, 10, 1)) == DayInfo(DayType.WORKDAY)
+    assert calendar.day_info(dt.date(2031, 10, 2)) == DayInfo(DayType.WORKDAY)  # a Thursday
+
+
+@pytest.mark.parametrize(
+    ("row", "reason"),
+    [
+        ("2031/10/01,workday,", "date '2031/10/01' is not a date (expected YYYY-MM-DD)"),
+        ("2031-02-29,workday,", "date '2031-02-29' is not a date (expected YYYY-MM-DD)"),
+        ("2031-10-01,festival,", "day_type 'festival' is not one of workday, restday, holiday"),
+        ("2031-10-01,holiday,", "a holiday needs its holiday_name (R3, R4)"),
+        (
+            "2031-10-01,workday,National Day",
+            "holiday_name 'National Day' given for a workday; only a holiday has one",
+        ),
+        ("2031-10-03,workday,", "date 2031-10-03 is already listed on line 2"),
+    ],
+)
+def test_faults_name_the_line(tmp_path: Path, row: str, reason: str) -> None:
+    path = write(tmp_path, HEADER + "2031-10-03,holiday,National Day\n" + row + "\n")
+    with pytest.raises(InputError) as caught:
+        read_calendar(path)
+    assert (caught.value.row, caught.value.reason) == (3, reason)
+
+
+def test_missing_column(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as caught:
+        read_calendar(write(tmp_path, "date,day_type\n2031-10-01,workday\n"))
+    assert (caught.value.row, caught.value.reason) == (
+        1,
+        "missing column 'holiday_name': expected date,day_type,holiday_name, found date,day_type",
+    )

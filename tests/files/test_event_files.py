@@ -1,0 +1,202 @@
+"""The events file: events with awards (R2), prices read exactly (R7), and every fault."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gzvpp.core.grid import Window
+from gzvpp.core.model import Award, Direction, Event, Mode, Participant, ParticipantKind
+from gzvpp.files.errors import InputError
+from gzvpp.files.events import read_events
+
+PARTICIPANTS = {
+    pid: Participant(pid, ParticipantKind.USER, (f"acct-{pid}",)) for pid in ("U1", "U2")
+}
+
+
+def event(**changes: Any) -> dict[str, Any]:
+    """A valid event, with ``changes`` applied (a value of ... removes the field)."""
+    item: dict[str, Any] = {
+        "id": "E1",
+        "direction": "peak",
+        "mode": "day_ahead",
+        "start": "2025-07-01 14:00",
+        "end": "2025-07-01 16:00",
+        "price": "3.5",
+        "awards": [{"participant_id": "U1", "kw": 500}],
+    }
+    item.update(changes)
+    return {name: value for name, value in item.items() if value is not ...}
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "events.json"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def read(tmp_path: Path, *events: dict[str, Any]) -> list[Event]:
+    return read_events(write(tmp_path, json.dumps({"events": list(events)})), PARTICIPANTS)
+
+
+def fault(tmp_path: Path, *events: dict[str, Any]) -> InputError:
+    with pytest.raises(InputError) as caught:
+        read(tmp_path, *events)
+    return caught.value
+
+
+def test_an_event_with_its_awards(tmp_path: Path) -> None:
+    text = """{"events": [{"id": "E1", "direction": "valley", "mode": "hours_ahead",
+        "start": "2025-07-01T14:00:00+08:00", "end": "2025-07-01 16:15", "price": 0.1,
+        "cancelled": false,
+        "awards": [{"participant_id": "U1", "kw": 500, "price": "2.8"},
+                   {"participant_id": "U2", "kw": 120.5}]}]}"""
+    [parsed] = read_events(write(tmp_path, text), PARTICIPANTS)
+    assert parsed == Event(
+        id="E1",
+        direction=Direction.VALLEY,
+        mode=Mode.HOURS_AHEAD,
+        window=Window(dt.date(2025, 7, 1), 56, 9),
+        price=Decimal("0.1"),
+        awards=(
+            Award("U1", Decimal(500), Decimal("2.8")),
+            Award("U2", Decimal("120.5"), None),
+        ),
+        cancelled=False,
+    )
+    assert str(parsed.price) == "0.1"  # exactly as written, not the nearest float
+
+
+def test_events_are_sorted_by_start_keeping_file_order_on_ties(tmp_path: Path) -> None:
+    events = read(
+        tmp_path,
+        event(id="late", start="2025-07-02 10:00", end="2025-07-02 11:00"),
+        event(id="first"),
+        event(id="second"),
+        event(id="utc", start="2025-07-01T05:00:00Z", end="2025-07-01T06:00:00Z"),
+    )
+    assert [e.id for e in events] == ["utc", "first", "second", "late"]
+    assert events[0].window.start == dt.datetime(2025, 7, 1, 13, 0)
+
+
+def test_optional_fields(tmp_path: Path) -> None:
+    [cancelled] = read(tmp_path, event(price=..., cancelled=True))
+    assert cancelled.cancelled and cancelled.price is None
+    [bid_priced] = read(
+        tmp_path, event(price=None, awards=[{"participant_id": "U1", "kw": "5", "price": 2}])
+    )
+    assert not bid_priced.cancelled
+    assert bid_priced.awards[0] == Award("U1", Decimal(5), Decimal(2))
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"id": ...}, "event: missing field 'id'"),
+        ({"id": ""}, "event: id must be a non-empty string, not ''"),
+        (
+            {"note": "x"},
+            "event 'E1': unknown field 'note' (fields: id, direction, mode, start, "
+            "end, price, cancelled, awards)",
+        ),
+        ({"awards": ...}, "event 'E1': missing field 'awards'"),
+        ({"direction": "up"}, "event 'E1': direction 'up' is not one of peak, valley"),
+        ({"mode": "now"}, "event 'E1': mode 'now' is not one of day_ahead, hours_ahead, realtime"),
+        ({"cancelled": "no"}, "event 'E1': cancelled must be true or false, not 'no'"),
+        ({"awards": {}}, "event 'E1': awards must be a list"),
+        (
+            {"start": "2025-07-01 2pm"},
+            "event 'E1': start '2025-07-01 2pm' is not a time "
+            "(expected YYYY-MM-DD HH:MM, or ISO 8601 such as 2025-07-01T14:00:00+08:00)",
+        ),
+        (
+            {"start": "2025-07-01 14:10"},
+            "event 'E1': window start 2025-07-01 14:10:00 is not on the 15-minute grid",
+        ),
+        (
+            {"end": "2025-07-01 14:15"},
+            "event 'E1': window 2025-07-01 14:00–2025-07-01 14:15 "
+            "lasts 15 min; an event lasts at least 30 min (第五条)",
+        ),
+        ({"price": "-1"}, "event 'E1': price '-1' is not a number ≥ 0 (CNY/kWh)"),
+        ({"price": "cheap"}, "event 'E1': price 'cheap' is not a number ≥ 0 (CNY/kWh)"),
+        ({"price": True}, "event 'E1': price true is not a number ≥ 0 (CNY/kWh)"),
+        (
+            {"awards": [{"participant_id": "U9", "kw": 5}]},
+            "event 'E1': award 1: participant 'U9' is not in the participants file",
+        ),
+        (
+            {"awards": [{"participant_id": "U1", "kw": 0}]},
+            "event 'E1': award 1: kw 0 is not a positive number",
+        ),
+        (
+            {"awards": [{"participant_id": "U1", "kw": "-5"}]},
+            "event 'E1': award 1: kw '-5' is not a positive number",
+        ),
+        (
+            {"awards": [{"participant_id": "U1", "kw": "NaN"}]},
+            "event 'E1': award 1: kw 'NaN' is not a positive number",
+        ),
+        ({"awards": [{"participant_id": "U1"}]}, "event 'E1': award 1: missing field 'kw'"),
+        (
+            {
+                "awards": [
+                    {"participant_id": "U1", "kw": 5},
+                    {"participant_id": "U2", "kw": 5, "price": -0.5},
+                ]
+            },
+            "event 'E1': award 2: price -0.5 is not a number ≥ 0 (CNY/kWh)",
+        ),
+        ({"awards": ["U1"]}, "event 'E1': award 1: an award must be a JSON object, not str"),
+        (
+            {"awards": [{"participant_id": "U1", "kw": 5}, {"participant_id": "U1", "kw": 6}]},
+            "event 'E1': participant 'U1' is awarded twice",
+        ),
+        (
+            {
+                "price": ...,
+                "awards": [
+                    {"participant_id": "U1", "kw": 5, "price": 1},
+                    {"participant_id": "U2", "kw": 5},
+                ],
+            },
+            "event 'E1': no price for the award to 'U2': give the event a fixed price or each "
+            "award its bid price (R7)",
+        ),
+    ],
+)
+def test_faults_name_the_event(tmp_path: Path, changes: dict[str, Any], reason: str) -> None:
+    error = fault(
+        tmp_path, event(id="E0", start="2025-06-30 10:00", end="2025-06-30 11:00"), event(**changes)
+    )
+    assert (error.row, error.reason) == (2, reason)
+    assert str(error) == f"{tmp_path / 'events.json'}, event 2: {reason}"
+
+
+def test_duplicate_event_id(tmp_path: Path) -> None:
+    error = fault(tmp_path, event(), event(id="E2"), event())
+    assert (error.row, error.reason) == (3, "event 'E1': id already used by event 1")
+
+
+def test_invalid_json_gives_line_and_column(tmp_path: Path) -> None:
+    path = write(tmp_path, '{"events": [\n  {"id": "E1",}\n]}')
+    with pytest.raises(InputError) as caught:
+        read_events(path, PARTICIPANTS)
+    assert str(caught.value) == (
+        f"{path}, line 2: invalid JSON: Expecting property name enclosed in double quotes "
+        "(column 15)"
+    )
+
+
+@pytest.mark.parametrize("text", ['[{"id": "E1"}]', '{"event": []}', '{"events": {}}'])
+def test_events_list_is_required(tmp_path: Path, text: str) -> None:
+    with pytest.raises(InputError) as caught:
+        read_events(write(tmp_path, text), PARTICIPANTS)
+    assert caught.value.reason == 'expected a JSON object with an "events" list'
+    assert caught.value.row is None

@@ -1,0 +1,495 @@
+"""Meter loads and system load from CSV and Parquet: values, filters, and every input fault."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from gzvpp.core.timeseries import IntervalCube, day_number
+from gzvpp.files import loads
+from gzvpp.files.errors import InputError
+from gzvpp.files.loads import read_interval_file
+
+D = day_number(dt.date(2025, 7, 1))
+HEADER = "account_id,ts,kw\n"
+T00, T15, T30 = "2025-07-01 00:00", "2025-07-01 00:15", "2025-07-01 00:30"
+
+
+def write_csv(tmp_path: Path, text: str, name: str = "loads.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def write_parquet(tmp_path: Path, columns: dict[str, Any], name: str = "loads.parquet") -> Path:
+    path = tmp_path / name
+    pq.write_table(pa.table(columns), path)
+    return path
+
+
+def stamps(*texts: str | None, tz: str | None = None, unit: str = "us") -> pa.Array:
+    """A timestamp column from local wall-clock texts (UTC texts when ``tz`` is given)."""
+    ticks = [None if t is None else int(np.datetime64(t, unit).astype(np.int64)) for t in texts]
+    return pa.array(ticks, type=pa.int64()).cast(pa.timestamp(unit, tz=tz))
+
+
+def accounts(*names: str | None) -> pa.Array:
+    return pa.array(names, type=pa.string()).dictionary_encode()
+
+
+def read(
+    path: Path,
+    series: list[str] | None = None,
+    keep_days: list[int] | None = None,
+    value_column: str = "kw",
+) -> IntervalCube:
+    days = None if keep_days is None else np.array(keep_days, dtype=np.int64)
+    return read_interval_file(
+        path,
+        value_column=value_column,  # type: ignore[arg-type]
+        series=series,
+        keep_days=days,
+    )
+
+
+def fault(path: Path, **kwargs: Any) -> InputError:
+    with pytest.raises(InputError) as caught:
+        read(path, **kwargs)
+    return caught.value
+
+
+# --- values and layout ---------------------------------------------------------------------
+
+
+def test_csv_values_land_on_series_day_and_interval(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path,
+        HEADER + "B,2025-07-01 00:00,1.5\n"
+        "A,2025-07-01 14:00,-20\n"  # negative: the site exports
+        "A,2025-07-02 23:45,7\n",
+    )
+    cube = read(path)
+    assert cube.series == ("A", "B")  # sorted
+    assert cube.days.tolist() == [D, D + 1]
+    assert cube.values.shape == (2, 2, 96)
+    assert cube.values[1, 0, 0] == 1.5
+    assert cube.values[0, 0, 56] == -20.0
+    assert cube.values[0, 1, 95] == 7.0
+    assert np.count_nonzero(~np.isnan(cube.values)) == 3  # every gap stays NaN
+
+
+def test_iso_times_with_offsets_are_converted_to_guangzhou_time(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path,
+        HEADER + "A,2025-07-01T14:00:00+08:00,1\n"
+        "A,2025-07-01T06:15:00Z,2\n"
+        "A,2025-07-01T15:30:00+09:00,3\n"
+        "A,2025-07-01T14:45,4\n"
+        "A,2025-06-30T16:00:00-00:00,5\n",
+    )
+    cube = read(path)
+    assert cube.days.tolist() == [D]
+    row = cube.values[0, 0]
+    assert row[56:60].tolist() == [1.0, 2.0, 3.0, 4.0]  # 14:00, 14:15, 14:30, 14:45
+    assert row[0] == 5.0  # 16:00 UTC the day before is midnight in Guangzhou
+
+
+def test_series_order_absent_account_and_dropped_accounts(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path,
+        HEADER + "A,2025-07-01 00:00,1\nB,2025-07-01 00:00,2\nC,2025-07-01 00:00,3\n",
+    )
+    cube = read(path, series=["C", "Z", "A"])
+    assert cube.series == ("C", "Z", "A")
+    assert cube.values[:, 0, 0].tolist()[::2] == [3.0, 1.0]
+    assert np.isnan(cube.values[1]).all()  # Z has no rows
+
+
+def test_keep_days_holds_exactly_those_days(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path,
+        HEADER + "A,2025-07-01 00:00,1\nA,2025-07-02 00:15,2\nA,2025-07-04 00:30,4\n",
+    )
+    cube = read(path, keep_days=[D + 4, D + 1, D])  # unsorted, one day beyond the data
+    assert cube.days.tolist() == [D, D + 1, D + 4]
+    assert cube.values[0, 0, 0] == 1.0
+    assert cube.values[0, 1, 1] == 2.0
+    assert np.isnan(cube.values[0, 2]).all()
+    assert np.count_nonzero(~np.isnan(cube.values)) == 2  # the 4 July row is dropped
+
+
+def test_days_default_to_days_with_data(tmp_path: Path) -> None:
+    path = write_csv(tmp_path, HEADER + "A,2025-07-03 00:00,1\nA,2025-07-01 00:00,2\n")
+    assert read(path).days.tolist() == [D, D + 2]  # 2 July has no data, so is not held
+
+
+def test_header_only_file_gives_an_empty_cube(tmp_path: Path) -> None:
+    cube = read(write_csv(tmp_path, HEADER), keep_days=[D])
+    assert cube.series == ()
+    assert cube.values.shape == (0, 1, 96)
+
+
+def test_system_load_is_one_series(tmp_path: Path) -> None:
+    path = write_csv(tmp_path, "ts,mw\n2025-07-01 10:00,18000.5\n2025-07-01 10:15,18100\n")
+    cube = read(path, value_column="mw")
+    assert cube.series == ("system",)
+    assert cube.values[0, 0, 40:42].tolist() == [18000.5, 18100.0]
+
+
+def test_parquet_naive_timestamps_are_local(tmp_path: Path) -> None:
+    path = write_parquet(
+        tmp_path,
+        {
+            "account_id": accounts("A", "A", "B"),
+            "ts": stamps("2025-07-01 14:00", "2025-07-01 14:15", "2025-07-02 00:00", unit="ms"),
+            "kw": pa.array([1.0, 2.0, 3.0]),
+        },
+    )
+    cube = read(path)
+    assert cube.series == ("A", "B")
+    assert cube.values[0, 0, 56:58].tolist() == [1.0, 2.0]
+    assert cube.values[1, 1, 0] == 3.0
+
+
+def test_parquet_aware_timestamps_are_converted(tmp_path: Path) -> None:
+    path = write_parquet(
+        tmp_path,
+        {
+            "account_id": accounts("A", "A"),
+            "ts": stamps("2025-07-01 06:00", "2025-06-30 16:00", tz="UTC"),
+            "kw": pa.array([1, 2], type=pa.int32()),  # whole kW are numbers too
+        },
+    )
+    cube = read(path)
+    assert cube.days.tolist() == [D]
+    assert cube.values[0, 0, 56] == 1.0  # 06:00 UTC = 14:00 in Guangzhou
+    assert cube.values[0, 0, 0] == 2.0
+
+
+def test_parquet_text_timestamps_and_plain_text_accounts(tmp_path: Path) -> None:
+    path = write_parquet(
+        tmp_path,
+        {
+            "account_id": pa.array(["A", "A"]),
+            "ts": pa.array(["2025-07-01 14:00", "2025-07-01T07:15:00+01:00"]),
+            "kw": pa.array([1.0, 2.0]),
+        },
+    )
+    cube = read(path)
+    assert cube.values[0, 0, 56:58].tolist() == [1.0, 2.0]
+
+
+def test_parquet_series_and_days_filters(tmp_path: Path) -> None:
+    path = write_parquet(
+        tmp_path,
+        {
+            "account_id": accounts("A", "B", "A"),
+            "ts": stamps("2025-07-01 00:00", "2025-07-01 00:00", "2025-07-05 00:00"),
+            "kw": pa.array([1.0, 2.0, 3.0]),
+        },
+    )
+    cube = read(path, series=["B", "A"], keep_days=[D])
+    assert cube.series == ("B", "A")
+    assert cube.values[:, 0, 0].tolist() == [2.0, 1.0]
+    assert np.count_nonzero(~np.isnan(cube.values)) == 2
+
+
+def test_rows_sorted_by_time_then_account(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(loads, "_CHUNK_ROWS", 2)
+    path = write_parquet(
+        tmp_path,
+        {
+            "account_id": accounts("A", "B", "A", "B", "A", "B"),
+            "ts": stamps(T00, T00, T15, T15, T30, T30),
+            "kw": pa.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0]),
+        },
+    )
+    cube = read(path)
+    assert cube.values[:, 0, :3].tolist() == [[1.0, 3.0, 5.0], [2.0, 4.0, 6.0]]
+
+
+# --- faults ----------------------------------------------------------------------------------
+
+
+def test_csv_missing_column(tmp_path: Path) -> None:
+    error = fault(write_csv(tmp_path, "account_id,ts,load\nA,2025-07-01 00:00,1\n"))
+    assert error.row == 1
+    assert (
+        error.reason == "missing column 'kw': expected account_id,ts,kw, found account_id,ts,load"
+    )
+    assert str(error).startswith(f"{tmp_path / 'loads.csv'}, line 1: missing column 'kw'")
+
+
+def test_parquet_missing_column(tmp_path: Path) -> None:
+    path = write_parquet(tmp_path, {"ts": stamps("2025-07-01 00:00"), "kw": pa.array([1.0])})
+    error = fault(path)
+    assert error.row is None
+    assert error.reason.startswith("missing column 'account_id'")
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("", "empty kw"),
+        ("abc", "kw value 'abc' is not a number"),
+        ("1,5", "kw value '1,5' is not a number"),
+        ("nan", "kw value nan is not a finite number"),
+        ("-inf", "kw value -inf is not a finite number"),
+    ],
+)
+def test_csv_bad_number(tmp_path: Path, value: str, reason: str) -> None:
+    text = HEADER + "A,2025-07-01 00:00,1\n" + f'A,2025-07-01 00:15,"{value}"\n'
+    error = fault(write_csv(tmp_path, text))
+    assert (error.row, error.reason) == (3, reason)
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        (None, "empty kw"),
+        (float("nan"), "kw value nan is not a finite number"),
+        (float("inf"), "kw value inf is not a finite number"),
+    ],
+)
+def test_parquet_bad_number(tmp_path: Path, value: float | None, reason: str) -> None:
+    path = write_parquet(
+        tmp_path,
+        {
+            "account_id": accounts("A", "A"),
+            "ts": stamps("2025-07-01 00:00", "2025-07-01 00:15"),
+            "kw": pa.array([1.0, value], type=pa.float64()),
+        },
+    )
+    error = fault(path)
+    assert (error.row, error.reason) == (2, reason)
+    assert str(error) == f"{path}, row 2: {reason}"
+
+
+@pytest.mark.parametrize(
+    ("ts", "reason"),
+    [
+        ("", "empty ts"),
+        ("01/07/2025 00:15", "ts '01/07/2025 00:15' is not a time"),
+        ("2025-07-01", "ts '2025-07-01' is not a time"),
+        ("2025-02-30 00:15", "ts '2025-02-30 00:15' is not a time"),
+        ("2025-07-01 00:07", "ts 2025-07-01 00:07 is not on the 15-minute grid"),
+        ("2025-07-01 00:15:30", "ts 2025-07-01 00:15:30 is not on the 15-minute grid"),
+        ("2025-07-01T00:15:00+05:37", "ts 2025-07-01 02:38 is not on the 15-minute grid"),
+        ("1969-12-31 23:45", "ts 1969-12-31 23:45 is outside the years 1970–9999"),
+    ],
+)
+def test_csv_bad_time(tmp_path: Path, ts: str, reason: str) -> None:
+    text = HEADER + "A,2025-07-01 00:00,1\n" + f"A,{ts},2\n"
+    error = fault(write_csv(tmp_path, text))
+    assert error.row == 3
+    assert error.reason.startswith(reason)
+
+
+def test_parquet_null_and_off_grid_timestamps(tmp_path: Path) -> None:
+    columns = {"account_id": accounts("A", "A", "A"), "kw": pa.array([1.0, 2.0, 3.0])}
+    ts = stamps("2025-07-01 00:00", None, None, unit="s")
+    error = fault(write_parquet(tmp_path, {**columns, "ts": ts}))
+    assert (error.row, error.reason) == (2, "empty ts")
+    ts = stamps("2025-07-01 00:00", "2025-07-01 00:15", "2025-07-01 00:20:00.5")
+    error = fault(write_parquet(tmp_path, {**columns, "ts": ts}))
+    assert (error.row, error.reason) == (
+        3,
+        "ts 2025-07-01 00:20:00.500 is not on the 15-minute grid",
+    )
+
+
+@pytest.mark.parametrize("account", ["", "  "])
+def test_csv_empty_account(tmp_path: Path, account: str) -> None:
+    text = HEADER + "A,2025-07-01 00:00,1\n" + f'"{account}",2025-07-01 00:15,2\n'
+    error = fault(write_csv(tmp_path, text))
+    assert (error.row, error.reason) == (3, "empty account_id")
+
+
+@pytest.mark.parametrize("account", [None, ""])
+def test_parquet_empty_account(tmp_path: Path, account: str | None) -> None:
+    path = write_parquet(
+        tmp_path,
+        {
+            "account_id": accounts("A", "A", account),
+            "ts": stamps("2025-07-01 00:00", "2025-07-01 00:15", "2025-07-01 00:30"),
+            "kw": pa.array([1.0, 2.0, 3.0]),
+        },
+    )
+    error = fault(path)
+    assert (error.row, error.reason) == (3, "empty account_id")
+
+
+def test_parquet_numeric_account_ids_are_refused(tmp_path: Path) -> None:
+    path = write_parquet(
+        tmp_path,
+        {"account_id": pa.array([301]), "ts": stamps("2025-07-01 00:00"), "kw": pa.array([1.0])},
+    )
+    assert fault(path).reason == "column 'account_id' holds int64; expected text"
+
+
+def test_csv_duplicate_row_names_both_lines(tmp_path: Path) -> None:
+    text = HEADER + "A,2025-07-01 00:00,1\nA,2025-07-01 00:15,2\nA,2025-07-01T00:00+08:00,3\n"
+    error = fault(write_csv(tmp_path, text))
+    assert error.row == 4
+    assert error.reason == "duplicate row: 'A' at 2025-07-01 00:00 already appears on line 2"
+
+
+def test_duplicate_straddling_two_chunks_of_a_sorted_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(loads, "_CHUNK_ROWS", 2)
+    path = write_parquet(
+        tmp_path,
+        {
+            "account_id": accounts("A", "A", "A", "B"),
+            "ts": stamps(
+                "2025-07-01 00:00", "2025-07-01 00:15", "2025-07-01 00:15", "2025-07-01 00:00"
+            ),
+            "kw": pa.array([1.0, 2.0, 3.0, 4.0]),
+        },
+    )
+    error = fault(path)
+    assert (error.row, error.reason) == (
+        3,
+        "duplicate row: 'A' at 2025-07-01 00:15 already appears on row 2",
+    )
+
+
+def test_duplicate_of_a_dropped_account_in_a_file_sorted_by_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(loads, "_CHUNK_ROWS", 2)
+    path = write_parquet(
+        tmp_path,
+        {
+            # Chunks A00 B00 | A15 B15 | B15: the repeat opens a chunk, and B is not kept.
+            "account_id": accounts("A", "B", "A", "B", "B"),
+            "ts": stamps(T00, T00, T15, T15, T15),
+            "kw": pa.array([1.0, 2.0, 3.0, 4.0, 5.0]),
+        },
+    )
+    error = fault(path, series=["A"])
+    assert (error.row, error.reason) == (
+        5,
+        "duplicate row: 'B' at 2025-07-01 00:15 already appears on row 4",
+    )
+
+
+def test_duplicate_in_an_unsorted_file_across_chunks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(loads, "_CHUNK_ROWS", 2)
+    path = write_parquet(
+        tmp_path,
+        {
+            "account_id": accounts("B", "A", "A", "C", "A"),
+            "ts": stamps(
+                *["2025-07-01 00:15"] * 2,
+                "2025-07-01 00:00",
+                "2025-07-01 00:00",
+                "2025-07-01 00:15",
+            ),
+            "kw": pa.array([1.0, 2.0, 3.0, 4.0, 5.0]),
+        },
+    )
+    error = fault(path)
+    assert (error.row, error.reason) == (
+        5,
+        "duplicate row: 'A' at 2025-07-01 00:15 already appears earlier in the file",
+    )
+
+
+def test_rows_of_dropped_accounts_and_days_are_still_validated(tmp_path: Path) -> None:
+    text = HEADER + "A,2025-07-01 00:00,1\nB,2025-07-01 00:00,x\n"
+    assert fault(write_csv(tmp_path, text), series=["A"]).row == 3
+    text = HEADER + "A,2025-07-01 00:00,1\nA,2025-07-09 00:05,1\n"
+    assert fault(write_csv(tmp_path, text), keep_days=[D]).row == 3
+    text = HEADER + "B,2025-07-09 00:00,1\nB,2025-07-09 00:00,1\n"
+    assert fault(write_csv(tmp_path, text), series=["A"], keep_days=[D]).row == 3
+
+
+def test_unreadable_files(tmp_path: Path) -> None:
+    path = tmp_path / "loads.parquet"
+    path.write_bytes(b"not parquet at all")
+    assert fault(path).reason.startswith("not a readable Parquet file")
+    assert fault(tmp_path / "missing.csv").reason.startswith("not a readable CSV file")
+    assert fault(write_csv(tmp_path, "", name="empty.csv")).reason.startswith(
+        "not a readable CSV file"
+    )
+    bad_suffix = write_csv(tmp_path, HEADER, name="loads.xlsx")
+    assert fault(bad_suffix).reason == (
+        "unsupported file type '.xlsx': loads come as .csv or .parquet"
+    )
+
+
+# --- sorted files copied run by run, and everything else cell by cell -------------------------
+
+
+def expected_cube(rows: list[tuple[str, int, float]], series: list[str], days: list[int]) -> Any:
+    """The cube built the slow, obvious way from (account, interval number, kW) rows."""
+    values = np.full((len(series), len(days), 96), np.nan)
+    for name, slot, kw in rows:
+        day, interval = divmod(slot, 96)
+        if name in series and day in days:
+            values[series.index(name), days.index(day), interval] = kw
+    return values
+
+
+def rows_to_parquet(tmp_path: Path, rows: list[tuple[str, int, float]], name: str) -> Path:
+    minutes = np.array([slot * 15 for _, slot, _ in rows], dtype="datetime64[m]")
+    return write_parquet(
+        tmp_path,
+        {
+            "account_id": accounts(*(account for account, _, _ in rows)),
+            "ts": pa.array(minutes.astype("datetime64[us]")),
+            "kw": pa.array([kw for _, _, kw in rows]),
+        },
+        name=name,
+    )
+
+
+@pytest.mark.parametrize("chunk", [64, 1000])
+def test_sorted_gap_free_shuffled_and_gappy_files_agree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    monkeypatch.setattr(loads, "_CHUNK_ROWS", chunk)
+    copied: list[int] = []  # chunks stored run by run rather than cell by cell
+    run_copy = loads._Placement.copy
+    monkeypatch.setattr(loads._Placement, "copy", lambda *args: copied.append(1) or run_copy(*args))
+    rng = np.random.default_rng(7)
+    slots = range(D * 96, (D + 4) * 96)
+    rows = [(name, slot, float(rng.integers(-50, 1000))) for name in "ABC" for slot in slots]
+    gaps = set(rng.choice(len(rows), size=9, replace=False).tolist())
+    gappy = [row for k, row in enumerate(rows) if k not in gaps]
+    shuffled = [rows[k] for k in rng.permutation(len(rows))]
+    series, days = ["C", "A", "Z"], [D, D + 2, D + 3]  # B dropped, Z absent, 2 blocks of days
+    for name, data in (("sorted", rows), ("gappy", gappy), ("shuffled", shuffled)):
+        copied.clear()
+        cube = read(rows_to_parquet(tmp_path, data, f"{name}.parquet"), series, days)
+        np.testing.assert_array_equal(cube.values, expected_cube(data, series, days), name)
+        chunks = -(-len(data) // chunk)
+        if name == "sorted":
+            assert len(copied) == chunks
+        elif name == "shuffled":
+            assert not copied
+        else:  # 9 gaps among 18 chunks of 64 rows leave some chunks gap-free
+            assert len(copied) < chunks and (chunk > 64 or copied)
+
+
+def test_duplicate_opening_a_chunk_of_a_gap_free_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(loads, "_CHUNK_ROWS", 64)
+    rows = [("A", D * 96 + k, 1.0) for k in range(96)]
+    rows.insert(64, rows[63])  # the first 64 rows are one clean run; the repeat opens chunk 2
+    error = fault(rows_to_parquet(tmp_path, rows, "loads.parquet"))
+    assert (error.row, error.reason) == (
+        65,
+        "duplicate row: 'A' at 2025-07-01 15:45 already appears on row 64",
+    )
