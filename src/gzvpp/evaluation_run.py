@@ -24,7 +24,7 @@ from gzvpp.core.baseline import LOOKBACK_DAYS, REALTIME_BASELINE_INTERVALS, base
 from gzvpp.core.calendar import Calendar, CalendarError
 from gzvpp.core.grid import INTERVALS_PER_DAY
 from gzvpp.core.model import Event, Participant
-from gzvpp.core.results import AwardResult, award_results, with_history
+from gzvpp.core.results import AwardResult, assessments_results
 from gzvpp.core.subsidy import PriceError
 from gzvpp.core.timeseries import IntArray, IntervalCube, day_number
 from gzvpp.files.calendar import read_calendar
@@ -132,15 +132,14 @@ def evaluate_events(
     """
     ordered = sorted((e for e in events if not e.cancelled), key=lambda e: e.window.start)
     history = response_days(ordered)
-    results: list[AwardResult] = []
+    assessments = []
     for event in ordered:
-        assessment = assess_event(
-            event, participants, loads, system_load, calendar, history, lookback_days
+        assessments.append(
+            assess_event(event, participants, loads, system_load, calendar, history, lookback_days)
         )
-        results.extend(award_results(assessment))
         if on_event is not None:
             on_event(event)
-    return with_history(results)
+    return assessments_results(assessments)
 
 
 def summarise(events: Sequence[Event], results: Sequence[AwardResult]) -> EvaluationSummary:

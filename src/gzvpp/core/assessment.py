@@ -157,10 +157,15 @@ class Baselines:
         result: BoolArray = np.any(np.isnan(self.member_curves), axis=1)
         return result
 
-    def days_of(self, participant: int) -> tuple[dt.date, ...]:
-        """The union of a participant's members' baseline days, ascending."""
-        mine = self.chosen[self.members.owner == participant].any(axis=0)
-        return tuple(date_of(d) for d in np.sort(self.candidate_days[mine]))
+    def participant_days(self) -> tuple[tuple[dt.date, ...], ...]:
+        """Each participant's baseline days: the union over its members, ascending."""
+        if not self.chosen.shape[1]:
+            return tuple(() for _ in self.members.starts)
+        union = np.logical_or.reduceat(self.chosen, self.members.starts, axis=0)
+        order = np.argsort(self.candidate_days)
+        return tuple(
+            tuple(date_of(d) for d in self.candidate_days[order][row[order]]) for row in union
+        )
 
 
 def participant_baselines(
@@ -339,7 +344,7 @@ def assess_event(
         event=event,
         baseline_type=base.baseline_type,
         status=status,
-        baseline_days=tuple(base.days_of(i) for i in range(len(parts))),
+        baseline_days=base.participant_days(),
         adjustment_factor=award_factor,
         baseline_unadjusted=unadjusted,
         baseline=adjusted,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict, deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
@@ -19,6 +19,7 @@ from gzvpp.core.assessment import EventAssessment, Status
 from gzvpp.core.ranking import FIRST_RANK_SCORE, SCORES_AVERAGED, rank_score
 from gzvpp.core.rounding import to_decimal
 from gzvpp.core.scoring import is_suspended, month_non_executions
+from gzvpp.core.timeseries import BoolArray, IntArray
 
 
 @dataclass(frozen=True)
@@ -60,10 +61,69 @@ def _decimal(value: float, places: int) -> Decimal | None:
     return None if math.isnan(value) else to_decimal(value, places)
 
 
-def award_results(assessment: EventAssessment) -> list[AwardResult]:
-    """Turn an event's arrays into one :class:`AwardResult` per award, in award order."""
+@dataclass(frozen=True)
+class History:
+    """The running figures of a sequence of awards in event order (R2 c, R6).
+
+    Attributes
+    ----------
+    month_non_executions : ndarray of int
+        The participant's non-executions in the award's calendar month up to and including it.
+    suspended : ndarray of bool
+        That count has reached 3: invitations stop for the rest of the month.
+    rank_score : tuple of Decimal
+        Mean of the participant's last 3 scores including this award's — what its next bid is
+        ranked by.
+    """
+
+    month_non_executions: IntArray
+    suspended: BoolArray
+    rank_score: tuple[Decimal, ...]
+
+    def part(self, start: int, stop: int) -> History:
+        """The entries of awards ``start`` to ``stop``."""
+        return History(
+            self.month_non_executions[start:stop],
+            self.suspended[start:stop],
+            self.rank_score[start:stop],
+        )
+
+
+def running_history(
+    participant_ids: Sequence[str],
+    days: Sequence[dt.date],
+    non_execution: BoolArray,
+    scores: Sequence[Decimal | None],
+) -> History:
+    """Month non-executions, suspension and rank score after each award, in event order."""
+    months = np.array([d.year * 12 + d.month - 1 for d in days], dtype=np.int64)
+    counts = month_non_executions(participant_ids, months, non_execution)
+    recent: defaultdict[str, deque[Decimal]] = defaultdict(lambda: deque(maxlen=SCORES_AVERAGED))
+    ranks = []
+    for participant_id, score in zip(participant_ids, scores, strict=True):
+        if score is not None:
+            recent[participant_id].append(score)
+        ranks.append(rank_score(list(recent[participant_id])))
+    return History(counts, is_suspended(counts), tuple(ranks))
+
+
+def award_results(assessment: EventAssessment, history: History | None = None) -> list[AwardResult]:
+    """Turn an event's arrays into one :class:`AwardResult` per award, in award order.
+
+    Without ``history`` the running fields keep their defaults; see :func:`with_history`.
+    """
     a = assessment
     event = a.event
+    running = (
+        zip(
+            history.month_non_executions.tolist(),
+            history.suspended.tolist(),
+            history.rank_score,
+            strict=True,
+        )
+        if history is not None
+        else ((0, False, FIRST_RANK_SCORE) for _ in event.awards)
+    )
     return [
         AwardResult(
             event_id=event.id,
@@ -92,44 +152,46 @@ def award_results(assessment: EventAssessment) -> list[AwardResult]:
             price=a.price[i],
             coefficient=a.coefficient,
             subsidy_cny=a.subsidy_cny[i],
+            month_non_executions=count,
+            suspended=stop,
+            rank_score=rank,
         )
-        for i, award in enumerate(event.awards)
+        for (i, award), (count, stop, rank) in zip(enumerate(event.awards), running, strict=True)
     ]
 
 
-def with_history(results: Iterable[AwardResult]) -> list[AwardResult]:
-    """Add the month's non-execution count, suspension and rank score to each result.
-
-    Parameters
-    ----------
-    results : iterable of AwardResult
-        In event order (by window start).
-
-    Returns
-    -------
-    list of AwardResult
-        ``month_non_executions``: the participant's non-executions in the calendar month up to
-        and including this one; ``suspended``: that count has reached 3, so invitations stop
-        for the rest of the month (R6); ``rank_score``: the mean of the participant's last 3
-        scores including this one — the figure its next bid is ranked by (R2 c).
-    """
-    rows = list(results)
-    months = np.array([r.day.year * 12 + r.day.month - 1 for r in rows], dtype=np.int64)
-    counts = month_non_executions(
-        [r.participant_id for r in rows], months, np.array([r.non_execution for r in rows])
+def assessments_results(assessments: Sequence[EventAssessment]) -> list[AwardResult]:
+    """Results of a run of events in start order, with their running history."""
+    scores = [_decimal(float(s), 1) for a in assessments for s in a.score]
+    history = running_history(
+        [w.participant_id for a in assessments for w in a.event.awards],
+        [a.event.window.day for a in assessments for _ in a.event.awards],
+        np.concatenate([np.zeros(0, dtype=bool), *(a.non_execution for a in assessments)]),
+        scores,
     )
-    suspended = is_suspended(counts)
-    scores: defaultdict[str, deque[Decimal]] = defaultdict(lambda: deque(maxlen=SCORES_AVERAGED))
-    out = []
-    for row, count, stop in zip(rows, counts.tolist(), suspended.tolist(), strict=True):
-        if row.score is not None:
-            scores[row.participant_id].append(row.score)
-        out.append(
-            replace(
-                row,
-                month_non_executions=count,
-                suspended=stop,
-                rank_score=rank_score(list(scores[row.participant_id])),
-            )
+    results: list[AwardResult] = []
+    for a in assessments:
+        start = len(results)
+        results.extend(award_results(a, history.part(start, start + len(a.event.awards))))
+    return results
+
+
+def with_history(results: Iterable[AwardResult]) -> list[AwardResult]:
+    """Recompute the running fields of stored results (in event order) — see :class:`History`."""
+    rows = list(results)
+    history = running_history(
+        [r.participant_id for r in rows],
+        [r.day for r in rows],
+        np.array([r.non_execution for r in rows], dtype=bool),
+        [r.score for r in rows],
+    )
+    return [
+        replace(row, month_non_executions=count, suspended=stop, rank_score=rank)
+        for row, count, stop, rank in zip(
+            rows,
+            history.month_non_executions.tolist(),
+            history.suspended.tolist(),
+            history.rank_score,
+            strict=True,
         )
-    return out
+    ]
