@@ -50,6 +50,12 @@ def test_rows_become_the_schedule_and_win(tmp_path: Path) -> None:
             "holiday_name 'National Day' given for a workday; only a holiday has one",
         ),
         ("2031-10-03,workday,", "date 2031-10-03 is already listed on line 2"),
+        (
+            "2031-10-04,holiday,国庆节",
+            "holiday_name '国庆节' is not one of the built-in names: New Year's Day, "
+            "Spring Festival, Tomb-sweeping Day, Labour Day, Dragon Boat Festival, National Day, "
+            "Mid-autumn Festival, Anti-Fascist 70th Day",
+        ),
     ],
 )
 def test_faults_name_the_line(tmp_path: Path, row: str, reason: str) -> None:

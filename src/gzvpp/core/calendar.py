@@ -49,6 +49,15 @@ def builtin_years() -> range:
     return range(years[0], years[-1] + 1)
 
 
+def holiday_names() -> tuple[str, ...]:
+    """The holiday names the built-in schedule uses (``National Day``, ``Spring Festival`` …).
+
+    An operator's schedule must use the same names, or a holiday baseline (R4) could not pair
+    its days with the same holiday in a year the library covers.
+    """
+    return tuple(str(h.value) for h in chinese_calendar.Holiday)
+
+
 def _builtin_day_info(day: dt.date) -> DayInfo | None:
     if day.year not in builtin_years():
         return None

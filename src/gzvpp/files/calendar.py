@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from gzvpp.core.calendar import Calendar, DayInfo, DayType
+from gzvpp.core.calendar import Calendar, DayInfo, DayType, holiday_names
 from gzvpp.files.errors import InputError
 from gzvpp.files.tables import csv_rows
 
@@ -70,5 +70,10 @@ def _day_info(path: Path, day_type: str, holiday_name: str, line: int) -> DayInf
     if kind is not DayType.HOLIDAY and named:
         raise InputError(
             path, f"holiday_name {holiday_name!r} given for a {kind}; only a holiday has one", line
+        )
+    if named and holiday_name not in holiday_names():
+        known = ", ".join(holiday_names())
+        raise InputError(
+            path, f"holiday_name {holiday_name!r} is not one of the built-in names: {known}", line
         )
     return DayInfo(kind, holiday_name if named else None)
