@@ -25,7 +25,6 @@ from gzvpp.core.calendar import Calendar, CalendarError
 from gzvpp.core.grid import INTERVALS_PER_DAY
 from gzvpp.core.model import Event, Participant
 from gzvpp.core.results import AwardResult, assessments_results
-from gzvpp.core.subsidy import PriceError
 from gzvpp.core.timeseries import IntArray, IntervalCube, day_number
 from gzvpp.files.calendar import read_calendar
 from gzvpp.files.errors import InputError
@@ -128,7 +127,7 @@ def evaluate_events(
     Raises
     ------
     PriceError
-        If an award has no valid price (表 2).
+        If an award has no valid price (表 2); the events reader refuses such files.
     """
     ordered = sorted((e for e in events if not e.cancelled), key=lambda e: e.window.start)
     history = response_days(ordered)
@@ -225,12 +224,9 @@ def run_evaluation(
     )
     if on_events_known is not None:
         on_events_known(sum(not e.cancelled for e in events))
-    try:
-        results = evaluate_events(
-            events, participants, loads, system_load, calendar, lookback_days, on_event
-        )
-    except PriceError as err:
-        raise InputError(inputs.events, str(err)) from None
+    results = evaluate_events(
+        events, participants, loads, system_load, calendar, lookback_days, on_event
+    )
     stage("writing results")
     write_results_csv(results, out)
     return summarise(events, results)

@@ -55,7 +55,7 @@ def test_an_event_with_its_awards(tmp_path: Path) -> None:
     text = """{"events": [{"id": "E1", "direction": "valley", "mode": "hours_ahead",
         "start": "2025-07-01T14:00:00+08:00", "end": "2025-07-01 16:15", "price": 0.1,
         "cancelled": false,
-        "awards": [{"participant_id": "U1", "kw": 500, "price": "2.8"},
+        "awards": [{"participant_id": "U1", "kw": 500, "price": "1.8"},
                    {"participant_id": "U2", "kw": 120.5}]}]}"""
     [parsed] = read_events(write(tmp_path, text), PARTICIPANTS)
     assert parsed == Event(
@@ -65,7 +65,7 @@ def test_an_event_with_its_awards(tmp_path: Path) -> None:
         window=Window(dt.date(2025, 7, 1), 56, 9),
         price=Decimal("0.1"),
         awards=(
-            Award("U1", Decimal(500), Decimal("2.8")),
+            Award("U1", Decimal(500), Decimal("1.8")),
             Award("U2", Decimal("120.5"), None),
         ),
         cancelled=False,
@@ -166,8 +166,13 @@ def test_optional_fields(tmp_path: Path) -> None:
                     {"participant_id": "U2", "kw": 5},
                 ],
             },
-            "event 'E1': no price for the award to 'U2': give the event a fixed price or each "
-            "award its bid price (R7)",
+            "event 'E1': award to 'U2': no price: the award has no bid price and the event no "
+            "fixed price",
+        ),
+        (
+            {"direction": "peak", "price": "5.01"},
+            "event 'E1': award to 'U1': price 5.01 CNY/kWh is outside 0–5 for peak responses "
+            "(表 2)",
         ),
     ],
 )

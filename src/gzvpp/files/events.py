@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from gzvpp.core.grid import Window, WindowError
 from gzvpp.core.model import Award, Direction, Event, Mode, Participant
+from gzvpp.core.subsidy import PriceError, subsidy_price
 from gzvpp.files.errors import InputError
 from gzvpp.files.timestamps import TIME_FORMATS, parse_local_time
 
@@ -115,7 +116,7 @@ def _event(item: object, participants: Mapping[str, Participant]) -> Event:
     if not isinstance(awards, list):
         raise _Fault("awards must be a list")
     parsed = tuple(_award(k, award, participants) for k, award in enumerate(awards, start=1))
-    _check_awards(parsed, price, cancelled)
+    _check_awards(parsed, price, direction, cancelled)
     return Event(
         id=event_id,
         direction=direction,
@@ -142,19 +143,20 @@ def _award(position: int, item: object, participants: Mapping[str, Participant])
         raise _Fault(f"award {position}: {fault}") from None
 
 
-def _check_awards(awards: tuple[Award, ...], price: Decimal | None, cancelled: bool) -> None:
-    """One award per participant; a price for each award unless the event is cancelled (R7)."""
+def _check_awards(
+    awards: tuple[Award, ...], price: Decimal | None, direction: Direction, cancelled: bool
+) -> None:
+    """One award per participant; each priced within the cap unless the event is cancelled (R7)."""
     seen: set[str] = set()
     for award in awards:
         if award.participant_id in seen:
             raise _Fault(f"participant {award.participant_id!r} is awarded twice")
         seen.add(award.participant_id)
-    unpriced = [award.participant_id for award in awards if award.price is None]
-    if price is None and unpriced and not cancelled:
-        raise _Fault(
-            f"no price for the award to {unpriced[0]!r}: give the event a fixed price or each "
-            "award its bid price (R7)"
-        )
+        if not cancelled:
+            try:
+                subsidy_price(award.price, price, direction)
+            except PriceError as err:
+                raise _Fault(f"award to {award.participant_id!r}: {err}") from None
 
 
 def _fields(item: object, known: tuple[str, ...], what: str) -> dict[str, Any]:
