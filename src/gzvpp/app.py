@@ -11,7 +11,10 @@ from gzvpp import __version__
 from gzvpp.kit import errors
 from gzvpp.kit.clock import Clock, SystemClock
 from gzvpp.kit.db import make_engine, make_sessionmaker, resolve_url, upgrade
+from gzvpp.meterdata.endpoints import router as meterdata_router
 from gzvpp.participants.endpoints import router as participants_router
+from gzvpp.settlement.endpoints import results_router
+from gzvpp.settlement.endpoints import router as settlement_router
 
 TITLE = "广州市虚拟电厂管理平台"
 
@@ -37,4 +40,7 @@ def create_app(*, database_url: str | None = None, clock: Clock | None = None) -
     app.state.clock = clock or SystemClock()
     errors.install(app)
     app.include_router(participants_router, prefix="/api")
+    app.include_router(meterdata_router, prefix="/api")
+    app.include_router(results_router, prefix="/api")
+    app.include_router(settlement_router, prefix="/api")
     return app

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from gzvpp.core.grid import INTERVALS_PER_DAY
 from gzvpp.core.timeseries import FloatArray, IntArray, IntervalCube, date_of, day_number
-from gzvpp.models import MeterDay, SystemLoadDay
+from gzvpp.models import Account, MeterDay, SystemLoadDay
 
 SYSTEM_SERIES = "system"
 ACCOUNTS_PER_QUERY = 500  # keeps IN lists well inside SQLite's bound-parameter limit
@@ -27,8 +28,14 @@ def decode_day(blob: bytes) -> FloatArray:
     return np.frombuffer(blob, dtype="<f8").astype(np.float64)
 
 
-def load_cube(session: Session, accounts: Sequence[str], days: IntArray) -> IntervalCube:
-    """Loads (kW) of ``accounts`` over ``days`` (day numbers); NaN where nothing is stored."""
+def load_cube(
+    session: Session, accounts: Sequence[str], days: IntArray, *, for_update: bool = False
+) -> IntervalCube:
+    """Loads (kW) of ``accounts`` over ``days`` (day numbers); NaN where nothing is stored.
+
+    ``for_update`` locks the rows read (PostgreSQL) until the transaction ends, so an upload
+    that is about to replace them sees the values it replaces.
+    """
     days = np.unique(np.asarray(days, dtype=np.int64))
     values = np.full((len(accounts), len(days), INTERVALS_PER_DAY), np.nan)
     if len(days) and len(accounts):
@@ -36,11 +43,10 @@ def load_cube(session: Session, accounts: Sequence[str], days: IntArray) -> Inte
         first, last = date_of(int(days[0])), date_of(int(days[-1]))
         for start in range(0, len(accounts), ACCOUNTS_PER_QUERY):
             chunk = accounts[start : start + ACCOUNTS_PER_QUERY]
-            stored = session.execute(
-                select(MeterDay.account_id, MeterDay.day, MeterDay.kw).where(
-                    MeterDay.account_id.in_(chunk), MeterDay.day.between(first, last)
-                )
+            statement = select(MeterDay.account_id, MeterDay.day, MeterDay.kw).where(
+                MeterDay.account_id.in_(chunk), MeterDay.day.between(first, last)
             )
+            stored = session.execute(statement.with_for_update() if for_update else statement)
             for account_id, day, blob in stored:
                 position = np.searchsorted(days, day_number(day))
                 if position < len(days) and days[position] == day_number(day):
@@ -48,16 +54,18 @@ def load_cube(session: Session, accounts: Sequence[str], days: IntArray) -> Inte
     return IntervalCube(tuple(accounts), days, values)
 
 
-def load_system_cube(session: Session, days: IntArray) -> IntervalCube:
-    """Guangzhou system load (MW) over ``days`` as a one-series cube named ``system``."""
+def load_system_cube(session: Session, days: IntArray, *, for_update: bool = False) -> IntervalCube:
+    """Guangzhou system load (MW) over ``days`` as a one-series cube named ``system``.
+
+    ``for_update`` locks the rows read, as in :func:`load_cube`.
+    """
     days = np.unique(np.asarray(days, dtype=np.int64))
     values = np.full((1, len(days), INTERVALS_PER_DAY), np.nan)
     if len(days):
-        stored = session.execute(
-            select(SystemLoadDay.day, SystemLoadDay.mw).where(
-                SystemLoadDay.day.between(date_of(int(days[0])), date_of(int(days[-1])))
-            )
+        statement = select(SystemLoadDay.day, SystemLoadDay.mw).where(
+            SystemLoadDay.day.between(date_of(int(days[0])), date_of(int(days[-1])))
         )
+        stored = session.execute(statement.with_for_update() if for_update else statement)
         for day, blob in stored:
             position = np.searchsorted(days, day_number(day))
             if position < len(days) and days[position] == day_number(day):
@@ -71,4 +79,40 @@ def stored_days(session: Session, day_from: dt.date, day_to: dt.date) -> list[dt
         session.scalars(
             select(SystemLoadDay.day).where(SystemLoadDay.day.between(day_from, day_to))
         )
+    )
+
+
+def save_days(
+    session: Session,
+    model: type[MeterDay] | type[SystemLoadDay],
+    inserts: Sequence[dict[str, Any]],
+    updates: Sequence[dict[str, Any]],
+) -> None:
+    """Insert new day rows and replace stored ones (by primary key), each as one bulk statement."""
+    if inserts:
+        session.execute(insert(model), inserts)
+    if updates:
+        session.execute(update(model), updates)
+
+
+def holders(session: Session, account_ids: Collection[str]) -> dict[str, str]:
+    """The participant holding each of ``account_ids`` now; accounts nobody holds are absent."""
+    found: dict[str, str] = {}
+    ids = list(account_ids)
+    for start in range(0, len(ids), ACCOUNTS_PER_QUERY):
+        rows = session.execute(
+            select(Account.account_id, Account.participant_id).where(
+                Account.account_id.in_(ids[start : start + ACCOUNTS_PER_QUERY]),
+                Account.released_at.is_(None),
+            )
+        )
+        found.update({account_id: participant_id for account_id, participant_id in rows})
+    return found
+
+
+def ever_held(session: Session, account_id: str) -> bool:
+    """True if any participant holds or once held ``account_id``."""
+    return (
+        session.scalar(select(Account.id).where(Account.account_id == account_id).limit(1))
+        is not None
     )

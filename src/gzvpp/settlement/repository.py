@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
+from gzvpp.core.model import ParticipantKind
 from gzvpp.core.ranking import SCORES_AVERAGED
-from gzvpp.models import AwardResult
+from gzvpp.kit.pagination import PaginationParams, paginate
+from gzvpp.models import Account, Award, AwardResult, Event, EventStatus, Participant
+
+IDS_PER_QUERY = 500  # keeps IN lists well inside SQLite's bound-parameter limit
 
 
 def recent_scores(
@@ -61,3 +65,157 @@ def month_non_executions(
         .group_by(AwardResult.participant_id)
     )
     return {participant_id: int(count) for participant_id, count in rows}
+
+
+def event_for_update(session: Session, event_id: str) -> Event | None:
+    """One event, locked until the transaction ends so that two evaluations do not interleave."""
+    return session.scalars(
+        select(Event).where(Event.id == event_id).with_for_update()
+    ).one_or_none()
+
+
+def ended_events(session: Session, now: dt.datetime, since: dt.datetime) -> list[Event]:
+    """Events to evaluate (R6): not cancelled, the window ended by ``now``, with awards, and
+    starting at or after ``since``; locked, in window order."""
+    return list(
+        session.scalars(
+            select(Event)
+            .where(
+                Event.status != EventStatus.CANCELLED,
+                Event.end_at <= now,
+                Event.start_at >= since,
+                Event.id.in_(select(Award.event_id)),
+            )
+            .order_by(Event.start_at, Event.id)
+            .with_for_update()
+        )
+    )
+
+
+def awarded_events(session: Session, participant_ids: Collection[str]) -> list[Event]:
+    """Events not cancelled in which any of ``participant_ids`` holds an award."""
+    return list(
+        session.scalars(
+            select(Event).where(
+                Event.status != EventStatus.CANCELLED,
+                Event.id.in_(
+                    select(Award.event_id).where(Award.participant_id.in_(participant_ids))
+                ),
+            )
+        )
+    )
+
+
+def awards_of(session: Session, event_ids: Sequence[str]) -> dict[str, list[Award]]:
+    """Each event's awards in plan order."""
+    found: defaultdict[str, list[Award]] = defaultdict(list)
+    for start in range(0, len(event_ids), IDS_PER_QUERY):
+        rows = session.scalars(
+            select(Award)
+            .where(Award.event_id.in_(event_ids[start : start + IDS_PER_QUERY]))
+            .order_by(Award.event_id, Award.place, Award.id)
+        )
+        for award in rows:
+            found[award.event_id].append(award)
+    return dict(found)
+
+
+def held_accounts(session: Session, participant_ids: Collection[str]) -> dict[str, list[str]]:
+    """The accounts each participant holds now, in enrolment order (R4: its load is their sum)."""
+    found: defaultdict[str, list[str]] = defaultdict(list)
+    ids = list(participant_ids)
+    for start in range(0, len(ids), IDS_PER_QUERY):
+        rows = session.execute(
+            select(Account.participant_id, Account.account_id)
+            .where(
+                Account.participant_id.in_(ids[start : start + IDS_PER_QUERY]),
+                Account.released_at.is_(None),
+            )
+            .order_by(Account.id)
+        )
+        for participant_id, account_id in rows:
+            found[participant_id].append(account_id)
+    return dict(found)
+
+
+def participants(session: Session, participant_ids: Collection[str]) -> dict[str, Participant]:
+    """The participants named, by id."""
+    ids = list(participant_ids)
+    found: dict[str, Participant] = {}
+    for start in range(0, len(ids), IDS_PER_QUERY):
+        rows = session.scalars(
+            select(Participant).where(Participant.id.in_(ids[start : start + IDS_PER_QUERY]))
+        )
+        found.update({p.id: p for p in rows})
+    return found
+
+
+def results_of_awards(session: Session, award_ids: Collection[int]) -> dict[int, AwardResult]:
+    """The stored results of ``award_ids``."""
+    rows = session.scalars(select(AwardResult).where(AwardResult.award_id.in_(award_ids)))
+    return {row.award_id: row for row in rows}
+
+
+def results_in_event_order(session: Session, participant_ids: Collection[str]) -> list[AwardResult]:
+    """Every stored result of ``participant_ids``, in event order (window start, then event)."""
+    return list(
+        session.scalars(
+            select(AwardResult)
+            .where(AwardResult.participant_id.in_(participant_ids))
+            .order_by(AwardResult.start_at, AwardResult.event_id, AwardResult.award_id)
+        )
+    )
+
+
+def event_results(
+    session: Session, event_id: str, participant_id: str | None, pagination: PaginationParams
+) -> tuple[Sequence[AwardResult], int]:
+    """A page of an event's results in plan order, only ``participant_id``'s if given."""
+    statement = (
+        select(AwardResult)
+        .join(Award, Award.id == AwardResult.award_id)
+        .where(AwardResult.event_id == event_id)
+        .order_by(Award.place, Award.id)
+    )
+    if participant_id is not None:
+        statement = statement.where(AwardResult.participant_id == participant_id)
+    return paginate(session, statement, pagination)
+
+
+def has_award(session: Session, event_id: str, participant_id: str) -> bool:
+    """True if ``participant_id`` holds an award in ``event_id``."""
+    found = session.scalar(
+        select(Award.id).where(Award.event_id == event_id, Award.participant_id == participant_id)
+    )
+    return found is not None
+
+
+def participant_result(session: Session, event_id: str, participant_id: str) -> AwardResult | None:
+    """One participant's result in one event."""
+    return session.scalars(
+        select(AwardResult).where(
+            AwardResult.event_id == event_id, AwardResult.participant_id == participant_id
+        )
+    ).one_or_none()
+
+
+def quarter_results(
+    session: Session, first: dt.date, last: dt.date, participant_id: str | None
+) -> Sequence[Row[AwardResult, str, ParticipantKind]]:
+    """Results of evaluated events on days in [first, last], with each participant's name and
+    kind, by participant then event order."""
+    statement = (
+        select(AwardResult, Participant.name, Participant.kind)
+        .join(Event, Event.id == AwardResult.event_id)
+        .join(Participant, Participant.id == AwardResult.participant_id)
+        .where(Event.status == EventStatus.EVALUATED, AwardResult.day.between(first, last))
+        .order_by(Participant.name, Participant.id, AwardResult.start_at, AwardResult.event_id)
+    )
+    if participant_id is not None:
+        statement = statement.where(AwardResult.participant_id == participant_id)
+    return session.execute(statement).all()
+
+
+def get_event(session: Session, event_id: str) -> Event | None:
+    """One event."""
+    return session.get(Event, event_id)
