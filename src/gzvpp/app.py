@@ -8,11 +8,14 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from gzvpp import __version__
+from gzvpp.events.endpoints import admin_router, records_router
+from gzvpp.events.endpoints import router as events_router
 from gzvpp.kit import errors
 from gzvpp.kit.clock import Clock, SystemClock
 from gzvpp.kit.db import make_engine, make_sessionmaker, resolve_url, upgrade
 from gzvpp.meterdata.endpoints import router as meterdata_router
 from gzvpp.participants.endpoints import router as participants_router
+from gzvpp.scheduler import start_scheduler
 from gzvpp.settlement.endpoints import results_router
 from gzvpp.settlement.endpoints import router as settlement_router
 
@@ -31,7 +34,11 @@ def create_app(*, database_url: str | None = None, clock: Clock | None = None) -
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Only with the real clock; a simulated clock's owner runs the scheduler itself.
+        scheduler = start_scheduler(_app.state.sessionmaker, _app.state.clock)
         yield
+        if scheduler is not None:
+            scheduler.stop()
         engine.dispose()
 
     app = FastAPI(title=TITLE, version=__version__, docs_url="/docs", lifespan=lifespan)
@@ -40,6 +47,9 @@ def create_app(*, database_url: str | None = None, clock: Clock | None = None) -
     app.state.clock = clock or SystemClock()
     errors.install(app)
     app.include_router(participants_router, prefix="/api")
+    app.include_router(events_router, prefix="/api")
+    app.include_router(records_router, prefix="/api")
+    app.include_router(admin_router, prefix="/api")
     app.include_router(meterdata_router, prefix="/api")
     app.include_router(results_router, prefix="/api")
     app.include_router(settlement_router, prefix="/api")

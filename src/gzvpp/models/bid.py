@@ -1,6 +1,8 @@
 """``bids``: a participant's answer to an invitation (申报, 第八条 (一) 1 ① B).
 
-One bid per participant and event; a new bid before the deadline replaces the earlier one.
+One bid per participant and event; a new bid before the deadline replaces the earlier one. When
+bidding closes, the ranking (第八条 C) is stored on every bid, accepted or not, so the console
+shows the ranking as it was decided even after later evaluations change the rank scores.
 """
 
 from __future__ import annotations
@@ -8,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, UniqueConstraint
+from sqlalchemy import ForeignKey, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gzvpp.kit.db import Base
@@ -28,3 +30,9 @@ class Bid(Base):
     price: Mapped[Decimal | None] = mapped_column(PRICE)
     received_at: Mapped[dt.datetime]
     source: Mapped[str] = mapped_column(default="api")  # api, portal, openadr3, openadr2b
+    # Set when bidding closes: place (None for a bid excluded at the close), accepted, the rank
+    # score (criterion c) used, and why it stands where it does.
+    place: Mapped[int | None]
+    accepted: Mapped[bool | None]
+    rank_score: Mapped[Decimal | None] = mapped_column(Numeric(14, 6))
+    rank_reason: Mapped[str | None] = mapped_column(String(500))

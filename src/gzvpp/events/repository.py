@@ -1,0 +1,323 @@
+"""The SQL of the events domain: events, bids, awards, notifications and what they depend on."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Collection, Sequence
+from decimal import Decimal
+
+import numpy as np
+from sqlalchemy import Row, Select, and_, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
+
+from gzvpp.core.grid import Window
+from gzvpp.core.model import Direction, Mode
+from gzvpp.events.schemas import SortProperty
+from gzvpp.kit.pagination import PaginationParams, paginate
+from gzvpp.kit.sorting import Sorting
+from gzvpp.meterdata.repository import ACCOUNTS_PER_QUERY, decode_day
+from gzvpp.models import (
+    Account,
+    Award,
+    Bid,
+    Event,
+    EventStatus,
+    Notification,
+    NotificationKind,
+    Participant,
+    ParticipantStatus,
+    SystemLoadDay,
+)
+
+SORT_COLUMNS: dict[SortProperty, InstrumentedAttribute[object]] = {
+    SortProperty.START_AT: Event.start_at,
+    SortProperty.CREATED_AT: Event.created_at,
+    SortProperty.STATUS: Event.status,
+    SortProperty.MODE: Event.mode,
+    SortProperty.DEMAND_KW: Event.demand_kw,
+}
+ID_PREFIX = "DR"
+# event id, status, direction, mode, start, end, participant id, awarded kW
+AwardRow = Row[str, EventStatus, Direction, Mode, dt.datetime, dt.datetime, str, Decimal]
+
+
+def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    midnight = dt.datetime.combine(day, dt.time())
+    return midnight, midnight + dt.timedelta(days=1)
+
+
+class EventRepository:
+    """Queries of the events domain, in one session."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, event_id: str, *, for_update: bool = False) -> Event | None:
+        """One event, locked for update when it is about to change."""
+        statement = select(Event).where(Event.id == event_id)
+        if for_update:
+            statement = statement.with_for_update()
+        return self.session.scalars(statement).one_or_none()
+
+    def next_id(self, day: dt.date) -> str:
+        """The next readable id for an event on ``day``: ``DR20250701-01``, ``-02`` …"""
+        prefix = f"{ID_PREFIX}{day:%Y%m%d}-"
+        taken = self.session.scalars(select(Event.id).where(Event.id.startswith(prefix))).all()
+        number = max((int(i.removeprefix(prefix)) for i in taken), default=0) + 1
+        return f"{prefix}{number:02d}"
+
+    def search(
+        self,
+        *,
+        pagination: PaginationParams,
+        sorting: Sorting[SortProperty],
+        statuses: Collection[EventStatus] = (),
+        mode: Mode | None = None,
+        direction: Direction | None = None,
+        day_from: dt.date | None = None,
+        day_to: dt.date | None = None,
+    ) -> tuple[Sequence[Event], int]:
+        """One page of events matching every filter given (days are the window's start day)."""
+        statement: Select[Event] = select(Event)
+        if statuses:
+            statement = statement.where(Event.status.in_(statuses))
+        if mode is not None:
+            statement = statement.where(Event.mode == mode)
+        if direction is not None:
+            statement = statement.where(Event.direction == direction)
+        if day_from is not None:
+            statement = statement.where(Event.start_at >= _day_bounds(day_from)[0])
+        if day_to is not None:
+            statement = statement.where(Event.start_at < _day_bounds(day_to)[1])
+        order = [
+            SORT_COLUMNS[prop].desc() if descending else SORT_COLUMNS[prop].asc()
+            for prop, descending in sorting
+        ]
+        return paginate(self.session, statement.order_by(*order, Event.id), pagination)
+
+    def candidates(
+        self,
+        event: Event,
+        participant_ids: Collection[str] | None = None,
+        *,
+        realtime: bool = False,
+    ) -> list[Participant]:
+        """Active participants in the event's scope, with their accounts, by id.
+
+        ``realtime`` keeps those able to answer a real-time call: real-time capable, with
+        minute-level monitoring and a registered real-time capability.
+        """
+        statement = (
+            select(Participant)
+            .where(Participant.status == ParticipantStatus.ACTIVE)
+            .options(selectinload(Participant.accounts))
+            .order_by(Participant.id)
+        )
+        if event.scope_substations or event.scope_feeders:
+            there = or_(
+                Account.substation.in_(event.scope_substations),
+                Account.feeder.in_(event.scope_feeders),
+            )
+            statement = statement.where(
+                Participant.id.in_(
+                    select(Account.participant_id).where(Account.released_at.is_(None), there)
+                )
+            )
+        if realtime:
+            statement = statement.where(
+                Participant.realtime_capable,
+                Participant.minute_monitoring,
+                Participant.realtime_capability_kw > 0,
+            )
+        if participant_ids is not None:
+            statement = statement.where(Participant.id.in_(participant_ids))
+        return list(self.session.scalars(statement))
+
+    def participants(self, participant_ids: Collection[str]) -> dict[str, Participant]:
+        """Participants by id, with their accounts."""
+        rows = self.session.scalars(
+            select(Participant)
+            .where(Participant.id.in_(participant_ids))
+            .options(selectinload(Participant.accounts))
+        )
+        return {p.id: p for p in rows}
+
+    def awarded_windows(
+        self,
+        day: dt.date,
+        *,
+        realtime: bool,
+        exclude_event_id: str,
+        participant_id: str | None = None,
+    ) -> dict[str, list[Window]]:
+        """Each participant's award windows starting on ``day`` in non-cancelled events of one
+        type (real-time, or invited: day-ahead and hours-ahead together), for the daily limits."""
+        first, after = _day_bounds(day)
+        kind = Event.mode == Mode.REALTIME if realtime else Event.mode != Mode.REALTIME
+        statement = (
+            select(Award.participant_id, Event.start_at, Event.end_at)
+            .join(Event, Award.event_id == Event.id)
+            .where(
+                Event.start_at >= first,
+                Event.start_at < after,
+                Event.status != EventStatus.CANCELLED,
+                Event.id != exclude_event_id,
+                kind,
+            )
+        )
+        if participant_id is not None:
+            statement = statement.where(Award.participant_id == participant_id)
+        windows: defaultdict[str, list[Window]] = defaultdict(list)
+        for pid, start, end in self.session.execute(statement):
+            windows[pid].append(Window.from_times(start, end))
+        return dict(windows)
+
+    def award_history(self, participant_ids: Sequence[str], since: dt.date) -> list[AwardRow]:
+        """Awards of ``participant_ids`` in events starting on or after ``since``, with their
+        event, for the participants' response days."""
+        rows: list[AwardRow] = []
+        for start in range(0, len(participant_ids), ACCOUNTS_PER_QUERY):
+            chunk = participant_ids[start : start + ACCOUNTS_PER_QUERY]
+            statement = (
+                select(
+                    Event.id,
+                    Event.status,
+                    Event.direction,
+                    Event.mode,
+                    Event.start_at,
+                    Event.end_at,
+                    Award.participant_id,
+                    Award.kw,
+                )
+                .join(Event, Award.event_id == Event.id)
+                .where(Award.participant_id.in_(chunk), Event.start_at >= _day_bounds(since)[0])
+            )
+            rows.extend(self.session.execute(statement))
+        return rows
+
+    def bids(self, event_id: str) -> list[Bid]:
+        """Every bid of an event, by id."""
+        return list(
+            self.session.scalars(select(Bid).where(Bid.event_id == event_id).order_by(Bid.id))
+        )
+
+    def bid_of(self, event_id: str, participant_id: str) -> Bid | None:
+        """A participant's bid for an event, locked for update."""
+        return self.session.scalars(
+            select(Bid)
+            .where(Bid.event_id == event_id, Bid.participant_id == participant_id)
+            .with_for_update()
+        ).one_or_none()
+
+    def search_bids(
+        self,
+        pagination: PaginationParams,
+        *,
+        event_id: str | None,
+        participant_id: str | None,
+    ) -> tuple[Sequence[Bid], int]:
+        """A page of bids, in ranking order once ranked, then as received."""
+        statement = select(Bid)
+        if event_id is not None:
+            statement = statement.where(Bid.event_id == event_id)
+        if participant_id is not None:
+            statement = statement.where(Bid.participant_id == participant_id)
+        statement = statement.order_by(
+            Bid.event_id, Bid.place.is_(None), Bid.place, Bid.received_at, Bid.id
+        )
+        return paginate(self.session, statement, pagination)
+
+    def awards(self, event_id: str) -> list[Award]:
+        """An event's awards in ranking order."""
+        return list(
+            self.session.scalars(
+                select(Award).where(Award.event_id == event_id).order_by(Award.place, Award.id)
+            )
+        )
+
+    def search_awards(
+        self,
+        pagination: PaginationParams,
+        *,
+        event_id: str | None,
+        participant_id: str | None,
+    ) -> tuple[Sequence[Award], int]:
+        """A page of awards, newest event first, in ranking order within an event."""
+        statement = select(Award)
+        if event_id is not None:
+            statement = statement.where(Award.event_id == event_id)
+        if participant_id is not None:
+            statement = statement.where(Award.participant_id == participant_id)
+        statement = statement.order_by(Award.event_id.desc(), Award.place, Award.id)
+        return paginate(self.session, statement, pagination)
+
+    def search_notifications(
+        self,
+        pagination: PaginationParams,
+        *,
+        participant_id: str | None,
+        event_id: str | None,
+        kind: NotificationKind | None,
+        unread: bool | None,
+    ) -> tuple[Sequence[Notification], int]:
+        """A page of notifications, newest first."""
+        statement = select(Notification)
+        if participant_id is not None:
+            statement = statement.where(Notification.participant_id == participant_id)
+        if event_id is not None:
+            statement = statement.where(Notification.event_id == event_id)
+        if kind is not None:
+            statement = statement.where(Notification.kind == kind)
+        if unread is not None:
+            statement = statement.where(
+                Notification.read_at.is_(None) if unread else Notification.read_at.is_not(None)
+            )
+        statement = statement.order_by(Notification.created_at.desc(), Notification.id.desc())
+        return paginate(self.session, statement, pagination)
+
+    def notification(self, notification_id: int) -> Notification | None:
+        """One notification, locked for update."""
+        return self.session.scalars(
+            select(Notification).where(Notification.id == notification_id).with_for_update()
+        ).one_or_none()
+
+    def involved(self, event_id: str) -> list[str]:
+        """Everyone the event concerns: invited or dispatched, bidders and awardees, by id."""
+        told = select(Notification.participant_id).where(
+            Notification.event_id == event_id,
+            Notification.kind.in_(
+                [NotificationKind.INVITATION, NotificationKind.PLAN, NotificationKind.DISPATCH]
+            ),
+        )
+        bidders = select(Bid.participant_id).where(Bid.event_id == event_id)
+        awardees = select(Award.participant_id).where(Award.event_id == event_id)
+        rows = self.session.scalars(told.union(bidders, awardees))
+        return sorted(set(rows))
+
+    def due_for_ranking(self, now: dt.datetime) -> list[str]:
+        """Invitations whose bidding has closed by ``now`` but are not yet ranked and notified."""
+        closed = and_(
+            Event.status == EventStatus.PUBLISHED,
+            Event.mode != Mode.REALTIME,
+            Event.bids_close_at <= now,
+        )
+        return list(
+            self.session.scalars(
+                select(Event.id)
+                .where(or_(closed, Event.status == EventStatus.RANKED))
+                .order_by(Event.bids_close_at, Event.id)
+            )
+        )
+
+    def system_load_max(self, year: int) -> float | None:
+        """The highest stored 15-minute system load of ``year``, MW; None if nothing is stored."""
+        blobs = self.session.scalars(
+            select(SystemLoadDay.mw).where(
+                SystemLoadDay.day.between(dt.date(year, 1, 1), dt.date(year, 12, 31))
+            )
+        ).all()
+        if not blobs:
+            return None
+        highest = float(np.nanmax(np.concatenate([decode_day(b) for b in blobs]), initial=-np.inf))
+        return highest if np.isfinite(highest) else None

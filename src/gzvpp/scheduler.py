@@ -1,0 +1,97 @@
+"""The work the clock triggers: closing bidding, ranking and sending the plan (R2, 第八条).
+
+:func:`run_due` ranks and notifies every invitation whose bids have closed. It ranks as soon as
+bidding closes (day-ahead: D-1 11:00; hours-ahead: 1 h after publication) and sends the plan
+in the same step, so both happen well before the deadlines (day-ahead ranking by 12:00 and
+plan by 12:30; hours-ahead both within 30 min of the close), however late in the window the
+scheduler runs. It is idempotent: an event already ranked and notified is not touched again.
+
+With the real clock, :func:`start_scheduler` runs it every ``interval`` seconds on a
+background thread; with a :class:`~gzvpp.kit.clock.SimulatedClock` the caller (tests, the
+demo, ``POST /api/admin/tick``) runs it after moving the clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from gzvpp.events.repository import EventRepository
+from gzvpp.events.service import event_service
+from gzvpp.kit.auth import Actor
+from gzvpp.kit.clock import Clock, SystemClock
+from gzvpp.kit.db import session_scope
+from gzvpp.models import Role
+
+DEFAULT_INTERVAL_S = 30.0
+
+log = logging.getLogger(__name__)
+# One run at a time in this process: the background thread and a manual tick never overlap.
+_running = threading.Lock()
+
+
+def run_due(factory: sessionmaker[Session], now: dt.datetime) -> list[str]:
+    """Rank and notify every invitation due at ``now``; one line per thing done.
+
+    Each event runs in its own transaction, so one that fails (it is logged and reported)
+    leaves the others' results committed.
+    """
+    with _running:
+        with session_scope(factory) as session:
+            due = EventRepository(session).due_for_ranking(now)
+        done: list[str] = []
+        for event_id in due:
+            try:
+                with session_scope(factory) as session:
+                    done.extend(event_service.close_bidding(session, now, event_id))
+            except Exception as err:  # one event must not hold up the rest
+                log.exception("closing event %s failed", event_id)
+                done.append(f"{event_id}: failed: {err}")
+        return done
+
+
+def tick(actor: Actor, factory: sessionmaker[Session], now: dt.datetime) -> list[str]:
+    """:func:`run_due` on the grid operator's request."""
+    actor.require(Role.GRID_OPERATOR)
+    return run_due(factory, now)
+
+
+class Scheduler:
+    """A daemon thread calling :func:`run_due` every ``interval`` seconds until stopped."""
+
+    def __init__(self, factory: sessionmaker[Session], clock: Clock, interval: float) -> None:
+        self._factory, self._clock, self._interval = factory, clock, interval
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="gzvpp-scheduler", daemon=True)
+
+    def start(self) -> None:
+        """Start the thread; the first run is immediate."""
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Ask the thread to stop and wait for the run in progress to finish."""
+        self._stopping.set()
+        self._thread.join()
+
+    def _loop(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                for line in run_due(self._factory, self._clock.now()):
+                    log.info("scheduler: %s", line)
+            except Exception:  # e.g. the database away: try again next time
+                log.exception("scheduler run failed")
+            self._stopping.wait(self._interval)
+
+
+def start_scheduler(
+    factory: sessionmaker[Session], clock: Clock, interval: float = DEFAULT_INTERVAL_S
+) -> Scheduler | None:
+    """Start the background scheduler for the real clock; None for a simulated one."""
+    if not isinstance(clock, SystemClock):
+        return None
+    scheduler = Scheduler(factory, clock, interval)
+    scheduler.start()
+    return scheduler
