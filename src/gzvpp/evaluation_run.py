@@ -87,6 +87,12 @@ class EvaluationSummary:
     subsidy_cny: Decimal
 
 
+def evaluable(events: Iterable[Event]) -> list[Event]:
+    """The events a run evaluates: not cancelled, and with awards (an event nobody was awarded
+    has nothing to evaluate and is nobody's response day)."""
+    return [e for e in events if not e.cancelled and e.awards]
+
+
 def days_needed(events: Iterable[Event], calendar: Calendar, lookback_days: int) -> IntArray:
     """Every day whose loads an evaluation may read: D, its baseline candidates, neighbours.
 
@@ -129,7 +135,7 @@ def evaluate_events(
     PriceError
         If an award has no valid price (表 2); the events reader refuses such files.
     """
-    ordered = sorted((e for e in events if not e.cancelled), key=lambda e: e.window.start)
+    ordered = sorted(evaluable(events), key=lambda e: e.window.start)
     history = response_days(ordered)
     assessments = []
     for event in ordered:
@@ -145,7 +151,7 @@ def summarise(events: Sequence[Event], results: Sequence[AwardResult]) -> Evalua
     """Counts and the subsidy total of a run."""
     statuses = Counter(r.status.value for r in results)
     return EvaluationSummary(
-        events=sum(not e.cancelled for e in events),
+        events=len(evaluable(events)),
         cancelled=sum(e.cancelled for e in events),
         awards=len(results),
         by_status=dict(statuses),
@@ -156,9 +162,9 @@ def summarise(events: Sequence[Event], results: Sequence[AwardResult]) -> Evalua
     )
 
 
-def _text(value: object) -> str:
+def _text(value: object) -> str | None:
     if value is None:
-        return ""
+        return None  # an empty field, not a quoted empty string
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, tuple):
@@ -223,7 +229,7 @@ def run_evaluation(
         inputs.system_load, value_column="mw", series=None, keep_days=needed
     )
     if on_events_known is not None:
-        on_events_known(sum(not e.cancelled for e in events))
+        on_events_known(len(evaluable(events)))
     results = evaluate_events(
         events, participants, loads, system_load, calendar, lookback_days, on_event
     )

@@ -17,9 +17,12 @@ import numpy as np
 
 from gzvpp.core.assessment import EventAssessment, Status
 from gzvpp.core.ranking import FIRST_RANK_SCORE, SCORES_AVERAGED, rank_score
-from gzvpp.core.rounding import to_decimal
+from gzvpp.core.rounding import quantize_half_up, to_decimal
 from gzvpp.core.scoring import is_suspended, month_non_executions
 from gzvpp.core.timeseries import BoolArray, IntArray
+
+KW_STEP = Decimal("0.001")  # kW figures to 3 decimals (R6)
+RANK_STEP = Decimal("0.000001")  # rank scores to 6 decimals, like the ratio
 
 
 @dataclass(frozen=True)
@@ -103,7 +106,7 @@ def running_history(
     for participant_id, score in zip(participant_ids, scores, strict=True):
         if score is not None:
             recent[participant_id].append(score)
-        ranks.append(rank_score(list(recent[participant_id])))
+        ranks.append(quantize_half_up(rank_score(list(recent[participant_id])), RANK_STEP))
     return History(counts, is_suspended(counts), tuple(ranks))
 
 
@@ -141,7 +144,7 @@ def award_results(assessment: EventAssessment, history: History | None = None) -
             actual_avg_kw=_decimal(float(a.actual_stats.avg[i]), 3),
             actual_max_kw=_decimal(float(a.actual_stats.max[i]), 3),
             actual_min_kw=_decimal(float(a.actual_stats.min[i]), 3),
-            awarded_kw=award.kw,
+            awarded_kw=quantize_half_up(award.kw, KW_STEP),
             response_kw=_decimal(float(a.response_kw[i]), 3),
             response_ratio=_decimal(float(a.response_ratio[i]), 6),
             effective=bool(a.effective[i]),
