@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 
 from gzvpp.evaluation_run import EvaluationSummary
+
+if TYPE_CHECKING:
+    from gzvpp.demo.runner import DemoOutcome
 
 
 def print_evaluation_summary(summary: EvaluationSummary, out: Path, console: Console) -> None:
@@ -26,3 +30,36 @@ def print_evaluation_summary(summary: EvaluationSummary, out: Path, console: Con
     table.add_row("subsidy total (补贴, CNY)", f"{summary.subsidy_cny:,.2f}")
     console.print(table)
     console.print(f"results: {out}")
+
+
+def print_demo_summary(outcome: DemoOutcome, console: Console) -> None:
+    """What the demo did, where its outputs are, and how to open the console on them."""
+    tally, totals = outcome.run.tally, outcome.facts.report["totals"]
+    table = Table(title=f"广州市虚拟电厂 {outcome.facts.quarter} 模拟运行", show_header=False)
+    table.add_column("item")
+    table.add_column("value", justify="right")
+    table.add_row(
+        "applications / rejected (申请/驳回)", f"{tally.applications} / {len(tally.rejected)}"
+    )
+    table.add_row("trigger days (达到启动条件)", str(tally.trigger_days))
+    for mode, count in sorted(tally.events.items()):
+        table.add_row(f"events {mode}", str(count))
+    table.add_row("bids / refused (申报/被拒)", f"{tally.bids} / {sum(tally.refused.values())}")
+    for reason, count in sorted(tally.refused.items()):
+        table.add_row(f"  refused: {reason}", str(count))
+    table.add_row("meter values uploaded (计量数据)", f"{tally.values_uploaded:,}")
+    table.add_row("awards evaluated (应邀)", str(totals["awards"]))
+    table.add_row("effective responses (有效响应)", str(totals["effective_responses"]))
+    table.add_row("non-executions (未执行)", str(totals["non_executions"]))
+    suspended = sum(1 for p in outcome.facts.report["participants"] if p["suspended_months"])
+    table.add_row("participants suspended (暂停应邀)", str(suspended))
+    table.add_row(
+        "effective energy (有效响应电量, kWh)", f"{float(totals['effective_energy_kwh']):,.3f}"
+    )
+    table.add_row("subsidy (补贴, CNY)", f"{float(totals['subsidy_cny']):,.2f}")
+    table.add_row("time (s)", f"{outcome.seconds:.1f}")
+    console.print(table)
+    console.print(f"report:   {outcome.report}")
+    console.print(f"workbook: {outcome.workbook}")
+    console.print(f"tokens:   {outcome.tokens}  (sign in to the console with one of these)")
+    console.print(f"console:  gzvpp serve --db {outcome.db}   then open http://127.0.0.1:8000/")
