@@ -8,6 +8,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from gzvpp import __version__
+from gzvpp.console.endpoints import root_router as console_root_router
+from gzvpp.console.endpoints import router as console_router
 from gzvpp.events.endpoints import admin_router, records_router
 from gzvpp.events.endpoints import router as events_router
 from gzvpp.kit import errors
@@ -53,4 +55,6 @@ def create_app(*, database_url: str | None = None, clock: Clock | None = None) -
     app.include_router(meterdata_router, prefix="/api")
     app.include_router(results_router, prefix="/api")
     app.include_router(settlement_router, prefix="/api")
+    app.include_router(console_router)
+    app.include_router(console_root_router)
     return app

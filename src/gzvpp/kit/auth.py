@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,6 +25,7 @@ from gzvpp.kit.errors import Forbidden, Invalid, NotFound, Unauthorized
 from gzvpp.models import ApiToken, Participant, PlatformUser, Role
 
 TOKEN_PREFIX = "gzvpp_"
+TOKEN_COOKIE = "gzvpp_token"  # set by the web console's sign-in (httpOnly, SameSite=Strict)
 ROLE_KIND = {Role.AGGREGATOR: ParticipantKind.AGGREGATOR, Role.POWER_USER: ParticipantKind.USER}
 
 
@@ -121,20 +122,31 @@ def issue_token(session: Session, user: PlatformUser, *, at: dt.datetime) -> str
 _bearer = HTTPBearer(auto_error=False, description="A token from `gzvpp user add`.")
 
 
+def actor_for_token(session: Session, token: str) -> Actor | None:
+    """The actor a token belongs to, or None if no such token is stored."""
+    found = session.scalars(
+        select(ApiToken).where(ApiToken.token_sha256 == hash_token(token))
+    ).one_or_none()
+    if found is None:
+        return None
+    user = found.user
+    return Actor(user.id, user.name, user.role, user.participant_id)
+
+
 def current_actor(
+    request: Request,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Actor:
-    """The caller named by the ``Authorization: Bearer`` header; 401 if none or unknown."""
-    if credentials is None:
+    """The caller named by the ``Authorization: Bearer`` header, else by the web console's
+    cookie; 401 if none or unknown."""
+    token = credentials.credentials if credentials else request.cookies.get(TOKEN_COOKIE)
+    if token is None:
         raise Unauthorized("missing bearer token (Authorization: Bearer <token>)")
-    found = session.scalars(
-        select(ApiToken).where(ApiToken.token_sha256 == hash_token(credentials.credentials))
-    ).one_or_none()
-    if found is None:
+    actor = actor_for_token(session, token)
+    if actor is None:
         raise Unauthorized("invalid bearer token")
-    user = found.user
-    return Actor(user.id, user.name, user.role, user.participant_id)
+    return actor
 
 
 ActorDep = Annotated[Actor, Depends(current_actor)]

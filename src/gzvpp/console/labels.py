@@ -1,0 +1,109 @@
+"""Chinese labels and display formats of the console's templates.
+
+Times are naive Guangzhou local time already (see ``kit.clock``); they are shown as such.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from enum import StrEnum
+
+from jinja2 import Environment
+
+from gzvpp.core.calendar import DayType
+from gzvpp.core.eligibility import Condition, UserCategory
+from gzvpp.core.model import Direction, Mode, ParticipantKind
+from gzvpp.models import EventStatus, NotificationKind, ParticipantStatus, PriceMode, Role
+
+LABELS: dict[StrEnum, str] = {
+    Role.GRID_OPERATOR: "广州供电局",
+    Role.REGULATOR: "市工信局",
+    Role.AGGREGATOR: "负荷聚合商",
+    Role.POWER_USER: "电力用户",
+    ParticipantKind.USER: "电力用户",
+    ParticipantKind.AGGREGATOR: "负荷聚合商",
+    ParticipantStatus.SUBMITTED: "已提交",
+    ParticipantStatus.GRID_REVIEW: "电网审核中",
+    ParticipantStatus.PUBLICITY: "公示中",
+    ParticipantStatus.ACTIVE: "已签约",
+    ParticipantStatus.REJECTED: "已驳回",
+    UserCategory.LARGE_INDUSTRY: "大工业",
+    UserCategory.GENERAL_COMMERCIAL: "一般工商业",
+    EventStatus.PUBLISHED: "邀约中",
+    EventStatus.RANKED: "已出清",
+    EventStatus.NOTIFIED: "已下发计划",
+    EventStatus.DISPATCHED: "已调度",
+    EventStatus.EVALUATED: "已评估",
+    EventStatus.CANCELLED: "已取消",
+    Mode.DAY_AHEAD: "日前邀约",
+    Mode.HOURS_AHEAD: "小时级邀约",
+    Mode.REALTIME: "实时响应",
+    Direction.PEAK: "削峰",
+    Direction.VALLEY: "填谷",
+    PriceMode.FIXED: "固定价格",
+    PriceMode.BIDDING: "竞价",
+    Condition.ACCOUNT: "营销户号",
+    Condition.GENERAL_TAXPAYER: "一般纳税人",
+    Condition.POLICY: "符合产业与环保政策",
+    Condition.CAPABILITY: "响应能力",
+    Condition.PEAK_SHARE: "响应能力占最大负荷比例",
+    Condition.DURATION: "响应时长",
+    Condition.REALTIME_MONITORING: "分钟级监控（实时响应）",
+    Condition.REGISTERED_IN_GUANGZHOU: "在广州注册",
+    Condition.REGISTERED_CAPITAL: "注册资本",
+    Condition.MEMBER_POLICY: "代理用户符合政策",
+    Condition.MEMBER_LIST: "代理用户明细表",
+    Condition.DELEGATION_AGREEMENT: "委托协议",
+    Condition.MEMBER_ACCOUNTS: "代理用户户号",
+    DayType.WORKDAY: "工作日",
+    DayType.RESTDAY: "休息日",
+    DayType.HOLIDAY: "节假日",
+    NotificationKind.INVITATION: "邀约",
+    NotificationKind.PLAN: "执行计划",
+    NotificationKind.DISPATCH: "实时调度",
+    NotificationKind.CANCELLATION: "取消",
+    NotificationKind.RESULT: "评估结果",
+}
+# Every enum a template labels, by its value (templates see the JSON API's strings too).
+_BY_VALUE = {(type(key).__name__, key.value): text for key, text in LABELS.items()}
+
+
+def label(value: StrEnum | str | None, kind: str = "") -> str:
+    """The Chinese label of an enum member, or of ``kind``'s member with that value."""
+    if value is None:
+        return "—"
+    if isinstance(value, StrEnum):
+        return LABELS.get(value, value.value)
+    return _BY_VALUE.get((kind, value), value)
+
+
+def local_time(moment: dt.datetime | dt.date | None) -> str:
+    """``2025-07-01 10:00`` (Guangzhou local time), a date as ``2025-07-01``, or a dash."""
+    if moment is None:
+        return "—"
+    if isinstance(moment, dt.datetime):
+        return f"{moment:%Y-%m-%d %H:%M}"
+    return f"{moment:%Y-%m-%d}"
+
+
+def num(value: Decimal | float | None) -> str:
+    """A kW, kWh or CNY/kWh figure with thousands separators and no trailing zeros."""
+    if value is None:
+        return "—"
+    return f"{Decimal(value).normalize():,f}" if Decimal(value) % 1 else f"{Decimal(value):,.0f}"
+
+
+def cny(value: Decimal | None) -> str:
+    """Money in CNY with 2 decimals and thousands separators."""
+    return "—" if value is None else f"¥{Decimal(value):,.2f}"
+
+
+def zh(message: str | None) -> str:
+    """The Chinese half of a bilingual service message (``中文 / English``)."""
+    return "" if message is None else message.split(" / ")[0]
+
+
+def install(environment: Environment) -> None:
+    """Register the filters on a Jinja environment."""
+    environment.filters.update(label=label, time=local_time, num=num, cny=cny, zh=zh)

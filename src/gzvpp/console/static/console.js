@@ -1,0 +1,100 @@
+// Shared helpers of the console: platform time, countdowns, calls to /api, charts.
+"use strict";
+
+const gz = (() => {
+  // The platform clock may be simulated: count from the server's "now", not the browser's.
+  const offset = Date.parse(document.body.dataset.now) - Date.now();
+  const now = () => Date.now() + offset;
+
+  const zh = (message) => String(message).split(" / ")[0];
+
+  // {field: message} from an error answer; 422 lists name the field by the end of "loc".
+  function errors(status, data) {
+    const detail = data && data.detail;
+    if (Array.isArray(detail)) {
+      const found = {};
+      for (const item of detail) {
+        const field = item.loc.length > 1 ? String(item.loc[item.loc.length - 1]) : "body";
+        found[field] = zh(item.msg);
+      }
+      return found;
+    }
+    const titles = { 401: "请先登录", 403: "无权操作", 404: "未找到", 409: "操作冲突" };
+    return { body: (titles[status] || "出错了") + "：" + zh(detail || status) };
+  }
+
+  async function call(method, url, body) {
+    const response = await fetch(url, {
+      method,
+      credentials: "same-origin",
+      headers: body === undefined ? {} : { "Content-Type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const data = response.headers.get("content-type")?.includes("json") ? await response.json() : null;
+    return { ok: response.ok, status: response.status, data };
+  }
+
+  function span(ms) {
+    const minutes = Math.floor(Math.abs(ms) / 60000);
+    const d = Math.floor(minutes / 1440), h = Math.floor((minutes % 1440) / 60), m = minutes % 60;
+    return (d ? d + " 天 " : "") + (d || h ? h + " 小时 " : "") + m + " 分";
+  }
+
+  function tickCountdowns() {
+    for (const el of document.querySelectorAll("[data-countdown]")) {
+      const left = Date.parse(el.dataset.countdown) - now();
+      el.textContent = left > 0 ? "还剩 " + span(left) : "已到期";
+      el.classList.toggle("late", left <= 0);
+    }
+  }
+
+  const font = { family: '"Noto Sans CJK SC", "Microsoft YaHei", sans-serif', size: 13 };
+  function plot(id, traces, layout) {
+    Plotly.react(id, traces, {
+      font,
+      margin: { l: 60, r: 20, t: 10, b: 40 },
+      legend: { orientation: "h", y: -0.18 },
+      hovermode: "x unified",
+      ...layout,
+    }, { displaylogo: false, responsive: true, locale: "zh-CN" });
+  }
+
+  function forecastChart() {
+    const d = JSON.parse(document.getElementById("forecast-data").textContent);
+    const traces = [{ x: d.x, y: d.mw, name: "预测统调负荷（MW）", mode: "lines", line: { color: "#1f6fb2" } }];
+    if (d.trigger_mw !== null) {
+      traces.push({ x: [d.x[0], d.x[d.x.length - 1]], y: [d.trigger_mw, d.trigger_mw],
+        name: "削峰启动线：" + d.trigger_label, mode: "lines", line: { color: "#c0392b", dash: "dash" } });
+    }
+    plot("forecast-chart", traces, { yaxis: { title: "MW" }, xaxis: { tickformat: "%H:%M" } });
+  }
+
+  // Each reading is the mean over the 15 minutes from its time: drawn as steps to the end.
+  function steps(x, y, end, name, style) {
+    return { x: [...x, end], y: [...y, y[y.length - 1]], name, mode: "lines", line: { shape: "hv", ...style } };
+  }
+
+  function resultChart() {
+    const d = JSON.parse(document.getElementById("result-data").textContent);
+    const traces = [steps(d.day, d.day_kw, d.day_end, "实际负荷（全天）", { color: "#1f6fb2" })];
+    if (d.window.length) {
+      traces.push(
+        steps(d.window, d.baseline_kw, d.window_end, "基线（调整后）", { color: "#e67e22", width: 3 }),
+        steps(d.window, d.baseline_unadjusted_kw, d.window_end, "基线（未调整）", { color: "#7f8c8d", dash: "dot", width: 2 }),
+        steps(d.window, d.actual_kw, d.window_end, "响应时段实际负荷", { color: "#27ae60", width: 3 }),
+      );
+    }
+    const shapes = d.window.length ? [{ type: "rect", xref: "x", yref: "paper", x0: d.window_start,
+      x1: d.window_end, y0: 0, y1: 1, fillcolor: "rgba(241,196,15,0.18)", line: { width: 0 }, layer: "below" }] : [];
+    plot("result-chart", traces, { shapes, yaxis: { title: "kW", rangemode: "tozero" }, xaxis: { tickformat: "%H:%M" } });
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    tickCountdowns();
+    setInterval(tickCountdowns, 1000);
+    if (document.getElementById("forecast-data")) forecastChart();
+    if (document.getElementById("result-data")) resultChart();
+  });
+
+  return { now, zh, errors, call, plot, span };
+})();

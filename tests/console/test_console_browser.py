@@ -1,0 +1,283 @@
+"""The console in a real browser: Playwright driving Debian's chromium against the app served
+by uvicorn on a free local port, with a simulated clock and a temporary SQLite database.
+
+The story: the grid operator signs in and creates a day-ahead invitation (the form's own checks
+and the server's 422), two participants bid in their portal, the operator watches the ranking,
+the clock moves past bidding and the window, meter data arrives through the API, and the result
+chart opens; a power user cannot open another participant's result. Every page is saved to
+``artifacts/screenshots``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import uvicorn
+from conftest import START, Platform, aggregator, power_user
+
+from gzvpp.models import Role
+
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+STATION = "天河站"
+DAY = dt.date(2025, 7, 1)  # the response day, a Tuesday
+HISTORY = [dt.date(2025, 6, 1) + dt.timedelta(days=k) for k in range(29)]  # to 06-29
+INTERVALS = [dt.timedelta(minutes=15 * k) for k in range(96)]
+
+pytestmark = pytest.mark.browser
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("GZVPP_REQUIRE_BROWSER") == "1":
+        raise RuntimeError(f"GZVPP_REQUIRE_BROWSER=1 but {CHROMIUM} is missing")
+    pytest.skip(f"no chromium at {CHROMIUM}", allow_module_level=True)
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def base_url(platform: Platform) -> Iterator[str]:
+    """The app served by uvicorn in a background thread."""
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(platform.app, host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield launched
+        launched.close()
+
+
+def shot(page: Any, name: str) -> None:
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def sign_in(browser: Any, base_url: str, token: str, name: str | None = None) -> Any:
+    """A fresh browser context signed in with ``token``; its page."""
+    context = browser.new_context(
+        base_url=base_url, viewport={"width": 1360, "height": 900}, locale="zh-CN"
+    )
+    page = context.new_page()
+    page.goto("/console/login")
+    if name:
+        shot(page, name)
+    page.fill("input[name=token]", token)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    return page
+
+
+def csv(header: str, rows: list[str]) -> bytes:
+    return ("\n".join([header, *rows]) + "\n").encode()
+
+
+def system_load_csv(days: list[dt.date], peak_mw: float) -> bytes:
+    """A daily shape peaking at ``peak_mw`` in the afternoon."""
+    shape = 0.7 + 0.3 * np.sin(np.linspace(0, np.pi, 96)) ** 2
+    shape /= shape.max()
+    rows = [
+        f"{dt.datetime.combine(day, dt.time()) + step:%Y-%m-%d %H:%M},{peak_mw * v:.1f}"
+        for day in days
+        for step, v in zip(INTERVALS, shape, strict=True)
+    ]
+    return csv("ts,mw", rows)
+
+
+def meter_readings(accounts: dict[str, float], days: list[dt.date]) -> list[dict[str, Any]]:
+    """Flat 1000 kW per account; on the response day ``accounts[a]`` kW less in 10:00–11:00."""
+    readings = []
+    for day in days:
+        for step in INTERVALS:
+            ts = dt.datetime.combine(day, dt.time()) + step
+            in_window = day == DAY and dt.time(10) <= ts.time() < dt.time(11)
+            for account, cut in accounts.items():
+                kw = 1000.0 - (cut if in_window else 0.0)
+                readings.append({"account_id": account, "ts": ts.isoformat(), "kw": kw})
+    return readings
+
+
+def upload(platform: Platform, accounts: dict[str, float], days: list[dt.date]) -> None:
+    system = platform.client.post(
+        "/api/meterdata/system-load:upload",
+        files={"file": ("system.csv", io.BytesIO(system_load_csv(days, 19_500.0)), "text/csv")},
+        headers=platform.grid,
+    )
+    assert system.status_code == 200, system.text
+    loads = platform.client.post(
+        "/api/meterdata/loads",
+        json={"readings": meter_readings(accounts, days)},
+        headers=platform.grid,
+    )
+    assert loads.status_code == 200, loads.text
+
+
+def test_the_programme_in_a_browser(platform: Platform, base_url: str, browser: Any) -> None:
+    shutil.rmtree(SHOTS, ignore_errors=True)
+    SHOTS.mkdir(parents=True)
+    platform.clock.set(START)
+    works = platform.enrol(power_user(STATION, name="天河某钢铁厂"))
+    trader = platform.enrol(aggregator(STATION, name="天河某负荷聚合商"))
+    cuts = {works["accounts"][0]["account_id"]: 600.0}
+    cuts |= {a["account_id"]: 450.0 for a in trader["accounts"]}
+    # Last year's peak (20,000 MW) and this June's history, before the invitation.
+    last_year = platform.client.post(
+        "/api/meterdata/system-load:upload",
+        files={"file": ("2024.csv", io.BytesIO(system_load_csv([dt.date(2024, 7, 15)], 20_000.0)))},
+        headers=platform.grid,
+    )
+    assert last_year.status_code == 200, last_year.text
+    upload(platform, cuts, HISTORY)
+
+    # The grid operator: sign-in, overview, participants.
+    operator = sign_in(browser, base_url, platform.grid_token, "01-login")
+    assert operator.url.endswith("/console/overview")
+    operator.wait_for_selector("#forecast-chart .main-svg")
+    assert "削峰启动线" in operator.inner_text("#forecast-chart")
+    shot(operator, "02-overview")
+    operator.goto(f"/console/participants?substation={STATION}")
+    shot(operator, "03-participants")
+    operator.click("text=天河某负荷聚合商")
+    assert "准入条件核验" in operator.inner_text("main")
+    shot(operator, "04-participant")
+    operator.goto("/console/publicity")
+    shot(operator, "05-publicity")
+
+    # The create form: instant checks, the trigger check, then the server's own refusal.
+    operator.goto("/console/events/new")
+    operator.select_option("select[name=price_mode]", "bidding")
+    operator.fill("input[name=start_at]", "2025-07-01T10:00")
+    operator.fill("input[name=end_at]", "2025-07-01T10:15")
+    operator.fill("input[name=demand_kw]", "1000")
+    operator.fill("input[name=substations]", STATION)
+    operator.fill("input[name=forecast_max_mw]", "19500")
+    assert "不少于 30 分钟" in operator.inner_text("[data-for=end_at]")
+    operator.fill("input[name=end_at]", "2025-07-01T11:00")
+    assert operator.inner_text("[data-for=end_at]") == ""
+    operator.wait_for_function("document.getElementById('trigger').textContent.includes('97.50%')")
+    shot(operator, "06-event-form")
+    platform.clock.set(START.replace(hour=9, minute=30))  # the browser does not know yet
+    operator.click("button[type=submit]")
+    operator.wait_for_function("document.querySelector('[data-for=start_at]').textContent !== ''")
+    assert "09:00" in operator.inner_text("[data-for=start_at]")
+    shot(operator, "07-event-form-server-422")
+    platform.clock.set(START)
+    operator.click("button[type=submit]")
+    operator.wait_for_url("**/console/events/DR20250701-01")
+    event_id = "DR20250701-01"
+    operator.wait_for_selector("#coverage-chart .main-svg")
+    assert "尚无申报" in operator.inner_text("#ranking-body")
+    shot(operator, "08-event-live-empty")
+
+    # The participants bid in their portal.
+    user = sign_in(browser, base_url, platform.token(Role.POWER_USER, works["id"], "钢铁厂"))
+    assert user.url.endswith("/console/portal")
+    shot(user, "09-portal")
+    user.click(f"a[href='/console/portal/events/{event_id}']")
+    user.fill("input[name=kw]", "900")
+    assert "不得超过登记响应能力" in user.inner_text("[data-for=kw]")
+    user.fill("input[name=price]", "6")
+    assert "0 ~ 5" in user.inner_text("[data-for=price]")
+    shot(user, "10-bid-form-checks")
+    user.fill("input[name=kw]", "600")
+    user.fill("input[name=price]", "3")
+    user.click("button[type=submit]")
+    user.wait_for_selector("#bid-done:not([hidden])")
+    shot(user, "11-bid-done")
+    trader_page = sign_in(
+        browser, base_url, platform.token(Role.AGGREGATOR, trader["id"], "聚合商")
+    )
+    trader_page.goto(f"/console/portal/events/{event_id}")
+    trader_page.fill("input[name=kw]", "900")
+    trader_page.fill("input[name=price]", "2.5")
+    trader_page.click("button[type=submit]")
+    trader_page.wait_for_selector("#bid-done:not([hidden])")
+
+    # The operator's page shows both bids within a poll, in price order.
+    operator.wait_for_function(
+        "document.querySelectorAll('#ranking-body tr.ok').length === 2", timeout=10_000
+    )
+    rows = operator.inner_text("#ranking-body")
+    assert rows.index("天河某负荷聚合商") < rows.index("天河某钢铁厂")
+    shot(operator, "12-event-live-bids")
+
+    # Bidding closes; the scheduler ranks and sends the plan.
+    platform.clock.set(dt.datetime(2025, 6, 30, 11, 0))
+    tick = platform.client.post("/api/admin/tick", headers=platform.grid)
+    assert tick.status_code == 200 and tick.json()["actions"], tick.text
+    operator.reload()
+    operator.wait_for_function(
+        "document.getElementById('live-state').textContent.includes('已出清')"
+    )
+    assert "已下发计划" in operator.inner_text("h1")
+    shot(operator, "13-event-ranked")
+
+    # The window passes; the meter data of the two days arrives and the event is evaluated.
+    platform.clock.set(dt.datetime(2025, 7, 2, 9, 0))
+    upload(platform, cuts, [dt.date(2025, 6, 30), DAY])
+    evaluate = platform.client.post(
+        f"/api/results/events/{event_id}:evaluate", headers=platform.grid
+    )
+    assert evaluate.status_code == 200, evaluate.text
+    operator.goto(f"/console/results/{event_id}")
+    shot(operator, "14-event-results")
+    operator.goto(f"/console/results/{event_id}/{works['id']}")
+    operator.wait_for_selector("#result-chart .main-svg")
+    assert "基线（调整后）" in operator.inner_text("#result-chart")
+    assert "¥" in operator.inner_text("main")
+    shot(operator, "15-result-chart")
+    operator.goto("/console/settlement?quarter=2025Q3")
+    assert "天河某钢铁厂" in operator.inner_text("main")
+    shot(operator, "16-settlement")
+    operator.goto("/console/events")
+    shot(operator, "17-events")
+
+    # The power user sees its own result, but not the aggregator's.
+    user.goto("/console/portal/results")
+    shot(user, "18-own-results")
+    user.goto(f"/console/results/{event_id}/{works['id']}")
+    user.wait_for_selector("#result-chart .main-svg")
+    shot(user, "19-own-result-chart")
+    refused = user.goto(f"/console/results/{event_id}/{trader['id']}")
+    assert refused is not None and refused.status == 404
+    assert "未找到" in user.inner_text("main")
+    shot(user, "20-other-result-404")
