@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import Platform, aggregator, power_user
+from conftest import START, Platform, aggregator, power_user
 
 from gzvpp.kit.auth import TOKEN_COOKIE
 from gzvpp.models import Role
@@ -133,3 +133,38 @@ def test_plotly_and_static_files_ship_with_the_package(platform: Platform) -> No
     assert plotly.status_code == 200 and len(plotly.content) > 1_000_000
     assert platform.client.get("/console/static/console.css").status_code == 200
     assert platform.client.get("/console/static/nothing.js").status_code == 404
+
+
+def test_cancellation_explains_the_four_hour_rule(platform: Platform) -> None:
+    def create(start: str, end: str) -> str:
+        body = {
+            "direction": "peak",
+            "mode": "day_ahead",
+            "start_at": start,
+            "end_at": end,
+            "demand_kw": "1000",
+            "price_mode": "fixed",
+            "fixed_price": "3",
+        }
+        response = platform.client.post("/api/events", json=body, headers=platform.grid)
+        assert response.status_code == 201, response.text
+        event_id: str = response.json()["id"]
+        return event_id
+
+    morning = create("2025-07-01T10:00:00", "2025-07-01T11:00:00")
+    afternoon = create("2025-07-01T14:00:00", "2025-07-01T15:00:00")
+    signed_in(platform, platform.grid_token)
+    page = platform.client.get(f"/console/events/{morning}")
+    assert "即不晚于 <b>2025-07-01 06:00</b>" in page.text
+    blank = platform.client.post(f"/console/events/{morning}/cancel", data={"reason": "  "})
+    assert blank.status_code == 422 and "请填写理由" in blank.text
+    cancelled = platform.client.post(
+        f"/console/events/{morning}/cancel", data={"reason": "负荷回落"}
+    )
+    assert "已取消" in cancelled.text and "负荷回落" in cancelled.text
+    platform.clock.set(START.replace(day=1, month=7, hour=11))
+    try:
+        late = platform.client.post(f"/console/events/{afternoon}/cancel", data={"reason": "太晚"})
+        assert late.status_code == 409 and "4 小时" in late.text
+    finally:
+        platform.clock.set(START)

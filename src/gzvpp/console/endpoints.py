@@ -42,7 +42,7 @@ from gzvpp.events.service import event_service
 from gzvpp.kit.auth import TOKEN_COOKIE, Actor, actor_for_token
 from gzvpp.kit.clock import ClockDep
 from gzvpp.kit.db import SessionDep, session_scope
-from gzvpp.kit.errors import DomainError, NotFound
+from gzvpp.kit.errors import DomainError, Invalid, NotFound
 from gzvpp.kit.pagination import PaginationParams
 from gzvpp.kit.sorting import Sorting
 from gzvpp.meterdata.repository import load_system_cube, stored_days
@@ -99,8 +99,7 @@ class PageRoute(APIRoute):
                 return await handler(request)
             except DomainError as err:
                 with session_scope(request.app.state.sessionmaker) as session:
-                    token = request.cookies.get(TOKEN_COOKIE)
-                    actor = actor_for_token(session, token) if token else None
+                    actor = _cookie_actor(request, session)
                 title, explanation = ERRORS.get(err.status_code, ("出错了", ""))
                 return _render(
                     request,
@@ -121,10 +120,15 @@ router = APIRouter(prefix="/console", route_class=PageRoute, include_in_schema=F
 root_router = APIRouter(include_in_schema=False)
 
 
+def _cookie_actor(request: Request, session: Session) -> Actor | None:
+    """The actor named by the sign-in cookie, if any."""
+    token = request.cookies.get(TOKEN_COOKIE)
+    return actor_for_token(session, token) if token else None
+
+
 def _page_actor(request: Request, session: SessionDep) -> Actor:
     """The signed-in actor; without a valid cookie, a redirect to the sign-in page."""
-    token = request.cookies.get(TOKEN_COOKIE)
-    actor = actor_for_token(session, token) if token else None
+    actor = _cookie_actor(request, session)
     if actor is None:
         raise HTTPException(303, "请先登录", headers={"Location": "/console/login"})
     return actor
@@ -133,10 +137,16 @@ def _page_actor(request: Request, session: SessionDep) -> Actor:
 PageActor = Annotated[Actor, Depends(_page_actor)]
 
 
-def _staff(actor: Actor) -> Actor:
-    """``actor`` if it is the grid operator or the regulator; else a 403 page."""
+def _staff(actor: Actor) -> None:
+    """A 403 page unless ``actor`` is the grid operator or the regulator."""
     actor.require(*STAFF)
-    return actor
+
+
+def _reason(text: str) -> str:
+    """A rejection's or cancellation's reason, which may not be blank."""
+    if not text.strip():
+        raise Invalid("请填写理由", "reason")
+    return text.strip()
 
 
 def _render(
@@ -437,7 +447,7 @@ def reject(
     reason: Annotated[str, Form(min_length=1, max_length=500)],
 ) -> RedirectResponse:
     """Reject with a reason (the grid operator before publicity, the regulator during it)."""
-    participant_service.reject(session, actor, clock.now(), participant_id, reason.strip())
+    participant_service.reject(session, actor, clock.now(), participant_id, _reason(reason))
     return _back_to(participant_id, "已驳回申请")
 
 
@@ -597,7 +607,7 @@ def cancel(
     reason: Annotated[str, Form(min_length=1, max_length=500)],
 ) -> RedirectResponse:
     """Cancel (grid operator, ≥ 4 h before the start); a refusal explains the rule."""
-    event_service.cancel(session, actor, clock.now(), event_id, reason.strip())
+    event_service.cancel(session, actor, clock.now(), event_id, _reason(reason))
     return RedirectResponse(f"/console/events/{event_id}", status_code=303)
 
 

@@ -36,6 +36,6 @@ document.addEventListener("DOMContentLoaded", () => {
     if (!answer.ok) return show(gz.errors(answer.status, answer.data));
     const done = document.getElementById("bid-done");
     done.hidden = false;
-    done.textContent = "申报成功：" + answer.data.kw + " kW，" + answer.data.received_at.replace("T", " ").slice(0, 19) + " 收到。";
+    done.textContent = "申报成功：" + Number(answer.data.kw) + " kW，" + answer.data.received_at.replace("T", " ").slice(0, 19) + " 收到。";
   });
 });

@@ -47,11 +47,17 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 
+  // Polls while bids are open; a final ranking no longer changes.
+  let timer;
   async function poll() {
     const answer = await gz.call("GET", url);
-    if (answer.ok) render(answer.data);
-    else document.getElementById("live-state").textContent = Object.values(gz.errors(answer.status, answer.data)).join("；");
+    if (!answer.ok) {
+      document.getElementById("live-state").textContent = Object.values(gz.errors(answer.status, answer.data)).join("；");
+      return;
+    }
+    render(answer.data);
+    if (!answer.data.provisional) clearInterval(timer);
   }
+  timer = setInterval(poll, 3000);
   poll();
-  setInterval(poll, 3000);
 });
