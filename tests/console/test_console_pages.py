@@ -79,7 +79,10 @@ def test_staff_pages_render(platform: Platform) -> None:
     ):
         page = platform.client.get(path)
         assert page.status_code == 200 and text in page.text, path
-    # Staff-only participant portal is not theirs.
+    # The page's download link is the API's export, which the cookie opens.
+    export = platform.client.get("/api/settlement/quarters/2025Q3/export.xlsx")
+    assert export.status_code == 200 and export.content[:2] == b"PK"
+    # The participants' portal is not theirs.
     assert platform.client.get("/console/portal").status_code == 403
     # The regulator may not create events.
     signed_in(platform, platform.regulator_token)
