@@ -37,12 +37,16 @@ INTERVALS = [dt.timedelta(minutes=15 * k) for k in range(96)]
 
 pytestmark = pytest.mark.browser
 
+REQUIRED = os.environ.get("GZVPP_REQUIRE_BROWSER") == "1"
 if not Path(CHROMIUM).exists():
-    if os.environ.get("GZVPP_REQUIRE_BROWSER") == "1":
+    if REQUIRED:
         raise RuntimeError(f"GZVPP_REQUIRE_BROWSER=1 but {CHROMIUM} is missing")
     pytest.skip(f"no chromium at {CHROMIUM}", allow_module_level=True)
 
-sync_api = pytest.importorskip("playwright.sync_api")
+if REQUIRED:
+    from playwright import sync_api
+else:
+    sync_api = pytest.importorskip("playwright.sync_api")
 
 
 def free_port() -> int:
