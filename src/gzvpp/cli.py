@@ -169,6 +169,30 @@ def user_add(
     typer.echo(token)
 
 
+@app.command("export-inputs")
+def export_inputs(
+    out: Annotated[Path, typer.Option(help="Directory for the gzvpp evaluate input files.")],
+    db: DbPath = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Write the platform's awarded events and their meter data as gzvpp evaluate inputs."""
+    from gzvpp.kit.db import make_engine, make_sessionmaker, session_scope, upgrade
+    from gzvpp.settlement.reproduce import export_evaluation_inputs
+
+    url = _database_url(db, database_url)
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        with session_scope(make_sessionmaker(engine)) as session:
+            inputs = export_evaluation_inputs(session, out)
+    finally:
+        engine.dispose()
+    typer.echo(
+        f"gzvpp evaluate --loads {inputs.loads} --system-load {inputs.system_load} "
+        f"--participants {inputs.participants} --events {inputs.events} --out RESULTS.csv"
+    )
+
+
 @app.command()
 def demo(
     seed: Annotated[int, typer.Option(help="Fixes the synthetic city and every draw.")] = 2025,

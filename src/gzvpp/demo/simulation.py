@@ -16,7 +16,7 @@ import io
 import itertools
 import warnings
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
@@ -176,6 +176,16 @@ class Simulation:
             raise RuntimeError(f"{method} {url} → {response.status_code}: {response.text}")
         return response.json()
 
+    def _pages(self, url: str) -> list[dict[str, Any]]:
+        """Every item of a paged list endpoint, as the operator sees it."""
+        items: list[dict[str, Any]] = []
+        for page in itertools.count(1):
+            body = self._call("GET", url, self.operator, params={"page": page, "limit": 100})
+            items.extend(body["items"])
+            if page >= body["pagination"]["max_page"]:
+                return items
+        raise AssertionError("unreachable")
+
     def enrol(self) -> None:
         """Applications, grid review, publicity (公示) and agreements (第六条)."""
         size = self.size
@@ -215,6 +225,9 @@ class Simulation:
             if any(name == person.name for name, _ in self.tally.rejected):
                 continue
             self._call("POST", f"/api/participants/{pid}/clear-publicity", self.regulator)
+            # one agreement a minute: signing order is criterion d of real-time selection, and
+            # equal times would leave it to the (random) participant ids
+            self.clock.advance(dt.timedelta(minutes=1))
             self._call("POST", f"/api/participants/{pid}/activate", self.operator)
             role = Role.AGGREGATOR if person.kind == "aggregator" else Role.POWER_USER
             self.tokens[person.key] = self._user(role, person.name, pid)
@@ -415,14 +428,14 @@ class Simulation:
     def respond(self, event_id: str) -> None:
         """What the meters will read: each awarded participant delivers per its behaviour."""
         event = self._call("GET", f"/api/events/{event_id}", self.operator)
-        awards = self._call("GET", f"/api/events/{event_id}/awards", self.operator)
+        awards = self._pages(f"/api/events/{event_id}/awards")
         start = dt.datetime.fromisoformat(event["start_at"])
         end = dt.datetime.fromisoformat(event["end_at"])
         day = self.index[start.date()]
         first = (start.hour * 60 + start.minute) // 15
         last = first + int((end - start).total_seconds() // 900)
         sign = -1.0 if event["direction"] == "peak" else 1.0
-        for award in _items(awards):
+        for award in awards:
             person = self.by_id[award["participant_id"]]
             low, high = DELIVERY[person.behaviour]
             delivered = float(award["kw"]) * float(self.rng.uniform(low, high))
@@ -451,11 +464,6 @@ class Simulation:
             event_ids=self.event_ids,
             tokens=self.sign_in,
         )
-
-
-def _items(body: Any) -> Iterator[dict[str, Any]]:
-    """The list a list endpoint returned (paged or plain)."""
-    yield from body["items"] if isinstance(body, dict) else body
 
 
 def _refusal(detail: str) -> str:
