@@ -1115,7 +1115,6 @@ def test_error_text_is_not_read_as_markup(tmp_path: Path) -> None:
     assert "kw value '[/x]' is not a number" in result.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="bug: the CSV loads path is read as a glob pattern")
 def test_loads_in_a_folder_with_brackets(tmp_path: Path) -> None:
     # polars.read_csv expands glob patterns, so "export[1]/loads.csv" matches no file.
     inp = workday_user(tmp_path / "export[1]", one_event())
@@ -1123,7 +1122,6 @@ def test_loads_in_a_folder_with_brackets(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a repeat across CSV batches on a day not kept")
 def test_duplicate_across_csv_batches_on_a_day_not_kept(tmp_path: Path) -> None:
     # The reader works a CSV file in the record batches polars cuts it into (here about 1300
     # rows) and only compares rows within a batch, or with the cells it keeps. D-1 (07-14) is

@@ -401,7 +401,7 @@ def test_duplicate_in_an_unsorted_file_across_chunks(
     error = fault(path)
     assert (error.row, error.reason) == (
         5,
-        "duplicate row: 'A' at 2025-07-01 00:15 already appears earlier in the file",
+        "duplicate row: 'A' at 2025-07-01 00:15 already appears on row 2",
     )
 
 
@@ -492,4 +492,150 @@ def test_duplicate_opening_a_chunk_of_a_gap_free_file(
     assert (error.row, error.reason) == (
         65,
         "duplicate row: 'A' at 2025-07-01 15:45 already appears on row 64",
+    )
+
+
+# --- a repeat anywhere in the file, kept or not --------------------------------------------
+
+
+@pytest.mark.parametrize("folder", ["export[1]", "a*b?", "[ab]"])
+def test_files_in_a_folder_named_like_a_glob_pattern(tmp_path: Path, folder: str) -> None:
+    where = tmp_path / folder
+    where.mkdir()
+    csv = write_csv(where, HEADER + f"A,{T00},1\nA,{T15},2\n")
+    assert read(csv).values[0, 0, :2].tolist() == [1.0, 2.0]
+    parquet = write_parquet(
+        where, {"account_id": accounts("A"), "ts": stamps(T00), "kw": pa.array([3.0])}
+    )
+    assert read(parquet).values[0, 0, 0] == 3.0
+
+
+def slot_text(slot: int) -> str:
+    return (dt.datetime(1970, 1, 1) + dt.timedelta(minutes=15 * slot)).strftime("%Y-%m-%d %H:%M")
+
+
+def rows_to_csv(tmp_path: Path, rows: list[tuple[str, int, float]], name: str) -> Path:
+    lines = [f"{account},{slot_text(slot)},{kw}\n" for account, slot, kw in rows]
+    return write_csv(tmp_path, HEADER + "".join(lines), name=name)
+
+
+def write_rows(tmp_path: Path, rows: list[tuple[str, int, float]], fmt: str) -> Path:
+    if fmt == "csv":
+        return rows_to_csv(tmp_path, rows, "loads.csv")
+    return rows_to_parquet(tmp_path, rows, "loads.parquet")
+
+
+def first_repeat(rows: list[tuple[str, int, float]], fmt: str) -> tuple[int, str] | None:
+    """The error the reader owes for ``rows``, found the obvious way: (row, reason) or None."""
+    first: dict[tuple[str, int], int] = {}
+    offset = 2 if fmt == "csv" else 1  # CSV lines count the header
+    unit = "line" if fmt == "csv" else "row"
+    for k, (account, slot, _) in enumerate(rows):
+        if (account, slot) in first:
+            earlier = first[account, slot] + offset
+            text = f"duplicate row: {account!r} at {slot_text(slot)} already appears"
+            return k + offset, f"{text} on {unit} {earlier}"
+        first[account, slot] = k
+    return None
+
+
+def layout(rows: list[tuple[str, int, float]], order: str, seed: int = 0) -> list[Any]:
+    """``rows`` sorted by account then time, by time then account, or shuffled."""
+    if order == "account":
+        return sorted(rows)
+    if order == "time":
+        return sorted(rows, key=lambda row: (row[1], row[0]))
+    return [rows[k] for k in np.random.default_rng(seed).permutation(len(rows))]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+@pytest.mark.parametrize("order", ["account", "time", "shuffled"])
+@pytest.mark.parametrize("dropped", ["day", "account"])
+def test_repeat_far_apart_on_a_dropped_day_or_of_a_dropped_account(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str, order: str, dropped: str
+) -> None:
+    # Small chunks and batches: the two rows lie many chunks and batches apart, and the cube
+    # holds neither (B is not kept, nor is day D + 1).
+    monkeypatch.setattr(loads, "_CHUNK_ROWS", 64)
+    monkeypatch.setattr(loads, "_BATCH_ROWS", 256)
+    slots = range(D * 96, (D + 3) * 96)
+    rows = layout([(name, slot, 1.0) for name in "ABC" for slot in slots], order)
+    dropped_row = (
+        (lambda row: row[1] // 96 == D + 1) if dropped == "day" else (lambda row: row[0] == "B")
+    )
+    repeated = next(k for k, row in enumerate(rows) if dropped_row(row))
+    rows.insert(len(rows) - 3, rows[repeated])
+    expected = first_repeat(rows, fmt)
+    assert expected is not None and expected[0] - repeated > 500  # far apart
+    error = fault(write_rows(tmp_path, rows, fmt), series=["C", "A"], keep_days=[D, D + 2])
+    assert (error.row, error.reason) == expected
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_repeat_far_apart_in_a_large_unsorted_file(tmp_path: Path, fmt: str) -> None:
+    # More rows than a chunk of 65,536, at the reader's own sizes; the repeated cell is dropped.
+    slots = range(D * 96, (D + 250) * 96)
+    rows = layout([(name, slot, 2.5) for name in "ABC" for slot in slots], "shuffled", seed=3)
+    repeated = next(k for k, row in enumerate(rows) if row[0] == "B")
+    rows.append(rows[repeated])
+    error = fault(write_rows(tmp_path, rows, fmt), series=["A"], keep_days=[D])
+    assert (error.row, error.reason) == first_repeat(rows, fmt)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+@pytest.mark.parametrize("seed", range(12))
+def test_the_first_repeat_is_found_in_any_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str, seed: int
+) -> None:
+    # Random files: some rows missing, sorted one way or the other or not at all, or sorted
+    # with a stretch moved; a repeat (or none) anywhere. The reader must name the first row
+    # that repeats an earlier one, and that earlier one, whatever it keeps.
+    monkeypatch.setattr(loads, "_CHUNK_ROWS", 32)
+    monkeypatch.setattr(loads, "_BATCH_ROWS", 128)
+    rng = np.random.default_rng(seed)
+    names = [f"M{k}" for k in range(int(rng.integers(1, 6)))]
+    days = rng.choice(np.arange(D - 30, D + 30), size=int(rng.integers(1, 4)), replace=False)
+    slots = [int(day) * 96 + k for day in days for k in range(96)]
+    rows = [(name, slot, 1.0) for name in names for slot in slots if rng.random() < 0.8]
+    rows = layout(rows, str(rng.choice(["account", "time", "shuffled"])), seed)
+    if rng.random() < 0.3:  # a stretch moved from the start to the end
+        cut = int(rng.integers(0, len(rows)))
+        rows = rows[cut:] + rows[:cut]
+    for _ in range(int(rng.integers(0, 3))):
+        rows.insert(int(rng.integers(0, len(rows) + 1)), rows[int(rng.integers(0, len(rows)))])
+    path = write_rows(tmp_path, rows, fmt)
+    kept_days = [int(days[0]) + 1, int(days[0])]
+    expected = first_repeat(rows, fmt)
+    if expected is None:
+        cube = read(path, series=names[:1], keep_days=kept_days)
+        np.testing.assert_array_equal(
+            cube.values, expected_cube(rows, names[:1], sorted(kept_days))
+        )
+    else:
+        error = fault(path, series=names[:1], keep_days=kept_days)
+        assert (error.row, error.reason) == expected
+
+
+def test_repeat_among_days_centuries_apart(tmp_path: Path) -> None:
+    # Days are numbered as they appear: rows in 1970 and in 9999 cost no more than adjacent days.
+    last = day_number(dt.date(9999, 12, 31)) * 96 + 95
+    rows = [("A", 0, 1.0), ("B", last, 2.0), ("A", D * 96, 3.0), ("B", 5, 4.0), ("A", 0, 5.0)]
+    error = fault(write_rows(tmp_path, rows, "parquet"), keep_days=[D])
+    assert (error.row, error.reason) == first_repeat(rows, "parquet")
+    cube = read(write_rows(tmp_path, rows[:-1], "csv"), keep_days=[D])
+    assert cube.values[0, 0, 0] == 3.0
+
+
+def test_system_load_repeat_far_apart_on_a_dropped_day(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(loads, "_CHUNK_ROWS", 16)
+    slots = [int(s) for s in np.random.default_rng(5).permutation(np.arange(D * 96, (D + 2) * 96))]
+    slots.append(slots[3])
+    text = "".join(f"{slot_text(slot)},{k}\n" for k, slot in enumerate(slots))
+    error = fault(write_csv(tmp_path, "ts,mw\n" + text), value_column="mw", keep_days=[D + 5])
+    when = slot_text(slots[3])
+    assert (error.row, error.reason) == (
+        len(slots) + 1,
+        f"duplicate row: 'system' at {when} already appears on line 5",
     )
