@@ -258,7 +258,7 @@ class Simulation:
                     pa.array(ids),
                 ),
                 "ts": pa.array(np.tile(stamps, len(rows)), pa.timestamp("s")),
-                "kw": self.loads[rows][:, positions].ravel(),
+                "kw": self.loads[rows[:, None], positions].ravel(),
             }
         )
         system = pa.table(

@@ -7,7 +7,7 @@ from collections.abc import Collection, Sequence
 from typing import Any
 
 import numpy as np
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from gzvpp.core.grid import INTERVALS_PER_DAY
@@ -88,11 +88,24 @@ def save_days(
     inserts: Sequence[dict[str, Any]],
     updates: Sequence[dict[str, Any]],
 ) -> None:
-    """Insert new day rows and replace stored ones (by primary key), each as one bulk statement."""
+    """Insert new day rows and replace stored ones (by primary key), each as one bulk statement.
+
+    Core statements rather than ORM bulk operations: the rows are plain dicts, and the ORM's
+    per-row bookkeeping would cost more than the database work.
+    """
+    table = model.__table__
+    assert isinstance(table, Table)
     if inserts:
-        session.execute(insert(model), inserts)
+        session.execute(table.insert(), inserts)
     if updates:
-        session.execute(update(model), updates)
+        keys = [column.name for column in table.primary_key]
+        # the WHERE binds need names of their own; the SET clause takes the other keys
+        statement = table.update().where(
+            *(table.c[key] == bindparam(f"stored_{key}") for key in keys)
+        )
+        session.execute(
+            statement, [{**row, **{f"stored_{k}": row[k] for k in keys}} for row in updates]
+        )
 
 
 def holders(session: Session, account_ids: Collection[str]) -> dict[str, str]:
