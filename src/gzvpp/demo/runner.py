@@ -29,18 +29,22 @@ def run_demo(
     """Simulate the quarter through the service, then write the report and the settlement."""
     started = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
-    run = Simulation(size, seed, db, on_progress).run()
-    quarter = quarter_of(size.first_day)
-    on_progress("report", 0, 1)
-    facts = collect(run, quarter)
-    report = out / f"report-{quarter}.html"
-    write_report(run, facts, size.first_day, size.last_day, report)
-    workbook = out / f"settlement-{quarter}.xlsx"
-    workbook.write_bytes(
-        run.client.get(
-            f"/api/settlement/quarters/{quarter}/export.xlsx", headers=run.operator
-        ).content
-    )
+    simulation = Simulation(size, seed, db, on_progress)
+    try:
+        run = simulation.run()
+        quarter = quarter_of(size.first_day)
+        on_progress("report", 0, 1)
+        facts = collect(run, quarter)
+        report = out / f"report-{quarter}.html"
+        write_report(run, facts, size.first_day, size.last_day, report)
+        workbook = out / f"settlement-{quarter}.xlsx"
+        workbook.write_bytes(
+            run.client.get(
+                f"/api/settlement/quarters/{quarter}/export.xlsx", headers=run.operator
+            ).content
+        )
+    finally:
+        simulation.close()
     tokens = out / "tokens.txt"
     tokens.write_text(
         "".join(f"{role}\t{token}\n" for role, token in run.tokens.items()), encoding="utf-8"

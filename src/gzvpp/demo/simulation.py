@@ -149,7 +149,8 @@ class Simulation:
         for stale in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
             stale.unlink(missing_ok=True)
         self.app = create_app(database_url=f"sqlite:///{db}", clock=self.clock)
-        self.client = TestClient(self.app)
+        # entered once: one event loop for every request, not one per request
+        self.client = TestClient(self.app).__enter__()
         self.tally = Tally()
         self.tokens: dict[str, dict[str, str]] = {}
         self.sign_in: dict[str, str] = {}
@@ -445,6 +446,10 @@ class Simulation:
             self.loads[rows, day, first:last] = np.maximum(
                 window + sign * delivered * share[:, None], 0.0
             ).round(1)
+
+    def close(self) -> None:
+        """Shut the in-process app down (its lifespan), after the report has read from it."""
+        self.client.__exit__(None, None, None)
 
     def run(self) -> DemoRun:
         """Everything, in order."""
