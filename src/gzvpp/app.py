@@ -16,6 +16,10 @@ from gzvpp.kit import errors
 from gzvpp.kit.clock import Clock, SystemClock
 from gzvpp.kit.db import make_engine, make_sessionmaker, resolve_url, upgrade
 from gzvpp.meterdata.endpoints import router as meterdata_router
+from gzvpp.openadr import runtime as openadr
+from gzvpp.openadr.endpoints import router as openadr_router
+from gzvpp.openadr.vtn2b import router as openadr2b_router
+from gzvpp.openadr.vtn3.endpoints import router as openadr3_router
 from gzvpp.participants.endpoints import router as participants_router
 from gzvpp.scheduler import start_scheduler
 from gzvpp.settlement.endpoints import results_router
@@ -38,7 +42,9 @@ def create_app(*, database_url: str | None = None, clock: Clock | None = None) -
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # Only with the real clock; a simulated clock's owner runs the scheduler itself.
         scheduler = start_scheduler(_app.state.sessionmaker, _app.state.clock)
+        _app.state.openadr.start()
         yield
+        _app.state.openadr.stop()
         if scheduler is not None:
             scheduler.stop()
         engine.dispose()
@@ -57,4 +63,8 @@ def create_app(*, database_url: str | None = None, clock: Clock | None = None) -
     app.include_router(settlement_router, prefix="/api")
     app.include_router(console_router)
     app.include_router(console_root_router)
+    openadr.install(app)
+    app.include_router(openadr_router, prefix="/api")
+    app.include_router(openadr3_router)
+    app.include_router(openadr2b_router)
     return app

@@ -230,3 +230,90 @@ STAGE_NAMES = {
     "quarter": "7–9 月运行 the quarter",
     "report": "报告与结算 report",
 }
+
+
+openadr_app = typer.Typer(
+    help="OpenADR clients: VENs of participants, and business-logic clients.",
+    no_args_is_help=True,
+)
+app.add_typer(openadr_app, name="openadr")
+
+
+@openadr_app.command("add-ven")
+def openadr_add_ven(
+    participant: Annotated[str, typer.Option(help="The active participant the VEN acts for.")],
+    ven_name: Annotated[
+        str | None, typer.Option(help="Unique venName; generated when left out.")
+    ] = None,
+    protocol: Annotated[str, typer.Option(help="3.1.0 (OAuth2 client) or 2.0b.")] = "3.1.0",
+    fingerprint: Annotated[
+        str | None, typer.Option(help="2.0b: the VEN certificate's fingerprint (AB:CD:…).")
+    ] = None,
+    db: DbPath = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Provision a VEN for a participant and print its credentials (the secret only now)."""
+    from gzvpp.kit.errors import DomainError
+    from gzvpp.openadr.provisioning import add_ven, in_database
+
+    if protocol not in ("3.1.0", "2.0b"):
+        raise typer.BadParameter("3.1.0 or 2.0b", param_hint="--protocol")
+    try:
+        credentials, _ = in_database(
+            _database_url(db, database_url),
+            lambda session, now: add_ven(
+                session,
+                "cli",
+                now,
+                participant,
+                protocol="2.0b" if protocol == "2.0b" else "3.1.0",
+                ven_name=ven_name,
+                fingerprint=fingerprint,
+            ),
+        )
+    except DomainError as err:
+        Console(stderr=True).print(f"[bold red]error:[/] {err.message}")
+        raise typer.Exit(code=2) from None
+    for name in ("protocol", "ven_name", "ven_id", "client_id", "client_secret", "fingerprint"):
+        value = getattr(credentials, name)
+        if value is not None:
+            typer.echo(f"{name}: {value}")
+    if credentials.targets:
+        typer.echo(f"targets: {', '.join(credentials.targets)}")
+
+
+@openadr_app.command("add-bl")
+def openadr_add_bl(
+    name: Annotated[str, typer.Option(help="Which system of the grid operator it is.")],
+    db: DbPath = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create a business-logic client of the OpenADR 3 VTN; print client_id and secret."""
+    from gzvpp.openadr.provisioning import add_bl, in_database
+
+    credentials = in_database(
+        _database_url(db, database_url), lambda session, now: add_bl(session, "cli", now, name)
+    )
+    typer.echo(f"client_id: {credentials.client_id}")
+    typer.echo(f"client_secret: {credentials.client_secret}")
+
+
+@openadr_app.command("revoke")
+def openadr_revoke(
+    client_id: Annotated[str, typer.Argument(help="The client to revoke.")],
+    db: DbPath = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Revoke an OpenADR client: its tokens stop working at once."""
+    from gzvpp.kit.errors import DomainError
+    from gzvpp.openadr.provisioning import in_database, revoke
+
+    try:
+        in_database(
+            _database_url(db, database_url),
+            lambda session, now: revoke(session, "cli", now, client_id),
+        )
+    except DomainError as err:
+        Console(stderr=True).print(f"[bold red]error:[/] {err.message}")
+        raise typer.Exit(code=2) from None
+    Console(stderr=True).print(f"revoked {client_id}")

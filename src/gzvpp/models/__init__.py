@@ -11,6 +11,11 @@ from gzvpp.models.bid import Bid
 from gzvpp.models.event import Event, EventStatus, PriceMode
 from gzvpp.models.meter_day import MeterDay, SystemLoadDay
 from gzvpp.models.notification import Notification, NotificationKind
+from gzvpp.models.openadr_client import ClientRole, OpenADRClient, OpenADRToken
+from gzvpp.models.openadr_object import ObjectType, OpenADRObject, OpenADRTarget
+from gzvpp.models.openadr_relay import RelayedNotification
+from gzvpp.models.openadr_telemetry import Telemetry
+from gzvpp.models.openadr_ven2b import Ven2b, Ven2bMessage
 from gzvpp.models.participant import Participant, ParticipantStatus
 from gzvpp.models.platform_user import PlatformUser, Role
 
@@ -22,15 +27,25 @@ __all__ = [
     "Award",
     "AwardResult",
     "Bid",
+    "ClientRole",
     "Event",
     "EventStatus",
     "MeterDay",
     "Notification",
     "NotificationKind",
+    "ObjectType",
+    "OpenADRClient",
+    "OpenADRObject",
+    "OpenADRTarget",
+    "OpenADRToken",
     "Participant",
     "ParticipantStatus",
     "PlatformUser",
     "PriceMode",
+    "RelayedNotification",
     "Role",
     "SystemLoadDay",
+    "Telemetry",
+    "Ven2b",
+    "Ven2bMessage",
 ]

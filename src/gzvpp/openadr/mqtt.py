@@ -1,0 +1,128 @@
+"""The MQTT notifier binding (Definitions, "Notifications via Additional Protocols").
+
+The VTN publishes each change of an object as the same notification JSON a webhook receives,
+to topics named under ``openadr3/``:
+
+==========================================  =========================================  ========
+topic                                       what                                       who
+==========================================  =========================================  ========
+``programs/{op}``, ``programs/{id}/{op}``   programs without targets                   anyone
+``vens/{venID}/programs/{op}``              programs targeted to that ven              its VEN
+``events/{op}``                             every event                                BL
+``programs/{id}/events/{op}``               the program's events without targets       anyone
+``vens/{venID}/events/{op}``                events targeted to that ven                its VEN
+``reports/{op}``, ``subscriptions/{op}``    every report, subscription                 BL
+``vens/{op}``, ``resources/{op}``           every ven, resource                        BL
+``vens/{venID}/{op}``                       that ven                                   its VEN
+``vens/{venID}/resources/{op}``             that ven's resources                       its VEN
+==========================================  =========================================  ========
+
+``{op}`` is ``create``, ``update`` or ``delete``. A targeted object is never published on a
+topic every VEN may read; the broker must enforce the "who" column (e.g. a Mosquitto ACL keyed
+on the client's username), which is deployment configuration outside OpenADR.
+
+The broker is ``$GZVPP_MQTT_URL`` (default ``mqtt://127.0.0.1:1883``; ``none`` turns MQTT off).
+If it does not answer, the VTN logs it and carries on; paho keeps reconnecting and holds up to
+``MAX_QUEUED`` messages meanwhile.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import ssl
+import uuid
+from typing import Any
+from urllib.parse import urlsplit
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.reasoncodes import ReasonCode
+
+PREFIX = "openadr3"
+OPERATIONS = ("create", "update", "delete")
+MAX_QUEUED = 100_000
+
+log = logging.getLogger(__name__)
+
+
+def topics(path: str, *, create: bool = True) -> dict[str, str]:
+    """``notifierOperationsTopics`` for the objects at ``path`` (e.g. ``vens/v1/events``);
+    ``create`` is False for one object, whose creation nobody can subscribe to beforehand."""
+    names = {op.upper(): f"{PREFIX}/{path}/{op}" for op in OPERATIONS if create or op != "create"}
+    return {**names, "ALL": f"{PREFIX}/{path}/+"}
+
+
+def topic(path: str, operation: str) -> str:
+    """The topic of ``operation`` (CREATE, UPDATE, DELETE) on the objects at ``path``."""
+    return f"{PREFIX}/{path}/{operation.lower()}"
+
+
+class MqttPublisher:
+    """A paho client publishing notifications at QoS 1 from its own network thread."""
+
+    def __init__(self, url: str) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("mqtt", "mqtts") or not parts.hostname:
+            raise ValueError(f"GZVPP_MQTT_URL must be mqtt://host[:port] or mqtts://…; got {url}")
+        self.url = url
+        self._host = parts.hostname
+        self._port = parts.port or (8883 if parts.scheme == "mqtts" else 1883)
+        self._client = mqtt.Client(
+            CallbackAPIVersion.VERSION2, client_id=f"gzvpp-vtn-{uuid.uuid4().hex[:12]}"
+        )
+        if parts.scheme == "mqtts":
+            self._client.tls_set(cert_reqs=ssl.CERT_REQUIRED)
+        if parts.username:
+            self._client.username_pw_set(parts.username, parts.password)
+        self._client.max_inflight_messages_set(1000)
+        self._client.max_queued_messages_set(MAX_QUEUED)
+        self._client.on_connect = self._on_connect
+        self._client.on_disconnect = self._on_disconnect
+        self._client.on_connect_fail = self._on_connect_fail
+        self._started = False
+
+    def start(self) -> None:
+        """Connect in the background; a broker that does not answer is logged, not raised."""
+        if self._started:
+            return
+        self._started = True
+        self._client.reconnect_delay_set(min_delay=1, max_delay=30)
+        try:
+            self._client.connect_async(self._host, self._port, keepalive=30)
+        except OSError as err:
+            log.warning("MQTT broker %s: %s; notifications wait for it", self.url, err)
+        self._client.loop_start()
+
+    def stop(self) -> None:
+        """Disconnect and stop the network thread."""
+        if self._started:
+            self._started = False
+            self._client.disconnect()
+            self._client.loop_stop()
+
+    @property
+    def connected(self) -> bool:
+        """True while the broker is connected."""
+        return self._client.is_connected()
+
+    def publish(self, topic_name: str, notification: dict[str, Any]) -> None:
+        """Queue ``notification`` for ``topic_name`` (sent at once when connected)."""
+        self._client.publish(topic_name, json.dumps(notification, ensure_ascii=False), qos=1)
+
+    def _on_connect(
+        self, _client: mqtt.Client, _userdata: Any, _flags: Any, reason: ReasonCode, _props: Any
+    ) -> None:
+        if reason.is_failure:
+            log.warning("MQTT broker %s refused the connection: %s", self.url, reason)
+        else:
+            log.info("MQTT broker %s connected", self.url)
+
+    def _on_disconnect(
+        self, _client: mqtt.Client, _userdata: Any, _flags: Any, reason: ReasonCode, _props: Any
+    ) -> None:
+        if self._started:
+            log.warning("MQTT broker %s disconnected (%s); reconnecting", self.url, reason)
+
+    def _on_connect_fail(self, _client: mqtt.Client, _userdata: Any) -> None:
+        log.warning("no MQTT broker answers at %s; carrying on, retrying", self.url)

@@ -1,0 +1,154 @@
+"""The platform side of the OpenADR scenarios: participants, meter data, events, a webhook
+receiver, and waiting for asynchronous deliveries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, TypeVar
+from urllib.parse import parse_qs, urlsplit
+
+from service_api import Api
+
+from gzvpp.kit.db import session_scope
+from gzvpp.openadr import provisioning
+from gzvpp.openadr.runtime import Settings
+
+T = TypeVar("T")
+D = dt.date(2025, 6, 3)  # a Tuesday workday; the clock starts on D-1 08:00
+BASELINE_KW = 1000.0
+# No MQTT unless a test asks; plain-HTTP webhooks on loopback; 2.0b VENs poll every second.
+LOOPBACK = Settings(
+    mqtt_url=None,
+    allow_http_callbacks=True,
+    relay_interval=0.2,
+    poll_frequency=dt.timedelta(seconds=1),
+    telemetry_granularity=dt.timedelta(seconds=1),
+)
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on at 127.0.0.1 right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def wait_for(probe: Callable[[], T | None], timeout: float = 20.0, what: str = "it") -> T:
+    """Poll ``probe`` until it returns something truthy."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = probe()
+        if found:
+            return found
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def realtime_user(api: Api, day: dt.date = D) -> tuple[str, str]:
+    """An active, real-time capable power user (800 kW, 300 kW real-time) with a flat load of
+    1000 kW on its account over the 20 days up to ``day``; its id and account."""
+    detail = api.enrol(
+        api.user(realtime_capable=True, minute_monitoring=True, realtime_capability_kw="300")
+    )
+    api.activate(detail["id"])
+    account = detail["accounts"][0]["account_id"]
+    readings = [
+        {
+            "account_id": account,
+            "ts": (start + dt.timedelta(minutes=15 * i)).isoformat(),
+            "kw": BASELINE_KW,
+        }
+        for start in (dt.datetime.combine(day - dt.timedelta(days=n), dt.time()) for n in range(20))
+        for i in range(96)
+    ]
+    response = api.client.post(
+        "/api/meterdata/loads", json={"readings": readings}, headers=api.grid
+    )
+    assert response.status_code == 200, response.text
+    return detail["id"], account
+
+
+def create_event(api: Api, **fields: Any) -> dict[str, Any]:
+    """An event created by the grid operator (peak shaving unless said otherwise)."""
+    body = {"direction": "peak", "demand_kw": "400", **fields}
+    response = api.client.post("/api/events", json=body, headers=api.grid)
+    assert response.status_code == 201, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def tick(api: Api) -> list[str]:
+    """Run the scheduler at the clock's time (close bids, rank, send the plan)."""
+    response = api.client.post("/api/admin/tick", headers=api.grid)
+    assert response.status_code == 200, response.text
+    actions: list[str] = response.json()["actions"]
+    return actions
+
+
+def provision(api: Api, participant_id: str, **options: Any) -> provisioning.VenCredentials:
+    """A VEN for the participant, as ``gzvpp openadr add-ven`` would make it."""
+    with session_scope(api.app.state.sessionmaker) as session:
+        credentials, _ = provisioning.add_ven(
+            session, "test", api.clock.now(), participant_id, **options
+        )
+    return credentials
+
+
+class Receiver:
+    """A webhook endpoint on loopback: answers the echo challenge, records notifications with
+    the bearer token they came with."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[str | None, dict[str, Any]]] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                echo = parse_qs(urlsplit(self.path).query).get("echo", [""])[0]
+                self._answer(200, echo.encode())
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("content-length", 0)))
+                receiver.received.append((self.headers.get("authorization"), json.loads(body)))
+                self._answer(200, b"")
+
+            def _answer(self, status: int, body: bytes) -> None:
+                self.send_response(status)
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *_args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/openadr"
+
+    def notifications(self, object_type: str, operation: str) -> list[dict[str, Any]]:
+        """The notifications received so far of that type and operation."""
+        return [
+            n
+            for _, n in self.received
+            if n["objectType"] == object_type and n["operation"] == operation
+        ]
+
+
+@contextmanager
+def receiver() -> Iterator[Receiver]:
+    """A running :class:`Receiver`."""
+    instance = Receiver()
+    thread = threading.Thread(target=instance.server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield instance
+    finally:
+        instance.server.shutdown()
+        instance.server.server_close()

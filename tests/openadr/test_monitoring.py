@@ -1,0 +1,141 @@
+"""Real-time monitoring in-process: late and early readings, several resources, who sees what,
+and the ``gzvpp openadr`` commands."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from helpers import D, create_event, provision, realtime_user
+from service_api import Api
+from typer.testing import CliRunner
+
+from gzvpp.cli import app as cli
+from gzvpp.models import Role
+
+P = "/openadr3/3.1.0"
+
+
+def demand(event_id: str, resource: str, minute: dt.datetime, kw: float) -> dict[str, Any]:
+    start = f"{minute.isoformat()}+08:00"
+    return {
+        "eventID": event_id,
+        "clientName": "site",
+        "resources": [
+            {
+                "resourceName": resource,
+                "intervals": [
+                    {
+                        "id": 0,
+                        "intervalPeriod": {"start": start, "duration": "PT1M"},
+                        "payloads": [{"type": "DEMAND", "values": [kw]}],
+                    }
+                ],
+            }
+        ],
+    }
+
+
+@pytest.fixture(scope="module")
+def dispatched(api: Api, app: FastAPI) -> dict[str, Any]:
+    """Two participants dispatched at D 14:02 (300 kW each), each with a VEN and its event."""
+    people = [realtime_user(api)[0] for _ in range(2)]
+    api.clock.set(dt.datetime.combine(D, dt.time(14, 2)))
+    headers = {}
+    for participant in people:
+        credentials = provision(api, participant)
+        answer = api.client.post(
+            f"{P}/auth/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": credentials.client_id,
+                "client_secret": credentials.client_secret,
+            },
+        ).json()
+        headers[participant] = {"Authorization": f"Bearer {answer['access_token']}"}
+    event = create_event(
+        api,
+        mode="realtime",
+        start_at=f"{D}T14:15:00",
+        end_at=f"{D}T15:00:00",
+        demand_kw="600",
+        price_mode="fixed",
+        fixed_price="4",
+    )
+    app.state.openadr.relay.run_once()
+    events = {}
+    for participant in people:
+        found = api.client.get(
+            f"{P}/events",
+            params={"targets": [f"participant:{participant}"]},
+            headers=headers[participant],
+        ).json()
+        (mine,) = found
+        events[participant] = mine["id"]
+    return {"event": event, "people": people, "headers": headers, "events": events}
+
+
+def test_late_early_and_several_resources(api: Api, dispatched: dict[str, Any]) -> None:
+    first, second = dispatched["people"]
+    at = dt.datetime.combine(D, dt.time(14, 0))
+    sends = [
+        # Before the notice: a low load then does not count as reaching the target.
+        (first, "m1", at, 500.0),
+        # Two meters in the same minute are summed: 400 + 280 = 680 → 320 kW shed.
+        (first, "m1", at + dt.timedelta(minutes=9), 400.0),
+        (first, "m2", at + dt.timedelta(minutes=9), 280.0),
+        (first, "m2", at + dt.timedelta(minutes=8), 900.0),
+        # The second reaches at 14:06, within 5 minutes of the 14:02 notice.
+        (second, "m1", at + dt.timedelta(minutes=6), 690.0),
+    ]
+    for participant, meter, minute, kw in sends:
+        body = demand(dispatched["events"][participant], meter, minute, kw)
+        answer = api.client.post(
+            f"{P}/reports", json=body, headers=dispatched["headers"][participant]
+        )
+        assert answer.status_code == 201, answer.text
+    view = api.client.get(
+        f"/api/events/{dispatched['event']['id']}/monitoring", headers=api.grid
+    ).json()
+    parts = {p["participant_id"]: p for p in view["participants"]}
+    late = parts[first]
+    assert late["target_reached_at"] == f"{D}T14:09:00"
+    assert late["reached_in_time"] is False
+    assert late["latest"]["kw"] == "680.000" and late["latest"]["response_kw"] == "320.000"
+    assert parts[second]["reached_in_time"] is True
+    assert view["total"]["target_kw"] == "600.000"
+    assert view["total"]["reached"] == 2 and view["total"]["reached_in_time"] == 1
+    assert view["total"]["latest_response_kw"] == "630.000"
+    # A participant's own token sees its own part only; another event is a 404.
+    own = api.client.get(
+        f"/api/events/{dispatched['event']['id']}/monitoring",
+        headers=api.token(Role.POWER_USER, second),
+    ).json()
+    assert [p["participant_id"] for p in own["participants"]] == [second]
+    assert api.client.get("/api/events/nope/monitoring", headers=api.grid).status_code == 404
+
+
+def test_a_report_on_someone_elses_event_is_refused(api: Api, dispatched: dict[str, Any]) -> None:
+    first, second = dispatched["people"]
+    body = demand(dispatched["events"][first], "m1", dt.datetime.combine(D, dt.time(14, 5)), 1.0)
+    answer = api.client.post(f"{P}/reports", json=body, headers=dispatched["headers"][second])
+    assert answer.status_code == 409
+
+
+def test_the_openadr_commands(tmp_path: Path) -> None:
+    db = tmp_path / "cli.sqlite"
+    runner = CliRunner()
+    created = runner.invoke(cli, ["openadr", "add-bl", "--name", "调度系统", "--db", str(db)])
+    assert created.exit_code == 0, created.output
+    lines = dict(line.split(": ", 1) for line in created.stdout.splitlines())
+    assert lines["client_id"].startswith("bl-") and len(lines["client_secret"]) > 40
+    missing = runner.invoke(cli, ["openadr", "add-ven", "--participant", "nobody", "--db", str(db)])
+    assert missing.exit_code == 2
+    assert "participant nobody not found" in missing.output
+    revoked = runner.invoke(cli, ["openadr", "revoke", lines["client_id"], "--db", str(db)])
+    assert revoked.exit_code == 0
+    again = runner.invoke(cli, ["openadr", "revoke", lines["client_id"], "--db", str(db)])
+    assert again.exit_code == 2 and "already revoked" in again.output
