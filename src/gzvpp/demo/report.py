@@ -16,6 +16,7 @@ import polars as pl
 from jinja2 import Environment, PackageLoader, select_autoescape
 from plotly.offline import get_plotlyjs
 
+from gzvpp.console.labels import install as install_labels
 from gzvpp.core.invitation import PEAK_TRIGGER_SHARE
 from gzvpp.demo.simulation import DemoRun
 from gzvpp.settlement.export import MODE as MODE_NAMES
@@ -32,7 +33,19 @@ DETAIL_COLUMNS = {
     "得分": "score",
     "补贴金额(元)": "subsidy_cny",
 }
-MODE_COLOURS = {"day_ahead": "#1f77b4", "hours_ahead": "#ff7f0e", "realtime": "#d62728"}
+REFUSAL_NAMES = {
+    "late": "逾期申报（第八条）",
+    "over capability": "超过登记响应能力",
+    "suspended": "当月暂停应邀（第九条（二））",
+    "daily limit": "超过每日次数或时长上限（第五条）",
+    "other": "其他",
+}
+# Distinct colours and symbols: several events can fall on one hot day.
+MODE_MARKERS = {
+    "day_ahead": dict(color="#1f77b4", symbol="circle-open", size=16, line=dict(width=3)),
+    "hours_ahead": dict(color="#ff7f0e", symbol="square-open", size=12, line=dict(width=3)),
+    "realtime": dict(color="#d62728", symbol="diamond", size=8),
+}
 FONT = dict(family="Noto Sans CJK SC, Microsoft YaHei, sans-serif")
 
 
@@ -97,7 +110,7 @@ def system_load_chart(run: DemoRun, facts: QuarterFacts, first: dt.date, last: d
         figure.add_trace(
             go.Scatter(
                 x=x, y=y, mode="markers", name=name,
-                marker=dict(size=11, color=MODE_COLOURS[mode], symbol="diamond"),
+                marker=MODE_MARKERS[mode],
                 text=[f"{e['id']} {e['direction']} 需求 {e['demand_kw']} kW" for e in chosen],
             )
         )  # fmt: skip
@@ -188,6 +201,7 @@ def write_report(
     environment = Environment(
         loader=PackageLoader("gzvpp.demo"), autoescape=select_autoescape(["html", "j2"])
     )
+    install_labels(environment)  # the console's Chinese labels and number formats
     suspended = [p for p in facts.report["participants"] if p["suspended_months"]]
     html = environment.get_template("report.html.j2").render(
         quarter=facts.quarter,
@@ -197,6 +211,7 @@ def write_report(
         totals=facts.report["totals"],
         events=facts.events,
         mode_names=MODE_NAMES,
+        refusal_names=REFUSAL_NAMES,
         suspended=suspended,
         plotly_js=get_plotlyjs(),
         system_chart=system_load_chart(run, facts, first, last),

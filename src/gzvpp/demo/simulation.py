@@ -28,6 +28,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from gzvpp.app import create_app
+from gzvpp.console.labels import zh
 from gzvpp.core.calendar import Calendar
 from gzvpp.core.grid import INTERVALS_PER_DAY
 from gzvpp.demo.city import DELIVERY, Applicant, applicants
@@ -213,8 +214,11 @@ class Simulation:
             response = self.client.post(
                 f"/api/participants/{pid}/pass-review", headers=self.operator
             )
-            if response.status_code == 409:
-                reason = str(response.json()["detail"])
+            if response.status_code == 409:  # the review found an R1 condition unmet
+                checks = self._call("GET", f"/api/participants/{pid}", self.operator)
+                reason = "；".join(
+                    zh(c["message"]) for c in checks["eligibility"] if not c["passed"]
+                )
                 self._call(
                     "POST", f"/api/participants/{pid}/reject", self.operator,
                     json={"reason": reason[:500]},
