@@ -191,6 +191,11 @@ def _pages(total: int) -> int:
     return max(1, -(-total // PAGE_SIZE))
 
 
+def _listing(rows: Sequence[Any], total: int, page: int) -> dict[str, Any]:
+    """One page of a server-paged list as template context: its rows and the pager's figures."""
+    return {"rows": rows, "total": total, "page": page, "pages": _pages(total)}
+
+
 def _sorting(enum: Any, key: str, default: str) -> Sorting[Any]:
     """``?sort=-name`` as the services' sorting; an unknown key falls back to ``default``."""
     name = key.removeprefix("-")
@@ -369,10 +374,7 @@ def participants(
         actor,
         "participants.html",
         clock.now(),
-        rows=rows,
-        total=total,
-        page=page,
-        pages=_pages(total),
+        **_listing(rows, total, page),
         sort=sort,
         filters={
             "q": q,
@@ -488,10 +490,7 @@ def publicity(
         actor,
         "publicity.html",
         clock.now(),
-        rows=rows,
-        total=total,
-        page=page,
-        pages=_pages(total),
+        **_listing(rows, total, page),
     )
 
 
@@ -528,10 +527,7 @@ def events(
         actor,
         "events.html",
         clock.now(),
-        rows=rows,
-        total=total,
-        page=page,
-        pages=_pages(total),
+        **_listing(rows, total, page),
         sort=sort,
         filters={"status": status or "", "mode": mode or "", "direction": direction or ""},
         statuses=list(EventStatus),
@@ -631,10 +627,7 @@ def event_results(
         "results.html",
         clock.now(),
         event_id=event_id,
-        rows=rows,
-        total=total,
-        page=page,
-        pages=_pages(total),
+        **_listing(rows, total, page),
     )
 
 
