@@ -178,9 +178,9 @@ class ParticipantService:
     ) -> schemas.ParticipantDetail:
         """submitted → grid_review: the grid operator takes the application up."""
         actor.require(Role.GRID_OPERATOR)
-        repository = ParticipantRepository(session)
-        participant = _found(repository, participant_id, for_update=True)
-        before = _expect(participant, "start_review", ParticipantStatus.SUBMITTED)
+        repository, participant, before = _take(
+            session, participant_id, "start_review", ParticipantStatus.SUBMITTED
+        )
         participant.status = ParticipantStatus.GRID_REVIEW
         participant.review_started_at = now
         return self._changed(repository, actor, now, "start_review", participant, before)
@@ -190,9 +190,9 @@ class ParticipantService:
     ) -> schemas.ParticipantDetail:
         """grid_review → publicity: review passed, the participant goes on the 公示 list."""
         actor.require(Role.GRID_OPERATOR)
-        repository = ParticipantRepository(session)
-        participant = _found(repository, participant_id, for_update=True)
-        before = _expect(participant, "pass_review", ParticipantStatus.GRID_REVIEW)
+        repository, participant, before = _take(
+            session, participant_id, "pass_review", ParticipantStatus.GRID_REVIEW
+        )
         failed = [c.code.value for c in self._eligibility(repository, participant) if not c.passed]
         if failed:
             raise Conflict(
@@ -207,9 +207,9 @@ class ParticipantService:
     ) -> schemas.ParticipantDetail:
         """The regulator closes the 公示 without objection; the agreement may now be signed."""
         actor.require(Role.REGULATOR)
-        repository = ParticipantRepository(session)
-        participant = _found(repository, participant_id, for_update=True)
-        before = _expect(participant, "clear_publicity", ParticipantStatus.PUBLICITY)
+        repository, participant, before = _take(
+            session, participant_id, "clear_publicity", ParticipantStatus.PUBLICITY
+        )
         if participant.publicity_cleared_at is not None:
             raise Conflict(f"the publicity of participant {participant_id} is already cleared")
         participant.publicity_cleared_at = now
@@ -220,9 +220,9 @@ class ParticipantService:
     ) -> schemas.ParticipantDetail:
         """publicity (cleared) → active: the grid operator has signed the agreement."""
         actor.require(Role.GRID_OPERATOR)
-        repository = ParticipantRepository(session)
-        participant = _found(repository, participant_id, for_update=True)
-        before = _expect(participant, "activate", ParticipantStatus.PUBLICITY)
+        repository, participant, before = _take(
+            session, participant_id, "activate", ParticipantStatus.PUBLICITY
+        )
         if participant.publicity_cleared_at is None:
             raise Conflict(
                 f"participant {participant_id} is still in publicity; the regulator has not "
@@ -242,9 +242,7 @@ class ParticipantService:
     ) -> schemas.ParticipantDetail:
         """Turn the application down with ``reason`` and release its accounts."""
         actor.require(Role.GRID_OPERATOR, Role.REGULATOR)
-        repository = ParticipantRepository(session)
-        participant = _found(repository, participant_id, for_update=True)
-        before = _expect(participant, "reject", *REJECTERS)
+        repository, participant, before = _take(session, participant_id, "reject", *REJECTERS)
         rejecter = REJECTERS[participant.status]
         if actor.role is not rejecter:
             raise Forbidden(
@@ -402,6 +400,16 @@ def _found(
     if participant is None:
         raise NotFound(f"participant {participant_id} not found")
     return participant
+
+
+def _take(
+    session: Session, participant_id: str, step: str, *statuses: ParticipantStatus
+) -> tuple[ParticipantRepository, Participant, dict[str, Any]]:
+    """The participant, locked, and its state before ``step``; 404 if it does not exist, 409
+    unless it is in one of ``statuses``."""
+    repository = ParticipantRepository(session)
+    participant = _found(repository, participant_id, for_update=True)
+    return repository, participant, _expect(participant, step, *statuses)
 
 
 def _expect(participant: Participant, step: str, *statuses: ParticipantStatus) -> dict[str, Any]:
