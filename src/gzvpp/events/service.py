@@ -437,10 +437,7 @@ class EventService:
         participant_id: str | None,
     ) -> tuple[Sequence[Bid], int]:
         """Bids: all for the grid operator and the regulator, a participant's own for it."""
-        repository = EventRepository(session)
-        if event_id is not None:
-            _found(repository, event_id)
-        return repository.search_bids(
+        return _scoped(session, event_id).search_bids(
             pagination, event_id=event_id, participant_id=_whose(actor, participant_id)
         )
 
@@ -454,10 +451,7 @@ class EventService:
         participant_id: str | None,
     ) -> tuple[Sequence[Award], int]:
         """Awards: all for the grid operator and the regulator, a participant's own for it."""
-        repository = EventRepository(session)
-        if event_id is not None:
-            _found(repository, event_id)
-        return repository.search_awards(
+        return _scoped(session, event_id).search_awards(
             pagination, event_id=event_id, participant_id=_whose(actor, participant_id)
         )
 
@@ -1025,6 +1019,14 @@ def _whose(actor: Actor, participant_id: str | None) -> str | None:
     if participant_id is not None:
         actor.require_participant(participant_id)
     return actor.participant_id if actor.role.participant_scoped else participant_id
+
+
+def _scoped(session: Session, event_id: str | None) -> EventRepository:
+    """The repository for a list filtered to ``event_id``; 404 if that event does not exist."""
+    repository = EventRepository(session)
+    if event_id is not None:
+        _found(repository, event_id)
+    return repository
 
 
 def _found(repository: EventRepository, event_id: str, *, for_update: bool = False) -> Event:
