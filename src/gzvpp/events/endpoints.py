@@ -8,14 +8,15 @@ from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from sqlalchemy.orm import Session
 
 from gzvpp.core.model import Direction, Mode
 from gzvpp.events import schemas
 from gzvpp.events.service import event_service as service
-from gzvpp.kit.auth import ActorDep
+from gzvpp.kit.auth import Actor, ActorDep
 from gzvpp.kit.clock import ClockDep
 from gzvpp.kit.db import SessionDep
-from gzvpp.kit.pagination import ListResource, PaginationQuery
+from gzvpp.kit.pagination import ListResource, PaginationParams, PaginationQuery
 from gzvpp.kit.sorting import Sorting, sorting_dependency
 from gzvpp.models import EventStatus, NotificationKind
 from gzvpp.scheduler import tick
@@ -29,6 +30,36 @@ ListSorting = Annotated[
     Depends(sorting_dependency(schemas.SortProperty, ["-start_at"])),
 ]
 ParticipantFilter = Annotated[str | None, Query(max_length=36)]
+
+
+def _bids_page(
+    actor: Actor,
+    session: Session,
+    pagination: PaginationParams,
+    event_id: str | None,
+    participant_id: str | None,
+) -> ListResource[schemas.BidView]:
+    """One page of bids, of one event or of all (``/events/{id}/bids`` and ``/bids``)."""
+    rows, total = service.list_bids(
+        session, actor, pagination, event_id=event_id, participant_id=participant_id
+    )
+    items = [schemas.BidView.model_validate(b) for b in rows]
+    return ListResource[schemas.BidView].build(items, total, pagination)
+
+
+def _awards_page(
+    actor: Actor,
+    session: Session,
+    pagination: PaginationParams,
+    event_id: str | None,
+    participant_id: str | None,
+) -> ListResource[schemas.AwardView]:
+    """One page of awards, of one event or of all (``/events/{id}/awards`` and ``/awards``)."""
+    rows, total = service.list_awards(
+        session, actor, pagination, event_id=event_id, participant_id=participant_id
+    )
+    items = [schemas.AwardView.model_validate(a) for a in rows]
+    return ListResource[schemas.AwardView].build(items, total, pagination)
 
 
 @router.post("", status_code=201, summary="Create an event")
@@ -120,11 +151,7 @@ def event_bids(
     participant_id: ParticipantFilter = None,
 ) -> ListResource[schemas.BidView]:
     """Every bid, live (grid operator, regulator); a participant's own only for its token."""
-    rows, total = service.list_bids(
-        session, actor, pagination, event_id=event_id, participant_id=participant_id
-    )
-    items = [schemas.BidView.model_validate(b) for b in rows]
-    return ListResource[schemas.BidView].build(items, total, pagination)
+    return _bids_page(actor, session, pagination, event_id, participant_id)
 
 
 @router.get("/{event_id}/ranking", summary="An event's ranking")
@@ -145,11 +172,7 @@ def event_awards(
     participant_id: ParticipantFilter = None,
 ) -> ListResource[schemas.AwardView]:
     """The awards with their baselines; a participant's own only for its token."""
-    rows, total = service.list_awards(
-        session, actor, pagination, event_id=event_id, participant_id=participant_id
-    )
-    items = [schemas.AwardView.model_validate(a) for a in rows]
-    return ListResource[schemas.AwardView].build(items, total, pagination)
+    return _awards_page(actor, session, pagination, event_id, participant_id)
 
 
 @router.post("/{event_id}/cancel", summary="Cancel an event")
@@ -174,11 +197,7 @@ def bids(
     participant_id: ParticipantFilter = None,
 ) -> ListResource[schemas.BidView]:
     """Bids across events; a participant's token sees its own."""
-    rows, total = service.list_bids(
-        session, actor, pagination, event_id=event_id, participant_id=participant_id
-    )
-    items = [schemas.BidView.model_validate(b) for b in rows]
-    return ListResource[schemas.BidView].build(items, total, pagination)
+    return _bids_page(actor, session, pagination, event_id, participant_id)
 
 
 @records_router.get("/awards", summary="List awards")
@@ -190,11 +209,7 @@ def awards(
     participant_id: ParticipantFilter = None,
 ) -> ListResource[schemas.AwardView]:
     """Awards across events; a participant's token sees its own."""
-    rows, total = service.list_awards(
-        session, actor, pagination, event_id=event_id, participant_id=participant_id
-    )
-    items = [schemas.AwardView.model_validate(a) for a in rows]
-    return ListResource[schemas.AwardView].build(items, total, pagination)
+    return _awards_page(actor, session, pagination, event_id, participant_id)
 
 
 @records_router.get("/notifications", summary="List notifications")
