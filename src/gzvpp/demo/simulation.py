@@ -158,6 +158,7 @@ class Simulation:
         self.participants: dict[str, str] = {}
         self.by_id: dict[str, Applicant] = {}
         self.event_ids: list[str] = []
+        self.bids_planned = 0
         self.held_rows: np.ndarray = np.zeros(0, dtype=np.int64)
 
     # --- set-up ---------------------------------------------------------------------------
@@ -385,10 +386,10 @@ class Simulation:
                 continue
             share = float(self.rng.uniform(0.6, 1.0))
             moment = opens + dt.timedelta(seconds=float(self.rng.uniform(0, span - 60)))
-            roll = self.rng.random()
-            if roll < 0.03:  # the EMS missed the deadline
+            self.bids_planned += 1
+            if self.bids_planned % 30 == 7:  # one bid in 30: the EMS misses the deadline
                 moment = closes + dt.timedelta(minutes=int(self.rng.integers(1, 20)))
-            elif roll < 0.06:  # asks for more than its registered capability
+            elif self.bids_planned % 30 == 22:  # one in 30 asks for more than its capability
                 share = 1.25
             kw = (person.capability_kw * Decimal(str(round(share, 3)))).quantize(Decimal("0.1"))
             bid: dict[str, Any] = {"kw": str(kw)}
