@@ -28,6 +28,20 @@ def decode_day(blob: bytes) -> FloatArray:
     return np.frombuffer(blob, dtype="<f8").astype(np.float64)
 
 
+def _wanted(column: Any, days: IntArray) -> Any:
+    """The day filter: exactly the days asked for (they may be sparse: a year back, and now)."""
+    return column.in_([date_of(int(d)) for d in days])
+
+
+def _decode_into(
+    values: FloatArray, rows: IntArray, days: IntArray, found: IntArray, blobs: Sequence[bytes]
+) -> None:
+    """Decode day blobs into ``values[rows, position of found in days]`` in one pass."""
+    if blobs:
+        decoded = np.frombuffer(b"".join(blobs), dtype="<f8").reshape(-1, INTERVALS_PER_DAY)
+        values[rows, np.searchsorted(days, found)] = decoded
+
+
 def load_cube(
     session: Session, accounts: Sequence[str], days: IntArray, *, for_update: bool = False
 ) -> IntervalCube:
@@ -40,17 +54,20 @@ def load_cube(
     values = np.full((len(accounts), len(days), INTERVALS_PER_DAY), np.nan)
     if len(days) and len(accounts):
         row = {a: i for i, a in enumerate(accounts)}
-        first, last = date_of(int(days[0])), date_of(int(days[-1]))
         for start in range(0, len(accounts), ACCOUNTS_PER_QUERY):
             chunk = accounts[start : start + ACCOUNTS_PER_QUERY]
             statement = select(MeterDay.account_id, MeterDay.day, MeterDay.kw).where(
-                MeterDay.account_id.in_(chunk), MeterDay.day.between(first, last)
+                MeterDay.account_id.in_(chunk), _wanted(MeterDay.day, days)
             )
             stored = session.execute(statement.with_for_update() if for_update else statement)
-            for account_id, day, blob in stored:
-                position = np.searchsorted(days, day_number(day))
-                if position < len(days) and days[position] == day_number(day):
-                    values[row[account_id], position] = decode_day(blob)
+            found = stored.all()
+            _decode_into(
+                values,
+                np.fromiter((row[r[0]] for r in found), dtype=np.int64, count=len(found)),
+                days,
+                np.fromiter((day_number(r[1]) for r in found), dtype=np.int64, count=len(found)),
+                [r[2] for r in found],
+            )
     return IntervalCube(tuple(accounts), days, values)
 
 
@@ -63,13 +80,16 @@ def load_system_cube(session: Session, days: IntArray, *, for_update: bool = Fal
     values = np.full((1, len(days), INTERVALS_PER_DAY), np.nan)
     if len(days):
         statement = select(SystemLoadDay.day, SystemLoadDay.mw).where(
-            SystemLoadDay.day.between(date_of(int(days[0])), date_of(int(days[-1])))
+            _wanted(SystemLoadDay.day, days)
         )
-        stored = session.execute(statement.with_for_update() if for_update else statement)
-        for day, blob in stored:
-            position = np.searchsorted(days, day_number(day))
-            if position < len(days) and days[position] == day_number(day):
-                values[0, position] = decode_day(blob)
+        found = session.execute(statement.with_for_update() if for_update else statement).all()
+        _decode_into(
+            values,
+            np.zeros(len(found), dtype=np.int64),
+            days,
+            np.fromiter((day_number(r[0]) for r in found), dtype=np.int64, count=len(found)),
+            [r[1] for r in found],
+        )
     return IntervalCube((SYSTEM_SERIES,), days, values)
 
 
