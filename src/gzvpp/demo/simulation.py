@@ -382,7 +382,7 @@ class Simulation:
         self.tally.events[request["mode"]] += 1
         span = (closes - opens).total_seconds()
         for pid, person in self.by_id.items():
-            if self.rng.random() > 0.75:
+            if self.rng.random() > 0.6:  # about 60 % of those invited answer
                 continue
             share = float(self.rng.uniform(0.6, 1.0))
             moment = opens + dt.timedelta(seconds=float(self.rng.uniform(0, span - 60)))
