@@ -28,11 +28,17 @@ from gzvpp.settlement.endpoints import router as settlement_router
 TITLE = "广州市虚拟电厂管理平台"
 
 
-def create_app(*, database_url: str | None = None, clock: Clock | None = None) -> FastAPI:
+def create_app(
+    *,
+    database_url: str | None = None,
+    clock: Clock | None = None,
+    openadr_settings: openadr.Settings | None = None,
+) -> FastAPI:
     """The app on ``database_url`` (default: ``$GZVPP_DATABASE_URL`` or ``./gzvpp.sqlite``).
 
     Migrates the database to the newest schema first. ``clock`` defaults to the system clock; pass
     a :class:`~gzvpp.kit.clock.SimulatedClock` to drive time in tests and the demo.
+    ``openadr_settings`` defaults to the environment's (``GZVPP_MQTT_URL`` …).
     """
     url = resolve_url(database_url)
     upgrade(url)
@@ -63,7 +69,7 @@ def create_app(*, database_url: str | None = None, clock: Clock | None = None) -
     app.include_router(settlement_router, prefix="/api")
     app.include_router(console_router)
     app.include_router(console_root_router)
-    openadr.install(app)
+    openadr.install(app, openadr_settings)
     app.include_router(openadr_router, prefix="/api")
     app.include_router(openadr3_router)
     app.include_router(openadr2b_router)
