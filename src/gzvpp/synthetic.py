@@ -139,15 +139,20 @@ def account_loads(
     heat = accounts.heat_sensitivity[rows]
     hour = np.arange(INTERVALS_PER_DAY) / 4.0
     cooling = np.exp(-((hour - 15.0) ** 2) / 18.0)  # afternoon-heavy air conditioning
-    level = shapes[profile[:, None], day_types[None, :]]  # (n, days, 96)
-    aircon = 1.0 + heat[:, None, None] * heat_index(temperature)[None, :, None] * cooling
-    daily = rng.normal(1.0, 0.04, size=(len(base), len(day_types), 1))
+    # Built in place in one (n, days, 96) array, the small factors broadcast: memory traffic,
+    # not arithmetic, is what this costs for a city-year.
+    loads = shapes[profile[:, None], day_types[None, :]]  # (n, days, 96)
+    aircon = heat[:, None, None] * heat_index(temperature)[None, :, None] * cooling
+    aircon += 1.0
+    loads *= aircon
+    del aircon
+    loads *= base[:, None, None] * rng.normal(1.0, 0.04, size=(len(base), len(day_types), 1))
     # single precision for the bulk noise: half the memory traffic, far finer than 0.1 kW
-    noise = rng.standard_normal(size=level.shape, dtype=np.float32)
+    noise = rng.standard_normal(size=loads.shape, dtype=np.float32)
     noise *= 0.02
     noise += 1.0
-    loads = base[:, None, None] * level * aircon * daily
     loads *= noise
+    del noise
     np.maximum(loads, 0.0, out=loads)
     result: FloatArray = np.round(loads, 1, out=loads)
     return result

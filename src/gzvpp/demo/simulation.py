@@ -38,6 +38,7 @@ from gzvpp.kit.db import session_scope
 from gzvpp.models import Role
 from gzvpp.openadr.runtime import Settings as OpenADRSettings
 from gzvpp.synthetic import (
+    SUBSTATIONS,
     SyntheticAccounts,
     account_loads,
     daily_max_temperature,
@@ -348,11 +349,14 @@ class Simulation:
             window, direction, price = (dt.time(3), dt.time(5)), "valley", "1.20"
         else:
             window, direction, price = (dt.time(14), dt.time(16)), "peak", "3.50"
-        fleet = sum(self.by_id[pid].capability_kw for pid in self.by_id)
+        # Every other peak event answers a local overload (第七条 (一) 2): half the substations.
+        local = not valley and self.tally.trigger_days % 2 == 1
+        scope = sorted(self.rng.choice(SUBSTATIONS, size=6, replace=False)) if local else []
+        fleet = sum(p.capability_kw for p in self.by_id.values() if self._in_scope(p, scope))
         demand = (fleet * Decimal(str(round(float(self.rng.uniform(0.2, 0.42)), 2)))).quantize(
             Decimal(1)
         )
-        request = {
+        request: dict[str, Any] = {
             "direction": direction,
             "mode": "hours_ahead" if hours_ahead else "day_ahead",
             "start_at": _fmt(dt.datetime.combine(day, window[0])),
@@ -360,6 +364,7 @@ class Simulation:
             "demand_kw": str(demand),
             "price_mode": "bidding" if bidding else "fixed",
             "fixed_price": None if bidding else price,
+            "scope": {"substations": scope, "feeders": []},
         }
         if direction == "peak":
             request["forecast_max_mw"] = f"{forecast:.1f}"
@@ -387,7 +392,10 @@ class Simulation:
         self.event_ids.append(event_id)
         self.tally.events[request["mode"]] += 1
         span = (closes - opens).total_seconds()
+        scope = request["scope"]["substations"]
         for pid, person in self.by_id.items():
+            if not self._in_scope(person, scope):
+                continue  # not invited: its system has nothing to answer
             if self.rng.random() > 0.55:  # about 55 % of those invited answer
                 continue
             share = float(self.rng.uniform(0.6, 1.0))
@@ -404,6 +412,12 @@ class Simulation:
                 bid["price"] = f"{cap * float(self.rng.uniform(0.4, 0.96)):.2f}"
             agenda.at(moment, partial(self.bid, event_id, pid, bid))
         agenda.at(tick, partial(self.rank, event_id))
+
+    def _in_scope(self, person: Applicant, substations: list[str]) -> bool:
+        """Whether an event scoped to ``substations`` (none: everywhere) reaches ``person``."""
+        return not substations or any(
+            self.accounts.substation[r] in substations for r in person.rows
+        )
 
     def bid(self, event_id: str, participant_id: str, bid: dict[str, Any]) -> None:
         """A participant's energy-management system answers the invitation."""
