@@ -76,7 +76,7 @@ from gzvpp.models import (
     PriceMode,
     Role,
 )
-from gzvpp.settlement.standing import standings
+from gzvpp.settlement.standing import month_counts, standings
 
 ENTITY = "event"
 #: Who the audit log names for the work the clock triggers.
@@ -605,7 +605,7 @@ class EventService:
         taken = repository.awarded_windows(
             window.day, realtime=False, exclude_event_id=event.id, participant_id=bidder
         )
-        suspended = standings(session, [bidder], now)[bidder].suspended
+        suspended = month_counts(session, [bidder], now)[1][0]
         try:
             _check_bid(event, window, participant, kw, price, now, suspended, taken)
         except InvitationError as err:

@@ -24,15 +24,23 @@ class Standing:
     suspended: bool
 
 
+def month_counts(
+    session: Session, participant_ids: Sequence[str], at: dt.datetime
+) -> tuple[list[int], list[bool]]:
+    """This month's non-executions of each participant up to ``at``, and whether they suspend
+    it (R6) — all a bid's check needs, without the rank score's query."""
+    counts = repository.month_non_executions(session, participant_ids, at.date())
+    count_array = np.array([counts.get(p, 0) for p in participant_ids], dtype=np.int64)
+    return count_array.tolist(), is_suspended(count_array).tolist()
+
+
 def standings(
     session: Session, participant_ids: Sequence[str], at: dt.datetime
 ) -> dict[str, Standing]:
     """Standing of each participant as of ``at`` (naive Guangzhou time), from stored results."""
     scores = repository.recent_scores(session, participant_ids, at)
-    counts = repository.month_non_executions(session, participant_ids, at.date())
-    count_array = np.array([counts.get(p, 0) for p in participant_ids], dtype=np.int64)
-    suspended = is_suspended(count_array).tolist()
+    counts, suspended = month_counts(session, participant_ids, at)
     return {
-        p: Standing(rank_score(scores.get(p, [])), int(count_array[i]), bool(suspended[i]))
+        p: Standing(rank_score(scores.get(p, [])), counts[i], suspended[i])
         for i, p in enumerate(participant_ids)
     }
