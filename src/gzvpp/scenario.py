@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from gzvpp.core.calendar import Calendar
-from gzvpp.core.grid import INTERVALS_PER_DAY
+from gzvpp.core.grid import interval_starts
 from gzvpp.synthetic import (
     SyntheticAccounts,
     account_loads,
@@ -177,8 +177,7 @@ def write_scenario(
     )
 
     # system_load.parquet
-    midnight = np.array([np.datetime64(d, "s") for d in days])
-    stamps = (midnight[:, None] + np.arange(INTERVALS_PER_DAY) * np.timedelta64(900, "s")).ravel()
+    stamps = interval_starts(days).ravel()
     system = system_load(day_types, temperature, rng).ravel()
     system_path = out / "system_load.parquet"
     pq.write_table(pa.table({"ts": stamps, "mw": system}), system_path)

@@ -7,14 +7,39 @@ named by its start; a day has 96 of them, numbered 0–95 from midnight.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
+
+import numpy as np
+import numpy.typing as npt
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 INTERVAL_MINUTES = 15
 INTERVALS_PER_DAY = 24 * 60 // INTERVAL_MINUTES
 INTERVAL_HOURS = INTERVAL_MINUTES / 60
 MIN_WINDOW_MINUTES = 30  # 第五条: 每次持续时间不低于 30 分钟
+
+
+def interval_starts(
+    days: Sequence[dt.date] | npt.ArrayLike,
+) -> npt.NDArray[np.datetime64]:
+    """Local start of every 15-minute interval of each day, to the second.
+
+    Parameters
+    ----------
+    days : array_like
+        Dates, or day numbers (days since 1970-01-01).
+
+    Returns
+    -------
+    ndarray of datetime64[s], shape (n_days, 96)
+    """
+    midnight = np.asarray(days, dtype="datetime64[D]").astype("datetime64[s]")
+    step = np.timedelta64(INTERVAL_MINUTES * 60, "s")
+    offsets = np.arange(INTERVALS_PER_DAY) * step
+    starts: npt.NDArray[np.datetime64] = np.asarray(midnight[:, None] + offsets)
+    return starts
 
 
 class WindowError(ValueError):

@@ -30,7 +30,7 @@ import pyarrow.parquet as pq
 from gzvpp.app import create_app
 from gzvpp.console.labels import zh
 from gzvpp.core.calendar import Calendar
-from gzvpp.core.grid import INTERVALS_PER_DAY
+from gzvpp.core.grid import interval_starts
 from gzvpp.demo.city import DELIVERY, Applicant, applicants
 from gzvpp.kit.auth import create_user
 from gzvpp.kit.clock import SimulatedClock
@@ -253,15 +253,10 @@ class Simulation:
 
     # --- meter data -----------------------------------------------------------------------
 
-    def _stamps(self, days: list[dt.date]) -> np.ndarray:
-        midnight = np.array([np.datetime64(d, "s") for d in days])
-        step = np.arange(INTERVALS_PER_DAY) * np.timedelta64(900, "s")
-        return (midnight[:, None] + step[None, :]).ravel()
-
     def upload_days(self, days: list[dt.date]) -> None:
         """The operator uploads the days' meter loads and system load as Parquet (第九条)."""
         positions = [self.index[d] for d in days]
-        stamps = self._stamps(days)
+        stamps = interval_starts(days).ravel()
         rows = self.held_rows
         ids = np.asarray(self.accounts.account_ids)[rows]
         loads = pa.table(

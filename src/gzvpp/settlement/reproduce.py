@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from gzvpp.core import model as engine
 from gzvpp.core.baseline import LOOKBACK_DAYS
 from gzvpp.core.calendar import Calendar
-from gzvpp.core.grid import INTERVALS_PER_DAY
+from gzvpp.core.grid import interval_starts
 from gzvpp.core.timeseries import IntervalCube
 from gzvpp.evaluation_run import EvaluationInputs, days_needed
 from gzvpp.meterdata.repository import load_cube, load_system_cube
@@ -48,8 +48,7 @@ def _event_json(event: engine.Event) -> dict[str, object]:
 
 def _write_cube(cube: IntervalCube, column: str, path: Path, with_series: bool) -> None:
     """Every stored reading of ``cube`` as rows (account_id,) ts, value — gaps stay gaps."""
-    midnight = cube.days.astype("datetime64[D]").astype("datetime64[s]")
-    stamps = midnight[:, None] + np.arange(INTERVALS_PER_DAY) * np.timedelta64(900, "s")
+    stamps = interval_starts(cube.days)
     series, day, interval = np.nonzero(~np.isnan(cube.values))
     table = {
         "ts": pa.array(stamps[day, interval], pa.timestamp("s")),
