@@ -166,6 +166,7 @@ class Simulation:
         self.by_id: dict[str, Applicant] = {}
         self.event_ids: list[str] = []
         self.bids_planned = 0
+        self.last_year_max_mw = 0.0  # from the first trigger check
         self.held_rows: np.ndarray = np.zeros(0, dtype=np.int64)
 
     # --- set-up ---------------------------------------------------------------------------
@@ -483,7 +484,7 @@ class Simulation:
             tally=self.tally,
             days=self.days,
             system_mw=self.system,
-            last_year_max_mw=getattr(self, "last_year_max_mw", 0.0),
+            last_year_max_mw=self.last_year_max_mw,
             participants=self.participants,
             applicants=self.applicants,
             event_ids=self.event_ids,
