@@ -13,6 +13,7 @@ from gzvpp.console.endpoints import router as console_router
 from gzvpp.events.endpoints import admin_router, records_router
 from gzvpp.events.endpoints import router as events_router
 from gzvpp.kit import errors
+from gzvpp.kit.admission import AdmissionMiddleware, AdmissionSettings
 from gzvpp.kit.clock import Clock, SystemClock
 from gzvpp.kit.db import make_engine, make_sessionmaker, resolve_url, upgrade
 from gzvpp.meterdata.endpoints import router as meterdata_router
@@ -33,12 +34,14 @@ def create_app(
     database_url: str | None = None,
     clock: Clock | None = None,
     openadr_settings: openadr.Settings | None = None,
+    admission: AdmissionSettings | None = None,
 ) -> FastAPI:
     """The app on ``database_url`` (default: ``$GZVPP_DATABASE_URL`` or ``./gzvpp.sqlite``).
 
     Migrates the database to the newest schema first. ``clock`` defaults to the system clock; pass
     a :class:`~gzvpp.kit.clock.SimulatedClock` to drive time in tests and the demo.
-    ``openadr_settings`` defaults to the environment's (``GZVPP_MQTT_URL`` …).
+    ``openadr_settings`` defaults to the environment's (``GZVPP_MQTT_URL`` …), ``admission``
+    (requests at work and queued at once) to :meth:`AdmissionSettings.from_env`.
     """
     url = resolve_url(database_url)
     upgrade(url)
@@ -58,6 +61,7 @@ def create_app(
     app = FastAPI(title=TITLE, version=__version__, docs_url="/docs", lifespan=lifespan)
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.read_sessionmaker = make_sessionmaker(engine, read_only=True)
     app.state.clock = clock or SystemClock()
     errors.install(app)
     app.include_router(participants_router, prefix="/api")
@@ -73,4 +77,5 @@ def create_app(
     app.include_router(openadr_router, prefix="/api")
     app.include_router(openadr3_router)
     app.include_router(openadr2b_router)
+    app.add_middleware(AdmissionMiddleware, settings=admission)
     return app

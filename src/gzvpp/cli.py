@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -104,13 +105,23 @@ def serve(
     database_url: DatabaseUrl = None,
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    clock_start: Annotated[
+        dt.datetime | None,
+        typer.Option(
+            help="Run the clock from this Guangzhou time (YYYY-MM-DD HH:MM:SS) at real pace, "
+            "for rehearsals and benchmarks; default: the real time.",
+            formats=["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        ),
+    ] = None,
 ) -> None:
     """Run the platform's web service (OpenAPI at /docs); migrates the database first."""
     import uvicorn
 
     from gzvpp.app import create_app
+    from gzvpp.kit.clock import SystemClock
 
-    uvicorn.run(create_app(database_url=_database_url(db, database_url)), host=host, port=port)
+    app = create_app(database_url=_database_url(db, database_url), clock=SystemClock(clock_start))
+    uvicorn.run(app, host=host, port=port)
 
 
 db_app = typer.Typer(help="The platform database.", no_args_is_help=True)

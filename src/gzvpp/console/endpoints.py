@@ -98,7 +98,8 @@ class PageRoute(APIRoute):
             try:
                 return await handler(request)
             except DomainError as err:
-                with session_scope(request.app.state.sessionmaker) as session:
+                # Read-only: the refused request's own transaction may not have ended yet.
+                with session_scope(request.app.state.read_sessionmaker) as session:
                     actor = _cookie_actor(request, session)
                 title, explanation = ERRORS.get(err.status_code, ("出错了", ""))
                 return _render(

@@ -246,8 +246,13 @@ def read(
 
 
 @admin_router.post("/tick", summary="Run the scheduler now")
-def run_tick(request: Request, actor: ActorDep, clock: ClockDep) -> schemas.TickResult:
+def run_tick(
+    request: Request, actor: ActorDep, session: SessionDep, clock: ClockDep
+) -> schemas.TickResult:
     """Close bidding, rank and notify every invitation that is due (grid operator); the demo and
     tests call it after moving a simulated clock."""
     now = clock.now()
+    # The scheduler works in transactions of its own: end the request's (it only read the
+    # token) so that on SQLite it does not hold the write lock they wait for.
+    session.commit()
     return schemas.TickResult(at=now, actions=tick(actor, request.app.state.sessionmaker, now))

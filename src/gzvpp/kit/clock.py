@@ -24,11 +24,26 @@ class Clock(Protocol):
 
 
 class SystemClock:
-    """The real time of day."""
+    """The real time of day, or real time running on from ``start``.
+
+    Parameters
+    ----------
+    start : datetime, optional
+        The local time it shows now (an aware time is converted); from then on it runs at the
+        real pace, so the scheduler keeps every deadline as it would in production. For
+        rehearsals, training and benchmarks on a past or future day.
+    """
+
+    def __init__(self, start: dt.datetime | None = None) -> None:
+        self._offset = to_local(start) - _real_now() if start is not None else dt.timedelta(0)
 
     def now(self) -> dt.datetime:
         """The current naive Asia/Shanghai local time."""
-        return to_local(dt.datetime.now(dt.UTC))
+        return _real_now() + self._offset
+
+
+def _real_now() -> dt.datetime:
+    return to_local(dt.datetime.now(dt.UTC))
 
 
 class SimulatedClock:

@@ -2,6 +2,17 @@
 
 The service is synchronous on purpose: SQLAlchemy's sync ``Session`` is simpler to reason about,
 FastAPI runs sync endpoints in its thread pool, and the demo drives the app in-process.
+
+A request holds one pooled connection from its first query until its transaction ends, across
+several thread-pool hops (dependencies, the endpoint, the commit). So that requests never wait on
+each other for connections, :mod:`gzvpp.kit.admission` lets in at most
+:func:`request_capacity` requests at a time, fewer than the pool holds; the rest of the pool is
+kept for the scheduler and the OpenADR background threads.
+
+On SQLite a transaction that writes takes the write lock when it begins (``BEGIN IMMEDIATE``), so
+concurrent writers queue on the busy timeout instead of failing with "database is locked" when
+a read transaction tries to become a write one; reads (GET requests) begin deferred and run
+beside the writer under WAL.
 """
 
 from __future__ import annotations
@@ -17,11 +28,17 @@ from typing import Annotated, Any, ClassVar
 from alembic import command
 from alembic.config import Config
 from fastapi import Depends, Request
-from sqlalchemy import Engine, Enum, MetaData, Numeric, create_engine, event
+from sqlalchemy import Connection, Engine, Enum, MetaData, Numeric, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 DATABASE_URL_ENV = "GZVPP_DATABASE_URL"
 DEFAULT_DATABASE_URL = "sqlite:///gzvpp.sqlite"
+POOL_SIZE_ENV = "GZVPP_DB_POOL_SIZE"
+DEFAULT_POOL_SIZE = 20
+# Connections kept out of the requests' reach: the scheduler, the OpenADR notifier and relay.
+BACKGROUND_CONNECTIONS = 4
+READ_ONLY = "gzvpp_read_only"  # execution option: this connection's transactions only read
+SQLITE_BUSY_TIMEOUT_MS = 30_000
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 # Stable constraint names, so migrations can refer to them on SQLite and PostgreSQL alike.
@@ -63,15 +80,42 @@ def resolve_url(url: str | None = None) -> str:
     return url or os.environ.get(DATABASE_URL_ENV) or DEFAULT_DATABASE_URL
 
 
+def pool_size() -> int:
+    """Connections per engine: ``$GZVPP_DB_POOL_SIZE``, default 20 (no overflow beyond it)."""
+    return max(BACKGROUND_CONNECTIONS + 1, int(os.environ.get(POOL_SIZE_ENV, DEFAULT_POOL_SIZE)))
+
+
+def request_capacity() -> int:
+    """How many requests may hold a connection at once: the pool less the background's share."""
+    return pool_size() - BACKGROUND_CONNECTIONS
+
+
 def make_engine(url: str | None = None) -> Engine:
-    """An engine for ``url`` (see :func:`resolve_url`); SQLite gets foreign keys and WAL."""
-    engine = create_engine(resolve_url(url))
+    """An engine for ``url`` (see :func:`resolve_url`) with a fixed pool of :func:`pool_size`.
+
+    SQLite gets foreign keys, WAL and a busy timeout, and its transactions begin ``IMMEDIATE``
+    unless the connection carries the :data:`READ_ONLY` execution option.
+    """
+    resolved = resolve_url(url)
+    options: dict[str, Any] = {"pool_size": pool_size(), "max_overflow": 0, "pool_timeout": 30}
+    if not resolved.startswith("sqlite"):
+        options["pool_pre_ping"] = True  # a server restart must not fail the next requests
+    engine = create_engine(resolved, **options)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
+def _sqlite_begin(connection: Connection) -> None:
+    # pysqlite's own implicit BEGIN is switched off in _sqlite_pragmas; this is the only one.
+    read_only = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Transactions are begun by _sqlite_begin, which chooses IMMEDIATE for writers.
+    dbapi_connection.isolation_level = None
     # SQLite leaves foreign keys off unless asked on every connection; WAL lets readers run while
     # one request writes, and the busy timeout makes a second writer wait instead of failing.
     cursor = dbapi_connection.cursor()
@@ -83,13 +127,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # Meter data arrives a day for every account at a time, scattered over the (account, day)
     # index: a 64 MiB page cache keeps those pages in memory instead of re-reading them.
     cursor.execute("PRAGMA cache_size=-65536")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
-def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    """Sessions that keep loaded values after commit, so responses can be built from them."""
-    return sessionmaker(engine, expire_on_commit=False)
+def make_sessionmaker(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:
+    """Sessions that keep loaded values after commit, so responses can be built from them.
+
+    ``read_only`` sessions begin their transactions deferred on SQLite (see the module note);
+    a write in one is still possible but may find the database locked.
+    """
+    bind = engine.execution_options(**{READ_ONLY: True}) if read_only else engine
+    return sessionmaker(bind, expire_on_commit=False)
 
 
 @contextmanager
@@ -104,8 +153,13 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
             raise
 
 
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def _request_session(request: Request) -> Iterator[Session]:
-    with session_scope(request.app.state.sessionmaker) as session:
+    state = request.app.state
+    factory = state.read_sessionmaker if request.method in READ_METHODS else state.sessionmaker
+    with session_scope(factory) as session:
         yield session
 
 

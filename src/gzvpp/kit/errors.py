@@ -12,7 +12,10 @@ from typing import ClassVar
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from gzvpp.kit.admission import BUSY_MESSAGE, RETRY_AFTER_S
 
 
 class DomainError(Exception):
@@ -79,12 +82,29 @@ def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": exc.detail()}, status_code=exc.status_code, headers=headers)
 
 
-def _integrity_error(_request: Request, exc: Exception) -> JSONResponse:
+# The database's own words name tables and columns: they are logged, never sent.
+CONFLICT_MESSAGE = (
+    "与同时保存的数据冲突，请刷新后重试 (conflicts with data stored meanwhile; reload and retry)"
+)
+DATA_MESSAGE = "数据库无法保存该值 (the database cannot store this value)"
+
+
+def _integrity_error(_request: Request, _exc: Exception) -> JSONResponse:
     # Services check for duplicates first and say so clearly; this catches the race where two
     # requests insert the same key at once, and the database's constraint decides.
+    return JSONResponse({"detail": CONFLICT_MESSAGE}, status_code=409)
+
+
+def _data_error(_request: Request, _exc: Exception) -> JSONResponse:
+    return JSONResponse({"detail": DATA_MESSAGE}, status_code=422)
+
+
+def _unavailable(_request: Request, _exc: Exception) -> JSONResponse:
+    # The database busy past its timeout, or away: try again shortly, nothing was written.
     return JSONResponse(
-        {"detail": f"conflicts with data stored meanwhile: {getattr(exc, 'orig', exc)}"},
-        status_code=409,
+        {"detail": BUSY_MESSAGE},
+        status_code=503,
+        headers={"Retry-After": str(RETRY_AFTER_S)},
     )
 
 
@@ -92,3 +112,6 @@ def install(app: FastAPI) -> None:
     """Register the handlers on ``app``."""
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(DataError, _data_error)
+    app.add_exception_handler(OperationalError, _unavailable)
+    app.add_exception_handler(PoolTimeout, _unavailable)

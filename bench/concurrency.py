@@ -1,0 +1,436 @@
+"""Benchmark: the platform under a busy morning, as a separate server process on loopback.
+
+    .venv/bin/python bench/concurrency.py [--postgres] [--clients 200] [--seconds 60]
+        [--vens 1000] [--think 1.0]
+
+The server is ``gzvpp serve`` in its own process on a fresh database (SQLite by default;
+``--postgres`` makes a throwaway database on ``$GZVPP_TEST_POSTGRES_URL``), its clock started on
+the eve of a response day so that the day-ahead invitation's bids close at 11:00 while the
+console load runs and the real scheduler thread has to rank it on time. The load comes from a
+second process (asyncio + httpx), every client a real connection:
+
+1. console: ``--clients`` signed-in dispatchers, each loading the overview (总览) and the events
+   list in turn with ``--think`` seconds between pages (0 = back to back), for ``--seconds``;
+2. bids: ``--clients`` participants bid into the one invitation at the same instant, then 50
+   bids from one participant at once (the duplicate race);
+3. OpenADR: ``--vens`` VENs each poll ``GET /events`` every 5 s for ``--seconds`` while the
+   grid operator creates a second invitation; each VEN must see it on its next poll;
+4. overload: the same VENs poll at 1 Hz for 20 s, past capacity: the server must answer 503
+   with ``Retry-After`` rather than hang, and answer normally within seconds after the burst.
+
+Then it checks the invitation was ranked by the scheduler within one interval of its close.
+A measurement, not a test: it prints the figures and the targets of issue #9 beside them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from gzvpp.events import schemas as events_schemas
+from gzvpp.events.service import event_service
+from gzvpp.kit.auth import Actor, create_user
+from gzvpp.kit.db import make_engine, make_sessionmaker, session_scope, upgrade
+from gzvpp.models import Role
+from gzvpp.openadr.provisioning import add_ven
+from gzvpp.participants import schemas
+from gzvpp.participants.service import participant_service
+from gzvpp.scheduler import DEFAULT_INTERVAL_S
+
+EVE = dt.date(2025, 7, 1)  # a Tuesday; the response days are Wednesday and Thursday
+DAY = EVE + dt.timedelta(days=1)
+BIDS_CLOSE = dt.datetime.combine(EVE, dt.time(11, 0))
+GRID = Actor(0, "bench", Role.GRID_OPERATOR, None)
+REGULATOR = Actor(0, "bench", Role.REGULATOR, None)
+OA3 = "/openadr3/3.1.0"
+
+
+@dataclass
+class Tally:
+    """Latencies (s) and status codes of one phase."""
+
+    latencies: list[float] = field(default_factory=list)
+    statuses: Counter[int | str] = field(default_factory=Counter)
+    retry_after: int = 0
+
+    def add(self, started: float, response: httpx.Response | None, error: str = "") -> None:
+        self.latencies.append(time.perf_counter() - started)
+        self.statuses[response.status_code if response is not None else error] += 1
+        if response is not None and "retry-after" in response.headers:
+            self.retry_after += 1
+
+    def line(self, name: str, seconds: float) -> str:
+        ordered = sorted(self.latencies)
+        n = len(ordered)
+        p = (lambda q: ordered[min(n - 1, int(q * n))] * 1000) if n else (lambda q: 0.0)
+        errors = sum(c for s, c in self.statuses.items() if not (isinstance(s, int) and s < 500))
+        return (
+            f"{name}: {n} requests, {n / seconds:.0f} req/s, p50 {p(0.5):.0f} ms, "
+            f"p99 {p(0.99):.0f} ms, max {p(1.0):.0f} ms, errors (5xx or none) {errors}, "
+            f"statuses {dict(sorted(self.statuses.items(), key=str))}"
+        )
+
+
+def seed(url: str, participants: int, vens: int) -> dict[str, object]:
+    """Active power users, a token for each, a grid operator, and OpenADR 3 VENs."""
+    upgrade(url)
+    engine = make_engine(url)
+    factory = make_sessionmaker(engine)
+    at = BIDS_CLOSE - dt.timedelta(days=60)
+    tokens: list[str] = []
+    ven_credentials: list[tuple[str, str]] = []
+    with session_scope(factory) as session:
+        _, operator = create_user(
+            session, name="调度员", role=Role.GRID_OPERATOR, participant_id=None, at=at
+        )
+        for i in range(max(participants, vens)):
+            detail = participant_service.enrol(
+                session,
+                GRID,
+                at,
+                schemas.PowerUserCreate(
+                    kind="user",
+                    name=f"压测用户{i:04d}",
+                    account_id=f"0900{i:08d}",
+                    general_taxpayer=True,
+                    policy_compliant=True,
+                    category="large_industry",
+                    capability_kw="800",
+                    max_load_kw="5000",
+                    response_duration_min=60,
+                    substation="天河站",
+                    feeder=f"F{i % 40:02d}",
+                ),
+            )
+            for step in (participant_service.start_review, participant_service.pass_review):
+                step(session, GRID, at, detail.id)
+            participant_service.clear_publicity(session, REGULATOR, at, detail.id)
+            participant_service.activate(session, GRID, at, detail.id)
+            if i < participants:
+                tokens.append(
+                    create_user(
+                        session,
+                        name=f"用户{i}",
+                        role=Role.POWER_USER,
+                        participant_id=detail.id,
+                        at=at,
+                    )[1]
+                )
+            if i < vens:
+                credentials = add_ven(session, "bench", at, detail.id)[0]
+                assert credentials.client_id and credentials.client_secret
+                ven_credentials.append((credentials.client_id, credentials.client_secret))
+        published = dt.datetime.combine(EVE, dt.time(8, 30))
+        create = events_schemas.EventCreate.model_validate(invitation(DAY))
+        event_id = event_service.create(session, GRID, published, create).id
+    engine.dispose()
+    return {"operator": operator, "tokens": tokens, "vens": ven_credentials, "event": event_id}
+
+
+def invitation(day: dt.date) -> dict[str, str]:
+    """A day-ahead peak invitation to everyone for 14:00–15:00 on ``day``."""
+    return {
+        "direction": "peak",
+        "mode": "day_ahead",
+        "start_at": f"{day}T14:00:00",
+        "end_at": f"{day}T15:00:00",
+        "demand_kw": "20000",
+        "price_mode": "bidding",
+    }
+
+
+async def for_seconds(seconds: float, clients: int, work: Callable[[int], Awaitable[None]]) -> None:
+    """Run ``work(i)`` in a loop on ``clients`` tasks until ``seconds`` have passed."""
+    deadline = time.perf_counter() + seconds
+
+    async def loop(i: int) -> None:
+        while time.perf_counter() < deadline:
+            await work(i)
+
+    await asyncio.gather(*(loop(i) for i in range(clients)))
+
+
+async def request(
+    client: httpx.AsyncClient, tally: Tally, method: str, url: str, **kwargs: object
+) -> httpx.Response | None:
+    started = time.perf_counter()
+    try:
+        response = await client.request(method, url, **kwargs)  # type: ignore[arg-type]
+    except httpx.HTTPError as err:
+        tally.add(started, None, type(err).__name__)
+        return None
+    tally.add(started, response)
+    return response
+
+
+async def load(base: str, seeded: dict[str, object], args: argparse.Namespace) -> int:
+    limits = httpx.Limits(max_connections=None, max_keepalive_connections=None)
+    timeout = httpx.Timeout(120.0)
+    operator = str(seeded["operator"])
+    tokens: list[str] = seeded["tokens"]  # type: ignore[assignment]
+    vens: list[tuple[str, str]] = seeded["vens"]  # type: ignore[assignment]
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=timeout) as http:
+        grid = {"Authorization": f"Bearer {operator}"}
+        event_id = seeded["event"]
+        print(f"invitation {event_id} published at 08:30; bids close at {BIDS_CLOSE:%H:%M}")
+
+        # 2. bids: every participant at once, then one participant 50 times at once.
+        bids = Tally()
+        started = time.perf_counter()
+        await asyncio.gather(
+            *(
+                request(
+                    http,
+                    bids,
+                    "POST",
+                    f"/api/events/{event_id}/bids",
+                    json={"kw": "500", "price": "3"},
+                    headers={"Authorization": f"Bearer {token}"},
+                )
+                for token in tokens
+            )
+        )
+        print(bids.line(f"bids, {len(tokens)} at once", time.perf_counter() - started))
+        same = Tally()
+        started = time.perf_counter()
+        await asyncio.gather(
+            *(
+                request(
+                    http,
+                    same,
+                    "POST",
+                    f"/api/events/{event_id}/bids",
+                    json={"kw": str(400 + k), "price": "3"},
+                    headers={"Authorization": f"Bearer {tokens[0]}"},
+                )
+                for k in range(50)
+            )
+        )
+        print(same.line("bids, one participant 50 at once", time.perf_counter() - started))
+
+        # 1. the console under the dispatchers, while the bids close and the scheduler ranks.
+        console = Tally()
+        pages = ("/console/overview", "/console/events")
+        signed_in = httpx.AsyncClient(
+            base_url=base, limits=limits, timeout=timeout, cookies={"gzvpp_token": operator}
+        )
+
+        async def dispatcher(i: int) -> None:
+            await request(signed_in, console, "GET", pages[i % 2])
+            await request(http, console, "GET", "/api/events", headers=grid)
+            await asyncio.sleep(args.think)
+
+        started = time.perf_counter()
+        async with signed_in:
+            await for_seconds(args.seconds, args.clients, dispatcher)
+        print(console.line(f"console, {args.clients} clients", time.perf_counter() - started))
+
+        # 3. VENs polling every 5 s while a second invitation is created.
+        ven_tokens: list[str] = []
+        auth = Tally()
+        for start in range(0, len(vens), 100):
+            replies = await asyncio.gather(
+                *(
+                    request(
+                        http,
+                        auth,
+                        "POST",
+                        f"{OA3}/auth/token",
+                        data={
+                            "grant_type": "client_credentials",
+                            "client_id": cid,
+                            "client_secret": secret,
+                        },
+                    )
+                    for cid, secret in vens[start : start + 100]
+                )
+            )
+            ven_tokens += [r.json()["access_token"] for r in replies if r is not None]
+        polls = Tally()
+        seen_at: dict[int, float] = {}
+        second: dict[str, object] = {}
+
+        async def ven(i: int) -> None:
+            await asyncio.sleep((i % 50) / 10)  # spread the first polls over 5 s
+            deadline = time.perf_counter() + args.seconds
+            while time.perf_counter() < deadline:
+                response = await request(
+                    http,
+                    polls,
+                    "GET",
+                    f"{OA3}/events",
+                    headers={"Authorization": f"Bearer {ven_tokens[i]}"},
+                )
+                if (
+                    "at" in second
+                    and i not in seen_at
+                    and response is not None
+                    and response.status_code == 200
+                    and len(response.json()) > second["before"]  # type: ignore[operator]
+                ):
+                    seen_at[i] = time.perf_counter()
+                await asyncio.sleep(5)
+
+        async def create_second() -> None:
+            await asyncio.sleep(args.seconds / 3)
+            before = await http.get(
+                f"{OA3}/events", headers={"Authorization": f"Bearer {ven_tokens[0]}"}
+            )
+            second["before"] = len(before.json())
+            second["at"] = time.perf_counter()
+            later = DAY + dt.timedelta(days=1)
+            reply = await http.post("/api/events", json=invitation(later), headers=grid)
+            print(f"second invitation: {reply.status_code}")
+
+        started = time.perf_counter()
+        await asyncio.gather(create_second(), *(ven(i) for i in range(len(ven_tokens))))
+        print(
+            polls.line(f"OpenADR, {len(ven_tokens)} VENs every 5 s", time.perf_counter() - started)
+        )
+        lags = sorted(t - float(second["at"]) for t in seen_at.values())  # type: ignore[arg-type]
+        if lags:
+            print(
+                f"  the second invitation seen by {len(lags)} of {len(ven_tokens)} VENs, "
+                f"the last {lags[-1]:.1f} s after it was created (next poll ≤ 5 s + relay)"
+            )
+
+        # 4. past capacity: the same VENs at 1 Hz, then a single request after the burst.
+        burst = Tally()
+
+        async def eager(i: int) -> None:
+            await request(
+                http,
+                burst,
+                "GET",
+                f"{OA3}/events",
+                headers={"Authorization": f"Bearer {ven_tokens[i]}"},
+            )
+            await asyncio.sleep(1)
+
+        started = time.perf_counter()
+        await for_seconds(20, len(ven_tokens), eager)
+        print(
+            burst.line(f"overload, {len(ven_tokens)} VENs at 1 Hz", time.perf_counter() - started)
+        )
+        print(f"  answers with Retry-After: {burst.retry_after}")
+        started = time.perf_counter()
+        after = await http.get("/api/events", headers=grid)
+        print(
+            f"  after the burst: GET /api/events → {after.status_code} in "
+            f"{time.perf_counter() - started:.2f} s"
+        )
+
+        detail = (await http.get(f"/api/events/{event_id}", headers=grid)).json()
+        return check_close(detail)
+
+
+def check_close(detail: dict[str, object]) -> int:
+    ranked = detail.get("ranked_at")
+    print(f"scheduler: invitation status {detail['status']}, ranked at {ranked}")
+    if not ranked:
+        print("  NOT ranked: the scheduler missed the close")
+        return 1
+    lag = (dt.datetime.fromisoformat(str(ranked)) - BIDS_CLOSE).total_seconds()
+    verdict = "within" if lag <= DEFAULT_INTERVAL_S + 5 else "NOT within"
+    print(f"  ranked {lag:.1f} s after the close, {verdict} one scheduler interval")
+    return 0 if verdict == "within" else 1
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def postgres_database() -> tuple[str, Callable[[], None]]:
+    admin_url = os.environ.get(
+        "GZVPP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+    )
+    name = f"gzvpp_bench_{os.getpid()}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return make_url(admin_url).set(database=name).render_as_string(hide_password=False), drop
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--clients", type=int, default=200)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--vens", type=int, default=1000)
+    parser.add_argument("--think", type=float, default=1.0)
+    args = parser.parse_args()
+    drop: Callable[[], None] = lambda: None  # noqa: E731
+    if args.postgres:
+        url, drop = postgres_database()
+    else:
+        url = f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.sqlite'}"
+    try:
+        started = time.perf_counter()
+        seeded = seed(url, args.clients, args.vens)
+        print(
+            f"setup: {max(args.clients, args.vens)} participants, {args.vens} VENs on "
+            f"{make_url(url).get_backend_name()} in {time.perf_counter() - started:.1f} s"
+        )
+        port = free_port()
+        server_log = Path(tempfile.mkdtemp()) / "server.log"
+        # The close falls in the middle of the console phase, which follows the bids.
+        clock_start = BIDS_CLOSE - dt.timedelta(seconds=10 + args.seconds / 2)
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gzvpp",
+                "serve",
+                "--database-url",
+                url,
+                "--port",
+                str(port),
+                "--clock-start",
+                f"{clock_start:%Y-%m-%d %H:%M:%S}",
+            ],
+            env=os.environ | {"GZVPP_MQTT_URL": "none"},
+            stdout=subprocess.DEVNULL,
+            stderr=server_log.open("w"),
+        )
+        print(f"server log: {server_log}")
+        try:
+            base = f"http://127.0.0.1:{port}"
+            for _ in range(300):
+                try:
+                    httpx.get(f"{base}/openapi.json", timeout=1)
+                    break
+                except httpx.HTTPError:
+                    time.sleep(0.1)
+            return asyncio.run(load(base, seeded, args))
+        finally:
+            server.terminate()
+            server.wait(30)
+    finally:
+        drop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
