@@ -37,7 +37,8 @@ def payroll(
     register: Annotated[
         Path,
         typer.Option(
-            help="户籍事件 CSV：person_id,name,birth_date,event,event_date,known_on,district,street。"
+            help="户籍事件 CSV：person_id,name,birth_date,event,event_date,known_on,"
+            "district,street。"
         ),
     ],
     confirmations: Annotated[

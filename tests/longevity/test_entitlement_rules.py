@@ -105,7 +105,10 @@ def test_who_died_before_confirming_was_due_nothing(tmp_path: Path) -> None:
     person = citizen_id("1930-02-02")
     case = Case(
         tmp_path,
-        [registered(person, "1930-02-02"), f"{person},某某,1930-02-02,died,2021-12-05,2022-01-03,,"],
+        [
+            registered(person, "1930-02-02"),
+            f"{person},某某,1930-02-02,died,2021-12-05,2022-01-03,,",
+        ],
         [f"{person},2022-01-10,app"],
     )
     payments, over = case.replay("2021-09", "2022-03")
@@ -118,7 +121,10 @@ def test_lines_paid_to_who_died_before_confirming_are_all_overpaid(tmp_path: Pat
     person = citizen_id("1938-06-01")
     case = Case(
         tmp_path,
-        [registered(person, "1938-06-01"), f"{person},某某,1938-06-01,died,2021-09-05,2021-11-25,,"],
+        [
+            registered(person, "1938-06-01"),
+            f"{person},某某,1938-06-01,died,2021-09-05,2021-11-25,,",
+        ],
         [f"{person},2021-09-10,app"],
     )
     payments, over = case.replay("2021-09", "2022-01")
@@ -138,7 +144,10 @@ def test_dying_on_the_confirmation_day_is_not_before(tmp_path: Path) -> None:
     person = citizen_id("1944-01-01")
     case = Case(
         tmp_path,
-        [registered(person, "1944-01-01"), f"{person},某某,1944-01-01,died,2021-10-10,2021-10-15,,"],
+        [
+            registered(person, "1944-01-01"),
+            f"{person},某某,1944-01-01,died,2021-10-10,2021-10-15,,",
+        ],
         [f"{person},2021-10-10,app"],
     )
     payments, over = case.replay("2021-09", "2021-12")

@@ -107,7 +107,9 @@ WRONG_CHECK = YOUNGER[:-1] + ("0" if YOUNGER[-1] != "0" else "1")
     ("register", "confirmations", "file", "line", "reason"),
     [
         (
-            bad_register(f"{WRONG_CHECK},王五,1951-10-15,registered,1990-01-01,2021-08-01,440103,x"),
+            bad_register(
+                f"{WRONG_CHECK},王五,1951-10-15,registered,1990-01-01,2021-08-01,440103,x"
+            ),
             CONFIRMATIONS,
             "register.csv",
             3,

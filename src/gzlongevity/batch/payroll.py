@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-
 
 from gzlongevity.batch.replay import Kind, Payroll, PayrollInputs, RunResult
 from gzlongevity.core.standards import yuan

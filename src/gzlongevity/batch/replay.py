@@ -319,7 +319,7 @@ class Payroll:
         """Price monthly or arrears lines (L2, 第四条, 第五条) and enter them in the ledger."""
         birth = self.birth_month[people]
         tiers = tier_index(age_at_month_end(birth, months))
-        city = CITY_MONTHLY_FEN[tiers]
+        city: I64 = CITY_MONTHLY_FEN[tiers]
         extra = self.standards.extra(self.place_district[places], tiers, months)
         self.paid_run[people, columns] = run
         self.paid_fen[people, columns] = city + extra

@@ -13,7 +13,7 @@ BoolArray = npt.NDArray[np.bool_]
 
 EPOCH: Final = dt.date(1970, 1, 1)
 FIRST_MONTH: Final = 2021 * 12 + 8
-"""2021-09, the month 穗民规字〔2021〕6号 took effect (第十条, 第二十六条): nothing is due before."""
+"""2021-09, when 穗民规字〔2021〕6号 took effect (第十条, 第二十六条): nothing is due before."""
 
 
 def day_number(day: dt.date) -> int:

@@ -55,7 +55,7 @@ def payable(confirmed_day: IntArray, death_day: IntArray) -> BoolArray:
     bool array
         Confirmed, and not dead before the confirmation day (the same day is not before).
     """
-    return (confirmed_day != NO_DAY) & (death_day >= confirmed_day)
+    return np.asarray((confirmed_day != NO_DAY) & (death_day >= confirmed_day), dtype=np.bool_)
 
 
 def monthly_due(
@@ -98,7 +98,9 @@ def centenarian_due(monthly: BoolArray, birth_month: IntArray, months: IntArray)
     """Octobers due the 1,000 CNY 100+ payment (L3, 第四条): a due October by whose end the
     person is 100 or over (turning 100 on 25 October earns it that October) **[reading]**."""
     ages = age_at_month_end(birth_month[:, None], months[None, :])
-    return monthly & (ages >= 100) & (months % 12 == CENTENARIAN_MONTH)[None, :]
+    return np.asarray(
+        monthly & (ages >= 100) & (months % 12 == CENTENARIAN_MONTH)[None, :], dtype=np.bool_
+    )
 
 
 def overpayment_reasons(death_day: IntArray, may_be_paid: BoolArray, months: IntArray) -> IntArray:

@@ -117,6 +117,8 @@ class StandardTable:
             )
         return cls(first_month, districts, extra)
 
-    def extra(self, district_index: IntArray, tiers: IntArray, months: IntArray) -> IntArray:
+    def extra(
+        self, district_index: IntArray, tiers: IntArray, months: IntArray
+    ) -> npt.NDArray[np.int64]:
         """District extra in fen for each (district index, tier index, month number)."""
         return self.extra_fen[district_index, tiers, months - self.first_month]

@@ -121,7 +121,7 @@ def replaced_on_success(*targets: Path | None) -> Iterator[list[BinaryIO | None]
             descriptor, name = tempfile.mkstemp(
                 dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
             )
-            handle = os.fdopen(descriptor, "wb")
+            handle: BinaryIO = os.fdopen(descriptor, "wb")
             opened.append((target, Path(name), handle))
             handles.append(handle)
         yield handles

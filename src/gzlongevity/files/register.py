@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 from gzlongevity.core.identity import check_characters_valid, id_problem
 from gzlongevity.core.register import NO_DAY, Event
 from gzlongevity.core.standards import GUANGZHOU_DISTRICTS
-from gzlongevity.files.errors import InputError
 from gzlongevity.files.table import LINE, dates, first_problem, read_table
 
 REGISTER_COLUMNS = (
@@ -199,11 +199,11 @@ def read_confirmations(path: Path, register: Register) -> np.ndarray:
     return earliest
 
 
-def _bad_ids(ids: pl.Series) -> np.ndarray:
+def _bad_ids(ids: pl.Series) -> npt.NDArray[np.bool_]:
     """Rows whose 居民身份证号 is malformed, has no valid birth date, or a wrong check digit."""
     shaped = ids.str.contains(r"^[0-9]{17}[0-9X]$").to_numpy()
     birth_ok = ids.str.slice(6, 8).str.to_date("%Y%m%d", strict=False).is_not_null().to_numpy()
-    bad = ~(shaped & birth_ok)
+    bad: npt.NDArray[np.bool_] = ~(shaped & birth_ok)
     good = np.flatnonzero(~bad)
     if len(good):
         raw = np.frombuffer("".join(ids.gather(good).to_list()).encode("ascii"), dtype=np.uint8)
