@@ -148,9 +148,10 @@ class Payroll:
             inputs.standards, self.districts, FIRST_MONTH, max(last_month, FIRST_MONTH)
         )
         # The ledger: run month that paid each person-month (0 = unpaid), the amount, flagged.
-        self.paid_run = np.zeros((persons, columns), dtype=np.int32)
-        self.paid_fen = np.zeros((persons, columns), dtype=np.int32)
-        self.flagged = np.zeros((persons, columns), dtype=np.bool_)
+        # Column-major: a run writes one month's column for everyone.
+        self.paid_run = np.zeros((persons, columns), dtype=np.int32, order="F")
+        self.paid_fen = np.zeros((persons, columns), dtype=np.int32, order="F")
+        self.flagged = np.zeros((persons, columns), dtype=np.bool_, order="F")
         octobers = [c for c in range(columns) if (FIRST_MONTH + c) % 12 == CENTENARIAN_MONTH]
         self.october_columns = np.array(octobers, dtype=np.int64)
         self.centenarian_run = np.zeros((persons, len(octobers)), dtype=np.int32)

@@ -71,7 +71,7 @@ class PayrollWriter:
         count = len(lines.person)
         return pl.DataFrame(
             {
-                "run_month": pl.Series([month_text(run_month)] * count, dtype=pl.String),
+                "run_month": pl.repeat(month_text(run_month), count, eager=True),
                 "person_id": self.ids.gather(lines.person),
                 "district": self.districts.gather(lines.place),
                 "street": self.streets.gather(lines.place),
@@ -94,7 +94,7 @@ class PayrollWriter:
                 "kind": self.kinds.gather(found.kind),
                 "amount_cny": _money(found.amount_fen),
                 "paid_in_run": self._months(found.paid_in_run),
-                "detected_in_run": pl.Series([month_text(run_month)] * count, dtype=pl.String),
+                "detected_in_run": pl.repeat(month_text(run_month), count, eager=True),
                 "reason": self.reasons.gather(found.reason),
             }
         )

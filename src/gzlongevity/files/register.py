@@ -129,10 +129,10 @@ def read_register(path: Path) -> Register:
     )
     day = np.where(dated, event_day, known).astype(np.int32)
     order = np.lexsort((lines, known, day, person))
-    place_text = (district + "\x1f" + street).to_numpy()
-    place_keys, place = np.unique(place_text[placed], return_inverse=True)
+    place_text = (district + "\x1f" + street).filter(pl.Series(placed))
+    place_keys = place_text.unique().sort().to_list()
     row_place = np.full(len(frame), -1, dtype=np.int32)
-    row_place[placed] = place
+    row_place[placed] = (place_text.rank("dense").cast(pl.Int64) - 1).to_numpy()
     birth_day = np.zeros(len(person_ids), dtype=np.int32)
     birth_day[person] = birth
     return Register(
