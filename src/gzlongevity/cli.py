@@ -23,15 +23,6 @@ def main() -> None:
     """广州市长者长寿保健金管理系统（穗民规字〔2021〕6号）。"""
 
 
-def _month(text: str) -> int:
-    from gzlongevity.core.calendar import parse_month
-
-    try:
-        return parse_month(text)
-    except ValueError as err:
-        raise typer.BadParameter(str(err)) from None
-
-
 @app.command()
 def payroll(
     register: Annotated[
@@ -64,13 +55,21 @@ def payroll(
 ) -> None:
     """按月重放长寿保健金发放（第十三条），供审计、财政复核应发金额：按月、补发、百岁慰问金和多领。"""
     from gzlongevity.batch.payroll import PayrollPaths, run_payroll
+    from gzlongevity.core.calendar import parse_month
+    from gzlongevity.core.standards import yuan
     from gzlongevity.files.errors import InputError
 
     errors = Console(stderr=True, highlight=False, soft_wrap=True)
     paths = PayrollPaths(register, confirmations, out, standards, overpayments)
     try:
+        months = []
+        for option, text in (("--from", from_month), ("--to", to_month)):
+            try:
+                months.append(parse_month(text))
+            except ValueError as err:
+                raise InputError(option, str(err)) from None
         with errors.status("读取并重放……"):
-            summary = run_payroll(paths, _month(from_month), _month(to_month), run_day)
+            summary = run_payroll(paths, months[0], months[1], run_day)
     except InputError as err:
         errors.print(f"[bold red]错误：[/]{escape(str(err))}")
         raise typer.Exit(code=2) from None
@@ -81,8 +80,6 @@ def payroll(
     names = {"monthly": "按月发放", "arrears": "补发", "centenarian": "百岁慰问金"}
     for kind, label in names.items():
         table.add_row(label, f"{summary.lines[kind]:,}", f"{summary.amount(kind):,}")
-    from gzlongevity.core.standards import yuan
-
     table.add_row("其中区标准高出部分", "", f"{yuan(summary.district_extra_fen):,}")
     table.add_row("多领（应追回）", f"{summary.overpayments:,}", f"{yuan(summary.overpaid_fen):,}")
     console = Console()

@@ -254,3 +254,28 @@ def test_from_after_to_is_refused(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "--to" in result.stderr
     assert not (tmp_path / "payments.csv").exists()
+
+
+def test_bytes_that_are_not_text_name_their_line(tmp_path: Path) -> None:
+    # 0x80 alone is neither UTF-8 nor GB18030: the file and the line are named.
+    lines = [line.encode("gbk") for line in REGISTER]
+    lines.insert(2, b"\x80\x80\x80")
+    (tmp_path / "register.csv").write_bytes(b"\n".join(lines) + b"\n")
+    write(tmp_path / "confirmations.csv", CONFIRMATIONS)
+    result = CliRunner().invoke(
+        app,
+        [
+            "payroll", "--register", str(tmp_path / "register.csv"),
+            "--confirmations", str(tmp_path / "confirmations.csv"),
+            "--from", "2021-09", "--to", "2021-10", "--out", str(tmp_path / "payments.csv"),
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "register.csv 第 3 行：不是有效的 gb18030 文本" in result.stderr
+    assert not (tmp_path / "payments.csv").exists()
+
+
+def test_a_month_that_is_not_a_month_is_one_line(tmp_path: Path) -> None:
+    result = invoke(tmp_path, "--to", "2022-13")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "错误：--to：'2022-13' 不是 YYYY-MM 格式的月份"
