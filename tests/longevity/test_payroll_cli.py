@@ -279,3 +279,27 @@ def test_a_month_that_is_not_a_month_is_one_line(tmp_path: Path) -> None:
     result = invoke(tmp_path, "--to", "2022-13")
     assert result.exit_code == 2
     assert result.stderr.strip() == "错误：--to：'2022-13' 不是 YYYY-MM 格式的月份"
+
+
+def test_an_empty_register_writes_the_headers(tmp_path: Path) -> None:
+    result = invoke(tmp_path, register=[REGISTER_HEADER], confirmations=[CONFIRMATION_HEADER])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "payments.csv").read_text(encoding="utf-8") == PAYMENTS_HEADER + "\n"
+    assert (tmp_path / "overpayments.csv").read_text(encoding="utf-8") == (
+        OVERPAYMENTS_HEADER + "\n"
+    )
+
+
+def test_a_missing_file_is_one_line(tmp_path: Path) -> None:
+    write(tmp_path / "confirmations.csv", CONFIRMATIONS)
+    result = CliRunner().invoke(
+        app,
+        [
+            "payroll", "--register", str(tmp_path / "nowhere.csv"),
+            "--confirmations", str(tmp_path / "confirmations.csv"),
+            "--from", "2021-09", "--to", "2021-10", "--out", str(tmp_path / "payments.csv"),
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1
+    assert "nowhere.csv：无法读取" in result.stderr

@@ -345,7 +345,10 @@ class Payroll:
 
 
 def _order(person: IntArray, for_month: IntArray, kind: IntArray) -> I64:
-    return np.lexsort((kind, for_month, person))
+    """Sorting order by person, for_month, kind. The parts merged are each sorted already, so
+    a stable sort (timsort) of one combined key merges runs in about linear time."""
+    key = (person.astype(np.int64) * (1 << 20) + (for_month - FIRST_MONTH)) * len(Kind) + kind
+    return np.argsort(key, kind="stable")
 
 
 def _merge(*parts: Payments) -> Payments:

@@ -171,7 +171,10 @@ def read_confirmations(path: Path, register: Register) -> np.ndarray:
         pl.DataFrame({"person_id": ids})
         .join(
             pl.DataFrame(
-                {"person_id": register.person_ids, "index": range(len(register.person_ids))}
+                {
+                    "person_id": pl.Series(register.person_ids, dtype=pl.String),
+                    "index": pl.Series(range(len(register.person_ids)), dtype=pl.Int64),
+                }
             ),
             on="person_id",
             how="left",
