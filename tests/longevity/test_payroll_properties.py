@@ -14,6 +14,7 @@ import datetime as dt
 from typing import Any
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -140,3 +141,14 @@ def test_the_steady_shortcut_matches_working_everything_out(inputs: PayrollInput
             mine, reference = getattr(quick, part), getattr(full, part)
             for name in type(mine).__dataclass_fields__:
                 assert np.array_equal(getattr(mine, name), getattr(reference, name))
+
+
+def test_runs_must_follow_each_other() -> None:
+    one = np.zeros(1, dtype=np.int32)
+    inputs = PayrollInputs(
+        ["P0"], one, one, one, one, one + WINDOW[0], one + WINDOW[0], one, PLACES
+    )
+    payroll = Payroll(inputs, LAST)
+    payroll.run(FIRST)
+    with pytest.raises(ValueError, match="month by month"):
+        payroll.run(FIRST + 2)

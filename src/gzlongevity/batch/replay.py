@@ -161,6 +161,7 @@ class Payroll:
         self.final_place = np.full(persons, -1, dtype=np.int32)
         self.death_day = np.full(persons, NO_DAY, dtype=np.int32)
         self.previous_run_day: int | None = None
+        self.previous_month: int | None = None
         self.birth_month = months_of_days(inputs.birth_day)
         self.row_starts = np.searchsorted(inputs.row_person, np.arange(persons + 1))
 
@@ -170,9 +171,16 @@ class Payroll:
             yield self.run(month)
 
     def run(self, month: int) -> RunResult:
-        """The run of ``month``: pay every due line not yet paid, find overpayments (L5)."""
+        """The run of ``month``: pay every due line not yet paid, find overpayments (L5).
+
+        Runs come one month after another: people with nothing new are paid only the month
+        of the run, so a skipped month would go unpaid.
+        """
         if month > self.last_month:
             raise ValueError("the payroll's ledger ends before this month")
+        if self.previous_month is not None and month != self.previous_month + 1:
+            raise ValueError("runs must follow each other month by month")
+        self.previous_month = month
         today = run_date(month, self.run_day)
         if month < FIRST_MONTH:
             return RunResult(month, _no_payments(), _no_overpayments())
