@@ -55,6 +55,17 @@ def invoke(tmp_path: Path, *extra: str, register: list[str] = REGISTER,
     return CliRunner().invoke(app, args)
 
 
+def invoke_files(tmp_path: Path, register: Path, *extra: str):  # type: ignore[no-untyped-def]
+    """Payroll 2021-09…2021-10 over files already in ``tmp_path``."""
+    args = [
+        "payroll", "--register", str(register),
+        "--confirmations", str(tmp_path / "confirmations.csv"),
+        "--from", "2021-09", "--to", "2021-10", "--out", str(tmp_path / "payments.csv"),
+        *extra,
+    ]  # fmt: skip
+    return CliRunner().invoke(app, args)
+
+
 EXPECTED_PAYMENTS = f"""{PAYMENTS_HEADER}
 2021-09,{ELDER},440104,北京街,monthly,2021-09,90,200.00,0.00,200.00
 2021-10,{ELDER},440104,北京街,centenarian,2021-10,100,1000.00,0.00,1000.00
@@ -228,14 +239,7 @@ def test_bad_standards_are_refused(tmp_path: Path, standard: str, reason: str) -
     paths = [tmp_path / name for name in ("register.csv", "confirmations.csv")]
     write(paths[0], REGISTER)
     write(paths[1], CONFIRMATIONS)
-    result = CliRunner().invoke(
-        app,
-        [
-            "payroll", "--register", str(paths[0]), "--confirmations", str(paths[1]),
-            "--standards", str(tmp_path / "standards.csv"), "--from", "2021-09",
-            "--to", "2021-10", "--out", str(tmp_path / "payments.csv"),
-        ],
-    )  # fmt: skip
+    result = invoke_files(tmp_path, paths[0], "--standards", str(tmp_path / "standards.csv"))
     assert result.exit_code == 2
     assert "standards.csv 第 3 行：" in result.stderr
     assert reason in result.stderr
@@ -262,14 +266,7 @@ def test_bytes_that_are_not_text_name_their_line(tmp_path: Path) -> None:
     lines.insert(2, b"\x80\x80\x80")
     (tmp_path / "register.csv").write_bytes(b"\n".join(lines) + b"\n")
     write(tmp_path / "confirmations.csv", CONFIRMATIONS)
-    result = CliRunner().invoke(
-        app,
-        [
-            "payroll", "--register", str(tmp_path / "register.csv"),
-            "--confirmations", str(tmp_path / "confirmations.csv"),
-            "--from", "2021-09", "--to", "2021-10", "--out", str(tmp_path / "payments.csv"),
-        ],
-    )  # fmt: skip
+    result = invoke_files(tmp_path, tmp_path / "register.csv")
     assert result.exit_code == 2
     assert "register.csv 第 3 行：不是有效的 gb18030 文本" in result.stderr
     assert not (tmp_path / "payments.csv").exists()
@@ -292,14 +289,7 @@ def test_an_empty_register_writes_the_headers(tmp_path: Path) -> None:
 
 def test_a_missing_file_is_one_line(tmp_path: Path) -> None:
     write(tmp_path / "confirmations.csv", CONFIRMATIONS)
-    result = CliRunner().invoke(
-        app,
-        [
-            "payroll", "--register", str(tmp_path / "nowhere.csv"),
-            "--confirmations", str(tmp_path / "confirmations.csv"),
-            "--from", "2021-09", "--to", "2021-10", "--out", str(tmp_path / "payments.csv"),
-        ],
-    )  # fmt: skip
+    result = invoke_files(tmp_path, tmp_path / "nowhere.csv")
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1
     assert "nowhere.csv：无法读取" in result.stderr
