@@ -4,7 +4,7 @@ UV := $(VENV)/bin/uv
 BIN := $(VENV)/bin
 UV_VERSION := $(shell sed -n '/^name = "uv"$$/{n;s/version = "\(.*\)"/\1/p;}' uv.lock)
 
-.PHONY: setup demo test lint bench bench-concurrency clean
+.PHONY: setup demo test lint bench bench-concurrency clean bench-longevity
 
 $(UV):
 	python3 -m venv $(VENV)
@@ -34,6 +34,9 @@ bench: setup
 bench-concurrency: setup
 	$(BIN)/python bench/concurrency.py
 	$(BIN)/python bench/concurrency.py --postgres
+
+bench-longevity: setup
+	$(BIN)/python bench/longevity.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,92 @@
+"""The ``gzlongevity`` command line (长寿保健金管理系统)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+app = typer.Typer(
+    name="gzlongevity",
+    help="广州市长者长寿保健金管理系统（穗民规字〔2021〕6号）。",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+@app.callback()
+def main() -> None:
+    """广州市长者长寿保健金管理系统（穗民规字〔2021〕6号）。"""
+
+
+@app.command()
+def payroll(
+    register: Annotated[
+        Path,
+        typer.Option(
+            help="户籍事件 CSV：person_id,name,birth_date,event,event_date,known_on,"
+            "district,street。"
+        ),
+    ],
+    confirmations: Annotated[
+        Path, typer.Option(help="信息确认 CSV：person_id,confirmed_on,channel。")
+    ],
+    from_month: Annotated[
+        str, typer.Option("--from", help="第一次发放的月份 YYYY-MM（此前各月视为未发）。")
+    ],
+    to_month: Annotated[str, typer.Option("--to", help="最后一次发放的月份 YYYY-MM。")],
+    out: Annotated[Path, typer.Option(help="输出的发放明细 payments.csv。")],
+    standards: Annotated[
+        Path | None,
+        typer.Option(
+            help="区标准 CSV：district,tier,monthly_cny,from_month（高于市标准部分由区承担）。"
+        ),
+    ] = None,
+    run_day: Annotated[
+        int, typer.Option(help="每月核发日（1–31，超过月末按月末）：只计入此日前已知的数据。")
+    ] = 20,
+    overpayments: Annotated[
+        Path | None, typer.Option(help="输出的多领明细 overpayments.csv。")
+    ] = None,
+) -> None:
+    """按月重放长寿保健金发放（第十三条），供审计、财政复核应发金额：按月、补发、百岁慰问金和多领。"""
+    from gzlongevity.batch.payroll import PayrollPaths, run_payroll
+    from gzlongevity.core.calendar import parse_month
+    from gzlongevity.core.standards import yuan
+    from gzlongevity.files.errors import InputError
+
+    errors = Console(stderr=True, highlight=False, soft_wrap=True)
+    paths = PayrollPaths(register, confirmations, out, standards, overpayments)
+    try:
+        months = []
+        for option, text in (("--from", from_month), ("--to", to_month)):
+            try:
+                months.append(parse_month(text))
+            except ValueError as err:
+                raise InputError(option, str(err)) from None
+        with errors.status("读取并重放……"):
+            summary = run_payroll(paths, months[0], months[1], run_day)
+    except InputError as err:
+        errors.print(f"[bold red]错误：[/]{escape(str(err))}")
+        raise typer.Exit(code=2) from None
+    table = Table(title=f"长寿保健金发放重放 {from_month} 至 {to_month}（{summary.runs} 次发放）")
+    table.add_column("项目")
+    table.add_column("笔数", justify="right")
+    table.add_column("金额（元）", justify="right")
+    names = {"monthly": "按月发放", "arrears": "补发", "centenarian": "百岁慰问金"}
+    for kind, label in names.items():
+        table.add_row(label, f"{summary.lines[kind]:,}", f"{summary.amount(kind):,}")
+    table.add_row("其中区标准高出部分", "", f"{yuan(summary.district_extra_fen):,}")
+    table.add_row("多领（应追回）", f"{summary.overpayments:,}", f"{yuan(summary.overpaid_fen):,}")
+    console = Console()
+    console.print(table)
+    console.print(
+        f"名册 {summary.people:,} 人、{summary.register_rows:,} 行；"
+        f"发放明细 {escape(str(out))}"
+        + (f"；多领明细 {escape(str(overpayments))}" if overpayments else "")
+        + f"；用时 {summary.seconds:.1f} 秒"
+    )

@@ -1,0 +1,1 @@
+"""The files of ``gzlongevity payroll``: register, confirmations, standards in; payments out."""
