@@ -4,7 +4,7 @@ UV := $(VENV)/bin/uv
 BIN := $(VENV)/bin
 UV_VERSION := $(shell sed -n '/^name = "uv"$$/{n;s/version = "\(.*\)"/\1/p;}' uv.lock)
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo test lint bench bench-creditpool clean
 
 $(UV):
 	python3 -m venv $(VENV)
@@ -30,6 +30,9 @@ test: lint
 
 bench: setup
 	$(BIN)/python bench/run.py
+
+bench-creditpool: setup
+	$(BIN)/python bench/creditpool.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
