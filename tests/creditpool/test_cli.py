@@ -288,3 +288,20 @@ def test_an_existing_output_is_left_alone_on_error(folder: Path) -> None:
     assert settle(folder).exit_code == 2
     assert (folder / "out" / "decisions.csv").read_text(encoding="utf-8") == "old\n"
     assert [p.name for p in (folder / "out").iterdir()] == ["decisions.csv"]
+
+
+def test_a_loan_whose_deadline_no_calendar_covers_is_bad_input(folder: Path) -> None:
+    write(folder, "loans.csv", LOANS + "L13,B1,E11,false,2026-12-28,2026-12-29,1,12,1,false\n")
+    result = settle(folder)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        f"错误：{folder / 'loans.csv'} 第 13 行：工作日历未覆盖 2027-01-01"
+    )
+    assert not (folder / "out").exists()
+
+
+def test_a_missing_file_is_named(folder: Path) -> None:
+    (folder / "claims.csv").unlink()
+    result = settle(folder)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"错误：{folder / 'claims.csv'}：文件无法读取")
