@@ -300,6 +300,14 @@ def test_a_loan_whose_deadline_no_calendar_covers_is_bad_input(folder: Path) -> 
     assert not (folder / "out").exists()
 
 
+def test_an_empty_file_is_named(folder: Path) -> None:
+    write(folder, "loans.csv", "")
+    result = settle(folder)
+    assert result.stderr.strip() == (
+        f"错误：{folder / 'loans.csv'}：文件为空：第一行应为表头 {LOAN_HEADER}"
+    )
+
+
 def test_a_missing_file_is_named(folder: Path) -> None:
     (folder / "claims.csv").unlink()
     result = settle(folder)

@@ -103,12 +103,12 @@ def _check_header(path: Path, columns: Sequence[str], encoding: str) -> None:
         first = next(iter_lines(path, encoding), "")
     except TextDecodeError as exc:
         raise InputError(path, _not_text(exc), exc.line) from None
+    if not first.strip():
+        raise InputError(path, f"文件为空：第一行应为表头 {','.join(columns)}")
     header = next(csv.reader([first]), [])
     missing = [name for name in columns if name not in header]
     if missing:
-        raise InputError(
-            path, f"缺少列 {missing[0]!r}：表头应为 {','.join(columns)}", 1 if first else None
-        )
+        raise InputError(path, f"缺少列 {missing[0]!r}：表头应为 {','.join(columns)}", 1)
 
 
 def _not_text(error: TextDecodeError) -> str:
