@@ -4,7 +4,7 @@ UV := $(VENV)/bin/uv
 BIN := $(VENV)/bin
 UV_VERSION := $(shell sed -n '/^name = "uv"$$/{n;s/version = "\(.*\)"/\1/p;}' uv.lock)
 
-.PHONY: setup demo test lint bench bench-concurrency clean bench-longevity
+.PHONY: setup demo test lint bench bench-concurrency clean bench-longevity bench-creditpool
 
 $(UV):
 	python3 -m venv $(VENV)
@@ -37,6 +37,9 @@ bench-concurrency: setup
 
 bench-longevity: setup
 	$(BIN)/python bench/longevity.py
+
+bench-creditpool: setup
+	$(BIN)/python bench/creditpool.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -49,8 +49,8 @@ def evaluate(
     lookback_days: Annotated[int, typer.Option(help="Baseline search depth in days (R4).")] = 60,
 ) -> None:
     """Evaluate every event's awards from meter exports (第九条): baselines, scores, subsidy."""
+    from gzkit.inputs import InputError
     from gzvpp.evaluation_run import EvaluationInputs, run_evaluation
-    from gzvpp.files.errors import InputError
     from gzvpp.reporting import print_evaluation_summary
 
     console = Console(stderr=True)

@@ -18,16 +18,16 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from gzkit.calendar import Calendar, CalendarError
+from gzkit.calendarfile import read_calendar
+from gzkit.inputs import InputError
 from gzvpp.core.adjustment import adjustment_window
 from gzvpp.core.assessment import assess_event, response_days
 from gzvpp.core.baseline import LOOKBACK_DAYS, REALTIME_BASELINE_INTERVALS, baseline_candidates
-from gzvpp.core.calendar import Calendar, CalendarError
 from gzvpp.core.grid import INTERVALS_PER_DAY
 from gzvpp.core.model import Event, Participant
 from gzvpp.core.results import AwardResult, assessments_results
 from gzvpp.core.timeseries import IntArray, IntervalCube, day_number
-from gzvpp.files.calendar import read_calendar
-from gzvpp.files.errors import InputError
 from gzvpp.files.events import read_events
 from gzvpp.files.loads import read_interval_file
 from gzvpp.files.participants import read_participants

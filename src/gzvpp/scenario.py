@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from gzvpp.core.calendar import Calendar
+from gzkit.calendar import Calendar
 from gzvpp.core.grid import interval_starts
 from gzvpp.synthetic import (
     SyntheticAccounts,

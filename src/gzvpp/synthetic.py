@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gzvpp.core.calendar import Calendar, DayType
+from gzkit.calendar import Calendar, DayType
 from gzvpp.core.grid import INTERVALS_PER_DAY
 from gzvpp.core.timeseries import FloatArray, IntArray
 

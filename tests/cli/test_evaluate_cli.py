@@ -44,8 +44,8 @@ from evaluate_inputs import (
 )
 from typer.testing import CliRunner, Result
 
+from gzkit.calendar import builtin_years
 from gzvpp.cli import app
-from gzvpp.core.calendar import builtin_years
 
 RUNNER = CliRunner()
 WIDE = {"COLUMNS": "1000"}  # rich wraps at the terminal width; keep every message on one line

@@ -13,8 +13,8 @@ from decimal import Decimal
 
 import numpy as np
 
+from gzkit.calendar import Calendar
 from gzvpp.core.assessment import EventAssessment, assess_event
-from gzvpp.core.calendar import Calendar
 from gzvpp.core.grid import Window
 from gzvpp.core.model import Award, Direction, Event, Mode, Participant, ParticipantKind
 from gzvpp.core.timeseries import IntArray, IntervalCube, day_number

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
+from gzkit.inputs import InputError
 from gzvpp.core.grid import Window
 from gzvpp.core.model import Award, Direction, Event, Mode, Participant, ParticipantKind
-from gzvpp.files.errors import InputError
 from gzvpp.files.events import read_events
 
 PARTICIPANTS = {

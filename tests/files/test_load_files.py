@@ -11,9 +11,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from gzkit.inputs import InputError
 from gzvpp.core.timeseries import IntervalCube, day_number
 from gzvpp.files import loads
-from gzvpp.files.errors import InputError
 from gzvpp.files.loads import read_interval_file
 
 D = day_number(dt.date(2025, 7, 1))

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from gzkit.inputs import InputError
 from gzvpp.core.model import Participant, ParticipantKind
-from gzvpp.files.errors import InputError
 from gzvpp.files.participants import read_participants
 
 HEADER = "participant_id,kind,account_id\n"

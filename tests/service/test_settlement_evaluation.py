@@ -29,8 +29,8 @@ from meter_scenario import (
 from service_api import Api
 from sqlalchemy import func, select
 
+from gzkit.calendar import Calendar
 from gzvpp.core.assessment import assess_event, response_days
-from gzvpp.core.calendar import Calendar
 from gzvpp.core.model import Event as EngineEvent
 from gzvpp.core.model import Mode
 from gzvpp.core.results import AwardResult as EngineResult

@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from jinja2 import Environment
 
-from gzvpp.core.calendar import DayType
+from gzkit.calendar import DayType
 from gzvpp.core.eligibility import Condition, UserCategory
 from gzvpp.core.model import Direction, Mode, ParticipantKind
 from gzvpp.models import EventStatus, NotificationKind, ParticipantStatus, PriceMode, Role

@@ -16,6 +16,7 @@ from enum import StrEnum
 
 import numpy as np
 
+from gzkit.calendar import Calendar
 from gzvpp.core.adjustment import adjustment_factor, adjustment_window
 from gzvpp.core.baseline import (
     BASELINE_REALTIME,
@@ -27,7 +28,6 @@ from gzvpp.core.baseline import (
     complete_days,
     realtime_baseline,
 )
-from gzvpp.core.calendar import Calendar
 from gzvpp.core.evaluation import (
     WindowStats,
     is_effective,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gzvpp.core.calendar import Calendar, DayType
+from gzkit.calendar import Calendar, DayType
 from gzvpp.core.timeseries import BoolArray, FloatArray, IntArray, date_of, day_number
 
 LOOKBACK_DAYS = 60  # default policy: D-2 back to D-61

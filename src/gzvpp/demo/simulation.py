@@ -27,9 +27,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from gzkit.calendar import Calendar
 from gzvpp.app import create_app
 from gzvpp.console.labels import zh
-from gzvpp.core.calendar import Calendar
 from gzvpp.core.grid import interval_starts
 from gzvpp.demo.city import DELIVERY, Applicant, applicants
 from gzvpp.kit.auth import create_user

@@ -26,9 +26,9 @@ from typing import Any
 import numpy as np
 from sqlalchemy.orm import Session
 
+from gzkit.calendar import Calendar, CalendarError
 from gzvpp.core.assessment import participant_baselines, response_days
 from gzvpp.core.baseline import REALTIME_BASELINE_INTERVALS, baseline_candidates
-from gzvpp.core.calendar import Calendar, CalendarError
 from gzvpp.core.grid import INTERVALS_PER_DAY, Window, WindowError, is_on_grid
 from gzvpp.core.invitation import (
     PEAK_TRIGGER_SHARE,

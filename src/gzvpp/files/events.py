@@ -10,10 +10,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
+from gzkit.inputs import InputError
 from gzvpp.core.grid import Window, WindowError
 from gzvpp.core.model import Award, Direction, Event, Mode, Participant
 from gzvpp.core.subsidy import PriceError, subsidy_price
-from gzvpp.files.errors import InputError
 from gzvpp.files.timestamps import TIME_FORMATS, parse_local_time
 
 EVENT_FIELDS = ("id", "direction", "mode", "start", "end", "price", "cancelled", "awards")

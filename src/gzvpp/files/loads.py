@@ -8,7 +8,7 @@ Two kinds of file share one reader:
 
 ``ts`` is the start of the interval in Guangzhou local time (RULES.md: an interval is named by its
 start). Every row is validated, also rows the caller does not keep, and the first fault stops the
-read with an :class:`~gzvpp.files.errors.InputError`.
+read with an :class:`~gzkit.inputs.InputError`.
 
 Both formats go through one pipeline. Parquet is streamed (the next batch decoded on a second
 thread) into a preallocated cube, so a file far larger than memory can be read for some accounts
@@ -40,10 +40,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from gzkit.csvtables import require_columns
+from gzkit.inputs import InputError
 from gzvpp.core.grid import INTERVAL_MINUTES, INTERVALS_PER_DAY
 from gzvpp.core.timeseries import BoolArray, FloatArray, IntArray, IntervalCube, day_number
-from gzvpp.files.errors import InputError
-from gzvpp.files.tables import require_columns
 from gzvpp.files.timestamps import TIME_FORMATS, parse_local_time
 
 SYSTEM_SERIES = "system"

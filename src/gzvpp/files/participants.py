@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from gzkit.csvtables import csv_rows
+from gzkit.inputs import InputError
 from gzvpp.core.model import Participant, ParticipantKind
-from gzvpp.files.errors import InputError
-from gzvpp.files.tables import csv_rows
 
 COLUMNS = ("participant_id", "kind", "account_id")
 

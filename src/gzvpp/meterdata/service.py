@@ -26,6 +26,7 @@ from typing import Any, BinaryIO, Literal
 import numpy as np
 from sqlalchemy.orm import Session
 
+from gzkit.inputs import InputError
 from gzvpp.core.grid import INTERVAL_MINUTES, INTERVALS_PER_DAY, is_on_grid, to_local
 from gzvpp.core.timeseries import (
     BoolArray,
@@ -35,7 +36,6 @@ from gzvpp.core.timeseries import (
     date_of,
     day_number,
 )
-from gzvpp.files.errors import InputError
 from gzvpp.files.loads import read_interval_file
 from gzvpp.kit.audit import record
 from gzvpp.kit.auth import Actor

@@ -18,10 +18,10 @@ from typing import Any
 import numpy as np
 from sqlalchemy.orm import Session
 
+from gzkit.calendar import Calendar, CalendarError
 from gzvpp.core import model as engine
 from gzvpp.core.assessment import EventAssessment, Status, assess_event, response_days
 from gzvpp.core.baseline import LOOKBACK_DAYS
-from gzvpp.core.calendar import Calendar, CalendarError
 from gzvpp.core.grid import Window
 from gzvpp.core.ranking import FIRST_RANK_SCORE
 from gzvpp.core.results import AwardResult as EngineResult

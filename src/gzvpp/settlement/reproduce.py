@@ -17,9 +17,9 @@ import pyarrow.parquet as pq
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gzkit.calendar import Calendar
 from gzvpp.core import model as engine
 from gzvpp.core.baseline import LOOKBACK_DAYS
-from gzvpp.core.calendar import Calendar
 from gzvpp.core.grid import interval_starts
 from gzvpp.core.timeseries import IntervalCube
 from gzvpp.evaluation_run import EvaluationInputs, days_needed

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from gzvpp.core.calendar import DayInfo, DayType
-from gzvpp.files.calendar import read_calendar
-from gzvpp.files.errors import InputError
+from gzkit.calendar import DayInfo, DayType
+from gzkit.calendarfile import read_calendar
+from gzkit.inputs import InputError
 
 HEADER = "date,day_type,holiday_name\n"
 
@@ -72,3 +72,20 @@ def test_missing_column(tmp_path: Path) -> None:
         1,
         "missing column 'holiday_name': expected date,day_type,holiday_name, found date,day_type",
     )
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "gb18030"])
+def test_bom_and_gb18030_files_read(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "calendar.csv"
+    path.write_bytes((HEADER + "2031-10-01,holiday,National Day\n").encode(encoding))
+    assert read_calendar(path).schedule == {
+        dt.date(2031, 10, 1): DayInfo(DayType.HOLIDAY, "National Day")
+    }
+
+
+def test_undecodable_bytes_name_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "calendar.csv"
+    path.write_bytes(HEADER.encode() + b"2031-10-01,restday,\n2031-10-02,restday,\x80\xff\n")
+    with pytest.raises(InputError) as caught:
+        read_calendar(path)
+    assert (caught.value.row, caught.value.reason) == (3, "not valid gb18030 text")

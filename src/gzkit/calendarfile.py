@@ -6,9 +6,9 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from gzvpp.core.calendar import Calendar, DayInfo, DayType, holiday_names
-from gzvpp.files.errors import InputError
-from gzvpp.files.tables import csv_rows
+from gzkit.calendar import Calendar, DayInfo, DayType, holiday_names
+from gzkit.csvtables import csv_rows
+from gzkit.inputs import InputError
 
 COLUMNS = ("date", "day_type", "holiday_name")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)

@@ -1,0 +1,7 @@
+"""科技信贷风险损失补偿资金池 — the Guangzhou tech-SME credit risk compensation pool.
+
+穗科规字〔2021〕2号; the rules as read in ``shared/CREDITPOOL.md`` (C1–C10). The pure rules live
+in :mod:`gzcreditpool.core`, the file readers and writer in :mod:`gzcreditpool.files`, the batch
+command in :mod:`gzcreditpool.cli`. Nothing here imports ``gzvpp``; shared pieces come from
+``gzkit``.
+"""

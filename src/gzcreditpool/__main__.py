@@ -1,0 +1,5 @@
+"""``python -m gzcreditpool`` runs the command line."""
+
+from gzcreditpool.cli import app
+
+app()
