@@ -8,6 +8,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from gzvpp import __version__
+from gzvpp.accounts.endpoints import router as accounts_router
+from gzvpp.console.accounts import router as console_accounts_router
 from gzvpp.console.endpoints import root_router as console_root_router
 from gzvpp.console.endpoints import router as console_router
 from gzvpp.events.endpoints import admin_router, records_router
@@ -67,7 +69,9 @@ def create_app(
     app.include_router(meterdata_router, prefix="/api")
     app.include_router(results_router, prefix="/api")
     app.include_router(settlement_router, prefix="/api")
+    app.include_router(accounts_router, prefix="/api")
     app.include_router(console_router)
+    app.include_router(console_accounts_router)
     app.include_router(console_root_router)
     openadr.install(app, openadr_settings)
     app.include_router(openadr_router, prefix="/api")
