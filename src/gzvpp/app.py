@@ -17,6 +17,7 @@ from gzvpp.events.endpoints import router as events_router
 from gzvpp.kit import errors
 from gzvpp.kit.clock import Clock, SystemClock
 from gzvpp.kit.db import make_engine, make_sessionmaker, resolve_url, upgrade
+from gzvpp.kit.policy import check_settings
 from gzvpp.meterdata.endpoints import router as meterdata_router
 from gzvpp.openadr import runtime as openadr
 from gzvpp.openadr.endpoints import router as openadr_router
@@ -42,6 +43,7 @@ def create_app(
     a :class:`~gzvpp.kit.clock.SimulatedClock` to drive time in tests and the demo.
     ``openadr_settings`` defaults to the environment's (``GZVPP_MQTT_URL`` …).
     """
+    check_settings()  # a bad policy value stops the start, not a request later
     url = resolve_url(database_url)
     upgrade(url)
     engine = make_engine(url)

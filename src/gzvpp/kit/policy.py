@@ -41,3 +41,9 @@ def closed_read_period() -> dt.timedelta:
     """How long after a participant's rejection its users may still read its data
     (``GZVPP_CLOSED_READ_DAYS``, ≥ 0; 0 ends reading at once)."""
     return _days(CLOSED_READ_ENV, DEFAULT_CLOSED_READ_DAYS, 0)
+
+
+def check_settings() -> None:
+    """Raise :class:`ValueError` naming the variable if a setting is not valid."""
+    token_ttl()
+    closed_read_period()
