@@ -100,16 +100,20 @@ def create_user(
         No such participant.
     """
     if role.participant_scoped != (participant_id is not None):
-        need = "needs a" if role.participant_scoped else "takes no"
-        raise Invalid(f"role {role.value} {need} participant", "participant")
+        need = ("须指定", "needs a") if role.participant_scoped else ("不能指定", "takes no")
+        raise Invalid(
+            f"角色 {role.value} {need[0]}参与者 / role {role.value} {need[1]} participant",
+            "participant",
+        )
     if participant_id is not None:
         participant = session.get(Participant, participant_id)
         if participant is None:
-            raise NotFound(f"participant {participant_id} not found")
+            raise NotFound(f"没有参与者 {participant_id} / participant {participant_id} not found")
         if participant.kind is not ROLE_KIND[role]:
             raise Invalid(
-                f"participant {participant_id} is a {participant.kind.value}; "
-                f"role {role.value} needs a {ROLE_KIND[role].value}",
+                f"参与者 {participant_id} 的类型是 {participant.kind.value}，角色 {role.value} "
+                f"须为 {ROLE_KIND[role].value} / participant {participant_id} is a "
+                f"{participant.kind.value}; role {role.value} needs a {ROLE_KIND[role].value}",
                 "participant",
             )
     user = PlatformUser(name=name, role=role, participant_id=participant_id, created_at=at)
