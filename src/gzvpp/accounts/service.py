@@ -180,19 +180,7 @@ def disable_user(
             f"用户 #{user.id} 已于 {user.disabled_at:%Y-%m-%d %H:%M} 停用 / user #{user.id} is "
             "already disabled"
         )
-    before = snapshot(user)
-    user.disabled_at = now
-    record(
-        session,
-        by,
-        "platform_user.disable",
-        "platform_user",
-        str(user.id),
-        before,
-        snapshot(user),
-        at=now,
-    )
-    return get_user(session, now, user.id)
+    return _set_disabled(session, by, now, user, now)
 
 
 def enable_user(session: Session, by: str, now: dt.datetime, user_id: int) -> UserView:
@@ -200,18 +188,16 @@ def enable_user(session: Session, by: str, now: dt.datetime, user_id: int) -> Us
     user = _user(session, user_id)
     if user.disabled_at is None:
         raise Conflict(f"用户 #{user.id} 未停用 / user #{user.id} is not disabled")
+    return _set_disabled(session, by, now, user, None)
+
+
+def _set_disabled(
+    session: Session, by: str, now: dt.datetime, user: PlatformUser, at: dt.datetime | None
+) -> UserView:
     before = snapshot(user)
-    user.disabled_at = None
-    record(
-        session,
-        by,
-        "platform_user.enable",
-        "platform_user",
-        str(user.id),
-        before,
-        snapshot(user),
-        at=now,
-    )
+    user.disabled_at = at
+    action = "platform_user.disable" if at else "platform_user.enable"
+    record(session, by, action, "platform_user", str(user.id), before, snapshot(user), at=now)
     return get_user(session, now, user.id)
 
 
