@@ -5,13 +5,18 @@ SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
+from alembic.config import Config
 from service_api import Api
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from gzvpp.kit.auth import create_user, hash_token
+from gzvpp.kit.clock import SystemClock
+from gzvpp.kit.db import MIGRATIONS, make_engine, upgrade
 from gzvpp.kit.policy import CLOSED_READ_ENV, TOKEN_TTL_ENV
 from gzvpp.models import ApiToken, AuditLog, Role
 
@@ -232,6 +237,8 @@ def test_a_rejected_participants_users_may_only_read_for_a_while(
     api.clock.set(dt.datetime(2025, 11, 30, 10, 0))  # 180 days after the rejection
     ended = get(api, token, f"/api/participants/{pid}")
     assert ended.status_code == 403 and "查阅期限已于 2025-11-30 10:00 结束" in ended.text
+    late_write = api.client.post("/api/meterdata/loads", json=readings, headers=bearer(token))
+    assert late_write.status_code == 403 and "查阅期限已于 2025-11-30 10:00 结束" in late_write.text
     assert user_view(api, user_id)["access"] == "none"
     monkeypatch.setenv(CLOSED_READ_ENV, "365")
     assert get(api, token, f"/api/participants/{pid}").status_code == 200
@@ -264,3 +271,36 @@ def test_tokens_from_before_the_upgrade_are_listed_without_a_prefix(api: Api) ->
         stored.prefix = None
     assert user_view(api, user_id)["tokens"][0]["prefix"] is None
     assert get(api, token).status_code == 200
+
+
+def test_the_upgrade_gives_existing_tokens_the_lifetime_from_now(tmp_path: Path) -> None:
+    """Tokens issued before 0005 expire the token lifetime after the upgrade, not at once."""
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["url"] = url
+    command.upgrade(config, "0004")
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO platform_users (id, name, role, created_at) "
+                "VALUES (1, '旧用户', 'regulator', '2024-01-01 00:00:00')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO api_tokens (token_sha256, user_id, created_at) "
+                "VALUES (:sha, 1, '2024-01-01 00:00:00')"
+            ),
+            {"sha": hash_token("gzvpp_old")},
+        )
+    before = SystemClock().now()
+    upgrade(url)
+    with engine.connect() as connection:
+        prefix, expires_at = connection.execute(select(ApiToken.prefix, ApiToken.expires_at)).one()
+    engine.dispose()
+    assert prefix is None
+    assert (
+        before + dt.timedelta(days=90) <= expires_at <= SystemClock().now() + dt.timedelta(days=90)
+    )

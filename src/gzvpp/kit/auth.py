@@ -151,7 +151,10 @@ def issue_token(
     """
     expires_at = at + token_ttl() if expires_at is None else expires_at
     if expires_at <= at:
-        raise Invalid(f"expiry {expires_at:%Y-%m-%d %H:%M} is not after {at:%Y-%m-%d %H:%M}")
+        raise Invalid(
+            f"到期时间 {_stamp(expires_at)} 须晚于签发时间 {_stamp(at)} / "
+            f"expiry {expires_at.isoformat()} is not after issue {at.isoformat()}"
+        )
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     stored = ApiToken(
         token_sha256=hash_token(token),
@@ -275,17 +278,17 @@ def _check_participant_open(
     if status is not ParticipantStatus.REJECTED or rejected_at is None:
         return
     read_until = rejected_at + closed_read_period()
-    if write:
-        raise Forbidden(
-            f"参与者 {participant_id} 已于 {_stamp(rejected_at)} 被驳回，账户只读（至 "
-            f"{_stamp(read_until)}） / participant {participant_id} was rejected at "
-            f"{rejected_at.isoformat()}; its users may only read, until {read_until.isoformat()}"
-        )
     if now >= read_until:
         raise Forbidden(
             f"参与者 {participant_id} 已于 {_stamp(rejected_at)} 被驳回，查阅期限已于 "
             f"{_stamp(read_until)} 结束 / participant {participant_id} was rejected at "
             f"{rejected_at.isoformat()}; read access ended at {read_until.isoformat()}"
+        )
+    if write:
+        raise Forbidden(
+            f"参与者 {participant_id} 已于 {_stamp(rejected_at)} 被驳回，账户只读（至 "
+            f"{_stamp(read_until)}） / participant {participant_id} was rejected at "
+            f"{rejected_at.isoformat()}; its users may only read, until {read_until.isoformat()}"
         )
 
 
