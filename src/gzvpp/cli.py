@@ -282,7 +282,7 @@ def user_revoke_token(
 def user_rotate(
     ref: UserRef, ttl_days: TtlDays = None, db: DbPath = None, database_url: DatabaseUrl = None
 ) -> None:
-    """轮换令牌：签发新令牌、吊销该用户的全部旧令牌，并输出新令牌（只显示这一次）。"""
+    """轮换令牌：签发新令牌并吊销其余令牌；新令牌只显示这一次。"""
     from gzvpp.accounts import service
 
     def work(session: Session, now: dt.datetime) -> Any:
