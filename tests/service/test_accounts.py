@@ -209,7 +209,13 @@ def test_only_the_grid_operator_manages_accounts(api: Api, role: Role) -> None:
     ):
         assert api.client.request(method, path, headers=bearer(token)).status_code == 403
     assert api.client.get("/api/users").status_code == 401
-    assert api.client.get("/api/users/999999", headers=api.grid).status_code == 404
+    for missing in (
+        "/api/users/999999",
+        f"/api/users/{10**20}",
+        f"/api/users/1/tokens/{10**20}/revoke",
+    ):
+        method = "POST" if missing.endswith("revoke") else "GET"
+        assert api.client.request(method, missing, headers=api.grid).status_code == 404
 
 
 def test_a_rejected_participants_users_may_only_read_for_a_while(

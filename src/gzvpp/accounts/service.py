@@ -26,6 +26,9 @@ from gzvpp.kit.pagination import PaginationParams, paginate
 from gzvpp.kit.policy import closed_read_period
 from gzvpp.models import ApiToken, Participant, ParticipantStatus, PlatformUser, Role
 
+# Ids are 32-bit integer columns; a larger number is no row (PostgreSQL would refuse the query).
+MAX_ROW_ID = 2**31 - 1
+
 
 def operator(actor: Actor) -> str:
     """``actor``'s audit label if it is the grid operator; 403 otherwise."""
@@ -45,10 +48,7 @@ def find_user(session: Session, ref: str) -> PlatformUser:
     """
     ref = ref.strip()
     if ref.isdigit():
-        user = session.get(PlatformUser, int(ref))
-        if user is None:
-            raise NotFound(f"没有编号为 {ref} 的用户 / no user #{ref}")
-        return user
+        return _user(session, int(ref))
     users = session.scalars(
         select(PlatformUser).where(PlatformUser.name == ref).order_by(PlatformUser.id)
     ).all()
@@ -63,7 +63,7 @@ def find_user(session: Session, ref: str) -> PlatformUser:
 
 
 def _user(session: Session, user_id: int) -> PlatformUser:
-    user = session.get(PlatformUser, user_id)
+    user = session.get(PlatformUser, user_id) if 0 < user_id <= MAX_ROW_ID else None
     if user is None:
         raise NotFound(f"没有编号为 {user_id} 的用户 / no user #{user_id}")
     return user
@@ -220,7 +220,7 @@ def revoke_token(
     Conflict
         Already revoked.
     """
-    token = session.get(ApiToken, token_id)
+    token = session.get(ApiToken, token_id) if 0 < token_id <= MAX_ROW_ID else None
     if token is None or (user_id is not None and token.user_id != user_id):
         raise NotFound(f"没有编号为 {token_id} 的令牌 / no token #{token_id}")
     if token.revoked_at is not None:
