@@ -8,6 +8,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from gzvpp import __version__
+from gzvpp.accounts.endpoints import router as accounts_router
+from gzvpp.console.accounts import router as console_accounts_router
 from gzvpp.console.endpoints import root_router as console_root_router
 from gzvpp.console.endpoints import router as console_router
 from gzvpp.events.endpoints import admin_router, records_router
@@ -16,6 +18,7 @@ from gzvpp.kit import errors
 from gzvpp.kit.admission import AdmissionMiddleware, AdmissionSettings
 from gzvpp.kit.clock import Clock, SystemClock
 from gzvpp.kit.db import make_engine, make_sessionmaker, resolve_url, upgrade
+from gzvpp.kit.policy import check_settings
 from gzvpp.meterdata.endpoints import router as meterdata_router
 from gzvpp.openadr import runtime as openadr
 from gzvpp.openadr.endpoints import router as openadr_router
@@ -43,6 +46,7 @@ def create_app(
     ``openadr_settings`` defaults to the environment's (``GZVPP_MQTT_URL`` …), ``admission``
     (requests at work and queued at once) to :meth:`AdmissionSettings.from_env`.
     """
+    check_settings()  # a bad policy value stops the start, not a request later
     url = resolve_url(database_url)
     upgrade(url)
     engine = make_engine(url)
@@ -71,7 +75,9 @@ def create_app(
     app.include_router(meterdata_router, prefix="/api")
     app.include_router(results_router, prefix="/api")
     app.include_router(settlement_router, prefix="/api")
+    app.include_router(accounts_router, prefix="/api")
     app.include_router(console_router)
+    app.include_router(console_accounts_router)
     app.include_router(console_root_router)
     openadr.install(app, openadr_settings)
     app.include_router(openadr_router, prefix="/api")

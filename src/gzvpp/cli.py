@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -18,6 +19,11 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+T = TypeVar("T")
 
 app = typer.Typer(
     name="gzvpp",
@@ -136,48 +142,170 @@ def db_upgrade(db: DbPath = None, database_url: DatabaseUrl = None) -> None:
     upgrade(_database_url(db, database_url))
 
 
-user_app = typer.Typer(help="Platform users and their API tokens.", no_args_is_help=True)
+user_app = typer.Typer(help="平台用户及其 API 令牌。", no_args_is_help=True)
 app.add_typer(user_app, name="user")
+UserRef = Annotated[str, typer.Argument(metavar="NAME|ID", help="用户编号，或唯一的用户名称。")]
+TtlDays = Annotated[
+    int | None,
+    typer.Option(
+        "--ttl-days",
+        min=1,
+        max=3650,
+        help="令牌有效天数；默认取 GZVPP_TOKEN_TTL_DAYS，未设置则 90 天。",
+    ),
+]
+
+
+def _fail(err: Exception) -> NoReturn:
+    """Print a refusal in Chinese (the first half of a bilingual message) and exit 2."""
+    from gzvpp.console.labels import zh
+    from gzvpp.kit.errors import DomainError
+
+    message = zh(err.message) if isinstance(err, DomainError) else str(err)
+    Console(stderr=True).print(f"[bold red]错误：[/]{escape(message)}")
+    raise typer.Exit(code=2)
+
+
+def _in_user_database(url: str | None, work: Callable[[Session, dt.datetime], T]) -> T:
+    """``work`` in one transaction on the migrated database; a refusal ends the command."""
+    from gzvpp.kit.db import in_database
+    from gzvpp.kit.errors import DomainError
+
+    try:
+        return in_database(url, work)
+    except (DomainError, ValueError) as err:  # ValueError: a bad GZVPP_TOKEN_TTL_DAYS
+        _fail(err)
+
+
+def _expiry(now: dt.datetime, ttl_days: int | None) -> dt.datetime | None:
+    return None if ttl_days is None else now + dt.timedelta(days=ttl_days)
 
 
 @user_app.command("add")
 def user_add(
-    role: Annotated[str, typer.Option(help="grid_operator, regulator, aggregator or power_user.")],
-    name: Annotated[str, typer.Option(help="Who the user is, e.g. 广州供电局 调度中心.")],
+    role: Annotated[
+        str, typer.Option(help="角色：grid_operator、regulator、aggregator 或 power_user。")
+    ],
+    name: Annotated[str, typer.Option(help="用户名称，如 广州供电局 调度中心。")],
     participant: Annotated[
-        str | None, typer.Option(help="Participant id; required for aggregator and power_user.")
+        str | None, typer.Option(help="参与者编号；aggregator 与 power_user 必填。")
     ] = None,
+    ttl_days: TtlDays = None,
     db: DbPath = None,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Create a platform user and print its bearer token (shown only this once)."""
+    """新建平台用户并输出其令牌（令牌明文只显示这一次）。"""
     from gzvpp.kit.auth import create_user
-    from gzvpp.kit.clock import SystemClock
-    from gzvpp.kit.db import make_engine, make_sessionmaker, session_scope, upgrade
-    from gzvpp.kit.errors import DomainError
     from gzvpp.models import Role
 
     if role not in Role._value2member_map_:
-        raise typer.BadParameter(f"unknown role {role!r}", param_hint="--role")
-    url = _database_url(db, database_url)
-    upgrade(url)
-    engine = make_engine(url)
-    try:
-        with session_scope(make_sessionmaker(engine)) as session:
-            user, token = create_user(
-                session,
-                name=name,
-                role=Role(role),
-                participant_id=participant,
-                at=SystemClock().now(),
-            )
-    except DomainError as err:
-        Console(stderr=True).print(f"[bold red]error:[/] {err.message}")
-        raise typer.Exit(code=2) from None
-    finally:
-        engine.dispose()
-    Console(stderr=True).print(f"created user #{user.id} {user.name} ({user.role.value})")
+        raise typer.BadParameter(f"未知角色 {role!r}", param_hint="--role")
+    user, token = _in_user_database(
+        _database_url(db, database_url),
+        lambda session, now: create_user(
+            session,
+            name=name,
+            role=Role(role),
+            participant_id=participant,
+            at=now,
+            expires_at=_expiry(now, ttl_days),
+        ),
+    )
+    Console(stderr=True).print(f"已创建用户 #{user.id} {escape(user.name)}（{user.role.value}）")
     typer.echo(token)
+
+
+@user_app.command("list")
+def user_list(
+    tokens: Annotated[
+        bool, typer.Option("--tokens", help="同时列出每个令牌（不含明文）。")
+    ] = False,
+    db: DbPath = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """列出用户：角色、参与者、状态、有效令牌数（从不显示令牌明文）。"""
+    from gzvpp.accounts import service
+    from gzvpp.console.labels import label, local_time
+
+    users, _ = _in_user_database(
+        _database_url(db, database_url), lambda session, now: service.list_users(session, now)
+    )
+    typer.echo("编号\t名称\t角色\t参与者\t参与者状态\t账户状态\t访问\t有效令牌/全部令牌")
+    for user in users:
+        state = f"停用于 {local_time(user.disabled_at)}" if user.disabled_at else "启用"
+        typer.echo(
+            f"{user.id}\t{user.name}\t{label(user.role)}\t{user.participant_id or '—'}\t"
+            f"{label(user.participant_status)}\t{state}\t{label(user.access.value, 'Access')}\t"
+            f"{user.active_tokens}/{len(user.tokens)}"
+        )
+        for token in user.tokens if tokens else ():
+            typer.echo(
+                f"  令牌 #{token.id}\t{token.prefix or '（旧令牌）'}…"
+                f"\t签发 {local_time(token.created_at)}\t到期 {local_time(token.expires_at)}"
+                f"\t最近使用 {local_time(token.last_used_at)}"
+                f"\t{label(token.status.value, 'TokenStatus')}"
+            )
+
+
+def _set_disabled(ref: str, url: str | None, disabled: bool) -> None:
+    from gzvpp.accounts import service
+
+    def work(session: Session, now: dt.datetime) -> Any:
+        user = service.find_user(session, ref)
+        change = service.disable_user if disabled else service.enable_user
+        return change(session, "cli", now, user.id)
+
+    user = _in_user_database(url, work)
+    verb = "已停用，其全部令牌立即失效" if disabled else "已启用"
+    Console(stderr=True).print(f"用户 #{user.id} {escape(user.name)} {verb}")
+
+
+@user_app.command("disable")
+def user_disable(ref: UserRef, db: DbPath = None, database_url: DatabaseUrl = None) -> None:
+    """停用用户：其全部令牌立即失效（401），直到再次启用。"""
+    _set_disabled(ref, _database_url(db, database_url), True)
+
+
+@user_app.command("enable")
+def user_enable(ref: UserRef, db: DbPath = None, database_url: DatabaseUrl = None) -> None:
+    """重新启用用户：其未过期、未吊销的令牌恢复有效。"""
+    _set_disabled(ref, _database_url(db, database_url), False)
+
+
+@user_app.command("revoke-token")
+def user_revoke_token(
+    token_id: Annotated[int, typer.Argument(help="令牌编号（见 gzvpp user list --tokens）。")],
+    db: DbPath = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """吊销一个令牌：它立即失效，该用户的其他令牌不受影响。"""
+    from gzvpp.accounts import service
+
+    _in_user_database(
+        _database_url(db, database_url),
+        lambda session, now: service.revoke_token(session, "cli", now, token_id),
+    )
+    Console(stderr=True).print(f"已吊销令牌 #{token_id}")
+
+
+@user_app.command("rotate")
+def user_rotate(
+    ref: UserRef, ttl_days: TtlDays = None, db: DbPath = None, database_url: DatabaseUrl = None
+) -> None:
+    """轮换令牌：签发新令牌并吊销其余令牌；新令牌只显示这一次。"""
+    from gzvpp.accounts import service
+
+    def work(session: Session, now: dt.datetime) -> Any:
+        user = service.find_user(session, ref)
+        return service.rotate(session, "cli", now, user.id, ttl_days=ttl_days)
+
+    issued, revoked = _in_user_database(_database_url(db, database_url), work)
+    old = "、".join(f"#{i}" for i in revoked) or "无"
+    Console(stderr=True).print(
+        f"已为用户 #{issued.user_id} 签发令牌 #{issued.id}"
+        f"（到期 {issued.expires_at:%Y-%m-%d %H:%M}），吊销旧令牌：{old}"
+    )
+    typer.echo(issued.token)
 
 
 @app.command("export-inputs")
@@ -264,8 +392,9 @@ def openadr_add_ven(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Provision a VEN for a participant and print its credentials (the secret only now)."""
+    from gzvpp.kit.db import in_database
     from gzvpp.kit.errors import DomainError
-    from gzvpp.openadr.provisioning import add_ven, in_database
+    from gzvpp.openadr.provisioning import add_ven
 
     if protocol not in ("3.1.0", "2.0b"):
         raise typer.BadParameter("3.1.0 or 2.0b", param_hint="--protocol")
@@ -300,7 +429,8 @@ def openadr_add_bl(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Create a business-logic client of the OpenADR 3 VTN; print client_id and secret."""
-    from gzvpp.openadr.provisioning import add_bl, in_database
+    from gzvpp.kit.db import in_database
+    from gzvpp.openadr.provisioning import add_bl
 
     credentials = in_database(
         _database_url(db, database_url), lambda session, now: add_bl(session, "cli", now, name)
@@ -316,8 +446,9 @@ def openadr_revoke(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Revoke an OpenADR client: its tokens stop working at once."""
+    from gzvpp.kit.db import in_database
     from gzvpp.kit.errors import DomainError
-    from gzvpp.openadr.provisioning import in_database, revoke
+    from gzvpp.openadr.provisioning import revoke
 
     try:
         in_database(

@@ -22,6 +22,8 @@ from gzvpp.models import Role
 # D-1 of a Tuesday response day, before the day-ahead publication deadline (09:00).
 START = dt.datetime(2025, 6, 30, 8, 0)
 _numbers = itertools.count(1)
+# Tests move the simulated clock ahead; their tokens must not expire on the way.
+LONG_LIVED = dt.datetime(2100, 1, 1)
 NAMES = {
     Role.GRID_OPERATOR: "调度员张工",
     Role.REGULATOR: "市工信局李科",
@@ -50,6 +52,7 @@ class Platform:
                 role=role,
                 participant_id=participant_id,
                 at=self.clock.now(),
+                expires_at=LONG_LIVED,
             )
         return token
 

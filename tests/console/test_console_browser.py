@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pytest
 import uvicorn
-from conftest import START, Platform, aggregator, power_user
+from conftest import START, Platform, aggregator, bearer, power_user
 
 from gzvpp.models import Role
 
@@ -285,3 +285,37 @@ def test_the_programme_in_a_browser(platform: Platform, base_url: str, browser: 
     assert refused is not None and refused.status == 404
     assert "未找到" in user.inner_text("main")
     shot(user, "20-other-result-404")
+
+
+def test_the_operator_revokes_a_token_on_a_phone(
+    platform: Platform, base_url: str, browser: Any
+) -> None:
+    """账户与令牌 at 390 px: the table scrolls inside its card and 吊销 works."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    victim = platform.token(Role.REGULATOR, name="手机端待吊销")
+    user_id = platform.client.get(
+        "/api/users", params={"q": "手机端待吊销"}, headers=platform.grid
+    ).json()["items"][0]["id"]
+    assert platform.client.get("/api/events", headers=bearer(victim)).status_code == 200
+    context = browser.new_context(
+        base_url=base_url, viewport={"width": 390, "height": 844}, locale="zh-CN"
+    )
+    page = context.new_page()
+    page.goto("/console/login")
+    page.fill("input[name=token]", platform.grid_token)
+    page.click("button[type=submit]")
+    page.goto("/console/users?q=手机端待吊销")
+    card = page.locator("section.card").first
+    assert card.evaluate("e => e.scrollWidth > e.clientWidth")  # scrolls sideways, not the page
+    assert card.evaluate("e => e.getBoundingClientRect().right") <= 390
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing widens it
+    shot(page, "21-users-390px")
+    row = page.locator(f"#user-{user_id} ~ tr.token").first
+    assert "有效" in row.inner_text()
+    row.locator("button", has_text="吊销").click()
+    page.wait_for_load_state("networkidle")
+    assert "已吊销令牌" in page.inner_text("main")
+    assert "已吊销" in page.locator(f"#user-{user_id} ~ tr.token").first.inner_text()
+    shot(page, "22-token-revoked")
+    assert platform.client.get("/api/events", headers=bearer(victim)).status_code == 401
+    context.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from contextlib import AbstractContextManager
 from typing import Any
@@ -18,6 +19,8 @@ from gzvpp.kit.db import session_scope
 from gzvpp.models import Role
 
 _account_numbers = itertools.count(1)
+# Tests move the simulated clock months ahead; their tokens must not expire on the way.
+LONG_LIVED = dt.datetime(2100, 1, 1)
 
 
 class Api:
@@ -43,6 +46,7 @@ class Api:
                 role=role,
                 participant_id=participant_id,
                 at=self.clock.now(),
+                expires_at=LONG_LIVED,
             )
         return {"Authorization": f"Bearer {token}"}
 

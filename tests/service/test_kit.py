@@ -123,7 +123,7 @@ def test_cli_user_add_prints_a_working_token(api: Api, database_url: str) -> Non
         cli, ["user", "add", "--role", "power_user", "--name", "x", "--database-url", database_url]
     )
     assert refused.exit_code == 2
-    assert "needs a participant" in refused.output
+    assert "角色 power_user 须指定参与者" in refused.output
 
 
 def test_cli_db_option_makes_a_sqlite_file(tmp_path: Path) -> None:

@@ -19,7 +19,16 @@ from urllib.parse import urlencode
 
 import numpy as np
 import plotly
-from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, Response
+from fastapi import (
+    APIRouter,
+    BackgroundTasks,
+    Depends,
+    Form,
+    HTTPException,
+    Query,
+    Request,
+    Response,
+)
 from fastapi.responses import FileResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
@@ -39,10 +48,10 @@ from gzvpp.core.model import Direction, Mode, ParticipantKind
 from gzvpp.core.timeseries import day_number
 from gzvpp.events import schemas as event_schemas
 from gzvpp.events.service import event_service
-from gzvpp.kit.auth import TOKEN_COOKIE, Actor, actor_for_token
+from gzvpp.kit.auth import TOKEN_COOKIE, Actor, authenticate, authenticate_request
 from gzvpp.kit.clock import ClockDep
 from gzvpp.kit.db import SessionDep, session_scope
-from gzvpp.kit.errors import DomainError, Invalid, NotFound
+from gzvpp.kit.errors import DomainError, Invalid, NotFound, Unauthorized
 from gzvpp.kit.pagination import PaginationParams
 from gzvpp.kit.sorting import Sorting
 from gzvpp.meterdata.repository import load_system_cube, stored_days
@@ -99,8 +108,11 @@ class PageRoute(APIRoute):
                 return await handler(request)
             except DomainError as err:
                 # Read-only: the refused request's own transaction may not have ended yet.
-                with session_scope(request.app.state.read_sessionmaker) as session:
-                    actor = _cookie_actor(request, session)
+                try:
+                    with session_scope(request.app.state.read_sessionmaker) as session:
+                        actor = _cookie_actor(request, session)
+                except DomainError:  # the refusal was the sign-in itself (e.g. read period over)
+                    actor = None
                 title, explanation = ERRORS.get(err.status_code, ("出错了", ""))
                 return _render(
                     request,
@@ -121,15 +133,25 @@ router = APIRouter(prefix="/console", route_class=PageRoute, include_in_schema=F
 root_router = APIRouter(include_in_schema=False)
 
 
-def _cookie_actor(request: Request, session: Session) -> Actor | None:
-    """The actor named by the sign-in cookie, if any."""
+def _cookie_actor(
+    request: Request, session: Session, background: BackgroundTasks | None = None
+) -> Actor | None:
+    """The actor named by the sign-in cookie; None without a cookie or for a token no longer
+    accepted (unknown, expired, revoked, user disabled). A rejected participant's user is
+    refused (403) a form post, and any page once its reading period is over. With
+    ``background``, the token's use is recorded after the response."""
     token = request.cookies.get(TOKEN_COOKIE)
-    return actor_for_token(session, token) if token else None
+    if not token:
+        return None
+    try:
+        return authenticate_request(request, session, background or BackgroundTasks(), token)
+    except Unauthorized:
+        return None
 
 
-def _page_actor(request: Request, session: SessionDep) -> Actor:
+def _page_actor(request: Request, session: SessionDep, background: BackgroundTasks) -> Actor:
     """The signed-in actor; without a valid cookie, a redirect to the sign-in page."""
-    actor = _cookie_actor(request, session)
+    actor = _cookie_actor(request, session, background)
     if actor is None:
         raise HTTPException(303, "请先登录", headers={"Location": "/console/login"})
     return actor
@@ -175,6 +197,8 @@ def _render(
             ("事件", "/console/events"),
             ("结算", "/console/settlement"),
         ]
+        if actor.role is Role.GRID_OPERATOR:
+            nav.append(("账户与令牌", "/console/users"))
     return TEMPLATES.TemplateResponse(
         request,
         template,
@@ -228,11 +252,13 @@ def login(
     token: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     """Check the token and keep it in an httpOnly, SameSite=Strict cookie."""
-    actor = actor_for_token(session, token.strip()) if token.strip() else None
-    if actor is None:
-        return _render(
-            request, None, "login.html", clock.now(), 401, error="令牌无效，请核对后重新输入。"
-        )
+    try:
+        if not token.strip():
+            raise Unauthorized("令牌无效")
+        authenticate(session, token.strip(), clock.now(), write=False)  # reading is signing in
+    except DomainError as err:  # say why: unknown, expired, revoked, disabled, read period over
+        error = f"{labels.zh(err.message)}。"
+        return _render(request, None, "login.html", clock.now(), 401, error=error)
     response = RedirectResponse("/console/", status_code=303)
     response.set_cookie(
         TOKEN_COOKIE, token.strip(), httponly=True, samesite="strict", path="/", max_age=86400 * 30

@@ -12,6 +12,7 @@ from enum import StrEnum
 from jinja2 import Environment
 
 from gzkit.calendar import DayType
+from gzvpp.accounts.schemas import Access, TokenStatus
 from gzvpp.core.eligibility import Condition, UserCategory
 from gzvpp.core.model import Direction, Mode, ParticipantKind
 from gzvpp.models import EventStatus, NotificationKind, ParticipantStatus, PriceMode, Role
@@ -65,8 +66,20 @@ LABELS: dict[StrEnum, str] = {
     NotificationKind.CANCELLATION: "取消",
     NotificationKind.RESULT: "评估结果",
 }
+# Enums whose values repeat another's ("active"): a StrEnum member is a dict key equal to its
+# value, so these are labelled by class and value only: ``label(t.status.value, "TokenStatus")``.
+LABELS_BY_KIND: list[tuple[StrEnum, str]] = [
+    (TokenStatus.ACTIVE, "有效"),
+    (TokenStatus.EXPIRED, "已过期"),
+    (TokenStatus.REVOKED, "已吊销"),
+    (Access.FULL, "正常"),
+    (Access.READ_ONLY, "只读"),
+    (Access.NONE, "不可访问"),
+]
 # Every enum a template labels, by its value (templates see the JSON API's strings too).
-_BY_VALUE = {(type(key).__name__, key.value): text for key, text in LABELS.items()}
+_BY_VALUE = {
+    (type(key).__name__, key.value): text for key, text in [*LABELS.items(), *LABELS_BY_KIND]
+}
 
 
 def label(value: StrEnum | str | None, kind: str = "") -> str:

@@ -33,8 +33,9 @@ from gzvpp.console.labels import zh
 from gzvpp.core.grid import interval_starts
 from gzvpp.demo.city import DELIVERY, Applicant, applicants
 from gzvpp.kit.auth import create_user
-from gzvpp.kit.clock import SimulatedClock
+from gzvpp.kit.clock import SimulatedClock, SystemClock
 from gzvpp.kit.db import session_scope
+from gzvpp.kit.policy import token_ttl
 from gzvpp.models import Role
 from gzvpp.openadr.runtime import Settings as OpenADRSettings
 from gzvpp.synthetic import (
@@ -148,6 +149,10 @@ class Simulation:
         )
         self.system = system_load(day_types, self.temperature, self.rng)
         self.clock = SimulatedClock(dt.datetime.combine(size.first_day, dt.time(9)))
+        # Tokens outlive the simulated quarter and, for the console sign-in of out/tokens.txt
+        # under `gzvpp serve` (the real clock), the token lifetime after the demo is run.
+        quarter_done = dt.datetime.combine(size.last_day + dt.timedelta(days=31), dt.time())
+        self.tokens_expire = max(quarter_done, SystemClock().now()) + token_ttl()
         db.parent.mkdir(parents=True, exist_ok=True)
         for stale in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
             stale.unlink(missing_ok=True)
@@ -175,7 +180,7 @@ class Simulation:
         with session_scope(self.app.state.sessionmaker) as session:
             _, token = create_user(
                 session, name=name, role=role, participant_id=participant_id,
-                at=self.clock.now(), actor="demo",
+                at=self.clock.now(), actor="demo", expires_at=self.tokens_expire,
             )  # fmt: skip
         if len(self.sign_in) < 4 or role in (Role.GRID_OPERATOR, Role.REGULATOR):
             self.sign_in[f"{role.value} {name}"] = token  # a few to sign in to the console with

@@ -1,32 +1,46 @@
 """Bearer-token authentication and role checks.
 
 A token is ``gzvpp_`` plus 43 random URL-safe characters, shown once when it is issued; the
-database keeps only its SHA-256. Each token belongs to a platform user with one :class:`Role`;
-aggregator and power-user tokens are scoped to their participant and see nothing else.
+database keeps only its SHA-256 and its first 12 characters (to tell tokens apart). Each token
+belongs to a platform user with one :class:`Role`; aggregator and power-user tokens are scoped
+to their participant and see nothing else.
+
+A token is accepted until it expires (``GZVPP_TOKEN_TTL_DAYS`` after issue, default 90 days), is
+revoked, or its user is disabled; then it answers 401. The users of a rejected participant may
+no longer write (403) and may read for ``GZVPP_CLOSED_READ_DAYS`` after the rejection (default
+180 days; :mod:`gzvpp.kit.policy`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import BackgroundTasks, Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
 
 from gzvpp.core.model import ParticipantKind
 from gzvpp.kit.audit import record, snapshot
-from gzvpp.kit.db import SessionDep
+from gzvpp.kit.db import SessionDep, session_scope
 from gzvpp.kit.errors import Forbidden, Invalid, NotFound, Unauthorized
-from gzvpp.models import ApiToken, Participant, PlatformUser, Role
+from gzvpp.kit.policy import closed_read_period, token_ttl
+from gzvpp.models import ApiToken, Participant, ParticipantStatus, PlatformUser, Role
 
 TOKEN_PREFIX = "gzvpp_"
+DISPLAY_PREFIX_LENGTH = len(TOKEN_PREFIX) + 6
 TOKEN_COOKIE = "gzvpp_token"  # set by the web console's sign-in (httpOnly, SameSite=Strict)
 ROLE_KIND = {Role.AGGREGATOR: ParticipantKind.AGGREGATOR, Role.POWER_USER: ParticipantKind.USER}
+# last_used_at is written at most this often per token, so reads do not write on every request.
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -71,8 +85,11 @@ def create_user(
     participant_id: str | None,
     at: dt.datetime,
     actor: str = "cli",
+    expires_at: dt.datetime | None = None,
 ) -> tuple[PlatformUser, str]:
     """Create a platform user with one token; return the user and the token (shown only now).
+
+    The token expires at ``expires_at``, by default the token lifetime after ``at``.
 
     Raises
     ------
@@ -83,22 +100,25 @@ def create_user(
         No such participant.
     """
     if role.participant_scoped != (participant_id is not None):
-        need = "needs a" if role.participant_scoped else "takes no"
-        raise Invalid(f"role {role.value} {need} participant", "participant")
+        need = ("须指定", "needs a") if role.participant_scoped else ("不能指定", "takes no")
+        raise Invalid(
+            f"角色 {role.value} {need[0]}参与者 / role {role.value} {need[1]} participant",
+            "participant",
+        )
     if participant_id is not None:
         participant = session.get(Participant, participant_id)
         if participant is None:
-            raise NotFound(f"participant {participant_id} not found")
+            raise NotFound(f"没有参与者 {participant_id} / participant {participant_id} not found")
         if participant.kind is not ROLE_KIND[role]:
             raise Invalid(
-                f"participant {participant_id} is a {participant.kind.value}; "
-                f"role {role.value} needs a {ROLE_KIND[role].value}",
+                f"参与者 {participant_id} 的类型是 {participant.kind.value}，角色 {role.value} "
+                f"须为 {ROLE_KIND[role].value} / participant {participant_id} is a "
+                f"{participant.kind.value}; role {role.value} needs a {ROLE_KIND[role].value}",
                 "participant",
             )
     user = PlatformUser(name=name, role=role, participant_id=participant_id, created_at=at)
     session.add(user)
     session.flush()
-    token = issue_token(session, user, at=at)
     record(
         session,
         actor,
@@ -109,44 +129,182 @@ def create_user(
         snapshot(user),
         at=at,
     )
+    _, token = issue_token(session, user, at=at, expires_at=expires_at, actor=actor)
     return user, token
 
 
-def issue_token(session: Session, user: PlatformUser, *, at: dt.datetime) -> str:
-    """Add a new token for ``user`` and return it in clear (the only time it is seen)."""
+def issue_token(
+    session: Session,
+    user: PlatformUser,
+    *,
+    at: dt.datetime,
+    expires_at: dt.datetime | None = None,
+    actor: str = "cli",
+) -> tuple[ApiToken, str]:
+    """Add a new token for ``user``, audited; return it stored and in clear (the only time the
+    clear text is seen). It expires at ``expires_at``, by default the token lifetime after ``at``.
+
+    Raises
+    ------
+    Invalid
+        ``expires_at`` not after ``at``.
+    """
+    expires_at = at + token_ttl() if expires_at is None else expires_at
+    if expires_at <= at:
+        raise Invalid(
+            f"到期时间 {_stamp(expires_at)} 须晚于签发时间 {_stamp(at)} / "
+            f"expiry {expires_at.isoformat()} is not after issue {at.isoformat()}"
+        )
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    session.add(ApiToken(token_sha256=hash_token(token), user_id=user.id, created_at=at))
-    return token
+    stored = ApiToken(
+        token_sha256=hash_token(token),
+        user_id=user.id,
+        created_at=at,
+        prefix=token[:DISPLAY_PREFIX_LENGTH],
+        expires_at=expires_at,
+    )
+    session.add(stored)
+    session.flush()
+    record(
+        session,
+        actor,
+        "api_token.issue",
+        "api_token",
+        str(stored.id),
+        None,
+        token_view(stored),
+        at=at,
+    )
+    return stored, token
+
+
+def token_view(token: ApiToken) -> dict[str, object]:
+    """A token's columns for the audit log, without its hash."""
+    view = snapshot(token)
+    del view["token_sha256"]
+    return view
 
 
 _bearer = HTTPBearer(auto_error=False, description="A token from `gzvpp user add`.")
 
 
-def actor_for_token(session: Session, token: str) -> Actor | None:
-    """The actor a token belongs to, or None if no such token is stored."""
+def _stamp(moment: dt.datetime) -> str:
+    return f"{moment:%Y-%m-%d %H:%M}"
+
+
+def authenticate(
+    session: Session, token: str, now: dt.datetime, *, write: bool
+) -> tuple[Actor, int | None]:
+    """The actor ``token`` belongs to, if it may read (or with ``write``, change) now; and the
+    token's id when its use is due to be recorded (:func:`record_use`), else None.
+
+    Raises
+    ------
+    Unauthorized
+        No such token, or it is revoked or expired, or its user is disabled.
+    Forbidden
+        The user's participant was rejected: no writing at all, reading only within the
+        policy's period after the rejection.
+    """
     found = session.scalars(
         select(ApiToken).where(ApiToken.token_sha256 == hash_token(token))
     ).one_or_none()
     if found is None:
-        return None
+        raise Unauthorized("令牌无效 / invalid bearer token")
     user = found.user
-    return Actor(user.id, user.name, user.role, user.participant_id)
+    if found.revoked_at is not None:
+        raise Unauthorized(
+            f"令牌已于 {_stamp(found.revoked_at)} 吊销 / "
+            f"token revoked at {found.revoked_at.isoformat()}"
+        )
+    if user.disabled_at is not None:
+        raise Unauthorized(
+            f"账户已于 {_stamp(user.disabled_at)} 停用 / "
+            f"user account disabled at {user.disabled_at.isoformat()}"
+        )
+    if found.expires_at <= now:
+        raise Unauthorized(
+            f"令牌已于 {_stamp(found.expires_at)} 过期，请向广州供电局申请新令牌 / "
+            f"token expired at {found.expires_at.isoformat()}; ask the grid operator for a new one"
+        )
+    if user.participant_id is not None:
+        _check_participant_open(session, user.participant_id, now, write=write)
+    due = found.last_used_at is None or now - found.last_used_at >= LAST_USED_RESOLUTION
+    return Actor(user.id, user.name, user.role, user.participant_id), found.id if due else None
+
+
+def record_use(factory: sessionmaker[Session], token_id: int, now: dt.datetime) -> None:
+    """Set the token's ``last_used_at`` to ``now`` unless it was set within the last minute.
+
+    Run after the response (a background task) in its own short transaction, so a read never
+    becomes a write transaction; best effort: a failure is logged, never the caller's error.
+    """
+    try:
+        with session_scope(factory) as session:
+            session.execute(
+                update(ApiToken)
+                .where(
+                    ApiToken.id == token_id,
+                    or_(
+                        ApiToken.last_used_at.is_(None),
+                        ApiToken.last_used_at <= now - LAST_USED_RESOLUTION,
+                    ),
+                )
+                .values(last_used_at=now)
+            )
+    except SQLAlchemyError:
+        logger.warning("could not record the use of token #%s", token_id, exc_info=True)
+
+
+def authenticate_request(
+    request: Request, session: Session, background: BackgroundTasks, token: str
+) -> Actor:
+    """:func:`authenticate` at the app clock's time, a write unless the method is safe; the
+    token's use is recorded after the response."""
+    now = request.app.state.clock.now()
+    actor, due = authenticate(session, token, now, write=request.method not in SAFE_METHODS)
+    if due is not None:
+        background.add_task(record_use, request.app.state.sessionmaker, due, now)
+    return actor
+
+
+def _check_participant_open(
+    session: Session, participant_id: str, now: dt.datetime, *, write: bool
+) -> None:
+    """Refuse a rejected participant's users any write, and reads after the policy's period."""
+    status, rejected_at = session.execute(
+        select(Participant.status, Participant.rejected_at).where(Participant.id == participant_id)
+    ).one()
+    if status is not ParticipantStatus.REJECTED or rejected_at is None:
+        return
+    read_until = rejected_at + closed_read_period()
+    if now >= read_until:
+        raise Forbidden(
+            f"参与者 {participant_id} 已于 {_stamp(rejected_at)} 被驳回，查阅期限已于 "
+            f"{_stamp(read_until)} 结束 / participant {participant_id} was rejected at "
+            f"{rejected_at.isoformat()}; read access ended at {read_until.isoformat()}"
+        )
+    if write:
+        raise Forbidden(
+            f"参与者 {participant_id} 已于 {_stamp(rejected_at)} 被驳回，账户只读（至 "
+            f"{_stamp(read_until)}） / participant {participant_id} was rejected at "
+            f"{rejected_at.isoformat()}; its users may only read, until {read_until.isoformat()}"
+        )
 
 
 def current_actor(
     request: Request,
     session: SessionDep,
+    background: BackgroundTasks,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Actor:
     """The caller named by the ``Authorization: Bearer`` header, else by the web console's
-    cookie; 401 if none or unknown."""
+    cookie; 401 if none, unknown, revoked, expired or disabled; 403 for a rejected
+    participant's write (see :func:`authenticate`)."""
     token = credentials.credentials if credentials else request.cookies.get(TOKEN_COOKIE)
     if token is None:
-        raise Unauthorized("missing bearer token (Authorization: Bearer <token>)")
-    actor = actor_for_token(session, token)
-    if actor is None:
-        raise Unauthorized("invalid bearer token")
-    return actor
+        raise Unauthorized("缺少令牌 / missing bearer token (Authorization: Bearer <token>)")
+    return authenticate_request(request, session, background, token)
 
 
 ActorDep = Annotated[Actor, Depends(current_actor)]

@@ -17,19 +17,22 @@ beside the writer under WAL.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, TypeVar
 
 from alembic import command
 from alembic.config import Config
 from fastapi import Depends, Request
 from sqlalchemy import Connection, Engine, Enum, MetaData, Numeric, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from gzvpp.kit.clock import SystemClock
 
 DATABASE_URL_ENV = "GZVPP_DATABASE_URL"
 DEFAULT_DATABASE_URL = "sqlite:///gzvpp.sqlite"
@@ -179,3 +182,18 @@ def upgrade(url: str | None = None) -> None:
     # Passed as an attribute, not a main option: configparser would mangle '%' in passwords.
     config.attributes["url"] = resolve_url(url)
     command.upgrade(config, "head")
+
+
+T = TypeVar("T")
+
+
+def in_database(url: str | None, work: Callable[[Session, dt.datetime], T]) -> T:
+    """Run ``work`` (given a session and the system clock's time) in one transaction on the
+    migrated database at ``url``: what the command line's database commands do."""
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        with session_scope(make_sessionmaker(engine)) as session:
+            return work(session, SystemClock().now())
+    finally:
+        engine.dispose()

@@ -1,4 +1,9 @@
-"""``api_tokens``: bearer tokens, stored only as their SHA-256 so a database leak reveals none."""
+"""``api_tokens``: bearer tokens, stored only as their SHA-256 so a database leak reveals none.
+
+Besides the hash a token keeps its first characters (``prefix``, e.g. ``gzvpp_Ab3xY9``) so that
+people can tell their tokens apart; they reveal 36 of its 256 random bits, which is no help in
+guessing the rest.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,8 @@ from gzvpp.models.platform_user import PlatformUser
 
 
 class ApiToken(Base):
-    """One bearer token of a platform user."""
+    """One bearer token of a platform user, valid from ``created_at`` until ``expires_at``
+    unless revoked first."""
 
     __tablename__ = "api_tokens"
 
@@ -20,5 +26,11 @@ class ApiToken(Base):
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("platform_users.id"), index=True)
     created_at: Mapped[dt.datetime]
+    # None only for tokens issued before prefixes were kept (migration 0005).
+    prefix: Mapped[str | None] = mapped_column(String(16), default=None)
+    expires_at: Mapped[dt.datetime]
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    # Updated at most once a minute per token, so reading does not write on every request.
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(default=None)
 
     user: Mapped[PlatformUser] = relationship(lazy="joined")

@@ -26,7 +26,11 @@ class Role(StrEnum):
 
 
 class PlatformUser(Base):
-    """A user of the platform. Aggregator and power-user accounts name their participant."""
+    """A user of the platform. Aggregator and power-user accounts name their participant.
+
+    A disabled user (``disabled_at`` set) keeps its rows for the audit trail, but none of its
+    tokens is accepted until it is enabled again.
+    """
 
     __tablename__ = "platform_users"
     __table_args__ = (
@@ -43,3 +47,4 @@ class PlatformUser(Base):
         ForeignKey("participants.id"), index=True, default=None
     )
     created_at: Mapped[dt.datetime]
+    disabled_at: Mapped[dt.datetime | None] = mapped_column(default=None)

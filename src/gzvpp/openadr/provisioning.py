@@ -13,17 +13,14 @@ import datetime as dt
 import re
 import secrets
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal, TypeVar
+from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gzvpp.kit.audit import record
 from gzvpp.kit.auth import ROLE_KIND, create_user, hash_token
-from gzvpp.kit.clock import SystemClock
-from gzvpp.kit.db import make_engine, make_sessionmaker, session_scope, upgrade
 from gzvpp.kit.errors import Conflict, Invalid, NotFound
 from gzvpp.models import (
     ClientRole,
@@ -43,21 +40,6 @@ from gzvpp.openadr.relay import ensure_program
 Protocol = Literal["3.1.0", "2.0b"]
 FINGERPRINT = re.compile(r"^([0-9A-F]{2}:){9}[0-9A-F]{2}$")
 ROLE_OF_KIND = {kind: role for role, kind in ROLE_KIND.items()}
-
-
-T = TypeVar("T")
-
-
-def in_database(url: str | None, work: Callable[[Session, dt.datetime], T]) -> T:
-    """Run ``work`` (given a session and the system clock's time) in one transaction on the
-    migrated database at ``url``: what the ``gzvpp openadr`` commands do."""
-    upgrade(url)
-    engine = make_engine(url)
-    try:
-        with session_scope(make_sessionmaker(engine)) as session:
-            return work(session, SystemClock().now())
-    finally:
-        engine.dispose()
 
 
 @dataclass(frozen=True)

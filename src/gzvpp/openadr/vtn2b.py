@@ -225,6 +225,9 @@ class Vtn2b:
                 "sign every message with the certificate provisioned for this VEN "
                 f"({type(err).__name__})",
             ) from err
+        owner = self.session.get(PlatformUser, ven.user_id)
+        if owner is not None and owner.disabled_at is not None:  # `gzvpp user disable`
+            raise Refusal(NOT_AUTHORIZED, "this VEN's platform user is disabled")
         return ven
 
     def _registration(self, request_id: Any, ven: Ven2b | None) -> dict[str, Any]:

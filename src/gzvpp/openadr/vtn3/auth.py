@@ -155,7 +155,7 @@ def issue_token(
 
 def current_caller(request: Request, session: SessionDep, clock: ClockDep) -> Caller:
     """The caller named by ``Authorization: Bearer``; 401 (403 where 401 is not documented)
-    for a missing, unknown, expired or revoked token."""
+    for a missing, unknown, expired or revoked token, or one whose user is disabled."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     found = (
@@ -163,7 +163,13 @@ def current_caller(request: Request, session: SessionDep, clock: ClockDep) -> Ca
         if scheme.lower() == "bearer" and token.strip()
         else None
     )
-    if found is None or found.expires_at <= clock.now() or found.client.revoked_at is not None:
+    now = clock.now()
+    if (
+        found is None
+        or found.expires_at <= now
+        or found.client.revoked_at is not None
+        or found.client.user.disabled_at is not None  # `gzvpp user disable` stops its VENs too
+    ):
         path = getattr(request.scope.get("route"), "path_format", "")
         undocumented = any(
             request.method == method and path.endswith(suffix) for method, suffix in NO_401

@@ -1,0 +1,1 @@
+"""Platform users and their API tokens: list, disable, enable, revoke, issue, rotate."""
