@@ -5,15 +5,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 from service_api import Api
 
 from gzvpp.kit.db import session_scope
@@ -39,6 +44,39 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+@contextmanager
+def server_process(directory: Path, **env: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``gzvpp serve`` as its own process on a free loopback port, on a SQLite file in
+    ``directory``, without MQTT; its base URL and process. Its output goes to
+    ``directory/server.log``."""
+    port = free_port()
+    environment = {**os.environ, "GZVPP_MQTT_URL": "none", **env}
+    command = [sys.executable, "-m", "gzvpp", "serve", "--port", str(port)]
+    command += ["--db", str(directory / "vtn.sqlite")]
+    base = f"http://127.0.0.1:{port}"
+    with (directory / "server.log").open("wb") as log:
+        process = subprocess.Popen(command, env=environment, stdout=log, stderr=subprocess.STDOUT)
+        try:
+
+            def answers() -> bool:
+                if process.poll() is not None:
+                    raise AssertionError(f"gzvpp serve exited with {process.returncode}")
+                try:
+                    return httpx.get(f"{base}/openadr3/3.1.0/auth/server").status_code == 200
+                except httpx.TransportError:
+                    return False
+
+            wait_for(answers, timeout=60, what="gzvpp serve to answer")
+            yield base, process
+        finally:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def wait_for(probe: Callable[[], T | None], timeout: float = 20.0, what: str = "it") -> T:
