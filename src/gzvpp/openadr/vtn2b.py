@@ -76,13 +76,10 @@ SOURCE = "openadr2b"
 RECENT = dt.timedelta(days=3)
 TELEMETRY_TYPES = ("reading", "usage", "demand")
 BID_KW_TYPE, BID_PRICE_TYPE = "deltaDemand", "price"
-KW_PER_SCALED_W = {
-    "m": Decimal("0.000001"),
-    "none": Decimal("0.001"),
-    "k": Decimal(1),
-    "M": Decimal(1000),
-    "G": Decimal(1000000),
-}
+# Real power of a site, bid or measured, is W, kW or MW (SI scale none, k, M); milliwatts or
+# gigawatts are a VEN's configuration mistake, refused at registration rather than silently
+# scaled. 1 W is 0.001 kW: a bid of 450 on a point registered in plain W is 0.45 kW.
+KW_PER_SCALED_W = {"none": Decimal("0.001"), "k": Decimal(1), "M": Decimal(1000)}
 # Status codes of 2.0b's eiResponse.
 OK, INVALID_DATA, INVALID_ID, NOT_RECOGNIZED, NOT_AUTHORIZED = 200, 454, 452, 453, 463
 NS = {
@@ -279,6 +276,11 @@ class Vtn2b:
                     "unit": measurement.get("unit"),
                     "scale": measurement.get("scale") or "none",
                 }
+        for r_id, point in points.items():
+            if point["report_type"] == BID_KW_TYPE or (
+                point["report_type"] in TELEMETRY_TYPES and point["unit"] == "W"
+            ):
+                _kw_factor(r_id, point)
         ven.data_points = points
         telemetry: dict[str, list[str]] = {}
         for r_id, point in points.items():
@@ -369,7 +371,8 @@ class Vtn2b:
             ]
             try:
                 if request.purpose == "bid":
-                    self._bid(ven, request, values)
+                    # Said back in kW, so a VEN that meant kW on a point registered in W sees it.
+                    outcome = (OK, f"OK: bid of {self._bid(ven, request, values):f} kW")
                 else:
                     self._telemetry(ven, values)
             except Refusal as refusal:
@@ -383,7 +386,8 @@ class Vtn2b:
         except InvalidOperation as err:
             raise Refusal(INVALID_DATA, f"{r_id}: {value!r} is not a number") from err
 
-    def _bid(self, ven: Ven2b, request: Ven2bMessage, values: list[tuple[Any, Any]]) -> None:
+    def _bid(self, ven: Ven2b, request: Ven2bMessage, values: list[tuple[Any, Any]]) -> Decimal:
+        """Submit the bid of a report answering a bid request; its kW."""
         points = ven.data_points or {}
         kw: Decimal | None = None
         price: Decimal | None = None
@@ -391,7 +395,7 @@ class Vtn2b:
             r_id = str(payload.get("r_id"))
             kind = (points.get(r_id) or {}).get("report_type")
             if kind == BID_KW_TYPE:
-                kw = self._number(r_id, payload.get("value")) * _to_kw(points[r_id]["scale"])
+                kw = self._number(r_id, payload.get("value")) * _kw_factor(r_id, points[r_id])
             elif kind == BID_PRICE_TYPE:
                 price = self._number(r_id, payload.get("value"))
         if kw is None:
@@ -415,6 +419,7 @@ class Vtn2b:
                 )
         except DomainError as err:
             raise Refusal(INVALID_DATA, err.message) from err
+        return kw.normalize()
 
     def _telemetry(self, ven: Ven2b, values: list[tuple[Any, Any]]) -> None:
         points = ven.data_points or {}
@@ -425,7 +430,7 @@ class Vtn2b:
             if point is None or point["report_type"] not in TELEMETRY_TYPES or not start:
                 continue
             at = start.astimezone(SHANGHAI).replace(tzinfo=None, second=0, microsecond=0)
-            kw = self._number(r_id, payload.get("value")) * _to_kw(point["scale"])
+            kw = self._number(r_id, payload.get("value")) * _kw_factor(r_id, point)
             readings.append(Reading(r_id, at, kw.quantize(Decimal("0.001"))))
         for event, chunk in _by_event(self.session, ven.participant_id, readings):
             monitoring.record_readings(
@@ -568,9 +573,17 @@ def _report_request(message: Ven2bMessage) -> dict[str, Any]:
     }
 
 
-def _to_kw(scale: str | None) -> Decimal:
-    """The factor from W with SI scale ``scale`` (``none``, ``k``, ``M`` …) to kW."""
-    return KW_PER_SCALED_W.get(scale or "none", KW_PER_SCALED_W["none"])
+def _kw_factor(r_id: str, point: dict[str, Any]) -> Decimal:
+    """The factor from a real-power data point's values to kW, or a refusal naming the point
+    when its unit is not W or its SI scale not ``none`` (W), ``k`` (kW) or ``M`` (MW)."""
+    unit, scale = point.get("unit"), point.get("scale") or "none"
+    if unit != "W" or scale not in KW_PER_SCALED_W:
+        raise Refusal(
+            INVALID_DATA,
+            f"data point {r_id} ({point.get('report_type')}): unit {unit} scale {scale} is not "
+            "real power in W, kW or MW; register it with unit W and siScaleCode none, k or M",
+        )
+    return KW_PER_SCALED_W[scale]
 
 
 def _by_event(
