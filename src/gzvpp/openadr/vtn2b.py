@@ -35,20 +35,13 @@ from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-import defusedxml.ElementTree as defused_etree
 from fastapi import APIRouter, Request, Response
-from lxml import etree  # type: ignore[import-untyped]
-from openleadr.messaging import (
-    XML_SCHEMA,
-    create_message,
-    parse_message,
-    validate_xml_signature,
-)
+from openleadr.messaging import validate_xml_signature
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from gzvpp.core.grid import INTERVAL_MINUTES, SHANGHAI
+from gzvpp.core.grid import SHANGHAI
 from gzvpp.core.model import Mode
 from gzvpp.kit.auth import Actor
 from gzvpp.kit.db import session_scope
@@ -68,6 +61,7 @@ from gzvpp.openadr.bids import submit_bid
 from gzvpp.openadr.body_limit import BodyTooLarge, read_limited
 from gzvpp.openadr.mapping import Reading, window
 from gzvpp.openadr.runtime import OpenADR, runtime_of
+from gzvpp.openadr.xml2b import parse, render
 
 PREFIX = "/OpenADR2/Simple/2.0b"
 VTN_ID = "GZVPP_VTN"
@@ -82,14 +76,6 @@ BID_KW_TYPE, BID_PRICE_TYPE = "deltaDemand", "price"
 KW_PER_SCALED_W = {"none": Decimal("0.001"), "k": Decimal(1), "M": Decimal(1000)}
 # Status codes of 2.0b's eiResponse.
 OK, INVALID_DATA, INVALID_ID, NOT_RECOGNIZED, NOT_AUTHORIZED = 200, 454, 452, 453, 463
-NS = {
-    "ei": "http://docs.oasis-open.org/ns/energyinterop/201110",
-    "oadr": "http://openadr.org/oadr-2.0b/2012/07",
-    "xcal": "urn:ietf:params:xml:ns:icalendar-2.0",
-    "strm": "urn:ietf:params:xml:ns:icalendar-2.0:stream",
-    "power": "http://docs.oasis-open.org/ns/emix/2011/06/power",
-    "scale": "http://docs.oasis-open.org/ns/emix/2011/06/siscale",
-}
 KW = {
     "ns": "power",
     "name": "powerReal",
@@ -105,13 +91,6 @@ CNY_PER_KWH = {
     "unit": "CNY",
     "scale": "none",
 }
-
-# The 2.0b schema check with lxml told never to expand an entity, load a DTD or reach the
-# network: openleadr's own parser expands entities, and libxml2 crashed the whole process on
-# a DOCTYPE with entities under schema validation.
-SCHEMA_PARSER = etree.XMLParser(
-    schema=XML_SCHEMA, resolve_entities=False, load_dtd=False, no_network=True, huge_tree=False
-)
 
 router = APIRouter(prefix=PREFIX, tags=["OpenADR 2.0b VTN"])
 log = logging.getLogger(__name__)
@@ -140,20 +119,7 @@ async def service(service: str, request: Request) -> Response:
     except Exception as err:  # defusedxml/lxml/xmltodict raise many kinds
         return Response(f"not an OpenADR 2.0b message: {err}", 400, media_type="text/plain")
     reply_type, reply = await run_in_threadpool(_handle, runtime, tree, message_type, payload)
-    return Response(_render(reply_type, reply), media_type="application/xml")
-
-
-def parse(raw: bytes) -> tuple[Any, str, dict[str, Any]]:
-    """The schema-checked tree, message type and payload of a 2.0b message.
-
-    Any DOCTYPE (and so any entity declaration or external reference) is refused by defusedxml
-    before lxml or xmltodict see the body: 2.0b messages have none, and a body carrying one is
-    an attack (entity expansion, external entities).
-    """
-    defused_etree.fromstring(raw, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    tree = etree.fromstring(raw, SCHEMA_PARSER)
-    message_type, payload = parse_message(raw)
-    return tree, message_type, payload
+    return Response(render(reply_type, reply), media_type="application/xml")
 
 
 def _handle(
@@ -612,69 +578,3 @@ def _by_event(
         if chunk:
             grouped.append((event, chunk))
     return grouped
-
-
-def _render(message_type: str, payload: dict[str, Any]) -> str:
-    """The oadrPayload XML; events' baselines are added as ``eiEventBaseline`` (openleadr's
-    templates have none), then the whole is checked against the 2.0b schema."""
-    baselines = {}
-    for event in payload.get("events") or []:
-        baseline = event.pop("baseline", None)
-        if baseline:
-            baselines[event["event_descriptor"]["event_id"]] = (event["active_period"], baseline)
-    xml = str(create_message(message_type, **payload))
-    if not baselines:
-        return xml
-    root = etree.fromstring(xml.encode())
-    for element in root.iter(f"{{{NS['ei']}}}eiEvent"):
-        event_id = element.findtext(f"{{{NS['ei']}}}eventDescriptor/{{{NS['ei']}}}eventID")
-        if event_id in baselines:
-            period, values = baselines[event_id]
-            signals = element.find(f"{{{NS['ei']}}}eiEventSignals")
-            signals.append(_baseline_element(period, values))
-    rendered = str(etree.tostring(root, encoding="unicode"))
-    etree.fromstring(rendered.encode(), SCHEMA_PARSER)
-    return rendered
-
-
-def _baseline_element(period: dict[str, Any], values: list[float]) -> Any:
-    ei, xcal, strm = NS["ei"], NS["xcal"], NS["strm"]
-
-    def sub(parent: Any, ns: str, tag: str, text: str | None = None) -> Any:
-        child = etree.SubElement(parent, f"{{{ns}}}{tag}")
-        if text is not None:
-            child.text = text
-        return child
-
-    baseline = etree.Element(f"{{{ei}}}eiEventBaseline")
-    sub(sub(baseline, xcal, "dtstart"), xcal, "date-time", _xcal_time(period["dtstart"]))
-    sub(sub(baseline, xcal, "duration"), xcal, "duration", _xcal_duration(period["duration"]))
-    intervals = sub(baseline, strm, "intervals")
-    step = dt.timedelta(minutes=INTERVAL_MINUTES)
-    for i, value in enumerate(values):
-        interval = sub(intervals, ei, "interval")
-        sub(sub(interval, xcal, "duration"), xcal, "duration", _xcal_duration(step))
-        sub(sub(interval, xcal, "uid"), xcal, "text", str(i))
-        payload = sub(sub(interval, ei, "signalPayload"), ei, "payloadFloat")
-        sub(payload, ei, "value", repr(float(value)))
-    sub(baseline, ei, "baselineID", "gzvpp-baseline")
-    sub(baseline, ei, "baselineName", "GZ-VPP baseline (R4), kW per 15 min")
-    unit = sub(baseline, NS["power"], "powerReal")
-    sub(unit, NS["power"], "itemDescription", "RealPower")
-    sub(unit, NS["power"], "itemUnits", "W")
-    sub(unit, NS["scale"], "siScaleCode", "k")
-    attributes = sub(unit, NS["power"], "powerAttributes")
-    sub(attributes, NS["power"], "hertz", "50")
-    sub(attributes, NS["power"], "voltage", "220")
-    sub(attributes, NS["power"], "ac", "true")
-    return baseline
-
-
-def _xcal_time(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _xcal_duration(span: dt.timedelta) -> str:
-    minutes = int(span.total_seconds()) // 60
-    hours, minutes = divmod(minutes, 60)
-    return "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes or not hours else "")
