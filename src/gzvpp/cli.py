@@ -19,6 +19,7 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
+from typer.core import TyperCommand
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -139,7 +140,11 @@ def db_upgrade(db: DbPath = None, database_url: DatabaseUrl = None) -> None:
     """Migrate the database to the newest schema."""
     from gzvpp.kit.db import upgrade
 
-    upgrade(_database_url(db, database_url))
+    before, after = upgrade(_database_url(db, database_url))
+    if before == after:
+        typer.echo(f"数据库已是最新版本 {after}，无需升级")
+    else:
+        typer.echo(f"数据库已升级到 {after}（原为 {before or '空库'}）")
 
 
 user_app = typer.Typer(help="平台用户及其 API 令牌。", no_args_is_help=True)
@@ -375,10 +380,21 @@ openadr_app = typer.Typer(
     help="OpenADR clients: VENs of participants, and business-logic clients.",
     no_args_is_help=True,
 )
+
+
+class PlainHelp(TyperCommand):
+    """A command whose help is printed as written: rich markup would turn the fingerprint
+    example ``AB:CD:…`` into an emoji (``:cd:``)."""
+
+    def format_help(self, *args: Any, **kwargs: Any) -> None:
+        self.rich_markup_mode = None
+        super().format_help(*args, **kwargs)
+
+
 app.add_typer(openadr_app, name="openadr")
 
 
-@openadr_app.command("add-ven")
+@openadr_app.command("add-ven", cls=PlainHelp)
 def openadr_add_ven(
     participant: Annotated[str, typer.Option(help="The active participant the VEN acts for.")],
     ven_name: Annotated[
@@ -459,3 +475,44 @@ def openadr_revoke(
         Console(stderr=True).print(f"[bold red]error:[/] {err.message}")
         raise typer.Exit(code=2) from None
     Console(stderr=True).print(f"revoked {client_id}")
+
+
+@openadr_app.command("mqtt-acl")
+def openadr_mqtt_acl(
+    out: Annotated[Path, typer.Option(help="Directory for mosquitto.conf, passwd and acl.")],
+    host: Annotated[str, typer.Option(help="Interface the broker listens on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="The broker's TCP port.")] = 1883,
+    db: DbPath = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Write the MQTT broker's configuration: a login per OpenADR 3 client (client_id and
+    client_secret) and topic ACLs (a VEN reads only its own topics); anonymous refused.
+    Run again after provisioning or revoking, then reload Mosquitto (SIGHUP)."""
+    import os
+    from urllib.parse import urlsplit
+
+    from gzvpp.kit.db import in_database
+    from gzvpp.openadr.broker import VTN_USER, write_broker_config
+    from gzvpp.openadr.runtime import MQTT_URL_ENV
+
+    # Keep the VTN's login if $GZVPP_MQTT_URL already carries it.
+    current = urlsplit(os.environ.get(MQTT_URL_ENV, ""))
+    vtn_password = current.password if current.username == VTN_USER else None
+    written = in_database(
+        _database_url(db, database_url),
+        lambda session, _now: write_broker_config(
+            session, out, host=host, port=port, vtn_password=vtn_password
+        ),
+    )
+    typer.echo(f"已写入 {written.conf}、{written.password_file}、{written.acl_file}")
+    typer.echo(
+        f"{written.clients} 个 OpenADR 客户端可登录 MQTT（用户名 client_id，口令 client_secret）"
+    )
+    if written.without_login:
+        typer.echo(
+            "以下客户端在本版本之前发放，没有 MQTT 口令，需重新发放后才能登录："
+            + ", ".join(written.without_login)
+        )
+    if vtn_password is None:
+        typer.echo(f"平台发布用的登录已新建，请设置 {MQTT_URL_ENV}={written.vtn_url}")
+    typer.echo(f"启动：mosquitto -c {written.conf}")

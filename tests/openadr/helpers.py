@@ -5,15 +5,24 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from service_api import Api
 
 from gzvpp.kit.db import session_scope
@@ -39,6 +48,66 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+@contextmanager
+def server_process(directory: Path, **env: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``gzvpp serve`` as its own process on a free loopback port, on a SQLite file in
+    ``directory``, without MQTT; its base URL and process. Its output goes to
+    ``directory/server.log``."""
+    port = free_port()
+    environment = {**os.environ, "GZVPP_MQTT_URL": "none", **env}
+    command = [sys.executable, "-m", "gzvpp", "serve", "--port", str(port)]
+    command += ["--db", str(directory / "vtn.sqlite")]
+    base = f"http://127.0.0.1:{port}"
+    with (directory / "server.log").open("wb") as log:
+        process = subprocess.Popen(command, env=environment, stdout=log, stderr=subprocess.STDOUT)
+        try:
+
+            def answers() -> bool:
+                if process.poll() is not None:
+                    raise AssertionError(f"gzvpp serve exited with {process.returncode}")
+                try:
+                    return httpx.get(f"{base}/openadr3/3.1.0/auth/server").status_code == 200
+                except httpx.TransportError:
+                    return False
+
+            wait_for(answers, timeout=60, what="gzvpp serve to answer")
+            yield base, process
+        finally:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def certificate(directory: Path, name: str) -> tuple[str, str]:
+    """A self-signed EC certificate and its key, as PEM files."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / f"{name}.crt", directory / f"{name}.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return str(cert_path), str(key_path)
 
 
 def wait_for(probe: Callable[[], T | None], timeout: float = 20.0, what: str = "it") -> T:

@@ -19,12 +19,8 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from fastapi import FastAPI
-from helpers import BASELINE_KW, create_event, provision, realtime_user, tick
+from helpers import BASELINE_KW, certificate, create_event, provision, realtime_user, tick
 from openleadr import OpenADRClient
 from openleadr.messaging import create_message
 from openleadr.utils import certificate_fingerprint
@@ -46,33 +42,6 @@ def upcoming_weekday() -> dt.date:
 
 
 D = upcoming_weekday()
-
-
-def certificate(directory: Path, name: str) -> tuple[str, str]:
-    """A self-signed EC certificate and its key, as PEM files."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = directory / f"{name}.crt", directory / f"{name}.key"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return str(cert_path), str(key_path)
 
 
 @dataclass

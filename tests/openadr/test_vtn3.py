@@ -15,6 +15,7 @@ from service_api import Api
 from gzvpp.kit.db import session_scope
 from gzvpp.models import Role
 from gzvpp.openadr import provisioning
+from gzvpp.openadr.vtn3 import schemas
 
 P = "/openadr3/3.1.0"
 
@@ -356,3 +357,85 @@ def test_the_relay_leaves_windows_already_over_as_history(api: Api, app: FastAPI
     assert app.state.openadr.relay.run_once() > 0
     names = [e["eventName"] for e in api.client.get(f"{P}/events", headers=headers).json()]
     assert names and not any(event["id"] in name for name in names)
+
+
+def fresh(api: Api, credentials: Any) -> dict[str, str]:
+    """A new token (earlier tests move the clock past the module's tokens)."""
+    return bearer(token(api, credentials.client_id, credentials.client_secret))
+
+
+def test_sizes_are_capped_with_a_problem_naming_the_field(api: Api, vens: dict[str, Any]) -> None:
+    headers = fresh(api, vens["a"]["credentials"])
+
+    def report(resources: list[dict[str, Any]], **extra: Any) -> httpx.Response:
+        body = {"eventID": "e", "clientName": "a", "resources": resources, **extra}
+        return api.client.post(f"{P}/reports", json=body, headers=headers)
+
+    def resource(values: int, intervals: int = 1) -> dict[str, Any]:
+        payload = {"type": "DEMAND", "values": [1] * values}
+        return {
+            "resourceName": "r",
+            "intervals": [{"id": i, "payloads": [payload]} for i in range(intervals)],
+        }
+
+    long_name = report([resource(1)], reportName="x" * (schemas.MAX_TEXT + 1))
+    assert long_name.status_code == 400
+    assert "reportName" in long_name.json()["detail"]
+    assert len(long_name.text) < 1000  # the input is not echoed
+
+    many = report([resource(schemas.MAX_VALUES + 1)])
+    assert many.status_code == 400
+    assert "resources.0.intervals.0.payloads.0.values" in many.json()["detail"]
+
+    intervals = schemas.MAX_REPORT_VALUES // schemas.MAX_VALUES + 1
+    total = report([resource(schemas.MAX_VALUES, intervals)])
+    assert total.status_code == 400
+    assert f"at most {schemas.MAX_REPORT_VALUES} values" in total.json()["detail"]
+
+    huge = report([resource(1)], reportName="x" * (1 << 20))
+    assert huge.status_code == 413
+    assert huge.json()["title"] == "Content Too Large"
+
+
+def test_null_for_an_optional_property_is_taken_as_left_out(api: Api) -> None:
+    with session_scope(api.app.state.sessionmaker) as session:
+        credentials = provisioning.add_bl(session, "test", api.clock.now(), "null sender")
+    bl = fresh(api, credentials)
+    program = api.client.post(
+        f"{P}/programs",
+        json={
+            "programName": "nulls",
+            "intervalPeriod": None,
+            "programDescriptions": None,
+            "payloadDescriptors": None,
+            "attributes": None,
+            "targets": None,
+        },
+        headers=bl,
+    )
+    assert program.status_code == 201, program.text
+    event = api.client.post(
+        f"{P}/events",
+        json={
+            "programID": program.json()["id"],
+            "eventName": None,
+            "duration": None,
+            "priority": None,
+            "intervalPeriod": {
+                "start": "2025-06-03T12:00:00+08:00",
+                "duration": "PT1H",
+                "randomizeStart": None,
+            },
+            "intervals": [
+                {"id": 0, "intervalPeriod": None, "payloads": [{"type": "PRICE", "values": [1.5]}]}
+            ],
+            "reportDescriptors": None,
+        },
+        headers=bl,
+    )
+    assert event.status_code == 201, event.text
+    stored = event.json()
+    assert "duration" not in stored and "randomizeStart" not in stored["intervalPeriod"]
+    # A required property is still required.
+    missing = api.client.post(f"{P}/events", json={"programID": None}, headers=bl)
+    assert missing.status_code == 400 and "programID" in missing.json()["detail"]

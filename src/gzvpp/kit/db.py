@@ -28,6 +28,7 @@ from typing import Annotated, Any, ClassVar, TypeVar
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
 from fastapi import Depends, Request
 from sqlalchemy import Connection, Engine, Enum, MetaData, Numeric, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -171,8 +172,9 @@ def _request_session(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(_request_session, scope="function")]
 
 
-def upgrade(url: str | None = None) -> None:
-    """Bring the database at ``url`` to the newest migration (``alembic upgrade head``).
+def upgrade(url: str | None = None) -> tuple[str | None, str | None]:
+    """Bring the database at ``url`` to the newest migration (``alembic upgrade head``); the
+    revision it was at (None: empty) and the one it is at now.
 
     The Alembic configuration lives here rather than in an ``alembic.ini`` so that it works from
     an installed package.
@@ -181,7 +183,19 @@ def upgrade(url: str | None = None) -> None:
     config.set_main_option("script_location", str(MIGRATIONS))
     # Passed as an attribute, not a main option: configparser would mangle '%' in passwords.
     config.attributes["url"] = resolve_url(url)
+    before = current_revision(url)
     command.upgrade(config, "head")
+    return before, current_revision(url)
+
+
+def current_revision(url: str | None = None) -> str | None:
+    """The migration the database at ``url`` is at (None for an empty database)."""
+    engine = create_engine(resolve_url(url))
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    finally:
+        engine.dispose()
 
 
 T = TypeVar("T")

@@ -3,7 +3,9 @@
 A client is a VEN tied to one participant, or a business-logic (BL) client of the grid operator.
 Each is backed by a platform user, so whatever it does through the VTN is done, checked and
 audited as that user (a VEN's bid goes through the events service like a bid made on the API).
-Secrets and access tokens are stored only as their SHA-256.
+Secrets and access tokens are stored only as their SHA-256; the secret also as the MQTT broker's
+password hash (Mosquitto's ``$7$`` PBKDF2-SHA512), since a client logs in to the broker with its
+``client_id`` and ``client_secret`` (``gzvpp openadr mqtt-acl``).
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ class OpenADRClient(Base):
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     secret_sha256: Mapped[str] = mapped_column(String(64))
+    # None for clients provisioned before the broker had per-client logins.
+    mqtt_password_hash: Mapped[str | None] = mapped_column(String(255))
     role: Mapped[ClientRole] = mapped_column(enum_type(ClientRole, "role"))
     participant_id: Mapped[str | None] = mapped_column(ForeignKey("participants.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("platform_users.id"))

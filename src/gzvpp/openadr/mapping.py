@@ -68,25 +68,15 @@ EVENT_DESCRIPTORS = {
     "GZ_PRICE": _descriptor("GZ_PRICE", "KWH", currency="CNY"),
     "GZ_PRICE_CAP": _descriptor("GZ_PRICE_CAP", "KWH", currency="CNY"),
 }
-REPORT_DESCRIPTORS = [
-    {
-        "objectType": "REPORT_PAYLOAD_DESCRIPTOR",
-        "payloadType": BID_KW,
-        "readingType": "FORECAST",
-        "units": "KW",
-    },
-    {"objectType": "REPORT_PAYLOAD_DESCRIPTOR", "payloadType": BID_PRICE, "units": "KWH"},
-    {
-        "objectType": "REPORT_PAYLOAD_DESCRIPTOR",
-        "payloadType": "DEMAND",
-        "readingType": "DIRECT_READ",
-        "units": "KW",
-    },
-]
 
 
 def program_body() -> dict[str, Any]:
-    """The ``programRequest`` of the Guangzhou programme (no targets: every VEN may read it)."""
+    """The ``programRequest`` of the Guangzhou programme (no targets: every VEN may read it).
+
+    Its payload descriptors are the events' only: what a VEN reports is asked, with units, by
+    each event's ``reportDescriptors``. (openadr3.yaml allows report payload descriptors here
+    too, but ElaadNL's openadr3-client cannot read a program carrying one.)
+    """
     return {
         "programName": PROGRAM_NAME,
         "attributes": [
@@ -100,7 +90,7 @@ def program_body() -> dict[str, Any]:
             {"type": "PRINCIPAL_SUBDIVISION", "values": ["GD"]},
             {"type": "BINDING_EVENTS", "values": [False]},
         ],
-        "payloadDescriptors": [*EVENT_DESCRIPTORS.values(), *REPORT_DESCRIPTORS],
+        "payloadDescriptors": list(EVENT_DESCRIPTORS.values()),
     }
 
 

@@ -33,6 +33,7 @@ from gzvpp.models import (
     Role,
     Ven2b,
 )
+from gzvpp.openadr.broker import password_hash
 from gzvpp.openadr.mapping import PROGRAM_ID, participant_target
 from gzvpp.openadr.notifier import Change
 from gzvpp.openadr.relay import ensure_program
@@ -78,6 +79,7 @@ def _new_client(
     client = OpenADRClient(
         id=f"{role.value}-{secrets.token_hex(8)}",
         secret_sha256=hash_token(secret),
+        mqtt_password_hash=password_hash(secret),
         role=role,
         participant_id=participant_id,
         user_id=user.id,

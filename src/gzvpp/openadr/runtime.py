@@ -17,6 +17,7 @@ from fastapi import FastAPI, Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from gzvpp.kit.clock import Clock
+from gzvpp.openadr.body_limit import DEFAULT_MAX_BODY
 from gzvpp.openadr.mqtt import MqttPublisher
 from gzvpp.openadr.notifier import Notifier
 from gzvpp.openadr.relay import Relay
@@ -26,8 +27,12 @@ MQTT_URL_ENV = "GZVPP_MQTT_URL"
 DEFAULT_MQTT_URL = "mqtt://127.0.0.1:1883"
 
 
+FLAG_ON = ("1", "true", "yes", "on")
+
+
 def _flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+    """True when the variable is one of :data:`FLAG_ON` (any case); anything else is off."""
+    return os.environ.get(name, "").strip().lower() in FLAG_ON
 
 
 @dataclass
@@ -35,9 +40,12 @@ class Settings:
     """What a deployment may change; :meth:`from_env` reads the environment.
 
     ``mqtt_url``: ``$GZVPP_MQTT_URL``, ``none`` or empty for no MQTT.
-    ``allow_http_callbacks``: ``$GZVPP_OPENADR_HTTP_CALLBACKS`` (the Definitions require
-    HTTPS webhooks; plain HTTP is for loopback tests and demos).
+    ``allow_http_callbacks``: ``$GZVPP_OPENADR_HTTP_CALLBACKS`` set to ``1``, ``true``,
+    ``yes`` or ``on`` (the Definitions require HTTPS webhooks; plain HTTP is for loopback tests
+    and demos).
     ``token_ttl``: ``$GZVPP_OPENADR_TOKEN_TTL`` seconds (3600).
+    ``max_body``: ``$GZVPP_OPENADR_MAX_BODY``, the largest request body either VTN reads, in
+    bytes (1 MiB); a larger one is answered 413.
     ``relay_interval``: how often the relay looks for new platform notifications (s).
     ``poll_frequency``: the ``oadrPoll`` period asked of 2.0b VENs.
     ``telemetry_granularity``: the reporting period asked of 2.0b VENs (one minute).
@@ -46,6 +54,7 @@ class Settings:
     mqtt_url: str | None = DEFAULT_MQTT_URL
     allow_http_callbacks: bool = False
     token_ttl: int = 3600
+    max_body: int = DEFAULT_MAX_BODY
     relay_interval: float = 0.5
     poll_frequency: dt.timedelta = field(default=dt.timedelta(seconds=10))
     telemetry_granularity: dt.timedelta = field(default=dt.timedelta(minutes=1))
@@ -58,6 +67,7 @@ class Settings:
             mqtt_url=None if url.lower() in ("", "none", "off") else url,
             allow_http_callbacks=_flag("GZVPP_OPENADR_HTTP_CALLBACKS"),
             token_ttl=int(os.environ.get("GZVPP_OPENADR_TOKEN_TTL", "3600")),
+            max_body=int(os.environ.get("GZVPP_OPENADR_MAX_BODY", str(DEFAULT_MAX_BODY))),
         )
 
 

@@ -36,18 +36,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from lxml import etree  # type: ignore[import-untyped]
-from openleadr.messaging import (
-    create_message,
-    parse_message,
-    validate_xml_schema,
-    validate_xml_signature,
-)
+from openleadr.messaging import validate_xml_signature
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from gzvpp.core.grid import INTERVAL_MINUTES, SHANGHAI
+from gzvpp.core.grid import SHANGHAI
 from gzvpp.core.model import Mode
 from gzvpp.kit.auth import Actor
 from gzvpp.kit.db import session_scope
@@ -64,8 +58,10 @@ from gzvpp.models import (
 )
 from gzvpp.openadr import monitoring
 from gzvpp.openadr.bids import submit_bid
+from gzvpp.openadr.body_limit import BodyTooLarge, read_limited
 from gzvpp.openadr.mapping import Reading, window
 from gzvpp.openadr.runtime import OpenADR, runtime_of
+from gzvpp.openadr.xml2b import parse, render
 
 PREFIX = "/OpenADR2/Simple/2.0b"
 VTN_ID = "GZVPP_VTN"
@@ -74,23 +70,12 @@ SOURCE = "openadr2b"
 RECENT = dt.timedelta(days=3)
 TELEMETRY_TYPES = ("reading", "usage", "demand")
 BID_KW_TYPE, BID_PRICE_TYPE = "deltaDemand", "price"
-KW_PER_SCALED_W = {
-    "m": Decimal("0.000001"),
-    "none": Decimal("0.001"),
-    "k": Decimal(1),
-    "M": Decimal(1000),
-    "G": Decimal(1000000),
-}
+# Real power of a site, bid or measured, is W, kW or MW (SI scale none, k, M); milliwatts or
+# gigawatts are a VEN's configuration mistake, refused at registration rather than silently
+# scaled. 1 W is 0.001 kW: a bid of 450 on a point registered in plain W is 0.45 kW.
+KW_PER_SCALED_W = {"none": Decimal("0.001"), "k": Decimal(1), "M": Decimal(1000)}
 # Status codes of 2.0b's eiResponse.
 OK, INVALID_DATA, INVALID_ID, NOT_RECOGNIZED, NOT_AUTHORIZED = 200, 454, 452, 453, 463
-NS = {
-    "ei": "http://docs.oasis-open.org/ns/energyinterop/201110",
-    "oadr": "http://openadr.org/oadr-2.0b/2012/07",
-    "xcal": "urn:ietf:params:xml:ns:icalendar-2.0",
-    "strm": "urn:ietf:params:xml:ns:icalendar-2.0:stream",
-    "power": "http://docs.oasis-open.org/ns/emix/2011/06/power",
-    "scale": "http://docs.oasis-open.org/ns/emix/2011/06/siscale",
-}
 KW = {
     "ns": "power",
     "name": "powerReal",
@@ -122,16 +107,19 @@ class Refusal(Exception):
 @router.post("/{service}", summary="OpenADR 2.0b simple HTTP service")
 async def service(service: str, request: Request) -> Response:
     """EiRegisterParty, EiEvent, EiReport, EiOpt and OadrPoll: one signed oadrPayload in, one
-    oadrPayload out (HTTP 400 only for a body that is not a 2.0b message)."""
-    raw = await request.body()
-    try:
-        tree = validate_xml_schema(raw)
-        message_type, payload = parse_message(raw)
-    except Exception as err:  # lxml/xmltodict raise many kinds
-        return Response(f"not an OpenADR 2.0b message: {err}", 400, media_type="text/plain")
+    oadrPayload out (HTTP 400 for a body that is not a 2.0b message, 413 for one larger than
+    the VTN reads)."""
     runtime = runtime_of(request)
+    try:
+        raw = await read_limited(request, runtime.settings.max_body)
+    except BodyTooLarge as err:
+        return Response(err.detail, 413, media_type="text/plain")
+    try:
+        tree, message_type, payload = parse(raw)
+    except Exception as err:  # defusedxml/lxml/xmltodict raise many kinds
+        return Response(f"not an OpenADR 2.0b message: {err}", 400, media_type="text/plain")
     reply_type, reply = await run_in_threadpool(_handle, runtime, tree, message_type, payload)
-    return Response(_render(reply_type, reply), media_type="application/xml")
+    return Response(render(reply_type, reply), media_type="application/xml")
 
 
 def _handle(
@@ -257,6 +245,11 @@ class Vtn2b:
                     "unit": measurement.get("unit"),
                     "scale": measurement.get("scale") or "none",
                 }
+        for r_id, point in points.items():
+            if point["report_type"] == BID_KW_TYPE or (
+                point["report_type"] in TELEMETRY_TYPES and point["unit"] == "W"
+            ):
+                _kw_factor(r_id, point)
         ven.data_points = points
         telemetry: dict[str, list[str]] = {}
         for r_id, point in points.items():
@@ -347,7 +340,8 @@ class Vtn2b:
             ]
             try:
                 if request.purpose == "bid":
-                    self._bid(ven, request, values)
+                    # Said back in kW, so a VEN that meant kW on a point registered in W sees it.
+                    outcome = (OK, f"OK: bid of {self._bid(ven, request, values):f} kW")
                 else:
                     self._telemetry(ven, values)
             except Refusal as refusal:
@@ -361,7 +355,8 @@ class Vtn2b:
         except InvalidOperation as err:
             raise Refusal(INVALID_DATA, f"{r_id}: {value!r} is not a number") from err
 
-    def _bid(self, ven: Ven2b, request: Ven2bMessage, values: list[tuple[Any, Any]]) -> None:
+    def _bid(self, ven: Ven2b, request: Ven2bMessage, values: list[tuple[Any, Any]]) -> Decimal:
+        """Submit the bid of a report answering a bid request; its kW."""
         points = ven.data_points or {}
         kw: Decimal | None = None
         price: Decimal | None = None
@@ -369,7 +364,7 @@ class Vtn2b:
             r_id = str(payload.get("r_id"))
             kind = (points.get(r_id) or {}).get("report_type")
             if kind == BID_KW_TYPE:
-                kw = self._number(r_id, payload.get("value")) * _to_kw(points[r_id]["scale"])
+                kw = self._number(r_id, payload.get("value")) * _kw_factor(r_id, points[r_id])
             elif kind == BID_PRICE_TYPE:
                 price = self._number(r_id, payload.get("value"))
         if kw is None:
@@ -393,6 +388,7 @@ class Vtn2b:
                 )
         except DomainError as err:
             raise Refusal(INVALID_DATA, err.message) from err
+        return kw.normalize()
 
     def _telemetry(self, ven: Ven2b, values: list[tuple[Any, Any]]) -> None:
         points = ven.data_points or {}
@@ -403,7 +399,7 @@ class Vtn2b:
             if point is None or point["report_type"] not in TELEMETRY_TYPES or not start:
                 continue
             at = start.astimezone(SHANGHAI).replace(tzinfo=None, second=0, microsecond=0)
-            kw = self._number(r_id, payload.get("value")) * _to_kw(point["scale"])
+            kw = self._number(r_id, payload.get("value")) * _kw_factor(r_id, point)
             readings.append(Reading(r_id, at, kw.quantize(Decimal("0.001"))))
         for event, chunk in _by_event(self.session, ven.participant_id, readings):
             monitoring.record_readings(
@@ -546,9 +542,17 @@ def _report_request(message: Ven2bMessage) -> dict[str, Any]:
     }
 
 
-def _to_kw(scale: str | None) -> Decimal:
-    """The factor from W with SI scale ``scale`` (``none``, ``k``, ``M`` …) to kW."""
-    return KW_PER_SCALED_W.get(scale or "none", KW_PER_SCALED_W["none"])
+def _kw_factor(r_id: str, point: dict[str, Any]) -> Decimal:
+    """The factor from a real-power data point's values to kW, or a refusal naming the point
+    when its unit is not W or its SI scale not ``none`` (W), ``k`` (kW) or ``M`` (MW)."""
+    unit, scale = point.get("unit"), point.get("scale") or "none"
+    if unit != "W" or scale not in KW_PER_SCALED_W:
+        raise Refusal(
+            INVALID_DATA,
+            f"data point {r_id} ({point.get('report_type')}): unit {unit} scale {scale} is not "
+            "real power in W, kW or MW; register it with unit W and siScaleCode none, k or M",
+        )
+    return KW_PER_SCALED_W[scale]
 
 
 def _by_event(
@@ -577,69 +581,3 @@ def _by_event(
         if chunk:
             grouped.append((event, chunk))
     return grouped
-
-
-def _render(message_type: str, payload: dict[str, Any]) -> str:
-    """The oadrPayload XML; events' baselines are added as ``eiEventBaseline`` (openleadr's
-    templates have none), then the whole is checked against the 2.0b schema."""
-    baselines = {}
-    for event in payload.get("events") or []:
-        baseline = event.pop("baseline", None)
-        if baseline:
-            baselines[event["event_descriptor"]["event_id"]] = (event["active_period"], baseline)
-    xml = str(create_message(message_type, **payload))
-    if not baselines:
-        return xml
-    root = etree.fromstring(xml.encode())
-    for element in root.iter(f"{{{NS['ei']}}}eiEvent"):
-        event_id = element.findtext(f"{{{NS['ei']}}}eventDescriptor/{{{NS['ei']}}}eventID")
-        if event_id in baselines:
-            period, values = baselines[event_id]
-            signals = element.find(f"{{{NS['ei']}}}eiEventSignals")
-            signals.append(_baseline_element(period, values))
-    rendered = str(etree.tostring(root, encoding="unicode"))
-    validate_xml_schema(rendered)
-    return rendered
-
-
-def _baseline_element(period: dict[str, Any], values: list[float]) -> Any:
-    ei, xcal, strm = NS["ei"], NS["xcal"], NS["strm"]
-
-    def sub(parent: Any, ns: str, tag: str, text: str | None = None) -> Any:
-        child = etree.SubElement(parent, f"{{{ns}}}{tag}")
-        if text is not None:
-            child.text = text
-        return child
-
-    baseline = etree.Element(f"{{{ei}}}eiEventBaseline")
-    sub(sub(baseline, xcal, "dtstart"), xcal, "date-time", _xcal_time(period["dtstart"]))
-    sub(sub(baseline, xcal, "duration"), xcal, "duration", _xcal_duration(period["duration"]))
-    intervals = sub(baseline, strm, "intervals")
-    step = dt.timedelta(minutes=INTERVAL_MINUTES)
-    for i, value in enumerate(values):
-        interval = sub(intervals, ei, "interval")
-        sub(sub(interval, xcal, "duration"), xcal, "duration", _xcal_duration(step))
-        sub(sub(interval, xcal, "uid"), xcal, "text", str(i))
-        payload = sub(sub(interval, ei, "signalPayload"), ei, "payloadFloat")
-        sub(payload, ei, "value", repr(float(value)))
-    sub(baseline, ei, "baselineID", "gzvpp-baseline")
-    sub(baseline, ei, "baselineName", "GZ-VPP baseline (R4), kW per 15 min")
-    unit = sub(baseline, NS["power"], "powerReal")
-    sub(unit, NS["power"], "itemDescription", "RealPower")
-    sub(unit, NS["power"], "itemUnits", "W")
-    sub(unit, NS["scale"], "siScaleCode", "k")
-    attributes = sub(unit, NS["power"], "powerAttributes")
-    sub(attributes, NS["power"], "hertz", "50")
-    sub(attributes, NS["power"], "voltage", "220")
-    sub(attributes, NS["power"], "ac", "true")
-    return baseline
-
-
-def _xcal_time(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _xcal_duration(span: dt.timedelta) -> str:
-    minutes = int(span.total_seconds()) // 60
-    hours, minutes = divmod(minutes, 60)
-    return "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes or not hours else "")

@@ -3,7 +3,7 @@
 Tokens issued before this revision get ``expires_at`` = the upgrade's time plus the token
 lifetime (``GZVPP_TOKEN_TTL_DAYS``, default 90 days), so upgrading locks nobody out at once.
 
-Revision ID: 0005_accounts
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-28
 """
@@ -16,7 +16,7 @@ from alembic import op
 from gzvpp.kit.clock import SystemClock
 from gzvpp.kit.policy import token_ttl
 
-revision: str = "0005_accounts"
+revision: str = "0005"
 down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -5,13 +5,20 @@ is strict, as the schema is: a string where a number belongs, a number outside `
 ``NaN`` is a 400, never coerced. Properties the schema does not define are ignored, as the
 Definitions allow. Strings that go into indexed columns refuse the NUL character, which
 PostgreSQL cannot store.
+
+Where the schema sets no bound, the VTN sets its own (a refusal is a 400 naming the field):
+free text (``eventName``, ``reportName``, string values …) at most :data:`MAX_TEXT`
+characters, a ``values`` list at most :data:`MAX_VALUES` entries, lists of intervals,
+resources and descriptors at most :data:`MAX_ITEMS`, and a report at most
+:data:`MAX_REPORT_VALUES` values in all (a day of minute telemetry for 69 resources). The body
+itself is capped before parsing (``Settings.max_body``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -24,6 +31,10 @@ from pydantic import (
 )
 
 INT32 = 2**31 - 1
+MAX_TEXT = 1024
+MAX_VALUES = 10_000
+MAX_ITEMS = 10_000
+MAX_REPORT_VALUES = 100_000
 _RFC3339 = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$"
 )
@@ -74,6 +85,9 @@ def _no_nul(value: str) -> str:
 
 Text = Annotated[str, AfterValidator(_no_nul)]
 Name = Annotated[Text, StringConstraints(min_length=1, max_length=128)]
+FreeText = Annotated[str, StringConstraints(max_length=MAX_TEXT)]
+Token = Annotated[str, StringConstraints(max_length=8000)]
+Many = Field(max_length=MAX_ITEMS)
 ObjectId = Annotated[
     str, StringConstraints(min_length=1, max_length=128, pattern=r"^[a-zA-Z0-9_-]*$")
 ]
@@ -87,20 +101,24 @@ Int32 = Annotated[Integer, Field(ge=-INT32 - 1, le=INT32)]
 class Spec(BaseModel):
     """Strict, like the JSON schema; unknown properties are dropped.
 
-    ``not_null`` names the optional properties the schema does not make nullable: leaving them
-    out is fine, sending ``null`` is not.
+    The one leniency: ``null`` for an optional property is taken as leaving it out, even where
+    the schema does not make the property nullable (clients such as ElaadNL's openadr3-client
+    send ``null`` for every optional property they leave unset). ``null`` for a required
+    property is still refused.
     """
 
     model_config = ConfigDict(strict=True, extra="ignore", allow_inf_nan=False)
-    not_null: ClassVar[frozenset[str]] = frozenset()
 
     @model_validator(mode="before")
     @classmethod
-    def _refuse_null(cls, data: Any) -> Any:
+    def _null_is_absent(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            for name in cls.not_null:
-                if name in data and data[name] is None:
-                    raise ValueError(f"{name} may be left out but not null")
+            fields = cls.model_fields
+            return {
+                name: value
+                for name, value in data.items()
+                if value is not None or name not in fields or fields[name].is_required()
+            }
         return data
 
     def wire(self) -> dict[str, Any]:
@@ -115,21 +133,19 @@ class Point(Spec):
 
 class ValuesMap(Spec):
     type: Annotated[str, StringConstraints(min_length=1, max_length=128)]
-    values: list[bool | int | float | str | Point]
+    values: Annotated[list[bool | int | float | FreeText | Point], Field(max_length=MAX_VALUES)]
 
 
 class IntervalPeriod(Spec):
-    not_null = frozenset({"start", "duration", "randomizeStart"})
     start: DateTime | None = None
     duration: Duration | None = None
     randomizeStart: Duration | None = None
 
 
 class Interval(Spec):
-    not_null = frozenset({"intervalPeriod"})
     id: Int32
     intervalPeriod: IntervalPeriod | None = None
-    payloads: list[ValuesMap]
+    payloads: Annotated[list[ValuesMap], Many]
 
 
 Units = Annotated[str, StringConstraints(min_length=1, max_length=128)]
@@ -139,7 +155,7 @@ class EventPayloadDescriptor(Spec):
     objectType: Literal["EVENT_PAYLOAD_DESCRIPTOR"]
     payloadType: Annotated[str, StringConstraints(min_length=1, max_length=128)]
     units: Units | None = None
-    currency: str | None = None
+    currency: FreeText | None = None
 
 
 class ReportPayloadDescriptor(Spec):
@@ -155,7 +171,7 @@ class ReportDescriptor(Spec):
     payloadType: Annotated[str, StringConstraints(min_length=1, max_length=128)]
     readingType: Units | None = None
     units: Units | None = None
-    targets: list[Name] | None = None
+    targets: Annotated[list[Name], Many] | None = None
     aggregate: bool = False
     startInterval: Int32 = -1
     numIntervals: Int32 = -1
@@ -177,47 +193,60 @@ def _description(value: Any) -> Any:
     return value
 
 
+Description = Annotated[Any, AfterValidator(_description)]
 PayloadDescriptor = Annotated[
     EventPayloadDescriptor | ReportPayloadDescriptor, Field(discriminator="objectType")
 ]
 
 
 class ProgramRequest(Spec):
-    not_null = frozenset({"intervalPeriod"})
     programName: Name
     intervalPeriod: IntervalPeriod | None = None
-    programDescriptions: list[Annotated[Any, AfterValidator(_description)]] | None = None
-    payloadDescriptors: list[PayloadDescriptor] | None = None
-    attributes: list[ValuesMap] | None = None
-    targets: list[Name] | None = None
+    programDescriptions: Annotated[list[Description], Many] | None = None
+    payloadDescriptors: Annotated[list[PayloadDescriptor], Many] | None = None
+    attributes: Annotated[list[ValuesMap], Many] | None = None
+    targets: Annotated[list[Name], Many] | None = None
 
 
 class EventRequest(Spec):
-    not_null = frozenset({"duration", "intervalPeriod", "intervals"})
     programID: ObjectId
-    eventName: str | None = None
+    eventName: FreeText | None = None
     duration: Duration | None = None
     priority: Annotated[Integer, Field(ge=0)] | None = None
-    targets: list[Name] | None = None
-    reportDescriptors: list[ReportDescriptor] | None = None
-    payloadDescriptors: list[EventPayloadDescriptor] | None = None
+    targets: Annotated[list[Name], Many] | None = None
+    reportDescriptors: Annotated[list[ReportDescriptor], Many] | None = None
+    payloadDescriptors: Annotated[list[EventPayloadDescriptor], Many] | None = None
     intervalPeriod: IntervalPeriod | None = None
-    intervals: list[Interval] | None = None
+    intervals: Annotated[list[Interval], Many] | None = None
 
 
 class ReportResource(Spec):
-    not_null = frozenset({"intervalPeriod"})
     resourceName: Name
     intervalPeriod: IntervalPeriod | None = None
-    intervals: list[Interval]
+    intervals: Annotated[list[Interval], Many]
 
 
 class ReportRequest(Spec):
     eventID: ObjectId
     clientName: Name
-    reportName: str | None = None
-    payloadDescriptors: list[ReportPayloadDescriptor] | None = None
-    resources: list[ReportResource]
+    reportName: FreeText | None = None
+    payloadDescriptors: Annotated[list[ReportPayloadDescriptor], Many] | None = None
+    resources: Annotated[list[ReportResource], Many]
+
+    @model_validator(mode="after")
+    def _bounded(self) -> ReportRequest:
+        count = sum(
+            len(payload.values)
+            for resource in self.resources
+            for interval in resource.intervals
+            for payload in interval.payloads
+        )
+        if count > MAX_REPORT_VALUES:
+            raise ValueError(
+                f"resources: a report carries at most {MAX_REPORT_VALUES} values in all; "
+                f"this one has {count}"
+            )
+        return self
 
 
 Operation = Literal["READ", "CREATE", "UPDATE", "DELETE"]
@@ -227,48 +256,47 @@ ObjectTypeName = Literal["PROGRAM", "EVENT", "REPORT", "SUBSCRIPTION", "VEN", "R
 
 
 class ObjectOperation(Spec):
-    objects: list[ObjectTypeName]
-    operations: list[Operation]
+    objects: Annotated[list[ObjectTypeName], Many]
+    operations: Annotated[list[Operation], Many]
     callbackUrl: Uri
-    bearerToken: str | None = None
+    bearerToken: Token | None = None
 
 
 class SubscriptionRequest(Spec):
-    not_null = frozenset({"programID"})
     clientName: Name
     programID: ObjectId | None = None
-    objectOperations: list[ObjectOperation]
-    targets: list[Name] | None = None
+    objectOperations: Annotated[list[ObjectOperation], Many]
+    targets: Annotated[list[Name], Many] | None = None
 
 
 class VenVenRequest(Spec):
     objectType: Literal["VEN_VEN_REQUEST"]
     venName: Name
-    attributes: list[ValuesMap] | None = None
+    attributes: Annotated[list[ValuesMap], Many] | None = None
 
 
 class BlVenRequest(Spec):
     objectType: Literal["BL_VEN_REQUEST"]
     clientID: Name
-    targets: list[Name] | None = None
+    targets: Annotated[list[Name], Many] | None = None
     venName: Name
-    attributes: list[ValuesMap] | None = None
+    attributes: Annotated[list[ValuesMap], Many] | None = None
 
 
 class BlResourceRequest(Spec):
     objectType: Literal["BL_RESOURCE_REQUEST"]
     clientID: Name
-    targets: list[Name] | None = None
+    targets: Annotated[list[Name], Many] | None = None
     resourceName: Name
     venID: ObjectId
-    attributes: list[ValuesMap] | None = None
+    attributes: Annotated[list[ValuesMap], Many] | None = None
 
 
 class VenResourceRequest(Spec):
     objectType: Literal["VEN_RESOURCE_REQUEST"]
     resourceName: Name
     venID: ObjectId
-    attributes: list[ValuesMap] | None = None
+    attributes: Annotated[list[ValuesMap], Many] | None = None
 
 
 VenRequest = Annotated[VenVenRequest | BlVenRequest, Field(discriminator="objectType")]
