@@ -123,7 +123,9 @@ root_router = APIRouter(include_in_schema=False)
 def _cookie_actor(request: Request, session: Session) -> Actor | None:
     """The actor named by the sign-in cookie, if any."""
     token = request.cookies.get(TOKEN_COOKIE)
-    return actor_for_token(session, token) if token else None
+    actor = actor_for_token(session, token) if token else None
+    # The metering identity only sends meter data through the API; it has no console.
+    return None if actor is None or actor.role is Role.METERING else actor
 
 
 def _page_actor(request: Request, session: SessionDep) -> Actor:
@@ -228,7 +230,7 @@ def login(
 ) -> Response:
     """Check the token and keep it in an httpOnly, SameSite=Strict cookie."""
     actor = actor_for_token(session, token.strip()) if token.strip() else None
-    if actor is None:
+    if actor is None or actor.role is Role.METERING:
         return _render(
             request, None, "login.html", clock.now(), 401, error="令牌无效，请核对后重新输入。"
         )

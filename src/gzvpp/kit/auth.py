@@ -133,13 +133,14 @@ def actor_for_token(session: Session, token: str) -> Actor | None:
     return Actor(user.id, user.name, user.role, user.participant_id)
 
 
-def current_actor(
+def meter_data_actor(
     request: Request,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Actor:
     """The caller named by the ``Authorization: Bearer`` header, else by the web console's
-    cookie; 401 if none or unknown."""
+    cookie; 401 if none or unknown. The meter data routes take any role, the metering
+    identity included; every other route takes :func:`current_actor`."""
     token = credentials.credentials if credentials else request.cookies.get(TOKEN_COOKIE)
     if token is None:
         raise Unauthorized("missing bearer token (Authorization: Bearer <token>)")
@@ -149,4 +150,16 @@ def current_actor(
     return actor
 
 
+def current_actor(actor: Annotated[Actor, Depends(meter_data_actor)]) -> Actor:
+    """The caller, as :func:`meter_data_actor`; the metering identity, which only sends meter
+    data, is refused (403) everywhere else."""
+    if actor.role is Role.METERING:
+        raise Forbidden(
+            "计量系统身份只能上传和读取计量数据 / the metering identity may only send and read "
+            "meter data"
+        )
+    return actor
+
+
 ActorDep = Annotated[Actor, Depends(current_actor)]
+MeterDataActorDep = Annotated[Actor, Depends(meter_data_actor)]
