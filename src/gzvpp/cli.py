@@ -131,10 +131,13 @@ app.add_typer(user_app, name="user")
 
 @user_app.command("add")
 def user_add(
-    role: Annotated[str, typer.Option(
+    role: Annotated[
+        str,
+        typer.Option(
             help="grid_operator, regulator, aggregator, power_user or metering (the metering "
             "system that sends settlement meter data)."
-        )],
+        ),
+    ],
     name: Annotated[str, typer.Option(help="Who the user is, e.g. 广州供电局 调度中心.")],
     participant: Annotated[
         str | None, typer.Option(help="Participant id; required for aggregator and power_user.")

@@ -277,7 +277,9 @@ def test_participants_may_not_send_settlement_data(api: Api, tmp_path: Path) -> 
     assert summary.json()["new_values"] == 3 * 288
     # The metering identity is for meter data alone.
     assert api.client.get("/api/participants", headers=api.metering).status_code == 403
-    assert api.client.get("/api/settlement/quarters/2025Q1", headers=api.metering).status_code == 403
+    assert (
+        api.client.get("/api/settlement/quarters/2025Q1", headers=api.metering).status_code == 403
+    )
 
 
 def test_participant_reads_only_its_own_accounts(api: Api, tmp_path: Path) -> None:

@@ -1,8 +1,10 @@
 """``result_revisions``: each change to a result after it was published to its participant.
 
-A result is published when it is first stored and the participant notified (第九条 (四));
-when new or corrected meter data later changes it, the figures before and after, who sent the
-data, why and when are kept here, append-only, and the quarter's publicity list flags it.
+A result is published when it is stored and the participant notified (第九条 (四)). When new or
+corrected meter data later changes the figures of a result evaluated on complete data (status
+``ok``), the figures before and after, who sent the data, why and when are kept here, and the
+quarter's publicity list flags it. A result that lacked data has no figures to correct; the data
+that completes it gives its first full evaluation.
 """
 
 from __future__ import annotations

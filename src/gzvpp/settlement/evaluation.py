@@ -370,8 +370,14 @@ def _columns(
 def _revision(
     row: AwardResult, values: Mapping[str, Any], actor: str, now: dt.datetime, cause: Cause
 ) -> ResultRevision | None:
-    """The revision of a published result about to take ``values``, if its figures change."""
-    if all(getattr(row, name) == values[name] for name in REVISED_FIELDS):
+    """The revision of a published result about to take ``values``, if its figures change.
+
+    Only a result with figures (status ``ok``) is revised: one that lacked data has none to
+    correct, and the data completing it is its first full evaluation.
+    """
+    if row.status != Status.OK or all(
+        getattr(row, name) == values[name] for name in REVISED_FIELDS
+    ):
         return None
     before = {name: json_value(getattr(row, name)) for name in REVISED_FIELDS}
     after = {name: json_value(values[name]) for name in REVISED_FIELDS}
