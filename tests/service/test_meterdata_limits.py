@@ -166,11 +166,9 @@ def test_implausible_json_readings_name_the_field(
 @pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e309"])
 def test_non_finite_json_readings_name_the_field(api: Api, number: str) -> None:
     user = enrol_user(api)
-    body = (
-        '{"readings": [{"account_id": "%s", "ts": "2025-03-10T08:00:00", "kw": 1},'
-        ' {"account_id": "%s", "ts": "2025-03-10T08:15:00", "kw": %s}]}'
-        % (user.accounts[0], user.accounts[0], number)
-    )
+    first = f'{{"account_id": "{user.accounts[0]}", "ts": "2025-03-10T08:00:00", "kw": 1}}'
+    second = first.replace("08:00", "08:15").replace('"kw": 1', f'"kw": {number}')
+    body = f'{{"readings": [{first}, {second}]}}'
     response = api.client.post(
         "/api/meterdata/loads",
         content=body,
@@ -257,3 +255,24 @@ def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
     settings = MeterSettings.from_env()
     assert (settings.max_upload_bytes, settings.max_load_factor) == (1048576, 4.0)
     assert settings.max_rows == 1048576 // 16
+
+
+def test_a_parquet_file_is_capped_by_its_rows(api: Api, tmp_path: Path) -> None:
+    """Compressed Parquet holds more rows per byte than CSV: its rows are capped as if it were
+    CSV, before any reading is kept."""
+    settings = api.app.state.meter_settings
+    api.app.state.meter_settings = dataclasses.replace(settings, max_upload_bytes=10_000)
+    try:
+        user = enrol_user(api)
+        days = days_between(dt.date(2025, 3, 1), dt.date(2025, 3, 21))
+        values = np.full((len(days), 96), 100.0)
+        path = write(load_frame({user.accounts[0]: values}, days), tmp_path, ".parquet")
+        assert path.stat().st_size < 10_000
+        response = upload(api, path, api.metering)
+    finally:
+        api.app.state.meter_settings = settings
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["msg"].endswith(
+        f"{len(days) * 96} rows; an upload holds at most {10_000 // 16}"
+    )
+    assert stored(api, user.accounts[0]) == {}

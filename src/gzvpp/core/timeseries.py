@@ -162,6 +162,8 @@ class IntervalRows:
         """
         # Interval numbers stay below 2**31 up to the year 9999, so a pair packs into an int64.
         keys = (codes << 32) | slots
+        if bool(np.all(keys[1:] > keys[:-1])):  # in order already, as most files are
+            return cls(series, codes, slots, values)
         order = np.argsort(keys, kind="stable")  # equal keys keep the order they came in
         keys = keys[order]
         repeats = np.flatnonzero(keys[1:] == keys[:-1])

@@ -19,7 +19,7 @@ from gzvpp.models import Account, MeterDay, Participant, SystemLoadDay
 
 SYSTEM_SERIES = "system"
 ACCOUNTS_PER_QUERY = 500  # keeps IN lists well inside SQLite's bound-parameter limit
-PAIRS_PER_QUERY = 500  # (account, day) pairs: two bound parameters each
+PAIRS_PER_QUERY = 2000  # (account, day) pairs: up to two bound parameters each
 
 
 def encode_day(values: FloatArray) -> bytes:
@@ -102,8 +102,10 @@ def load_pairs(
 ) -> FloatArray:
     """The stored values of each (account, day) pair, shape (pairs, 96), NaN where none.
 
-    With ``accounts`` None, the system load's ``days``. At most :data:`PAIRS_PER_QUERY` pairs:
-    an upload is merged a block of pairs at a time, reading exactly the days it sends.
+    With ``accounts`` None, the system load's ``days``. An upload is merged a block of
+    :data:`PAIRS_PER_QUERY` pairs at a time, reading exactly the days it sends: a block of whole
+    days of a few accounts (as most files are) by its accounts and its days, one scattered over
+    many accounts and days by its pairs, so that the rows read never outgrow the block.
     ``for_update`` locks the rows read, as in :func:`load_cube`.
     """
     dates = [date_of(int(d)) for d in days]
@@ -113,15 +115,22 @@ def load_pairs(
         statement = select(SystemLoadDay.day, SystemLoadDay.mw).where(SystemLoadDay.day.in_(dates))
     else:
         keys = list(zip(accounts, dates, strict=True))
-        statement = select(MeterDay.account_id, MeterDay.day, MeterDay.kw).where(
-            tuple_(MeterDay.account_id, MeterDay.day).in_(keys)
-        )
-    position = {key: i for i, key in enumerate(keys)}
+        names, distinct = set(accounts), set(dates)
+        statement = select(MeterDay.account_id, MeterDay.day, MeterDay.kw)
+        if len(names) * len(distinct) <= 2 * len(keys):
+            statement = statement.where(MeterDay.account_id.in_(names), MeterDay.day.in_(distinct))
+        else:
+            statement = statement.where(tuple_(MeterDay.account_id, MeterDay.day).in_(keys))
     values = np.full((len(keys), INTERVALS_PER_DAY), np.nan)
     if keys:
-        stored = session.execute(statement.with_for_update() if for_update else statement)
-        for *key, blob in stored:
-            values[position[key[0] if accounts is None else tuple(key)]] = decode_day(blob)
+        position = {key: i for i, key in enumerate(keys)}
+        found = session.execute(statement.with_for_update() if for_update else statement).all()
+        at = [position.get(row[0] if accounts is None else (row[0], row[1])) for row in found]
+        kept = [(i, row[-1]) for i, row in zip(at, found, strict=True) if i is not None]
+        if kept:
+            rows = np.fromiter((i for i, _ in kept), dtype=np.int64, count=len(kept))
+            blob = b"".join(b for _, b in kept)
+            values[rows] = np.frombuffer(blob, dtype="<f8").reshape(-1, INTERVALS_PER_DAY)
     return values
 
 
