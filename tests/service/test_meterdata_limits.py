@@ -276,3 +276,21 @@ def test_a_parquet_file_is_capped_by_its_rows(api: Api, tmp_path: Path) -> None:
         f"{len(days) * 96} rows; an upload holds at most {10_000 // 16}"
     )
     assert stored(api, user.accounts[0]) == {}
+
+
+def test_the_form_takes_only_file_and_reason(api: Api) -> None:
+    user = enrol_user(api)
+    body = f"account_id,ts,kw\n{user.accounts[0]},2025-03-03 00:00,1\n".encode()
+    misspelt = api.client.post(
+        "/api/meterdata/loads:upload",
+        files={"file": ("m.csv", body)},
+        data={"reasn": "换表"},
+        headers=api.metering,
+    )
+    assert misspelt.status_code == 422
+    assert misspelt.json()["detail"][0]["loc"] == ["body", "reasn"]
+    no_file = api.client.post(
+        "/api/meterdata/loads:upload", data={"reason": "换表"}, headers=api.metering
+    )
+    assert no_file.status_code == 422
+    assert stored(api, user.accounts[0]) == {}

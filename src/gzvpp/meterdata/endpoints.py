@@ -74,6 +74,8 @@ async def received_file(
             setting=MAX_UPLOAD_BYTES_ENV,
         )
         assert form.path is not None  # receive_form refuses a body without the file
+        for name in form.fields.keys() - {"reason"}:
+            raise Invalid("unknown field: the form takes file and reason", ("body", name))
         reason = form.fields.get("reason", "").strip()
         if len(reason) > schemas.MAX_REASON:
             raise Invalid(f"at most {schemas.MAX_REASON} characters", ("body", "reason"))
