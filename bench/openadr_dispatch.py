@@ -40,7 +40,8 @@ from gzvpp.app import create_app
 from gzvpp.kit.auth import Actor
 from gzvpp.kit.clock import SimulatedClock
 from gzvpp.kit.db import session_scope
-from gzvpp.meterdata.schemas import Reading
+from gzvpp.meterdata.plausibility import MeterSettings
+from gzvpp.meterdata.schemas import Reading, ReadingsUpload
 from gzvpp.meterdata.service import meterdata_service
 from gzvpp.models import Role
 from gzvpp.openadr.provisioning import add_ven
@@ -98,7 +99,10 @@ def enrol(app_state: object, count: int) -> list[str]:
             for i in range(count)
             for k in range(4)
         ]
-        meterdata_service.upload_readings(session, GRID, now, readings)
+        # Sent by the notice, when the hour before it has been metered.
+        meterdata_service.upload_readings(
+            session, GRID, NOTICE, ReadingsUpload(readings=readings), MeterSettings()
+        )
         vens = [add_ven(session, "bench", now, pid)[0].ven_id for pid in ids]
     return vens
 

@@ -134,15 +134,19 @@ def timed_upload(
 def run(kind: str, n_accounts: int, n_days: int, folder: Path) -> None:
     first = dt.date(2025, 6, 1)
     with database(kind, folder) as url:
-        app = create_app(database_url=url, clock=SimulatedClock(dt.datetime(2025, 5, 1, 9)))
+        # The clock stands after both months: the metering system sends ended intervals only.
+        now = dt.datetime.combine(first + dt.timedelta(days=2 * n_days + 1), dt.time(9))
+        app = create_app(database_url=url, clock=SimulatedClock(now))
         with session_scope(app.state.sessionmaker) as session:
-            _, token = create_user(
-                session, name="bench", role=Role.GRID_OPERATOR, participant_id=None,
-                at=dt.datetime(2025, 5, 1, 9),
-            )  # fmt: skip
-        headers = {"Authorization": f"Bearer {token}"}
+            _, grid = create_user(
+                session, name="bench", role=Role.GRID_OPERATOR, participant_id=None, at=now
+            )
+            _, metering = create_user(
+                session, name="bench", role=Role.METERING, participant_id=None, at=now
+            )
+        headers = {"Authorization": f"Bearer {metering}"}
         client = TestClient(app)
-        accounts = enrol(client, headers, n_accounts)
+        accounts = enrol(client, {"Authorization": f"Bearer {grid}"}, n_accounts)
         month = month_frame(accounts, first, n_days, seed=1)
         values = month.height
         parquet = folder / f"month-{kind}.parquet"

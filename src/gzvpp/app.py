@@ -20,6 +20,7 @@ from gzvpp.kit.clock import Clock, SystemClock
 from gzvpp.kit.db import make_engine, make_sessionmaker, resolve_url, upgrade
 from gzvpp.kit.policy import check_settings
 from gzvpp.meterdata.endpoints import router as meterdata_router
+from gzvpp.meterdata.plausibility import MeterSettings
 from gzvpp.openadr import runtime as openadr
 from gzvpp.openadr.endpoints import router as openadr_router
 from gzvpp.openadr.vtn2b import router as openadr2b_router
@@ -38,13 +39,15 @@ def create_app(
     clock: Clock | None = None,
     openadr_settings: openadr.Settings | None = None,
     admission: AdmissionSettings | None = None,
+    meter_settings: MeterSettings | None = None,
 ) -> FastAPI:
     """The app on ``database_url`` (default: ``$GZVPP_DATABASE_URL`` or ``./gzvpp.sqlite``).
 
     Migrates the database to the newest schema first. ``clock`` defaults to the system clock; pass
     a :class:`~gzvpp.kit.clock.SimulatedClock` to drive time in tests and the demo.
-    ``openadr_settings`` defaults to the environment's (``GZVPP_MQTT_URL`` …), ``admission``
-    (requests at work and queued at once) to :meth:`AdmissionSettings.from_env`.
+    ``openadr_settings`` defaults to the environment's (``GZVPP_MQTT_URL`` …), and so do
+    ``meter_settings`` (``GZVPP_METER_UPLOAD_MAX_BYTES`` …) and ``admission`` (requests at work
+    and queued at once, :meth:`AdmissionSettings.from_env`).
     """
     check_settings()  # a bad policy value stops the start, not a request later
     url = resolve_url(database_url)
@@ -67,6 +70,7 @@ def create_app(
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.read_sessionmaker = make_sessionmaker(engine, read_only=True)
     app.state.clock = clock or SystemClock()
+    app.state.meter_settings = meter_settings or MeterSettings.from_env()
     errors.install(app)
     app.include_router(participants_router, prefix="/api")
     app.include_router(events_router, prefix="/api")

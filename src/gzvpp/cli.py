@@ -189,7 +189,11 @@ def _expiry(now: dt.datetime, ttl_days: int | None) -> dt.datetime | None:
 @user_app.command("add")
 def user_add(
     role: Annotated[
-        str, typer.Option(help="角色：grid_operator、regulator、aggregator 或 power_user。")
+        str,
+        typer.Option(
+            help="角色：grid_operator、regulator、aggregator、power_user 或 metering"
+            "（计量系统，上传结算用计量数据）。"
+        ),
     ],
     name: Annotated[str, typer.Option(help="用户名称，如 广州供电局 调度中心。")],
     participant: Annotated[

@@ -19,13 +19,17 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import numpy as np
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from service_api import Api
 
+from gzvpp.core.grid import INTERVALS_PER_DAY
 from gzvpp.kit.db import session_scope
+from gzvpp.meterdata.repository import encode_day
+from gzvpp.models import MeterDay
 from gzvpp.openadr import provisioning
 from gzvpp.openadr.runtime import Settings
 
@@ -123,25 +127,26 @@ def wait_for(probe: Callable[[], T | None], timeout: float = 20.0, what: str = "
 
 def realtime_user(api: Api, day: dt.date = D) -> tuple[str, str]:
     """An active, real-time capable power user (800 kW, 300 kW real-time) with a flat load of
-    1000 kW on its account over the 20 days up to ``day``; its id and account."""
+    1000 kW on its account over the 20 days up to ``day``; its id and account.
+
+    The days are stored directly: the meter data API takes only intervals that have ended,
+    and ``day`` lies ahead of the scenarios' clock.
+    """
     detail = api.enrol(
         api.user(realtime_capable=True, minute_monitoring=True, realtime_capability_kw="300")
     )
     api.activate(detail["id"])
     account = detail["accounts"][0]["account_id"]
-    readings = [
-        {
-            "account_id": account,
-            "ts": (start + dt.timedelta(minutes=15 * i)).isoformat(),
-            "kw": BASELINE_KW,
-        }
-        for start in (dt.datetime.combine(day - dt.timedelta(days=n), dt.time()) for n in range(20))
-        for i in range(96)
-    ]
-    response = api.client.post(
-        "/api/meterdata/loads", json={"readings": readings}, headers=api.grid
-    )
-    assert response.status_code == 200, response.text
+    with session_scope(api.app.state.sessionmaker) as session:
+        for n in range(20):
+            session.add(
+                MeterDay(
+                    account_id=account,
+                    day=day - dt.timedelta(days=n),
+                    kw=encode_day(np.full(INTERVALS_PER_DAY, BASELINE_KW)),
+                    updated_at=api.clock.now(),
+                )
+            )
     return detail["id"], account
 
 

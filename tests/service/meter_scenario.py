@@ -22,6 +22,7 @@ import httpx
 import numpy as np
 import polars as pl
 from service_api import Api
+from sqlalchemy import select
 
 from gzvpp.core.grid import INTERVALS_PER_DAY, Window
 from gzvpp.core.model import Award as EngineAward
@@ -29,7 +30,8 @@ from gzvpp.core.model import Direction, Mode, ParticipantKind
 from gzvpp.core.model import Event as EngineEvent
 from gzvpp.core.model import Participant as EngineParticipant
 from gzvpp.core.timeseries import FloatArray, IntervalCube, date_of, day_number
-from gzvpp.models import Award, Event, EventStatus, PriceMode, Role
+from gzvpp.meterdata.repository import encode_day
+from gzvpp.models import Award, Event, EventStatus, PriceMode, Role, SystemLoadDay
 
 SYSTEM_MW = 20_000.0
 HIGH_SYSTEM_MW = 22_000.0
@@ -138,6 +140,22 @@ def system_frame(days: np.ndarray[Any, Any]) -> pl.DataFrame:
     return pl.DataFrame({"ts": times(days), "mw": system_load(days).ravel()})
 
 
+def store_system_load(api: Api, days: np.ndarray[Any, Any]) -> None:
+    """Store the module-wide system load of ``days`` directly, leaving days already stored.
+
+    The upload takes only intervals that have ended; tests set the system load of a response
+    day ahead of their clock, as a forecast would stand in for it.
+    """
+    with api.session() as session:
+        dates = [date_of(int(d)) for d in days]
+        have = set(session.scalars(select(SystemLoadDay.day).where(SystemLoadDay.day.in_(dates))))
+        for day, values in zip(dates, system_load(days), strict=True):
+            if day not in have:
+                session.add(
+                    SystemLoadDay(day=day, mw=encode_day(values), updated_at=api.clock.now())
+                )
+
+
 def write(frame: pl.DataFrame, folder: Path, suffix: str = ".csv") -> Path:
     """Write ``frame`` as CSV (``ts`` as ``YYYY-MM-DD HH:MM``) or Parquet under a fresh name."""
     path = folder / f"{uuid4().hex[:8]}{suffix}"
@@ -149,17 +167,27 @@ def write(frame: pl.DataFrame, folder: Path, suffix: str = ".csv") -> Path:
 
 
 def upload(
-    api: Api, path: Path, headers: dict[str, str], *, system: bool = False
+    api: Api,
+    path: Path,
+    headers: dict[str, str],
+    *,
+    system: bool = False,
+    reason: str | None = None,
 ) -> httpx.Response:
-    """POST a file to the loads (or system-load) upload."""
+    """POST a file to the loads (or system-load) upload, with a correction's ``reason``."""
     route = "/api/meterdata/system-load:upload" if system else "/api/meterdata/loads:upload"
+    data = {} if reason is None else {"reason": reason}
     with path.open("rb") as stream:
-        return api.client.post(route, files={"file": (path.name, stream)}, headers=headers)
+        return api.client.post(
+            route, files={"file": (path.name, stream)}, data=data, headers=headers
+        )
 
 
-def upload_ok(api: Api, path: Path, *, system: bool = False) -> dict[str, Any]:
-    """Upload as the grid operator; the summary."""
-    response = upload(api, path, api.grid, system=system)
+def upload_ok(
+    api: Api, path: Path, *, system: bool = False, reason: str | None = None
+) -> dict[str, Any]:
+    """Upload as the metering system; the summary."""
+    response = upload(api, path, api.metering, system=system, reason=reason)
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body

@@ -24,7 +24,8 @@ LONG_LIVED = dt.datetime(2100, 1, 1)
 
 
 class Api:
-    """A test client plus helpers; ``grid`` and ``regulator`` are ready-made auth headers."""
+    """A test client plus helpers; ``grid``, ``regulator`` and ``metering`` (the metering
+    system's identity) are ready-made auth headers."""
 
     def __init__(self, app: FastAPI, clock: SimulatedClock) -> None:
         self.app = app
@@ -32,6 +33,7 @@ class Api:
         self.client = TestClient(app)
         self.grid = self.token(Role.GRID_OPERATOR)
         self.regulator = self.token(Role.REGULATOR)
+        self.metering = self.token(Role.METERING)
 
     def session(self) -> AbstractContextManager[Session]:
         """A transaction on the app's database (commits at the end of the ``with``)."""

@@ -126,6 +126,21 @@ def test_cli_user_add_prints_a_working_token(api: Api, database_url: str) -> Non
     assert "角色 power_user 须指定参与者" in refused.output
 
 
+def test_cli_adds_the_metering_identity(api: Api, database_url: str) -> None:
+    """`gzvpp user add --role metering`: a token that sends meter data and nothing else."""
+    result = CliRunner().invoke(
+        cli,
+        ["user", "add", "--role", "metering", "--name", "计量", "--database-url", database_url],
+    )
+    assert result.exit_code == 0, result.output
+    headers = {"Authorization": f"Bearer {result.stdout.strip()}"}
+    account = api.enrol(api.user())["accounts"][0]["account_id"]
+    reading = {"account_id": account, "ts": "2025-03-10T08:00:00", "kw": 500}
+    sent = api.client.post("/api/meterdata/loads", json={"readings": [reading]}, headers=headers)
+    assert sent.status_code == 200, sent.text
+    assert api.client.get("/api/events", headers=headers).status_code == 403
+
+
 def test_cli_db_option_makes_a_sqlite_file(tmp_path: Path) -> None:
     path = tmp_path / "cli.sqlite"
     result = CliRunner().invoke(

@@ -72,6 +72,7 @@ def test_upload_file_stores_days_and_reads_back(api: Api, tmp_path: Path, suffix
         "new_values": 4 * 3 * 96,
         "changed_values": 0,
         "unchanged_values": 0,
+        "negative_values": 0,
         "evaluations": [],
     }
     assert summary["source"].endswith(suffix)
@@ -251,31 +252,41 @@ def test_system_load_upload(api: Api, tmp_path: Path) -> None:
     assert response.json()["detail"][0]["msg"] == "system.csv, line 3: empty mw"
 
 
-def test_participant_uploads_and_reads_only_its_own_accounts(api: Api, tmp_path: Path) -> None:
+def test_participants_may_not_send_settlement_data(api: Api, tmp_path: Path) -> None:
+    """第九条: 负荷数据来源于用户计量自动化系统 — a participant's own upload is refused, even of
+    its own accounts, as file or JSON, before the body is read; the metering identity sends."""
+    owner = enrol_aggregator(api)
+    user = enrol_user(api)
+    mine = {a: noisy_loads(DAYS, seed=3) for a in owner.accounts}
+    path = write(load_frame(mine, DAYS), tmp_path)
+    for headers in (owner.headers, user.headers, api.regulator):
+        refused = upload(api, path, headers)
+        assert refused.status_code == 403
+        assert "计量自动化系统" in refused.json()["detail"]
+        assert "metering" in refused.json()["detail"]
+        json_refused = api.client.post(
+            "/api/meterdata/loads",
+            json={"readings": [{"account_id": owner.accounts[0], "ts": "2025-03-03", "kw": 1}]},
+            headers=headers,
+        )
+        assert json_refused.status_code == 403
+    assert all(stored(api, a) == {} for a in owner.accounts)
+
+    summary = upload(api, path, api.metering)
+    assert summary.status_code == 200, summary.text
+    assert summary.json()["new_values"] == 3 * 288
+    # The metering identity is for meter data alone.
+    assert api.client.get("/api/participants", headers=api.metering).status_code == 403
+    assert (
+        api.client.get("/api/settlement/quarters/2025Q1", headers=api.metering).status_code == 403
+    )
+
+
+def test_participant_reads_only_its_own_accounts(api: Api, tmp_path: Path) -> None:
     owner = enrol_aggregator(api)
     other = enrol_user(api)
     mine = {a: noisy_loads(DAYS, seed=3) for a in owner.accounts}
-    summary = upload(api, write(load_frame(mine, DAYS), tmp_path), owner.headers)
-    assert summary.status_code == 200, summary.text
-    assert summary.json()["new_values"] == 3 * 288
-
-    theirs = {other.accounts[0]: noisy_loads(DAYS, seed=4)}
-    refused = upload(api, write(load_frame({**mine, **theirs}, DAYS), tmp_path), owner.headers)
-    assert refused.status_code == 404
-    assert other.accounts[0] in refused.json()["detail"]
-    assert stored(api, other.accounts[0]) == {}
-    # An unknown account looks the same to a participant as another's.
-    stranger = {api.account_id(): noisy_loads(DAYS, seed=5)}
-    assert (
-        upload(api, write(load_frame(stranger, DAYS), tmp_path), owner.headers).status_code == 404
-    )
-
-    json_refused = api.client.post(
-        "/api/meterdata/loads",
-        json={"readings": [{"account_id": other.accounts[0], "ts": "2025-03-03T00:00", "kw": 1}]},
-        headers=owner.headers,
-    )
-    assert json_refused.status_code == 404
+    upload_ok(api, write(load_frame(mine, DAYS), tmp_path))
 
     params = {"account_id": other.accounts[0], "from": "2025-03-03", "to": "2025-03-04"}
     assert (
@@ -291,9 +302,6 @@ def test_participant_uploads_and_reads_only_its_own_accounts(api: Api, tmp_path:
     assert response.status_code == 200
     assert [p["kw"] for p in response.json()["points"]] == mine[owner.accounts[1]][0].tolist()
     assert response.json()["from"] == "2025-03-03T00:00:00"
-
-    regulator_upload = upload(api, write(load_frame(mine, DAYS), tmp_path), api.regulator)
-    assert regulator_upload.status_code == 403
     missing = {"account_id": api.account_id(), "from": "2025-03-03", "to": "2025-03-04"}
     assert (
         api.client.get("/api/meterdata/loads", params=missing, headers=api.grid).status_code == 404
@@ -321,7 +329,7 @@ def test_json_readings(api: Api) -> None:
         {"account_id": account, "ts": "2025-03-10T00:30:00Z", "kw": 502.25},
     ]
     response = api.client.post(
-        "/api/meterdata/loads", json={"readings": readings}, headers=user.headers
+        "/api/meterdata/loads", json={"readings": readings}, headers=api.metering
     )
     assert response.status_code == 200, response.text
     assert response.json()["new_values"] == 3

@@ -21,8 +21,9 @@ from meter_scenario import (
     flat_loads,
     load_frame,
     noisy_loads,
+    store_system_load,
     system_cube,
-    system_frame,
+    upload,
     upload_ok,
     write,
 )
@@ -124,8 +125,8 @@ def test_upload_evaluates_and_corrections_flow_through(api: Api, tmp_path: Path)
     # U: 1000 kW flat, 400 kW in the window (hand-computed below); A: an aggregator of three
     # noisy members cutting 40 %; B: a bidder in a 4-hour-ahead event.
     user, aggregator, bidder = enrol_user(api), enrol_aggregator(api), enrol_user(api)
-    api.clock.set(dt.datetime(2025, 7, 14, 12, 0))
-    upload_ok(api, write(system_frame(ALL_DAYS), tmp_path), system=True)
+    api.clock.set(dt.datetime(2025, 7, 15, 7, 0))  # the history up to D-1 has arrived
+    store_system_load(api, ALL_DAYS)
     e1 = add_event(api, D, "14:00", "16:00", [(user, "550", None), (aggregator, "900", None)])
     e2 = add_event(
         api,
@@ -235,7 +236,11 @@ def test_upload_evaluates_and_corrections_flow_through(api: Api, tmp_path: Path)
     ]
     fix.write_text("account_id,ts,kw\n" + "\n".join(lines) + "\n")
     api.clock.set(dt.datetime(2025, 7, 24, 9, 0))
-    summary = upload_ok(api, fix)
+    refused = upload(api, fix, api.metering)
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["loc"] == ["body", "reason"]
+    assert e1.id in refused.json()["detail"][0]["msg"]
+    summary = upload_ok(api, fix, reason="计量装置故障，换表后补录")
     assert summary["changed_values"] == 8
     # E1 changes; E3 reads D as a candidate day but D is U's response day, so it is unchanged.
     assert sorted((r["event_id"], r["outcome"]) for r in summary["evaluations"]) == sorted(
@@ -323,7 +328,7 @@ def test_forced_evaluation(api: Api, tmp_path: Path) -> None:
     api.clock.set(dt.datetime(2025, 8, 12, 15, 0))
     event = add_event(api, day, "14:00", "16:00", [(user, "550", None)])
     values = cut(flat_loads(days, 1000), days, day, event.window, 400)
-    upload_ok(api, write(system_frame(days), tmp_path), system=True)
+    store_system_load(api, days)
     upload_ok(api, write(load_frame({user.accounts[0]: values[:-1]}, days[:-1]), tmp_path))
 
     route = f"/api/results/events/{event.id}:evaluate"
@@ -342,7 +347,9 @@ def test_forced_evaluation(api: Api, tmp_path: Path) -> None:
     assert (row["status"], row["response_kw"], row["subsidy_cny"]) == ("missing_data", None, "0.00")
     assert row["baseline_days"] == []
 
-    # D arrives: re-evaluated on the upload.
+    # D arrives the next morning: re-evaluated on the upload. Filling a gap corrects no reading,
+    # so it needs no reason, and a result without figures has none to revise.
+    api.clock.set(dt.datetime(2025, 8, 13, 9, 0))
     summary = upload_ok(
         api, write(load_frame({user.accounts[0]: values[-1:]}, days[-1:]), tmp_path)
     )
@@ -351,6 +358,10 @@ def test_forced_evaluation(api: Api, tmp_path: Path) -> None:
     ]
     [row] = results(api, event.id)
     assert (row["status"], row["subsidy_cny"]) == ("ok", "4620.00")
+    detail = api.client.get(
+        f"/api/results/events/{event.id}/participants/{user.id}", headers=api.grid
+    )
+    assert detail.json()["history"] == []
 
 
 def test_events_that_cannot_be_evaluated(api: Api, tmp_path: Path) -> None:

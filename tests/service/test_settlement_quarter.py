@@ -174,18 +174,22 @@ def test_publicity(api: Api, scenario: dict[str, Any]) -> None:
     assert body["subsidy_cny"] == full["totals"]["subsidy_cny"]
     assert body["entries"] == [
         {
-            key: p[key]
-            for key in (
-                "participant_id",
-                "name",
-                "kind",
-                "effective_responses",
-                "effective_energy_kwh",
-                "subsidy_cny",
-            )
+            **{
+                key: p[key]
+                for key in (
+                    "participant_id",
+                    "name",
+                    "kind",
+                    "effective_responses",
+                    "effective_energy_kwh",
+                    "subsidy_cny",
+                )
+            },
+            "corrections": 0,
         }
         for p in full["participants"]
     ]
+    assert body["corrections"] == []
     route = "/api/settlement/quarters/2025Q3/publicity"
     assert api.client.get(route, headers=api.grid).status_code == 200
     assert api.client.get(route, headers=scenario["user"].headers).status_code == 403

@@ -144,9 +144,11 @@ def _cookie_actor(
     if not token:
         return None
     try:
-        return authenticate_request(request, session, background or BackgroundTasks(), token)
+        actor = authenticate_request(request, session, background or BackgroundTasks(), token)
     except Unauthorized:
         return None
+    # The metering identity only sends meter data through the API; it has no console.
+    return None if actor.role is Role.METERING else actor
 
 
 def _page_actor(request: Request, session: SessionDep, background: BackgroundTasks) -> Actor:
@@ -255,7 +257,10 @@ def login(
     try:
         if not token.strip():
             raise Unauthorized("令牌无效")
-        authenticate(session, token.strip(), clock.now(), write=False)  # reading is signing in
+        # Reading is signing in.
+        actor, _ = authenticate(session, token.strip(), clock.now(), write=False)
+        if actor.role is Role.METERING:  # it only sends meter data through the API
+            raise Unauthorized("令牌无效")
     except DomainError as err:  # say why: unknown, expired, revoked, disabled, read period over
         error = f"{labels.zh(err.message)}。"
         return _render(request, None, "login.html", clock.now(), 401, error=error)

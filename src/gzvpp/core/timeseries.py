@@ -1,13 +1,15 @@
-"""Interval series held as dense arrays: loads per account, or the city's system load.
+"""Interval series: loads per account, or the city's system load.
 
 A :class:`IntervalCube` holds values on the 15-minute grid for a set of series (accounts, or the
 single Guangzhou system-load series) over a set of calendar days that need not be contiguous.
 Missing readings are NaN, and so is every interval of a day the cube does not hold.
+:class:`IntervalRows` holds readings as they were sent (an upload), sized by their number.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -93,3 +95,99 @@ class IntervalCube:
         position = np.minimum(np.searchsorted(self.days, wanted), len(self.days) - 1)
         out = self.values[rows[:, None, None], position, interval[None, None, :]]
         return np.where(self.days[position] == wanted, out, np.nan)
+
+
+class RepeatedReading(ValueError):
+    """Two readings for the same series and interval; ``later`` and ``earlier`` are their
+    positions in the order they were given."""
+
+    def __init__(self, later: int, earlier: int) -> None:
+        super().__init__(f"reading {later} repeats reading {earlier}")
+        self.later = later
+        self.earlier = earlier
+
+
+@dataclass(frozen=True)
+class DayBlock:
+    """Some (series, day) pairs of :class:`IntervalRows` with their 96 values each.
+
+    Attributes
+    ----------
+    codes, days : ndarray of int64, shape (n_pairs,)
+        The series (index into ``IntervalRows.series``) and day number of each pair.
+    values : ndarray of float64, shape (n_pairs, 96)
+        NaN in the intervals without a reading.
+    """
+
+    codes: IntArray
+    days: IntArray
+    values: FloatArray
+
+
+@dataclass(frozen=True)
+class IntervalRows:
+    """Readings as they were sent, one per (series, interval), sorted by series then interval.
+
+    The sparse counterpart of :class:`IntervalCube` for uploads: its memory follows the number
+    of readings, where a cube's follows series × days (a few readings scattered over many
+    accounts and years would make a cube of gigabytes).
+
+    Attributes
+    ----------
+    series : tuple of str
+        Series names (account ids, or ``"system"``).
+    codes : ndarray of int64, shape (n,)
+        Each reading's series, as an index into ``series``.
+    slots : ndarray of int64, shape (n,)
+        Each reading's interval: 15-minute intervals since 1970-01-01 00:00 local time.
+    values : ndarray of float64, shape (n,)
+    """
+
+    series: tuple[str, ...]
+    codes: IntArray
+    slots: IntArray
+    values: FloatArray
+
+    @classmethod
+    def of(
+        cls, series: tuple[str, ...], codes: IntArray, slots: IntArray, values: FloatArray
+    ) -> IntervalRows:
+        """The readings sorted by series then interval.
+
+        Raises
+        ------
+        RepeatedReading
+            At the first reading, in the order given, with the series and interval of an
+            earlier one.
+        """
+        # Interval numbers stay below 2**31 up to the year 9999, so a pair packs into an int64.
+        keys = (codes << 32) | slots
+        if bool(np.all(keys[1:] > keys[:-1])):  # in order already, as most files are
+            return cls(series, codes, slots, values)
+        order = np.argsort(keys, kind="stable")  # equal keys keep the order they came in
+        keys = keys[order]
+        repeats = np.flatnonzero(keys[1:] == keys[:-1])
+        if repeats.size:
+            later = order[repeats + 1]
+            first = int(np.argmin(later))
+            raise RepeatedReading(int(later[first]), int(order[repeats[first]]))
+        return cls(series, codes[order], slots[order], values[order])
+
+    def days(self) -> IntArray:
+        """The distinct days with a reading, sorted."""
+        return np.unique(self.slots // INTERVALS_PER_DAY)
+
+    def blocks(self, pairs: int) -> Iterator[DayBlock]:
+        """The readings by (series, day) pair, at most ``pairs`` pairs at a time."""
+        day = self.slots // INTERVALS_PER_DAY
+        starts = np.flatnonzero(
+            np.concatenate(([True], (self.codes[1:] != self.codes[:-1]) | (day[1:] != day[:-1])))
+        )
+        bounds = np.append(starts, len(self.slots))
+        for first in range(0, len(starts), pairs):
+            last = min(first + pairs, len(starts))
+            rows = slice(int(bounds[first]), int(bounds[last]))
+            pair = np.repeat(np.arange(last - first), np.diff(bounds[first : last + 1]))
+            values = np.full((last - first, INTERVALS_PER_DAY), np.nan)
+            values[pair, self.slots[rows] % INTERVALS_PER_DAY] = self.values[rows]
+            yield DayBlock(self.codes[starts[first:last]], day[starts[first:last]], values)

@@ -182,7 +182,9 @@ class Simulation:
                 session, name=name, role=role, participant_id=participant_id,
                 at=self.clock.now(), actor="demo", expires_at=self.tokens_expire,
             )  # fmt: skip
-        if len(self.sign_in) < 4 or role in (Role.GRID_OPERATOR, Role.REGULATOR):
+        if role is not Role.METERING and (
+            len(self.sign_in) < 4 or role in (Role.GRID_OPERATOR, Role.REGULATOR)
+        ):
             self.sign_in[f"{role.value} {name}"] = token  # a few to sign in to the console with
         return _headers(token)
 
@@ -209,6 +211,8 @@ class Simulation:
         self.clock.set(start)
         self.operator = self._user(Role.GRID_OPERATOR, "广州供电局 调度员")
         self.regulator = self._user(Role.REGULATOR, "市工信局 审核员")
+        # Settlement meter data comes from the metering system alone (第九条).
+        self.metering = self._user(Role.METERING, "广州供电局 计量自动化系统")
         history = slice(
             self.index[size.first_day - dt.timedelta(days=365)], self.index[size.first_day]
         )
@@ -260,7 +264,7 @@ class Simulation:
     # --- meter data -----------------------------------------------------------------------
 
     def upload_days(self, days: list[dt.date]) -> None:
-        """The operator uploads the days' meter loads and system load as Parquet (第九条)."""
+        """The metering system uploads the days' meter loads and system load as Parquet (第九条)."""
         positions = [self.index[d] for d in days]
         stamps = interval_starts(days).ravel()
         rows = self.held_rows
@@ -285,7 +289,7 @@ class Simulation:
             buffer = io.BytesIO()
             pq.write_table(table, buffer)
             summary = self._call(
-                "POST", url, self.operator, files={"file": (name, buffer.getvalue())}
+                "POST", url, self.metering, files={"file": (name, buffer.getvalue())}
             )
             self.tally.uploads += 1
             self.tally.values_uploaded += summary["values"]
@@ -296,6 +300,8 @@ class Simulation:
     def upload_history(self) -> None:
         """Thirteen months of history before the quarter, a month per upload."""
         history = [d for d in self.days if d < self.size.first_day]
+        # The metering system sends history it has: every interval must have ended (第九条).
+        self.clock.set(dt.datetime.combine(self.size.first_day, dt.time()))
         months = [list(g) for _, g in itertools.groupby(history, key=lambda d: (d.year, d.month))]
         for k, month in enumerate(months):
             self.upload_days(month)

@@ -31,7 +31,7 @@ from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, NamedTuple, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -43,7 +43,15 @@ import pyarrow.parquet as pq
 from gzkit.csvtables import require_columns
 from gzkit.inputs import InputError
 from gzvpp.core.grid import INTERVAL_MINUTES, INTERVALS_PER_DAY
-from gzvpp.core.timeseries import BoolArray, FloatArray, IntArray, IntervalCube, day_number
+from gzvpp.core.timeseries import (
+    BoolArray,
+    FloatArray,
+    IntArray,
+    IntervalCube,
+    IntervalRows,
+    RepeatedReading,
+    day_number,
+)
 from gzvpp.files.timestamps import TIME_FORMATS, parse_local_time
 
 SYSTEM_SERIES = "system"
@@ -137,6 +145,99 @@ def read_interval_file(
                 flat[-1] = np.nan
     cube = flat[:-1].reshape(len(names), len(days), INTERVALS_PER_DAY)
     return IntervalCube(names, days, cube)
+
+
+class RowFault(NamedTuple):
+    """A reading a :data:`RowCheck` refuses: its position in the chunk, the column, the reason."""
+
+    row: int
+    column: str
+    reason: str
+
+
+#: Checks a chunk of readings (series codes, interval numbers, values): the first fault or None.
+RowCheck = Callable[[IntArray, IntArray, FloatArray], RowFault | None]
+
+
+def read_interval_rows(
+    path: Path,
+    *,
+    value_column: Literal["kw", "mw"],
+    max_rows: int,
+    screen: Callable[[tuple[str, ...]], RowCheck],
+) -> IntervalRows:
+    """Read an uploaded loads file as its readings, in memory proportional to its rows.
+
+    The file is validated as :func:`read_interval_file` validates it. Before any reading is
+    kept, a first pass over the series column finds the series (accounts) and counts the rows;
+    ``screen`` gets the series and refuses the upload (by raising) or returns the check every
+    chunk of readings must pass (plausible times and values).
+
+    Parameters
+    ----------
+    path : Path
+        A ``.csv`` or ``.parquet`` file, columns as for :func:`read_interval_file`.
+    value_column : {"kw", "mw"}
+    max_rows : int
+        More rows than this are refused before they are read.
+    screen : callable
+        Called with the sorted series names; returns a :data:`RowCheck`.
+
+    Raises
+    ------
+    InputError
+        Naming the file, the line (CSV) or row (Parquet) and the fault, a check's fault
+        included; a repeat names the line or row of the first reading as well.
+    """
+    path = Path(path)
+    key_column = ACCOUNT_COLUMN if value_column == "kw" else None
+    table = _open_table(path, [c for c in (key_column, TIME_COLUMN, value_column) if c])
+    names, count = _series_and_rows(table, key_column)
+    if count > max_rows:
+        raise InputError(path, f"{count} rows; an upload holds at most {max_rows}")
+    check = screen(names)
+    index = {name: code for code, name in enumerate(names)}
+    codes = np.empty(count, dtype=np.int64)
+    slots = np.empty(count, dtype=np.int64)
+    values = np.empty(count, dtype=np.float64)
+    scratch = _Scratch.sized(_CHUNK_ROWS)
+    # A name no row uses may sit in a Parquet dictionary; -1 marks it (and is never taken).
+    lookup = _PerDictionary(lambda batch_names: np.array([index.get(n, -1) for n in batch_names]))
+    for rows, batch in _batches(table, table.columns):
+        series, batch_codes = lookup(_series_column(batch, key_column), rows)
+        clock = _clock(batch.column(TIME_COLUMN), rows)
+        batch_values = _numbers(batch.column(value_column), value_column, rows)
+        for part, at, work in _chunks(rows, batch.num_rows, scratch):
+            _check_finite(batch_values[part], value_column, at, work)
+            clock.slots(part, at, work)
+            kept = slice(at.first - table.first, at.first - table.first + len(work.slots))
+            np.take(series, batch_codes[part], out=codes[kept])
+            slots[kept] = work.slots
+            values[kept] = batch_values[part]
+            fault = check(codes[kept], slots[kept], values[kept])
+            if fault is not None:
+                raise at.error(fault.row, fault.reason)
+    try:
+        return IntervalRows.of(names, codes, slots, values)
+    except RepeatedReading as repeat:
+        where = _Rows(path, table.unit, table.first)
+        reason = _repeat_reason(
+            names[codes[repeat.later]], slots[repeat.later], table.first + repeat.earlier, where
+        )
+        raise where.error(repeat.later, reason) from None
+
+
+def _series_and_rows(table: _Table, key_column: str | None) -> tuple[tuple[str, ...], int]:
+    """A first pass over the series column: the series in the file, sorted, and the rows."""
+    if key_column is None:
+        return (SYSTEM_SERIES,), sum(b.num_rows for _, b in _batches(table, [TIME_COLUMN]))
+    names: set[str] = set()
+    count = 0
+    lookup = _PerDictionary(lambda batch_names: {n for n in batch_names if n and n.strip()})
+    for rows, batch in _batches(table, [key_column]):
+        names.update(lookup(batch.column(key_column), rows)[0])
+        count += batch.num_rows
+    return tuple(sorted(names)), count
 
 
 @dataclass(frozen=True)

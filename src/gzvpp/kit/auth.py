@@ -292,7 +292,7 @@ def _check_participant_open(
         )
 
 
-def current_actor(
+def meter_data_actor(
     request: Request,
     session: SessionDep,
     background: BackgroundTasks,
@@ -300,11 +300,24 @@ def current_actor(
 ) -> Actor:
     """The caller named by the ``Authorization: Bearer`` header, else by the web console's
     cookie; 401 if none, unknown, revoked, expired or disabled; 403 for a rejected
-    participant's write (see :func:`authenticate`)."""
+    participant's write (see :func:`authenticate`). The meter data routes take any role, the
+    metering identity included; every other route takes :func:`current_actor`."""
     token = credentials.credentials if credentials else request.cookies.get(TOKEN_COOKIE)
     if token is None:
         raise Unauthorized("缺少令牌 / missing bearer token (Authorization: Bearer <token>)")
     return authenticate_request(request, session, background, token)
 
 
+def current_actor(actor: Annotated[Actor, Depends(meter_data_actor)]) -> Actor:
+    """The caller, as :func:`meter_data_actor`; the metering identity, which only sends meter
+    data, is refused (403) everywhere else."""
+    if actor.role is Role.METERING:
+        raise Forbidden(
+            "计量系统身份只能上传和读取计量数据 / the metering identity may only send and read "
+            "meter data"
+        )
+    return actor
+
+
 ActorDep = Annotated[Actor, Depends(current_actor)]
+MeterDataActorDep = Annotated[Actor, Depends(meter_data_actor)]

@@ -56,6 +56,12 @@ class Conflict(DomainError):
     status_code = 409
 
 
+class TooLarge(DomainError):
+    """A request body over its route's limit: 413."""
+
+    status_code = 413
+
+
 class Invalid(DomainError):
     """Well-formed input the rules reject: 422, naming the field when there is one.
 

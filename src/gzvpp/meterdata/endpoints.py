@@ -3,50 +3,134 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+import tempfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, UploadFile
+from fastapi import APIRouter, Depends, Query, Request
 
-from gzvpp.kit.auth import ActorDep
+from gzvpp.kit.auth import MeterDataActorDep
 from gzvpp.kit.clock import ClockDep
 from gzvpp.kit.db import SessionDep
+from gzvpp.kit.errors import Invalid
+from gzvpp.kit.uploads import ReceivedForm, receive_form
 from gzvpp.meterdata import schemas
+from gzvpp.meterdata.plausibility import MAX_UPLOAD_BYTES_ENV, MeterSettings
+from gzvpp.meterdata.service import Upload
 from gzvpp.meterdata.service import meterdata_service as service
 
 router = APIRouter(prefix="/meterdata", tags=["meter data"])
 
+# The request body FastAPI would declare for ``file: UploadFile``, written out because the body
+# is read by :func:`receive_form` instead.
+FILE_FORM: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {"type": "string", "format": "binary"},
+                        "reason": {
+                            "type": "string",
+                            "maxLength": schemas.MAX_REASON,
+                            "description": "Why, when the file corrects data an evaluated "
+                            "event has read (required then).",
+                        },
+                    },
+                }
+            }
+        },
+    }
+}
 
-@router.post("/loads:upload", summary="Upload meter loads (CSV or Parquet)")
+
+def meter_settings(request: Request) -> MeterSettings:
+    """The app's meter upload limits."""
+    settings: MeterSettings = request.app.state.meter_settings
+    return settings
+
+
+SettingsDep = Annotated[MeterSettings, Depends(meter_settings)]
+
+
+async def received_file(
+    request: Request, actor: MeterDataActorDep, settings: SettingsDep
+) -> AsyncIterator[tuple[Path, Upload]]:
+    """The uploaded file on disk, in a temporary folder removed after the request.
+
+    Who may upload is checked before the body is read, so a refused upload costs nothing.
+    """
+    service.require_uploader(actor)
+    with tempfile.TemporaryDirectory(prefix="gzvpp-upload-") as folder:
+        form: ReceivedForm = await receive_form(
+            request,
+            Path(folder),
+            file_field="file",
+            limit=settings.max_upload_bytes,
+            setting=MAX_UPLOAD_BYTES_ENV,
+        )
+        assert form.path is not None  # receive_form refuses a body without the file
+        for name in form.fields.keys() - {"reason"}:
+            raise Invalid("unknown field: the form takes file and reason", ("body", name))
+        reason = form.fields.get("reason", "").strip()
+        if len(reason) > schemas.MAX_REASON:
+            raise Invalid(f"at most {schemas.MAX_REASON} characters", ("body", "reason"))
+        source = Path(form.filename or "").name or "upload"
+        yield form.path, Upload(source, settings, reason or None)
+
+
+ReceivedFileDep = Annotated[tuple[Path, Upload], Depends(received_file)]
+
+
+@router.post(
+    "/loads:upload", summary="Upload meter loads (CSV or Parquet)", openapi_extra=FILE_FORM
+)
 def upload_loads(
-    file: UploadFile, actor: ActorDep, session: SessionDep, clock: ClockDep
+    received: ReceivedFileDep, actor: MeterDataActorDep, session: SessionDep, clock: ClockDep
 ) -> schemas.UploadSummary:
     """Merge a file of 15-minute loads, columns ``account_id,ts,kw`` (``.csv`` or ``.parquet``).
 
-    The grid operator sends any enrolled account; an aggregator or power user its own only.
-    A bad row is a 422 naming the line and the reason, and nothing is stored.
+    Settlement data comes from the metering side only (第九条): the metering identity or the
+    grid operator, for any enrolled account; a participant's upload is a 403. A bad or
+    implausible row is a 422 naming the line and the reason, and nothing is stored; a body over
+    ``GZVPP_METER_UPLOAD_MAX_BYTES`` is a 413. Correcting readings an evaluated event has read
+    needs the form field ``reason``.
     """
-    return service.upload_file(session, actor, clock.now(), file.file, file.filename, "kw")
+    path, upload = received
+    return service.upload_file(session, actor, clock.now(), path, upload, "kw")
 
 
-@router.post("/system-load:upload", summary="Upload the Guangzhou system load")
+@router.post(
+    "/system-load:upload", summary="Upload the Guangzhou system load", openapi_extra=FILE_FORM
+)
 def upload_system_load(
-    file: UploadFile, actor: ActorDep, session: SessionDep, clock: ClockDep
+    received: ReceivedFileDep, actor: MeterDataActorDep, session: SessionDep, clock: ClockDep
 ) -> schemas.UploadSummary:
-    """Merge a file of the 广州统调负荷, columns ``ts,mw`` (grid operator)."""
-    return service.upload_file(session, actor, clock.now(), file.file, file.filename, "mw")
+    """Merge a file of the 广州统调负荷, columns ``ts,mw`` (metering identity, grid operator)."""
+    path, upload = received
+    return service.upload_file(session, actor, clock.now(), path, upload, "mw")
 
 
 @router.post("/loads", summary="Send meter readings as JSON")
 def send_loads(
-    upload: schemas.ReadingsUpload, actor: ActorDep, session: SessionDep, clock: ClockDep
+    upload: schemas.ReadingsUpload,
+    actor: MeterDataActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
 ) -> schemas.UploadSummary:
-    """Merge readings ``{"readings": [{"account_id", "ts", "kw"}, …]}`` like an uploaded file."""
-    return service.upload_readings(session, actor, clock.now(), upload.readings)
+    """Merge readings ``{"readings": [{"account_id", "ts", "kw"}, …], "reason"?}`` like an
+    uploaded file (metering identity, grid operator)."""
+    return service.upload_readings(session, actor, clock.now(), upload, settings)
 
 
 @router.get("/loads", summary="Read an account's loads")
 def read_loads(
-    actor: ActorDep,
+    actor: MeterDataActorDep,
     session: SessionDep,
     account_id: Annotated[str, Query(min_length=1, max_length=32)],
     start: Annotated[dt.datetime, Query(alias="from", description="Local time, inclusive.")],

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Table, bindparam, select
+from sqlalchemy import Table, bindparam, select, tuple_
 from sqlalchemy.orm import Session
 
+from gzvpp.core.eligibility import MAX_PEAK_SHARE
 from gzvpp.core.grid import INTERVALS_PER_DAY
+from gzvpp.core.model import ParticipantKind
 from gzvpp.core.timeseries import FloatArray, IntArray, IntervalCube, date_of, day_number
-from gzvpp.models import Account, MeterDay, SystemLoadDay
+from gzvpp.models import Account, MeterDay, Participant, SystemLoadDay
 
 SYSTEM_SERIES = "system"
 ACCOUNTS_PER_QUERY = 500  # keeps IN lists well inside SQLite's bound-parameter limit
+PAIRS_PER_QUERY = 2000  # (account, day) pairs: up to two bound parameters each
 
 
 def encode_day(values: FloatArray) -> bytes:
@@ -93,6 +97,43 @@ def load_system_cube(session: Session, days: IntArray, *, for_update: bool = Fal
     return IntervalCube((SYSTEM_SERIES,), days, values)
 
 
+def load_pairs(
+    session: Session, accounts: Sequence[str] | None, days: IntArray, *, for_update: bool
+) -> FloatArray:
+    """The stored values of each (account, day) pair, shape (pairs, 96), NaN where none.
+
+    With ``accounts`` None, the system load's ``days``. An upload is merged a block of
+    :data:`PAIRS_PER_QUERY` pairs at a time, reading exactly the days it sends: a block of whole
+    days of a few accounts (as most files are) by its accounts and its days, one scattered over
+    many accounts and days by its pairs, so that the rows read never outgrow the block.
+    ``for_update`` locks the rows read, as in :func:`load_cube`.
+    """
+    dates = [date_of(int(d)) for d in days]
+    statement: Any
+    if accounts is None:
+        keys: list[Any] = dates
+        statement = select(SystemLoadDay.day, SystemLoadDay.mw).where(SystemLoadDay.day.in_(dates))
+    else:
+        keys = list(zip(accounts, dates, strict=True))
+        names, distinct = set(accounts), set(dates)
+        statement = select(MeterDay.account_id, MeterDay.day, MeterDay.kw)
+        if len(names) * len(distinct) <= 2 * len(keys):
+            statement = statement.where(MeterDay.account_id.in_(names), MeterDay.day.in_(distinct))
+        else:
+            statement = statement.where(tuple_(MeterDay.account_id, MeterDay.day).in_(keys))
+    values = np.full((len(keys), INTERVALS_PER_DAY), np.nan)
+    if keys:
+        position = {key: i for i, key in enumerate(keys)}
+        found = session.execute(statement.with_for_update() if for_update else statement).all()
+        at = [position.get(row[0] if accounts is None else (row[0], row[1])) for row in found]
+        kept = [(i, row[-1]) for i, row in zip(at, found, strict=True) if i is not None]
+        if kept:
+            rows = np.fromiter((i for i, _ in kept), dtype=np.int64, count=len(kept))
+            blob = b"".join(b for _, b in kept)
+            values[rows] = np.frombuffer(blob, dtype="<f8").reshape(-1, INTERVALS_PER_DAY)
+    return values
+
+
 def stored_days(session: Session, day_from: dt.date, day_to: dt.date) -> list[dt.date]:
     """Days in [day_from, day_to] with any system-load data stored."""
     return list(
@@ -140,6 +181,49 @@ def holders(session: Session, account_ids: Collection[str]) -> dict[str, str]:
             )
         )
         found.update({account_id: participant_id for account_id, participant_id in rows})
+    return found
+
+
+@dataclass(frozen=True)
+class HeldAccount:
+    """What a meter upload checks an account against: who holds it since when, and its size.
+
+    ``registered_kw`` is the power user's declared maximum load (最高用电负荷, 第四条（一）3)
+    for a user's account; an aggregator's member declares only its capability, so for a member
+    it is the maximum load that capability implies under the same rule (capability ÷ 20 %).
+    """
+
+    participant_id: str
+    enrolled_at: dt.datetime
+    registered_kw: float
+
+
+def held_accounts(session: Session, account_ids: Collection[str]) -> dict[str, HeldAccount]:
+    """The held accounts among ``account_ids``; accounts nobody holds are absent."""
+    found: dict[str, HeldAccount] = {}
+    ids = list(account_ids)
+    for start in range(0, len(ids), ACCOUNTS_PER_QUERY):
+        rows = session.execute(
+            select(
+                Account.account_id,
+                Account.participant_id,
+                Account.created_at,
+                Account.capability_kw,
+                Participant.kind,
+                Participant.max_load_kw,
+            )
+            .join(Participant, Participant.id == Account.participant_id)
+            .where(
+                Account.account_id.in_(ids[start : start + ACCOUNTS_PER_QUERY]),
+                Account.released_at.is_(None),
+            )
+        )
+        for account_id, holder, created_at, capability, kind, max_load in rows:
+            if kind is ParticipantKind.USER and max_load is not None:
+                registered = float(max_load)
+            else:
+                registered = float(capability / MAX_PEAK_SHARE)
+            found[account_id] = HeldAccount(holder, created_at, registered)
     return found
 
 

@@ -7,7 +7,6 @@ float64 (see models.meter_day), and the figures the rules round are in the resul
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -15,6 +14,7 @@ from gzvpp.participants.schemas import AccountId
 from gzvpp.settlement.schemas import EvaluationReport
 
 MAX_READINGS = 100_000  # per JSON request; larger batches go as a file
+MAX_REASON = 500  # characters of a correction's reason
 
 
 class Reading(BaseModel):
@@ -26,7 +26,9 @@ class Reading(BaseModel):
     ts: dt.datetime = Field(
         description="Interval start, Guangzhou local time; an offset is converted to it."
     )
-    kw: Annotated[float, Field(allow_inf_nan=False)]
+    # NaN and ±Infinity are parsed here and refused by the service with a 422 naming the field:
+    # pydantic's own error would echo the value, which JSON cannot carry.
+    kw: float = Field(description="kW; negative is net export. A finite number.")
 
 
 class ReadingsUpload(BaseModel):
@@ -35,6 +37,12 @@ class ReadingsUpload(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     readings: list[Reading] = Field(min_length=1, max_length=MAX_READINGS)
+    reason: str | None = Field(
+        default=None,
+        max_length=MAX_REASON,
+        description="Why, when the readings correct data an evaluated event has read (required "
+        "then).",
+    )
 
 
 class UploadSummary(BaseModel):
@@ -47,6 +55,9 @@ class UploadSummary(BaseModel):
     new_values: int = Field(description="Readings stored where there was none.")
     changed_values: int = Field(description="Stored readings replaced by a different value.")
     unchanged_values: int = Field(description="Readings equal to what was stored.")
+    negative_values: int = Field(
+        description="Readings below zero: net export (the site fed power back)."
+    )
     evaluations: list[EvaluationReport] = Field(
         description="Ended events whose evaluation reads data this upload added or changed."
     )

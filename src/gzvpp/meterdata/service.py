@@ -1,27 +1,33 @@
 """Meter data: uploads merged into the stored days, reads for charts, and the evaluations that
 follow an upload (第九条: 采集周期 15 分钟).
 
-Who may send what: the grid operator any enrolled account and the system load; an aggregator or
-a power user only the accounts its participant holds (any other account is a 404, as if it did
-not exist). An account nobody holds is refused (422, listing them): the platform meters enrolled
-accounts only.
+Settlement meter data comes from the grid company's metering side only (第九条: 负荷数据来源于
+用户计量自动化系统): the metering identity (role ``metering``) or the grid operator sends loads
+and the system load; a participant's upload is refused (403). Participants' own minute-level
+monitoring goes to the OpenADR telemetry (第八条) and never into these tables. An upload naming
+an account nobody holds is refused (422, listing them): the platform meters enrolled accounts only.
+
+An upload is checked before it costs memory: the accounts first, then every reading (times and
+magnitudes, :mod:`gzvpp.meterdata.plausibility`), and it is held as the readings sent, merged a
+block of (account, day) pairs at a time, never as a dense accounts × days cube.
 
 An upload is merged value by value: a reading where none was stored is added, one equal to the
 stored value changes nothing, and a different one replaces it, the old and new values going into
 the upload's audit record. Sending the same data twice therefore writes nothing the second time.
-The merged days are committed on their own, then every ended event whose evaluation reads a
-changed value is re-evaluated, so a failed evaluation cannot take the meter data back with it.
+Replacing readings that an evaluated event has read is a correction of a published result and
+needs a reason; the results it changes keep a revision (who, why, before and after). The merged
+days are committed on their own, then every ended event whose evaluation reads a changed value
+is re-evaluated, so a failed evaluation cannot take the meter data back with it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import tempfile
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Literal
+from typing import Any, Literal
 
 import numpy as np
 from sqlalchemy.orm import Session
@@ -31,60 +37,96 @@ from gzvpp.core.grid import INTERVAL_MINUTES, INTERVALS_PER_DAY, is_on_grid, to_
 from gzvpp.core.timeseries import (
     BoolArray,
     FloatArray,
-    IntArray,
-    IntervalCube,
+    IntervalRows,
+    RepeatedReading,
     date_of,
     day_number,
 )
-from gzvpp.files.loads import read_interval_file
+from gzvpp.files.loads import RowCheck, read_interval_rows
 from gzvpp.kit.audit import record
 from gzvpp.kit.auth import Actor
-from gzvpp.kit.errors import Invalid, NotFound
+from gzvpp.kit.errors import Forbidden, Invalid, NotFound
 from gzvpp.meterdata import repository, schemas
+from gzvpp.meterdata.plausibility import MeterSettings, reading_check
 from gzvpp.models import MeterDay, Role, SystemLoadDay
-from gzvpp.settlement.evaluation import Touched, evaluation_service
+from gzvpp.settlement.evaluation import Cause, Touched, evaluation_service
 
 ValueColumn = Literal["kw", "mw"]
 INTERVAL = dt.timedelta(minutes=INTERVAL_MINUTES)
 MAX_SPAN = dt.timedelta(days=366)  # of one read: about 35,000 points
 NAMES_SHOWN = 100  # accounts listed in a refusal
+UPLOADERS = (Role.METERING, Role.GRID_OPERATOR)
 _EPOCH = dt.datetime(1970, 1, 1)
+Field = tuple[str | int, ...]
 
 
 class MeterDataService:
     """Uploads and reads of 15-minute loads and of the Guangzhou system load."""
+
+    def require_uploader(self, actor: Actor) -> None:
+        """Settlement meter data comes from the metering side only (第九条): 403 for anyone
+        else, a participant included."""
+        if actor.role not in UPLOADERS:
+            raise Forbidden(
+                "结算用计量数据只能由计量自动化系统或广州供电局上传（第九条：负荷数据来源于用户"
+                "计量自动化系统）/ settlement meter data comes only from the metering system "
+                f"(role metering) or the grid operator; role {actor.role.value} may not send it"
+            )
 
     def upload_file(
         self,
         session: Session,
         actor: Actor,
         now: dt.datetime,
-        stream: BinaryIO,
-        filename: str | None,
+        path: Path,
+        upload: Upload,
         value_column: ValueColumn,
     ) -> schemas.UploadSummary:
         """Merge an uploaded CSV or Parquet file: ``account_id,ts,kw`` or ``ts,mw``.
 
-        The file is read by :func:`gzvpp.files.loads.read_interval_file`, the same validation
-        as ``gzvpp evaluate``; its first fault is a 422 naming the file, the line (CSV) or row
-        (Parquet) and the reason, and nothing is written.
+        The file is read by :func:`gzvpp.files.loads.read_interval_rows`, the validation of
+        ``gzvpp evaluate`` plus the plausibility checks; its first fault is a 422 naming the
+        file, the line (CSV) or row (Parquet) and the reason, and nothing is written.
         """
-        _require_uploader(actor, value_column)
-        source = Path(filename or "").name or "upload"
-        cube = _read_upload(stream, source, value_column)
-        return self._store(session, actor, now, cube, value_column, source, ("body", "file"))
+        self.require_uploader(actor)
+        suffix = Path(upload.source).suffix.lower()
+        path = path.rename(path.with_name(f"upload{suffix}"))  # the reader goes by the suffix
+        field: Field = ("body", "file")
+
+        def screen(names: tuple[str, ...]) -> RowCheck:
+            held = _check_accounts(session, names, field) if value_column == "kw" else None
+            return reading_check(upload.settings, now, names, held, value_column)
+
+        try:
+            rows = read_interval_rows(
+                path,
+                value_column=value_column,
+                max_rows=upload.settings.max_rows,
+                screen=screen,
+            )
+        except InputError as err:
+            # Name the file as the client sent it, not the temporary copy.
+            raise Invalid(upload.source + str(err)[len(err.path) :], field) from None
+        return self._store(session, actor, now, rows, value_column, upload, field)
 
     def upload_readings(
         self,
         session: Session,
         actor: Actor,
         now: dt.datetime,
-        readings: Sequence[schemas.Reading],
+        upload: schemas.ReadingsUpload,
+        settings: MeterSettings,
     ) -> schemas.UploadSummary:
-        """Merge readings sent as JSON, checked like a file (grid, numbers, repeats)."""
-        _require_uploader(actor, "kw")
-        cube = readings_cube(readings)
-        return self._store(session, actor, now, cube, "kw", "api", ("body", "readings"))
+        """Merge readings sent as JSON, checked like a file (grid, plausibility, repeats)."""
+        self.require_uploader(actor)
+        rows = _readings_rows(
+            upload.readings,
+            lambda names: reading_check(
+                settings, now, names, _check_accounts(session, names, ("body", "readings")), "kw"
+            ),
+        )
+        received = Upload("api", settings, reason=(upload.reason or "").strip() or None)
+        return self._store(session, actor, now, rows, "kw", received, ("body", "readings"))
 
     def loads(
         self,
@@ -135,79 +177,84 @@ class MeterDataService:
         session: Session,
         actor: Actor,
         now: dt.datetime,
-        cube: IntervalCube,
+        rows: IntervalRows,
         value_column: ValueColumn,
-        source: str,
-        field: tuple[str, ...],
+        upload: Upload,
+        field: Field,
     ) -> schemas.UploadSummary:
-        """Merge ``cube`` into the stored days, audit what changed, then evaluate."""
-        sent = ~np.isnan(cube.values)
-        if not sent.any():
-            raise Invalid(f"{source} holds no readings", field)
+        """Merge ``rows`` into the stored days a block of pairs at a time, audit what changed,
+        require a reason for a correction of published results, then evaluate."""
+        if not len(rows.slots):
+            raise Invalid(f"{upload.source} holds no readings", field)
         loads = value_column == "kw"
-        if loads:
-            _check_accounts(session, actor, cube.series, field)
         model: type[MeterDay] | type[SystemLoadDay] = MeterDay if loads else SystemLoadDay
         added = changed = 0
         before: list[dict[str, Any]] = []
         after: list[dict[str, Any]] = []
-        touched: dict[str, IntArray] = {}
-        for start in range(0, len(cube.series), repository.ACCOUNTS_PER_QUERY):
-            names = cube.series[start : start + repository.ACCOUNTS_PER_QUERY]
-            new = cube.values[start : start + len(names)]
-            stored = (
-                repository.load_cube(session, names, cube.days, for_update=True)
-                if loads
-                else repository.load_system_cube(session, cube.days, for_update=True)
-            ).values
-            merge = _merge(new, stored)
+        touched: defaultdict[str, list[int]] = defaultdict(list)
+        corrected: defaultdict[str, list[int]] = defaultdict(list)
+        for block in rows.blocks(repository.PAIRS_PER_QUERY):
+            names = [rows.series[c] for c in block.codes]
+            stored = repository.load_pairs(
+                session, names if loads else None, block.days, for_update=True
+            )
+            merge = _merge(block.values, stored)
             added += int(merge.added.sum())
             changed += int(merge.changed.sum())
             inserts: list[dict[str, Any]] = []
             updates: list[dict[str, Any]] = []
-            for i, d in zip(*np.nonzero(merge.write), strict=True):
+            for p in np.flatnonzero(merge.write):
                 row = {
-                    **_series_key(names[i], loads),
-                    "day": date_of(int(cube.days[d])),
-                    value_column: repository.encode_day(merge.values[i, d]),
+                    **_series_key(names[p], loads),
+                    "day": date_of(int(block.days[p])),
+                    value_column: repository.encode_day(merge.values[p]),
                     "updated_at": now,
                 }
-                (updates if merge.existed[i, d] else inserts).append(row)
+                (updates if merge.existed[p] else inserts).append(row)
+                touched[names[p]].append(int(block.days[p]))
             repository.save_days(session, model, inserts, updates)
-            for i, d, k in zip(*np.nonzero(merge.changed), strict=True):
+            for p, k in zip(*np.nonzero(merge.changed), strict=True):
                 key = {
-                    **_series_key(names[i], loads),
-                    "ts": _interval_start(int(cube.days[d]), int(k)).isoformat(),
+                    **_series_key(names[p], loads),
+                    "ts": _interval_start(int(block.days[p]), int(k)).isoformat(),
                 }
-                before.append({**key, value_column: float(stored[i, d, k])})
-                after.append({**key, value_column: float(new[i, d, k])})
-            for i, name in enumerate(names):
-                if merge.write[i].any():
-                    touched[name] = cube.days[merge.write[i]]
+                before.append({**key, value_column: float(stored[p, k])})
+                after.append({**key, value_column: float(block.values[p, k])})
+            for p in np.flatnonzero(merge.changed.any(axis=1)):
+                corrected[names[p]].append(int(block.days[p]))
 
-        received = int(sent.sum())
+        days = rows.days()
         summary = schemas.UploadSummary(
-            source=source,
-            series=len(cube.series),
-            days=int(sent.any(axis=(0, 2)).sum()),
-            values=received,
+            source=upload.source,
+            series=len(rows.series),
+            days=len(days),
+            values=len(rows.slots),
             new_values=added,
             changed_values=changed,
-            unchanged_values=received - added - changed,
+            unchanged_values=len(rows.slots) - added - changed,
+            negative_values=int((rows.values < 0).sum()),
             evaluations=[],
         )
         if not touched:
             return summary
-        first, last = date_of(int(cube.days[0])), date_of(int(cube.days[-1]))
+        reopened = evaluation_service.evaluated_readers(session, now, _touched(corrected, loads))
+        if reopened and not upload.reason:
+            raise Invalid(
+                f"此次上传更正了已评估事件 {', '.join(reopened)} 所用的计量数据，须填写更正原因"
+                f"（reason）/ this upload corrects meter data that the evaluated events "
+                f"{', '.join(reopened)} read: give the correction's reason",
+                ("body", "reason"),
+            )
         record(
             session,
             actor.label,
             "meter_data.upload",
             model.__tablename__,
-            f"{first.isoformat()}..{last.isoformat()}",
+            f"{date_of(int(days[0])).isoformat()}..{date_of(int(days[-1])).isoformat()}",
             {"changed": before},
             {
                 **summary.model_dump(mode="json", exclude={"evaluations"}),
+                "reason": upload.reason,
                 "changed": after,
             },
             at=now,
@@ -215,10 +262,13 @@ class MeterDataService:
         # The data stands on its own: commit it before evaluating, so that an evaluation that
         # fails cannot take the upload back with it.
         session.commit()
-        changes = (
-            Touched(loads=touched) if loads else Touched(system=touched[repository.SYSTEM_SERIES])
+        summary.evaluations = evaluation_service.after_upload(
+            session,
+            actor.label,
+            now,
+            _touched(touched, loads),
+            Cause(f"meter_data.upload {upload.source}", upload.reason),
         )
-        summary.evaluations = evaluation_service.after_upload(session, actor.label, now, changes)
         return summary
 
 
@@ -226,11 +276,21 @@ meterdata_service = MeterDataService()
 
 
 @dataclass(frozen=True)
-class _Merge:
-    """An upload laid over the stored values of the same series and days.
+class Upload:
+    """What came with an upload besides its readings: the file's name as sent (``api`` for
+    JSON), the limits in force, and the reason given for a correction."""
 
-    ``added``, ``changed`` and ``values`` are (series, day, interval); ``write`` (the day row
-    must be written) and ``existed`` (a row is stored) are (series, day).
+    source: str
+    settings: MeterSettings
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class _Merge:
+    """An upload's (series, day) pairs laid over the values stored for them.
+
+    ``added``, ``changed`` and ``values`` are (pairs, interval); ``write`` (the day row must be
+    written) and ``existed`` (a row is stored) are per pair.
     """
 
     added: BoolArray
@@ -249,31 +309,26 @@ def _merge(new: FloatArray, stored: FloatArray) -> _Merge:
         added=added,
         changed=changed,
         values=np.where(sent, new, stored),
-        write=(added | changed).any(axis=2),
+        write=(added | changed).any(axis=-1),
         # A stored day always holds a reading: a day with none is never written.
-        existed=np.any(held, axis=2),
+        existed=np.any(held, axis=-1),
     )
 
 
-def _require_uploader(actor: Actor, value_column: ValueColumn) -> None:
-    """Meter loads: the grid operator, or a participant for its own accounts; the system load:
-    the grid operator only."""
-    if value_column == "kw":
-        actor.require(Role.GRID_OPERATOR, Role.AGGREGATOR, Role.POWER_USER)
-    else:
-        actor.require(Role.GRID_OPERATOR)
+def _touched(days: dict[str, list[int]], loads: bool) -> Touched:
+    """Day numbers per account (or of the system load) as the evaluation's :class:`Touched`."""
+    arrays = {name: np.array(sorted(d), dtype=np.int64) for name, d in days.items()}
+    if loads:
+        return Touched(loads=arrays)
+    return Touched(system=arrays.get(repository.SYSTEM_SERIES, np.zeros(0, dtype=np.int64)))
 
 
 def _check_accounts(
-    session: Session, actor: Actor, accounts: Sequence[str], field: tuple[str, ...]
-) -> None:
-    """Refuse accounts the actor may not send: another's (404) or nobody's (422)."""
-    held = repository.holders(session, accounts)
-    if actor.role.participant_scoped:
-        foreign = [a for a in accounts if held.get(a) != actor.participant_id]
-        if foreign:
-            raise NotFound(f"accounts not found: {_listing(foreign)}")
-        return
+    session: Session, accounts: Sequence[str], field: Field
+) -> dict[str, repository.HeldAccount]:
+    """The accounts' holdings; 422 listing those nobody holds (the platform meters enrolled
+    accounts only)."""
+    held = repository.held_accounts(session, accounts)
     unknown = [a for a in accounts if a not in held]
     if unknown:
         raise Invalid(
@@ -281,6 +336,7 @@ def _check_accounts(
             "enrolled accounts only",
             field,
         )
+    return held
 
 
 def _listing(names: Sequence[str]) -> str:
@@ -289,27 +345,16 @@ def _listing(names: Sequence[str]) -> str:
     return f"{shown} and {more} more" if more > 0 else shown
 
 
-def _read_upload(stream: BinaryIO, source: str, value_column: ValueColumn) -> IntervalCube:
-    """Read an uploaded file through a temporary copy (the reader needs a path)."""
-    suffix = Path(source).suffix.lower()
-    with tempfile.TemporaryDirectory(prefix="gzvpp-upload-") as folder:
-        path = Path(folder) / f"upload{suffix}"
-        with path.open("wb") as copy:
-            shutil.copyfileobj(stream, copy, 1 << 20)
-        try:
-            return read_interval_file(path, value_column=value_column, series=None, keep_days=None)
-        except InputError as err:
-            # Name the file as the client sent it, not the temporary copy.
-            raise Invalid(source + str(err)[len(err.path) :], ("body", "file")) from None
-
-
-def readings_cube(readings: Sequence[schemas.Reading]) -> IntervalCube:
-    """JSON readings as a cube, with the file reader's checks: 15-minute grid and no repeats.
+def _readings_rows(
+    readings: Sequence[schemas.Reading], screen: Callable[[tuple[str, ...]], RowCheck]
+) -> IntervalRows:
+    """JSON readings as :class:`IntervalRows`, with the file reader's checks (15-minute grid,
+    no repeats) and ``screen``'s (accounts, then plausibility).
 
     Raises
     ------
     Invalid
-        Naming the reading (``["body", "readings", index, "ts"]``).
+        Naming the reading (``["body", "readings", index, "ts"]``, or ``"kw"``).
     """
     slots = np.empty(len(readings), dtype=np.int64)
     for index, reading in enumerate(readings):
@@ -320,23 +365,26 @@ def readings_cube(readings: Sequence[schemas.Reading]) -> IntervalCube:
                 ("body", "readings", index, "ts"),
             )
         slots[index] = (ts - _EPOCH) // INTERVAL
-    names, codes = np.unique([r.account_id for r in readings], return_inverse=True)
-    order = np.lexsort((slots, codes))  # stable: repeats keep the order they were sent in
-    repeat = (codes[order][1:] == codes[order][:-1]) & (slots[order][1:] == slots[order][:-1])
-    if repeat.any():
-        seconds, firsts = order[1:][repeat], order[:-1][repeat]
-        which = int(np.argmin(seconds))
-        second, first = int(seconds[which]), int(firsts[which])
+    values = np.array([r.kw for r in readings], dtype=np.float64)
+    if not np.isfinite(values).all():
+        index = int(np.argmin(np.isfinite(values)))
         raise Invalid(
-            f"duplicate reading: account {readings[second].account_id} at "
-            f"{to_local(readings[second].ts).isoformat()} is also readings[{first}]",
-            ("body", "readings", second, "ts"),
+            f"kw {values[index]} is not a finite number", ("body", "readings", index, "kw")
         )
-    day, interval = np.divmod(slots, INTERVALS_PER_DAY)
-    days = np.unique(day)
-    values = np.full((len(names), len(days), INTERVALS_PER_DAY), np.nan)
-    values[codes, np.searchsorted(days, day), interval] = [r.kw for r in readings]
-    return IntervalCube(tuple(str(n) for n in names), days, values)
+    unique, codes = np.unique([r.account_id for r in readings], return_inverse=True)
+    names = tuple(str(n) for n in unique)
+    fault = screen(names)(codes, slots, values)
+    if fault is not None:
+        raise Invalid(fault.reason, ("body", "readings", fault.row, fault.column))
+    try:
+        return IntervalRows.of(names, codes, slots, values)
+    except RepeatedReading as repeat:
+        later = readings[repeat.later]
+        raise Invalid(
+            f"duplicate reading: account {later.account_id} at "
+            f"{to_local(later.ts).isoformat()} is also readings[{repeat.earlier}]",
+            ("body", "readings", repeat.later, "ts"),
+        ) from None
 
 
 def _series_key(name: str, loads: bool) -> dict[str, str]:

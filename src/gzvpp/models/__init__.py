@@ -18,6 +18,7 @@ from gzvpp.models.openadr_telemetry import Telemetry
 from gzvpp.models.openadr_ven2b import Ven2b, Ven2bMessage
 from gzvpp.models.participant import Participant, ParticipantStatus
 from gzvpp.models.platform_user import PlatformUser, Role
+from gzvpp.models.result_revision import ResultRevision
 
 __all__ = [
     "Account",
@@ -43,6 +44,7 @@ __all__ = [
     "PlatformUser",
     "PriceMode",
     "RelayedNotification",
+    "ResultRevision",
     "Role",
     "SystemLoadDay",
     "Telemetry",

@@ -18,6 +18,9 @@ class Role(StrEnum):
     REGULATOR = "regulator"  # 市工信局: publicity (公示) and oversight
     AGGREGATOR = "aggregator"  # 负荷聚合商, sees only its own participant
     POWER_USER = "power_user"  # 电力用户, sees only its own participant
+    # 计量自动化系统: the grid company's metering system, a service identity that only sends the
+    # settlement meter data (第九条: 负荷数据来源于用户计量自动化系统)
+    METERING = "metering"
 
     @property
     def participant_scoped(self) -> bool:

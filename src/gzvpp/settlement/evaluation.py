@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +41,7 @@ from gzvpp.models import (
     Notification,
     NotificationKind,
     PriceMode,
+    ResultRevision,
     Role,
 )
 from gzvpp.settlement import repository
@@ -59,7 +60,20 @@ NOTIFIED_FIELDS = (
     "effective_energy_kwh",
     "subsidy_cny",
 )
+# What a result's revision shows before and after: the figures of the notice and the curves'
+# means they come from.
+REVISED_FIELDS = ("baseline_avg_kw", "actual_avg_kw", *NOTIFIED_FIELDS)
+EVALUATE_SOURCE = "evaluate"
 _NO_DAYS: IntArray = np.zeros(0, dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class Cause:
+    """What made an evaluation run, for the revisions of the results it changes: ``source``
+    (an upload's file, or ``evaluate`` on request) and the reason given for a correction."""
+
+    source: str
+    reason: str | None = None
 
 
 class UnmeteredError(Exception):
@@ -134,15 +148,40 @@ class EvaluationService:
         awards = repository.awards_of(session, [event_id]).get(event_id)
         if not awards:
             raise Conflict(f"event {event_id} has no awards to evaluate")
-        report = self._evaluate(session, actor.label, now, event, awards, Calendar())
+        cause = Cause(f"{EVALUATE_SOURCE} {event_id}")
+        report = self._evaluate(session, actor.label, now, event, awards, Calendar(), cause)
         if report.outcome == "failed":
             raise Conflict(f"event {event_id} cannot be evaluated: {report.detail}")
         return report
 
     def after_upload(
-        self, session: Session, actor: str, now: dt.datetime, touched: Touched
+        self, session: Session, actor: str, now: dt.datetime, touched: Touched, cause: Cause
     ) -> list[EvaluationReport]:
-        """Re-evaluate every ended event whose evaluation reads a value ``touched`` changed.
+        """Re-evaluate every ended event whose evaluation reads a value ``touched`` changed."""
+        calendar = Calendar()
+        reports = []
+        for event, awards, error in self._readers(session, now, touched, calendar):
+            if error is not None:
+                reports.append(EvaluationReport(event_id=event.id, outcome="failed", detail=error))
+            else:
+                reports.append(self._evaluate(session, actor, now, event, awards, calendar, cause))
+        return reports
+
+    def evaluated_readers(self, session: Session, now: dt.datetime, touched: Touched) -> list[str]:
+        """The evaluated events (their results published) that read a value ``touched`` changed:
+        a correction reopens them."""
+        return [
+            event.id
+            for event, _, error in self._readers(session, now, touched, Calendar())
+            if error is None and event.status is EventStatus.EVALUATED
+        ]
+
+    def _readers(
+        self, session: Session, now: dt.datetime, touched: Touched, calendar: Calendar
+    ) -> Iterator[tuple[Event, list[Award], str | None]]:
+        """The ended events whose evaluation reads a value ``touched`` changed, with their
+        awards; for an event whose days the calendar cannot give, the calendar's error, when
+        its own day was touched.
 
         An event on day D reads no day after D + 1, so only events from the day before the
         first touched day on are candidates; :func:`days_needed` and the awarded participants'
@@ -150,15 +189,13 @@ class EvaluationService:
         """
         first = touched.first_day
         if first is None:
-            return []
+            return
         since = dt.datetime.combine(date_of(first - 1), dt.time())
         events = repository.ended_events(session, now, since)
         awards = repository.awards_of(session, [e.id for e in events])
         accounts = repository.held_accounts(
             session, {a.participant_id for rows in awards.values() for a in rows}
         )
-        calendar = Calendar()
-        reports = []
         for event in events:
             plan = engine_event(event, awards[event.id])
             involved = [a for award in plan.awards for a in accounts.get(award.participant_id, [])]
@@ -168,15 +205,10 @@ class EvaluationService:
                 # The days it would read are unknown: report it when its own day was touched.
                 day = day_number(plan.window.day)
                 if touched.read_by(np.arange(day - 1, day + 2), involved):
-                    reports.append(
-                        EvaluationReport(event_id=event.id, outcome="failed", detail=str(err))
-                    )
+                    yield event, awards[event.id], str(err)
                 continue
             if touched.read_by(needed, involved):
-                reports.append(
-                    self._evaluate(session, actor, now, event, awards[event.id], calendar)
-                )
-        return reports
+                yield event, awards[event.id], None
 
     def _evaluate(
         self,
@@ -186,8 +218,10 @@ class EvaluationService:
         event: Event,
         awards: Sequence[Award],
         calendar: Calendar,
+        cause: Cause,
     ) -> EvaluationReport:
-        """Run the engine on one event; store, audit and notify if its results changed."""
+        """Run the engine on one event; store, audit and notify if its results changed, and
+        keep a revision of each published result that changed."""
         plan = engine_event(event, awards)
         try:
             assessment = self._assess(session, plan, calendar)
@@ -223,6 +257,10 @@ class EvaluationService:
                     rank_score=FIRST_RANK_SCORE,
                 )
                 session.add(row)
+            else:
+                revision = _revision(row, values, actor, now, cause)
+                if revision is not None:
+                    session.add(revision)
             for key, value in values.items():
                 setattr(row, key, value)
             row.evaluated_at = now
@@ -327,6 +365,34 @@ def _columns(
         "start_at": event.start_at,
         "curves": curves,
     }
+
+
+def _revision(
+    row: AwardResult, values: Mapping[str, Any], actor: str, now: dt.datetime, cause: Cause
+) -> ResultRevision | None:
+    """The revision of a published result about to take ``values``, if its figures change.
+
+    Only a result with figures (status ``ok``) is revised: one that lacked data has none to
+    correct, and the data completing it is its first full evaluation.
+    """
+    if row.status != Status.OK or all(
+        getattr(row, name) == values[name] for name in REVISED_FIELDS
+    ):
+        return None
+    before = {name: json_value(getattr(row, name)) for name in REVISED_FIELDS}
+    after = {name: json_value(values[name]) for name in REVISED_FIELDS}
+    return ResultRevision(
+        award_id=row.award_id,
+        event_id=row.event_id,
+        participant_id=row.participant_id,
+        day=row.day,
+        revised_at=now,
+        actor=actor,
+        source=cause.source,
+        reason=cause.reason,
+        before=before,
+        after=after,
+    )
 
 
 def _same(row: AwardResult, values: Mapping[str, Any]) -> bool:

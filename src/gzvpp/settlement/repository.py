@@ -13,7 +13,15 @@ from sqlalchemy.orm import Session
 from gzvpp.core.model import ParticipantKind
 from gzvpp.core.ranking import SCORES_AVERAGED
 from gzvpp.kit.pagination import PaginationParams, paginate
-from gzvpp.models import Account, Award, AwardResult, Event, EventStatus, Participant
+from gzvpp.models import (
+    Account,
+    Award,
+    AwardResult,
+    Event,
+    EventStatus,
+    Participant,
+    ResultRevision,
+)
 
 IDS_PER_QUERY = 500  # keeps IN lists well inside SQLite's bound-parameter limit
 
@@ -219,3 +227,25 @@ def quarter_results(
 def get_event(session: Session, event_id: str) -> Event | None:
     """One event."""
     return session.get(Event, event_id)
+
+
+def revisions_of(session: Session, award_id: int) -> list[ResultRevision]:
+    """The revisions of one award's result, oldest first."""
+    return list(
+        session.scalars(
+            select(ResultRevision)
+            .where(ResultRevision.award_id == award_id)
+            .order_by(ResultRevision.revised_at, ResultRevision.id)
+        )
+    )
+
+
+def quarter_revisions(session: Session, first: dt.date, last: dt.date) -> list[ResultRevision]:
+    """The revisions of results on days in [first, last], oldest first."""
+    return list(
+        session.scalars(
+            select(ResultRevision)
+            .where(ResultRevision.day.between(first, last))
+            .order_by(ResultRevision.revised_at, ResultRevision.id)
+        )
+    )

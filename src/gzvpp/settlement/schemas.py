@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -76,6 +76,25 @@ class AwardResultView(BaseModel):
     evaluated_at: dt.datetime
 
 
+class ResultRevisionView(BaseModel):
+    """A change to a result after it was published (第九条 (四)): new or corrected meter data
+    re-evaluated it. ``before`` and ``after`` hold the figures that changed and those beside
+    them (kW, kWh and CNY as decimal strings)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    event_id: str
+    participant_id: str
+    award_id: int
+    day: dt.date
+    revised_at: dt.datetime
+    actor: str = Field(description="Who sent the data (or asked for the re-evaluation).")
+    source: str = Field(description="The upload (``meter_data.upload <file>``) or ``evaluate``.")
+    reason: str | None = Field(description="Why, as given with a correction.")
+    before: dict[str, Any]
+    after: dict[str, Any]
+
+
 class AwardResultDetail(AwardResultView):
     """One result with its curves, for the console's chart.
 
@@ -89,6 +108,9 @@ class AwardResultDetail(AwardResultView):
     baseline_kw: list[float | None]
     actual_kw: list[float | None]
     day_load_kw: list[float | None]
+    history: list[ResultRevisionView] = Field(
+        description="Its revisions since it was published, oldest first."
+    )
 
 
 class QuarterParticipant(BaseModel):
@@ -140,12 +162,18 @@ class PublicityEntry(BaseModel):
     effective_responses: int
     effective_energy_kwh: Decimal
     subsidy_cny: Decimal
+    corrections: int = Field(
+        description="Revisions of its results of the quarter after they were published; "
+        "non-zero flags the line as reopened."
+    )
 
 
 class QuarterPublicity(BaseModel):
-    """The list the regulator reviews and publishes for a quarter."""
+    """The list the regulator reviews and publishes for a quarter, with every revision of a
+    published result of the quarter (who, why, before and after)."""
 
     quarter: str
     entries: list[PublicityEntry]
     effective_energy_kwh: Decimal
     subsidy_cny: Decimal
+    corrections: list[ResultRevisionView]

@@ -9,6 +9,7 @@ fen with the results it is made of.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -71,6 +72,10 @@ class SettlementService:
             baseline_kw=curves["baseline"],
             actual_kw=curves["actual"],
             day_load_kw=[None if np.isnan(v) else float(v) for v in day_load],
+            history=[
+                schemas.ResultRevisionView.model_validate(r)
+                for r in repository.revisions_of(session, row.award_id)
+            ],
         )
 
     def quarter(self, session: Session, actor: Actor, quarter: str) -> schemas.QuarterReport:
@@ -81,6 +86,8 @@ class SettlementService:
         """The quarter's publicity list (第十条), for the regulator and the grid operator."""
         actor.require(Role.REGULATOR, Role.GRID_OPERATOR)
         report = self.quarter(session, actor, quarter)
+        revisions = repository.quarter_revisions(session, *quarter_days(quarter))
+        corrections = Counter(r.participant_id for r in revisions)
         return schemas.QuarterPublicity(
             quarter=quarter,
             entries=[
@@ -91,11 +98,13 @@ class SettlementService:
                     effective_responses=p.effective_responses,
                     effective_energy_kwh=p.effective_energy_kwh,
                     subsidy_cny=p.subsidy_cny,
+                    corrections=corrections[p.participant_id],
                 )
                 for p in report.participants
             ],
             effective_energy_kwh=report.totals.effective_energy_kwh,
             subsidy_cny=report.totals.subsidy_cny,
+            corrections=[schemas.ResultRevisionView.model_validate(r) for r in revisions],
         )
 
     def export_xlsx(self, session: Session, actor: Actor, quarter: str) -> bytes:
