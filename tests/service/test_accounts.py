@@ -224,17 +224,15 @@ def test_a_rejected_participants_users_may_only_read_for_a_while(
     pid = api.enrol(api.user())["id"]
     # A token outliving the reading period, which is checked on its own.
     user_id, token = new_user(api, Role.POWER_USER, pid, expires_at=dt.datetime(2027, 1, 1))
-    readings = {"readings": [{"account_id": "x", "ts": "2025-06-01T10:00:00", "kw": 1}]}
-    assert (
-        api.client.post("/api/meterdata/loads", json=readings, headers=bearer(token)).status_code
-        == 404
-    )
+    # A write a power user may make (acknowledging a notification; this one does not exist).
+    write = "/api/notifications/999999/read"
+    assert api.client.post(write, headers=bearer(token)).status_code == 404
     api.clock.set(dt.datetime(2025, 6, 3, 10, 0))
     rejected = api.client.post(
         f"/api/participants/{pid}/reject", json={"reason": "资料不全"}, headers=api.grid
     )
     assert rejected.status_code == 200
-    refused = api.client.post("/api/meterdata/loads", json=readings, headers=bearer(token))
+    refused = api.client.post(write, headers=bearer(token))
     assert refused.status_code == 403
     assert f"参与者 {pid} 已于 2025-06-03 10:00 被驳回，账户只读" in refused.json()["detail"]
     assert "may only read, until 2025-11-30T10:00:00" in refused.json()["detail"]
@@ -243,7 +241,7 @@ def test_a_rejected_participants_users_may_only_read_for_a_while(
     api.clock.set(dt.datetime(2025, 11, 30, 10, 0))  # 180 days after the rejection
     ended = get(api, token, f"/api/participants/{pid}")
     assert ended.status_code == 403 and "查阅期限已于 2025-11-30 10:00 结束" in ended.text
-    late_write = api.client.post("/api/meterdata/loads", json=readings, headers=bearer(token))
+    late_write = api.client.post(write, headers=bearer(token))
     assert late_write.status_code == 403 and "查阅期限已于 2025-11-30 10:00 结束" in late_write.text
     assert user_view(api, user_id)["access"] == "none"
     monkeypatch.setenv(CLOSED_READ_ENV, "365")
