@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from gzvpp import __version__
+from gzvpp import __version__, edge
 from gzvpp.console.endpoints import root_router as console_root_router
 from gzvpp.console.endpoints import router as console_router
 from gzvpp.events.endpoints import admin_router, records_router
@@ -60,6 +60,9 @@ def create_app(
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.clock = clock or SystemClock()
     errors.install(app)
+    # Hostile input (issue #9 §2): body limits, control characters, console headers. Before
+    # the routers, which copy the app's dependencies when included.
+    edge.install(app)
     app.include_router(participants_router, prefix="/api")
     app.include_router(events_router, prefix="/api")
     app.include_router(records_router, prefix="/api")

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gzvpp.core.model import ParticipantKind
+from gzvpp.kit import csrf
 from gzvpp.kit.audit import record, snapshot
 from gzvpp.kit.db import SessionDep
 from gzvpp.kit.errors import Forbidden, Invalid, NotFound, Unauthorized
@@ -139,13 +140,16 @@ def current_actor(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Actor:
     """The caller named by the ``Authorization: Bearer`` header, else by the web console's
-    cookie; 401 if none or unknown."""
+    cookie; 401 if none or unknown. A change signed by the cookie alone must come from the
+    console's own pages (:mod:`gzvpp.kit.csrf`), else 403."""
     token = credentials.credentials if credentials else request.cookies.get(TOKEN_COOKIE)
     if token is None:
         raise Unauthorized("missing bearer token (Authorization: Bearer <token>)")
     actor = actor_for_token(session, token)
     if actor is None:
         raise Unauthorized("invalid bearer token")
+    if credentials is None and request.method in csrf.UNSAFE_METHODS:
+        csrf.check(request, token, request.headers.get(csrf.HEADER))
     return actor
 
 
