@@ -12,8 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 from service_api import Api
 
+from gzvpp.app import create_app
 from gzvpp.kit.errors import MAX_ERRORS
-from gzvpp.kit.limits import DEFAULT_MAX_BYTES
+from gzvpp.kit.limits import DEFAULT_MAX_BYTES, METER_UPLOAD_MAX_BYTES_ENV
 
 MiB = 1 << 20
 SAME_ORIGIN = {"Origin": "http://testserver"}
@@ -75,6 +76,25 @@ def test_meter_files_have_their_own_larger_limit(api: Api) -> None:
         headers=api.grid,
     )
     assert response.status_code == 422 and "A404" in response.text
+
+
+def test_the_meter_file_limit_is_a_setting(
+    api: Api, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    monkeypatch.setenv(METER_UPLOAD_MAX_BYTES_ENV, "2048")
+    app = create_app(database_url=f"sqlite:///{tmp_path / 'small.sqlite'}", clock=api.clock)
+    try:
+        client = TestClient(app)
+        data = b"account_id,ts,kw\n" + b"A1,2025-06-01 00:00,1\n" * 200
+        answer = client.post(
+            "/api/meterdata/loads:upload", files={"file": ("m.csv", data)}, headers=api.grid
+        )
+        assert answer.status_code == 413 and "2 KiB" in answer.json()["detail"]
+    finally:
+        app.state.engine.dispose()
+    monkeypatch.setenv(METER_UPLOAD_MAX_BYTES_ENV, "lots")
+    with pytest.raises(ValueError, match=METER_UPLOAD_MAX_BYTES_ENV):
+        create_app(database_url=f"sqlite:///{tmp_path / 'other.sqlite'}", clock=api.clock)
 
 
 def test_a_huge_field_is_not_echoed_back(api: Api) -> None:
