@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from gzvpp import __version__
+from gzvpp import __version__, edge
 from gzvpp.accounts.endpoints import router as accounts_router
 from gzvpp.console.accounts import router as console_accounts_router
 from gzvpp.console.endpoints import root_router as console_root_router
@@ -72,6 +72,10 @@ def create_app(
     app.state.clock = clock or SystemClock()
     app.state.meter_settings = meter_settings or MeterSettings.from_env()
     errors.install(app)
+    # Hostile input (issue #9 §2): body limits, control characters, console headers. Before
+    # the routers, which copy the app's dependencies when included.
+    openadr_settings = openadr_settings or openadr.Settings.from_env()
+    edge.install(app, openadr_settings.max_body)
     app.include_router(participants_router, prefix="/api")
     app.include_router(events_router, prefix="/api")
     app.include_router(records_router, prefix="/api")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from httpx import Response
 
 from gzvpp.app import create_app
 from gzvpp.kit.auth import create_user
@@ -19,6 +21,8 @@ from gzvpp.kit.clock import SimulatedClock
 from gzvpp.kit.db import session_scope
 from gzvpp.models import Role
 
+# What a browser sends with a form posted from the console's own page (TestClient's origin).
+SAME_ORIGIN = {"Origin": "http://testserver"}
 # D-1 of a Tuesday response day, before the day-ahead publication deadline (09:00).
 START = dt.datetime(2025, 6, 30, 8, 0)
 _numbers = itertools.count(1)
@@ -55,6 +59,43 @@ class Platform:
                 expires_at=LONG_LIVED,
             )
         return token
+
+    def sign_in(self, token: str) -> None:
+        """Sign the client in with ``token`` through the sign-in form (the cookie stays)."""
+        self.client.cookies.clear()
+        response = self.client.post(
+            "/console/login", data={"token": token}, headers=SAME_ORIGIN, follow_redirects=False
+        )
+        assert response.status_code == 303, response.text
+
+    def submit(self, page: str, action: str, **fields: str) -> Response:
+        """Post the form with ``action`` on ``page`` as a browser would: from the page's origin,
+        with the form's hidden ``csrf_token``."""
+        html = self.client.get(page).text
+        form = re.search(
+            rf'<form method="post" action="{re.escape(action)}"[^>]*>\s*'
+            r'<input type="hidden" name="csrf_token" value="([0-9a-f]+)">',
+            html,
+        )
+        assert form is not None, f"no form posting to {action} on {page}"
+        return self.client.post(action, data={"csrf_token": form[1], **fields}, headers=SAME_ORIGIN)
+
+    def event(self, start: str, end: str) -> str:
+        """A fixed-price (3 CNY/kWh) day-ahead peak event of 1000 kW created through the API;
+        its id."""
+        body = {
+            "direction": "peak",
+            "mode": "day_ahead",
+            "start_at": start,
+            "end_at": end,
+            "demand_kw": "1000",
+            "price_mode": "fixed",
+            "fixed_price": "3",
+        }
+        response = self.client.post("/api/events", json=body, headers=self.grid)
+        assert response.status_code == 201, response.text
+        event_id: str = response.json()["id"]
+        return event_id
 
     def enrol(self, body: dict[str, Any], *, activate: bool = True) -> dict[str, Any]:
         """Enrol through the API (and take it to active); the detail."""

@@ -92,6 +92,11 @@ def browser() -> Iterator[Any]:
         launched.close()
 
 
+# What chromium reports refusing under the pages' Content-Security-Policy (inline script, a
+# plotly feature the policy blocks …): must stay empty.
+BLOCKED: list[str] = []
+
+
 def shot(page: Any, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
@@ -102,6 +107,12 @@ def sign_in(browser: Any, base_url: str, token: str, name: str | None = None) ->
         base_url=base_url, viewport={"width": 1360, "height": 900}, locale="zh-CN"
     )
     page = context.new_page()
+    page.on(
+        "console",
+        lambda message: (
+            BLOCKED.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     page.goto("/console/login")
     if name:
         shot(page, name)
@@ -197,11 +208,15 @@ def test_the_programme_in_a_browser(platform: Platform, base_url: str, browser: 
     assert "不少于 30 分钟" in operator.inner_text("[data-for=end_at]")
     operator.fill("input[name=end_at]", "2025-07-01T11:00")
     assert operator.inner_text("[data-for=end_at]") == ""
-    operator.wait_for_function("document.getElementById('trigger').textContent.includes('97.50%')")
+    operator.wait_for_function(
+        "() => document.getElementById('trigger').textContent.includes('97.50%')"
+    )
     shot(operator, "06-event-form")
     platform.clock.set(START.replace(hour=9, minute=30))  # the browser does not know yet
     operator.click("button[type=submit]")
-    operator.wait_for_function("document.querySelector('[data-for=start_at]').textContent !== ''")
+    operator.wait_for_function(
+        "() => document.querySelector('[data-for=start_at]').textContent !== ''"
+    )
     assert "09:00" in operator.inner_text("[data-for=start_at]")
     shot(operator, "07-event-form-server-422")
     platform.clock.set(START)
@@ -238,7 +253,7 @@ def test_the_programme_in_a_browser(platform: Platform, base_url: str, browser: 
 
     # The operator's page shows both bids within a poll, in price order.
     operator.wait_for_function(
-        "document.querySelectorAll('#ranking-body tr.ok').length === 2", timeout=10_000
+        "() => document.querySelectorAll('#ranking-body tr.ok').length === 2", timeout=10_000
     )
     rows = operator.inner_text("#ranking-body")
     assert rows.index("天河某负荷聚合商") < rows.index("天河某钢铁厂")
@@ -250,7 +265,7 @@ def test_the_programme_in_a_browser(platform: Platform, base_url: str, browser: 
     assert tick.status_code == 200 and tick.json()["actions"], tick.text
     operator.reload()
     operator.wait_for_function(
-        "document.getElementById('live-state').textContent.includes('已出清')"
+        "() => document.getElementById('live-state').textContent.includes('已出清')"
     )
     assert "已下发计划" in operator.inner_text("h1")
     shot(operator, "13-event-ranked")
@@ -285,6 +300,7 @@ def test_the_programme_in_a_browser(platform: Platform, base_url: str, browser: 
     assert refused is not None and refused.status == 404
     assert "未找到" in user.inner_text("main")
     shot(user, "20-other-result-404")
+    assert BLOCKED == []
 
 
 def test_the_operator_revokes_a_token_on_a_phone(

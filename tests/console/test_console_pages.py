@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import START, Platform, aggregator, power_user
+from conftest import SAME_ORIGIN, START, Platform, aggregator, power_user
 
 from gzvpp.kit.auth import TOKEN_COOKIE
 from gzvpp.models import Role
@@ -10,10 +10,14 @@ from gzvpp.models import Role
 
 def signed_in(platform: Platform, token: str) -> Platform:
     """Sign the platform's client in with ``token`` (the cookie stays on the client)."""
-    platform.client.cookies.clear()
-    response = platform.client.post("/console/login", data={"token": token}, follow_redirects=False)
-    assert response.status_code == 303, response.text
+    platform.sign_in(token)
     return platform
+
+
+def _page_token(platform: Platform) -> str:
+    """The form token a console page gives the signed-in client (its ``csrf-token`` meta)."""
+    page = platform.client.get("/console/").text
+    return page.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
 
 
 def test_pages_need_sign_in(platform: Platform) -> None:
@@ -26,10 +30,15 @@ def test_pages_need_sign_in(platform: Platform) -> None:
 
 def test_sign_in_sets_a_strict_http_only_cookie(platform: Platform) -> None:
     platform.client.cookies.clear()
-    wrong = platform.client.post("/console/login", data={"token": "gzvpp_nope"})
+    wrong = platform.client.post(
+        "/console/login", data={"token": "gzvpp_nope"}, headers=SAME_ORIGIN
+    )
     assert wrong.status_code == 401 and "令牌无效" in wrong.text
     response = platform.client.post(
-        "/console/login", data={"token": platform.grid_token}, follow_redirects=False
+        "/console/login",
+        data={"token": platform.grid_token},
+        headers=SAME_ORIGIN,
+        follow_redirects=False,
     )
     cookie = response.headers["set-cookie"]
     assert TOKEN_COOKIE in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
@@ -44,7 +53,12 @@ def test_sign_in_sets_a_strict_http_only_cookie(platform: Platform) -> None:
 
 def test_sign_out_forgets_the_cookie(platform: Platform) -> None:
     signed_in(platform, platform.grid_token)
-    response = platform.client.post("/console/logout", follow_redirects=False)
+    response = platform.client.post(
+        "/console/logout",
+        data={"csrf_token": _page_token(platform)},
+        headers=SAME_ORIGIN,
+        follow_redirects=False,
+    )
     assert response.status_code == 303 and 'gzvpp_token=""' in response.headers["set-cookie"]
     platform.client.cookies.clear()
     assert platform.client.get("/console/overview").url.path == "/console/login"
@@ -113,21 +127,21 @@ def test_enrolment_review_through_the_console(platform: Platform) -> None:
     signed_in(platform, platform.grid_token)
     review = platform.client.get(page)
     assert "准入条件核验" in review.text and "✔ 通过" in review.text and "开始审核" in review.text
-    assert "已完成：开始审核" in platform.client.post(f"{page}/start-review").text
-    assert "公示中" in platform.client.post(f"{page}/pass-review").text
+    assert "已完成：开始审核" in platform.submit(page, f"{page}/start-review").text
+    assert "公示中" in platform.submit(page, f"{page}/pass-review").text
     # The regulator closes the publicity; the grid operator signs.
     signed_in(platform, platform.regulator_token)
     assert "公示无异议" in platform.client.get(page).text
-    platform.client.post(f"{page}/clear-publicity")
+    platform.submit(page, f"{page}/clear-publicity")
     signed_in(platform, platform.grid_token)
-    assert "已签约" in platform.client.post(f"{page}/activate").text
+    assert "已签约" in platform.submit(page, f"{page}/activate").text
     # A failed check is shown, and passing review is refused with the service's reason.
     bad = f"/console/participants/{ineligible['id']}"
     assert "✘ 未通过" in platform.client.get(bad).text
-    platform.client.post(f"{bad}/start-review")
-    refused = platform.client.post(f"{bad}/pass-review")
+    platform.submit(bad, f"{bad}/start-review")
+    refused = platform.submit(bad, f"{bad}/pass-review")
     assert refused.status_code == 409 and "general_taxpayer" in refused.text
-    rejected = platform.client.post(f"{bad}/reject", data={"reason": "不具备一般纳税人资格"})
+    rejected = platform.submit(bad, f"{bad}/reject", reason="不具备一般纳税人资格")
     assert "已驳回" in rejected.text and "不具备一般纳税人资格" in rejected.text
 
 
@@ -139,35 +153,19 @@ def test_plotly_and_static_files_ship_with_the_package(platform: Platform) -> No
 
 
 def test_cancellation_explains_the_four_hour_rule(platform: Platform) -> None:
-    def create(start: str, end: str) -> str:
-        body = {
-            "direction": "peak",
-            "mode": "day_ahead",
-            "start_at": start,
-            "end_at": end,
-            "demand_kw": "1000",
-            "price_mode": "fixed",
-            "fixed_price": "3",
-        }
-        response = platform.client.post("/api/events", json=body, headers=platform.grid)
-        assert response.status_code == 201, response.text
-        event_id: str = response.json()["id"]
-        return event_id
-
-    morning = create("2025-07-01T10:00:00", "2025-07-01T11:00:00")
-    afternoon = create("2025-07-01T14:00:00", "2025-07-01T15:00:00")
+    morning = platform.event("2025-07-01T10:00:00", "2025-07-01T11:00:00")
+    afternoon = platform.event("2025-07-01T14:00:00", "2025-07-01T15:00:00")
     signed_in(platform, platform.grid_token)
-    page = platform.client.get(f"/console/events/{morning}")
-    assert "即不晚于 <b>2025-07-01 06:00</b>" in page.text
-    blank = platform.client.post(f"/console/events/{morning}/cancel", data={"reason": "  "})
+    page = f"/console/events/{morning}"
+    assert "即不晚于 <b>2025-07-01 06:00</b>" in platform.client.get(page).text
+    blank = platform.submit(page, f"{page}/cancel", reason="  ")
     assert blank.status_code == 422 and "请填写理由" in blank.text
-    cancelled = platform.client.post(
-        f"/console/events/{morning}/cancel", data={"reason": "负荷回落"}
-    )
+    cancelled = platform.submit(page, f"{page}/cancel", reason="负荷回落")
     assert "已取消" in cancelled.text and "负荷回落" in cancelled.text
     platform.clock.set(START.replace(day=1, month=7, hour=11))
     try:
-        late = platform.client.post(f"/console/events/{afternoon}/cancel", data={"reason": "太晚"})
+        late_page = f"/console/events/{afternoon}"
+        late = platform.submit(late_page, f"{late_page}/cancel", reason="太晚")
         assert late.status_code == 409 and "4 小时" in late.text
     finally:
         platform.clock.set(START)

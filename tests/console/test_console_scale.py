@@ -54,7 +54,7 @@ def test_ten_thousand_participants_page_quickly(platform: Platform) -> None:
         session.execute(insert(Participant), people)
         session.execute(insert(Account), accounts)
     platform.client.cookies.clear()
-    platform.client.post("/console/login", data={"token": platform.grid_token})
+    platform.sign_in(platform.grid_token)
     for path in (
         "/console/participants?sort=-capability_kw&page=200",
         "/console/participants?q=广州第09&sort=name",

@@ -29,13 +29,14 @@ from fastapi import (
     Request,
     Response,
 )
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from gzvpp.console import labels
+from gzvpp.console import labels, security
 from gzvpp.core.eligibility import UserCategory
 from gzvpp.core.grid import INTERVAL_MINUTES, MIN_WINDOW_MINUTES
 from gzvpp.core.invitation import (
@@ -50,10 +51,13 @@ from gzvpp.events import schemas as event_schemas
 from gzvpp.events.service import event_service
 from gzvpp.kit.auth import TOKEN_COOKIE, Actor, authenticate, authenticate_request
 from gzvpp.kit.clock import ClockDep
+from gzvpp.kit.csrf import ForgedRequest
 from gzvpp.kit.db import SessionDep, session_scope
 from gzvpp.kit.errors import DomainError, Invalid, NotFound, Unauthorized
+from gzvpp.kit.limits import size_text
 from gzvpp.kit.pagination import PaginationParams
 from gzvpp.kit.sorting import Sorting
+from gzvpp.kit.text import control_character, control_character_message
 from gzvpp.meterdata.repository import load_system_cube, stored_days
 from gzvpp.models import (
     EventStatus,
@@ -85,6 +89,10 @@ ERRORS = {
     409: ("操作未完成", "当前状态不允许此操作。"),
     422: ("输入有误", "请检查输入后重试。"),
 }
+FORGED = (
+    "请求被拒绝",
+    "此操作不是从本平台的页面提交的，或页面已过期，未执行。请返回页面刷新后重试。",
+)
 # How far back the overview looks for the latest stored system-load day.
 SYSTEM_LOAD_LOOKBACK = dt.timedelta(days=400)
 _SOME_DAY = dt.date(2025, 7, 1)  # day-ahead deadlines are the same for every day
@@ -105,28 +113,57 @@ class PageRoute(APIRoute):
 
         async def page(request: Request) -> Response:
             try:
+                await security.check_form(request)
                 return await handler(request)
+            except ForgedRequest:
+                return _error_page(request, 403, *FORGED)
+            except RequestValidationError as err:
+                # Name the parameters, never echo what was sent.
+                fields = dict.fromkeys(str(e["loc"][-1]) for e in err.errors() if e["loc"])
+                detail = f"以下参数无效：{'、'.join(fields)}" if fields else ""
+                return _error_page(request, 422, *ERRORS[422], detail)
             except DomainError as err:
-                # Read-only: the refused request's own transaction may not have ended yet.
-                try:
-                    with session_scope(request.app.state.read_sessionmaker) as session:
-                        actor = _cookie_actor(request, session)
-                except DomainError:  # the refusal was the sign-in itself (e.g. read period over)
-                    actor = None
                 title, explanation = ERRORS.get(err.status_code, ("出错了", ""))
-                return _render(
-                    request,
-                    actor,
-                    "error.html",
-                    request.app.state.clock.now(),
-                    err.status_code,
-                    title=title,
-                    explanation=explanation,
-                    # Why a step was refused helps; what was not found would tell too much.
-                    detail=err.message if err.status_code in (409, 422) else "",
-                )
+                # Why a step was refused helps; what was not found would tell too much.
+                detail = err.message if err.status_code in (409, 422) else ""
+                return _error_page(request, err.status_code, title, explanation, detail)
 
         return page
+
+
+def _error_page(
+    request: Request, status_code: int, title: str, explanation: str, detail: str = ""
+) -> Response:
+    """The error page, with the navigation of whoever is signed in."""
+    # Read-only: the refused request's own transaction may not have ended yet.
+    try:
+        with session_scope(request.app.state.read_sessionmaker) as session:
+            actor = _cookie_actor(request, session)
+    except DomainError:  # the refusal was the sign-in itself (e.g. read period over)
+        actor = None
+    return _render(
+        request,
+        actor,
+        "error.html",
+        request.app.state.clock.now(),
+        status_code,
+        title=title,
+        explanation=explanation,
+        detail=detail,
+    )
+
+
+def too_large_page(request: Request, max_bytes: int) -> Response:
+    """The 413 page of a console form too large to read (``kit.limits``)."""
+    return _render(
+        request,
+        None,
+        "error.html",
+        request.app.state.clock.now(),
+        413,
+        title="请求过大",
+        explanation=f"提交的内容超过 {size_text(max_bytes)} 的上限，未执行。",
+    )
 
 
 router = APIRouter(prefix="/console", route_class=PageRoute, include_in_schema=False)
@@ -168,9 +205,12 @@ def _staff(actor: Actor) -> None:
 
 
 def _reason(text: str) -> str:
-    """A rejection's or cancellation's reason, which may not be blank."""
+    """A rejection's or cancellation's reason, which may not be blank; line breaks are allowed,
+    other control characters not (as in the API's bodies)."""
     if not text.strip():
         raise Invalid("请填写理由", "reason")
+    if (character := control_character(text, multiline=True)) is not None:
+        raise Invalid(control_character_message(character), "reason")
     return text.strip()
 
 
@@ -204,7 +244,14 @@ def _render(
     return TEMPLATES.TemplateResponse(
         request,
         template,
-        {"actor": actor, "nav": nav, "now": now, "path": request.url.path, **context},
+        {
+            "actor": actor,
+            "nav": nav,
+            "now": now,
+            "path": request.url.path,
+            "csrf_token": security.form_token(request),
+            **context,
+        },
         status_code=status_code,
     )
 

@@ -16,6 +16,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from gzvpp.core.grid import to_local
 from gzvpp.core.model import Direction, Mode
+from gzvpp.kit.inputs import Input
 from gzvpp.models import EventStatus, NotificationKind, PriceMode
 from gzvpp.participants.schemas import GridName, Kw
 
@@ -32,12 +33,7 @@ Mw = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=3)]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 
 
-class _Input(BaseModel):
-    # A misspelt field is an error, not silently ignored.
-    model_config = ConfigDict(extra="forbid")
-
-
-class Scope(_Input):
+class Scope(Input):
     """Where the event applies: both lists empty means every active participant.
 
     A participant is in scope when any account it holds is at one of the substations or on one
@@ -48,7 +44,7 @@ class Scope(_Input):
     feeders: list[GridName] = Field(default_factory=list, max_length=1000)
 
 
-class EventCreate(_Input):
+class EventCreate(Input):
     """A new event (grid operator). Invited events are published at once; a real-time event
     selects and dispatches its participants at once."""
 
@@ -69,7 +65,7 @@ class EventCreate(_Input):
     )
 
 
-class BidCreate(_Input):
+class BidCreate(Input):
     """A bid (申报): kW for the whole window and, in bidding mode, a price."""
 
     kw: Kw
@@ -80,8 +76,10 @@ class BidCreate(_Input):
     )
 
 
-class Cancellation(_Input):
+class Cancellation(Input):
     """Why the event is called off."""
+
+    multiline = frozenset({"reason"})
 
     reason: Reason
 

@@ -53,6 +53,7 @@ from gzvpp.core.timeseries import (
     day_number,
 )
 from gzvpp.files.timestamps import TIME_FORMATS, parse_local_time
+from gzvpp.kit.text import control_character
 
 SYSTEM_SERIES = "system"
 ACCOUNT_COLUMN = "account_id"
@@ -485,15 +486,17 @@ class _PerDictionary(Generic[_Derived]):
 
     def __init__(self, derive: Callable[[list[str]], _Derived]) -> None:
         self._derive = derive
-        self._last: tuple[Any, list[int], _Derived] | None = None
+        self._last: tuple[Any, list[int], list[int], _Derived] | None = None
 
     def __call__(self, column: Any, rows: _Rows) -> tuple[_Derived, IntArray]:
-        """``derive(names)`` and the codes of ``column``; no row's name may be empty (R1).
+        """``derive(names)`` and the codes of ``column``; no row's name may be empty (R1) or
+        hold a control character.
 
         Raises
         ------
         InputError
-            At the first row whose account id is missing, empty or blank.
+            At the first row whose account id is missing, empty or blank, or holds a control
+            character.
         """
         encoded = _text_dictionary(column, ACCOUNT_COLUMN, rows)
         if encoded.null_count:
@@ -501,13 +504,17 @@ class _PerDictionary(Generic[_Derived]):
         if self._last is None or not encoded.dictionary.equals(self._last[0]):
             names = encoded.dictionary.to_pylist()
             blank = [k for k, name in enumerate(names) if name is None or not name.strip()]
-            self._last = (encoded.dictionary, blank, self._derive(names))
-        _, blank, derived = self._last
+            controls = [k for k, name in enumerate(names) if name and control_character(name)]
+            self._last = (encoded.dictionary, blank, controls, self._derive(names))
+        _, blank, controls, derived = self._last
         codes = encoded.indices.to_numpy()
-        if blank:
-            hits = np.flatnonzero(np.isin(codes, blank))
+        for bad, reason in (
+            (blank, f"empty {ACCOUNT_COLUMN}"),
+            (controls, f"{ACCOUNT_COLUMN} contains a control character"),
+        ):
+            hits = np.flatnonzero(np.isin(codes, bad)) if bad else np.empty(0, np.intp)
             if hits.size:
-                raise rows.error(hits[0], f"empty {ACCOUNT_COLUMN}")
+                raise rows.error(hits[0], reason)
         return derived, codes
 
 

@@ -27,6 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from gzvpp.core.model import ParticipantKind
+from gzvpp.kit import csrf
 from gzvpp.kit.audit import record, snapshot
 from gzvpp.kit.db import SessionDep, session_scope
 from gzvpp.kit.errors import Forbidden, Invalid, NotFound, Unauthorized
@@ -300,11 +301,15 @@ def meter_data_actor(
 ) -> Actor:
     """The caller named by the ``Authorization: Bearer`` header, else by the web console's
     cookie; 401 if none, unknown, revoked, expired or disabled; 403 for a rejected
-    participant's write (see :func:`authenticate`). The meter data routes take any role, the
-    metering identity included; every other route takes :func:`current_actor`."""
+    participant's write (see :func:`authenticate`). A change signed by the cookie alone must
+    come from the console's own pages (:mod:`gzvpp.kit.csrf`), else 403. The meter data routes
+    take any role, the metering identity included; every other route takes
+    :func:`current_actor`."""
     token = credentials.credentials if credentials else request.cookies.get(TOKEN_COOKIE)
     if token is None:
         raise Unauthorized("缺少令牌 / missing bearer token (Authorization: Bearer <token>)")
+    if credentials is None and request.method in csrf.UNSAFE_METHODS:
+        csrf.check(request, token, request.headers.get(csrf.HEADER))
     return authenticate_request(request, session, background, token)
 
 

@@ -3,14 +3,20 @@
 Services raise these; :func:`install` maps them to HTTP statuses so bad input or a forbidden
 step answers with a clear ``{"detail": ...}`` and never a 500. A 422 always has FastAPI's
 validation shape, ``{"detail": [{"loc": [...], "msg": ..., "type": ...}]}``, whether pydantic or
-a service found the problem, so a client reads every field error the same way.
+a service found the problem, so a client reads every field error the same way. What the
+client sent is echoed in a 422 only as a short scalar (``input``, at most
+:data:`ECHO_CHARACTERS` characters), and at most :data:`MAX_ERRORS` errors are listed, so the
+answer stays small whatever the request held and always serialises (``NaN`` included).
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+import math
+from decimal import Decimal
+from typing import Any, ClassVar
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -114,9 +120,64 @@ def _unavailable(_request: Request, _exc: Exception) -> JSONResponse:
     )
 
 
+ECHO_CHARACTERS = 100
+MAX_ERRORS = 100
+
+
+def _clip(text: str, limit: int = ECHO_CHARACTERS) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _echo(value: Any) -> Any:
+    """A short JSON scalar standing for ``value``, or None for what is not echoed (objects,
+    lists, bytes)."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, int | Decimal | str):
+        text = _clip(str(value))
+        return value if isinstance(value, int) and text == str(value) else text
+    return None
+
+
+def validation_errors(errors: Any) -> list[dict[str, Any]]:
+    """Pydantic's errors as small, always-serialisable ``{"loc", "msg", "type"[, "input",
+    "ctx"]}`` items: scalars echoed clipped, the rest left out; a last item counts what was
+    left out past :data:`MAX_ERRORS`."""
+    items: list[dict[str, Any]] = []
+    for error in list(errors)[:MAX_ERRORS]:
+        item: dict[str, Any] = {
+            "loc": [part if isinstance(part, int) else _clip(str(part)) for part in error["loc"]],
+            "msg": _clip(str(error["msg"]), 500),
+            "type": str(error["type"]),
+        }
+        if (shown := _echo(error.get("input"))) is not None:
+            item["input"] = shown
+        context = {key: _echo(value) for key, value in (error.get("ctx") or {}).items()}
+        if context := {key: value for key, value in context.items() if value is not None}:
+            item["ctx"] = context
+        items.append(item)
+    if (more := len(errors) - MAX_ERRORS) > 0:
+        items.append(
+            {
+                "loc": [],
+                "msg": f"另有 {more} 处错误未列出 / {more} more errors not listed",
+                "type": "more_errors",
+            }
+        )
+    return items
+
+
+def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return JSONResponse({"detail": validation_errors(exc.errors())}, status_code=422)
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers on ``app``."""
     app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(DataError, _data_error)
     app.add_exception_handler(OperationalError, _unavailable)

@@ -14,9 +14,10 @@ from gzvpp.kit.auth import MeterDataActorDep
 from gzvpp.kit.clock import ClockDep
 from gzvpp.kit.db import SessionDep
 from gzvpp.kit.errors import Invalid
+from gzvpp.kit.limits import METER_UPLOAD_MAX_BYTES_ENV
 from gzvpp.kit.uploads import ReceivedForm, receive_form
 from gzvpp.meterdata import schemas
-from gzvpp.meterdata.plausibility import MAX_UPLOAD_BYTES_ENV, MeterSettings
+from gzvpp.meterdata.plausibility import MeterSettings
 from gzvpp.meterdata.service import Upload
 from gzvpp.meterdata.service import meterdata_service as service
 
@@ -71,7 +72,7 @@ async def received_file(
             Path(folder),
             file_field="file",
             limit=settings.max_upload_bytes,
-            setting=MAX_UPLOAD_BYTES_ENV,
+            setting=METER_UPLOAD_MAX_BYTES_ENV,
         )
         assert form.path is not None  # receive_form refuses a body without the file
         for name in form.fields.keys() - {"reason"}:

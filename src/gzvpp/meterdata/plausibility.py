@@ -25,9 +25,9 @@ from gzvpp.core.baseline import HOLIDAY_SEARCH_DAYS
 from gzvpp.core.grid import INTERVAL_MINUTES, INTERVALS_PER_DAY
 from gzvpp.core.timeseries import FloatArray, IntArray, day_number
 from gzvpp.files.loads import RowCheck, RowFault
+from gzvpp.kit.limits import DEFAULT_METER_UPLOAD_MAX_BYTES, meter_upload_max_bytes
 from gzvpp.meterdata.repository import HeldAccount
 
-MAX_UPLOAD_BYTES_ENV = "GZVPP_METER_UPLOAD_MAX_BYTES"
 MAX_LOAD_FACTOR_ENV = "GZVPP_METER_MAX_LOAD_FACTOR"
 # The farthest an evaluation reads back from its event's day: a holiday's baseline is drawn from
 # the same holiday two years before, ±45 days (R4, 第九条（一）3), plus the day before for a
@@ -44,7 +44,7 @@ _EPOCH = dt.datetime(1970, 1, 1)
 class MeterSettings:
     """The limits of meter uploads (see the module docstring)."""
 
-    max_upload_bytes: int = 256 * 1024 * 1024
+    max_upload_bytes: int = DEFAULT_METER_UPLOAD_MAX_BYTES
     max_load_factor: float = 10.0
 
     @property
@@ -57,9 +57,7 @@ class MeterSettings:
         """Settings from the environment, defaults elsewhere."""
         default = cls()
         return cls(
-            max_upload_bytes=int(
-                os.environ.get(MAX_UPLOAD_BYTES_ENV, str(default.max_upload_bytes))
-            ),
+            max_upload_bytes=meter_upload_max_bytes(),
             max_load_factor=float(
                 os.environ.get(MAX_LOAD_FACTOR_ENV, str(default.max_load_factor))
             ),

@@ -17,11 +17,12 @@ from fastapi import FastAPI, Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from gzvpp.kit.clock import Clock
-from gzvpp.openadr.body_limit import DEFAULT_MAX_BODY
 from gzvpp.openadr.mqtt import MqttPublisher
 from gzvpp.openadr.notifier import Notifier
 from gzvpp.openadr.relay import Relay
 from gzvpp.openadr.webhooks import WebhookSender
+
+DEFAULT_MAX_BODY = 1 << 20  # bytes of one request either VTN reads
 
 MQTT_URL_ENV = "GZVPP_MQTT_URL"
 DEFAULT_MQTT_URL = "mqtt://127.0.0.1:1883"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
+
+from gzvpp.kit.inputs import Input
 
 VenName = Annotated[
     str,
@@ -14,11 +16,7 @@ VenName = Annotated[
 ]
 
 
-class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class VenCreate(_Input):
+class VenCreate(Input):
     """A VEN for an active participant."""
 
     participant_id: Annotated[str, StringConstraints(min_length=1, max_length=36)]
@@ -43,7 +41,7 @@ class VenCredentialsView(BaseModel):
     fingerprint: str | None
 
 
-class BlClientCreate(_Input):
+class BlClientCreate(Input):
     """A business-logic client of the grid operator."""
 
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]

@@ -22,6 +22,7 @@ from pydantic import (
 
 from gzvpp.core.eligibility import Condition, UserCategory
 from gzvpp.core.model import ParticipantKind
+from gzvpp.kit.inputs import Input
 from gzvpp.models import ParticipantStatus
 
 # Quantized on input (exact: the places are already limited) so a value reads back from the
@@ -48,12 +49,7 @@ AccountId = Annotated[
 Minutes = Annotated[int, Field(ge=1, le=7 * 24 * 60)]
 
 
-class _Input(BaseModel):
-    # A misspelt field is an error, not silently ignored.
-    model_config = ConfigDict(extra="forbid")
-
-
-class _Realtime(_Input):
+class _Realtime(Input):
     realtime_capable: bool = Field(False, description="Applies for real-time response (实时响应).")
     minute_monitoring: bool = Field(
         False, description="Minute-level load monitoring feeds the platform (R1)."
@@ -85,7 +81,7 @@ class PowerUserCreate(_Realtime):
     feeder: GridName
 
 
-class MemberCreate(_Input):
+class MemberCreate(Input):
     """One user an aggregator represents (代理用户)."""
 
     account_id: AccountId
@@ -113,8 +109,10 @@ class AggregatorCreate(_Realtime):
 ParticipantCreate = Annotated[PowerUserCreate | AggregatorCreate, Field(discriminator="kind")]
 
 
-class Rejection(_Input):
+class Rejection(Input):
     """Why an application is turned down."""
+
+    multiline = frozenset({"reason"})
 
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 

@@ -23,11 +23,16 @@ const gz = (() => {
     return { body: (titles[status] || "出错了") + "：" + zh(detail || status) };
   }
 
+  // A change made with the sign-in cookie carries the page's form token (see kit/csrf.py).
+  const csrfToken = document.querySelector("meta[name=csrf-token]").content;
+
   async function call(method, url, body) {
+    const headers = method === "GET" ? {} : { "X-CSRF-Token": csrfToken };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
     const response = await fetch(url, {
       method,
       credentials: "same-origin",
-      headers: body === undefined ? {} : { "Content-Type": "application/json" },
+      headers,
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const data = response.headers.get("content-type")?.includes("json") ? await response.json() : null;

@@ -3,9 +3,10 @@
 Every 4xx and 5xx carries a ``problem`` object (``{"title", "status", "detail"}``). A request
 that fails validation is a 400 (the platform's own API answers 422), a method the path does not
 support is a 405 naming every method it does support, a body larger than the VTN reads
-(``Settings.max_body``) is a 413, and the refusals of the platform's services (``DomainError``)
-keep their status, 422 becoming 400. :class:`VtnRoute` does this for the VTN's routes only, so
-the rest of the app keeps its own conventions.
+(``Settings.max_body``, enforced by :mod:`gzvpp.edge`) is a 413, and the refusals of the
+platform's services (``DomainError``) keep their status, 422 becoming 400.
+:class:`VtnRoute` does this for the VTN's routes only, so the rest of the app keeps its own
+conventions.
 """
 
 from __future__ import annotations
@@ -21,8 +22,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from gzvpp.kit.errors import DomainError
-from gzvpp.openadr.body_limit import BodyTooLarge, limit_receive
+from gzvpp.kit.errors import CONFLICT_MESSAGE, DomainError
 
 TITLES = {
     400: "Bad Request",
@@ -91,12 +91,10 @@ class VtnRoute(APIRoute):
                 return problem_response(400, _validation_detail(exc))
             except Problem as exc:
                 return exc.response()
-            except BodyTooLarge as exc:
-                return problem_response(413, exc.detail)
             except DomainError as exc:
                 return problem_response(domain_status(exc), exc.message)
-            except IntegrityError as exc:
-                return problem_response(409, f"conflicts with data stored meanwhile: {exc.orig}")
+            except IntegrityError:  # the database's text names tables: never sent
+                return problem_response(409, CONFLICT_MESSAGE)
 
         return route
 
@@ -107,10 +105,5 @@ class VtnRoute(APIRoute):
                 405, f"{scope['method']} is not supported here", headers={"Allow": allowed}
             )
             await response(scope, receive, send)
-            return
-        try:
-            receive = limit_receive(scope, receive, scope["app"].state.openadr.settings.max_body)
-        except BodyTooLarge as exc:
-            await problem_response(413, exc.detail)(scope, receive, send)
             return
         await super().handle(scope, receive, send)
