@@ -72,3 +72,13 @@ def test_missing_column(tmp_path: Path) -> None:
         1,
         "missing column 'holiday_name': expected date,day_type,holiday_name, found date,day_type",
     )
+
+
+def test_a_gb18030_calendar_with_chinese_notes_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "calendar.csv"
+    path.write_bytes(
+        ("备注," + HEADER + "国务院办公厅,2031-10-01,holiday,National Day\n").encode("gb18030")
+    )
+    assert read_calendar(path).day_info(dt.date(2031, 10, 1)) == DayInfo(
+        DayType.HOLIDAY, "National Day"
+    )
