@@ -31,6 +31,29 @@ def main() -> None:
     """广州市虚拟电厂管理平台 — Guangzhou virtual power plant platform."""
 
 
+def _stderr() -> Console:
+    """The console for messages on stderr: one line each, never folded at the terminal's width
+    (a log or a CI job would otherwise get a message cut in pieces at 80 columns)."""
+    return Console(stderr=True, soft_wrap=True)
+
+
+def _print_error(message: str) -> None:
+    """Print ``error: message`` on one line of stderr; the message is text, not markup."""
+    _stderr().print(f"[bold red]error:[/] {escape(message)}")
+
+
+def _encoding_name(name: str | None) -> str | None:
+    """Check ``--encoding`` before any file is read."""
+    from gzkit.textfiles import normalise_encoding
+
+    if name is None:
+        return None
+    try:
+        return normalise_encoding(name)
+    except ValueError as err:
+        raise typer.BadParameter(str(err)) from None
+
+
 @app.command()
 def evaluate(
     loads: Annotated[
@@ -46,14 +69,23 @@ def evaluate(
         Path | None, typer.Option(help="Official schedule CSV date,day_type,holiday_name.")
     ] = None,
     lookback_days: Annotated[int, typer.Option(help="Baseline search depth in days (R4).")] = 60,
+    encoding: Annotated[
+        str | None,
+        typer.Option(
+            help="Encoding of every CSV input: utf-8, utf-8-sig or gb18030 (gbk); "
+            "default: detected.",
+            callback=_encoding_name,
+        ),
+    ] = None,
 ) -> None:
     """Evaluate every event's awards from meter exports (第九条): baselines, scores, subsidy."""
     from gzvpp.evaluation_run import EvaluationInputs, run_evaluation
     from gzvpp.files.errors import InputError
     from gzvpp.reporting import print_evaluation_summary
 
-    console = Console(stderr=True)
-    inputs = EvaluationInputs(loads, system_load, participants, events, calendar)
+    console = _stderr()
+    inputs = EvaluationInputs(loads, system_load, participants, events, calendar, encoding)
+    # Progress only on a terminal: elsewhere it would leave a blank line before any message.
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -62,6 +94,7 @@ def evaluate(
         TimeElapsedColumn(),
         console=console,
         transient=True,
+        disable=not console.is_terminal,
     ) as progress:
         task = progress.add_task("starting", total=None)
         try:
@@ -77,7 +110,7 @@ def evaluate(
             )
         except InputError as err:
             progress.stop()
-            console.print(f"[bold red]error:[/] {escape(str(err))}")
+            _print_error(str(err))
             raise typer.Exit(code=2) from None
     print_evaluation_summary(summary, out, Console())
 
@@ -161,11 +194,11 @@ def user_add(
                 at=SystemClock().now(),
             )
     except DomainError as err:
-        Console(stderr=True).print(f"[bold red]error:[/] {err.message}")
+        _print_error(err.message)
         raise typer.Exit(code=2) from None
     finally:
         engine.dispose()
-    Console(stderr=True).print(f"created user #{user.id} {user.name} ({user.role.value})")
+    _stderr().print(f"created user #{user.id} {user.name} ({user.role.value})")
     typer.echo(token)
 
 
@@ -272,7 +305,7 @@ def openadr_add_ven(
             ),
         )
     except DomainError as err:
-        Console(stderr=True).print(f"[bold red]error:[/] {err.message}")
+        _print_error(err.message)
         raise typer.Exit(code=2) from None
     for name in ("protocol", "ven_name", "ven_id", "client_id", "client_secret", "fingerprint"):
         value = getattr(credentials, name)
@@ -314,6 +347,6 @@ def openadr_revoke(
             lambda session, now: revoke(session, "cli", now, client_id),
         )
     except DomainError as err:
-        Console(stderr=True).print(f"[bold red]error:[/] {err.message}")
+        _print_error(err.message)
         raise typer.Exit(code=2) from None
-    Console(stderr=True).print(f"revoked {client_id}")
+    _stderr().print(f"revoked {client_id}")
