@@ -243,7 +243,10 @@ def test_parquet_missing_column(tmp_path: Path) -> None:
         ("", "empty kw"),
         ("abc", "kw value 'abc' is not a number"),
         ("1,5", "kw value '1,5' is not a number"),
+        (" 1.5", "kw value ' 1.5' is not a number"),  # CSV readers that trim would take it
+        ("0x10", "kw value '0x10' is not a number"),
         ("nan", "kw value nan is not a finite number"),
+        ("NaN", "kw value nan is not a finite number"),  # not read as an empty value
         ("-inf", "kw value -inf is not a finite number"),
     ],
 )
