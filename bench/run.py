@@ -19,6 +19,7 @@ import sys
 import time
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 from rich.progress import Progress
@@ -60,7 +61,8 @@ def main() -> None:
             )
         if args.format == "csv":
             options = pa_csv.WriteOptions(quoting_style="none", quoting_header="none")
-            table = pq.read_table(data / "system_load.parquet")
+            table = pq.read_table(data / "system_load.parquet")  # Parquet keeps ms
+            table = table.set_column(0, "ts", table.column("ts").cast(pa.timestamp("s")))
             pa_csv.write_csv(table, system_load, write_options=options)
     out = data / "results.csv"
     command = [
