@@ -684,3 +684,8 @@ def test_stray_bytes_far_into_a_utf8_file_name_their_line(tmp_path: Path) -> Non
     path.write_bytes(HEADER.encode() + body + "荔,2030-01-01 00:00,1\n".encode("gbk"))
     error = fault(path)
     assert (error.row, error.reason.split(";")[0]) == (200_002, "not valid utf-8 text")
+
+
+def test_a_row_with_too_few_fields_is_named_by_line(tmp_path: Path) -> None:
+    error = fault(write_csv(tmp_path, HEADER + f"A,{T00},1\nA,{T15}\n"))
+    assert (error.row, error.reason) == (3, "2 fields where the header has 3")
