@@ -4,7 +4,7 @@ UV := $(VENV)/bin/uv
 BIN := $(VENV)/bin
 UV_VERSION := $(shell sed -n '/^name = "uv"$$/{n;s/version = "\(.*\)"/\1/p;}' uv.lock)
 
-.PHONY: setup demo test lint bench bench-concurrency clean bench-longevity bench-creditpool
+.PHONY: setup demo test lint bench bench-concurrency clean bench-longevity bench-creditpool bench-csv bench-csv-small
 
 $(UV):
 	python3 -m venv $(VENV)
@@ -40,6 +40,13 @@ bench-longevity: setup
 
 bench-creditpool: setup
 	$(BIN)/python bench/creditpool.py
+
+# The same data as CSV meter exports; and the everyday file, 80 accounts over two years.
+bench-csv: setup
+	$(BIN)/python bench/run.py --format csv
+
+bench-csv-small: setup
+	$(BIN)/python bench/run.py --format csv --accounts 80 --days 730 --events 150 --awards 3000
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -14,7 +14,7 @@ COLUMNS = ("date", "day_type", "holiday_name")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
-def read_calendar(path: Path) -> Calendar:
+def read_calendar(path: Path, encoding: str | None = None) -> Calendar:
     """Read an official schedule of day types (R3) into a :class:`Calendar`.
 
     Parameters
@@ -25,6 +25,9 @@ def read_calendar(path: Path) -> Calendar:
         ``restday`` or ``holiday`` (a day off in a statutory holiday period); ``holiday_name``
         given for a holiday (``National Day``, ``Spring Festival``, ``Mid-autumn Festival`` …,
         the name that pairs holidays across years in R4) and empty otherwise.
+
+    encoding : str, optional
+        ``utf-8``, ``utf-8-sig`` or ``gb18030`` (``gbk`` too); None detects it.
 
     Returns
     -------
@@ -40,7 +43,7 @@ def read_calendar(path: Path) -> Calendar:
     path = Path(path)
     schedule: dict[dt.date, DayInfo] = {}
     listed_on: dict[dt.date, int] = {}
-    for line, row in csv_rows(path, COLUMNS):
+    for line, row in csv_rows(path, COLUMNS, encoding):
         day = _date(path, row["date"], line)
         if day in listed_on:
             raise InputError(path, f"date {day} is already listed on line {listed_on[day]}", line)

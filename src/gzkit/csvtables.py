@@ -1,17 +1,15 @@
-"""Small CSV tables (participants, calendars, loans …): rows as text with the line each came from.
-
-Files are decoded by :mod:`gzkit.textfiles`, so UTF-8 (with or without a BOM) and GB18030 (what
-Excel saves on a Chinese Windows) both read.
-"""
+"""CSV text as people save it (UTF-8, UTF-8 with BOM, GB18030): headers, and small tables
+(participants, calendars, loans …) as rows of text with the line each came from."""
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
+from contextlib import closing
 from pathlib import Path
 
 from gzkit.inputs import InputError
-from gzkit.textfiles import TextDecodeError, iter_lines
+from gzkit.textfiles import TextDecodeError, iter_lines, normalise_encoding
 
 
 def require_columns(
@@ -31,16 +29,50 @@ def require_columns(
         )
 
 
-def csv_rows(path: Path, columns: Sequence[str]) -> Iterator[tuple[int, dict[str, str]]]:
+def decode_error(path: Path, error: TextDecodeError) -> InputError:
+    """The input error for bytes that are not text in the encoding tried, naming the line."""
+    return InputError(
+        path,
+        f"not valid {error.encoding} text; save the file as UTF-8, or name its encoding "
+        "with --encoding (utf-8, utf-8-sig, gb18030)",
+        row=error.line,
+    )
+
+
+def csv_header(path: Path, columns: Sequence[str], encoding: str | None = None) -> list[str]:
+    """The column names on a CSV file's first line, which must include ``columns``.
+
+    Parameters
+    ----------
+    path : Path
+    columns : sequence of str
+        The columns the caller needs.
+    encoding : str, optional
+        ``utf-8``, ``utf-8-sig`` or ``gb18030`` (``gbk`` too); None detects it
+        (:func:`gzkit.textfiles.detect_encoding`).
+
+    Raises
+    ------
+    InputError
+        If the file cannot be read or decoded, is empty, or lacks one of ``columns``.
+    """
+    with closing(_csv_reader(path, encoding)) as rows:
+        return _header(path, rows, columns)
+
+
+def csv_rows(
+    path: Path, columns: Sequence[str], encoding: str | None = None
+) -> Iterator[tuple[int, dict[str, str]]]:
     """Yield each data row of a small CSV file as ``(line, {column: text})``.
 
     Parameters
     ----------
     path : Path
-        CSV in UTF-8 (a byte-order mark is allowed) or GB18030 whose header names at least
-        ``columns``.
+        CSV whose header names at least ``columns``.
     columns : sequence of str
         The columns returned; others are ignored.
+    encoding : str, optional
+        As for :func:`csv_header`; None detects it.
 
     Yields
     ------
@@ -52,30 +84,39 @@ def csv_rows(path: Path, columns: Sequence[str]) -> Iterator[tuple[int, dict[str
     Raises
     ------
     InputError
-        If the file cannot be read or decoded (naming the line), a column is missing, or a row
-        has more or fewer fields than the header. Blank lines are skipped.
+        If the file cannot be read or decoded (naming the line and the encoding tried), a
+        column is missing, or a row has more or fewer fields than the header. Blank lines are
+        skipped.
     """
-    try:
-        reader = csv.reader(iter_lines(path))
-        header = next(reader, None)
-        if header is None:
-            raise InputError(path, f"the file is empty; expected the header {','.join(columns)}")
-        require_columns(path, header, columns, row=1)
+    with closing(_csv_reader(path, encoding)) as rows:
+        header = _header(path, rows, columns)
         where = [header.index(name) for name in columns]
-        for fields in reader:
+        for line, fields in rows:
             if not fields:
                 continue
             if len(fields) != len(header):
                 raise InputError(
-                    path,
-                    f"{len(fields)} fields where the header has {len(header)}",
-                    row=reader.line_num,
+                    path, f"{len(fields)} fields where the header has {len(header)}", row=line
                 )
-            yield (
-                reader.line_num,
-                {name: fields[i] for name, i in zip(columns, where, strict=True)},
-            )
+            yield line, {name: fields[i] for name, i in zip(columns, where, strict=True)}
+
+
+def _header(path: Path, rows: Iterator[tuple[int, list[str]]], columns: Sequence[str]) -> list[str]:
+    first = next(rows, None)
+    if first is None:
+        raise InputError(path, f"the file is empty; expected the header {','.join(columns)}")
+    require_columns(path, first[1], columns, row=1)
+    return first[1]
+
+
+def _csv_reader(path: Path, encoding: str | None) -> Generator[tuple[int, list[str]]]:
+    """The file's CSV records with the line each ends on, decoded, faults as InputError."""
+    try:
+        chosen = normalise_encoding(encoding) if encoding else None
+        reader = csv.reader(iter_lines(path, chosen))
+        for fields in reader:
+            yield reader.line_num, fields
     except TextDecodeError as exc:
-        raise InputError(path, f"not valid {exc.encoding} text", row=exc.line) from exc
-    except (OSError, csv.Error) as exc:
+        raise decode_error(path, exc) from None
+    except (OSError, ValueError, csv.Error) as exc:
         raise InputError(path, f"not a readable CSV file: {exc}") from exc

@@ -39,6 +39,29 @@ def main() -> None:
     """广州市虚拟电厂管理平台 — Guangzhou virtual power plant platform."""
 
 
+def _stderr() -> Console:
+    """The console for messages on stderr: one line each, never folded at the terminal's width
+    (a log or a CI job would otherwise get a message cut in pieces at 80 columns)."""
+    return Console(stderr=True, soft_wrap=True)
+
+
+def _print_error(message: str) -> None:
+    """Print ``错误：message`` on one line of stderr; the message is text, not markup."""
+    _stderr().print(f"[bold red]错误：[/]{escape(message)}")
+
+
+def _encoding_name(name: str | None) -> str | None:
+    """Check ``--encoding`` before any file is read."""
+    from gzkit.textfiles import normalise_encoding
+
+    if name is None:
+        return None
+    try:
+        return normalise_encoding(name)
+    except ValueError as err:
+        raise typer.BadParameter(str(err)) from None
+
+
 @app.command()
 def evaluate(
     loads: Annotated[
@@ -54,14 +77,23 @@ def evaluate(
         Path | None, typer.Option(help="Official schedule CSV date,day_type,holiday_name.")
     ] = None,
     lookback_days: Annotated[int, typer.Option(help="Baseline search depth in days (R4).")] = 60,
+    encoding: Annotated[
+        str | None,
+        typer.Option(
+            help="Encoding of every CSV input: utf-8, utf-8-sig or gb18030 (gbk); "
+            "default: detected.",
+            callback=_encoding_name,
+        ),
+    ] = None,
 ) -> None:
     """Evaluate every event's awards from meter exports (第九条): baselines, scores, subsidy."""
     from gzkit.inputs import InputError
     from gzvpp.evaluation_run import EvaluationInputs, run_evaluation
     from gzvpp.reporting import print_evaluation_summary
 
-    console = Console(stderr=True)
-    inputs = EvaluationInputs(loads, system_load, participants, events, calendar)
+    console = _stderr()
+    inputs = EvaluationInputs(loads, system_load, participants, events, calendar, encoding)
+    # Progress only on a terminal: elsewhere it would leave a blank line before any message.
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -70,6 +102,7 @@ def evaluate(
         TimeElapsedColumn(),
         console=console,
         transient=True,
+        disable=not console.is_terminal,
     ) as progress:
         task = progress.add_task("starting", total=None)
         try:
@@ -85,7 +118,7 @@ def evaluate(
             )
         except InputError as err:
             progress.stop()
-            console.print(f"[bold red]error:[/] {escape(str(err))}")
+            _print_error(str(err))
             raise typer.Exit(code=2) from None
     print_evaluation_summary(summary, out, Console())
 
@@ -166,8 +199,7 @@ def _fail(err: Exception) -> NoReturn:
     from gzvpp.console.labels import zh
     from gzvpp.kit.errors import DomainError
 
-    message = zh(err.message) if isinstance(err, DomainError) else str(err)
-    Console(stderr=True).print(f"[bold red]错误：[/]{escape(message)}")
+    _print_error(zh(err.message) if isinstance(err, DomainError) else str(err))
     raise typer.Exit(code=2)
 
 
@@ -220,7 +252,7 @@ def user_add(
             expires_at=_expiry(now, ttl_days),
         ),
     )
-    Console(stderr=True).print(f"已创建用户 #{user.id} {escape(user.name)}（{user.role.value}）")
+    _stderr().print(f"已创建用户 #{user.id} {escape(user.name)}（{user.role.value}）")
     typer.echo(token)
 
 
@@ -266,7 +298,7 @@ def _set_disabled(ref: str, url: str | None, disabled: bool) -> None:
 
     user = _in_user_database(url, work)
     verb = "已停用，其全部令牌立即失效" if disabled else "已启用"
-    Console(stderr=True).print(f"用户 #{user.id} {escape(user.name)} {verb}")
+    _stderr().print(f"用户 #{user.id} {escape(user.name)} {verb}")
 
 
 @user_app.command("disable")
@@ -294,7 +326,7 @@ def user_revoke_token(
         _database_url(db, database_url),
         lambda session, now: service.revoke_token(session, "cli", now, token_id),
     )
-    Console(stderr=True).print(f"已吊销令牌 #{token_id}")
+    _stderr().print(f"已吊销令牌 #{token_id}")
 
 
 @user_app.command("rotate")
@@ -310,7 +342,7 @@ def user_rotate(
 
     issued, revoked = _in_user_database(_database_url(db, database_url), work)
     old = "、".join(f"#{i}" for i in revoked) or "无"
-    Console(stderr=True).print(
+    _stderr().print(
         f"已为用户 #{issued.user_id} 签发令牌 #{issued.id}"
         f"（到期 {issued.expires_at:%Y-%m-%d %H:%M}），吊销旧令牌：{old}"
     )
@@ -432,7 +464,7 @@ def openadr_add_ven(
             ),
         )
     except DomainError as err:
-        Console(stderr=True).print(f"[bold red]error:[/] {err.message}")
+        _print_error(err.message)
         raise typer.Exit(code=2) from None
     for name in ("protocol", "ven_name", "ven_id", "client_id", "client_secret", "fingerprint"):
         value = getattr(credentials, name)
@@ -476,9 +508,9 @@ def openadr_revoke(
             lambda session, now: revoke(session, "cli", now, client_id),
         )
     except DomainError as err:
-        Console(stderr=True).print(f"[bold red]error:[/] {err.message}")
+        _print_error(err.message)
         raise typer.Exit(code=2) from None
-    Console(stderr=True).print(f"revoked {client_id}")
+    _stderr().print(f"revoked {client_id}")
 
 
 @openadr_app.command("mqtt-acl")

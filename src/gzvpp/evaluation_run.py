@@ -71,6 +71,7 @@ class EvaluationInputs:
     participants: Path
     events: Path
     calendar: Path | None = None
+    encoding: str | None = None  # of every CSV input; None detects each file's
 
 
 @dataclass(frozen=True)
@@ -206,8 +207,9 @@ def run_evaluation(
     """
     stage = on_stage or (lambda _: None)
     stage("reading participants, events and calendar")
-    calendar = read_calendar(inputs.calendar) if inputs.calendar else Calendar()
-    participants = read_participants(inputs.participants)
+    encoding = inputs.encoding
+    calendar = read_calendar(inputs.calendar, encoding) if inputs.calendar else Calendar()
+    participants = read_participants(inputs.participants, encoding)
     events = read_events(inputs.events, participants)
     try:
         needed = days_needed(events, calendar, lookback_days)
@@ -223,10 +225,12 @@ def run_evaluation(
         }
     )
     stage("reading meter loads")
-    loads = read_interval_file(inputs.loads, value_column="kw", series=accounts, keep_days=needed)
+    loads = read_interval_file(
+        inputs.loads, value_column="kw", series=accounts, keep_days=needed, encoding=encoding
+    )
     stage("reading system load")
     system_load = read_interval_file(
-        inputs.system_load, value_column="mw", series=None, keep_days=needed
+        inputs.system_load, value_column="mw", series=None, keep_days=needed, encoding=encoding
     )
     if on_events_known is not None:
         on_events_known(len(evaluable(events)))

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from gzkit.calendar import Calendar
@@ -194,10 +195,13 @@ def write_scenario(
             ("kw", pa.float64()),
         ]
     )
-    writer = pq.ParquetWriter(loads_path, schema) if loads_format == "parquet" else None
-    csv = loads_path.open("w", encoding="utf-8") if loads_format == "csv" else None
-    if csv:
-        csv.write("account_id,ts,kw\n")
+    writer: pq.ParquetWriter | pa_csv.CSVWriter
+    if loads_format == "parquet":
+        writer = pq.ParquetWriter(loads_path, schema)
+    else:  # text as the meter export writes it: account_id,YYYY-MM-DD HH:MM:SS,kW
+        text_schema = pa.schema([("account_id", pa.string()), *list(schema)[1:]])
+        options = pa_csv.WriteOptions(quoting_style="none", quoting_header="none")
+        writer = pa_csv.CSVWriter(loads_path, text_schema, write_options=options)
     for first_row in range(0, size.accounts, ACCOUNT_CHUNK):
         rows = slice(first_row, min(first_row + ACCOUNT_CHUNK, size.accounts))
         kw = account_loads(accounts, rows, day_types, temperature, rng)
@@ -217,19 +221,11 @@ def write_scenario(
             },
             schema=schema,
         )
-        if writer:
+        if isinstance(writer, pq.ParquetWriter):
             writer.write_table(table, row_group_size=1_000_000)
-        elif csv:
-            ids = np.asarray(accounts.account_ids)[indices]
-            text = np.char.add(np.char.add(ids, ","), np.datetime_as_string(np.tile(stamps, n_acc)))
-            csv.writelines(
-                f"{t.replace('T', ' ')},{v}\n"
-                for t, v in zip(text.tolist(), kw.ravel().tolist(), strict=True)
-            )
+        else:
+            writer.write_table(table.cast(text_schema))
         if on_progress:
             on_progress(rows.stop, size.accounts)
-    if writer:
-        writer.close()
-    if csv:
-        csv.close()
+    writer.close()
     return ScenarioFiles(participants_path, events_path, loads_path, system_path)

@@ -742,7 +742,7 @@ def test_summary_table_and_results_path(tmp_path: Path) -> None:
     assert summary_value(out, "participants suspended (停止当月应邀)") == "0"
     assert summary_value(out, "subsidy total (补贴, CNY)") == "2,909.10"
     assert f"results: {inp.out}" in out.splitlines()
-    assert "error" not in result.stderr
+    assert "错误" not in result.stderr
 
 
 # --- results that cannot be evaluated ------------------------------------------------------
@@ -925,7 +925,7 @@ def test_2027_needs_a_calendar_file(tmp_path: Path) -> None:
     result = run(inp)
     assert result.exit_code == 2
     assert "Traceback" not in result.stderr
-    assert "error:" in result.stderr
+    assert "错误：" in result.stderr
     assert "2027-07-14" in result.stderr
     assert "--calendar" in result.stderr
     assert not inp.out.exists()
@@ -1092,7 +1092,7 @@ def test_bad_input_stops_before_writing(tmp_path: Path, case: str) -> None:
     assert result.exit_code == 2, (result.stderr, result.exception)
     assert isinstance(result.exception, SystemExit)
     message = result.stderr.strip()
-    assert message.startswith("error:"), message
+    assert message.startswith("错误："), message
     assert f"{path}, {where}:" in message
     assert reason in message
     assert "Traceback" not in result.stderr + result.stdout
@@ -1216,3 +1216,62 @@ def test_real_subprocess(tmp_path: Path) -> None:
     ]
     assert summary_value(completed.stdout, "subsidy total (补贴, CNY)") == "2,928.90"
     assert f"results: {inp.out}" in completed.stdout.splitlines()
+
+
+def test_error_is_one_unfolded_line_on_stderr_of_a_pipe(tmp_path: Path) -> None:
+    # stderr is a pipe, not a terminal: no blank line first, and a long path is not folded
+    # at 80 columns (the terminal width rich assumes when it cannot ask).
+    inp = workday_user(tmp_path / ("a-rather-long-folder-name-of-an-export-" * 3), one_event())
+    set_line(inp.loads, 3, "A1,2025-07-01 00:15,abc")
+    environment = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    completed = subprocess.run(
+        [sys.executable, "-m", "gzvpp", *inp.args()],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=environment,
+        timeout=60,
+        check=False,
+    )
+    assert completed.returncode == 2
+    assert completed.stderr.splitlines() == [
+        f"错误：{inp.loads}, line 3: kw value 'abc' is not a number"
+    ]
+
+
+def test_a_loads_file_without_rows_is_an_error(tmp_path: Path) -> None:
+    inp = workday_user(tmp_path, one_event())
+    inp.loads.write_text("account_id,ts,kw\n", encoding="utf-8")
+    result = run(inp)
+    assert result.exit_code == 2, result.stdout
+    assert result.stderr.strip() == (
+        f"错误：{inp.loads}: no data rows: the file holds only its column names"
+    )
+    assert not inp.out.exists()
+
+
+@pytest.mark.parametrize("given", [None, "gbk"])
+def test_inputs_saved_by_excel_as_gbk(tmp_path: Path, given: str | None) -> None:
+    inp = workday_user(tmp_path, one_event())
+    expected = run_ok(inp)
+    for path in (inp.loads, inp.system_load, inp.participants):
+        header, *rows = path.read_text(encoding="utf-8").splitlines()
+        lines = [f"{header},备注"] + [f"{row},荔湾" for row in rows]
+        path.write_bytes("\n".join(lines).encode("gbk") + b"\n")
+    extra = [] if given is None else ["--encoding", given]
+    result = RUNNER.invoke(app, inp.args() + extra, env=WIDE)
+    assert result.exit_code == 0, result.stderr
+    assert read_results(inp.out) == expected
+
+
+def test_a_wrong_encoding_is_named_with_the_file_and_line(tmp_path: Path) -> None:
+    inp = workday_user(tmp_path, one_event())
+    inp.participants.write_bytes(
+        "participant_id,kind,account_id\nU1,user,A1\n# 荔湾\n".encode("gbk")
+    )
+    result = RUNNER.invoke(app, [*inp.args(), "--encoding", "utf-8"], env=WIDE)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"错误：{inp.participants}, line 3: not valid utf-8 text")
+    result = RUNNER.invoke(app, [*inp.args(), "--encoding", "latin-1"], env=WIDE)
+    assert result.exit_code == 2
+    assert "unsupported encoding 'latin-1'" in result.stderr

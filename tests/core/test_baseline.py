@@ -24,8 +24,9 @@ from builders import (
 )
 
 from gzvpp.core.assessment import EventAssessment, Status, response_days
-from gzvpp.core.model import Mode
-from gzvpp.core.timeseries import IntArray, IntervalCube, date_of
+from gzvpp.core.grid import Window
+from gzvpp.core.model import Direction, Mode
+from gzvpp.core.timeseries import IntArray, IntervalCube, date_of, day_number
 
 D = d("2024-07-17")  # Wednesday; D-1 = 16 Jul (Tue); 13–14 Jul is a weekend
 FIRST = d("2024-05-01")
@@ -112,6 +113,42 @@ def test_response_days_come_from_awards_of_non_cancelled_events() -> None:
         days("2024-07-08", "2024-07-09", "2024-07-10", "2024-07-11", "2024-07-15"),
     )
     assert_flat_baseline(result, 1064.0)
+
+
+def overnight(day: dt.date, start: str, end: str) -> Window:
+    """The window from ``start`` on ``day`` to ``end`` on the next day."""
+    return Window.from_times(
+        dt.datetime.combine(day, dt.time.fromisoformat(start)),
+        dt.datetime.combine(day + dt.timedelta(days=1), dt.time.fromisoformat(end)),
+    )
+
+
+def test_a_window_across_midnight_makes_both_dates_response_days() -> None:
+    valley = event(
+        overnight(d("2024-07-11"), "23:00", "01:00"), award("u", 10), direction=Direction.VALLEY
+    )
+    responded = response_days([valley])
+    assert responded["u"].tolist() == [day_number(d("2024-07-11")), day_number(d("2024-07-12"))]
+    result = run(graded(D), responded=responded)
+    # Neither 11 nor 12 Jul serves: 15 Jul = D-2 → 1020, 10 → 1070, 9 → 1080, 8 → 1090,
+    # 5 Jul = D-12 → 1120; (1020 + 1070 + 1080 + 1090 + 1120) / 5 = 5380 / 5 = 1076
+    assert result.baseline_days == (
+        days("2024-07-05", "2024-07-08", "2024-07-09", "2024-07-10", "2024-07-15"),
+    )
+    assert_flat_baseline(result, 1076.0)
+
+
+def test_a_window_ending_at_midnight_touches_only_its_start_date() -> None:
+    late = event(overnight(d("2024-07-11"), "22:00", "00:00"), award("u", 10))
+    responded = response_days([late])
+    assert responded["u"].tolist() == [day_number(d("2024-07-11"))]
+    result = run(graded(D), responded=responded)
+    # 12 Jul serves again: 15 → 1020, 12 → 1050, 10 → 1070, 9 → 1080, 8 → 1090;
+    # (1020 + 1050 + 1070 + 1080 + 1090) / 5 = 5310 / 5 = 1062
+    assert result.baseline_days == (
+        days("2024-07-08", "2024-07-09", "2024-07-10", "2024-07-12", "2024-07-15"),
+    )
+    assert_flat_baseline(result, 1062.0)
 
 
 def test_workday_skips_a_day_missing_one_interval_in_the_window() -> None:
@@ -315,9 +352,57 @@ def test_realtime_window_at_00_15_reads_23_45_of_the_day_before() -> None:
 
 
 @pytest.mark.parametrize("missing", ["13:30", "13:45"])
-def test_realtime_with_either_interval_missing_is_unavailable(missing: str) -> None:
+@pytest.mark.parametrize("window_too", [False, True])
+def test_realtime_with_either_interval_missing_is_unavailable(
+    missing: str, window_too: bool
+) -> None:
+    # RULES.md R4 (reading): the baseline's own inputs missing is baseline_unavailable, also
+    # when the window misses data as well (the baseline is judged first).
     loads = cube(["u"], d("2024-07-16"), D, 1000.0)
     put(loads, "u", D, np.nan, missing, "14:00" if missing == "13:45" else "13:45")
+    if window_too:
+        put(loads, "u", D, np.nan, "14:30", "14:45")
     result = run(loads, start="14:00", end="15:00", mode=Mode.REALTIME)
     assert result.status == (Status.BASELINE_UNAVAILABLE,)
     assert np.isnan(result.response_kw[0])
+
+
+def test_realtime_missing_an_interval_of_the_window_is_missing_data() -> None:
+    # Both intervals before 14:00 present, so the baseline is (1000 + 1010) / 2 = 1005 kW;
+    # 14:30 of the window missing: missing_data (RULES.md R4, reading), no figures.
+    loads = cube(["u"], d("2024-07-16"), D, 900.0)
+    put(loads, "u", D, [1000.0, 1010.0], "13:30", "14:00")
+    put(loads, "u", D, np.nan, "14:30", "14:45")
+    result = run(loads, start="14:00", end="15:00", mode=Mode.REALTIME)
+    assert result.status == (Status.MISSING_DATA,)
+    assert np.isnan(result.response_kw[0])
+    # With the window whole, the same loads give 1005 − 900 = 105 kW (peak).
+    put(loads, "u", D, 900.0, "14:30", "14:45")
+    result = run(loads, start="14:00", end="15:00", mode=Mode.REALTIME)
+    assert result.status == (Status.OK,)
+    assert result.response_kw[0] == 105.0
+
+
+def test_realtime_needs_no_system_load() -> None:
+    # R5 adjusts invited modes only: a real-time response is evaluated without system load.
+    loads = cube(["u"], d("2024-07-16"), D, 900.0)
+    put(loads, "u", D, [1000.0, 1010.0], "13:30", "14:00")
+    ev = event(window(D, "14:00", "15:00"), award("u", 100), mode=Mode.REALTIME)
+    no_system = system_cube(d("2024-07-16"), D, np.nan)
+    result = assess(ev, [user("u")], loads, no_system)
+    assert result.status == (Status.OK,)
+    assert result.response_kw[0] == 105.0  # 1005 − 900
+
+
+def test_response_ratio_and_energy_come_from_the_published_window_figures() -> None:
+    # RULES.md R6 (reading: published figures). Baseline (1000.0003 + 1000.0005) / 2 =
+    # 1000.0004 → published 1000.000; actual 899.9996 → published 900.000. The response is
+    # 1000.000 − 900.000 = 100.000 kW (not 100.0008 → 100.001), the ratio 100.000 / 100 = 1,
+    # the energy 100.000 kW × 1 h = 100.000 kWh (not 100.001).
+    loads = cube(["u"], d("2024-07-16"), D, 899.9996)
+    put(loads, "u", D, [1000.0003, 1000.0005], "13:30", "14:00")
+    result = run(loads, start="14:00", end="15:00", mode=Mode.REALTIME)
+    assert (result.baseline_stats.avg[0], result.actual_stats.avg[0]) == (1000.0, 900.0)
+    assert result.response_kw[0] == 100.0
+    assert result.response_ratio[0] == 1.0
+    assert result.response_energy_kwh[0] == 100.0

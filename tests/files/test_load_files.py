@@ -129,10 +129,14 @@ def test_days_default_to_days_with_data(tmp_path: Path) -> None:
     assert read(path).days.tolist() == [D, D + 2]  # 2 July has no data, so is not held
 
 
-def test_header_only_file_gives_an_empty_cube(tmp_path: Path) -> None:
-    cube = read(write_csv(tmp_path, HEADER), keep_days=[D])
-    assert cube.series == ()
-    assert cube.values.shape == (0, 1, 96)
+@pytest.mark.parametrize("kept", [None, ["A"]])
+def test_header_only_file_is_an_error(tmp_path: Path, kept: list[str] | None) -> None:
+    # Not a cube of nothing, which would make every baseline unavailable.
+    error = fault(write_csv(tmp_path, HEADER), series=kept, keep_days=[D])
+    assert (error.row, error.reason) == (None, "no data rows: the file holds only its column names")
+    empty = {"account_id": accounts(), "ts": stamps(), "kw": pa.array([], type=pa.float64())}
+    error = fault(write_parquet(tmp_path, empty), series=kept)
+    assert error.reason == "no data rows: the file holds only its column names"
 
 
 def test_system_load_is_one_series(tmp_path: Path) -> None:
@@ -239,7 +243,10 @@ def test_parquet_missing_column(tmp_path: Path) -> None:
         ("", "empty kw"),
         ("abc", "kw value 'abc' is not a number"),
         ("1,5", "kw value '1,5' is not a number"),
+        (" 1.5", "kw value ' 1.5' is not a number"),  # CSV readers that trim would take it
+        ("0x10", "kw value '0x10' is not a number"),
         ("nan", "kw value nan is not a finite number"),
+        ("NaN", "kw value nan is not a finite number"),  # not read as an empty value
         ("-inf", "kw value -inf is not a finite number"),
     ],
 )
@@ -419,8 +426,8 @@ def test_unreadable_files(tmp_path: Path) -> None:
     path.write_bytes(b"not parquet at all")
     assert fault(path).reason.startswith("not a readable Parquet file")
     assert fault(tmp_path / "missing.csv").reason.startswith("not a readable CSV file")
-    assert fault(write_csv(tmp_path, "", name="empty.csv")).reason.startswith(
-        "not a readable CSV file"
+    assert fault(write_csv(tmp_path, "", name="empty.csv")).reason == (
+        "the file is empty; expected the header account_id,ts,kw"
     )
     bad_suffix = write_csv(tmp_path, HEADER, name="loads.xlsx")
     assert fault(bad_suffix).reason == (
@@ -639,3 +646,46 @@ def test_system_load_repeat_far_apart_on_a_dropped_day(
         len(slots) + 1,
         f"duplicate row: 'system' at {when} already appears on line 5",
     )
+
+
+# --- encodings: UTF-8, UTF-8 with BOM, GB18030 (Excel on a Chinese Windows) -----------------
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])
+def test_csv_in_each_encoding_reads_alike(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "loads.csv"
+    path.write_bytes((HEADER + f"荔湾1,{T00},1.5\n荔湾1,{T15},2\n").encode(encoding))
+    cube = read(path)
+    assert cube.series == ("荔湾1",)
+    assert cube.values[0, 0, :2].tolist() == [1.5, 2.0]
+
+
+def test_gbk_named_explicitly_and_a_wrong_encoding_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "loads.csv"
+    path.write_bytes((HEADER + f"A,{T00},1\n荔湾1,{T15},2\n").encode("gbk"))
+    names = read_interval_file(
+        path, value_column="kw", series=None, keep_days=None, encoding="gbk"
+    ).series
+    assert names == ("A", "荔湾1")
+    with pytest.raises(InputError) as caught:
+        read_interval_file(path, value_column="kw", series=None, keep_days=None, encoding="utf-8")
+    assert caught.value.row == 3
+    assert caught.value.reason.startswith("not valid utf-8 text")
+
+
+def test_stray_bytes_far_into_a_utf8_file_name_their_line(tmp_path: Path) -> None:
+    # Judged UTF-8 by its head, the file is checked in full by the reader all the same.
+    rows = [
+        f"A,{np.datetime64('2025-07-01T00:00') + np.timedelta64(15 * k, 'm')},1\n"
+        for k in range(200_000)
+    ]
+    body = "".join(rows).replace("T", " ").encode()
+    path = tmp_path / "loads.csv"
+    path.write_bytes(HEADER.encode() + body + "荔,2030-01-01 00:00,1\n".encode("gbk"))
+    error = fault(path)
+    assert (error.row, error.reason.split(";")[0]) == (200_002, "not valid utf-8 text")
+
+
+def test_a_row_with_too_few_fields_is_named_by_line(tmp_path: Path) -> None:
+    error = fault(write_csv(tmp_path, HEADER + f"A,{T00},1\nA,{T15}\n"))
+    assert (error.row, error.reason) == (3, "2 fields where the header has 3")

@@ -84,3 +84,18 @@ def test_empty_and_missing_files(tmp_path: Path) -> None:
     )
     with pytest.raises(InputError, match="not a readable CSV file"):
         read_participants(tmp_path / "nowhere.csv")
+
+
+def test_a_gbk_file_from_excel_is_read(tmp_path: Path) -> None:
+    # Today's symptom was "missing column 'account_id' … found Ӫ������".
+    path = tmp_path / "participants.csv"
+    path.write_bytes(("名称," + HEADER + "荔湾商场,U1,user,营销0301\n").encode("gbk"))
+    assert read_participants(path)["U1"].accounts == ("营销0301",)
+
+
+def test_a_wrong_encoding_names_the_file_line_and_encoding(tmp_path: Path) -> None:
+    path = tmp_path / "participants.csv"
+    path.write_bytes((HEADER + "U1,user,0301\nU2,user,荔湾\n").encode("gbk"))
+    with pytest.raises(InputError) as caught:
+        read_participants(path, encoding="utf-8")
+    assert str(caught.value).startswith(f"{path}, line 3: not valid utf-8 text")

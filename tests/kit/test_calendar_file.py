@@ -88,4 +88,15 @@ def test_undecodable_bytes_name_the_line(tmp_path: Path) -> None:
     path.write_bytes(HEADER.encode() + b"2031-10-01,restday,\n2031-10-02,restday,\x80\xff\n")
     with pytest.raises(InputError) as caught:
         read_calendar(path)
-    assert (caught.value.row, caught.value.reason) == (3, "not valid gb18030 text")
+    assert caught.value.row == 3
+    assert caught.value.reason.startswith("not valid gb18030 text")
+
+
+def test_a_gb18030_calendar_with_chinese_notes_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "calendar.csv"
+    path.write_bytes(
+        ("备注," + HEADER + "国务院办公厅,2031-10-01,holiday,National Day\n").encode("gb18030")
+    )
+    assert read_calendar(path).day_info(dt.date(2031, 10, 1)) == DayInfo(
+        DayType.HOLIDAY, "National Day"
+    )

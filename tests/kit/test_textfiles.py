@@ -73,3 +73,17 @@ def test_transcode_only_when_needed(tmp_path: Path) -> None:
     assert not target.exists()
     assert transcode_to_utf8(write(tmp_path, TEXT.encode("gbk")), target)
     assert target.read_text(encoding="utf-8") == TEXT
+
+
+def test_detection_limited_to_the_head(tmp_path: Path) -> None:
+    # Judged by its first bytes, a file whose GBK text comes later reads as UTF-8 (its reader
+    # then names the bad line); a character cut at the limit is no fault, GBK within it is.
+    late = write(tmp_path, b"account_id,ts,kw\n" + TEXT.encode("gbk"))
+    assert detect_encoding(late, limit=17) == UTF8
+    assert detect_encoding(late, limit=18) == GB18030
+    assert detect_encoding(late) == GB18030
+    cut = write(tmp_path, b"ab" + "荔".encode() + b"\xff")
+    assert detect_encoding(cut, limit=3) == UTF8
+    assert detect_encoding(cut, limit=5) == UTF8
+    assert detect_encoding(cut, limit=6) == GB18030
+    assert detect_encoding(write(tmp_path, codecs.BOM_UTF8 + b"\xff"), limit=1) == UTF8_BOM

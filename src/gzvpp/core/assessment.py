@@ -36,7 +36,7 @@ from gzvpp.core.evaluation import (
     response_ratio,
     window_stats,
 )
-from gzvpp.core.grid import Window
+from gzvpp.core.grid import INTERVALS_PER_DAY, Window
 from gzvpp.core.model import Event, Mode, Participant
 from gzvpp.core.rounding import FEN, round_half_up, to_decimal
 from gzvpp.core.scoring import response_score
@@ -65,6 +65,10 @@ class Status(StrEnum):
 def response_days(events: Iterable[Event]) -> dict[str, IntArray]:
     """Each participant's response days (R4): dates it held an award in a non-cancelled event.
 
+    Every date the event's window touches is a response day (RULES.md R4, reading): a 23:00–01:00
+    valley window makes both dates response days, while a window ending exactly at 00:00
+    touches only its start date (its last interval starts at 23:45).
+
     Returns
     -------
     dict of participant id to sorted unique day numbers
@@ -73,8 +77,11 @@ def response_days(events: Iterable[Event]) -> dict[str, IntArray]:
     for event in events:
         if event.cancelled:
             continue
+        window = event.window
+        first = day_number(window.day)
+        last = first + (window.first_interval + window.n_intervals - 1) // INTERVALS_PER_DAY
         for award in event.awards:
-            days[award.participant_id].add(day_number(event.window.day))
+            days[award.participant_id].update(range(first, last + 1))
     return {pid: np.array(sorted(d), dtype=np.int64) for pid, d in days.items()}
 
 

@@ -10,12 +10,13 @@ Two kinds of file share one reader:
 start). Every row is validated, also rows the caller does not keep, and the first fault stops the
 read with an :class:`~gzkit.inputs.InputError`.
 
-Both formats go through one pipeline. Parquet is streamed (the next batch decoded on a second
-thread) into a preallocated cube, so a file far larger than memory can be read for some accounts
-and days; a CSV file is read whole as text, then cut into the same batches. Each batch is worked
-in cache-sized chunks of integer arithmetic on interval numbers. A chunk made of long runs of
-one account at consecutive intervals, as a file sorted by account then time holds, is copied
-run by run as slices; any other chunk is scattered cell by cell.
+Both formats go through one pipeline, streamed (the next batch decoded on a second thread) into
+a preallocated cube, so a file far larger than memory can be read for some accounts and days.
+CSV is UTF-8, UTF-8 with BOM or GB18030 (Excel on a Chinese Windows); GB18030 is first copied
+to a temporary UTF-8 file. Text timestamps are parsed in bulk (:func:`local_ticks`). Each batch
+is worked in cache-sized chunks of integer arithmetic on interval numbers. A chunk made of long
+runs of one account at consecutive intervals, as a file sorted by account then time holds, is
+copied run by run as slices; any other chunk is scattered cell by cell.
 
 A second row for the same account and interval is an error wherever it is, also among rows the
 caller does not keep. While the rows come in order (by account then time, or by time then
@@ -27,8 +28,10 @@ have been read again to mark theirs.
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Generic, Literal, NamedTuple, TypeVar
@@ -38,10 +41,18 @@ import numpy.typing as npt
 import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
-from gzkit.csvtables import require_columns
+from gzkit.csvtables import csv_header, csv_rows, decode_error, require_columns
 from gzkit.inputs import InputError
+from gzkit.textfiles import (
+    GB18030,
+    TextDecodeError,
+    detect_encoding,
+    normalise_encoding,
+    transcode_to_utf8,
+)
 from gzvpp.core.grid import INTERVAL_MINUTES, INTERVALS_PER_DAY
 from gzvpp.core.timeseries import (
     BoolArray,
@@ -52,7 +63,7 @@ from gzvpp.core.timeseries import (
     RepeatedReading,
     day_number,
 )
-from gzvpp.files.timestamps import TIME_FORMATS, parse_local_time
+from gzvpp.files.timestamps import TIME_FORMATS, local_ticks, parse_local_time
 from gzvpp.kit.text import control_character
 
 SYSTEM_SERIES = "system"
@@ -60,6 +71,8 @@ ACCOUNT_COLUMN = "account_id"
 TIME_COLUMN = "ts"
 
 _BATCH_ROWS = 1 << 20
+_CSV_BLOCK_BYTES = 1 << 22  # about 110,000 rows of meter loads: larger blocks cost page faults
+_SNIFF_BYTES = 1 << 22  # a CSV file's encoding is judged by its head; UTF-8 is checked in full
 _CHUNK_ROWS = 1 << 16
 _RUN_ROWS = 32  # the shortest average run worth copying as slices
 _TICKS_PER_SECOND = {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}
@@ -79,6 +92,7 @@ def read_interval_file(
     value_column: Literal["kw", "mw"],
     series: Collection[str] | None,
     keep_days: IntArray | None,
+    encoding: str | None = None,
 ) -> IntervalCube:
     """Read 15-minute loads from a CSV or Parquet file into an :class:`IntervalCube`.
 
@@ -101,6 +115,9 @@ def read_interval_file(
     keep_days : ndarray of int64, optional
         Day numbers (:func:`~gzvpp.core.timeseries.day_number`) to hold; rows on other days are
         validated, then dropped. None holds every day with at least one row.
+    encoding : str, optional
+        A CSV file's encoding: ``utf-8``, ``utf-8-sig`` or ``gb18030`` (``gbk`` too); None
+        judges it by the file's head (:func:`gzkit.textfiles.detect_encoding`).
 
     Returns
     -------
@@ -112,14 +129,27 @@ def read_interval_file(
     ------
     InputError
         Naming the file, the row (CSV: line, the header being line 1; Parquet: 1-based data
-        row) and the fault: a missing column, an empty or non-numeric or non-finite value, an
+        row) and the fault: no data rows, bytes that are not text in the encoding (naming it), a
+        missing column, an empty or non-numeric or non-finite value, an
         empty account id, an unreadable timestamp, one off the 15-minute grid, or a second row
         for the same account and interval anywhere in the file, kept or not (naming the line or
         row of the first one as well).
     """
     path = Path(path)
     key_column = ACCOUNT_COLUMN if value_column == "kw" else None
-    table = _open_table(path, [c for c in (key_column, TIME_COLUMN, value_column) if c])
+    columns = [c for c in (key_column, TIME_COLUMN, value_column) if c]
+    with _open_table(path, columns, encoding) as table:
+        return _read_cube(table, key_column, value_column, series, keep_days)
+
+
+def _read_cube(
+    table: _Table,
+    key_column: str | None,
+    value_column: str,
+    series: Collection[str] | None,
+    keep_days: IntArray | None,
+) -> IntervalCube:
+    """The body of :func:`read_interval_file`, on an opened file."""
     names, days = _layout(table, key_column, series, keep_days)
     placement = _Placement(names, days)
     repeats = _Repeats(table, key_column)
@@ -127,7 +157,9 @@ def read_interval_file(
     # One cell past the cube is the sink that dropped rows are written to (and cleared from).
     flat = np.full(placement.size + 1, np.nan)
     lookup = _PerDictionary(lambda names: (names, placement.bases(names), repeats.ids(names)))
+    read_rows = 0
     for rows, batch in _batches(table, table.columns):
+        read_rows += batch.num_rows
         (batch_names, bases, ids), codes = lookup(_series_column(batch, key_column), rows)
         clock = _clock(batch.column(TIME_COLUMN), rows)
         values = _numbers(batch.column(value_column), value_column, rows)
@@ -144,6 +176,9 @@ def read_interval_file(
                 placement.cells(bases, work)
                 flat[work.cells] = values[part]
                 flat[-1] = np.nan
+    if not read_rows:
+        # An export that came out empty would otherwise read as every baseline unavailable.
+        raise InputError(table.path, "no data rows: the file holds only its column names")
     cube = flat[:-1].reshape(len(names), len(days), INTERVALS_PER_DAY)
     return IntervalCube(names, days, cube)
 
@@ -166,6 +201,7 @@ def read_interval_rows(
     value_column: Literal["kw", "mw"],
     max_rows: int,
     screen: Callable[[tuple[str, ...]], RowCheck],
+    encoding: str | None = None,
 ) -> IntervalRows:
     """Read an uploaded loads file as its readings, in memory proportional to its rows.
 
@@ -183,6 +219,8 @@ def read_interval_rows(
         More rows than this are refused before they are read.
     screen : callable
         Called with the sorted series names; returns a :data:`RowCheck`.
+    encoding : str, optional
+        As for :func:`read_interval_file`; None detects it.
 
     Raises
     ------
@@ -192,40 +230,43 @@ def read_interval_rows(
     """
     path = Path(path)
     key_column = ACCOUNT_COLUMN if value_column == "kw" else None
-    table = _open_table(path, [c for c in (key_column, TIME_COLUMN, value_column) if c])
-    names, count = _series_and_rows(table, key_column)
-    if count > max_rows:
-        raise InputError(path, f"{count} rows; an upload holds at most {max_rows}")
-    check = screen(names)
-    index = {name: code for code, name in enumerate(names)}
-    codes = np.empty(count, dtype=np.int64)
-    slots = np.empty(count, dtype=np.int64)
-    values = np.empty(count, dtype=np.float64)
-    scratch = _Scratch.sized(_CHUNK_ROWS)
-    # A name no row uses may sit in a Parquet dictionary; -1 marks it (and is never taken).
-    lookup = _PerDictionary(lambda batch_names: np.array([index.get(n, -1) for n in batch_names]))
-    for rows, batch in _batches(table, table.columns):
-        series, batch_codes = lookup(_series_column(batch, key_column), rows)
-        clock = _clock(batch.column(TIME_COLUMN), rows)
-        batch_values = _numbers(batch.column(value_column), value_column, rows)
-        for part, at, work in _chunks(rows, batch.num_rows, scratch):
-            _check_finite(batch_values[part], value_column, at, work)
-            clock.slots(part, at, work)
-            kept = slice(at.first - table.first, at.first - table.first + len(work.slots))
-            np.take(series, batch_codes[part], out=codes[kept])
-            slots[kept] = work.slots
-            values[kept] = batch_values[part]
-            fault = check(codes[kept], slots[kept], values[kept])
-            if fault is not None:
-                raise at.error(fault.row, fault.reason)
-    try:
-        return IntervalRows.of(names, codes, slots, values)
-    except RepeatedReading as repeat:
-        where = _Rows(path, table.unit, table.first)
-        reason = _repeat_reason(
-            names[codes[repeat.later]], slots[repeat.later], table.first + repeat.earlier, where
+    columns = [c for c in (key_column, TIME_COLUMN, value_column) if c]
+    with _open_table(path, columns, encoding) as table:
+        names, count = _series_and_rows(table, key_column)
+        if count > max_rows:
+            raise InputError(path, f"{count} rows; an upload holds at most {max_rows}")
+        check = screen(names)
+        index = {name: code for code, name in enumerate(names)}
+        codes = np.empty(count, dtype=np.int64)
+        slots = np.empty(count, dtype=np.int64)
+        values = np.empty(count, dtype=np.float64)
+        scratch = _Scratch.sized(_CHUNK_ROWS)
+        # A name no row uses may sit in a Parquet dictionary; -1 marks it (and is never taken).
+        lookup = _PerDictionary(
+            lambda batch_names: np.array([index.get(n, -1) for n in batch_names])
         )
-        raise where.error(repeat.later, reason) from None
+        for rows, batch in _batches(table, table.columns):
+            series, batch_codes = lookup(_series_column(batch, key_column), rows)
+            clock = _clock(batch.column(TIME_COLUMN), rows)
+            batch_values = _numbers(batch.column(value_column), value_column, rows)
+            for part, at, work in _chunks(rows, batch.num_rows, scratch):
+                _check_finite(batch_values[part], value_column, at, work)
+                clock.slots(part, at, work)
+                kept = slice(at.first - table.first, at.first - table.first + len(work.slots))
+                np.take(series, batch_codes[part], out=codes[kept])
+                slots[kept] = work.slots
+                values[kept] = batch_values[part]
+                fault = check(codes[kept], slots[kept], values[kept])
+                if fault is not None:
+                    raise at.error(fault.row, fault.reason)
+        try:
+            return IntervalRows.of(names, codes, slots, values)
+        except RepeatedReading as repeat:
+            where = _Rows(path, table.unit, table.first)
+            reason = _repeat_reason(
+                names[codes[repeat.later]], slots[repeat.later], table.first + repeat.earlier, where
+            )
+            raise where.error(repeat.later, reason) from None
 
 
 def _series_and_rows(table: _Table, key_column: str | None) -> tuple[tuple[str, ...], int]:
@@ -318,32 +359,78 @@ class _Table:
     read: Callable[[list[str]], Iterator[Any]]
 
 
-def _open_table(path: Path, columns: list[str]) -> _Table:
+@contextmanager
+def _open_table(path: Path, columns: list[str], encoding: str | None) -> Iterator[_Table]:
     """Open a CSV or Parquet file and check that it has ``columns``."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return _csv_table(path, columns)
-    if suffix == ".parquet":
-        return _parquet_table(path, columns)
-    raise InputError(path, f"unsupported file type {suffix!r}: loads come as .csv or .parquet")
+        with _csv_table(path, columns, encoding) as table:
+            yield table
+    elif suffix == ".parquet":
+        yield _parquet_table(path, columns)
+    else:
+        raise InputError(path, f"unsupported file type {suffix!r}: loads come as .csv or .parquet")
 
 
-def _csv_table(path: Path, columns: list[str]) -> _Table:
-    """Read a CSV file whole, every column as text, so that each value is checked by us.
+@contextmanager
+def _csv_table(path: Path, columns: list[str], encoding: str | None) -> Iterator[_Table]:
+    """Open a CSV file for streaming, every column read as text so that each value is checked
+    by us; a GB18030 file is read from a UTF-8 copy in a temporary folder.
 
-    The file is opened here and handed to polars already open: given a path, polars would
-    expand glob patterns in it (a folder named ``export[1]``).
+    Plain UTF-8 is read as it is: its encoding is judged by the head of the file, and the CSV
+    reader checks every value is UTF-8 (a fault is then named by line, :func:`_csv_fault`).
     """
     try:
-        with path.open("rb") as stream:
-            frame = pl.read_csv(stream, infer_schema=False)
-    except (pl.exceptions.PolarsError, OSError) as exc:
+        chosen = normalise_encoding(encoding) if encoding else detect_encoding(path, _SNIFF_BYTES)
+    except (OSError, ValueError) as exc:
         raise InputError(path, f"not a readable CSV file: {exc}") from exc
-    require_columns(path, frame.columns, columns, row=1)
-    data = frame.select(columns).to_arrow()
-    return _Table(
-        path, columns, "line", 2, lambda wanted: iter(data.select(wanted).to_batches(_BATCH_ROWS))
-    )
+    csv_header(path, columns, chosen)
+    with tempfile.TemporaryDirectory(prefix="gzvpp-csv-") as folder:
+        source = path
+        if chosen == GB18030:
+            source = Path(folder) / "utf-8.csv"
+            try:
+                transcode_to_utf8(path, source, chosen)
+            except TextDecodeError as exc:
+                raise decode_error(path, exc) from None
+
+        def read(wanted: list[str]) -> Iterator[Any]:
+            # Empty text is read as null, as the checks of each column expect; a blank line is
+            # a row of empty fields, so that line numbers stay those of the file.
+            convert = pa_csv.ConvertOptions(
+                include_columns=wanted,
+                column_types={
+                    name: pa.dictionary(pa.int32(), pa.string())
+                    if name == ACCOUNT_COLUMN
+                    else pa.string()
+                    for name in wanted
+                },
+                null_values=[""],
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+            )
+            try:
+                yield from pa_csv.open_csv(
+                    source,
+                    read_options=pa_csv.ReadOptions(block_size=_CSV_BLOCK_BYTES),
+                    parse_options=pa_csv.ParseOptions(ignore_empty_lines=False),
+                    convert_options=convert,
+                )
+            except (pa.ArrowException, OSError) as exc:
+                raise _csv_fault(path, columns, chosen, exc) from None
+
+        yield _Table(path, columns, "line", 2, read)
+
+
+def _csv_fault(path: Path, columns: list[str], encoding: str, exc: Exception) -> InputError:
+    """The error for a CSV file the streaming reader refused, naming the line where the text is
+    not valid in ``encoding`` or a row has the wrong number of fields, if one is."""
+    try:
+        for _ in csv_rows(path, columns, encoding):
+            pass
+    except InputError as located:
+        return located
+    return InputError(path, f"not a readable CSV file: {exc}")
 
 
 def _parquet_table(path: Path, columns: list[str]) -> _Table:
@@ -564,29 +651,54 @@ def _clock(column: Any, rows: _Rows) -> _Clock:
 
 
 def _text_ticks(column: Any, rows: _Rows) -> IntArray:
-    """Microseconds since 1970-01-01 00:00 local, parsing each distinct text once."""
-    encoded = _text_dictionary(column, TIME_COLUMN, rows)
-    texts = encoded.dictionary.to_pylist()
-    ticks = np.zeros(len(texts), dtype=np.int64)
-    bad = []
-    for k, text in enumerate(texts):
-        moment = None if text is None else parse_local_time(text)
-        if moment is None:
-            bad.append(k)
-        else:
-            ticks[k] = (moment - _EPOCH) // dt.timedelta(microseconds=1)
-    codes = encoded.indices.to_numpy()
-    if bad:
-        index = int(np.flatnonzero(np.isin(codes, bad))[0])
-        raise rows.error(
-            index, f"{TIME_COLUMN} {texts[codes[index]]!r} is not a time (expected {TIME_FORMATS})"
-        )
-    per_row: IntArray = ticks[codes]
+    """Microseconds since 1970-01-01 00:00 local, parsed in bulk (:func:`local_ticks`), else
+    each distinct text once; of a dictionary-encoded column (Parquet) only its distinct texts."""
+    codes: IntArray | None = None
+    if pa.types.is_dictionary(column.type):
+        encoded = _text_dictionary(column, TIME_COLUMN, rows)
+        texts, codes = encoded.dictionary, encoded.indices.to_numpy()
+    elif _is_text(column.type):
+        texts = column
+    else:
+        raise InputError(rows.path, f"column {TIME_COLUMN!r} holds {column.type}; expected text")
+    ticks = local_ticks(texts)
+    if ticks is None:
+        ticks = _parsed_one_by_one(texts, codes, rows)
+    per_row: IntArray = ticks if codes is None else ticks[codes]
     return per_row
+
+
+def _parsed_one_by_one(texts: Any, codes: IntArray | None, rows: _Rows) -> IntArray:
+    """:func:`parse_local_time` of each distinct text, per text; the first bad one is named."""
+    encoded = texts.dictionary_encode()
+    distinct = encoded.dictionary.to_pylist()
+    moments = [None if t is None else parse_local_time(t) for t in distinct]
+    bad = [k for k, moment in enumerate(moments) if moment is None]
+    text_codes = encoded.indices.to_numpy()
+    row_codes = text_codes if codes is None else text_codes[codes]
+    if bad:
+        index = int(np.flatnonzero(np.isin(row_codes, bad))[0])
+        raise rows.error(
+            index,
+            f"{TIME_COLUMN} {distinct[row_codes[index]]!r} is not a time (expected {TIME_FORMATS})",
+        )
+    ticks = np.array(
+        [(m - _EPOCH) // dt.timedelta(microseconds=1) for m in moments if m is not None], np.int64
+    )
+    per_text: IntArray = ticks[text_codes]
+    return per_text
 
 
 def _numbers(column: Any, name: str, rows: _Rows) -> FloatArray:
     """The load column (kW or MW) as float64; each value must be a number, none empty."""
+    if _is_text(column.type) and not column.null_count:
+        try:  # Arrow reads numbers as polars does below, only faster
+            parsed_column = pc.cast(column, pa.float64())
+        except pa.ArrowInvalid:
+            pass  # a value that is not a number: found and named below
+        else:
+            numbers: FloatArray = parsed_column.to_numpy()
+            return numbers
     if _is_text(column.type):
         text = pl.Series(name, column)
         parsed = text.cast(pl.Float64, strict=False)

@@ -11,7 +11,7 @@ from gzvpp.core.model import Participant, ParticipantKind
 COLUMNS = ("participant_id", "kind", "account_id")
 
 
-def read_participants(path: Path) -> dict[str, Participant]:
+def read_participants(path: Path, encoding: str | None = None) -> dict[str, Participant]:
     """Read participants and their member accounts (R1, 第四条).
 
     Parameters
@@ -20,6 +20,9 @@ def read_participants(path: Path) -> dict[str, Participant]:
         CSV with the columns ``participant_id,kind,account_id``: one row per member account.
         ``kind`` is ``user`` (电力用户, one row: its own account 营销户号) or ``aggregator``
         (负荷聚合商, one row per member user's account).
+
+    encoding : str, optional
+        ``utf-8``, ``utf-8-sig`` or ``gb18030`` (``gbk`` too); None detects it.
 
     Returns
     -------
@@ -38,7 +41,7 @@ def read_participants(path: Path) -> dict[str, Participant]:
     kinds: dict[str, tuple[ParticipantKind, int]] = {}
     accounts: dict[str, list[str]] = {}
     owner: dict[str, tuple[str, int]] = {}
-    for line, row in csv_rows(path, COLUMNS):
+    for line, row in csv_rows(path, COLUMNS, encoding):
         participant, account = row["participant_id"], row["account_id"]
         for name in ("participant_id", "account_id"):
             if not row[name].strip():
