@@ -63,6 +63,7 @@ def create_app(
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.read_sessionmaker = make_sessionmaker(engine, read_only=True)
     app.state.clock = clock or SystemClock()
+    app.state.clock_name = "平台时间"  # the console header's name for it; see `gzvpp serve`
     errors.install(app)
     app.include_router(participants_router, prefix="/api")
     app.include_router(events_router, prefix="/api")

@@ -20,6 +20,7 @@ from gzvpp.demo.simulation import DemoSize
 from gzvpp.evaluation_run import run_evaluation
 from gzvpp.kit.db import session_scope
 from gzvpp.models import AwardResult
+from gzvpp.settlement.export import HEADER_ROW
 from gzvpp.settlement.reproduce import export_evaluation_inputs
 
 SMALL = DemoSize(users=12, member_accounts=60, last_day=dt.date(2025, 7, 24), realtime_days=2)
@@ -86,10 +87,11 @@ def test_settlement_matches_gzvpp_evaluate_on_the_exported_data(
 
 
 def test_the_workbook_totals_reconcile_to_the_fen(outcome: DemoOutcome) -> None:
-    sheet = load_workbook(outcome.workbook)["汇总"]
-    header = [c.value for c in sheet[1]]
+    # The totals row holds SUM formulas; data_only reads the values they show.
+    sheet = load_workbook(outcome.workbook, data_only=True)["汇总"]
+    header = [c.value for c in sheet[HEADER_ROW + 1]]
     column = header.index("补贴金额(元)")
-    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=HEADER_ROW + 2)]
     body, total = rows[:-1], rows[-1]
     assert total[0] == "合计"
     cents = sum(round(Decimal(str(r[column])) * 100) for r in body)
