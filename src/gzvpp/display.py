@@ -85,22 +85,20 @@ def value_axis(quantity: str, unit: str, **overrides: Any) -> dict[str, Any]:
 
 
 def clock_axis(**overrides: Any) -> dict[str, Any]:
-    """A time-of-day axis: ``14:00`` ticks, the full date and time on hover."""
+    """A time-of-day axis: ``14:00`` ticks (they need no title), the date and time on hover."""
     return {
         "type": "date",
         "tickformat": "%H:%M",
         "hoverformat": "%Y年%-m月%-d日 %H:%M",
-        "title": {"text": "时刻"},
         **overrides,
     }
 
 
 def date_axis(**overrides: Any) -> dict[str, Any]:
-    """A calendar axis: ``7月13日`` ticks, ``2025年7月13日`` on hover."""
+    """A calendar axis: ``7月13日`` ticks (they need no title), ``2025年7月13日`` on hover."""
     return {
         "type": "date",
         "tickformat": "%-m月%-d日",
         "hoverformat": "%Y年%-m月%-d日",
-        "title": {"text": "日期"},
         **overrides,
     }

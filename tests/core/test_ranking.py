@@ -86,7 +86,7 @@ def test_bidding_mode_worked_example() -> None:
     assert ids(result, accepted=True) == ["B2", "B3", "B4", "B1"]
     assert [r.place for r in result.ranked] == [1, 2, 3, 4, 5]
     assert [r.reason[:2] for r in result.ranked[:4]] == ["竞价", "具备", "应邀", "竞价"]
-    assert result.ranked[0].reason == "竞价邀约价格低者优先：1.50 低于 2.00 元/kWh"
+    assert result.ranked[0].reason == "竞价邀约价格低者优先：1.5 低于 2 元/kWh"
     assert result.ranked[2].reason == "应邀时间早者优先：10:01:00 早于 10:05:00"
     assert result.ranked[-1].reason == "末位"
     assert result.accepted_kw == D(1800)

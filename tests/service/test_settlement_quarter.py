@@ -328,3 +328,22 @@ def test_the_console_offers_the_quarters_with_data(api: Api, scenario: dict[str,
         assert "季度“2025Q5”无法识别" in wrong.text
     finally:
         api.client.cookies.clear()
+
+
+def test_the_console_says_why_a_realtime_response_has_no_score(
+    api: Api, scenario: dict[str, Any]
+) -> None:
+    realtime = next(r for r in scenario["results"] if r["mode"] == "realtime")
+    assert realtime["score"] is None
+    api.client.cookies.set(TOKEN_COOKIE, api.grid["Authorization"].removeprefix("Bearer "))
+    try:
+        for path in (
+            f"/console/results/{realtime['event_id']}",
+            f"/console/results/{realtime['event_id']}/{realtime['participant_id']}",
+            f"/console/participants/{realtime['participant_id']}",
+        ):
+            page = api.client.get(path)
+            assert page.status_code == 200, path
+            assert "—（实时响应不评分，表 1）" in page.text, path
+    finally:
+        api.client.cookies.clear()

@@ -199,6 +199,11 @@ _CLOCK_DIGITS = (
 )
 
 
+def _plain(price: Decimal | None) -> str:
+    """``2.5`` for a stored ``2.5000``."""
+    return "" if price is None else f"{price.normalize():f}"
+
+
 def _score_reason(a: Bid, b: Bid) -> str:
     higher, lower = _apart(a.rank_score, b.rank_score, _SCORE_DIGITS)
     return f"评价得分高者优先：{higher} 高于 {lower}"
@@ -213,7 +218,7 @@ def _received_reason(a: Bid, b: Bid) -> str:
 # d 应邀时间): the letters alone mean nothing to a reader of the ranking.
 _PRICE = _Criterion(
     lambda b: b.price,
-    lambda a, b: f"竞价邀约价格低者优先：{a.price} 低于 {b.price} 元/kWh",
+    lambda a, b: f"竞价邀约价格低者优先：{_plain(a.price)} 低于 {_plain(b.price)} 元/kWh",
 )
 _REALTIME = _Criterion(
     lambda b: not b.realtime_capable,

@@ -173,7 +173,7 @@ def subsidy_chart(facts: QuarterFacts) -> str:
         height=700,
         hovermode="closest",
         margin={"l": 220, "r": 20, "t": 40, "b": 50},
-        xaxis=display.value_axis("补贴金额", "万元", tickformat=",.1f"),
+        xaxis=display.value_axis("补贴金额", "万元"),
     )
 
 
