@@ -43,7 +43,7 @@ STATUS = {"ok": "正常", "baseline_unavailable": "基线不可用", "missing_da
 BASELINE_TYPE = {"workday": "工作日基线", "restday": "休息日基线", "realtime": "实时响应基线"}
 TOTAL_LABEL = "合计"
 HEADER_ROW = 4  # title, period, 制表, a blank row, then the headers
-WIDEST = 60  # characters; a cell wider than this wraps instead
+WIDEST = 60  # characters: no column is wider (a list of baseline days would be)
 NAME_WIDTH = 2 * 16  # a name of 16 Chinese characters shows whole
 
 
