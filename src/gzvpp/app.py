@@ -71,6 +71,7 @@ def create_app(
     app.state.read_sessionmaker = make_sessionmaker(engine, read_only=True)
     app.state.clock = clock or SystemClock()
     app.state.meter_settings = meter_settings or MeterSettings.from_env()
+    app.state.clock_name = "平台时间"  # the console header's name for it; see `gzvpp serve`
     errors.install(app)
     # Hostile input (issue #9 §2): body limits, control characters, console headers. Before
     # the routers, which copy the app's dependencies when included.

@@ -149,18 +149,38 @@ def serve(
         dt.datetime | None,
         typer.Option(
             help="Run the clock from this Guangzhou time (YYYY-MM-DD HH:MM:SS) at real pace, "
-            "for rehearsals and benchmarks; default: the real time.",
+            "for rehearsals and benchmarks; default: where the demo ended on a demo database, "
+            "else the real time.",
             formats=["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
         ),
     ] = None,
 ) -> None:
-    """Run the platform's web service (OpenAPI at /docs); migrates the database first."""
+    """Run the platform's web service (OpenAPI at /docs); migrates the database first.
+
+    On the demo's database, without ``--clock-start``, the clock starts where the demo's
+    simulation ended, so the console opens on the demo's quarter.
+    """
     import uvicorn
 
     from gzvpp.app import create_app
+    from gzvpp.kit import settings
     from gzvpp.kit.clock import SystemClock
+    from gzvpp.kit.db import session_scope
 
     app = create_app(database_url=_database_url(db, database_url), clock=SystemClock(clock_start))
+    if clock_start is not None:
+        app.state.clock_name = "设定时钟"
+        typer.echo(f"设定时钟：自 {clock_start:%Y-%m-%d %H:%M:%S}（广州时间）起按实际速度运行。")
+    else:
+        with session_scope(app.state.read_sessionmaker) as session:
+            demo_start = settings.demo_clock(session)
+        if demo_start is not None:
+            app.state.clock = SystemClock(demo_start)
+            app.state.clock_name = "演示时钟"
+            typer.echo(
+                f"演示时钟：本库为演示数据，时钟自演示结束时刻 {demo_start:%Y-%m-%d %H:%M:%S}"
+                "（广州时间）起按实际速度运行；用 --clock-start 可另行指定。"
+            )
     uvicorn.run(app, host=host, port=port)
 
 
@@ -266,7 +286,8 @@ def user_list(
 ) -> None:
     """列出用户：角色、参与者、状态、有效令牌数（从不显示令牌明文）。"""
     from gzvpp.accounts import service
-    from gzvpp.console.labels import label, local_time
+    from gzvpp.console.labels import label
+    from gzvpp.display import local_time
 
     users, _ = _in_user_database(
         _database_url(db, database_url), lambda session, now: service.list_users(session, now)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import re
 import shutil
 import socket
 import threading
@@ -99,6 +100,38 @@ BLOCKED: list[str] = []
 
 def shot(page: Any, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+SIZES = {"desk": (1440, 900), "phone": (390, 844)}
+SI_SUFFIX = re.compile(r"\d[kMG]$")  # plotly's "15k"
+ENGLISH_DATE = re.compile(r"Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec")
+
+
+def at_both_sizes(page: Any, name: str) -> None:
+    """Screenshots at a desk's and a phone's size (the charts resize), then back."""
+    for size, (width, height) in SIZES.items():
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(300)  # plotly's responsive relayout
+        shot(page, f"{name}-{size}")
+    page.set_viewport_size({"width": 1360, "height": 900})
+
+
+def chart_reads_at_a_glance(page: Any, chart: str, axis: str, title: str | None) -> list[str]:
+    """The ``axis`` (x or y) of ``chart`` is titled ``title`` (unit included; None: no title,
+    as for time ticks); no tick anywhere uses SI suffixes or English month names. The axis'
+    tick texts."""
+    found = page.query_selector(f"{chart} .g-{axis}title text")
+    assert (found and found.text_content()) == title  # SVG: no inner_text
+    ticks: list[str] = page.eval_on_selector_all(
+        f"{chart} .xtick text, {chart} .ytick text", "els => els.map(e => e.textContent)"
+    )
+    assert ticks
+    for tick in ticks:
+        assert not SI_SUFFIX.search(tick) and not ENGLISH_DATE.search(tick), tick
+    values: list[str] = page.eval_on_selector_all(
+        f"{chart} .{axis}tick text", "els => els.map(e => e.textContent)"
+    )
+    return values
 
 
 def sign_in(browser: Any, base_url: str, token: str, name: str | None = None) -> Any:
@@ -188,7 +221,11 @@ def test_the_programme_in_a_browser(platform: Platform, base_url: str, browser: 
     assert operator.url.endswith("/console/overview")
     operator.wait_for_selector("#forecast-chart .main-svg")
     assert "削峰启动线" in operator.inner_text("#forecast-chart")
+    mw = chart_reads_at_a_glance(operator, "#forecast-chart", "y", "统调负荷（MW）")
+    assert any("," in tick for tick in mw), mw  # 15,000, not 15k
+    assert "12:00" in chart_reads_at_a_glance(operator, "#forecast-chart", "x", None)
     shot(operator, "02-overview")
+    at_both_sizes(operator, "02-overview")
     operator.goto(f"/console/participants?substation={STATION}")
     shot(operator, "03-participants")
     operator.click("text=天河某负荷聚合商")
@@ -257,7 +294,12 @@ def test_the_programme_in_a_browser(platform: Platform, base_url: str, browser: 
     )
     rows = operator.inner_text("#ranking-body")
     assert rows.index("天河某负荷聚合商") < rows.index("天河某钢铁厂")
+    # Reasons in words, to the second: no bare rule letters, no microseconds.
+    assert "竞价邀约价格低者优先：2.5 低于 3 元/kWh" in rows
+    assert not re.search(r"(^|\t)[a-d] |\d{2}:\d{2}:\d{2}\.\d{4,}", rows, re.M), rows
+    chart_reads_at_a_glance(operator, "#coverage-chart", "x", "申报量（kW）")
     shot(operator, "12-event-live-bids")
+    at_both_sizes(operator, "12-ranking")
 
     # Bidding closes; the scheduler ranks and sends the plan.
     platform.clock.set(dt.datetime(2025, 6, 30, 11, 0))
@@ -281,9 +323,12 @@ def test_the_programme_in_a_browser(platform: Platform, base_url: str, browser: 
     shot(operator, "14-event-results")
     operator.goto(f"/console/results/{event_id}/{works['id']}")
     operator.wait_for_selector("#result-chart .main-svg")
-    assert "基线（调整后）" in operator.inner_text("#result-chart")
+    assert "基线（日内调节后）" in operator.inner_text("#result-chart")
     assert "¥" in operator.inner_text("main")
+    kw = chart_reads_at_a_glance(operator, "#result-chart", "y", "负荷（kW）")
+    assert any("," in tick for tick in kw), kw  # 1,000 kW
     shot(operator, "15-result-chart")
+    at_both_sizes(operator, "15-result-chart")
     operator.goto("/console/settlement?quarter=2025Q3")
     assert "天河某钢铁厂" in operator.inner_text("main")
     shot(operator, "16-settlement")

@@ -85,9 +85,9 @@ def test_bidding_mode_worked_example() -> None:
     assert ids(result) == ["B2", "B3", "B4", "B1", "B5"]
     assert ids(result, accepted=True) == ["B2", "B3", "B4", "B1"]
     assert [r.place for r in result.ranked] == [1, 2, 3, 4, 5]
-    assert [r.reason[0] for r in result.ranked[:4]] == ["a", "b", "d", "a"]
-    assert result.ranked[0].reason == "a 竞价模式价格低者优先：1.50 < 2.00 元/kWh"
-    assert result.ranked[2].reason.startswith("d 应邀时间早者优先：2024-07-15 10:01:00 早于")
+    assert [r.reason[:2] for r in result.ranked[:4]] == ["竞价", "具备", "应邀", "竞价"]
+    assert result.ranked[0].reason == "竞价邀约价格低者优先：1.5 低于 2 元/kWh"
+    assert result.ranked[2].reason == "应邀时间早者优先：10:01:00 早于 10:05:00"
     assert result.ranked[-1].reason == "末位"
     assert result.accepted_kw == D(1800)
     assert result.target_kw == D(1500)
@@ -101,15 +101,28 @@ def test_fixed_price_mode_ignores_price_and_stops_at_150_percent_exactly() -> No
     result = rank_bids(EXAMPLE, D(1000), bidding=False)
     assert ids(result) == ["B5", "B3", "B4", "B1", "B2"]
     assert ids(result, accepted=True) == ["B5", "B3", "B4"]
-    assert [r.reason[0] for r in result.ranked[:4]] == ["c", "b", "d", "c"]
-    assert result.ranked[0].reason == "c 评价得分高者优先：1.0000 > 0.5000"
+    assert [r.reason[:2] for r in result.ranked[:4]] == ["评价", "具备", "应邀", "评价"]
+    assert result.ranked[0].reason == "评价得分高者优先：1.00 高于 0.50"
     assert result.accepted_kw == D(1500)
 
 
 def test_tie_broken_by_bid_id() -> None:
     result = rank_bids([bid("Z", "100"), bid("A", "100")], D(1000), bidding=False)
     assert ids(result) == ["A", "Z"]
-    assert result.ranked[0].reason == "a–d 相同，按申报编号排序：A < Z"
+    assert result.ranked[0].reason == "第八条 C 的排序条件均相同，按申报编号：A 先于 Z"
+
+
+def test_reasons_show_fractions_only_when_they_decide() -> None:
+    # A reader sees 10:01:00, not 10:01:00.000000; digits appear only where two bids differ.
+    later = OPENED + dt.timedelta(milliseconds=250)
+    earlier_first = [bid("B", "100", at=later), bid("A", "100")]
+    assert rank_bids(earlier_first, D(1000), bidding=False).ranked[0].reason == (
+        "应邀时间早者优先：10:00:00.000 早于 10:00:00.250"
+    )
+    close_scores = [bid("B", "100", score="0.8100"), bid("A", "100", score="0.8125")]
+    assert rank_bids(close_scores, D(1000), bidding=False).ranked[0].reason == (
+        "评价得分高者优先：0.8125 高于 0.8100"
+    )
 
 
 def test_shortfall_just_below_demand() -> None:

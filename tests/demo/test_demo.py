@@ -8,18 +8,26 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
+import uvicorn
+from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy import select
+from typer.testing import CliRunner
 
+from gzvpp import cli
 from gzvpp.demo.runner import DemoOutcome, run_demo
 from gzvpp.demo.simulation import DemoSize
 from gzvpp.evaluation_run import run_evaluation
+from gzvpp.kit.auth import TOKEN_COOKIE
 from gzvpp.kit.db import session_scope
 from gzvpp.models import AwardResult
+from gzvpp.settlement.export import HEADER_ROW
 from gzvpp.settlement.reproduce import export_evaluation_inputs
 
 SMALL = DemoSize(users=12, member_accounts=60, last_day=dt.date(2025, 7, 24), realtime_days=2)
@@ -86,10 +94,11 @@ def test_settlement_matches_gzvpp_evaluate_on_the_exported_data(
 
 
 def test_the_workbook_totals_reconcile_to_the_fen(outcome: DemoOutcome) -> None:
-    sheet = load_workbook(outcome.workbook)["汇总"]
-    header = [c.value for c in sheet[1]]
+    # The totals row holds SUM formulas; data_only reads the values they show.
+    sheet = load_workbook(outcome.workbook, data_only=True)["汇总"]
+    header = [c.value for c in sheet[HEADER_ROW + 1]]
     column = header.index("补贴金额(元)")
-    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=HEADER_ROW + 2)]
     body, total = rows[:-1], rows[-1]
     assert total[0] == "合计"
     cents = sum(round(Decimal(str(r[column])) * 100) for r in body)
@@ -103,3 +112,54 @@ def test_the_same_seed_gives_the_same_quarter(outcome: DemoOutcome, tmp_path: Pa
     assert [p["subsidy_cny"] for p in again.facts.report["participants"]] == [
         p["subsidy_cny"] for p in outcome.facts.report["participants"]
     ]
+
+
+def test_serving_the_demo_database_opens_at_the_demo_time(
+    outcome: DemoOutcome, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    served: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **_: served.update(app=app))
+    answer = CliRunner().invoke(cli.app, ["serve", "--db", str(outcome.db)])
+    assert answer.exit_code == 0, answer.output
+    assert "演示时钟" in answer.output
+    app = served["app"]
+    try:
+        # Where the simulation ended, running on at real pace (seconds by now).
+        ended = dt.datetime.combine(SMALL.last_day + dt.timedelta(days=8), dt.time(10))
+        assert dt.timedelta(0) <= app.state.clock.now() - ended < dt.timedelta(minutes=5)
+        operator = next(t for who, t in outcome.run.tokens.items() if who.startswith("grid"))
+        client = TestClient(app)  # not entered: no scheduler
+        client.cookies.set(TOKEN_COOKIE, operator)
+        page = client.get("/console/overview").text
+        assert f"演示时钟 {ended:%Y-%m-%d %H:%M}" in page
+        assert 'id="forecast-data"' in page and "尚未上传" not in page  # the 95 % line chart
+        assert "DR2025" in page  # the latest events, though none is due any more
+        settlement = client.get("/console/settlement").text
+        assert '<option value="2025Q3" selected>' in settlement
+        assert "本季度暂无" not in settlement
+        # An explicit --clock-start wins over the recorded one.
+        again = CliRunner().invoke(
+            cli.app, ["serve", "--db", str(outcome.db), "--clock-start", "2025-07-10 09:00:00"]
+        )
+        assert again.exit_code == 0 and "设定时钟" in again.output
+        assert served["app"].state.clock.now().date() == dt.date(2025, 7, 10)
+        served["app"].state.engine.dispose()
+    finally:
+        app.state.engine.dispose()
+
+
+def test_the_report_reads_the_chinese_way(outcome: DemoOutcome) -> None:
+    html = outcome.report.read_text(encoding="utf-8")
+
+    def title(text: str) -> str:  # as plotly writes it into the page (JSON, ASCII-escaped)
+        return f'"title":{{"text":{json.dumps(text)}}}'
+
+    assert title("日最高统调负荷（MW）") in html  # a unit on every value axis
+    assert title("负荷（kW）") in html
+    assert title("补贴金额（万元）") in html  # 万元, not "800k"
+    assert json.dumps("%-m月%-d日") in html  # 7月13日, not "Jul 13 2025"
+    assert '"separators":".,"' in html and '"exponentformat":"none"' in html
+    # 削峰 and 填谷 invitations have different markers.
+    assert json.dumps("日前邀约·削峰") in html and '"symbol":"triangle-up"' in html
+    assert json.dumps("日前邀约·填谷") in html and '"symbol":"triangle-down-open"' in html
+    assert json.dumps("实时响应不评分")[1:-1] in html  # the score chart says who is not scored

@@ -126,8 +126,8 @@ def test_day_ahead_invitation_end_to_end(api: Api) -> None:
         (3, group.id, True),
         (4, last.id, False),
     ]
-    assert entries[0]["reason"].startswith("b ")  # real-time capable first
-    assert entries[1]["reason"].startswith("d ")  # earlier bid first
+    assert entries[0]["reason"].startswith("具备实时响应能力者优先")  # real-time capable first
+    assert entries[1]["reason"].startswith("应邀时间早者优先")  # earlier bid first
     assert entries[3]["reason"] == "末位"
 
     plan = one(notifications(api, fast, event_id=event_id, kind="plan"))["payload"]
@@ -208,7 +208,7 @@ def test_bidding_ranks_on_price_and_flags_a_shortfall(api: Api) -> None:
         (fast.id, "3.0000", True),
         (dear.id, "4.5000", True),
     ]
-    assert ranking["entries"][0]["reason"].startswith("a ")  # lower price first
+    assert ranking["entries"][0]["reason"].startswith("竞价邀约价格低者优先")  # lower price first
     assert ranking["shortfall"] is True
     assert ranking["shortfall_kw"] == "1600.000"
     assert ranking["covers_demand"] is False

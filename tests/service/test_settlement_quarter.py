@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -31,7 +32,9 @@ from service_api import Api
 
 from gzvpp.core.model import Mode
 from gzvpp.core.timeseries import day_number
+from gzvpp.kit.auth import TOKEN_COOKIE
 from gzvpp.models import EventStatus
+from gzvpp.settlement.export import HEADER_ROW
 
 DAYS = days_between(dt.date(2025, 6, 1), dt.date(2025, 10, 15))
 
@@ -195,6 +198,12 @@ def test_publicity(api: Api, scenario: dict[str, Any]) -> None:
     assert api.client.get(route, headers=scenario["user"].headers).status_code == 403
 
 
+def _sheet(book: openpyxl.Workbook, name: str) -> tuple[list[Any], list[tuple[Any, ...]]]:
+    """The header and the rows below it (the last is the totals row) of a settlement sheet."""
+    rows = list(book[name].iter_rows(min_row=HEADER_ROW + 1, values_only=True))
+    return list(rows[0]), rows[1:]
+
+
 def test_xlsx_export(api: Api, scenario: dict[str, Any], tmp_path: Path) -> None:
     response = api.client.get("/api/settlement/quarters/2025Q3/export.xlsx", headers=api.regulator)
     assert response.status_code == 200
@@ -202,43 +211,79 @@ def test_xlsx_export(api: Api, scenario: dict[str, Any], tmp_path: Path) -> None
     assert 'filename="settlement-2025Q3.xlsx"' in response.headers["content-disposition"]
     path = tmp_path / "q3.xlsx"
     path.write_bytes(response.content)
-    book = openpyxl.load_workbook(path)
+    book = openpyxl.load_workbook(path)  # formulas as written
+    cached = openpyxl.load_workbook(path, data_only=True)  # the values a reader sees
     assert book.sheetnames == ["汇总", "明细"]
     body = report(api, api.grid)
     total = Decimal(body["totals"]["subsidy_cny"])
 
-    summary = list(book["汇总"].iter_rows(values_only=True))
-    header = summary[0]
-    money = header.index("补贴金额(元)")
-    assert header[:3] == ("参与主体编号", "参与主体名称", "类型")
-    assert len(summary) == 1 + 4 + 1
-    assert summary[-1][0] == "合计"
-    assert summary[-1][money] == float(total)
-    assert round(sum(Decimal(str(r[money])) for r in summary[1:-1]), 2) == total
-    assert book["汇总"].cell(row=2, column=money + 1).number_format == "0.00"
-    names = {r[1]: r for r in summary[1:-1]}
+    sheet = book["汇总"]
+    assert "2025Q3" in sheet["A1"].value
+    assert "结算期间：2025-07-01 至 2025-09-30" in sheet["A2"].value
+    assert f"已评估事件 {body['totals']['events']} 场，参与 {body['totals']['awards']} 人次" in (
+        sheet["A2"].value
+    )
+    assert sheet["A3"].value.startswith("制表：测试 regulator")
+    assert f"{api.clock.now():%Y-%m-%d %H:%M}" in sheet["A3"].value
+    header, rows = _sheet(book, "汇总")
+    values = _sheet(cached, "汇总")[1]
+    money, events = header.index("补贴金额(元)"), header.index("参与事件数")
+    assert header[:3] == ["营销户号", "参与主体名称", "类型"]
+    assert header[-1] == "平台编号"
+    assert len(rows) == 4 + 1
+    first, last = HEADER_ROW + 2, HEADER_ROW + 1 + 4  # 1-based rows of the participants
+    assert rows[-1][0] == "合计"
+    letter = openpyxl.utils.get_column_letter(money + 1)
+    assert rows[-1][money] == f"=SUM({letter}{first}:{letter}{last})"
+    assert values[-1][money] == float(total)
+    assert round(sum(Decimal(str(r[money])) for r in rows[:-1]), 2) == total
+    # 参与事件数 sums to participant-events (人次), the page's and the period row's figure.
+    assert rows[-1][events].startswith("=SUM(")
+    assert values[-1][events] == body["totals"]["awards"] == sum(r[events] for r in rows[:-1])
+    assert sheet.cell(row=first, column=money + 1).number_format == "#,##0.00"
+    assert sheet.cell(row=first, column=events + 1).number_format == "#,##0"
+    assert sheet.auto_filter.ref == f"A{HEADER_ROW + 1}:{sheet.cell(last, len(header)).coordinate}"
+    assert sheet.freeze_panes == f"A{HEADER_ROW + 2}"
+    assert sheet.column_dimensions["B"].width >= 32  # 16 Chinese characters
+    names = {r[1]: r for r in rows[:-1]}
     assert names["甲钢铁厂"][money] == 8400.0
+    assert names["甲钢铁厂"][0] == scenario["user"].accounts[0]  # 营销户号, not a UUID
+    assert names["乙聚合商"][0] == f"代理 {len(scenario['aggregator'].accounts)} 户"
     assert names["乙聚合商"][2] == "负荷聚合商"
 
-    detail = list(book["明细"].iter_rows(values_only=True))
-    money = detail[0].index("补贴金额(元)")
-    assert len(detail) == 1 + 7 + 1
-    assert detail[-1][0] == "合计" and detail[-1][money] == float(total)
-    assert sorted(r[money] for r in detail[1:-1]) == sorted(
+    sheet = book["明细"]
+    header, rows = _sheet(book, "明细")
+    money = header.index("补贴金额(元)")
+    assert len(rows) == 7 + 1
+    assert rows[-1][0] == "合计" and rows[-1][money].startswith("=SUM(")
+    assert _sheet(cached, "明细")[1][-1][money] == float(total)
+    assert sorted(r[money] for r in rows[:-1]) == sorted(
         float(r["subsidy_cny"]) for r in scenario["results"]
     )
-    assert {r[detail[0].index("响应方式")] for r in detail[1:-1]} == {
-        "日前邀约",
-        "提前4小时邀约",
-        "实时响应",
+    column = {name: header.index(name) for name in ("响应日", "开始时间", "响应比例", "得分")}
+    mode = header.index("响应方式")
+    assert {r[mode] for r in rows[:-1]} == {"日前邀约", "提前4小时邀约", "实时响应"}
+    for r in rows[:-1]:
+        assert isinstance(r[column["响应日"]], dt.datetime)  # a real date, not text
+        assert r[header.index("基线类型")] in ("工作日基线", "休息日基线", "实时响应基线", "")
+        if r[mode] == "实时响应":
+            assert r[column["得分"]] == "—（实时响应不评分，表 1）"
+    formats = {
+        name: sheet.cell(row=HEADER_ROW + 2, column=j + 1).number_format
+        for name, j in column.items()
+    }
+    assert formats == {
+        "响应日": "yyyy-mm-dd",
+        "开始时间": "yyyy-mm-dd hh:mm",
+        "响应比例": "0.0%",
+        "得分": "0.0",
     }
 
     scoped = api.client.get(
         "/api/settlement/quarters/2025Q3/export.xlsx", headers=scenario["user"].headers
     )
     path.write_bytes(scoped.content)
-    own = list(openpyxl.load_workbook(path)["明细"].iter_rows(values_only=True))
-    assert len(own) == 1 + 2 + 1
+    assert len(_sheet(openpyxl.load_workbook(path), "明细")[1]) == 2 + 1
 
 
 def test_csv_export(api: Api, scenario: dict[str, Any]) -> None:
@@ -264,3 +309,45 @@ def test_csv_export(api: Api, scenario: dict[str, Any]) -> None:
         r["subsidy_cny"] for r in scenario["results"]
     )
     assert rows[-1][money] == body["totals"]["subsidy_cny"]
+
+
+def test_the_console_offers_the_quarters_with_data(api: Api, scenario: dict[str, Any]) -> None:
+    # The console page chooses among quarters that have results, newest first; no free text.
+    api.client.cookies.set(TOKEN_COOKIE, api.regulator["Authorization"].removeprefix("Bearer "))
+    try:
+        page = api.client.get("/console/settlement")
+        assert page.status_code == 200
+        options = re.findall(r'<option value="(\d{4}Q\d)"', page.text)
+        assert options == ["2025Q4", "2025Q3"]
+        assert '<option value="2025Q4" selected>' in page.text
+        written = api.client.get("/console/settlement", params={"quarter": "2025-Q3"})
+        assert written.status_code == 200 and "季度结算 2025Q3" in written.text
+        # The page's 合计 and the workbook's 参与事件数 count the same thing: 人次.
+        body = report(api, api.grid)
+        assert f"{body['totals']['awards']} 人次" in written.text
+        assert f"{body['totals']['events']} 场" in written.text
+        wrong = api.client.get("/console/settlement", params={"quarter": "2025Q5"})
+        assert wrong.status_code == 422
+        assert wrong.headers["content-type"].startswith("text/html")
+        assert "季度“2025Q5”无法识别" in wrong.text
+    finally:
+        api.client.cookies.clear()
+
+
+def test_the_console_says_why_a_realtime_response_has_no_score(
+    api: Api, scenario: dict[str, Any]
+) -> None:
+    realtime = next(r for r in scenario["results"] if r["mode"] == "realtime")
+    assert realtime["score"] is None
+    api.client.cookies.set(TOKEN_COOKIE, api.grid["Authorization"].removeprefix("Bearer "))
+    try:
+        for path in (
+            f"/console/results/{realtime['event_id']}",
+            f"/console/results/{realtime['event_id']}/{realtime['participant_id']}",
+            f"/console/participants/{realtime['participant_id']}",
+        ):
+            page = api.client.get(path)
+            assert page.status_code == 200, path
+            assert "—（实时响应不评分，表 1）" in page.text, path
+    finally:
+        api.client.cookies.clear()

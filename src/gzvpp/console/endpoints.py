@@ -10,6 +10,7 @@ accept the cookie as well as a bearer token.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import asdict
 from decimal import Decimal
@@ -36,6 +37,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from gzvpp import display
 from gzvpp.console import labels, security
 from gzvpp.core.eligibility import UserCategory
 from gzvpp.core.grid import INTERVAL_MINUTES, MIN_WINDOW_MINUTES
@@ -60,6 +62,7 @@ from gzvpp.kit.sorting import Sorting
 from gzvpp.kit.text import control_character, control_character_message
 from gzvpp.meterdata.repository import load_system_cube, stored_days
 from gzvpp.models import (
+    Event,
     EventStatus,
     NotificationKind,
     Participant,
@@ -70,7 +73,7 @@ from gzvpp.models import (
 from gzvpp.participants import schemas as participant_schemas
 from gzvpp.participants.service import participant_service
 from gzvpp.settlement import repository as settlement_repository
-from gzvpp.settlement.service import settlement_service
+from gzvpp.settlement.service import quarter_of, settlement_service
 from gzvpp.settlement.standing import standings
 
 HERE = Path(__file__).parent
@@ -93,6 +96,7 @@ FORGED = (
     "请求被拒绝",
     "此操作不是从本平台的页面提交的，或页面已过期，未执行。请返回页面刷新后重试。",
 )
+RECENT_EVENTS = 5  # shown on the overview when nothing is due today or later
 # How far back the overview looks for the latest stored system-load day.
 SYSTEM_LOAD_LOOKBACK = dt.timedelta(days=400)
 _SOME_DAY = dt.date(2025, 7, 1)  # day-ahead deadlines are the same for every day
@@ -248,6 +252,7 @@ def _render(
             "actor": actor,
             "nav": nav,
             "now": now,
+            "clock_name": request.app.state.clock_name,
             "path": request.url.path,
             "csrf_token": security.form_token(request),
             **context,
@@ -350,26 +355,34 @@ def overview(request: Request, actor: PageActor, session: SessionDep, clock: Clo
     enrolled participants' capability."""
     _staff(actor)
     now = clock.now()
-    events, _ = event_service.search(
-        session,
-        actor,
-        pagination=PaginationParams(1, 50),
-        sorting=[(event_schemas.SortProperty.START_AT, False)],
-        statuses=(),
-        mode=None,
-        direction=None,
-        day_from=now.date(),
-        day_to=None,
-    )
+    coming = _events_around(session, actor, now.date(), coming=True)
     return _render(
         request,
         actor,
         "overview.html",
         now,
-        events=events,
+        events=coming or _events_around(session, actor, now.date(), coming=False),
+        coming=bool(coming),
         forecast=_forecast(session, actor, now.date()),
         capability=_capability(session),
     )
+
+
+def _events_around(session: Session, actor: Actor, today: dt.date, coming: bool) -> Sequence[Event]:
+    """Today's and later events in time order, or (``coming`` false) the latest ones before,
+    newest first, so that the first screen shows what happened when nothing is due."""
+    events, _ = event_service.search(
+        session,
+        actor,
+        pagination=PaginationParams(1, 50 if coming else RECENT_EVENTS),
+        sorting=[(event_schemas.SortProperty.START_AT, not coming)],
+        statuses=(),
+        mode=None,
+        direction=None,
+        day_from=today if coming else None,
+        day_to=None if coming else today,
+    )
+    return events
 
 
 def _forecast(session: Session, actor: Actor, today: dt.date) -> dict[str, Any] | None:
@@ -396,6 +409,9 @@ def _forecast(session: Session, actor: Actor, today: dt.date) -> dict[str, Any] 
             "mw": [None if np.isnan(v) else round(float(v), 3) for v in curve],
             "trigger_mw": line,
             "trigger_label": f"{check.last_year} 年最大负荷的 {PEAK_TRIGGER_SHARE:.0%}",
+            "layout": display.layout(
+                xaxis=display.clock_axis(), yaxis=display.value_axis("统调负荷", "MW")
+            ),
         },
     }
 
@@ -662,6 +678,9 @@ def event(
         awards=awards,
         names=_names(session, [a.participant_id for a in awards]),
         cancel_by=detail.start_at - MIN_LEAD,
+        coverage_layout=display.layout(
+            xaxis=display.value_axis("申报量", "kW"), hovermode="closest", showlegend=False
+        ),
         min_lead_hours=int(MIN_LEAD.total_seconds() // 3600),
     )
 
@@ -733,10 +752,15 @@ def result(
         "actual_kw": r.actual_kw,
         "window_start": f"{r.intervals[0]:%Y-%m-%dT%H:%M}" if r.intervals else None,
         "window_end": f"{r.intervals[-1] + step:%Y-%m-%dT%H:%M}" if r.intervals else None,
+        "layout": display.layout(
+            xaxis=display.clock_axis(),
+            yaxis=display.value_axis("负荷", "kW", rangemode="tozero"),
+        ),
     }
     return _render(request, actor, "result.html", clock.now(), r=r, chart=chart)
 
 
+QUARTER = re.compile(r"(\d{4})\s*-?\s*[Qq]([1-4])")
 SETTLEMENT_SORT_KEYS = (
     "name",
     "events",
@@ -753,7 +777,7 @@ def settlement(
     actor: PageActor,
     session: SessionDep,
     clock: ClockDep,
-    quarter: Annotated[str | None, Query(pattern=r"^\d{4}Q[1-4]$")] = None,
+    quarter: Annotated[str, Query(max_length=20)] = "",
     page: Annotated[int, Query(ge=1)] = 1,
     sort: str = "-subsidy_cny",
     publicity_page: Annotated[int, Query(ge=1)] = 1,
@@ -765,7 +789,8 @@ def settlement(
     """
     _staff(actor)
     now = clock.now()
-    quarter = quarter or f"{now.year}Q{(now.month - 1) // 3 + 1}"
+    quarters = settlement_service.quarters(session, actor)
+    quarter = _quarter(quarter) if quarter else quarters[0] if quarters else quarter_of(now.date())
     if sort.removeprefix("-") not in SETTLEMENT_SORT_KEYS:
         sort = "-subsidy_cny"
     report = settlement_service.quarter(session, actor, quarter)
@@ -781,6 +806,7 @@ def settlement(
         "settlement.html",
         now,
         quarter=quarter,
+        quarters=quarters,
         report=report,
         sort=sort,
         rows=_slice(rows, page),
@@ -791,6 +817,14 @@ def settlement(
         publicity_page=publicity_page,
         publicity_pages=_pages(len(publicity.entries)),
     )
+
+
+def _quarter(text: str) -> str:
+    """``2025Q3`` from what was asked (``2025Q3``, ``2025-Q3``, ``2025q3``); a 422 page if none."""
+    found = QUARTER.fullmatch(text.strip())
+    if found is None:
+        raise Invalid(f"季度“{text}”无法识别，请按“2025Q3”的格式选择季度。", "quarter")
+    return f"{found[1]}Q{found[2]}"
 
 
 def _slice(items: Sequence[T], page: int) -> Sequence[T]:

@@ -1,17 +1,17 @@
-"""Chinese labels and display formats of the console's templates.
+"""Chinese labels of the console's templates, and the display formats of :mod:`gzvpp.display`
+as template filters.
 
 Times are naive Guangzhou local time already (see ``kit.clock``); they are shown as such.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
 from enum import StrEnum
 
 from jinja2 import Environment
 
 from gzkit.calendar import DayType
+from gzvpp import display
 from gzvpp.accounts.schemas import Access, TokenStatus
 from gzvpp.core.eligibility import Condition, UserCategory
 from gzvpp.core.model import Direction, Mode, ParticipantKind
@@ -91,27 +91,6 @@ def label(value: StrEnum | str | None, kind: str = "") -> str:
     return _BY_VALUE.get((kind, value), value)
 
 
-def local_time(moment: dt.datetime | dt.date | None) -> str:
-    """``2025-07-01 10:00`` (Guangzhou local time), a date as ``2025-07-01``, or a dash."""
-    if moment is None:
-        return "—"
-    if isinstance(moment, dt.datetime):
-        return f"{moment:%Y-%m-%d %H:%M}"
-    return f"{moment:%Y-%m-%d}"
-
-
-def num(value: Decimal | float | None) -> str:
-    """A kW, kWh or CNY/kWh figure with thousands separators and no trailing zeros."""
-    if value is None:
-        return "—"
-    return f"{Decimal(value).normalize():,f}" if Decimal(value) % 1 else f"{Decimal(value):,.0f}"
-
-
-def cny(value: Decimal | None) -> str:
-    """Money in CNY with 2 decimals and thousands separators."""
-    return "—" if value is None else f"¥{Decimal(value):,.2f}"
-
-
 def zh(message: str | None) -> str:
     """The Chinese half of a bilingual service message (``中文 / English``)."""
     return "" if message is None else message.split(" / ")[0]
@@ -119,4 +98,12 @@ def zh(message: str | None) -> str:
 
 def install(environment: Environment) -> None:
     """Register the filters on a Jinja environment."""
-    environment.filters.update(label=label, time=local_time, num=num, cny=cny, zh=zh)
+    environment.filters.update(
+        label=label,
+        time=display.local_time,
+        num=display.num,
+        cny=display.cny,
+        percent=display.percent,
+        zh=zh,
+    )
+    environment.globals["score"] = display.score

@@ -182,29 +182,53 @@ class _Criterion:
     why: Callable[[Bid, Bid], str]
 
 
-def _time(moment: dt.datetime) -> str:
-    return to_local(moment).isoformat(sep=" ")
+def _apart(a: Any, b: Any, renderings: Sequence[Callable[[Any], str]]) -> tuple[str, str]:
+    """``a`` and ``b`` in the first (shortest) rendering that tells them apart, so a reason reads
+    ``09:03:35 早于 09:03:36`` and shows fractions of a second only when they decide."""
+    for render in renderings:
+        if render(a) != render(b):
+            break
+    return render(a), render(b)
 
 
+_SCORE_DIGITS = (lambda s: f"{s:.2f}", lambda s: f"{s:.4f}", str)
+_CLOCK_DIGITS = (
+    lambda t: f"{to_local(t):%H:%M:%S}",
+    lambda t: f"{to_local(t):%H:%M:%S.%f}"[:-3],
+    lambda t: f"{to_local(t):%H:%M:%S.%f}",
+)
+
+
+def _plain(price: Decimal | None) -> str:
+    """``2.5`` for a stored ``2.5000``."""
+    return "" if price is None else f"{price.normalize():f}"
+
+
+def _score_reason(a: Bid, b: Bid) -> str:
+    higher, lower = _apart(a.rank_score, b.rank_score, _SCORE_DIGITS)
+    return f"评价得分高者优先：{higher} 高于 {lower}"
+
+
+def _received_reason(a: Bid, b: Bid) -> str:
+    earlier, later = _apart(a.received_at, b.received_at, _CLOCK_DIGITS)
+    return f"应邀时间早者优先：{earlier} 早于 {later}"
+
+
+# The reasons name each criterion of 第八条 C in words (a 价格, b 实时响应能力, c 评价得分,
+# d 应邀时间): the letters alone mean nothing to a reader of the ranking.
 _PRICE = _Criterion(
     lambda b: b.price,
-    lambda a, b: f"a 竞价模式价格低者优先：{a.price} < {b.price} 元/kWh",
+    lambda a, b: f"竞价邀约价格低者优先：{_plain(a.price)} 低于 {_plain(b.price)} 元/kWh",
 )
 _REALTIME = _Criterion(
     lambda b: not b.realtime_capable,
-    lambda a, b: "b 具备实时响应能力者优先",
+    lambda a, b: "具备实时响应能力者优先",
 )
-_SCORE = _Criterion(
-    lambda b: -b.rank_score,
-    lambda a, b: f"c 评价得分高者优先：{a.rank_score:.4f} > {b.rank_score:.4f}",
-)
-_RECEIVED = _Criterion(
-    lambda b: to_local(b.received_at),
-    lambda a, b: f"d 应邀时间早者优先：{_time(a.received_at)} 早于 {_time(b.received_at)}",
-)
+_SCORE = _Criterion(lambda b: -b.rank_score, _score_reason)
+_RECEIVED = _Criterion(lambda b: to_local(b.received_at), _received_reason)
 _BID_ID = _Criterion(
     lambda b: b.bid_id,
-    lambda a, b: f"a–d 相同，按申报编号排序：{a.bid_id} < {b.bid_id}",
+    lambda a, b: f"第八条 C 的排序条件均相同，按申报编号：{a.bid_id} 先于 {b.bid_id}",
 )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
@@ -16,6 +17,7 @@ import polars as pl
 from jinja2 import Environment, PackageLoader, select_autoescape
 from plotly.offline import get_plotlyjs
 
+from gzvpp import display
 from gzvpp.console.labels import install as install_labels
 from gzvpp.core.invitation import PEAK_TRIGGER_SHARE
 from gzvpp.demo.simulation import DemoRun
@@ -25,7 +27,7 @@ from gzvpp.settlement.export import STATUS, TOTAL_LABEL
 # The settlement export's Chinese headers, for the columns the report reads.
 DETAIL_COLUMNS = {
     "事件编号": "event_id",
-    "参与主体编号": "participant_id",
+    "平台编号": "participant_id",
     "参与主体名称": "participant_name",
     "评估状态": "status",
     "有效响应": "effective",
@@ -40,13 +42,13 @@ REFUSAL_NAMES = {
     "daily limit": "超过每日次数或时长上限（第五条）",
     "other": "其他",
 }
-# Distinct colours and symbols: several events can fall on one hot day.
-MODE_MARKERS = {
-    "day_ahead": dict(color="#1f77b4", symbol="circle-open", size=16, line=dict(width=3)),
-    "hours_ahead": dict(color="#ff7f0e", symbol="square-open", size=12, line=dict(width=3)),
-    "realtime": dict(color="#d62728", symbol="diamond", size=8),
+# Colour tells the mode, the symbol the direction (削峰 ▲, 填谷 ▼): several events can fall on
+# one hot day, and a reader must tell a valley-filling invitation from a peak-shaving one.
+MODE_COLOURS = {"day_ahead": "#1f77b4", "hours_ahead": "#ff7f0e", "realtime": "#d62728"}
+DIRECTION_MARKERS = {
+    "peak": ("削峰", dict(symbol="triangle-up", size=13)),
+    "valley": ("填谷", dict(symbol="triangle-down-open", size=13, line=dict(width=2))),
 }
-FONT = dict(family="Noto Sans CJK SC, Microsoft YaHei, sans-serif")
 
 
 @dataclass(frozen=True)
@@ -57,11 +59,6 @@ class QuarterFacts:
     report: dict[str, Any]  # the settlement endpoint's body
     events: list[dict[str, Any]]
     results: pl.DataFrame  # every award's result (the detailed CSV export)
-
-
-def quarter_of(day: dt.date) -> str:
-    """``2025Q3`` for a day in July–September 2025."""
-    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
 
 
 def collect(run: DemoRun, quarter: str) -> QuarterFacts:
@@ -83,8 +80,8 @@ def collect(run: DemoRun, quarter: str) -> QuarterFacts:
     return QuarterFacts(quarter, report, events, results)
 
 
-def _figure_html(figure: go.Figure) -> str:
-    figure.update_layout(font=FONT, margin=dict(l=60, r=20, t=50, b=50), template="plotly_white")
+def _figure_html(figure: go.Figure, **layout: Any) -> str:
+    figure.update_layout(template="plotly_white", **display.layout(**layout))
     return str(pio.to_html(figure, full_html=False, include_plotlyjs=False))
 
 
@@ -93,29 +90,36 @@ def system_load_chart(run: DemoRun, facts: QuarterFacts, first: dt.date, last: d
     days = [d for d in run.days if first <= d <= last]
     peaks = [float(run.system_mw[run.days.index(d)].max()) for d in days]
     figure = go.Figure(
-        go.Scatter(x=days, y=peaks, name="日最高统调负荷 (MW)", line=dict(color="#555"))
+        go.Scatter(x=days, y=peaks, name="日最高统调负荷（MW）", line=dict(color="#555"))
     )
     if run.last_year_max_mw:
         line = float(PEAK_TRIGGER_SHARE) * run.last_year_max_mw
         figure.add_hline(
             y=line, line_dash="dash", line_color="#d62728",
-            annotation_text=f"启动线 95% × 上年最高 {run.last_year_max_mw:,.0f} MW",
+            annotation_text=f"启动线 95% × 上年最高 {display.num(round(run.last_year_max_mw))} MW",
         )  # fmt: skip
-    for mode, name in MODE_NAMES.items():
-        chosen = [e for e in facts.events if e["mode"] == mode]
+    for (mode, mode_name), (direction, (direction_name, marker)) in itertools.product(
+        MODE_NAMES.items(), DIRECTION_MARKERS.items()
+    ):
+        chosen = [e for e in facts.events if e["mode"] == mode and e["direction"] == direction]
         if not chosen:
             continue
         x = [dt.datetime.fromisoformat(e["start_at"]).date() for e in chosen]
         y = [peaks[days.index(d)] if d in days else None for d in x]
         figure.add_trace(
             go.Scatter(
-                x=x, y=y, mode="markers", name=name,
-                marker=MODE_MARKERS[mode],
-                text=[f"{e['id']} {e['direction']} 需求 {e['demand_kw']} kW" for e in chosen],
+                x=x, y=y, mode="markers", name=f"{mode_name}·{direction_name}",
+                marker=dict(color=MODE_COLOURS[mode], **marker),
+                text=[f"{e['id']} {direction_name} 需求 {display.num(Decimal(e['demand_kw']))} kW"
+                      for e in chosen],
             )
         )  # fmt: skip
-    figure.update_layout(title="广州统调负荷与响应事件", yaxis_title="MW")
-    return _figure_html(figure)
+    return _figure_html(
+        figure,
+        title={"text": "广州统调负荷与响应事件"},
+        xaxis=display.date_axis(),
+        yaxis=display.value_axis("日最高统调负荷", "MW"),
+    )
 
 
 def response_chart(run: DemoRun, event_id: str, participant_id: str, label: str) -> str:
@@ -139,36 +143,53 @@ def response_chart(run: DemoRun, event_id: str, participant_id: str, label: str)
             x0=window_x[0], x1=window_x[-1] + dt.timedelta(minutes=15),
             fillcolor="#ffdd57", opacity=0.25, line_width=0, annotation_text="响应时段",
         )  # fmt: skip
-    ratio = body["response_ratio"] or "—"
-    title = f"{label}（响应比例 {ratio}，补贴 {body['subsidy_cny']} 元）"
-    figure.update_layout(title=title, yaxis_title="kW")
-    return _figure_html(figure)
+    ratio = display.percent(body["response_ratio"])
+    subsidy = display.cny(Decimal(body["subsidy_cny"]))
+    return _figure_html(
+        figure,
+        title={"text": f"{label}（响应比例 {ratio}，补贴 {subsidy}）"},
+        xaxis=display.clock_axis(),
+        yaxis=display.value_axis("负荷", "kW", rangemode="tozero"),
+    )
 
 
 def subsidy_chart(facts: QuarterFacts) -> str:
-    """Subsidy by participant, the 25 largest (第九条 (三))."""
+    """Subsidy by participant, the 25 largest (第九条 (三)), in 万元 on the axis."""
     rows = sorted(facts.report["participants"], key=lambda p: -Decimal(p["subsidy_cny"]))[:25]
+    rows.reverse()  # the largest on top
     figure = go.Figure(
         go.Bar(
-            x=[float(r["subsidy_cny"]) for r in rows][::-1],
-            y=[r["name"] for r in rows][::-1],
+            x=[float(Decimal(r["subsidy_cny"]) / display.WAN) for r in rows],
+            y=[r["name"] for r in rows],
+            customdata=[display.cny(Decimal(r["subsidy_cny"])) for r in rows],
+            hovertemplate="%{y}：%{customdata}<extra></extra>",
             orientation="h",
             marker_color="#1f77b4",
         )
     )
-    figure.update_layout(title="补贴金额（前 25 名，元）", height=700, xaxis_title="元")
-    return _figure_html(figure)
+    return _figure_html(
+        figure,
+        title={"text": "补贴金额（前 25 名）"},
+        height=700,
+        hovermode="closest",
+        margin={"l": 220, "r": 20, "t": 40, "b": 50},
+        xaxis=display.value_axis("补贴金额", "万元"),
+    )
 
 
 def score_chart(facts: QuarterFacts) -> str:
-    """How the invited responses scored (表 1)."""
-    scores = Counter(s for s in facts.results["score"].to_list() if s)
+    """How the invited responses scored (表 1); real-time responses are not scored."""
+    # A response without a score says why in the column ("—（实时响应不评分，表 1）").
+    scores = Counter(s for s in facts.results["score"].to_list() if s and s[0].isdigit())
     order = sorted(scores, key=float)
     figure = go.Figure(go.Bar(x=order, y=[scores[s] for s in order], marker_color="#9467bd"))
-    figure.update_layout(
-        title="邀约响应评价得分分布（表 1）", xaxis_title="得分", yaxis_title="次数"
+    return _figure_html(
+        figure,
+        title={"text": "邀约响应评价得分分布（表 1；实时响应不评分，不计入）"},
+        hovermode="closest",
+        xaxis={"title": {"text": "得分"}, "type": "category"},
+        yaxis=display.value_axis("次数", "次"),
     )
-    return _figure_html(figure)
 
 
 def pick_examples(run: DemoRun, facts: QuarterFacts) -> list[tuple[str, str, str]]:

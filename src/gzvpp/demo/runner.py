@@ -6,8 +6,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from gzvpp.demo.report import QuarterFacts, collect, quarter_of, write_report
+from gzvpp.demo.report import QuarterFacts, collect, write_report
 from gzvpp.demo.simulation import DemoRun, DemoSize, ProgressHook, Simulation
+from gzvpp.settlement.service import quarter_of
 
 
 @dataclass(frozen=True)

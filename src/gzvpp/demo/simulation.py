@@ -32,6 +32,7 @@ from gzvpp.app import create_app
 from gzvpp.console.labels import zh
 from gzvpp.core.grid import interval_starts
 from gzvpp.demo.city import DELIVERY, Applicant, applicants
+from gzvpp.kit import settings
 from gzvpp.kit.auth import create_user
 from gzvpp.kit.clock import SimulatedClock, SystemClock
 from gzvpp.kit.db import session_scope
@@ -489,6 +490,9 @@ class Simulation:
         self.upload_history()
         self.run_quarter()
         self.clock.set(dt.datetime.combine(self.size.last_day + dt.timedelta(days=8), dt.time(10)))
+        # `gzvpp serve` on this database opens at the demo's own time, not today.
+        with session_scope(self.app.state.sessionmaker) as session:
+            settings.record_demo_clock(session, self.clock.now())
         return DemoRun(
             client=self.client,
             operator=self.operator,

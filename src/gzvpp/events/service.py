@@ -27,6 +27,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from gzkit.calendar import Calendar, CalendarError
+from gzvpp import display
 from gzvpp.core.assessment import participant_baselines, response_days
 from gzvpp.core.baseline import REALTIME_BASELINE_INTERVALS, baseline_candidates
 from gzvpp.core.grid import INTERVALS_PER_DAY, Window, WindowError, is_on_grid
@@ -394,7 +395,8 @@ class EventService:
             ratio=ratio,
             threshold=check.threshold,
             triggered=check.triggered,
-            message=f"预测最大负荷 {forecast_max_mw} MW 为 {year} 年最大负荷 {last} MW 的 "
+            message=f"预测最大负荷 {display.num(forecast_max_mw)} MW 为 {year} 年最大负荷 "
+            f"{display.num(last)} MW 的 "
             f"{ratio:.2%}，{verdict[0]} {check.threshold:.0%}（第七条（一）1） / The forecast is "
             f"{ratio:.2%} of {year}'s maximum: it {verdict[1]} peak shaving",
         )

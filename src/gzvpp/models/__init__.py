@@ -17,6 +17,7 @@ from gzvpp.models.openadr_relay import RelayedNotification
 from gzvpp.models.openadr_telemetry import Telemetry
 from gzvpp.models.openadr_ven2b import Ven2b, Ven2bMessage
 from gzvpp.models.participant import Participant, ParticipantStatus
+from gzvpp.models.platform_setting import PlatformSetting
 from gzvpp.models.platform_user import PlatformUser, Role
 from gzvpp.models.result_revision import ResultRevision
 
@@ -41,6 +42,7 @@ __all__ = [
     "OpenADRToken",
     "Participant",
     "ParticipantStatus",
+    "PlatformSetting",
     "PlatformUser",
     "PriceMode",
     "RelayedNotification",

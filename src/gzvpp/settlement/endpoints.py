@@ -74,10 +74,13 @@ def publicity(quarter: Quarter, actor: ActorDep, session: SessionDep) -> schemas
     response_class=Response,
     responses={200: {"content": {XLSX: {}}}},
 )
-def export_xlsx(quarter: Quarter, actor: ActorDep, session: SessionDep) -> Response:
-    """Sheets 汇总 (per participant) and 明细 (per award), each with a totals row."""
+def export_xlsx(
+    quarter: Quarter, actor: ActorDep, session: SessionDep, clock: ClockDep
+) -> Response:
+    """Sheets 汇总 (per participant) and 明细 (per award), each with a title, the period, who
+    made it when, and a totals row of SUM formulas."""
     return Response(
-        service.export_xlsx(session, actor, quarter),
+        service.export_xlsx(session, actor, clock.now(), quarter),
         media_type=XLSX,
         headers=_attachment(f"settlement-{quarter}.xlsx"),
     )
@@ -93,6 +96,7 @@ def export_csv(
     quarter: Quarter,
     actor: ActorDep,
     session: SessionDep,
+    clock: ClockDep,
     detail: Annotated[
         bool, Query(description="One row per award instead of per participant.")
     ] = False,
@@ -100,7 +104,7 @@ def export_csv(
     """汇总 (or with ``detail=true`` 明细) as UTF-8 CSV with a totals row."""
     name = f"settlement-{quarter}{'-detail' if detail else ''}.csv"
     return Response(
-        service.export_csv(session, actor, quarter, detail),
+        service.export_csv(session, actor, clock.now(), quarter, detail),
         media_type="text/csv; charset=utf-8",
         headers=_attachment(name),
     )

@@ -224,6 +224,17 @@ def quarter_results(
     return session.execute(statement).all()
 
 
+def result_days(session: Session) -> list[dt.date]:
+    """The distinct days of evaluated events with stored results (for choosing a quarter)."""
+    statement = (
+        select(AwardResult.day)
+        .join(Event, Event.id == AwardResult.event_id)
+        .where(Event.status == EventStatus.EVALUATED)
+        .distinct()
+    )
+    return list(session.scalars(statement))
+
+
 def get_event(session: Session, event_id: str) -> Event | None:
     """One event."""
     return session.get(Event, event_id)

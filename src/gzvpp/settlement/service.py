@@ -82,6 +82,11 @@ class SettlementService:
         """Each participant's evaluated awards of the quarter, summed, and the totals."""
         return _report(quarter, self._rows(session, actor, quarter))
 
+    def quarters(self, session: Session, actor: Actor) -> list[str]:
+        """The quarters with evaluated results, newest first (staff only)."""
+        actor.require(Role.REGULATOR, Role.GRID_OPERATOR)
+        return sorted({quarter_of(day) for day in repository.result_days(session)}, reverse=True)
+
     def publicity(self, session: Session, actor: Actor, quarter: str) -> schemas.QuarterPublicity:
         """The quarter's publicity list (第十条), for the regulator and the grid operator."""
         actor.require(Role.REGULATOR, Role.GRID_OPERATOR)
@@ -107,18 +112,22 @@ class SettlementService:
             corrections=[schemas.ResultRevisionView.model_validate(r) for r in revisions],
         )
 
-    def export_xlsx(self, session: Session, actor: Actor, quarter: str) -> bytes:
-        """The quarter as a workbook: sheet 汇总 per participant, sheet 明细 per award."""
+    def export_xlsx(self, session: Session, actor: Actor, now: dt.datetime, quarter: str) -> bytes:
+        """The quarter as a workbook: sheet 汇总 per participant, sheet 明细 per award; made
+        by ``actor`` at ``now`` (its 制表 row)."""
         rows = self._rows(session, actor, quarter)
-        return export.workbook(_report(quarter, rows), _details(rows))
+        prepared = _prepared(session, actor, now, rows)
+        return export.workbook(_report(quarter, rows), _details(rows), prepared)
 
-    def export_csv(self, session: Session, actor: Actor, quarter: str, detail: bool) -> str:
+    def export_csv(
+        self, session: Session, actor: Actor, now: dt.datetime, quarter: str, detail: bool
+    ) -> str:
         """The quarter's summary (or, with ``detail``, every award) as CSV with a totals row."""
         rows = self._rows(session, actor, quarter)
-        report = _report(quarter, rows)
+        prepared = _prepared(session, actor, now, rows)
         if detail:
-            return export.detail_csv(_details(rows), report.totals)
-        return export.summary_csv(report)
+            return export.detail_csv(_details(rows), prepared)
+        return export.summary_csv(_report(quarter, rows), prepared)
 
     def _rows(self, session: Session, actor: Actor, quarter: str) -> Sequence[QuarterRow]:
         first, last = quarter_days(quarter)
@@ -127,6 +136,11 @@ class SettlementService:
 
 
 settlement_service = SettlementService()
+
+
+def quarter_of(day: dt.date) -> str:
+    """``2025Q3`` for a day in July–September 2025."""
+    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
 
 
 def quarter_days(quarter: str) -> tuple[dt.date, dt.date]:
@@ -144,6 +158,13 @@ def _view(row: AwardResult, participant_name: str) -> schemas.AwardResultView:
         if name != "participant_name"
     }
     return schemas.AwardResultView.model_validate({**columns, "participant_name": participant_name})
+
+
+def _prepared(
+    session: Session, actor: Actor, now: dt.datetime, rows: Sequence[QuarterRow]
+) -> export.Prepared:
+    participant_ids = {row.participant_id for row, _, _ in rows}
+    return export.Prepared(actor.name, now, repository.held_accounts(session, participant_ids))
 
 
 def _details(rows: Sequence[QuarterRow]) -> list[export.Detail]:

@@ -53,15 +53,10 @@ const gz = (() => {
     }
   }
 
-  const font = { family: '"Noto Sans CJK SC", "Microsoft YaHei", sans-serif', size: 13 };
+  // Layouts (axes with units, Chinese dates, thousands separators) come from the server's
+  // gzvpp.display, shared with the demo report; a page may add shapes or a height.
   function plot(id, traces, layout) {
-    Plotly.react(id, traces, {
-      font,
-      margin: { l: 60, r: 20, t: 10, b: 40 },
-      legend: { orientation: "h", y: -0.18 },
-      hovermode: "x unified",
-      ...layout,
-    }, { displaylogo: false, responsive: true, locale: "zh-CN" });
+    Plotly.react(id, traces, layout, { displaylogo: false, responsive: true });
   }
 
   function forecastChart() {
@@ -71,7 +66,7 @@ const gz = (() => {
       traces.push({ x: [d.x[0], d.x[d.x.length - 1]], y: [d.trigger_mw, d.trigger_mw],
         name: "削峰启动线：" + d.trigger_label, mode: "lines", line: { color: "#c0392b", dash: "dash" } });
     }
-    plot("forecast-chart", traces, { yaxis: { title: "MW" }, xaxis: { tickformat: "%H:%M" } });
+    plot("forecast-chart", traces, d.layout);
   }
 
   // Each reading is the mean over the 15 minutes from its time: drawn as steps to the end.
@@ -84,14 +79,14 @@ const gz = (() => {
     const traces = [steps(d.day, d.day_kw, d.day_end, "实际负荷（全天）", { color: "#1f6fb2" })];
     if (d.window.length) {
       traces.push(
-        steps(d.window, d.baseline_kw, d.window_end, "基线（调整后）", { color: "#e67e22", width: 3 }),
-        steps(d.window, d.baseline_unadjusted_kw, d.window_end, "基线（未调整）", { color: "#7f8c8d", dash: "dot", width: 2 }),
+        steps(d.window, d.baseline_kw, d.window_end, "基线（日内调节后）", { color: "#e67e22", width: 3 }),
+        steps(d.window, d.baseline_unadjusted_kw, d.window_end, "基线（调节前）", { color: "#7f8c8d", dash: "dot", width: 2 }),
         steps(d.window, d.actual_kw, d.window_end, "响应时段实际负荷", { color: "#27ae60", width: 3 }),
       );
     }
     const shapes = d.window.length ? [{ type: "rect", xref: "x", yref: "paper", x0: d.window_start,
       x1: d.window_end, y0: 0, y1: 1, fillcolor: "rgba(241,196,15,0.18)", line: { width: 0 }, layer: "below" }] : [];
-    plot("result-chart", traces, { shapes, yaxis: { title: "kW", rangemode: "tozero" }, xaxis: { tickformat: "%H:%M" } });
+    plot("result-chart", traces, { ...d.layout, shapes });
   }
 
   document.addEventListener("DOMContentLoaded", () => {

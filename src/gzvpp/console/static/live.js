@@ -3,6 +3,7 @@
 
 document.addEventListener("DOMContentLoaded", () => {
   const root = document.getElementById("live");
+  const layout = JSON.parse(root.dataset.layout);
   const url = "/api/events/" + encodeURIComponent(root.dataset.event) + "/ranking";
   const kw = (v) => Number(v).toLocaleString("zh-CN", { maximumFractionDigits: 3 });
   const cell = (tr, text, cls) => { const td = tr.insertCell(); td.textContent = text; if (cls) td.className = cls; };
@@ -11,7 +12,7 @@ document.addEventListener("DOMContentLoaded", () => {
     document.getElementById("live-state").textContent = r.provisional
       ? "申报进行中：以下为若此刻截止的预排序（每 3 秒刷新）"
       : root.dataset.mode === "realtime"
-        ? "实时响应：按 b、c、d 依次选定的参与者"
+        ? "实时响应：按实时响应能力、评价得分、应邀时间依次选定的参与者"
         : "已出清：最终排序";
     const body = document.getElementById("ranking-body");
     body.innerHTML = "";
@@ -39,10 +40,10 @@ document.addEventListener("DOMContentLoaded", () => {
     const line = (x, color, text) => ({ type: "line", x0: x, x1: x, yref: "paper", y0: 0, y1: 1, line: { color, dash: "dash", width: 2 }, label: { text, textangle: 0, textposition: "end", yanchor: "bottom" } });
     gz.plot("coverage-chart", [
       { type: "bar", orientation: "h", y: ["已申报", "中标"], x: [Number(r.offered_kw), Number(r.accepted_kw)],
-        marker: { color: ["#95a5a6", r.covers_demand ? "#27ae60" : "#e67e22"] }, hovertemplate: "%{x} kW<extra></extra>" },
+        marker: { color: ["#95a5a6", r.covers_demand ? "#27ae60" : "#e67e22"] }, hovertemplate: "%{x:,.0f} kW<extra></extra>" },
     ], {
-      height: 200, showlegend: false, margin: { l: 70, r: 20, t: 36, b: 30 }, hovermode: "closest",
-      xaxis: { range: [0, max], title: "kW" },
+      ...layout, height: 220, margin: { ...layout.margin, t: 36 },
+      xaxis: { ...layout.xaxis, range: [0, max] },
       shapes: [line(Number(r.demand_kw), "#2c3e50", "100% 需求"), line(Number(r.reserve_kw), "#c0392b", "150%")],
     });
   }
