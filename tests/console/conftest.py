@@ -17,6 +17,7 @@ from gzvpp.app import create_app
 from gzvpp.kit.auth import create_user
 from gzvpp.kit.clock import SimulatedClock
 from gzvpp.kit.db import session_scope
+from gzvpp.kit.policy import PUBLICITY_ENV
 from gzvpp.models import Role
 
 # D-1 of a Tuesday response day, before the day-ahead publication deadline (09:00).
@@ -129,6 +130,8 @@ def aggregator(station: str, name: str = "广州某负荷聚合商", members: in
 def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     path: Path = tmp_path_factory.mktemp("console") / "gzvpp.sqlite"
     clock = SimulatedClock(START)
-    app = create_app(database_url=f"sqlite:///{path}", clock=clock)
-    yield Platform(app, clock)
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv(PUBLICITY_ENV, "0")  # Platform.enrol takes an application through 公示 at once
+        app = create_app(database_url=f"sqlite:///{path}", clock=clock)
+        yield Platform(app, clock)
     app.state.engine.dispose()

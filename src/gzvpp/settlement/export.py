@@ -18,14 +18,15 @@ import xlsxwriter
 
 from gzvpp.core.model import ParticipantKind
 from gzvpp.settlement import schemas
+from gzvpp.terms import DIRECTIONS, MODES, baseline_type
 
 T = TypeVar("T")
 Cell = str | int | Decimal | None
 
 KW, KWH, CNY, RATIO = "0.000", "0.000", "0.00", "0.000000"
 KIND = {ParticipantKind.USER: "电力用户", ParticipantKind.AGGREGATOR: "负荷聚合商"}
-MODE = {"day_ahead": "日前邀约", "hours_ahead": "提前4小时邀约", "realtime": "实时响应"}
-DIRECTION = {"peak": "削峰", "valley": "填谷"}
+MODE = {mode.value: text for mode, text in MODES.items()}
+DIRECTION = {direction.value: text for direction, text in DIRECTIONS.items()}
 STATUS = {"ok": "正常", "baseline_unavailable": "基线不可用", "missing_data": "数据缺失"}
 TOTAL_LABEL = "合计"
 
@@ -78,9 +79,9 @@ DETAIL: tuple[Column[Detail], ...] = (
     Column("参与主体名称", lambda d: d.result.participant_name),
     Column("类型", lambda d: KIND[d.kind]),
     Column("评估状态", lambda d: STATUS.get(d.result.status, d.result.status)),
-    Column("基线类型", lambda d: d.result.baseline_type),
+    Column("基线类型", lambda d: baseline_type(d.result.baseline_type)),
     Column("基线日", lambda d: "、".join(day.isoformat() for day in d.result.baseline_days)),
-    Column("调整系数", lambda d: d.result.adjustment_factor, RATIO),
+    Column("日内调节系数", lambda d: d.result.adjustment_factor, RATIO),
     Column("基线平均负荷(kW)", lambda d: d.result.baseline_avg_kw, KW),
     Column("基线最大负荷(kW)", lambda d: d.result.baseline_max_kw, KW),
     Column("基线最小负荷(kW)", lambda d: d.result.baseline_min_kw, KW),
