@@ -168,7 +168,6 @@ class EventService:
         _check_price_mode(request, cap)
         timeline = _timeline(request.mode, now, request.start_at)
         repository = EventRepository(session)
-        _check_scope(repository, request.scope)
         trigger = None
         if request.forecast_max_mw is not None:
             if request.direction is not Direction.PEAK:
@@ -178,6 +177,7 @@ class EventService:
                     ("body", "forecast_max_mw"),
                 )
             trigger = self._trigger(repository, window.day, request.forecast_max_mw)
+        _check_scope(repository, request.scope)
         event = Event(
             id=repository.next_id(window.day),
             direction=request.direction,
