@@ -47,7 +47,7 @@ document.addEventListener("DOMContentLoaded", () => {
     if (!r.entries.length) {
       const tr = body.insertRow(); cell(tr, "尚无申报。", "muted"); tr.cells[0].colSpan = 8;
     }
-    const taken = r.provisional ? "暂列" : "中标";
+    const taken = cancelled() ? "已作废" : r.provisional ? "暂列" : "中标";
     document.getElementById("totals").textContent =
       "需求 " + kw(r.demand_kw) + " kW，上限 150% = " + kw(r.reserve_kw) + " kW；已申报 " + kw(r.offered_kw) + " kW" +
       (cancelled() ? "" : "，" + taken + " " + kw(r.accepted_kw) + " kW");
