@@ -399,6 +399,51 @@ def test_irreversible_steps_are_confirmed_first(
     context.close()
 
 
+def test_the_shortfall_alarm_comes_with_the_close_and_fits_the_direction(
+    platform: Platform, base_url: str, browser: Any
+) -> None:
+    """Before the close no alarm; after it, a peak shortfall links the orderly power-use plan
+    (有序用电) and a valley shortfall does not."""
+    platform.clock.set(START)
+    events = {}
+    for direction, station in (("peak", "黄埔站"), ("valley", "南沙站")):
+        member = platform.enrol(power_user(station, name=f"{station}缺口厂"))
+        body = {
+            "direction": direction,
+            "mode": "day_ahead",
+            "start_at": "2025-07-01T15:00:00",
+            "end_at": "2025-07-01T16:00:00",
+            "demand_kw": "5000",
+            "price_mode": "fixed",
+            "fixed_price": "1",
+            "scope": {"substations": [station]},
+        }
+        created = platform.client.post("/api/events", json=body, headers=platform.grid)
+        assert created.status_code == 201, created.text
+        events[direction] = created.json()["id"]
+        token = bearer(platform.token(Role.POWER_USER, member["id"], f"{station}报价员"))
+        bid = platform.client.post(
+            f"/api/events/{events[direction]}/bids", json={"kw": "600"}, headers=token
+        )
+        assert bid.status_code in (200, 201), bid.text
+    page = sign_in(browser, base_url, platform.grid_token)
+    page.goto(f"/console/events/{events['peak']}")
+    page.wait_for_function("document.getElementById('live-state').textContent.includes('暂列')")
+    assert page.locator("#shortfall").is_hidden()
+    platform.clock.set(dt.datetime(2025, 6, 30, 11, 0))
+    try:
+        assert platform.client.post("/api/admin/tick", headers=platform.grid).status_code == 200
+        for direction, orderly in (("peak", True), ("valley", False)):
+            page.goto(f"/console/events/{events[direction]}")
+            page.wait_for_selector("#shortfall:not([hidden])")
+            alarm = page.inner_text("#shortfall")
+            assert "缺口 4,400 kW" in alarm and ("有序用电" in alarm) is orderly
+            shot(page, f"27-shortfall-{direction}")
+    finally:
+        platform.clock.set(START)
+        page.context.close()
+
+
 # Latin words a Chinese reader meets as they are: units, file formats and protocol names.
 # Ids (DR20250701-01, account numbers, UUIDs, token prefixes gzvpp_…) are not words.
 LATIN_ALLOWED = {"kW", "kWh", "MW", "CNY", "xlsx", "Excel", "CSV", "OpenADR", "VEN", "VTN"}
