@@ -43,6 +43,8 @@ def test_the_publicity_period_is_shown_and_clearing_waits_for_it(
     # Passed on Monday 30 June 2025: 5 working days are 1–4 and 7 July.
     assert "公示期至 2025-07-08 00:00" in platform.client.get(page).text
     assert "须待市工信局确认公示无异议" in platform.client.get(page).text
+    listing = platform.client.get("/console/publicity").text
+    assert "从化公示厂" in listing and "2025-07-08 00:00" in listing
     signed_in(platform, platform.regulator_token)
     html = platform.client.get(page).text
     assert f'action="{page}/clear-publicity"' not in html

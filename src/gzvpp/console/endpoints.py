@@ -68,7 +68,7 @@ from gzvpp.models import (
     Role,
 )
 from gzvpp.participants import schemas as participant_schemas
-from gzvpp.participants.service import participant_service
+from gzvpp.participants.service import participant_service, publicity_ends_at
 from gzvpp.settlement import repository as settlement_repository
 from gzvpp.settlement.service import settlement_service
 from gzvpp.settlement.standing import standings
@@ -523,6 +523,7 @@ def _may_reject(actor: Actor, status: ParticipantStatus) -> bool:
 
 
 TEMPLATES.env.globals["may_reject"] = _may_reject
+TEMPLATES.env.globals["publicity_ends_at"] = publicity_ends_at
 Confirmed = Annotated[str, Form(max_length=1)]
 
 
