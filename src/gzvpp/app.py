@@ -6,12 +6,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gzvpp import __version__, edge
 from gzvpp.accounts.endpoints import router as accounts_router
 from gzvpp.console.accounts import router as console_accounts_router
 from gzvpp.console.endpoints import root_router as console_root_router
 from gzvpp.console.endpoints import router as console_router
+from gzvpp.console.endpoints import unknown_page
 from gzvpp.events.endpoints import admin_router, records_router
 from gzvpp.events.endpoints import router as events_router
 from gzvpp.kit import errors
@@ -77,6 +79,7 @@ def create_app(
     # the routers, which copy the app's dependencies when included.
     openadr_settings = openadr_settings or openadr.Settings.from_env()
     edge.install(app, openadr_settings.max_body)
+    app.add_exception_handler(StarletteHTTPException, unknown_page)
     app.include_router(participants_router, prefix="/api")
     app.include_router(events_router, prefix="/api")
     app.include_router(records_router, prefix="/api")

@@ -19,6 +19,7 @@ from gzvpp.app import create_app
 from gzvpp.kit.auth import create_user
 from gzvpp.kit.clock import SimulatedClock
 from gzvpp.kit.db import session_scope
+from gzvpp.kit.policy import PUBLICITY_ENV
 from gzvpp.models import Role
 
 # What a browser sends with a form posted from the console's own page (TestClient's origin).
@@ -79,6 +80,16 @@ class Platform:
         )
         assert form is not None, f"no form posting to {action} on {page}"
         return self.client.post(action, data={"csrf_token": form[1], **fields}, headers=SAME_ORIGIN)
+
+    def post(self, action: str, **fields: str) -> Response:
+        """Post ``fields`` to ``action`` as the signed-in browser would: from the page's origin,
+        with the session's form token (any form of the console carries it)."""
+        html = self.client.get("/console/overview").text
+        token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', html)
+        assert token is not None, "no console form on the overview"
+        return self.client.post(
+            action, data={"csrf_token": token[1], **fields}, headers=SAME_ORIGIN
+        )
 
     def event(self, start: str, end: str) -> str:
         """A fixed-price (3 CNY/kWh) day-ahead peak event of 1000 kW created through the API;
@@ -170,6 +181,8 @@ def aggregator(station: str, name: str = "广州某负荷聚合商", members: in
 def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     path: Path = tmp_path_factory.mktemp("console") / "gzvpp.sqlite"
     clock = SimulatedClock(START)
-    app = create_app(database_url=f"sqlite:///{path}", clock=clock)
-    yield Platform(app, clock)
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv(PUBLICITY_ENV, "0")  # Platform.enrol takes an application through 公示 at once
+        app = create_app(database_url=f"sqlite:///{path}", clock=clock)
+        yield Platform(app, clock)
     app.state.engine.dispose()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from conftest import Platform, power_user
+from conftest import SAME_ORIGIN, Platform, power_user
 
 from gzvpp.models import Role
 
@@ -36,14 +36,16 @@ def post_form(platform: Platform, page: str, action: str) -> str:
     parser = _Forms()
     parser.feed(platform.client.get(page).text)
     assert action in parser.forms, f"no form for {action} on {page}"
-    response = platform.client.post(action, data=parser.forms[action])
+    response = platform.client.post(action, data=parser.forms[action], headers=SAME_ORIGIN)
     assert response.status_code == 200, response.text
     return response.text
 
 
 def sign_in(platform: Platform, token: str) -> None:
     platform.client.cookies.clear()
-    response = platform.client.post("/console/login", data={"token": token}, follow_redirects=False)
+    response = platform.client.post(
+        "/console/login", data={"token": token}, headers=SAME_ORIGIN, follow_redirects=False
+    )
     assert response.status_code == 303, response.text
 
 
@@ -110,7 +112,7 @@ def test_a_revoked_token_no_longer_signs_in(platform: Platform) -> None:
     # The cookie it signed in with stops at once: back to the sign-in page, which says why.
     assert platform.client.get("/console/overview").url.path == "/console/login"
     platform.client.cookies.clear()
-    again = platform.client.post("/console/login", data={"token": token})
+    again = platform.client.post("/console/login", data={"token": token}, headers=SAME_ORIGIN)
     assert again.status_code == 401 and "令牌已于" in again.text and "吊销" in again.text
 
 
@@ -119,10 +121,10 @@ def test_only_the_grid_operator_opens_the_page(platform: Platform) -> None:
     page = platform.client.get("/console/users")
     assert page.status_code == 403 and "无权访问" in page.text
     assert "账户与令牌" not in page.text  # not in the regulator's navigation either
-    refused = platform.client.post("/console/users/1/disable")
+    refused = platform.post("/console/users/1/disable")
     assert refused.status_code == 403
     sign_in(platform, platform.grid_token)
     own_id = platform.client.get("/api/users", params={"q": "调度员张工"}, headers=platform.grid)
     me = own_id.json()["items"][0]["id"]
-    mine = platform.client.post(f"/console/users/{me}/disable")
+    mine = platform.post(f"/console/users/{me}/disable")
     assert mine.status_code == 409 and "不能停用自己的账户" in mine.text

@@ -240,7 +240,7 @@ def test_the_programme_in_a_browser(platform: Platform, base_url: str, browser: 
     operator.fill("input[name=start_at]", "2025-07-01T10:00")
     operator.fill("input[name=end_at]", "2025-07-01T10:15")
     operator.fill("input[name=demand_kw]", "1000")
-    operator.fill("input[name=substations]", STATION)
+    operator.check(f"input[name=substations][value='{STATION}']")
     operator.fill("input[name=forecast_max_mw]", "19500")
     assert "不少于 30 分钟" in operator.inner_text("[data-for=end_at]")
     operator.fill("input[name=end_at]", "2025-07-01T11:00")
@@ -262,6 +262,9 @@ def test_the_programme_in_a_browser(platform: Platform, base_url: str, browser: 
     event_id = "DR20250701-01"
     operator.wait_for_selector("#coverage-chart .main-svg")
     assert "尚无申报" in operator.inner_text("#ranking-body")
+    # No shortfall alarm before bidding closes: nobody has had the chance to bid yet.
+    assert operator.locator("#shortfall").is_hidden()
+    assert "缺口" not in operator.inner_text("main")
     shot(operator, "08-event-live-empty")
 
     # The participants bid in their portal.
@@ -274,6 +277,12 @@ def test_the_programme_in_a_browser(platform: Platform, base_url: str, browser: 
     user.fill("input[name=price]", "6")
     assert "0 ~ 5" in user.inner_text("[data-for=price]")
     shot(user, "10-bid-form-checks")
+    # The server's own 422 (pydantic's English for the API's clients) reads in Chinese here.
+    user.fill("input[name=kw]", "600.0001")
+    user.fill("input[name=price]", "3")
+    user.click("button[type=submit]")
+    user.wait_for_function("document.querySelector('[data-for=kw]').textContent !== ''")
+    assert user.inner_text("[data-for=kw]") == "申报容量：最多保留 3 位小数"
     user.fill("input[name=kw]", "600")
     user.fill("input[name=price]", "3")
     user.click("button[type=submit]")
@@ -298,6 +307,8 @@ def test_the_programme_in_a_browser(platform: Platform, base_url: str, browser: 
     assert "竞价邀约价格低者优先：2.5 低于 3 元/kWh" in rows
     assert not re.search(r"(^|\t)[a-d] |\d{2}:\d{2}:\d{2}\.\d{4,}", rows, re.M), rows
     chart_reads_at_a_glance(operator, "#coverage-chart", "x", "申报量（kW）")
+
+    assert "暂列" in rows and "中标" not in rows  # provisional until bidding closes
     shot(operator, "12-event-live-bids")
     at_both_sizes(operator, "12-ranking")
 
@@ -310,6 +321,7 @@ def test_the_programme_in_a_browser(platform: Platform, base_url: str, browser: 
         "() => document.getElementById('live-state').textContent.includes('已出清')"
     )
     assert "已下发计划" in operator.inner_text("h1")
+    assert "中标" in operator.inner_text("#ranking-body")
     shot(operator, "13-event-ranked")
 
     # The window passes; the meter data of the two days arrives and the event is evaluated.
@@ -380,3 +392,190 @@ def test_the_operator_revokes_a_token_on_a_phone(
     shot(page, "22-token-revoked")
     assert platform.client.get("/api/events", headers=bearer(victim)).status_code == 401
     context.close()
+
+
+@pytest.mark.parametrize(("width", "height"), [(1440, 900), (390, 844)])
+def test_irreversible_steps_are_confirmed_first(
+    platform: Platform, base_url: str, browser: Any, width: int, height: int
+) -> None:
+    """Cancel and reject ask first, spelling out the consequence, without inline script; a
+    cancelled event then reads as cancelled; an ineligible application is not offered for
+    publicity and the page says why."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    platform.clock.set(START)
+    size = f"{width}px"
+    body = {
+        "direction": "valley",
+        "mode": "day_ahead",
+        "start_at": "2025-07-01T13:00:00",
+        "end_at": "2025-07-01T14:00:00",
+        "demand_kw": "800",
+        "price_mode": "fixed",
+        "fixed_price": "1",
+    }
+    created = platform.client.post("/api/events", json=body, headers=platform.grid)
+    assert created.status_code == 201, created.text
+    event_id = created.json()["id"]
+    ineligible = platform.enrol(
+        power_user(STATION, name=f"超限申请{width}", capability_kw="1500"), activate=False
+    )
+    platform.client.post(
+        f"/api/participants/{ineligible['id']}/start-review", headers=platform.grid
+    )
+    context = browser.new_context(
+        base_url=base_url, viewport={"width": width, "height": height}, locale="zh-CN"
+    )
+    page = context.new_page()
+    page.goto("/console/login")
+    page.fill("input[name=token]", platform.grid_token)
+    page.click("button[type=submit]")
+
+    page.goto(f"/console/events/{event_id}")
+    page.wait_for_function("document.getElementById('live-state').textContent.includes('暂列')")
+    page.fill("#cancellation input[name=reason]", "气温回落")
+    page.click("#cancellation button")
+    page.wait_for_selector(".consequence")
+    assert "不计为其响应日" in page.inner_text(".consequence")
+    assert page.url.endswith(f"/console/events/{event_id}/cancel")
+    shot(page, f"23-cancel-confirm-{size}")
+    page.click("text=确认取消事件")
+    page.wait_for_url(f"**/console/events/{event_id}")
+    page.wait_for_function("document.getElementById('live-state').textContent.includes('已取消')")
+    main = page.inner_text("main")
+    assert "已出清" not in main and "不可取消" not in main and "事件已取消" in main
+    assert page.locator("#shortfall").is_hidden()
+    shot(page, f"24-event-cancelled-{size}")
+
+    page.goto(f"/console/participants/{ineligible['id']}")
+    assert page.locator("button", has_text="审核通过，进入公示").count() == 0
+    assert "响应能力占最大负荷比例" in page.inner_text("#withheld")
+    shot(page, f"25-review-withheld-{size}")
+    page.fill("input[name=reason]", "削峰能力超过最大负荷的 20%")
+    page.click("button.danger")
+    page.wait_for_selector(".consequence")
+    assert "营销户号全部释放" in page.inner_text(".consequence")
+    shot(page, f"26-reject-confirm-{size}")
+    page.click("text=返回，不执行")
+    assert "电网审核中" in page.inner_text("h1")
+    context.close()
+
+
+def test_the_shortfall_alarm_comes_with_the_close_and_fits_the_direction(
+    platform: Platform, base_url: str, browser: Any
+) -> None:
+    """Before the close no alarm; after it, a peak shortfall links the orderly power-use plan
+    (有序用电) and a valley shortfall does not."""
+    platform.clock.set(START)
+    events = {}
+    for direction, station in (("peak", "黄埔站"), ("valley", "南沙站")):
+        member = platform.enrol(power_user(station, name=f"{station}缺口厂"))
+        body = {
+            "direction": direction,
+            "mode": "day_ahead",
+            "start_at": "2025-07-01T15:00:00",
+            "end_at": "2025-07-01T16:00:00",
+            "demand_kw": "5000",
+            "price_mode": "fixed",
+            "fixed_price": "1",
+            "scope": {"substations": [station]},
+        }
+        created = platform.client.post("/api/events", json=body, headers=platform.grid)
+        assert created.status_code == 201, created.text
+        events[direction] = created.json()["id"]
+        token = bearer(platform.token(Role.POWER_USER, member["id"], f"{station}报价员"))
+        bid = platform.client.post(
+            f"/api/events/{events[direction]}/bids", json={"kw": "600"}, headers=token
+        )
+        assert bid.status_code in (200, 201), bid.text
+    page = sign_in(browser, base_url, platform.grid_token)
+    page.goto(f"/console/events/{events['peak']}")
+    page.wait_for_function("document.getElementById('live-state').textContent.includes('暂列')")
+    assert page.locator("#shortfall").is_hidden()
+    platform.clock.set(dt.datetime(2025, 6, 30, 11, 0))
+    try:
+        assert platform.client.post("/api/admin/tick", headers=platform.grid).status_code == 200
+        for direction, orderly in (("peak", True), ("valley", False)):
+            page.goto(f"/console/events/{events[direction]}")
+            page.wait_for_selector("#shortfall:not([hidden])")
+            alarm = page.inner_text("#shortfall")
+            assert "缺口 4,400 kW" in alarm and ("有序用电" in alarm) is orderly
+            shot(page, f"27-shortfall-{direction}")
+    finally:
+        platform.clock.set(START)
+        page.context.close()
+
+
+# Latin words a Chinese reader meets as they are: units, file formats and protocol names.
+# Ids (DR20250701-01, account numbers, UUIDs, token prefixes gzvpp_…) are not words.
+LATIN_ALLOWED = {"kW", "kWh", "MW", "CNY", "xlsx", "Excel", "CSV", "OpenADR", "VEN", "VTN"}
+LATIN_WORD = re.compile(r"[A-Za-z0-9_\-]*[A-Za-z][A-Za-z0-9_\-]*")
+
+
+def latin_words(text: str) -> set[str]:
+    """Words of two or more Latin letters, without a digit, outside the allowed list."""
+    return {
+        word
+        for word in LATIN_WORD.findall(text)
+        if len(word) > 1
+        and not re.search(r"\d", word)
+        and not word.startswith("gzvpp_")
+        and word not in LATIN_ALLOWED
+    }
+
+
+def test_every_page_reads_in_chinese(platform: Platform, base_url: str, browser: Any) -> None:
+    """Each role's pages, with the story's data (an evaluated event, a cancelled one, a
+    rejected application), as the browser renders them: no Latin-only word outside units and
+    names of formats."""
+
+    def pid(name: str) -> str:
+        found = platform.client.get("/api/participants", params={"q": name}, headers=platform.grid)
+        participant_id: str = found.json()["items"][0]["id"]
+        return participant_id
+
+    works, trader = pid("天河某钢铁厂"), pid("天河某负荷聚合商")
+    event_id = "DR20250701-01"
+    staff = [
+        "/console/overview",
+        "/console/participants",
+        f"/console/participants/{works}",
+        f"/console/participants/{trader}",
+        "/console/publicity",
+        "/console/events",
+        f"/console/events/{event_id}",
+        "/console/events/DR20250701-02",
+        f"/console/results/{event_id}",
+        f"/console/results/{event_id}/{works}",
+        "/console/settlement?quarter=2025Q3",
+        "/console/no-such-page",
+        "/console/participants?page=0",
+    ]
+    own = [
+        "/console/portal",
+        "/console/portal/results",
+        f"/console/portal/events/{event_id}",
+        "/console/no-such-page",
+    ]
+    walks = [
+        (platform.grid_token, [*staff, "/console/events/new", "/console/users"]),
+        (platform.regulator_token, staff),
+        (
+            platform.token(Role.POWER_USER, works, "钢铁厂走查"),
+            [*own, f"/console/participants/{works}", f"/console/results/{event_id}/{works}"],
+        ),
+        (
+            platform.token(Role.AGGREGATOR, trader, "聚合商走查"),
+            [*own, f"/console/participants/{trader}", f"/console/results/{event_id}/{trader}"],
+        ),
+    ]
+    found: dict[str, set[str]] = {}
+    for token, paths in walks:
+        page = sign_in(browser, base_url, token)
+        for path in paths:
+            page.goto(path)
+            page.wait_for_load_state("networkidle")
+            words = latin_words(page.inner_text("body"))
+            if words:
+                found[path] = words
+        page.context.close()
+    assert found == {}

@@ -127,21 +127,26 @@ def test_enrolment_review_through_the_console(platform: Platform) -> None:
     signed_in(platform, platform.grid_token)
     review = platform.client.get(page)
     assert "准入条件核验" in review.text and "✔ 通过" in review.text and "开始审核" in review.text
-    assert "已完成：开始审核" in platform.submit(page, f"{page}/start-review").text
-    assert "公示中" in platform.submit(page, f"{page}/pass-review").text
+    assert "已完成：开始审核" in platform.post(f"{page}/start-review").text
+    asked = platform.post(f"{page}/pass-review")
+    assert "进入公示名单" in asked.text and "电网审核中" in platform.client.get(page).text
+    assert "公示中" in platform.post(f"{page}/pass-review", confirmed="1").text
     # The regulator closes the publicity; the grid operator signs.
     signed_in(platform, platform.regulator_token)
     assert "公示无异议" in platform.client.get(page).text
-    platform.submit(page, f"{page}/clear-publicity")
+    platform.post(f"{page}/clear-publicity", confirmed="1")
     signed_in(platform, platform.grid_token)
     assert "已签约" in platform.submit(page, f"{page}/activate").text
     # A failed check is shown, and passing review is refused with the service's reason.
     bad = f"/console/participants/{ineligible['id']}"
     assert "✘ 未通过" in platform.client.get(bad).text
-    platform.submit(bad, f"{bad}/start-review")
-    refused = platform.submit(bad, f"{bad}/pass-review")
-    assert refused.status_code == 409 and "general_taxpayer" in refused.text
-    rejected = platform.submit(bad, f"{bad}/reject", reason="不具备一般纳税人资格")
+    platform.post(f"{bad}/start-review")
+    refused = platform.post(f"{bad}/pass-review", confirmed="1")
+    assert refused.status_code == 409 and "未满足准入条件（第四条）：一般纳税人" in refused.text
+    assert "general_taxpayer" not in refused.text and "eligible" not in refused.text
+    form = {"reason": "不具备一般纳税人资格"}
+    assert "所占营销户号全部释放" in platform.post(f"{bad}/reject", **form).text
+    rejected = platform.post(f"{bad}/reject", **form, confirmed="1")
     assert "已驳回" in rejected.text and "不具备一般纳税人资格" in rejected.text
 
 
@@ -160,12 +165,11 @@ def test_cancellation_explains_the_four_hour_rule(platform: Platform) -> None:
     assert "即不晚于 <b>2025-07-01 06:00</b>" in platform.client.get(page).text
     blank = platform.submit(page, f"{page}/cancel", reason="  ")
     assert blank.status_code == 422 and "请填写理由" in blank.text
-    cancelled = platform.submit(page, f"{page}/cancel", reason="负荷回落")
+    cancelled = platform.post(f"/console/events/{morning}/cancel", reason="负荷回落", confirmed="1")
     assert "已取消" in cancelled.text and "负荷回落" in cancelled.text
     platform.clock.set(START.replace(day=1, month=7, hour=11))
     try:
-        late_page = f"/console/events/{afternoon}"
-        late = platform.submit(late_page, f"{late_page}/cancel", reason="太晚")
+        late = platform.post(f"/console/events/{afternoon}/cancel", reason="太晚", confirmed="1")
         assert late.status_code == 409 and "4 小时" in late.text
     finally:
         platform.clock.set(START)

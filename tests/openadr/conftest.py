@@ -17,6 +17,7 @@ from fastapi import FastAPI
 
 from gzvpp.app import create_app
 from gzvpp.kit.clock import SimulatedClock
+from gzvpp.kit.policy import PUBLICITY_ENV
 from gzvpp.openadr.runtime import install
 
 SERVICE = Path(__file__).resolve().parent.parent / "service"
@@ -41,9 +42,11 @@ def clock(database_url: str) -> SimulatedClock:
 
 @pytest.fixture(scope="module")
 def app(database_url: str, clock: SimulatedClock) -> Iterator[FastAPI]:
-    application = create_app(database_url=database_url, clock=clock)
-    install(application, LOOPBACK)
-    yield application
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv(PUBLICITY_ENV, "0")  # the helpers take an application through 公示 at once
+        application = create_app(database_url=database_url, clock=clock)
+        install(application, LOOPBACK)
+        yield application
     application.state.openadr.stop()
     application.state.engine.dispose()
 

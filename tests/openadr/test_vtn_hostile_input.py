@@ -89,7 +89,9 @@ def test_a_vtn3_body_over_the_limit_is_a_413_problem(
     assert declared.json() == {
         "title": "Content Too Large",
         "status": 413,
-        "detail": f"the request body is larger than {LIMIT} bytes",
+        "detail": (
+            f"请求体过大：此处上限为 64 KiB / Request body too large: at most {LIMIT} bytes here"
+        ),
     }
 
     def chunks() -> Iterator[bytes]:

@@ -21,6 +21,7 @@ from sqlalchemy.exc import OperationalError
 
 from gzvpp.app import create_app
 from gzvpp.kit.clock import SimulatedClock
+from gzvpp.kit.policy import PUBLICITY_ENV
 
 POSTGRES_URL = os.environ.get(
     "GZVPP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -65,8 +66,10 @@ def clock() -> SimulatedClock:
 
 @pytest.fixture(scope="module")
 def app(database_url: str, clock: SimulatedClock) -> Iterator[FastAPI]:
-    application = create_app(database_url=database_url, clock=clock)
-    yield application
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv(PUBLICITY_ENV, "0")  # the helpers take an application through 公示 at once
+        application = create_app(database_url=database_url, clock=clock)
+        yield application
     application.state.engine.dispose()
 
 

@@ -36,6 +36,15 @@ def substation() -> str:
     return f"站{uuid4().hex[:8]}"
 
 
+def known_substation(api: Api) -> str:
+    """A substation no other test uses, made known to the platform (an event's scope may name
+    only those of enrolled accounts) by an application that is never activated: nobody there
+    is invited."""
+    station = substation()
+    api.enrol(api.user(substation=station))
+    return station
+
+
 def power_user(api: Api, station: str, **overrides: Any) -> Member:
     """Enrol and activate a power user at ``station`` (800 kW unless overridden)."""
     body = api.enrol(api.user(substation=station, **overrides))

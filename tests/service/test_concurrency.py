@@ -25,6 +25,7 @@ from gzvpp.kit import errors
 from gzvpp.kit.admission import AdmissionSettings
 from gzvpp.kit.clock import SimulatedClock
 from gzvpp.kit.db import BACKGROUND_CONNECTIONS, POOL_SIZE_ENV, READ_ONLY, request_capacity
+from gzvpp.kit.policy import PUBLICITY_ENV
 from gzvpp.scheduler import run_due
 
 POOL = BACKGROUND_CONNECTIONS + 2
@@ -34,8 +35,9 @@ POOL = BACKGROUND_CONNECTIONS + 2
 def app(database_url: str, clock: SimulatedClock) -> Iterator[FastAPI]:
     with pytest.MonkeyPatch.context() as env:
         env.setenv(POOL_SIZE_ENV, str(POOL))
+        env.setenv(PUBLICITY_ENV, "0")  # the helpers take an application through 公示 at once
         application = create_app(database_url=database_url, clock=clock)
-    yield application
+        yield application
     application.state.engine.dispose()
 
 

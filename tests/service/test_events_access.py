@@ -9,6 +9,7 @@ from events_support import (
     create,
     event_body,
     items,
+    known_substation,
     notifications,
     power_user,
     substation,
@@ -93,7 +94,7 @@ def test_each_role_reaches_only_what_it_may(api: Api) -> None:
 
 def test_event_list_filters(api: Api) -> None:
     api.clock.set(T(2025, 9, 1, 8, 0))
-    station = substation()
+    station = known_substation(api)
     day_ahead = create(api, event_body(T(2025, 9, 2, 10), T(2025, 9, 2, 11), station))["id"]
     valley = create(
         api,

@@ -15,6 +15,7 @@ from events_support import (
     create,
     event_body,
     items,
+    known_substation,
     notifications,
     past_award,
     power_user,
@@ -313,7 +314,7 @@ def test_invalid_events_name_the_field(
 
 def test_day_ahead_at_nine_is_allowed_and_ids_count_up(api: Api) -> None:
     api.clock.set(T(2025, 8, 14, 9, 0))
-    station = substation()
+    station = known_substation(api)
     first = create(api, event_body(T(2025, 8, 15, 10), T(2025, 8, 15, 11), station))
     second = create(api, event_body(T(2025, 8, 15, 14), T(2025, 8, 15, 15), station))
     assert (first["id"], second["id"]) == ("DR20250815-01", "DR20250815-02")
@@ -355,7 +356,9 @@ def test_peak_trigger_check(api: Api) -> None:
     api.clock.set(T(2025, 8, 19, 8, 0))
     event = create(
         api,
-        event_body(T(2025, 8, 20, 15), T(2025, 8, 20, 16), substation(), forecast_max_mw="4400"),
+        event_body(
+            T(2025, 8, 20, 15), T(2025, 8, 20, 16), known_substation(api), forecast_max_mw="4400"
+        ),
     )
     assert event["trigger"]["triggered"] is True
     assert event["trigger"]["forecast_max_mw"] == "4400"

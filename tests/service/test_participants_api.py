@@ -10,6 +10,7 @@ from service_api import Api
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
+from gzvpp.kit.policy import PUBLICITY_ENV, check_settings
 from gzvpp.models import AuditLog, Role
 from gzvpp.participants.repository import ParticipantRepository
 
@@ -369,3 +370,42 @@ def test_openapi_docs(api: Api) -> None:
     spec = api.client.get("/openapi.json").json()
     assert spec["info"]["title"] == "广州市虚拟电厂管理平台"
     assert "/api/participants/{participant_id}/clear-publicity" in spec["paths"]
+
+
+def test_an_ineligible_review_is_refused_naming_the_checks_in_both_languages(api: Api) -> None:
+    pid = api.enrol(api.user(capability_kw="1000.001", general_taxpayer=False))["id"]
+    api.step(pid, "start-review", api.grid)
+    refused = api.step(pid, "pass-review", api.grid)
+    assert refused.status_code == 409
+    chinese, english = refused.json()["detail"].split(" / ")
+    assert chinese == "未满足准入条件（第四条）：一般纳税人、响应能力占最大负荷比例"
+    assert "general_taxpayer, peak_share" in english
+
+
+def test_publicity_cannot_be_cleared_before_its_working_days_are_over(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(PUBLICITY_ENV, "5")
+    # From Monday 29 September 2025: National Day and Mid-autumn (1–8 October) are off and
+    # Saturday 11 October is worked, so the 5 working days are 30 September, 9, 10, 11 and 13
+    # October; the regulator may clear from 14 October.
+    api.clock.set(dt.datetime(2025, 9, 29, 10, 0))
+    pid = api.enrol(api.user())["id"]
+    api.step(pid, "start-review", api.grid)
+    passed = api.step(pid, "pass-review", api.grid)
+    assert passed.json()["publicity_ends_at"] == "2025-10-14T00:00:00"
+    api.clock.set(dt.datetime(2025, 9, 29, 10, 1))
+    early = api.step(pid, "clear-publicity", api.regulator)
+    assert early.status_code == 409
+    assert early.json()["detail"].startswith("公示期未满：5 个工作日的公示至 2025-10-14 00:00 结束")
+    assert "until 2025-10-14 00:00" in early.json()["detail"]
+    api.clock.set(dt.datetime(2025, 10, 13, 23, 59))
+    assert api.step(pid, "clear-publicity", api.regulator).status_code == 409
+    api.clock.set(dt.datetime(2025, 10, 14, 0, 0))
+    assert api.step(pid, "clear-publicity", api.regulator).status_code == 200
+
+
+def test_a_bad_publicity_setting_stops_the_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(PUBLICITY_ENV, "five")
+    with pytest.raises(ValueError, match=PUBLICITY_ENV):
+        check_settings()

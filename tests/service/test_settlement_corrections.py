@@ -147,7 +147,12 @@ def test_settlement_data_comes_from_the_metering_side_only(api: Api, tmp_path: P
 
 def test_the_metering_identity_has_no_console(api: Api) -> None:
     token = api.metering["Authorization"].removeprefix("Bearer ")
-    login = api.client.post("/console/login", data={"token": token}, follow_redirects=False)
+    login = api.client.post(
+        "/console/login",
+        data={"token": token},
+        headers={"Origin": "http://testserver"},  # from the sign-in page itself
+        follow_redirects=False,
+    )
     assert login.status_code == 401
     page = api.client.get(
         "/console/overview", cookies={TOKEN_COOKIE: token}, follow_redirects=False

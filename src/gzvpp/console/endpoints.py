@@ -30,15 +30,17 @@ from fastapi import (
     Request,
     Response,
 )
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gzvpp import display
-from gzvpp.console import labels, security
+from gzvpp.console import labels, security, validation
 from gzvpp.core.eligibility import UserCategory
 from gzvpp.core.grid import INTERVAL_MINUTES, MIN_WINDOW_MINUTES
 from gzvpp.core.invitation import (
@@ -50,7 +52,7 @@ from gzvpp.core.invitation import (
 from gzvpp.core.model import Direction, Mode, ParticipantKind
 from gzvpp.core.timeseries import day_number
 from gzvpp.events import schemas as event_schemas
-from gzvpp.events.service import event_service
+from gzvpp.events.service import event_service, grid_names
 from gzvpp.kit.auth import TOKEN_COOKIE, Actor, authenticate, authenticate_request
 from gzvpp.kit.clock import ClockDep
 from gzvpp.kit.csrf import ForgedRequest
@@ -58,6 +60,7 @@ from gzvpp.kit.db import SessionDep, session_scope
 from gzvpp.kit.errors import DomainError, Invalid, NotFound, Unauthorized
 from gzvpp.kit.limits import size_text
 from gzvpp.kit.pagination import PaginationParams
+from gzvpp.kit.policy import publicity_workdays
 from gzvpp.kit.sorting import Sorting
 from gzvpp.kit.text import control_character, control_character_message
 from gzvpp.meterdata.repository import load_system_cube, stored_days
@@ -71,7 +74,7 @@ from gzvpp.models import (
     Role,
 )
 from gzvpp.participants import schemas as participant_schemas
-from gzvpp.participants.service import participant_service
+from gzvpp.participants.service import participant_service, publicity_ends_at
 from gzvpp.settlement import repository as settlement_repository
 from gzvpp.settlement.service import quarter_of, settlement_service
 from gzvpp.settlement.standing import standings
@@ -79,6 +82,7 @@ from gzvpp.settlement.standing import standings
 HERE = Path(__file__).parent
 TEMPLATES = Jinja2Templates(directory=HERE / "templates")
 labels.install(TEMPLATES.env)
+TEMPLATES.env.globals["error_texts"] = validation.texts()
 # Every script and style ships with the package; plotly.js comes from the installed plotly.
 STATIC_FILES = {path.name: path for path in (HERE / "static").iterdir()} | {
     "plotly.min.js": Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
@@ -89,6 +93,7 @@ STAFF = (Role.GRID_OPERATOR, Role.REGULATOR)
 ERRORS = {
     403: ("无权访问", "您的角色不能打开此页面或执行此操作。"),
     404: ("未找到", "页面不存在，或您无权查看。"),
+    405: ("操作未完成", "此页面不接受这种操作。"),
     409: ("操作未完成", "当前状态不允许此操作。"),
     422: ("输入有误", "请检查输入后重试。"),
 }
@@ -100,17 +105,29 @@ RECENT_EVENTS = 5  # shown on the overview when nothing is due today or later
 # How far back the overview looks for the latest stored system-load day.
 SYSTEM_LOAD_LOOKBACK = dt.timedelta(days=400)
 _SOME_DAY = dt.date(2025, 7, 1)  # day-ahead deadlines are the same for every day
-# Participant workflow steps a console form may take, by URL name.
-STEPS = {
-    "start-review": ("开始审核", participant_service.start_review),
-    "pass-review": ("审核通过，进入公示", participant_service.pass_review),
-    "clear-publicity": ("公示无异议", participant_service.clear_publicity),
-    "activate": ("签订协议，生效", participant_service.activate),
+# Participant workflow steps a console form may take, by URL name: the button, the service
+# call, and the consequence a confirmation step spells out first (None: taken at once).
+STEPS: dict[str, tuple[str, Callable[..., Any], str | None]] = {
+    "start-review": ("开始审核", participant_service.start_review, None),
+    "pass-review": (
+        "审核通过，进入公示",
+        participant_service.pass_review,
+        "审核通过后，申请进入公示名单，公示期 {workdays} 个工作日；公示期内如有异议，"
+        "由市工信局驳回。此操作不可撤销。",
+    ),
+    "clear-publicity": (
+        "公示无异议",
+        participant_service.clear_publicity,
+        "确认公示无异议后，广州供电局即可与其签订协议、使其生效。此操作不可撤销。",
+    ),
+    "activate": ("签订协议，生效", participant_service.activate, None),
 }
+REJECT_CONSEQUENCE = "驳回后申请即告结束，所占营销户号全部释放（可另行重新申请）。此操作不可撤销。"
 
 
 class PageRoute(APIRoute):
-    """A route whose refusals (``kit.errors``) render as an HTML page instead of JSON."""
+    """A route whose refusals (``kit.errors``) and invalid input render as an HTML page in
+    Chinese instead of JSON."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -120,31 +137,33 @@ class PageRoute(APIRoute):
                 await security.check_form(request)
                 return await handler(request)
             except ForgedRequest:
-                return _error_page(request, 403, *FORGED)
+                return error_page(request, 403, heading=FORGED)
             except RequestValidationError as err:
-                # Name the parameters, never echo what was sent.
-                fields = dict.fromkeys(str(e["loc"][-1]) for e in err.errors() if e["loc"])
-                detail = f"以下参数无效：{'、'.join(fields)}" if fields else ""
-                return _error_page(request, 422, *ERRORS[422], detail)
+                # In Chinese with each field's label, never echoing what was sent.
+                return error_page(request, 422, "；".join(validation.messages(err.errors())))
             except DomainError as err:
-                title, explanation = ERRORS.get(err.status_code, ("出错了", ""))
                 # Why a step was refused helps; what was not found would tell too much.
-                detail = err.message if err.status_code in (409, 422) else ""
-                return _error_page(request, err.status_code, title, explanation, detail)
+                shown = err.status_code in (409, 422)
+                return error_page(request, err.status_code, err.message if shown else "")
 
         return page
 
 
-def _error_page(
-    request: Request, status_code: int, title: str, explanation: str, detail: str = ""
+def error_page(
+    request: Request,
+    status_code: int,
+    detail: str = "",
+    heading: tuple[str, str] | None = None,
 ) -> Response:
-    """The error page, with the navigation of whoever is signed in."""
+    """The console's error page for ``status_code`` (its title and explanation, or
+    ``heading``'s), with the reason's Chinese half and whoever is signed in's navigation."""
     # Read-only: the refused request's own transaction may not have ended yet.
     try:
         with session_scope(request.app.state.read_sessionmaker) as session:
             actor = _cookie_actor(request, session)
     except DomainError:  # the refusal was the sign-in itself (e.g. read period over)
         actor = None
+    title, explanation = heading or ERRORS.get(status_code, ("出错了", ""))
     return _render(
         request,
         actor,
@@ -168,6 +187,15 @@ def too_large_page(request: Request, max_bytes: int) -> Response:
         title="请求过大",
         explanation=f"提交的内容超过 {size_text(max_bytes)} 的上限，未执行。",
     )
+
+
+async def unknown_page(request: Request, exc: Exception) -> Response:
+    """An unknown ``/console`` address (or a method it does not take) answers with the Chinese
+    error page; elsewhere FastAPI's JSON answer stands."""
+    assert isinstance(exc, StarletteHTTPException)
+    if request.url.path.startswith("/console") and exc.status_code in (404, 405):
+        return error_page(request, exc.status_code)
+    return await http_exception_handler(request, exc)
 
 
 router = APIRouter(prefix="/console", route_class=PageRoute, include_in_schema=False)
@@ -499,6 +527,7 @@ def participant(
     detail = participant_service.get(session, actor, participant_id)
     standing = standings(session, [participant_id], now)[participant_id]
     history = settlement_repository.results_in_event_order(session, [participant_id])
+    steps, withheld = _steps(actor, detail, now)
     return _render(
         request,
         actor,
@@ -507,23 +536,45 @@ def participant(
         p=detail,
         standing=standing,
         history=history[::-1],
-        steps=_steps(actor, detail),
+        steps=steps,
+        withheld=withheld,
         message=message,
     )
 
 
-def _steps(actor: Actor, p: participant_schemas.ParticipantDetail) -> list[tuple[str, str]]:
-    """The workflow steps (URL name, button text) this actor may take now; the service
-    decides again when one is taken."""
+def _steps(
+    actor: Actor, p: participant_schemas.ParticipantDetail, now: dt.datetime
+) -> tuple[list[tuple[str, str]], list[str]]:
+    """The workflow steps (URL name, button text) the state, the checks and the calendar allow
+    this actor now, and why each step of this actor's stage is not offered; the service decides
+    again when one is taken."""
     operator, regulator = actor.role is Role.GRID_OPERATOR, actor.role is Role.REGULATOR
     cleared = p.publicity_cleared_at is not None
+    in_publicity = p.status is ParticipantStatus.PUBLICITY
+    period_over = p.publicity_ends_at is None or now >= p.publicity_ends_at
+    ends = display.local_time(p.publicity_ends_at)
     offered = {
         "start-review": operator and p.status is ParticipantStatus.SUBMITTED,
-        "pass-review": operator and p.status is ParticipantStatus.GRID_REVIEW,
-        "clear-publicity": regulator and p.status is ParticipantStatus.PUBLICITY and not cleared,
-        "activate": operator and p.status is ParticipantStatus.PUBLICITY and cleared,
+        "pass-review": operator and p.status is ParticipantStatus.GRID_REVIEW and p.eligible,
+        "clear-publicity": regulator and in_publicity and not cleared and period_over,
+        "activate": operator and in_publicity and cleared,
     }
-    return [(step, STEPS[step][0]) for step, shown in offered.items() if shown]
+    withheld = []
+    if operator and p.status is ParticipantStatus.GRID_REVIEW and not p.eligible:
+        failed = "、".join(labels.label(c.code) for c in p.eligibility if not c.passed)
+        withheld.append(
+            f"未提供「{STEPS['pass-review'][0]}」：未满足准入条件（第四条）：{failed}。"
+        )
+    if regulator and in_publicity and not cleared and not period_over:
+        withheld.append(
+            f"未提供「{STEPS['clear-publicity'][0]}」：公示期（{publicity_workdays()} 个工作日）"
+            f"至 {ends} 届满，届满后方可确认。"
+        )
+    if operator and in_publicity and not cleared:
+        withheld.append(
+            f"未提供「{STEPS['activate'][0]}」：须待市工信局确认公示无异议（公示期至 {ends}）。"
+        )
+    return [(step, STEPS[step][0]) for step, shown in offered.items() if shown], withheld
 
 
 def _may_reject(actor: Actor, status: ParticipantStatus) -> bool:
@@ -533,31 +584,76 @@ def _may_reject(actor: Actor, status: ParticipantStatus) -> bool:
 
 
 TEMPLATES.env.globals["may_reject"] = _may_reject
+TEMPLATES.env.globals["publicity_ends_at"] = publicity_ends_at
+Confirmed = Annotated[str, Form(max_length=1)]
 
 
 @router.post("/participants/{participant_id}/reject")
 def reject(
     participant_id: str,
+    request: Request,
     actor: PageActor,
     session: SessionDep,
     clock: ClockDep,
     reason: Annotated[str, Form(min_length=1, max_length=500)],
-) -> RedirectResponse:
-    """Reject with a reason (the grid operator before publicity, the regulator during it)."""
-    participant_service.reject(session, actor, clock.now(), participant_id, _reason(reason))
+    confirmed: Confirmed = "",
+) -> Response:
+    """Reject with a reason (the grid operator before publicity, the regulator during it),
+    after a confirmation step that spells out the consequence."""
+    text = _reason(reason)
+    if not confirmed:
+        detail = participant_service.get(session, actor, participant_id)
+        return _confirm(
+            request,
+            actor,
+            clock.now(),
+            title=f"驳回「{detail.name}」的申请？",
+            consequence=REJECT_CONSEQUENCE,
+            action=f"/console/participants/{participant_id}/reject",
+            button="确认驳回",
+            back=f"/console/participants/{participant_id}",
+            fields={"reason": text},
+        )
+    participant_service.reject(session, actor, clock.now(), participant_id, text)
     return _back_to(participant_id, "已驳回申请")
 
 
 @router.post("/participants/{participant_id}/{step}")
 def take_step(
-    participant_id: str, step: str, actor: PageActor, session: SessionDep, clock: ClockDep
-) -> RedirectResponse:
-    """One workflow step of the participants service."""
+    participant_id: str,
+    step: str,
+    request: Request,
+    actor: PageActor,
+    session: SessionDep,
+    clock: ClockDep,
+    confirmed: Confirmed = "",
+) -> Response:
+    """One workflow step of the participants service; a step with a consequence is confirmed
+    first."""
     if step not in STEPS:
         raise NotFound(f"no step {step}")
-    name, take = STEPS[step]
+    name, take, consequence = STEPS[step]
+    if consequence is not None and not confirmed:
+        detail = participant_service.get(session, actor, participant_id)
+        return _confirm(
+            request,
+            actor,
+            clock.now(),
+            title=f"{name}：「{detail.name}」？",
+            consequence=consequence.format(workdays=publicity_workdays()),
+            action=f"/console/participants/{participant_id}/{step}",
+            button=f"确认{name}",
+            back=f"/console/participants/{participant_id}",
+            fields={},
+        )
     take(session, actor, clock.now(), participant_id)
     return _back_to(participant_id, f"已完成：{name}")
+
+
+def _confirm(request: Request, actor: Actor, now: dt.datetime, **context: Any) -> Response:
+    """The confirmation step of an irreversible action: what will happen, confirm or go back.
+    ``fields`` are posted again with ``confirmed=1``."""
+    return _render(request, actor, "confirm.html", now, **context)
 
 
 def _back_to(participant_id: str, message: str) -> RedirectResponse:
@@ -632,9 +728,11 @@ def events(
 
 
 @router.get("/events/new")
-def new_event(request: Request, actor: PageActor, clock: ClockDep) -> Response:
-    """The create form; it checks the rules as one types and shows the server's answer."""
+def new_event(request: Request, actor: PageActor, session: SessionDep, clock: ClockDep) -> Response:
+    """The create form; it checks the rules as one types and shows the server's answer. The
+    scope is chosen from the substations and feeders of enrolled accounts."""
     actor.require(Role.GRID_OPERATOR)
+    substations, feeders = grid_names(session)
     return _render(
         request,
         actor,
@@ -655,6 +753,8 @@ def new_event(request: Request, actor: PageActor, clock: ClockDep) -> Response:
         directions=list(Direction),
         modes=list(Mode),
         price_modes=list(PriceMode),
+        substations=substations,
+        feeders=feeders,
     )
 
 
@@ -695,13 +795,48 @@ def _names(session: Session, participant_ids: Sequence[str]) -> dict[str, str]:
 @router.post("/events/{event_id}/cancel")
 def cancel(
     event_id: str,
+    request: Request,
     actor: PageActor,
     session: SessionDep,
     clock: ClockDep,
     reason: Annotated[str, Form(min_length=1, max_length=500)],
-) -> RedirectResponse:
-    """Cancel (grid operator, ≥ 4 h before the start); a refusal explains the rule."""
-    event_service.cancel(session, actor, clock.now(), event_id, _reason(reason))
+    confirmed: Confirmed = "",
+) -> Response:
+    """Cancel (grid operator, ≥ 4 h before the start) after a confirmation step that says whom
+    it tells; a refusal explains the rule."""
+    text = _reason(reason)
+    if not confirmed:
+        actor.require(Role.GRID_OPERATOR)
+        detail = event_service.get(session, actor, event_id)
+        _, invited = event_service.list_notifications(
+            session,
+            actor,
+            PaginationParams(1, 1),
+            participant_id=None,
+            event_id=event_id,
+            kind=NotificationKind.INVITATION,
+            unread=None,
+        )
+        _, bids = event_service.list_bids(
+            session, actor, PaginationParams(1, 1), event_id=event_id, participant_id=None
+        )
+        return _confirm(
+            request,
+            actor,
+            clock.now(),
+            title=f"取消事件 {event_id}？",
+            consequence=(
+                f"取消后，{display.local_time(detail.start_at)} 起的{labels.label(detail.mode)}"
+                f"（{labels.label(detail.direction)}）不再执行：平台通知已受邀的 {invited} 位"
+                f"参与者（其中 {bids} 位已申报），已有的申报与中标作废，该日不计为其响应日。"
+                "此操作不可撤销。"
+            ),
+            action=f"/console/events/{event_id}/cancel",
+            button="确认取消事件",
+            back=f"/console/events/{event_id}",
+            fields={"reason": text},
+        )
+    event_service.cancel(session, actor, clock.now(), event_id, text)
     return RedirectResponse(f"/console/events/{event_id}", status_code=303)
 
 

@@ -13,9 +13,10 @@ from jinja2 import Environment
 from gzkit.calendar import DayType
 from gzvpp import display
 from gzvpp.accounts.schemas import Access, TokenStatus
-from gzvpp.core.eligibility import Condition, UserCategory
-from gzvpp.core.model import Direction, Mode, ParticipantKind
+from gzvpp.core.eligibility import UserCategory
+from gzvpp.core.model import ParticipantKind
 from gzvpp.models import EventStatus, NotificationKind, ParticipantStatus, PriceMode, Role
+from gzvpp.terms import CONDITIONS, DIRECTIONS, MODES, baseline_type
 
 LABELS: dict[StrEnum, str] = {
     Role.GRID_OPERATOR: "广州供电局",
@@ -37,26 +38,11 @@ LABELS: dict[StrEnum, str] = {
     EventStatus.DISPATCHED: "已调度",
     EventStatus.EVALUATED: "已评估",
     EventStatus.CANCELLED: "已取消",
-    Mode.DAY_AHEAD: "日前邀约",
-    Mode.HOURS_AHEAD: "小时级邀约",
-    Mode.REALTIME: "实时响应",
-    Direction.PEAK: "削峰",
-    Direction.VALLEY: "填谷",
+    **MODES,
+    **DIRECTIONS,
     PriceMode.FIXED: "固定价格",
     PriceMode.BIDDING: "竞价",
-    Condition.ACCOUNT: "营销户号",
-    Condition.GENERAL_TAXPAYER: "一般纳税人",
-    Condition.POLICY: "符合产业与环保政策",
-    Condition.CAPABILITY: "响应能力",
-    Condition.PEAK_SHARE: "响应能力占最大负荷比例",
-    Condition.DURATION: "响应时长",
-    Condition.REALTIME_MONITORING: "分钟级监控（实时响应）",
-    Condition.REGISTERED_IN_GUANGZHOU: "在广州注册",
-    Condition.REGISTERED_CAPITAL: "注册资本",
-    Condition.MEMBER_POLICY: "代理用户符合政策",
-    Condition.MEMBER_LIST: "代理用户明细表",
-    Condition.DELEGATION_AGREEMENT: "委托协议",
-    Condition.MEMBER_ACCOUNTS: "代理用户户号",
+    **CONDITIONS,
     DayType.WORKDAY: "工作日",
     DayType.RESTDAY: "休息日",
     DayType.HOLIDAY: "节假日",
@@ -105,5 +91,6 @@ def install(environment: Environment) -> None:
         cny=display.cny,
         percent=display.percent,
         zh=zh,
+        baseline_type=baseline_type,
     )
     environment.globals["score"] = display.score

@@ -170,7 +170,7 @@ def hours_ahead_timeline(published_at: dt.datetime, window_start: dt.datetime) -
     lead = window_start - published_at
     if lead < MIN_LEAD:
         raise InvitationError(
-            f"提前 4 小时邀约须在响应时段开始 4 小时前发布：发布 {_stamp(published_at)}，"
+            f"提前4小时邀约须在响应时段开始 4 小时前发布：发布 {_stamp(published_at)}，"
             f"开始 {_stamp(window_start)}，仅提前 {_span(lead)}（第八条（一）1②） / "
             "An hours-ahead invitation must be published at least 4 h before the window "
             f"starts; lead is only {_span(lead)}"

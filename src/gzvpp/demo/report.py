@@ -135,7 +135,7 @@ def response_chart(run: DemoRun, event_id: str, participant_id: str, label: str)
     )
     for key, name, style in (
         ("baseline_kw", "基线（日内调节后）", dict(color="#2ca02c", dash="dash")),
-        ("baseline_unadjusted_kw", "基线（调节前）", dict(color="#98df8a", dash="dot")),
+        ("baseline_unadjusted_kw", "基线（日内调节前）", dict(color="#98df8a", dash="dot")),
     ):
         figure.add_trace(go.Scatter(x=window_x, y=body[key], name=name, line=style))
     if window_x:

@@ -227,6 +227,7 @@ class Simulation:
             self.progress("enrolment", k + 1, len(people) * 2)
         self.tally.applications = len(people)
         self.clock.set(start + dt.timedelta(days=1))
+        publicity_ends = start + dt.timedelta(days=1)
         for person in people:
             pid = ids[person.key]
             self._call("POST", f"/api/participants/{pid}/start-review", self.operator)
@@ -243,7 +244,11 @@ class Simulation:
                     json={"reason": reason[:500]},
                 )  # fmt: skip
                 self.tally.rejected.append((person.name, reason))
-        self.clock.set(start + dt.timedelta(days=9))  # 公示 7 days
+            else:
+                ends = dt.datetime.fromisoformat(response.json()["publicity_ends_at"])
+                publicity_ends = max(publicity_ends, ends)
+        # The regulator closes every 公示 once its working days are over (第六条).
+        self.clock.set(max(start + dt.timedelta(days=9), publicity_ends))
         for k, person in enumerate(people):
             pid = ids[person.key]
             if any(name == person.name for name, _ in self.tally.rejected):

@@ -96,6 +96,18 @@ class EventRepository:
         ]
         return paginate(self.session, statement.order_by(*order, Event.id), pagination)
 
+    def grid_names(self) -> tuple[list[str], list[str]]:
+        """The substations and the feeders of every account a participant holds, sorted:
+        the places an event's scope may name."""
+        held = Account.released_at.is_(None)
+        substations = self.session.scalars(
+            select(Account.substation).where(held).distinct().order_by(Account.substation)
+        )
+        feeders = self.session.scalars(
+            select(Account.feeder).where(held).distinct().order_by(Account.feeder)
+        )
+        return list(substations), list(feeders)
+
     def candidates(
         self,
         event: Event,

@@ -30,7 +30,13 @@ from gzkit.calendar import Calendar, CalendarError
 from gzvpp import display
 from gzvpp.core.assessment import participant_baselines, response_days
 from gzvpp.core.baseline import REALTIME_BASELINE_INTERVALS, baseline_candidates
-from gzvpp.core.grid import INTERVALS_PER_DAY, Window, WindowError, is_on_grid
+from gzvpp.core.grid import (
+    INTERVALS_PER_DAY,
+    MIN_WINDOW_MINUTES,
+    Window,
+    WindowError,
+    is_on_grid,
+)
 from gzvpp.core.invitation import (
     PEAK_TRIGGER_SHARE,
     InvitationError,
@@ -146,13 +152,16 @@ class EventService:
         Invalid
             Naming the field: window off the grid or under 30 min, window in the past, a
             day-ahead event after D-1 09:00, an hours-ahead event under 4 h ahead, a price
-            missing, superfluous or over the cap, a forecast for a valley event.
+            missing, superfluous or over the cap, a forecast for a valley event, a substation or
+            feeder in the scope that no enrolled account is at.
         """
         actor.require(Role.GRID_OPERATOR)
         window = _window_of(request.start_at, request.end_at)
         if request.start_at < now:
             raise Invalid(
-                f"the window starts {request.start_at:%Y-%m-%d %H:%M}, before now "
+                f"开始时间 {request.start_at:%Y-%m-%d %H:%M} 早于当前平台时间 "
+                f"{now:%Y-%m-%d %H:%M} / the window starts {request.start_at:%Y-%m-%d %H:%M}, "
+                "before now "
                 f"({now:%Y-%m-%d %H:%M})",
                 ("body", "start_at"),
             )
@@ -164,10 +173,12 @@ class EventService:
         if request.forecast_max_mw is not None:
             if request.direction is not Direction.PEAK:
                 raise Invalid(
-                    "the load-forecast trigger (第七条（一）1) applies to peak shaving only",
+                    "预测负荷启动核对（第七条（一）1）仅适用于削峰 / the load-forecast trigger "
+                    "(第七条（一）1) applies to peak shaving only",
                     ("body", "forecast_max_mw"),
                 )
             trigger = self._trigger(repository, window.day, request.forecast_max_mw)
+        _check_scope(repository, request.scope)
         event = Event(
             id=repository.next_id(window.day),
             direction=request.direction,
@@ -929,8 +940,12 @@ def _window_of(start: dt.datetime, end: dt.datetime) -> Window:
     try:
         return Window.from_times(start, end)
     except WindowError as err:
-        field = "start_at" if not is_on_grid(start) else "end_at"
-        raise Invalid(str(err), ("body", field)) from err
+        if not is_on_grid(start) or not is_on_grid(end):
+            field, why = ("start_at", "开始") if not is_on_grid(start) else ("end_at", "结束")
+            why += "时间须在 15 分钟整点上"
+        else:
+            field, why = "end_at", f"响应时段不少于 {MIN_WINDOW_MINUTES} 分钟（第五条）"
+        raise Invalid(f"{why} / {err}", ("body", field)) from err
 
 
 def _check_price_mode(request: schemas.EventCreate, cap: Decimal) -> None:
@@ -938,17 +953,24 @@ def _check_price_mode(request: schemas.EventCreate, cap: Decimal) -> None:
     if request.price_mode is PriceMode.BIDDING:
         if request.mode is Mode.REALTIME:
             raise Invalid(
-                "a real-time event takes no bids; its price mode is fixed", ("body", "price_mode")
+                "实时响应只能采用固定价格 / a real-time event takes no bids; its price mode is "
+                "fixed",
+                ("body", "price_mode"),
             )
         if request.fixed_price is not None:
             raise Invalid(
-                "no fixed price in bidding mode; the bids' prices apply", ("body", "fixed_price")
+                "竞价模式不填固定价格 / no fixed price in bidding mode; the bids' prices apply",
+                ("body", "fixed_price"),
             )
         return
     if request.fixed_price is None:
-        raise Invalid("a fixed-price event needs fixed_price (CNY/kWh)", ("body", "fixed_price"))
+        raise Invalid(
+            "固定价格模式须填写价格 / a fixed-price event needs fixed_price (CNY/kWh)",
+            ("body", "fixed_price"),
+        )
     if request.fixed_price > cap:
         raise Invalid(
+            f"价格 {request.fixed_price} 元/kWh 超过上限 {cap} 元/kWh（第九条（三）表 2） / "
             f"the price {request.fixed_price} CNY/kWh is over the cap of {cap} CNY/kWh for "
             f"{request.direction.value} (第九条（三）表 2)",
             ("body", "fixed_price"),
@@ -1010,7 +1032,8 @@ def _bidder(actor: Actor, participant_id: str | None) -> str:
         return actor.participant_id
     if participant_id is None:
         raise Invalid(
-            "the grid operator bids on a participant's behalf; name the participant",
+            "代为申报须指明参与者 / the grid operator bids on a participant's behalf; name the "
+            "participant",
             ("body", "participant_id"),
         )
     return participant_id
@@ -1021,6 +1044,28 @@ def _whose(actor: Actor, participant_id: str | None) -> str | None:
     if participant_id is not None:
         actor.require_participant(participant_id)
     return actor.participant_id if actor.role.participant_scoped else participant_id
+
+
+def _check_scope(repository: EventRepository, scope: schemas.Scope) -> None:
+    """Refuse a scope naming a substation or feeder where no participant holds an account:
+    it would invite nobody there, and is most likely a typing error."""
+    substations, feeders = repository.grid_names()
+    for field, asked, known, what in (
+        ("substations", scope.substations, substations, ("变电站", "substation")),
+        ("feeders", scope.feeders, feeders, ("线路", "feeder")),
+    ):
+        unknown = sorted(set(asked) - set(known))
+        if unknown:
+            raise Invalid(
+                f"范围中的{what[0]}不存在于已登记户号：{'、'.join(unknown)} / unknown "
+                f"{what[1]}s (no enrolled account there): {', '.join(unknown)}",
+                ("body", "scope", field),
+            )
+
+
+def grid_names(session: Session) -> tuple[list[str], list[str]]:
+    """The substations and feeders an event's scope may name (those of enrolled accounts)."""
+    return EventRepository(session).grid_names()
 
 
 def _scoped(session: Session, event_id: str | None) -> EventRepository:

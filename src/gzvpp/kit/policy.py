@@ -3,6 +3,8 @@
 - ``GZVPP_TOKEN_TTL_DAYS``: how long a new API token is valid (default 90 days).
 - ``GZVPP_CLOSED_READ_DAYS``: how long after a participant's rejection its users may still
   read its data (default 180 days; 0 ends reading at once).
+- ``GZVPP_PUBLICITY_WORKDAYS``: how many working days the 公示 of a reviewed application lasts
+  before the regulator may close it (default 5; 0 lets it close at once, for trials).
 
 A bad value stops the process with a message naming the variable, rather than silently falling
 back to the default.
@@ -16,20 +18,26 @@ import os
 TOKEN_TTL_ENV = "GZVPP_TOKEN_TTL_DAYS"
 CLOSED_READ_ENV = "GZVPP_CLOSED_READ_DAYS"
 DEFAULT_TOKEN_TTL_DAYS = 90
+PUBLICITY_ENV = "GZVPP_PUBLICITY_WORKDAYS"
 DEFAULT_CLOSED_READ_DAYS = 180
+DEFAULT_PUBLICITY_WORKDAYS = 5
 
 
-def _days(name: str, default: int, minimum: int) -> dt.timedelta:
+def _count(name: str, default: int, minimum: int) -> int:
     text = os.environ.get(name, "").strip()
     if not text:
-        return dt.timedelta(days=default)
+        return default
     try:
         days = int(text)
     except ValueError:
         days = minimum - 1
     if days < minimum:
         raise ValueError(f"{name} must be a whole number of days ≥ {minimum}, not {text!r}")
-    return dt.timedelta(days=days)
+    return days
+
+
+def _days(name: str, default: int, minimum: int) -> dt.timedelta:
+    return dt.timedelta(days=_count(name, default, minimum))
 
 
 def token_ttl() -> dt.timedelta:
@@ -43,7 +51,13 @@ def closed_read_period() -> dt.timedelta:
     return _days(CLOSED_READ_ENV, DEFAULT_CLOSED_READ_DAYS, 0)
 
 
+def publicity_workdays() -> int:
+    """How many working days the 公示 lasts (``GZVPP_PUBLICITY_WORKDAYS``, ≥ 0; 第六条)."""
+    return _count(PUBLICITY_ENV, DEFAULT_PUBLICITY_WORKDAYS, 0)
+
+
 def check_settings() -> None:
     """Raise :class:`ValueError` naming the variable if a setting is not valid."""
     token_ttl()
     closed_read_period()
+    publicity_workdays()

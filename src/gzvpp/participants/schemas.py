@@ -189,6 +189,10 @@ class ParticipantDetail(ParticipantSummary):
     review_started_at: dt.datetime | None
     publicity_started_at: dt.datetime | None
     publicity_cleared_at: dt.datetime | None
+    publicity_ends_at: dt.datetime | None = Field(
+        description="When the 公示 period is over and the regulator may clear it "
+        "(GZVPP_PUBLICITY_WORKDAYS working days after it started)."
+    )
     activated_at: dt.datetime | None
     rejected_at: dt.datetime | None
     accounts: list[Account]

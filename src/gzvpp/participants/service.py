@@ -4,10 +4,13 @@ Steps and who takes them::
 
     submitted ──start_review (grid operator)──▶ grid_review
     grid_review ──pass_review (grid operator, all eligibility checks pass)──▶ publicity
-    publicity ──clear_publicity (regulator: 公示 closed without objection)──▶ publicity, cleared
+    publicity ──clear_publicity (regulator: 公示 period over, no objection)──▶ publicity, cleared
     publicity, cleared ──activate (grid operator: agreement signed)──▶ active
     submitted, grid_review ──reject (grid operator)──▶ rejected
     publicity ──reject (regulator, objection during 公示)──▶ rejected
+
+The 公示 lasts ``GZVPP_PUBLICITY_WORKDAYS`` working days (default 5, counted with the working
+calendar from the day after review passed); the regulator cannot close it earlier.
 
 A rejection releases the participant's accounts so they can apply again. Each step writes an
 audit record with the participant before and after.
@@ -21,8 +24,10 @@ from decimal import Decimal
 from typing import Any
 from uuid import uuid4
 
+import numpy as np
 from sqlalchemy.orm import Session
 
+from gzkit.calendar import Calendar, UncoveredDayError, nth_workday_after
 from gzvpp.core.eligibility import (
     AggregatorApplication,
     EligibilityCheck,
@@ -38,10 +43,12 @@ from gzvpp.kit.audit import record, snapshot
 from gzvpp.kit.auth import Actor
 from gzvpp.kit.errors import Conflict, Forbidden, Invalid, NotFound
 from gzvpp.kit.pagination import PaginationParams
+from gzvpp.kit.policy import publicity_workdays
 from gzvpp.kit.sorting import Sorting
 from gzvpp.models import Account, AggregatorMember, Participant, ParticipantStatus, Role
 from gzvpp.participants import schemas
 from gzvpp.participants.repository import ParticipantRepository
+from gzvpp.terms import CONDITIONS
 
 ENTITY = "participant"
 PUBLICITY_STATUSES = (ParticipantStatus.PUBLICITY, ParticipantStatus.ACTIVE)
@@ -193,10 +200,12 @@ class ParticipantService:
         repository, participant, before = _take(
             session, participant_id, "pass_review", ParticipantStatus.GRID_REVIEW
         )
-        failed = [c.code.value for c in self._eligibility(repository, participant) if not c.passed]
+        failed = [c.code for c in self._eligibility(repository, participant) if not c.passed]
         if failed:
             raise Conflict(
-                f"participant {participant_id} is not eligible; failed checks: {', '.join(failed)}"
+                f"未满足准入条件（第四条）：{'、'.join(CONDITIONS[c] for c in failed)} / "
+                f"participant {participant_id} is not eligible; failed checks: "
+                f"{', '.join(c.value for c in failed)}"
             )
         participant.status = ParticipantStatus.PUBLICITY
         participant.publicity_started_at = now
@@ -211,7 +220,16 @@ class ParticipantService:
             session, participant_id, "clear_publicity", ParticipantStatus.PUBLICITY
         )
         if participant.publicity_cleared_at is not None:
-            raise Conflict(f"the publicity of participant {participant_id} is already cleared")
+            raise Conflict(
+                f"公示已结束 / the publicity of participant {participant_id} is already cleared"
+            )
+        ends_at = publicity_ends_at(participant.publicity_started_at)
+        if ends_at is not None and now < ends_at:
+            raise Conflict(
+                f"公示期未满：{publicity_workdays()} 个工作日的公示至 {ends_at:%Y-%m-%d %H:%M} "
+                f"结束，之后方可确认无异议 / the publicity of participant {participant_id} runs "
+                f"until {ends_at:%Y-%m-%d %H:%M}; it cannot be cleared before"
+            )
         participant.publicity_cleared_at = now
         return self._changed(repository, actor, now, "clear_publicity", participant, before)
 
@@ -225,8 +243,8 @@ class ParticipantService:
         )
         if participant.publicity_cleared_at is None:
             raise Conflict(
-                f"participant {participant_id} is still in publicity; the regulator has not "
-                "cleared it"
+                f"公示尚未由市工信局确认无异议 / participant {participant_id} is still in "
+                "publicity; the regulator has not cleared it"
             )
         participant.status = ParticipantStatus.ACTIVE
         participant.activated_at = now
@@ -246,6 +264,7 @@ class ParticipantService:
         rejecter = REJECTERS[participant.status]
         if actor.role is not rejecter:
             raise Forbidden(
+                f"此阶段的申请由{'市工信局' if rejecter is Role.REGULATOR else '广州供电局'}驳回 / "
                 f"an application in {participant.status.value} is rejected by the "
                 f"{rejecter.value}, not the {actor.role.value}"
             )
@@ -328,7 +347,7 @@ class ParticipantService:
         self, repository: ParticipantRepository, participant: Participant
     ) -> schemas.ParticipantDetail:
         checks = self._eligibility(repository, participant)
-        computed = {"accounts", "eligible", "eligibility"}
+        computed = {"accounts", "eligible", "eligibility", "publicity_ends_at"}
         columns = {
             key: getattr(participant, key)
             for key in schemas.ParticipantDetail.model_fields
@@ -339,6 +358,7 @@ class ParticipantService:
                 **columns,
                 "accounts": [_account_view(a) for a in participant.accounts],
                 "eligible": is_eligible(checks),
+                "publicity_ends_at": publicity_ends_at(participant.publicity_started_at),
                 "eligibility": [
                     schemas.Check(code=c.code, passed=c.passed, message=c.message) for c in checks
                 ],
@@ -347,6 +367,24 @@ class ParticipantService:
 
 
 participant_service = ParticipantService()
+
+
+def publicity_ends_at(started: dt.datetime | None) -> dt.datetime | None:
+    """When the 公示 begun at ``started`` is over: midnight after its last working day
+    (第六条; ``GZVPP_PUBLICITY_WORKDAYS``, the start day not counted), or ``started`` itself
+    when the period is 0. In a year the built-in calendar does not cover, Monday–Friday count.
+    """
+    if started is None:
+        return None
+    workdays = publicity_workdays()
+    if workdays == 0:
+        return started
+    day = np.datetime64(started.date(), "D")
+    try:
+        last = nth_workday_after(Calendar(), [day], workdays)[0]
+    except UncoveredDayError:
+        last = np.busday_offset(day, workdays, roll="backward")
+    return dt.datetime.combine(last.astype(dt.date) + dt.timedelta(days=1), dt.time())
 
 
 def _accounts_of(
@@ -417,7 +455,8 @@ def _expect(participant: Participant, step: str, *statuses: ParticipantStatus) -
     if participant.status not in statuses:
         allowed = " or ".join(s.value for s in statuses)
         raise Conflict(
-            f"participant {participant.id} is {participant.status.value}; {step} needs it {allowed}"
+            f"申请当前所处阶段不允许此操作 / participant {participant.id} is "
+            f"{participant.status.value}; {step} needs it {allowed}"
         )
     return _state(participant)
 

@@ -29,6 +29,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from gzvpp import display
 from gzvpp.core.model import ParticipantKind
 from gzvpp.settlement import schemas
+from gzvpp.terms import DIRECTIONS, MODES, baseline_type
 
 T = TypeVar("T")
 Cell = str | int | Decimal | dt.date | dt.datetime | None
@@ -37,10 +38,9 @@ COUNT, KW, KWH, CNY = "#,##0", "#,##0.000", "#,##0.000", "#,##0.00"
 PRICE, FACTOR, RATIO, SCORE = "#,##0.000", "0.0000", "0.0%", "0.0"
 DATE, DATETIME = "yyyy-mm-dd", "yyyy-mm-dd hh:mm"
 KIND = {ParticipantKind.USER: "电力用户", ParticipantKind.AGGREGATOR: "负荷聚合商"}
-MODE = {"day_ahead": "日前邀约", "hours_ahead": "提前4小时邀约", "realtime": "实时响应"}
-DIRECTION = {"peak": "削峰", "valley": "填谷"}
+MODE = {mode.value: text for mode, text in MODES.items()}
+DIRECTION = {direction.value: text for direction, text in DIRECTIONS.items()}
 STATUS = {"ok": "正常", "baseline_unavailable": "基线不可用", "missing_data": "数据缺失"}
-BASELINE_TYPE = {"workday": "工作日基线", "restday": "休息日基线", "realtime": "实时响应基线"}
 TOTAL_LABEL = "合计"
 HEADER_ROW = 4  # title, period, 制表, a blank row, then the headers
 WIDEST = 60  # characters: no column is wider (a list of baseline days would be)
@@ -111,9 +111,9 @@ DETAIL: tuple[Column[Detail], ...] = (
     Column("参与主体名称", lambda d, _: d.result.participant_name, width=NAME_WIDTH),
     Column("类型", lambda d, _: KIND[d.kind]),
     Column("评估状态", lambda d, _: STATUS.get(d.result.status, d.result.status)),
-    Column("基线类型", lambda d, _: BASELINE_TYPE.get(d.result.baseline_type, "")),
+    Column("基线类型", lambda d, _: baseline_type(d.result.baseline_type)),
     Column("基线日", lambda d, _: "、".join(day.isoformat() for day in d.result.baseline_days)),
-    Column("日内调整系数", lambda d, _: d.result.adjustment_factor, FACTOR),
+    Column("日内调节系数", lambda d, _: d.result.adjustment_factor, FACTOR),
     Column("基线平均负荷(kW)", lambda d, _: d.result.baseline_avg_kw, KW),
     Column("基线最大负荷(kW)", lambda d, _: d.result.baseline_max_kw, KW),
     Column("基线最小负荷(kW)", lambda d, _: d.result.baseline_min_kw, KW),

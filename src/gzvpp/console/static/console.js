@@ -8,14 +8,28 @@ const gz = (() => {
 
   const zh = (message) => String(message).split(" / ")[0];
 
-  // {field: message} from an error answer; 422 lists name the field by the end of "loc".
+  // The server's tables (console/validation.py): pydantic's error types in Chinese, field labels.
+  const texts = JSON.parse(document.getElementById("error-texts")?.textContent || '{"fields":{},"messages":{},"generic":"输入有误"}');
+  function message(item) {
+    let text = String(item.msg).replace(/^Value error, /, "");
+    const template = texts.messages[item.type];
+    if (template) text = template.replace(/\{(\w+)\}/g, (_, key) => String((item.ctx || {})[key] ?? ""));
+    else if (text.includes(" / ")) text = zh(text);
+    else if (!/[\u4e00-\u9fff]/.test(text)) text = texts.generic;
+    const named = [...item.loc].reverse().find((part) => typeof part === "string" && !["body", "query", "form", "path"].includes(part));
+    const label = named === undefined ? "" : texts.fields[named] || "";
+    return label ? label + "：" + text : text;
+  }
+
+  // {field: message} from an error answer, in Chinese; 422 lists name the field by "loc".
   function errors(status, data) {
     const detail = data && data.detail;
     if (Array.isArray(detail)) {
       const found = {};
       for (const item of detail) {
-        const field = item.loc.length > 1 ? String(item.loc[item.loc.length - 1]) : "body";
-        found[field] = zh(item.msg);
+        const named = [...item.loc].reverse().find((part) => typeof part === "string");
+        const field = item.loc.length > 1 && named !== undefined ? named : "body";
+        found[field] = found[field] ? found[field] + "；" + message(item) : message(item);
       }
       return found;
     }
@@ -80,7 +94,7 @@ const gz = (() => {
     if (d.window.length) {
       traces.push(
         steps(d.window, d.baseline_kw, d.window_end, "基线（日内调节后）", { color: "#e67e22", width: 3 }),
-        steps(d.window, d.baseline_unadjusted_kw, d.window_end, "基线（调节前）", { color: "#7f8c8d", dash: "dot", width: 2 }),
+        steps(d.window, d.baseline_unadjusted_kw, d.window_end, "基线（日内调节前）", { color: "#7f8c8d", dash: "dot", width: 2 }),
         steps(d.window, d.actual_kw, d.window_end, "响应时段实际负荷", { color: "#27ae60", width: 3 }),
       );
     }

@@ -5,6 +5,8 @@ document.addEventListener("DOMContentLoaded", () => {
   const rules = JSON.parse(document.getElementById("rules").textContent);
   const form = document.getElementById("event-form");
   const field = (name) => form.elements[name].value.trim();
+  // The scope is chosen from the places the platform knows (checkboxes), never typed.
+  const chosen = (name) => Array.from(form.querySelectorAll("input[name=" + name + "]:checked"), (box) => box.value);
   const minute = 60000;
 
   function show(found) {
@@ -26,8 +28,8 @@ document.addEventListener("DOMContentLoaded", () => {
         notes.push("日前邀约：最晚 " + new Date(publish).toLocaleString("zh-CN") + " 发布，申报截止 " + new Date(close).toLocaleString("zh-CN"));
         if (!found.start_at && gz.now() > publish) found.start_at = "日前邀约须在响应日前一天 09:00 前发布";
       } else if (field("mode") === "hours_ahead") {
-        notes.push("小时级邀约：须提前 " + rules.min_lead_minutes / 60 + " 小时以上发布，发布后 1 小时截止申报");
-        if (!found.start_at && start - gz.now() < rules.min_lead_minutes * minute) found.start_at = "小时级邀约须至少提前 4 小时发布";
+        notes.push("提前4小时邀约：须提前 " + rules.min_lead_minutes / 60 + " 小时以上发布，发布后 1 小时截止申报");
+        if (!found.start_at && start - gz.now() < rules.min_lead_minutes * minute) found.start_at = "提前4小时邀约须至少提前 4 小时发布";
       }
     }
     if (!isNaN(end)) {
@@ -73,13 +75,12 @@ document.addEventListener("DOMContentLoaded", () => {
     const found = check();
     show(found);
     if (Object.keys(found).length) return;
-    const list = (name) => field(name).split(/[,，]/).map((s) => s.trim()).filter(Boolean);
     const body = {
       direction: field("direction"), mode: field("mode"),
       start_at: field("start_at") + (field("start_at").length === 16 ? ":00" : ""),
       end_at: field("end_at") + (field("end_at").length === 16 ? ":00" : ""),
       demand_kw: field("demand_kw"), price_mode: field("price_mode"),
-      scope: { substations: list("substations"), feeders: list("feeders") },
+      scope: { substations: chosen("substations"), feeders: chosen("feeders") },
     };
     if (field("fixed_price") !== "") body.fixed_price = field("fixed_price");
     if (field("forecast_max_mw") !== "") body.forecast_max_mw = field("forecast_max_mw");

@@ -1,0 +1,68 @@
+"""The platform's Chinese terms, one per concept, as listed in ``docs/glossary.md``.
+
+The console, the settlement workbook and the report take their words from here so that a reader
+meets one name for one thing (提前4小时邀约, never 小时级邀约).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from types import MappingProxyType
+
+from gzvpp.core.eligibility import Condition
+from gzvpp.core.model import Direction, Mode
+
+# Keyed by enum member, typed by the base class so that label tables can merge them.
+MODES: Mapping[StrEnum, str] = MappingProxyType(
+    {Mode.DAY_AHEAD: "日前邀约", Mode.HOURS_AHEAD: "提前4小时邀约", Mode.REALTIME: "实时响应"}
+)
+DIRECTIONS: Mapping[StrEnum, str] = MappingProxyType(
+    {Direction.PEAK: "削峰", Direction.VALLEY: "填谷"}
+)
+# R4: the baseline chosen by the response day's type, or the real-time one (any day type).
+BASELINE_TYPES: Mapping[str, str] = MappingProxyType(
+    {
+        "workday": "工作日基线",
+        "restday": "休息日基线",
+        "holiday": "节假日基线",
+        "realtime": "实时基线",
+    }
+)
+# 第四条: the application conditions (R1), as the review names them.
+CONDITIONS: Mapping[StrEnum, str] = MappingProxyType(
+    {
+        Condition.ACCOUNT: "营销户号",
+        Condition.GENERAL_TAXPAYER: "一般纳税人",
+        Condition.POLICY: "符合产业与环保政策",
+        Condition.CAPABILITY: "响应能力",
+        Condition.PEAK_SHARE: "响应能力占最大负荷比例",
+        Condition.DURATION: "响应时长",
+        Condition.REALTIME_MONITORING: "分钟级监控（实时响应）",
+        Condition.REGISTERED_IN_GUANGZHOU: "在广州注册",
+        Condition.REGISTERED_CAPITAL: "注册资本",
+        Condition.MEMBER_POLICY: "代理用户符合政策",
+        Condition.MEMBER_LIST: "代理用户明细表",
+        Condition.DELEGATION_AGREEMENT: "委托协议",
+        Condition.MEMBER_ACCOUNTS: "代理用户户号",
+    }
+)
+# Words the glossary replaced: none of them may appear where a person reads.
+FORBIDDEN_SYNONYMS: Mapping[str, str] = MappingProxyType(
+    {
+        "小时级邀约": "提前4小时邀约",
+        "提前 4 小时邀约": "提前4小时邀约",
+        "基线（调整后）": "基线（日内调节后）",
+        "基线（未调整）": "基线（日内调节前）",
+        "基线（调节前）": "基线（日内调节前）",
+        "日内调整系数": "日内调节系数",
+        "realtime基线": "实时基线",
+    }
+)
+
+
+def baseline_type(value: str | None) -> str:
+    """The Chinese name of an R4 baseline type (``workday`` → 工作日基线), a dash for none."""
+    if value is None:
+        return "—"
+    return BASELINE_TYPES.get(value, value)
