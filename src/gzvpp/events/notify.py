@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from gzvpp.events import schemas
@@ -77,26 +78,31 @@ def mark_read(
 
 
 def send_plan(session: Session, repository: EventRepository, event: Event, now: dt.datetime) -> str:
-    """ranked → notified: send each accepted participant its plan (执行方案)."""
+    """ranked → notified: send each accepted participant its plan (执行方案), in one INSERT."""
     before = snapshot(event)
-    awards = repository.awards(event.id)
-    session.add_all(
-        Notification(
-            event_id=event.id,
-            participant_id=a.participant_id,
-            kind=NotificationKind.PLAN,
-            payload={
-                **event_payload(event),
-                "demand_kw": json_value(event.demand_kw),
-                "awarded_kw": json_value(a.kw),
-                "price": json_value(a.price if a.price is not None else event.fixed_price),
-                "place": a.place,
-                "baseline": Baseline(a.baseline_type, a.baseline).payload(),
-            },
-            created_at=now,
+    terms = repository.plan_terms(event.id)
+    told = event_payload(event)
+    if terms:
+        session.execute(
+            insert(Notification),
+            [
+                {
+                    "event_id": event.id,
+                    "participant_id": pid,
+                    "kind": NotificationKind.PLAN,
+                    "payload": {
+                        **told,
+                        "demand_kw": json_value(event.demand_kw),
+                        "awarded_kw": json_value(kw),
+                        "price": json_value(price if price is not None else event.fixed_price),
+                        "place": place,
+                        "baseline": Baseline(baseline_type, baseline).payload(),
+                    },
+                    "created_at": now,
+                }
+                for pid, kw, price, place, baseline_type, baseline in terms
+            ],
         )
-        for a in awards
-    )
     event.status = EventStatus.NOTIFIED
     event.notified_at = event.updated_at = now
     session.flush()
@@ -107,10 +113,10 @@ def send_plan(session: Session, repository: EventRepository, event: Event, now: 
         ENTITY,
         event.id,
         before,
-        {**snapshot(event), "notified": [a.participant_id for a in awards]},
+        {**snapshot(event), "notified": [t.participant_id for t in terms]},
         at=now,
     )
-    return f"{event.id}: plan sent to {len(awards)} participants"
+    return f"{event.id}: plan sent to {len(terms)} participants"
 
 
 def event_payload(event: Event) -> dict[str, Any]:

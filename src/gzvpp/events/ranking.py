@@ -8,7 +8,9 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
+from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
 from gzvpp.core.invitation import (
@@ -35,7 +37,7 @@ from gzvpp.events.common import (
 )
 from gzvpp.events.notify import send_plan
 from gzvpp.events.repository import EventRepository
-from gzvpp.kit.audit import json_value, record, snapshot
+from gzvpp.kit.audit import json_value, record, record_many, snapshot, snapshots_of
 from gzvpp.kit.auth import Actor
 from gzvpp.models import (
     Award,
@@ -184,19 +186,31 @@ def _decide(
 
 
 def _rank(session: Session, repository: EventRepository, event: Event, now: dt.datetime) -> str:
-    """published → ranked: store the ranking on the bids and an award per accepted bid."""
+    """published → ranked: store the ranking on the bids and an award per accepted bid.
+
+    Written in bulk (one UPDATE of the bids, one INSERT of the awards and one of their audit
+    rows), so the statements sent do not grow with the number of bids.
+    """
     before = snapshot(event)
     decision = _decide(session, repository, event, now)
     result = decision.result
+    standing: dict[int, dict[str, Any]] = {}
     for ranked in result.ranked:
-        bid = decision.bids[int(ranked.bid.bid_id)]
-        bid.place, bid.accepted = ranked.place, ranked.accepted
-        bid.rank_score = quantize_half_up(ranked.bid.rank_score, RANK_SCORE_STEP)
-        bid.rank_reason = ranked.reason[:REASON_LENGTH]
+        standing[int(ranked.bid.bid_id)] = {
+            "place": ranked.place,
+            "accepted": ranked.accepted,
+            "rank_score": quantize_half_up(ranked.bid.rank_score, RANK_SCORE_STEP),
+            "rank_reason": ranked.reason[:REASON_LENGTH],
+        }
     for bid_id, why in decision.excluded.items():
-        bid = decision.bids[bid_id]
-        bid.place, bid.accepted, bid.rank_score = None, False, None
-        bid.rank_reason = f"排除 / excluded：{why}"[:REASON_LENGTH]
+        standing[bid_id] = {
+            "place": None,
+            "accepted": False,
+            "rank_score": None,
+            "rank_reason": f"排除 / excluded：{why}"[:REASON_LENGTH],
+        }
+    if standing:
+        session.execute(update(Bid), [{"id": i, **columns} for i, columns in standing.items()])
     accepted = [r for r in result.ranked if r.accepted]
     window = window_of(event.start_at, event.end_at)
     baselines = baselines_for(
@@ -207,39 +221,38 @@ def _rank(session: Session, repository: EventRepository, event: Event, now: dt.d
         [decision.participants[r.bid.participant_id] for r in accepted],
     )
     bidding = event.price_mode is PriceMode.BIDDING
-    awards = []
+    awards: list[dict[str, Any]] = []
     for r in accepted:
         baseline = baselines.get(r.bid.participant_id, NO_BASELINE)
         awards.append(
-            Award(
-                event_id=event.id,
-                participant_id=r.bid.participant_id,
-                bid_id=int(r.bid.bid_id),
-                kw=r.bid.kw,
-                price=r.bid.price if bidding else None,
-                place=r.place,
-                reason=r.reason[:REASON_LENGTH],
-                baseline_type=baseline.baseline_type,
-                baseline=baseline.kw,
-                created_at=now,
-            )
+            {
+                "event_id": event.id,
+                "participant_id": r.bid.participant_id,
+                "bid_id": int(r.bid.bid_id),
+                "kw": r.bid.kw,
+                "price": r.bid.price if bidding else None,
+                "place": r.place,
+                "reason": r.reason[:REASON_LENGTH],
+                "baseline_type": baseline.baseline_type,
+                "baseline": baseline.kw,
+                "created_at": now,
+            }
         )
-    session.add_all(awards)
     event.accepted_kw = result.accepted_kw
     event.shortfall = result.shortfall
     event.shortfall_kw = result.shortfall_kw
     event.status = EventStatus.RANKED
     event.ranked_at = event.updated_at = now
-    session.flush()
-    for award in awards:
-        record(
+    if awards:
+        session.execute(insert(Award), awards)
+        ids = repository.award_ids(event.id)
+        created = snapshots_of(Award, ({"id": ids[a["participant_id"]], **a} for a in awards))
+        record_many(
             session,
             SCHEDULER,
             "award.create",
             "award",
-            str(award.id),
-            None,
-            snapshot(award),
+            ((str(a["id"]), None, a) for a in created),
             at=now,
         )
     ranking = [
@@ -248,9 +261,9 @@ def _rank(session: Session, repository: EventRepository, event: Event, now: dt.d
             "participant_id": bid.participant_id,
             "kw": json_value(bid.kw),
             "price": json_value(bid.price),
-            "place": bid.place,
-            "accepted": bid.accepted,
-            "reason": bid.rank_reason,
+            "place": standing[bid.id]["place"],
+            "accepted": standing[bid.id]["accepted"],
+            "reason": standing[bid.id]["rank_reason"],
         }
         for bid in decision.bids.values()
     ]
