@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, create_engine, event, func, select, text
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -37,7 +37,13 @@ from gzvpp.core.grid import INTERVALS_PER_DAY
 from gzvpp.events import schemas as event_schemas
 from gzvpp.events.service import event_service
 from gzvpp.kit.auth import Actor
-from gzvpp.kit.db import make_engine, make_sessionmaker, session_scope, upgrade
+from gzvpp.kit.db import (
+    count_statements,
+    make_engine,
+    make_sessionmaker,
+    session_scope,
+    upgrade,
+)
 from gzvpp.meterdata.repository import encode_day
 from gzvpp.models import Award, MeterDay, Notification, Role
 from gzvpp.participants import schemas as participant_schemas
@@ -103,21 +109,6 @@ def enrol(
     return ids
 
 
-@contextmanager
-def counting(engine: Engine) -> Iterator[list[int]]:
-    """Count the statements ``engine`` sends to the database inside the block."""
-    count = [0]
-
-    def one(*_: object) -> None:
-        count[0] += 1
-
-    event.listen(engine, "before_cursor_execute", one)
-    try:
-        yield count
-    finally:
-        event.remove(engine, "before_cursor_execute", one)
-
-
 class Copies:
     """Fresh copies of the database as it stands after bidding, one per ranking run."""
 
@@ -163,7 +154,7 @@ def rank(url: str, profile: Path | None) -> tuple[float, int, list[str]]:
     engine = make_engine(url)
     factory = make_sessionmaker(engine)
     profiler = cProfile.Profile() if profile else None
-    with counting(engine) as statements:
+    with count_statements(engine) as statements:
         started = time.perf_counter()
         if profiler:
             profiler.enable()

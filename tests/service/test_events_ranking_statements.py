@@ -9,34 +9,17 @@ on the machine's load, unlike a time.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from events_support import bid, create, event_body, power_user, store_meter_days, substation
 from service_api import Api
-from sqlalchemy import Engine, event
 
+from gzvpp.kit.db import count_statements
 from gzvpp.scheduler import run_due
 
 T = dt.datetime
 #: Statements that may differ between the two rankings (none expected; a little slack for a
 #: query chunked by participants crossing a boundary).
 SLACK = 2
-
-
-@contextmanager
-def counting(engine: Engine) -> Iterator[list[int]]:
-    """The number of statements ``engine`` sends inside the block (in a one-element list)."""
-    count = [0]
-
-    def one(*_: object) -> None:
-        count[0] += 1
-
-    event.listen(engine, "before_cursor_execute", one)
-    try:
-        yield count
-    finally:
-        event.remove(engine, "before_cursor_execute", one)
 
 
 def test_ranking_statements_do_not_grow_with_the_bids(api: Api) -> None:
@@ -62,7 +45,7 @@ def test_ranking_statements_do_not_grow_with_the_bids(api: Api) -> None:
     factory = api.app.state.sessionmaker
     counts: dict[int, int] = {}
     for bids, event_id, close in ((10, small, T(2025, 7, 28, 11)), (40, large, T(2025, 7, 29, 11))):
-        with counting(engine) as statements:
+        with count_statements(engine) as statements:
             actions = run_due(factory, close)
         assert actions[0].startswith(f"{event_id}: ranked {bids} bids (0 excluded), accepted")
         assert actions[1] == f"{event_id}: plan sent to {bids * 6 // 10} participants"
