@@ -1,33 +1,50 @@
-"""Throughput of an invitation with many bidders, through the service functions on SQLite.
+"""Throughput of an invitation with many bidders, through the service functions.
 
 Enrols N power users (default 2,000) with 60 days of 15-minute meter data each, publishes one
 day-ahead invitation to all of them, takes one bid from each (one transaction per bid, as over
 HTTP), then times the scheduler's ranking and plan notification of the N bids — baselines
-included. A measurement, not a test: it prints the times and asserts nothing about them.
+included — and counts the SQL statements it sends. ``--repeat`` ranks the same bids again on
+fresh copies of the database (a file copy on SQLite, a template database on PostgreSQL) and
+prints every time and the median, since the machine may be shared. A measurement, not a test:
+it prints the figures and asserts nothing about them.
 
-    .venv/bin/python bench/ranking.py [--participants 2000] [--db /tmp/ranking.sqlite]
+    .venv/bin/python bench/ranking.py [--participants 2000] [--repeat 3] [--profile out.prof]
+        [--db /tmp/ranking.sqlite | --database-url postgresql+psycopg://…/an_empty_db]
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import datetime as dt
 import os
 import random
+import shutil
+import statistics
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from gzvpp.core.grid import INTERVALS_PER_DAY
 from gzvpp.events import schemas as event_schemas
 from gzvpp.events.service import event_service
 from gzvpp.kit.auth import Actor
-from gzvpp.kit.db import make_engine, make_sessionmaker, session_scope, upgrade
+from gzvpp.kit.db import (
+    count_statements,
+    make_engine,
+    make_sessionmaker,
+    session_scope,
+    upgrade,
+)
 from gzvpp.kit.policy import PUBLICITY_ENV
 from gzvpp.meterdata.repository import encode_day
 from gzvpp.models import Award, MeterDay, Notification, Role
@@ -97,15 +114,81 @@ def enrol(
     return ids
 
 
+class Copies:
+    """Fresh copies of the database as it stands after bidding, one per ranking run."""
+
+    def __init__(self, url: str) -> None:
+        self.url = make_url(url)
+        self.made: list[str] = []
+
+    def make(self, n: int) -> str:
+        if self.url.get_backend_name() == "sqlite":
+            assert self.url.database is not None
+            copy = f"{self.url.database}.run{n}"
+            shutil.copyfile(self.url.database, copy)
+            self.made.append(copy)
+            return self.url.set(database=copy).render_as_string(hide_password=False)
+        name = f"{self.url.database}_run{n}"
+        with self._admin() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{self.url.database}"'))
+        self.made.append(name)
+        return self.url.set(database=name).render_as_string(hide_password=False)
+
+    def drop(self) -> None:
+        if self.url.get_backend_name() == "sqlite":
+            for copy in self.made:
+                Path(copy).unlink(missing_ok=True)
+            return
+        with self._admin() as connection:
+            for name in self.made:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    @contextmanager
+    def _admin(self) -> Iterator[Any]:
+        admin = create_engine(self.url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as connection:
+                yield connection
+        finally:
+            admin.dispose()
+
+
+def rank(url: str, profile: Path | None) -> tuple[float, int, list[str]]:
+    """Run the scheduler at bidding close on ``url``: seconds, statements, what it did."""
+    engine = make_engine(url)
+    factory = make_sessionmaker(engine)
+    profiler = cProfile.Profile() if profile else None
+    with count_statements(engine) as statements:
+        started = time.perf_counter()
+        if profiler:
+            profiler.enable()
+        actions = run_due(factory, EVE.replace(hour=11))
+        if profiler:
+            profiler.disable()
+        elapsed = time.perf_counter() - started
+    if profiler and profile:
+        profiler.dump_stats(profile)
+    engine.dispose()
+    return elapsed, statements[0], actions
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--participants", type=int, default=2000)
     parser.add_argument("--meter-days", type=int, default=60)
-    parser.add_argument("--db", type=Path, help="SQLite file (default: a temporary one)")
+    parser.add_argument("--repeat", type=int, default=1, help="ranking runs (median printed)")
+    parser.add_argument("--profile", type=Path, help="write the first run's cProfile stats here")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--db", type=Path, help="SQLite file (default: a temporary one)")
+    where.add_argument("--database-url", help="an empty database, e.g. on PostgreSQL")
     args = parser.parse_args()
-    path = args.db or Path(tempfile.mkdtemp()) / "ranking.sqlite"
-    path.unlink(missing_ok=True)
-    url = f"sqlite:///{path}"
+    if args.database_url:
+        url = args.database_url
+    else:
+        path = args.db or Path(tempfile.mkdtemp()) / "ranking.sqlite"
+        path.unlink(missing_ok=True)
+        url = f"sqlite:///{path}"
     upgrade(url)
     engine = make_engine(url)
     factory = make_sessionmaker(engine)
@@ -145,28 +228,37 @@ def main() -> None:
                 session, actor, received, event_id, kw=Decimal(500), price=price
             )
     bidding = time.perf_counter() - started
-
-    started = time.perf_counter()
-    actions = run_due(factory, EVE.replace(hour=11))
-    ranking = time.perf_counter() - started
-
-    with session_scope(factory) as session:
-        awards = session.scalar(select(func.count()).where(Award.event_id == event_id))
-        baselines = session.scalar(
-            select(func.count()).where(Award.event_id == event_id, Award.baseline.is_not(None))
-        )
-        plans = session.scalar(
-            select(func.count()).where(
-                Notification.event_id == event_id, Notification.kind == "plan"
-            )
-        )
     engine.dispose()
+
+    copies = Copies(url)
+    times: list[float] = []
+    try:
+        for run in range(args.repeat):
+            copy = copies.make(run)
+            elapsed, statements, actions = rank(copy, args.profile if run == 0 else None)
+            times.append(elapsed)
+        engine = make_engine(copy)
+        with session_scope(make_sessionmaker(engine)) as session:
+            awards = session.scalar(select(func.count()).where(Award.event_id == event_id))
+            baselines = session.scalar(
+                select(func.count()).where(Award.event_id == event_id, Award.baseline.is_not(None))
+            )
+            plans = session.scalar(
+                select(func.count()).where(
+                    Notification.event_id == event_id, Notification.kind == "plan"
+                )
+            )
+        engine.dispose()
+    finally:
+        copies.drop()
     n = args.participants
-    print(f"database                     {path}")
+    runs = " ".join(f"{t:.2f}" for t in times)
+    print(f"database                     {make_url(url).render_as_string()}")
     print(f"setup ({n} users, {args.meter_days} meter days each) {setup:8.2f} s")
     print(f"publish: {n} invitations with baselines  {publish:8.2f} s")
     print(f"bids: {n} transactions           {bidding:8.2f} s ({n / bidding:.0f} bids/s)")
-    print(f"ranking + plan of {n} bids       {ranking:8.2f} s")
+    print(f"ranking + plan of {n} bids       {statistics.median(times):8.2f} s median ({runs})")
+    print(f"  SQL statements per ranking     {statements:8d}")
     print(f"  {actions}")
     print(f"  awards {awards}, with a baseline {baselines}, plan notifications {plans}")
 

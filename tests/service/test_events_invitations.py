@@ -380,3 +380,25 @@ def test_baseline_skips_response_days_but_not_cancelled_events(api: Api) -> None
     baseline = one(notifications(api, member, event_id=event_id))["payload"]["baseline"]
     # 07-04, 07-02, 07-01, 06-30 at 1000 kW and 06-27 at 1500 kW.
     assert baseline == {"type": "workday", "kw": [1100.0] * 4, "available": True}
+
+
+def test_baseline_from_days_read_on_a_later_pass(api: Api) -> None:
+    station = substation()
+    recent, older = power_user(api, station), power_user(api, station)
+    # D = Tue 2025-07-08: the first ten workday candidates are 07-04 … 06-23; ``older`` has
+    # data only before them, so its days are read on a later pass than ``recent``'s.
+    store_meter_days(api, recent.accounts[0], [dt.date(2025, 7, d) for d in (4, 3, 2, 1)], 800.0)
+    store_meter_days(api, recent.accounts[0], [dt.date(2025, 6, 30)], 800.0)
+    store_meter_days(
+        api, older.accounts[0], [dt.date(2025, 6, d) for d in (20, 19, 18, 16)], 1000.0
+    )
+    store_meter_days(api, older.accounts[0], [dt.date(2025, 6, 17)], 2000.0)
+    store_meter_days(api, older.accounts[0], [dt.date(2025, 6, 13)], 5000.0)  # the sixth: unused
+    api.clock.set(T(2025, 7, 7, 8, 0))
+    event_id = create(api, event_body(T(2025, 7, 8, 10), T(2025, 7, 8, 11), station))["id"]
+    told = {
+        member.id: one(notifications(api, member, event_id=event_id))["payload"]["baseline"]
+        for member in (recent, older)
+    }
+    assert told[recent.id] == {"type": "workday", "kw": [800.0] * 4, "available": True}
+    assert told[older.id] == {"type": "workday", "kw": [1200.0] * 4, "available": True}

@@ -52,7 +52,8 @@ from gzvpp.core.invitation import (
 from gzvpp.core.model import Direction, Mode, ParticipantKind
 from gzvpp.core.timeseries import day_number
 from gzvpp.events import schemas as event_schemas
-from gzvpp.events.service import event_service, grid_names
+from gzvpp.events.creation import grid_names
+from gzvpp.events.service import event_service
 from gzvpp.kit.auth import TOKEN_COOKIE, Actor, authenticate, authenticate_request
 from gzvpp.kit.clock import ClockDep
 from gzvpp.kit.csrf import ForgedRequest

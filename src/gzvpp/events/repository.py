@@ -40,6 +40,8 @@ SORT_COLUMNS: dict[SortProperty, InstrumentedAttribute[object]] = {
 ID_PREFIX = "DR"
 # event id, status, direction, mode, start, end, participant id, awarded kW
 AwardRow = Row[str, EventStatus, Direction, Mode, dt.datetime, dt.datetime, str, Decimal]
+# participant id, awarded kW, price, place, baseline type, baseline kW per interval
+PlanRow = Row[str, Decimal, Decimal | None, int, str | None, list[float | None] | None]
 
 
 def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -245,6 +247,31 @@ class EventRepository:
         return list(
             self.session.scalars(
                 select(Award).where(Award.event_id == event_id).order_by(Award.place, Award.id)
+            )
+        )
+
+    def award_ids(self, event_id: str) -> dict[str, int]:
+        """An event's award ids by participant (one award per participant and event)."""
+        rows = self.session.execute(
+            select(Award.participant_id, Award.id).where(Award.event_id == event_id)
+        )
+        return {pid: award_id for pid, award_id in rows}
+
+    def plan_terms(self, event_id: str) -> list[PlanRow]:
+        """What each award's plan says (participant, kW, price, place, baseline type and
+        values), in ranking order — columns only, no objects to build for every award."""
+        return list(
+            self.session.execute(
+                select(
+                    Award.participant_id,
+                    Award.kw,
+                    Award.price,
+                    Award.place,
+                    Award.baseline_type,
+                    Award.baseline,
+                )
+                .where(Award.event_id == event_id)
+                .order_by(Award.place, Award.id)
             )
         )
 

@@ -7,11 +7,12 @@ or deletes a row, and the migration installs triggers (PostgreSQL and SQLite) th
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import inspect
+from sqlalchemy import insert, inspect
 from sqlalchemy.orm import Session
 
 from gzvpp.kit.db import Base
@@ -33,6 +34,13 @@ def snapshot(instance: Base) -> dict[str, Any]:
     """Every column of an ORM object, as JSON, for ``before``/``after``."""
     mapper = inspect(instance).mapper
     return {attr.key: json_value(getattr(instance, attr.key)) for attr in mapper.column_attrs}
+
+
+def snapshots_of(model: type[Base], rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """What :func:`snapshot` gives for each row of ``model`` written in bulk from ``rows``
+    (a column not in a row is None, as on a new object that does not set it)."""
+    keys = [attr.key for attr in inspect(model).column_attrs]
+    return [{key: json_value(row.get(key)) for key in keys} for row in rows]
 
 
 def record(
@@ -72,3 +80,31 @@ def record(
             after=after,
         )
     )
+
+
+def record_many(
+    session: Session,
+    actor: str,
+    action: str,
+    entity: str,
+    changes: Iterable[tuple[str, dict[str, Any] | None, dict[str, Any] | None]],
+    *,
+    at: dt.datetime,
+) -> None:
+    """:func:`record` for many entities at once, in one statement: ``changes`` holds each
+    entity id with its before and after. Rows pending in the session are written first, so
+    the log keeps the order of the calls."""
+    rows = [
+        {
+            "at": at,
+            "actor": actor,
+            "action": action,
+            "entity": entity,
+            "entity_id": entity_id,
+            "before": before,
+            "after": after,
+        }
+        for entity_id, before, after in changes
+    ]
+    if rows:
+        session.execute(insert(AuditLog), rows)

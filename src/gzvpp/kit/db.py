@@ -146,6 +146,23 @@ def make_sessionmaker(engine: Engine, *, read_only: bool = False) -> sessionmake
 
 
 @contextmanager
+def count_statements(engine: Engine) -> Iterator[list[int]]:
+    """The number of statements ``engine`` sends inside the block, in a one-element list
+    (an executemany counts once): a measure of a code path that the machine's load does not
+    change, for benchmarks and tests."""
+    count = [0]
+
+    def one(*_: object) -> None:
+        count[0] += 1
+
+    event.listen(engine, "before_cursor_execute", one)
+    try:
+        yield count
+    finally:
+        event.remove(engine, "before_cursor_execute", one)
+
+
+@contextmanager
 def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One transaction: commit when the block succeeds, roll back everything if it raises."""
     with factory() as session:

@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gzvpp.core.model import Direction, Mode
-from gzvpp.events.service import REALTIME_TARGET
+from gzvpp.events.realtime import REALTIME_TARGET
 from gzvpp.kit.auth import Actor
 from gzvpp.kit.errors import NotFound
 from gzvpp.models import Award, Event, Role, Telemetry

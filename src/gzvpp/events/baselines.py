@@ -1,0 +1,199 @@
+"""The baselines told in invitations, plans and dispatches (R4, 告知其基线负荷): gathered
+from stored meter data and award history, computed by :mod:`gzvpp.core.baseline`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from gzkit.calendar import Calendar, CalendarError, DayType
+from gzvpp.core.assessment import Baselines, participant_baselines, response_days
+from gzvpp.core.baseline import (
+    REALTIME_BASELINE_INTERVALS,
+    RESTDAY_BASELINE_DAYS,
+    WORKDAY_BASELINE_DAYS,
+    BaselineCandidates,
+    baseline_candidates,
+)
+from gzvpp.core.grid import INTERVALS_PER_DAY, Window
+from gzvpp.core.model import Award as CoreAward
+from gzvpp.core.model import Direction, Mode
+from gzvpp.core.model import Event as CoreEvent
+from gzvpp.core.model import Participant as CoreParticipant
+from gzvpp.core.rounding import round_half_up
+from gzvpp.core.timeseries import FloatArray, IntArray, IntervalCube, date_of, day_number
+from gzvpp.events.repository import EventRepository
+from gzvpp.meterdata.repository import load_cube
+from gzvpp.models import (
+    Event,
+    EventStatus,
+    Participant,
+)
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """A participant's unadjusted baseline over the window, as sent in an invitation or plan.
+
+    ``kw`` has one value per 15-minute interval, None where unavailable; ``kw`` is None when no
+    interval has one. ``note`` says why there is none when the calculation could not run.
+    """
+
+    baseline_type: str | None
+    kw: list[float | None] | None
+    note: str | None = None
+
+    def payload(self) -> dict[str, Any]:
+        """The baseline as told to the participant."""
+        available = self.kw is not None and all(v is not None for v in self.kw)
+        told: dict[str, Any] = {"type": self.baseline_type, "kw": self.kw, "available": available}
+        if self.note:
+            told["note"] = self.note
+        return told
+
+
+NO_BASELINE = Baseline(None, None, "no meter data for the baseline days")
+#: Baseline days of a workday and a restday baseline (R4); a holiday's takes every qualifying day.
+DAYS_WANTED = {
+    DayType.WORKDAY.value: WORKDAY_BASELINE_DAYS,
+    DayType.RESTDAY.value: RESTDAY_BASELINE_DAYS,
+}
+#: Candidate days read per pass: enough for nearly every account's baseline in one pass.
+PAGE_DAYS = 10
+
+
+def baselines_for(
+    session: Session,
+    repository: EventRepository,
+    event: Event,
+    window: Window,
+    participants: Sequence[Participant],
+) -> dict[str, Baseline]:
+    """Each participant's unadjusted baseline over the window (R4, 告知其基线负荷).
+
+    From stored meter data of the baseline days (D-2 and earlier; for a real-time event the
+    two intervals before the window). A participant without the data gets an unavailable
+    baseline; a date outside the working calendar makes every baseline unavailable, with
+    the reason, rather than failing the notification.
+    """
+    parts = [
+        CoreParticipant(
+            p.id, p.kind, tuple(a.account_id for a in p.accounts if a.released_at is None)
+        )
+        for p in participants
+    ]
+    parts = [p for p in parts if p.accounts]
+    if not parts:
+        return {}
+    calendar = Calendar()
+    try:
+        if event.mode is Mode.REALTIME:
+            before = window.first_interval - REALTIME_BASELINE_INTERVALS
+            days = _covering(
+                np.array([day_number(window.day)]), before, REALTIME_BASELINE_INTERVALS
+            )
+            loads = load_cube(session, [a for p in parts for a in p.accounts], days)
+            result = participant_baselines(window, event.mode, parts, loads, calendar, {})
+        else:
+            candidates = baseline_candidates(window.day, calendar)
+            since = date_of(int(candidates.days.min())) if len(candidates.days) else window.day
+            history = _response_days(repository, [p.id for p in parts], since)
+            result = _paged_baselines(
+                session, window, event.mode, parts, candidates, calendar, history
+            )
+    except CalendarError as err:
+        return {p.id: Baseline(None, None, str(err)) for p in parts}
+    totals = round_half_up(result.members.total(result.member_curves), 3)
+    return {
+        p.id: Baseline(result.baseline_type, _kw_list(row))
+        for p, row in zip(parts, totals, strict=True)
+    }
+
+
+def _paged_baselines(
+    session: Session,
+    window: Window,
+    mode: Mode,
+    parts: Sequence[CoreParticipant],
+    candidates: BaselineCandidates,
+    calendar: Calendar,
+    history: dict[str, IntArray],
+) -> Baselines:
+    """:func:`participant_baselines` of an invited event, reading the meter data a page of
+    candidate days at a time, most recent first, and only for the accounts still short.
+
+    R4 takes the first 5 (workday) or 3 (restday) qualifying candidates, most recent first,
+    and a day of another type never qualifies, so the days after an account's first
+    qualifying ones cannot change its baseline: nearly every account is done after one page
+    instead of reading all 60 days. The result is the same as reading every candidate day.
+    A holiday baseline takes every qualifying day, so it reads them all at once.
+    """
+    accounts = [a for p in parts for a in p.accounts]
+    first, length = window.first_interval, window.n_intervals
+    days = _covering(candidates.days, first, length)
+    nothing = np.full((len(accounts), len(days), INTERVALS_PER_DAY), np.nan)
+    loads = IntervalCube(tuple(accounts), days, nothing)
+    readable = candidates.days[candidates.type_match]
+    wanted = DAYS_WANTED.get(candidates.baseline_type)
+    page = PAGE_DAYS if wanted is not None else max(len(readable), 1)
+    pending = np.arange(len(accounts))
+    for start in range(0, max(len(readable), 1), page):
+        read = _covering(readable[start : start + page], first, length)
+        part = load_cube(session, [accounts[i] for i in pending], read)
+        loads.values[np.ix_(pending, np.searchsorted(days, part.days))] = part.values
+        result = participant_baselines(window, mode, parts, loads, calendar, history)
+        if wanted is None:
+            break
+        pending = np.unique(result.members.rows[result.chosen.sum(axis=1) < wanted])
+        if not len(pending):
+            break
+    return result
+
+
+def _covering(days: IntArray, first_interval: int, n_intervals: int) -> IntArray:
+    """The calendar days that intervals ``first_interval`` … of each of ``days`` fall on
+    (a window may reach past midnight, a real-time baseline before it)."""
+    last = first_interval + n_intervals - 1
+    shifts = np.arange(first_interval // INTERVALS_PER_DAY, last // INTERVALS_PER_DAY + 1)
+    covered: IntArray = np.unique(days[:, None] + shifts[None, :])
+    return covered
+
+
+def _response_days(
+    repository: EventRepository, participant_ids: list[str], since: dt.date
+) -> dict[str, IntArray]:
+    """The participants' response days since ``since`` (R4), from their stored awards."""
+    events: dict[str, tuple[Direction, Mode, dt.datetime, dt.datetime, bool]] = {}
+    awards: defaultdict[str, list[CoreAward]] = defaultdict(list)
+    # From the day before: a window from that evening past midnight makes ``since`` a response
+    # day too (every date a window touches is one).
+    for event_id, status, direction, mode, start, end, pid, kw in repository.award_history(
+        participant_ids, since - dt.timedelta(days=1)
+    ):
+        events[event_id] = (direction, mode, start, end, status is EventStatus.CANCELLED)
+        awards[event_id].append(CoreAward(pid, kw))
+    return response_days(
+        CoreEvent(
+            id=event_id,
+            direction=direction,
+            mode=mode,
+            window=Window.from_times(start, end),
+            price=None,
+            awards=tuple(awards[event_id]),
+            cancelled=cancelled,
+        )
+        for event_id, (direction, mode, start, end, cancelled) in events.items()
+    )
+
+
+def _kw_list(row: FloatArray) -> list[float | None] | None:
+    """One interval value per entry, None where NaN; None if no interval has a value."""
+    values = [None if np.isnan(v) else v for v in row.tolist()]
+    return values if any(v is not None for v in values) else None

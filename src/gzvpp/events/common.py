@@ -1,0 +1,89 @@
+"""What every step of the event workflow shares: the audit names, the column steps, the
+event lookup and window, and the bid check with the stored facts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from gzvpp.core.grid import MIN_WINDOW_MINUTES, Window, WindowError, is_on_grid
+from gzvpp.core.invitation import (
+    check_bid,
+    within_daily_limits,
+)
+from gzvpp.events import schemas
+from gzvpp.events.repository import EventRepository
+from gzvpp.kit.auth import Actor
+from gzvpp.kit.errors import Invalid, NotFound
+from gzvpp.models import (
+    Event,
+    Participant,
+    PriceMode,
+    Role,
+)
+
+ENTITY = "event"
+#: Who the audit log names for the work the clock triggers.
+SCHEDULER = "scheduler"
+RANK_SCORE_STEP = Decimal("0.000001")  # the rank_score column's 6 places
+REASON_LENGTH = 500  # the reason columns' width
+SCOPED_ROLES = (Role.AGGREGATOR, Role.POWER_USER)
+
+
+def window_of(start: dt.datetime, end: dt.datetime) -> Window:
+    """The event window; 422 naming the end of the window that breaks the rule."""
+    try:
+        return Window.from_times(start, end)
+    except WindowError as err:
+        if not is_on_grid(start) or not is_on_grid(end):
+            field, why = ("start_at", "开始") if not is_on_grid(start) else ("end_at", "结束")
+            why += "时间须在 15 分钟整点上"
+        else:
+            field, why = "end_at", f"响应时段不少于 {MIN_WINDOW_MINUTES} 分钟（第五条）"
+        raise Invalid(f"{why} / {err}", ("body", field)) from err
+
+
+def check_bid_against(
+    event: Event,
+    window: Window,
+    participant: Participant,
+    kw: Decimal,
+    price: Decimal | None,
+    received_at: dt.datetime,
+    suspended: bool,
+    taken: dict[str, list[Window]],
+) -> None:
+    """:func:`check_bid` with the event's and the participant's facts."""
+    assert event.bids_close_at is not None  # every invitation has a close
+    check_bid(
+        received_at=received_at,
+        bids_close=event.bids_close_at,
+        kw=kw,
+        registered_kw=participant.capability_kw,
+        price=price,
+        bidding=event.price_mode is PriceMode.BIDDING,
+        direction=event.direction,
+        suspended=suspended,
+        daily_limit=within_daily_limits(taken.get(participant.id, []), window),
+    )
+
+
+def whose(actor: Actor, participant_id: str | None) -> str | None:
+    """The participant a list is filtered to: a scoped actor's own, else the one asked for."""
+    if participant_id is not None:
+        actor.require_participant(participant_id)
+    return actor.participant_id if actor.role.participant_scoped else participant_id
+
+
+def found(repository: EventRepository, event_id: str, *, for_update: bool = False) -> Event:
+    event = repository.get(event_id, for_update=for_update)
+    if event is None:
+        raise NotFound(f"event {event_id} not found")
+    return event
+
+
+def detail(event: Event) -> schemas.EventDetail:
+    columns = {k: getattr(event, k) for k in schemas.EventDetail.model_fields if k != "scope"}
+    scope = {"substations": event.scope_substations, "feeders": event.scope_feeders}
+    return schemas.EventDetail.model_validate({**columns, "scope": scope})

@@ -1,0 +1,132 @@
+"""Notifications (通知): what every notice says about its event, the plan sent after ranking
+(执行方案), and a participant's inbox.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from gzvpp.events import schemas
+from gzvpp.events.baselines import Baseline
+from gzvpp.events.common import (
+    ENTITY,
+    SCHEDULER,
+    SCOPED_ROLES,
+    whose,
+)
+from gzvpp.events.repository import EventRepository
+from gzvpp.kit.audit import json_value, record, snapshot
+from gzvpp.kit.auth import Actor
+from gzvpp.kit.errors import NotFound
+from gzvpp.kit.pagination import PaginationParams
+from gzvpp.models import (
+    Event,
+    EventStatus,
+    Notification,
+    NotificationKind,
+)
+
+
+def list_notifications(
+    session: Session,
+    actor: Actor,
+    pagination: PaginationParams,
+    *,
+    participant_id: str | None,
+    event_id: str | None,
+    kind: NotificationKind | None,
+    unread: bool | None,
+) -> tuple[Sequence[Notification], int]:
+    """Notifications: a participant's own for it, all for the grid operator and regulator."""
+    return EventRepository(session).search_notifications(
+        pagination,
+        participant_id=whose(actor, participant_id),
+        event_id=event_id,
+        kind=kind,
+        unread=unread,
+    )
+
+
+def mark_read(
+    session: Session, actor: Actor, now: dt.datetime, notification_id: int
+) -> schemas.NotificationView:
+    """A participant acknowledges one of its notifications (the first time counts)."""
+    actor.require(*SCOPED_ROLES)
+    notification = EventRepository(session).notification(notification_id)
+    if notification is None or notification.participant_id != actor.participant_id:
+        raise NotFound(f"notification {notification_id} not found")
+    if notification.read_at is None:
+        before = snapshot(notification)
+        notification.read_at = now
+        session.flush()
+        record(
+            session,
+            actor.label,
+            "notification.read",
+            "notification",
+            str(notification.id),
+            before,
+            snapshot(notification),
+            at=now,
+        )
+    return schemas.NotificationView.model_validate(notification)
+
+
+def send_plan(session: Session, repository: EventRepository, event: Event, now: dt.datetime) -> str:
+    """ranked → notified: send each accepted participant its plan (执行方案), in one INSERT."""
+    before = snapshot(event)
+    terms = repository.plan_terms(event.id)
+    told = event_payload(event)
+    if terms:
+        session.execute(
+            insert(Notification),
+            [
+                {
+                    "event_id": event.id,
+                    "participant_id": pid,
+                    "kind": NotificationKind.PLAN,
+                    "payload": {
+                        **told,
+                        "demand_kw": json_value(event.demand_kw),
+                        "awarded_kw": json_value(kw),
+                        "price": json_value(price if price is not None else event.fixed_price),
+                        "place": place,
+                        "baseline": Baseline(baseline_type, baseline).payload(),
+                    },
+                    "created_at": now,
+                }
+                for pid, kw, price, place, baseline_type, baseline in terms
+            ],
+        )
+    event.status = EventStatus.NOTIFIED
+    event.notified_at = event.updated_at = now
+    session.flush()
+    record(
+        session,
+        SCHEDULER,
+        "event.notify",
+        ENTITY,
+        event.id,
+        before,
+        {**snapshot(event), "notified": [t.participant_id for t in terms]},
+        at=now,
+    )
+    return f"{event.id}: plan sent to {len(terms)} participants"
+
+
+def event_payload(event: Event) -> dict[str, Any]:
+    """What every notification about ``event`` says about it."""
+    return {
+        "event_id": event.id,
+        "direction": event.direction.value,
+        "mode": event.mode.value,
+        "window": {"start": json_value(event.start_at), "end": json_value(event.end_at)},
+        "price_mode": event.price_mode.value,
+        "fixed_price": json_value(event.fixed_price),
+        "price_cap": json_value(event.price_cap),
+    }
