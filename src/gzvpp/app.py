@@ -62,7 +62,10 @@ def create_app(
             scheduler.stop()
         engine.dispose()
 
-    app = FastAPI(title=TITLE, version=__version__, docs_url="/docs", lifespan=lifespan)
+    # /docs and /redoc are the console's pages, with assets from the package (no CDN).
+    app = FastAPI(
+        title=TITLE, version=__version__, docs_url=None, redoc_url=None, lifespan=lifespan
+    )
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.read_sessionmaker = make_sessionmaker(engine, read_only=True)

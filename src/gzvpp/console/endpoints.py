@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode
 
+import fastapi_offline
 import numpy as np
 import plotly
 from fastapi import (
@@ -72,10 +73,14 @@ from gzvpp.settlement.standing import standings
 HERE = Path(__file__).parent
 TEMPLATES = Jinja2Templates(directory=HERE / "templates")
 labels.install(TEMPLATES.env)
-# Every script and style ships with the package; plotly.js comes from the installed plotly.
-STATIC_FILES = {path.name: path for path in (HERE / "static").iterdir()} | {
-    "plotly.min.js": Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-}
+# Every script and style ships with a package: the console's own, plotly.js from the installed
+# plotly, Swagger UI and ReDoc (for /docs and /redoc) from the installed fastapi-offline.
+API_DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
+STATIC_FILES = (
+    {path.name: path for path in (HERE / "static").iterdir()}
+    | {"plotly.min.js": Path(plotly.__file__).parent / "package_data" / "plotly.min.js"}
+    | {path.name: path for path in API_DOCS_ASSETS.iterdir()}
+)
 T = TypeVar("T")
 PAGE_SIZE = 20
 STAFF = (Role.GRID_OPERATOR, Role.REGULATOR)
@@ -236,6 +241,26 @@ def _sorting(enum: Any, key: str, default: str) -> Sorting[Any]:
 def root() -> RedirectResponse:
     """The console's home."""
     return RedirectResponse("/console/", status_code=303)
+
+
+@root_router.get("/docs")
+def api_docs(request: Request) -> Response:
+    """Swagger UI over the OpenAPI document, its assets served from the package (offline), its
+    start-up in a script file rather than inline."""
+    return _api_docs_page(request, "apidocs.html")
+
+
+@root_router.get("/redoc")
+def api_redoc(request: Request) -> Response:
+    """ReDoc over the OpenAPI document, served from the package like /docs."""
+    return _api_docs_page(request, "redoc.html")
+
+
+def _api_docs_page(request: Request, template: str) -> Response:
+    app = request.app
+    return TEMPLATES.TemplateResponse(
+        request, template, {"title": app.title, "openapi_url": app.openapi_url}
+    )
 
 
 @router.get("/login")
