@@ -37,6 +37,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gzvpp.console import labels
+from gzvpp.console.filters import EventFilters, ParticipantFilters
 from gzvpp.core.eligibility import UserCategory
 from gzvpp.core.grid import INTERVAL_MINUTES, MIN_WINDOW_MINUTES
 from gzvpp.core.invitation import (
@@ -54,7 +55,6 @@ from gzvpp.kit.clock import ClockDep
 from gzvpp.kit.db import SessionDep, session_scope
 from gzvpp.kit.errors import DomainError, Invalid, NotFound, Unauthorized
 from gzvpp.kit.pagination import PaginationParams
-from gzvpp.kit.sorting import Sorting
 from gzvpp.meterdata.repository import load_system_cube, stored_days
 from gzvpp.models import (
     EventStatus,
@@ -226,14 +226,6 @@ def _listing(rows: Sequence[Any], total: int, page: int) -> dict[str, Any]:
     return {"rows": rows, "total": total, "page": page, "pages": _pages(total)}
 
 
-def _sorting(enum: Any, key: str, default: str) -> Sorting[Any]:
-    """``?sort=-name`` as the services' sorting; an unknown key falls back to ``default``."""
-    name = key.removeprefix("-")
-    if name not in enum._value2member_map_:
-        return _sorting(enum, default, default)
-    return [(enum(name), key.startswith("-"))]
-
-
 # ---- sign-in ------------------------------------------------------------------------------
 
 
@@ -318,15 +310,21 @@ def static(name: str) -> FileResponse:
 
 
 @router.get("/overview")
-def overview(request: Request, actor: PageActor, session: SessionDep, clock: ClockDep) -> Response:
-    """Today's and coming events, the system-load forecast against the trigger line, and the
-    enrolled participants' capability."""
+def overview(
+    request: Request,
+    actor: PageActor,
+    session: SessionDep,
+    clock: ClockDep,
+    events_page: Annotated[int, Query(ge=1)] = 1,
+) -> Response:
+    """Today's and coming events (paged), the system-load forecast against the trigger line,
+    and the enrolled participants' capability."""
     _staff(actor)
     now = clock.now()
-    events, _ = event_service.search(
+    events, events_total = event_service.search(
         session,
         actor,
-        pagination=PaginationParams(1, 50),
+        pagination=_page(events_page),
         sorting=[(event_schemas.SortProperty.START_AT, False)],
         statuses=(),
         mode=None,
@@ -339,7 +337,7 @@ def overview(request: Request, actor: PageActor, session: SessionDep, clock: Clo
         actor,
         "overview.html",
         now,
-        events=events,
+        events=_listing(events, events_total, events_page),
         forecast=_forecast(session, actor, now.date()),
         capability=_capability(session),
     )
@@ -397,45 +395,20 @@ def participants(
     actor: PageActor,
     session: SessionDep,
     clock: ClockDep,
+    filters: Annotated[ParticipantFilters, Query()],
     page: Annotated[int, Query(ge=1)] = 1,
-    sort: str = "-submitted_at",
-    q: Annotated[str, Query(max_length=200)] = "",
-    kind: ParticipantKind | None = None,
-    status: ParticipantStatus | None = None,
-    category: UserCategory | None = None,
-    substation: Annotated[str, Query(max_length=64)] = "",
-    realtime: bool | None = None,
 ) -> Response:
     """Search, filter, sort and page the participants on the server."""
     _staff(actor)
-    sorting = _sorting(participant_schemas.SortProperty, sort, "-submitted_at")
-    rows, total = participant_service.search(
-        session,
-        actor,
-        pagination=_page(page),
-        sorting=sorting,
-        query=q or None,
-        kind=kind,
-        statuses=[status] if status else (),
-        category=category,
-        substation=substation or None,
-        realtime=realtime,
-    )
+    rows, total = filters.search(session, actor, _page(page))
     return _render(
         request,
         actor,
         "participants.html",
         clock.now(),
         **_listing(rows, total, page),
-        sort=sort,
-        filters={
-            "q": q,
-            "kind": kind or "",
-            "status": status or "",
-            "category": category or "",
-            "substation": substation,
-            "realtime": "" if realtime is None else str(realtime).lower(),
-        },
+        sort=filters.sort,
+        filters=filters.form(),
         kinds=list(ParticipantKind),
         statuses=list(ParticipantStatus),
         categories=list(UserCategory),
@@ -450,8 +423,11 @@ def participant(
     session: SessionDep,
     clock: ClockDep,
     message: Annotated[str, Query(max_length=500)] = "",
+    accounts_page: Annotated[int, Query(ge=1)] = 1,
+    history_page: Annotated[int, Query(ge=1)] = 1,
 ) -> Response:
-    """Accounts, members, capability, eligibility (the review), standing and score history."""
+    """Accounts, members, capability, eligibility (the review), standing and score history;
+    the accounts and the history are paged."""
     now = clock.now()
     detail = participant_service.get(session, actor, participant_id)
     standing = standings(session, [participant_id], now)[participant_id]
@@ -463,7 +439,8 @@ def participant(
         now,
         p=detail,
         standing=standing,
-        history=history[::-1],
+        accounts=_paged_slice(detail.accounts, accounts_page),
+        history=_paged_slice(history[::-1], history_page),
         steps=_steps(actor, detail),
         message=message,
     )
@@ -555,33 +532,20 @@ def events(
     actor: PageActor,
     session: SessionDep,
     clock: ClockDep,
+    filters: Annotated[EventFilters, Query()],
     page: Annotated[int, Query(ge=1)] = 1,
-    sort: str = "-start_at",
-    status: EventStatus | None = None,
-    mode: Mode | None = None,
-    direction: Direction | None = None,
 ) -> Response:
     """Every event, filtered, sorted and paged on the server."""
     _staff(actor)
-    rows, total = event_service.search(
-        session,
-        actor,
-        pagination=_page(page),
-        sorting=_sorting(event_schemas.SortProperty, sort, "-start_at"),
-        statuses=[status] if status else (),
-        mode=mode,
-        direction=direction,
-        day_from=None,
-        day_to=None,
-    )
+    rows, total = filters.search(session, actor, _page(page))
     return _render(
         request,
         actor,
         "events.html",
         clock.now(),
         **_listing(rows, total, page),
-        sort=sort,
-        filters={"status": status or "", "mode": mode or "", "direction": direction or ""},
+        sort=filters.sort,
+        filters=filters.form(),
         statuses=list(EventStatus),
         modes=list(Mode),
         directions=list(Direction),
@@ -617,14 +581,20 @@ def new_event(request: Request, actor: PageActor, clock: ClockDep) -> Response:
 
 @router.get("/events/{event_id}")
 def event(
-    event_id: str, request: Request, actor: PageActor, session: SessionDep, clock: ClockDep
+    event_id: str,
+    request: Request,
+    actor: PageActor,
+    session: SessionDep,
+    clock: ClockDep,
+    plan_page: Annotated[int, Query(ge=1)] = 1,
 ) -> Response:
-    """The live invitation: bids as they arrive, the ranking and the cancellation."""
+    """The live invitation: bids as they arrive, the ranking, the plan (paged) and the
+    cancellation."""
     _staff(actor)
     now = clock.now()
     detail = event_service.get(session, actor, event_id)
-    awards, _ = event_service.list_awards(
-        session, actor, PaginationParams(1, 100), event_id=event_id, participant_id=None
+    awards, awards_total = event_service.list_awards(
+        session, actor, _page(plan_page), event_id=event_id, participant_id=None
     )
     return _render(
         request,
@@ -632,7 +602,7 @@ def event(
         "event.html",
         now,
         e=detail,
-        awards=awards,
+        plan=_listing(awards, awards_total, plan_page),
         names=_names(session, [a.participant_id for a in awards]),
         cancel_by=detail.start_at - MIN_LEAD,
         min_lead_hours=int(MIN_LEAD.total_seconds() // 3600),
@@ -770,6 +740,11 @@ def _slice(items: Sequence[T], page: int) -> Sequence[T]:
     return items[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
 
 
+def _paged_slice(items: Sequence[Any], page: int) -> dict[str, Any]:
+    """One page of a list the page already holds whole, as ``_listing`` context."""
+    return _listing(_slice(items, page), len(items), page)
+
+
 # ---- the participants' portal -------------------------------------------------------------
 
 
@@ -781,22 +756,43 @@ def _own(actor: Actor) -> str:
 
 
 @router.get("/portal")
-def portal(request: Request, actor: PageActor, session: SessionDep, clock: ClockDep) -> Response:
-    """Invitations to answer, own bids, own score and suspension status."""
+def portal(
+    request: Request,
+    actor: PageActor,
+    session: SessionDep,
+    clock: ClockDep,
+    invitations_page: Annotated[int, Query(ge=1)] = 1,
+    notes_page: Annotated[int, Query(ge=1)] = 1,
+) -> Response:
+    """Invitations to answer with one's bid on each, notifications (both paged), own score
+    and suspension status."""
     participant_id = _own(actor)
     now = clock.now()
-    notes, _ = event_service.list_notifications(
+    invited, invited_total = event_service.list_notifications(
         session,
         actor,
-        PaginationParams(1, 50),
+        _page(invitations_page),
+        participant_id=None,
+        event_id=None,
+        kind=NotificationKind.INVITATION,
+        unread=None,
+    )
+    invitations = [event_service.get(session, actor, n.event_id) for n in invited]
+    bids = {}
+    for e in invitations:
+        found, _ = event_service.list_bids(
+            session, actor, PaginationParams(1, 1), event_id=e.id, participant_id=None
+        )
+        if found:
+            bids[e.id] = found[0]
+    notes, notes_total = event_service.list_notifications(
+        session,
+        actor,
+        _page(notes_page),
         participant_id=None,
         event_id=None,
         kind=None,
         unread=None,
-    )
-    invited = [n.event_id for n in notes if n.kind is NotificationKind.INVITATION]
-    bids, _ = event_service.list_bids(
-        session, actor, PaginationParams(1, 50), event_id=None, participant_id=None
     )
     return _render(
         request,
@@ -805,9 +801,9 @@ def portal(request: Request, actor: PageActor, session: SessionDep, clock: Clock
         now,
         p=participant_service.get(session, actor, participant_id),
         standing=standings(session, [participant_id], now)[participant_id],
-        invitations=[event_service.get(session, actor, e) for e in dict.fromkeys(invited)],
-        bids={b.event_id: b for b in bids},
-        notes=notes,
+        invitations=_listing(invitations, invited_total, invitations_page),
+        bids=bids,
+        notes=_listing(notes, notes_total, notes_page),
     )
 
 
@@ -849,9 +845,19 @@ def invitation(
 
 @router.get("/portal/results")
 def own_results(
-    request: Request, actor: PageActor, session: SessionDep, clock: ClockDep
+    request: Request,
+    actor: PageActor,
+    session: SessionDep,
+    clock: ClockDep,
+    page: Annotated[int, Query(ge=1)] = 1,
 ) -> Response:
-    """Every evaluated award of one's own, newest first, linking to its chart."""
+    """Every evaluated award of one's own, newest first and paged, linking to its chart."""
     participant_id = _own(actor)
     history = settlement_repository.results_in_event_order(session, [participant_id])
-    return _render(request, actor, "portal_results.html", clock.now(), history=history[::-1])
+    return _render(
+        request,
+        actor,
+        "portal_results.html",
+        clock.now(),
+        **_paged_slice(history[::-1], page),
+    )

@@ -48,6 +48,21 @@ const gz = (() => {
     }
   }
 
+  // A phone's width, as in console.css: no plotly toolbar there (it covers the labels).
+  const narrow = window.matchMedia("(max-width: 720px)");
+
+  // 菜单 opens and closes the bar's links on a phone; the bar only collapses once this runs.
+  function menu() {
+    const bar = document.querySelector("header.top");
+    const toggle = bar && bar.querySelector(".menu-toggle");
+    if (!toggle) return;
+    bar.classList.add("collapsible");
+    toggle.addEventListener("click", () => {
+      const open = bar.classList.toggle("open");
+      toggle.setAttribute("aria-expanded", String(open));
+    });
+  }
+
   const font = { family: '"Noto Sans CJK SC", "Microsoft YaHei", sans-serif', size: 13 };
   function plot(id, traces, layout) {
     Plotly.react(id, traces, {
@@ -56,7 +71,7 @@ const gz = (() => {
       legend: { orientation: "h", y: -0.18 },
       hovermode: "x unified",
       ...layout,
-    }, { displaylogo: false, responsive: true, locale: "zh-CN" });
+    }, { displaylogo: false, responsive: true, locale: "zh-CN", displayModeBar: narrow.matches ? false : "hover" });
   }
 
   function forecastChart() {
@@ -90,6 +105,7 @@ const gz = (() => {
   }
 
   document.addEventListener("DOMContentLoaded", () => {
+    menu();
     tickCountdowns();
     setInterval(tickCountdowns, 1000);
     if (document.getElementById("forecast-data")) forecastChart();
