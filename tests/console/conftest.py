@@ -271,6 +271,40 @@ def meter_readings(accounts: dict[str, float], days: list[dt.date]) -> list[dict
     return readings
 
 
+def upload_last_year_peak(platform: Platform) -> None:
+    """Last year's system-load peak (20,000 MW on 2024-07-15), for the 第七条 trigger line."""
+    peak = platform.client.post(
+        "/api/meterdata/system-load:upload",
+        files={"file": ("2024.csv", io.BytesIO(system_load_csv([dt.date(2024, 7, 15)], 20_000.0)))},
+        headers=platform.grid,
+    )
+    assert peak.status_code == 200, peak.text
+
+
+def create_event(
+    platform: Platform, day: dt.date, *, demand_kw: str, substation: str, **price: str
+) -> str:
+    """A day-ahead 削峰 event in 10:00–11:00 of ``day`` at ``substation``, bidding unless
+    ``price`` names a fixed price; its id."""
+    created = platform.client.post(
+        "/api/events",
+        json={
+            "direction": "peak",
+            "mode": "day_ahead",
+            "start_at": f"{day}T10:00",
+            "end_at": f"{day}T11:00",
+            "demand_kw": demand_kw,
+            "scope": {"substations": [substation]},
+            "price_mode": "fixed" if price else "bidding",
+            **price,
+        },
+        headers=platform.grid,
+    )
+    assert created.status_code == 201, created.text
+    event_id: str = created.json()["id"]
+    return event_id
+
+
 def upload(platform: Platform, accounts: dict[str, float], days: list[dt.date]) -> None:
     system = platform.client.post(
         "/api/meterdata/system-load:upload",
@@ -309,28 +343,9 @@ def programme(platform: Platform) -> Iterator[Programme]:
     trader = platform.enrol(aggregator(HAIZHU, name="海珠某负荷聚合商", members=MEMBERS))
     cuts = {u["accounts"][0]["account_id"]: 500.0 for u in users}
     cuts |= {a["account_id"]: 400.0 for a in trader["accounts"]}
-    peak = platform.client.post(
-        "/api/meterdata/system-load:upload",
-        files={"file": ("2024.csv", io.BytesIO(system_load_csv([dt.date(2024, 7, 15)], 20_000.0)))},
-        headers=platform.grid,
-    )
-    assert peak.status_code == 200, peak.text
+    upload_last_year_peak(platform)
     upload(platform, cuts, HISTORY)
-    created = platform.client.post(
-        "/api/events",
-        json={
-            "direction": "peak",
-            "mode": "day_ahead",
-            "start_at": f"{DAY}T10:00",
-            "end_at": f"{DAY}T11:00",
-            "demand_kw": "10000",
-            "scope": {"substations": [HAIZHU]},
-            "price_mode": "bidding",
-        },
-        headers=platform.grid,
-    )
-    assert created.status_code == 201, created.text
-    event_id = created.json()["id"]
+    event_id = create_event(platform, DAY, demand_kw="10000", substation=HAIZHU)
     for k, bidder in enumerate([trader, *users]):
         bid = platform.client.post(
             f"/api/events/{event_id}/bids",

@@ -11,7 +11,6 @@ chart opens; a power user cannot open another participant's result. Every page i
 from __future__ import annotations
 
 import datetime as dt
-import io
 import shutil
 from typing import Any
 
@@ -28,8 +27,8 @@ from conftest import (
     require_browser,
     shot,
     sign_in,
-    system_load_csv,
     upload,
+    upload_last_year_peak,
 )
 
 from gzvpp.models import Role
@@ -49,12 +48,7 @@ def test_the_programme_in_a_browser(platform: Platform, base_url: str, browser: 
     cuts = {works["accounts"][0]["account_id"]: 600.0}
     cuts |= {a["account_id"]: 450.0 for a in trader["accounts"]}
     # Last year's peak (20,000 MW) and this June's history, before the invitation.
-    last_year = platform.client.post(
-        "/api/meterdata/system-load:upload",
-        files={"file": ("2024.csv", io.BytesIO(system_load_csv([dt.date(2024, 7, 15)], 20_000.0)))},
-        headers=platform.grid,
-    )
-    assert last_year.status_code == 200, last_year.text
+    upload_last_year_peak(platform)
     upload(platform, cuts, HISTORY)
 
     # The grid operator: sign-in, overview, participants.

@@ -3,9 +3,10 @@ accounts and score history, the portal's invitations, notifications and results.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
-from conftest import Platform, Programme
+from conftest import Platform, Programme, create_event
 
 PAGE_SIZE = 20
 
@@ -58,21 +59,9 @@ def test_the_portal_pages_its_lists(platform: Platform, programme: Programme) ->
 def test_the_overview_pages_coming_events(platform: Platform, programme: Programme) -> None:
     """21 coming events (in a scope nobody is enrolled in): 20 on the first page."""
     for day in range(10, 31):
-        created = platform.client.post(
-            "/api/events",
-            json={
-                "direction": "peak",
-                "mode": "day_ahead",
-                "start_at": f"2025-07-{day:02d}T10:00",
-                "end_at": f"2025-07-{day:02d}T11:00",
-                "demand_kw": "1000",
-                "scope": {"substations": ["无人站"]},
-                "price_mode": "fixed",
-                "fixed_price": "2",
-            },
-            headers=platform.grid,
+        create_event(
+            platform, dt.date(2025, 7, day), demand_kw="1000", substation="无人站", fixed_price="2"
         )
-        assert created.status_code == 201, created.text
     signed_in(platform, platform.grid_token)
     first = platform.client.get("/console/overview").text
     assert rows_of(first, '<a href="/console/events/DR') == PAGE_SIZE

@@ -58,6 +58,7 @@ from gzvpp.kit.pagination import PaginationParams
 from gzvpp.meterdata.repository import load_system_cube, stored_days
 from gzvpp.models import (
     EventStatus,
+    Notification,
     NotificationKind,
     Participant,
     ParticipantStatus,
@@ -768,15 +769,15 @@ def portal(
     and suspension status."""
     participant_id = _own(actor)
     now = clock.now()
-    invited, invited_total = event_service.list_notifications(
-        session,
-        actor,
-        _page(invitations_page),
-        participant_id=None,
-        event_id=None,
-        kind=NotificationKind.INVITATION,
-        unread=None,
-    )
+
+    def own_notifications(
+        page: int, kind: NotificationKind | None
+    ) -> tuple[Sequence[Notification], int]:
+        return event_service.list_notifications(
+            session, actor, _page(page), participant_id=None, event_id=None, kind=kind, unread=None
+        )
+
+    invited, invited_total = own_notifications(invitations_page, NotificationKind.INVITATION)
     invitations = [event_service.get(session, actor, n.event_id) for n in invited]
     bids = {}
     for e in invitations:
@@ -785,15 +786,7 @@ def portal(
         )
         if found:
             bids[e.id] = found[0]
-    notes, notes_total = event_service.list_notifications(
-        session,
-        actor,
-        _page(notes_page),
-        participant_id=None,
-        event_id=None,
-        kind=None,
-        unread=None,
-    )
+    notes, notes_total = own_notifications(notes_page, None)
     return _render(
         request,
         actor,
