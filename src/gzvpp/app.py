@@ -12,6 +12,7 @@ from gzvpp.accounts.endpoints import router as accounts_router
 from gzvpp.console.accounts import router as console_accounts_router
 from gzvpp.console.endpoints import root_router as console_root_router
 from gzvpp.console.endpoints import router as console_router
+from gzvpp.console.exports import router as console_exports_router
 from gzvpp.events.endpoints import admin_router, records_router
 from gzvpp.events.endpoints import router as events_router
 from gzvpp.kit import errors
@@ -81,6 +82,7 @@ def create_app(
     app.include_router(accounts_router, prefix="/api")
     app.include_router(console_router)
     app.include_router(console_accounts_router)
+    app.include_router(console_exports_router)
     app.include_router(console_root_router)
     openadr.install(app, openadr_settings)
     app.include_router(openadr_router, prefix="/api")
