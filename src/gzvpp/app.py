@@ -63,7 +63,7 @@ def create_app(
             scheduler.stop()
         engine.dispose()
 
-    # /docs and /redoc are the console's pages, with assets from the package (no CDN).
+    # /docs is the console's page, with assets from the package (no CDN); no /redoc.
     app = FastAPI(
         title=TITLE, version=__version__, docs_url=None, redoc_url=None, lifespan=lifespan
     )

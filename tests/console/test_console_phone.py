@@ -162,14 +162,9 @@ def test_the_desk_keeps_its_toolbar_and_layout(
     page.context.close()
 
 
-@pytest.mark.parametrize(
-    ("path", "title_selector"), [("/docs", ".swagger-ui .info .title"), ("/redoc", "h1")]
-)
-def test_api_docs_render_with_the_network_cut_off(
-    base_url: str, browser: Any, path: str, title_selector: str
-) -> None:
-    """Every request that leaves the platform is refused, and the API documentation still
-    renders (on a phone)."""
+def test_api_docs_render_with_the_network_cut_off(base_url: str, browser: Any) -> None:
+    """Every request that leaves the platform is refused, and /docs still renders the API (on
+    a phone)."""
     context = browser.new_context(
         base_url=base_url, viewport={"width": PHONE[0], "height": PHONE[1]}, locale="zh-CN"
     )
@@ -184,9 +179,10 @@ def test_api_docs_render_with_the_network_cut_off(
             route.abort()
 
     page.route("**/*", local_only)
-    page.goto(path)
-    page.wait_for_selector(title_selector, timeout=20_000)
-    assert "广州市虚拟电厂管理平台" in page.inner_text(title_selector)
-    shot(page, f"phone-390-api{path.replace('/', '-')}")
+    page.goto("/docs")
+    page.wait_for_selector(".swagger-ui .info .title", timeout=20_000)
+    assert "广州市虚拟电厂管理平台" in page.inner_text(".swagger-ui .info .title")
+    assert page.locator(".opblock").count() > 10
+    shot(page, "phone-390-api-docs")
     assert outside == []
     context.close()

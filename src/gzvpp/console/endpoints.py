@@ -75,7 +75,7 @@ HERE = Path(__file__).parent
 TEMPLATES = Jinja2Templates(directory=HERE / "templates")
 labels.install(TEMPLATES.env)
 # Every script and style ships with a package: the console's own, plotly.js from the installed
-# plotly, Swagger UI and ReDoc (for /docs and /redoc) from the installed fastapi-offline.
+# plotly, Swagger UI (for /docs) from the installed fastapi-offline.
 API_DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
 STATIC_FILES = (
     {path.name: path for path in (HERE / "static").iterdir()}
@@ -239,20 +239,11 @@ def root() -> RedirectResponse:
 @root_router.get("/docs")
 def api_docs(request: Request) -> Response:
     """Swagger UI over the OpenAPI document, its assets served from the package (offline), its
-    start-up in a script file rather than inline."""
-    return _api_docs_page(request, "apidocs.html")
-
-
-@root_router.get("/redoc")
-def api_redoc(request: Request) -> Response:
-    """ReDoc over the OpenAPI document, served from the package like /docs."""
-    return _api_docs_page(request, "redoc.html")
-
-
-def _api_docs_page(request: Request, template: str) -> Response:
+    start-up in a script file rather than inline. There is no /redoc: ReDoc's sidebar fetches
+    its logo from the network."""
     app = request.app
     return TEMPLATES.TemplateResponse(
-        request, template, {"title": app.title, "openapi_url": app.openapi_url}
+        request, "apidocs.html", {"title": app.title, "openapi_url": app.openapi_url}
     )
 
 
