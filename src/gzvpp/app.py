@@ -14,6 +14,7 @@ from gzvpp.console.accounts import router as console_accounts_router
 from gzvpp.console.endpoints import root_router as console_root_router
 from gzvpp.console.endpoints import router as console_router
 from gzvpp.console.endpoints import unknown_page
+from gzvpp.console.exports import router as console_exports_router
 from gzvpp.events.endpoints import admin_router, records_router
 from gzvpp.events.endpoints import router as events_router
 from gzvpp.kit import errors
@@ -67,7 +68,10 @@ def create_app(
             scheduler.stop()
         engine.dispose()
 
-    app = FastAPI(title=TITLE, version=__version__, docs_url="/docs", lifespan=lifespan)
+    # /docs is the console's page, with assets from the package (no CDN); no /redoc.
+    app = FastAPI(
+        title=TITLE, version=__version__, docs_url=None, redoc_url=None, lifespan=lifespan
+    )
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.read_sessionmaker = make_sessionmaker(engine, read_only=True)
@@ -90,6 +94,7 @@ def create_app(
     app.include_router(accounts_router, prefix="/api")
     app.include_router(console_router)
     app.include_router(console_accounts_router)
+    app.include_router(console_exports_router)
     app.include_router(console_root_router)
     openadr.install(app, openadr_settings)
     app.include_router(openadr_router, prefix="/api")

@@ -1,16 +1,25 @@
-"""Fixtures for the console tests: the app on a fresh SQLite file with a simulated clock, and
-helpers that enrol participants and issue tokens through the service."""
+"""Fixtures for the console tests: the app on a fresh SQLite file with a simulated clock,
+helpers that enrol participants, issue tokens and upload meter data through the service, and
+for the browser tests the app served by uvicorn and Debian's chromium driven by Playwright."""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import itertools
+import os
 import re
+import socket
+import threading
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
+import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx import Response
@@ -26,6 +35,15 @@ from gzvpp.models import Role
 SAME_ORIGIN = {"Origin": "http://testserver"}
 # D-1 of a Tuesday response day, before the day-ahead publication deadline (09:00).
 START = dt.datetime(2025, 6, 30, 8, 0)
+DAY = dt.date(2025, 7, 1)  # the browser tests' response day, a Tuesday
+HISTORY = [dt.date(2025, 6, 1) + dt.timedelta(days=k) for k in range(29)]  # to 06-29
+INTERVALS = [dt.timedelta(minutes=15 * k) for k in range(96)]
+HAIZHU = "海珠站"
+BIDDERS = 24  # power users; with the aggregator more than a page (20) of bids and awards
+MEMBERS = 21  # the aggregator's accounts, more than a page
+UPLOAD_LIMIT = 100_000  # readings the API takes in one request
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 _numbers = itertools.count(1)
 # Tests move the simulated clock ahead; their tokens must not expire on the way.
 LONG_LIVED = dt.datetime(2100, 1, 1)
@@ -186,3 +204,232 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
         app = create_app(database_url=f"sqlite:///{path}", clock=clock)
         yield Platform(app, clock)
     app.state.engine.dispose()
+
+
+# ---- browser tests --------------------------------------------------------------------------
+
+
+def require_browser() -> None:
+    """Skip the calling test module without chromium or Playwright, unless
+    GZVPP_REQUIRE_BROWSER=1 (then their absence is an error)."""
+    required = os.environ.get("GZVPP_REQUIRE_BROWSER") == "1"
+    if not Path(CHROMIUM).exists():
+        if required:
+            raise RuntimeError(f"GZVPP_REQUIRE_BROWSER=1 but {CHROMIUM} is missing")
+        pytest.skip(f"no chromium at {CHROMIUM}", allow_module_level=True)
+    if required:
+        import playwright.sync_api  # noqa: F401
+    else:
+        pytest.importorskip("playwright.sync_api")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def base_url(platform: Platform) -> Iterator[str]:
+    """The app served by uvicorn in a background thread."""
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(platform.app, host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright import sync_api
+
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield launched
+        launched.close()
+
+
+# What chromium reports refusing under the pages' Content-Security-Policy (inline script, a
+# plotly feature the policy blocks …): the browser tests require it to stay empty.
+BLOCKED: list[str] = []
+
+
+def shot(page: Any, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def sign_in(
+    browser: Any,
+    base_url: str,
+    token: str,
+    name: str | None = None,
+    viewport: tuple[int, int] = (1360, 900),
+) -> Any:
+    """A fresh browser context of ``viewport`` (width, height) signed in with ``token``; its
+    page."""
+    width, height = viewport
+    context = browser.new_context(
+        base_url=base_url, viewport={"width": width, "height": height}, locale="zh-CN"
+    )
+    page = context.new_page()
+    page.on(
+        "console",
+        lambda message: (
+            BLOCKED.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    page.goto("/console/login")
+    if name:
+        shot(page, name)
+    page.fill("input[name=token]", token)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    return page
+
+
+def csv(header: str, rows: list[str]) -> bytes:
+    return ("\n".join([header, *rows]) + "\n").encode()
+
+
+def system_load_csv(days: list[dt.date], peak_mw: float) -> bytes:
+    """A daily shape peaking at ``peak_mw`` in the afternoon."""
+    shape = 0.7 + 0.3 * np.sin(np.linspace(0, np.pi, 96)) ** 2
+    shape /= shape.max()
+    rows = [
+        f"{dt.datetime.combine(day, dt.time()) + step:%Y-%m-%d %H:%M},{peak_mw * v:.1f}"
+        for day in days
+        for step, v in zip(INTERVALS, shape, strict=True)
+    ]
+    return csv("ts,mw", rows)
+
+
+def meter_readings(accounts: dict[str, float], days: list[dt.date]) -> list[dict[str, Any]]:
+    """Flat 1000 kW per account; on the response day ``accounts[a]`` kW less in 10:00–11:00."""
+    readings = []
+    for day in days:
+        for step in INTERVALS:
+            ts = dt.datetime.combine(day, dt.time()) + step
+            in_window = day == DAY and dt.time(10) <= ts.time() < dt.time(11)
+            for account, cut in accounts.items():
+                kw = 1000.0 - (cut if in_window else 0.0)
+                readings.append({"account_id": account, "ts": ts.isoformat(), "kw": kw})
+    return readings
+
+
+def upload_last_year_peak(platform: Platform) -> None:
+    """Last year's system-load peak (20,000 MW on 2024-07-15), for the 第七条 trigger line."""
+    peak = platform.client.post(
+        "/api/meterdata/system-load:upload",
+        files={"file": ("2024.csv", io.BytesIO(system_load_csv([dt.date(2024, 7, 15)], 20_000.0)))},
+        headers=platform.grid,
+    )
+    assert peak.status_code == 200, peak.text
+
+
+def create_event(
+    platform: Platform, day: dt.date, *, demand_kw: str, substation: str, **price: str
+) -> str:
+    """A day-ahead 削峰 event in 10:00–11:00 of ``day`` at ``substation``, bidding unless
+    ``price`` names a fixed price; its id."""
+    created = platform.client.post(
+        "/api/events",
+        json={
+            "direction": "peak",
+            "mode": "day_ahead",
+            "start_at": f"{day}T10:00",
+            "end_at": f"{day}T11:00",
+            "demand_kw": demand_kw,
+            "scope": {"substations": [substation]},
+            "price_mode": "fixed" if price else "bidding",
+            **price,
+        },
+        headers=platform.grid,
+    )
+    assert created.status_code == 201, created.text
+    event_id: str = created.json()["id"]
+    return event_id
+
+
+def upload(platform: Platform, accounts: dict[str, float], days: list[dt.date]) -> None:
+    system = platform.client.post(
+        "/api/meterdata/system-load:upload",
+        files={"file": ("system.csv", io.BytesIO(system_load_csv(days, 19_500.0)), "text/csv")},
+        headers=platform.grid,
+    )
+    assert system.status_code == 200, system.text
+    readings = meter_readings(accounts, days)
+    for first in range(0, len(readings), UPLOAD_LIMIT):
+        loads = platform.client.post(
+            "/api/meterdata/loads",
+            json={"readings": readings[first : first + UPLOAD_LIMIT]},
+            headers=platform.grid,
+        )
+        assert loads.status_code == 200, loads.text[:300]
+
+
+@dataclass(frozen=True)
+class Programme:
+    event_id: str
+    user_id: str
+    trader_id: str
+    user_token: str
+    trader_token: str
+
+
+@pytest.fixture(scope="module")
+def programme(platform: Platform) -> Iterator[Programme]:
+    """24 power users and an aggregator of 21 members bid for one day-ahead event, which is
+    ranked (all 25 accepted), executed and evaluated; the clock stops the morning after. Every
+    list it fills is longer than a page (20)."""
+    platform.clock.set(START)
+    users = [
+        platform.enrol(power_user(HAIZHU, name=f"海珠第{k:02d}号工厂")) for k in range(BIDDERS)
+    ]
+    trader = platform.enrol(aggregator(HAIZHU, name="海珠某负荷聚合商", members=MEMBERS))
+    cuts = {u["accounts"][0]["account_id"]: 500.0 for u in users}
+    cuts |= {a["account_id"]: 400.0 for a in trader["accounts"]}
+    upload_last_year_peak(platform)
+    upload(platform, cuts, HISTORY)
+    event_id = create_event(platform, DAY, demand_kw="10000", substation=HAIZHU)
+    for k, bidder in enumerate([trader, *users]):
+        bid = platform.client.post(
+            f"/api/events/{event_id}/bids",
+            json={"kw": "600", "price": f"{1 + k * 0.1:.1f}", "participant_id": bidder["id"]},
+            headers=platform.grid,
+        )
+        assert bid.status_code == 201, bid.text
+    platform.clock.set(dt.datetime(2025, 6, 30, 11, 0))
+    assert platform.client.post("/api/admin/tick", headers=platform.grid).status_code == 200
+    platform.clock.set(dt.datetime(2025, 7, 2, 9, 0))
+    upload(platform, cuts, [dt.date(2025, 6, 30), DAY])
+    evaluated = platform.client.post(
+        f"/api/results/events/{event_id}:evaluate", headers=platform.grid
+    )
+    assert evaluated.status_code == 200, evaluated.text
+    yield Programme(
+        event_id,
+        users[0]["id"],
+        trader["id"],
+        platform.token(Role.POWER_USER, users[0]["id"], "工厂操作员"),
+        platform.token(Role.AGGREGATOR, trader["id"], "聚合商操作员"),
+    )

@@ -11,95 +11,32 @@ chart opens; a power user cannot open another participant's result. Every page i
 from __future__ import annotations
 
 import datetime as dt
-import io
-import os
 import re
 import shutil
-import socket
-import threading
-import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
-import uvicorn
-from conftest import START, Platform, aggregator, bearer, power_user
+from conftest import (
+    BLOCKED,
+    DAY,
+    HISTORY,
+    SHOTS,
+    START,
+    Platform,
+    aggregator,
+    bearer,
+    power_user,
+    shot,
+    sign_in,
+    upload,
+    upload_last_year_peak,
+)
 
 from gzvpp.models import Role
 
-CHROMIUM = "/usr/bin/chromium"
-SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 STATION = "天河站"
-DAY = dt.date(2025, 7, 1)  # the response day, a Tuesday
-HISTORY = [dt.date(2025, 6, 1) + dt.timedelta(days=k) for k in range(29)]  # to 06-29
-INTERVALS = [dt.timedelta(minutes=15 * k) for k in range(96)]
 
 pytestmark = pytest.mark.browser
-
-REQUIRED = os.environ.get("GZVPP_REQUIRE_BROWSER") == "1"
-if not Path(CHROMIUM).exists():
-    if REQUIRED:
-        raise RuntimeError(f"GZVPP_REQUIRE_BROWSER=1 but {CHROMIUM} is missing")
-    pytest.skip(f"no chromium at {CHROMIUM}", allow_module_level=True)
-
-if REQUIRED:
-    from playwright import sync_api
-else:
-    sync_api = pytest.importorskip("playwright.sync_api")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@pytest.fixture(scope="module")
-def base_url(platform: Platform) -> Iterator[str]:
-    """The app served by uvicorn in a background thread."""
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(platform.app, host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield launched
-        launched.close()
-
-
-# What chromium reports refusing under the pages' Content-Security-Policy (inline script, a
-# plotly feature the policy blocks …): must stay empty.
-BLOCKED: list[str] = []
-
-
-def shot(page: Any, name: str) -> None:
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 SIZES = {"desk": (1440, 900), "phone": (390, 844)}
@@ -134,71 +71,6 @@ def chart_reads_at_a_glance(page: Any, chart: str, axis: str, title: str | None)
     return values
 
 
-def sign_in(browser: Any, base_url: str, token: str, name: str | None = None) -> Any:
-    """A fresh browser context signed in with ``token``; its page."""
-    context = browser.new_context(
-        base_url=base_url, viewport={"width": 1360, "height": 900}, locale="zh-CN"
-    )
-    page = context.new_page()
-    page.on(
-        "console",
-        lambda message: (
-            BLOCKED.append(message.text) if "Content Security Policy" in message.text else None
-        ),
-    )
-    page.goto("/console/login")
-    if name:
-        shot(page, name)
-    page.fill("input[name=token]", token)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
-    return page
-
-
-def csv(header: str, rows: list[str]) -> bytes:
-    return ("\n".join([header, *rows]) + "\n").encode()
-
-
-def system_load_csv(days: list[dt.date], peak_mw: float) -> bytes:
-    """A daily shape peaking at ``peak_mw`` in the afternoon."""
-    shape = 0.7 + 0.3 * np.sin(np.linspace(0, np.pi, 96)) ** 2
-    shape /= shape.max()
-    rows = [
-        f"{dt.datetime.combine(day, dt.time()) + step:%Y-%m-%d %H:%M},{peak_mw * v:.1f}"
-        for day in days
-        for step, v in zip(INTERVALS, shape, strict=True)
-    ]
-    return csv("ts,mw", rows)
-
-
-def meter_readings(accounts: dict[str, float], days: list[dt.date]) -> list[dict[str, Any]]:
-    """Flat 1000 kW per account; on the response day ``accounts[a]`` kW less in 10:00–11:00."""
-    readings = []
-    for day in days:
-        for step in INTERVALS:
-            ts = dt.datetime.combine(day, dt.time()) + step
-            in_window = day == DAY and dt.time(10) <= ts.time() < dt.time(11)
-            for account, cut in accounts.items():
-                kw = 1000.0 - (cut if in_window else 0.0)
-                readings.append({"account_id": account, "ts": ts.isoformat(), "kw": kw})
-    return readings
-
-
-def upload(platform: Platform, accounts: dict[str, float], days: list[dt.date]) -> None:
-    system = platform.client.post(
-        "/api/meterdata/system-load:upload",
-        files={"file": ("system.csv", io.BytesIO(system_load_csv(days, 19_500.0)), "text/csv")},
-        headers=platform.grid,
-    )
-    assert system.status_code == 200, system.text
-    loads = platform.client.post(
-        "/api/meterdata/loads",
-        json={"readings": meter_readings(accounts, days)},
-        headers=platform.grid,
-    )
-    assert loads.status_code == 200, loads.text
-
-
 def test_the_programme_in_a_browser(platform: Platform, base_url: str, browser: Any) -> None:
     shutil.rmtree(SHOTS, ignore_errors=True)
     SHOTS.mkdir(parents=True)
@@ -208,12 +80,7 @@ def test_the_programme_in_a_browser(platform: Platform, base_url: str, browser: 
     cuts = {works["accounts"][0]["account_id"]: 600.0}
     cuts |= {a["account_id"]: 450.0 for a in trader["accounts"]}
     # Last year's peak (20,000 MW) and this June's history, before the invitation.
-    last_year = platform.client.post(
-        "/api/meterdata/system-load:upload",
-        files={"file": ("2024.csv", io.BytesIO(system_load_csv([dt.date(2024, 7, 15)], 20_000.0)))},
-        headers=platform.grid,
-    )
-    assert last_year.status_code == 200, last_year.text
+    upload_last_year_peak(platform)
     upload(platform, cuts, HISTORY)
 
     # The grid operator: sign-in, overview, participants.

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode
 
+import fastapi_offline
 import numpy as np
 import plotly
 from fastapi import (
@@ -41,6 +42,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gzvpp import display
 from gzvpp.console import labels, security, validation
+from gzvpp.console.filters import EventFilters, ParticipantFilters
 from gzvpp.core.eligibility import UserCategory
 from gzvpp.core.grid import INTERVAL_MINUTES, MIN_WINDOW_MINUTES
 from gzvpp.core.invitation import (
@@ -62,12 +64,12 @@ from gzvpp.kit.errors import DomainError, Invalid, NotFound, Unauthorized
 from gzvpp.kit.limits import size_text
 from gzvpp.kit.pagination import PaginationParams
 from gzvpp.kit.policy import publicity_workdays
-from gzvpp.kit.sorting import Sorting
 from gzvpp.kit.text import control_character, control_character_message
 from gzvpp.meterdata.repository import load_system_cube, stored_days
 from gzvpp.models import (
     Event,
     EventStatus,
+    Notification,
     NotificationKind,
     Participant,
     ParticipantStatus,
@@ -84,10 +86,14 @@ HERE = Path(__file__).parent
 TEMPLATES = Jinja2Templates(directory=HERE / "templates")
 labels.install(TEMPLATES.env)
 TEMPLATES.env.globals["error_texts"] = validation.texts()
-# Every script and style ships with the package; plotly.js comes from the installed plotly.
-STATIC_FILES = {path.name: path for path in (HERE / "static").iterdir()} | {
-    "plotly.min.js": Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-}
+# Every script and style ships with a package: the console's own, plotly.js from the installed
+# plotly, Swagger UI (for /docs) from the installed fastapi-offline.
+API_DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
+STATIC_FILES = (
+    {path.name: path for path in (HERE / "static").iterdir()}
+    | {"plotly.min.js": Path(plotly.__file__).parent / "package_data" / "plotly.min.js"}
+    | {path.name: path for path in API_DOCS_ASSETS.iterdir()}
+)
 T = TypeVar("T")
 PAGE_SIZE = 20
 STAFF = (Role.GRID_OPERATOR, Role.REGULATOR)
@@ -304,14 +310,6 @@ def _listing(rows: Sequence[Any], total: int, page: int) -> dict[str, Any]:
     return {"rows": rows, "total": total, "page": page, "pages": _pages(total)}
 
 
-def _sorting(enum: Any, key: str, default: str) -> Sorting[Any]:
-    """``?sort=-name`` as the services' sorting; an unknown key falls back to ``default``."""
-    name = key.removeprefix("-")
-    if name not in enum._value2member_map_:
-        return _sorting(enum, default, default)
-    return [(enum(name), key.startswith("-"))]
-
-
 # ---- sign-in ------------------------------------------------------------------------------
 
 
@@ -319,6 +317,17 @@ def _sorting(enum: Any, key: str, default: str) -> Sorting[Any]:
 def root() -> RedirectResponse:
     """The console's home."""
     return RedirectResponse("/console/", status_code=303)
+
+
+@root_router.get("/docs")
+def api_docs(request: Request) -> Response:
+    """Swagger UI over the OpenAPI document, its assets served from the package (offline), its
+    start-up in a script file rather than inline. There is no /redoc: ReDoc's sidebar fetches
+    its logo from the network."""
+    app = request.app
+    return TEMPLATES.TemplateResponse(
+        request, "apidocs.html", {"title": app.title, "openapi_url": app.openapi_url}
+    )
 
 
 @router.get("/login")
@@ -379,19 +388,39 @@ def static(name: str) -> FileResponse:
 
 
 @router.get("/overview")
-def overview(request: Request, actor: PageActor, session: SessionDep, clock: ClockDep) -> Response:
-    """Today's and coming events, the system-load forecast against the trigger line, and the
-    enrolled participants' capability."""
+def overview(
+    request: Request,
+    actor: PageActor,
+    session: SessionDep,
+    clock: ClockDep,
+    events_page: Annotated[int, Query(ge=1)] = 1,
+) -> Response:
+    """Today's and coming events (paged), the system-load forecast against the trigger line,
+    and the enrolled participants' capability."""
     _staff(actor)
     now = clock.now()
-    coming = _events_around(session, actor, now.date(), coming=True)
+    events, events_total = event_service.search(
+        session,
+        actor,
+        pagination=_page(events_page),
+        sorting=[(event_schemas.SortProperty.START_AT, False)],
+        statuses=(),
+        mode=None,
+        direction=None,
+        day_from=now.date(),
+        day_to=None,
+    )
+    coming = bool(events_total)
+    if not coming:  # nothing due: the latest events, so that the first screen is never empty
+        events = _events_around(session, actor, now.date(), coming=False)
+        events_total = len(events)
     return _render(
         request,
         actor,
         "overview.html",
         now,
-        events=coming or _events_around(session, actor, now.date(), coming=False),
-        coming=bool(coming),
+        events=_listing(events, events_total, events_page),
+        coming=coming,
         forecast=_forecast(session, actor, now.date()),
         capability=_capability(session),
     )
@@ -469,45 +498,20 @@ def participants(
     actor: PageActor,
     session: SessionDep,
     clock: ClockDep,
+    filters: Annotated[ParticipantFilters, Query()],
     page: Annotated[int, Query(ge=1)] = 1,
-    sort: str = "-submitted_at",
-    q: Annotated[str, Query(max_length=200)] = "",
-    kind: ParticipantKind | None = None,
-    status: ParticipantStatus | None = None,
-    category: UserCategory | None = None,
-    substation: Annotated[str, Query(max_length=64)] = "",
-    realtime: bool | None = None,
 ) -> Response:
     """Search, filter, sort and page the participants on the server."""
     _staff(actor)
-    sorting = _sorting(participant_schemas.SortProperty, sort, "-submitted_at")
-    rows, total = participant_service.search(
-        session,
-        actor,
-        pagination=_page(page),
-        sorting=sorting,
-        query=q or None,
-        kind=kind,
-        statuses=[status] if status else (),
-        category=category,
-        substation=substation or None,
-        realtime=realtime,
-    )
+    rows, total = filters.search(session, actor, _page(page))
     return _render(
         request,
         actor,
         "participants.html",
         clock.now(),
         **_listing(rows, total, page),
-        sort=sort,
-        filters={
-            "q": q,
-            "kind": kind or "",
-            "status": status or "",
-            "category": category or "",
-            "substation": substation,
-            "realtime": "" if realtime is None else str(realtime).lower(),
-        },
+        sort=filters.sort,
+        filters=filters.form(),
         kinds=list(ParticipantKind),
         statuses=list(ParticipantStatus),
         categories=list(UserCategory),
@@ -522,8 +526,11 @@ def participant(
     session: SessionDep,
     clock: ClockDep,
     message: Annotated[str, Query(max_length=500)] = "",
+    accounts_page: Annotated[int, Query(ge=1)] = 1,
+    history_page: Annotated[int, Query(ge=1)] = 1,
 ) -> Response:
-    """Accounts, members, capability, eligibility (the review), standing and score history."""
+    """Accounts, members, capability, eligibility (the review), standing and score history;
+    the accounts and the history are paged."""
     now = clock.now()
     detail = participant_service.get(session, actor, participant_id)
     standing = standings(session, [participant_id], now)[participant_id]
@@ -536,7 +543,8 @@ def participant(
         now,
         p=detail,
         standing=standing,
-        history=history[::-1],
+        accounts=_paged_slice(detail.accounts, accounts_page),
+        history=_paged_slice(history[::-1], history_page),
         steps=steps,
         withheld=withheld,
         message=message,
@@ -695,33 +703,20 @@ def events(
     actor: PageActor,
     session: SessionDep,
     clock: ClockDep,
+    filters: Annotated[EventFilters, Query()],
     page: Annotated[int, Query(ge=1)] = 1,
-    sort: str = "-start_at",
-    status: EventStatus | None = None,
-    mode: Mode | None = None,
-    direction: Direction | None = None,
 ) -> Response:
     """Every event, filtered, sorted and paged on the server."""
     _staff(actor)
-    rows, total = event_service.search(
-        session,
-        actor,
-        pagination=_page(page),
-        sorting=_sorting(event_schemas.SortProperty, sort, "-start_at"),
-        statuses=[status] if status else (),
-        mode=mode,
-        direction=direction,
-        day_from=None,
-        day_to=None,
-    )
+    rows, total = filters.search(session, actor, _page(page))
     return _render(
         request,
         actor,
         "events.html",
         clock.now(),
         **_listing(rows, total, page),
-        sort=sort,
-        filters={"status": status or "", "mode": mode or "", "direction": direction or ""},
+        sort=filters.sort,
+        filters=filters.form(),
         statuses=list(EventStatus),
         modes=list(Mode),
         directions=list(Direction),
@@ -761,14 +756,20 @@ def new_event(request: Request, actor: PageActor, session: SessionDep, clock: Cl
 
 @router.get("/events/{event_id}")
 def event(
-    event_id: str, request: Request, actor: PageActor, session: SessionDep, clock: ClockDep
+    event_id: str,
+    request: Request,
+    actor: PageActor,
+    session: SessionDep,
+    clock: ClockDep,
+    plan_page: Annotated[int, Query(ge=1)] = 1,
 ) -> Response:
-    """The live invitation: bids as they arrive, the ranking and the cancellation."""
+    """The live invitation: bids as they arrive, the ranking, the plan (paged) and the
+    cancellation."""
     _staff(actor)
     now = clock.now()
     detail = event_service.get(session, actor, event_id)
-    awards, _ = event_service.list_awards(
-        session, actor, PaginationParams(1, 100), event_id=event_id, participant_id=None
+    awards, awards_total = event_service.list_awards(
+        session, actor, _page(plan_page), event_id=event_id, participant_id=None
     )
     return _render(
         request,
@@ -776,7 +777,7 @@ def event(
         "event.html",
         now,
         e=detail,
-        awards=awards,
+        plan=_listing(awards, awards_total, plan_page),
         names=_names(session, [a.participant_id for a in awards]),
         cancel_by=detail.start_at - MIN_LEAD,
         coverage_layout=display.layout(
@@ -967,6 +968,11 @@ def _slice(items: Sequence[T], page: int) -> Sequence[T]:
     return items[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
 
 
+def _paged_slice(items: Sequence[Any], page: int) -> dict[str, Any]:
+    """One page of a list the page already holds whole, as ``_listing`` context."""
+    return _listing(_slice(items, page), len(items), page)
+
+
 # ---- the participants' portal -------------------------------------------------------------
 
 
@@ -978,23 +984,36 @@ def _own(actor: Actor) -> str:
 
 
 @router.get("/portal")
-def portal(request: Request, actor: PageActor, session: SessionDep, clock: ClockDep) -> Response:
-    """Invitations to answer, own bids, own score and suspension status."""
+def portal(
+    request: Request,
+    actor: PageActor,
+    session: SessionDep,
+    clock: ClockDep,
+    invitations_page: Annotated[int, Query(ge=1)] = 1,
+    notes_page: Annotated[int, Query(ge=1)] = 1,
+) -> Response:
+    """Invitations to answer with one's bid on each, notifications (both paged), own score
+    and suspension status."""
     participant_id = _own(actor)
     now = clock.now()
-    notes, _ = event_service.list_notifications(
-        session,
-        actor,
-        PaginationParams(1, 50),
-        participant_id=None,
-        event_id=None,
-        kind=None,
-        unread=None,
-    )
-    invited = [n.event_id for n in notes if n.kind is NotificationKind.INVITATION]
-    bids, _ = event_service.list_bids(
-        session, actor, PaginationParams(1, 50), event_id=None, participant_id=None
-    )
+
+    def own_notifications(
+        page: int, kind: NotificationKind | None
+    ) -> tuple[Sequence[Notification], int]:
+        return event_service.list_notifications(
+            session, actor, _page(page), participant_id=None, event_id=None, kind=kind, unread=None
+        )
+
+    invited, invited_total = own_notifications(invitations_page, NotificationKind.INVITATION)
+    invitations = [event_service.get(session, actor, n.event_id) for n in invited]
+    bids = {}
+    for e in invitations:
+        found, _ = event_service.list_bids(
+            session, actor, PaginationParams(1, 1), event_id=e.id, participant_id=None
+        )
+        if found:
+            bids[e.id] = found[0]
+    notes, notes_total = own_notifications(notes_page, None)
     return _render(
         request,
         actor,
@@ -1002,9 +1021,9 @@ def portal(request: Request, actor: PageActor, session: SessionDep, clock: Clock
         now,
         p=participant_service.get(session, actor, participant_id),
         standing=standings(session, [participant_id], now)[participant_id],
-        invitations=[event_service.get(session, actor, e) for e in dict.fromkeys(invited)],
-        bids={b.event_id: b for b in bids},
-        notes=notes,
+        invitations=_listing(invitations, invited_total, invitations_page),
+        bids=bids,
+        notes=_listing(notes, notes_total, notes_page),
     )
 
 
@@ -1046,9 +1065,19 @@ def invitation(
 
 @router.get("/portal/results")
 def own_results(
-    request: Request, actor: PageActor, session: SessionDep, clock: ClockDep
+    request: Request,
+    actor: PageActor,
+    session: SessionDep,
+    clock: ClockDep,
+    page: Annotated[int, Query(ge=1)] = 1,
 ) -> Response:
-    """Every evaluated award of one's own, newest first, linking to its chart."""
+    """Every evaluated award of one's own, newest first and paged, linking to its chart."""
     participant_id = _own(actor)
     history = settlement_repository.results_in_event_order(session, [participant_id])
-    return _render(request, actor, "portal_results.html", clock.now(), history=history[::-1])
+    return _render(
+        request,
+        actor,
+        "portal_results.html",
+        clock.now(),
+        **_paged_slice(history[::-1], page),
+    )

@@ -67,10 +67,29 @@ const gz = (() => {
     }
   }
 
+  // A phone's width, as in console.css: no plotly toolbar there (it covers the labels).
+  const narrow = window.matchMedia("(max-width: 720px)");
+
+  // 菜单 opens and closes the bar's links on a phone; the bar only collapses once this runs.
+  function menu() {
+    const bar = document.querySelector("header.top");
+    const toggle = bar && bar.querySelector(".menu-toggle");
+    if (!toggle) return;
+    bar.classList.add("collapsible");
+    toggle.addEventListener("click", () => {
+      const open = bar.classList.toggle("open");
+      toggle.setAttribute("aria-expanded", String(open));
+    });
+  }
+
   // Layouts (axes with units, Chinese dates, thousands separators) come from the server's
   // gzvpp.display, shared with the demo report; a page may add shapes or a height.
   function plot(id, traces, layout) {
-    Plotly.react(id, traces, layout, { displaylogo: false, responsive: true });
+    Plotly.react(id, traces, layout, {
+      displaylogo: false,
+      responsive: true,
+      displayModeBar: narrow.matches ? false : "hover",
+    });
   }
 
   function forecastChart() {
@@ -104,6 +123,7 @@ const gz = (() => {
   }
 
   document.addEventListener("DOMContentLoaded", () => {
+    menu();
     tickCountdowns();
     setInterval(tickCountdowns, 1000);
     if (document.getElementById("forecast-data")) forecastChart();

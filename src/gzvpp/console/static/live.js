@@ -29,11 +29,21 @@ document.addEventListener("DOMContentLoaded", () => {
     return root.dataset.direction === "peak" ? text + "，并衔接有序用电方案。" : text + "。";
   }
 
-  function render(r) {
-    document.getElementById("live-state").textContent = stateText(r);
+  // The ranking is paged here (20 rows, as the console's server-paged lists): a city's bids
+  // would otherwise make the page tens of thousands of pixels tall on a phone.
+  const PAGE_SIZE = 20;
+  let entries = [];
+  let latest = null;  // the ranking last polled
+  let page = 1;
+  const pager = document.getElementById("ranking-pager");
+
+  function showPage() {
+    const r = latest;
+    const pages = Math.max(1, Math.ceil(entries.length / PAGE_SIZE));
+    page = Math.min(page, pages);
     const body = document.getElementById("ranking-body");
     body.innerHTML = "";
-    for (const e of r.entries) {
+    for (const e of entries.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE)) {
       const tr = body.insertRow();
       tr.className = cancelled() ? "" : e.accepted ? "ok" : "fail";
       cell(tr, e.place ?? "—");
@@ -43,11 +53,30 @@ document.addEventListener("DOMContentLoaded", () => {
       cell(tr, e.received_at ? e.received_at.replace("T", " ").slice(0, 19) : "—");
       cell(tr, e.rank_score === null ? "—" : Number(e.rank_score).toFixed(2), "num");
       cell(tr, outcome(r, e));
-      cell(tr, gz.zh(e.reason));
+      cell(tr, gz.zh(e.reason), "wrap");
     }
-    if (!r.entries.length) {
+    if (!entries.length) {
       const tr = body.insertRow(); cell(tr, "尚无申报。", "muted"); tr.cells[0].colSpan = 8;
     }
+    pager.replaceChildren();
+    const figures = document.createElement("span");
+    figures.textContent = "共 " + entries.length + " 条，第 " + page + " / " + pages + " 页";
+    pager.append(figures);
+    for (const [text, to, shown] of [["上一页", page - 1, page > 1], ["下一页", page + 1, page < pages]]) {
+      if (!shown) continue;
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = text;
+      button.addEventListener("click", () => { page = to; showPage(); });
+      pager.append(button);
+    }
+  }
+
+  function render(r) {
+    document.getElementById("live-state").textContent = stateText(r);
+    latest = r;
+    entries = r.entries;
+    showPage();
     const taken = cancelled() ? "已作废" : r.provisional ? "暂列" : "中标";
     document.getElementById("totals").textContent =
       "需求 " + kw(r.demand_kw) + " kW，上限 150% = " + kw(r.reserve_kw) + " kW；已申报 " + kw(r.offered_kw) + " kW" +
