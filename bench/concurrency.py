@@ -183,7 +183,11 @@ async def request(
 
 
 async def load(base: str, seeded: dict[str, object], args: argparse.Namespace) -> int:
-    limits = httpx.Limits(max_connections=None, max_keepalive_connections=None)
+    # Idle connections are dropped by the client before the server's 5 s keep-alive ends, so
+    # that no request goes out on a connection the server is closing.
+    limits = httpx.Limits(
+        max_connections=None, max_keepalive_connections=None, keepalive_expiry=2.0
+    )
     timeout = httpx.Timeout(120.0)
     operator = str(seeded["operator"])
     tokens: list[str] = seeded["tokens"]  # type: ignore[assignment]
