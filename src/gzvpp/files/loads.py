@@ -38,11 +38,9 @@ from typing import Any, Generic, Literal, NamedTuple, TypeVar
 
 import numpy as np
 import numpy.typing as npt
-import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
-import pyarrow.parquet as pq
 
 from gzkit.csvtables import csv_header, csv_rows, decode_error, require_columns
 from gzkit.inputs import InputError
@@ -435,6 +433,8 @@ def _csv_fault(path: Path, columns: list[str], encoding: str, exc: Exception) ->
 
 def _parquet_table(path: Path, columns: list[str]) -> _Table:
     """Open a Parquet file for streaming; text columns are read dictionary-encoded."""
+    import pyarrow.parquet as pq  # here, not at the top: a CSV run need not load it
+
     try:
         found = pq.read_schema(path).names
         require_columns(path, found, columns, row=None)
@@ -700,6 +700,8 @@ def _numbers(column: Any, name: str, rows: _Rows) -> FloatArray:
             numbers: FloatArray = parsed_column.to_numpy()
             return numbers
     if _is_text(column.type):
+        import polars as pl  # here, not at the top: only a bad value needs it, to be named
+
         text = pl.Series(name, column)
         parsed = text.cast(pl.Float64, strict=False)
         if parsed.null_count():
