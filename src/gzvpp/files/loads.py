@@ -397,12 +397,7 @@ def _csv_table(path: Path, columns: list[str], encoding: str | None) -> Iterator
             # a row of empty fields, so that line numbers stay those of the file.
             convert = pa_csv.ConvertOptions(
                 include_columns=wanted,
-                column_types={
-                    name: pa.dictionary(pa.int32(), pa.string())
-                    if name == ACCOUNT_COLUMN
-                    else pa.string()
-                    for name in wanted
-                },
+                column_types=dict.fromkeys(wanted, pa.string()),
                 null_values=[""],
                 strings_can_be_null=True,
                 quoted_strings_can_be_null=True,
@@ -547,8 +542,22 @@ def _text_dictionary(column: Any, name: str, rows: _Rows) -> Any:
     if pa.types.is_dictionary(column.type) and _is_text(column.type.value_type):
         return column
     if _is_text(column.type):
-        return pc.dictionary_encode(column)
+        return _runs_encoded(column)
     raise InputError(rows.path, f"column {name!r} holds {column.type}; expected text")
+
+
+def _runs_encoded(column: Any) -> Any:
+    """Text as a dictionary array. Hashing each row's text costs more than comparing it with
+    the row before: where the rows come in long runs of one text (a file sorted by account),
+    only the first row of each run is looked up."""
+    if not column.null_count:
+        runs = pc.run_end_encode(column)
+        if len(runs.values) * _RUN_ROWS <= len(column):
+            encoded = pc.dictionary_encode(runs.values)
+            lengths = np.diff(runs.run_ends.to_numpy(), prepend=0)
+            indices = np.repeat(encoded.indices.to_numpy(), lengths)
+            return pa.DictionaryArray.from_arrays(indices, encoded.dictionary)
+    return pc.dictionary_encode(column)
 
 
 def _first_null(column: Any) -> int:
