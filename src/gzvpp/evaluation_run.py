@@ -16,7 +16,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
-import polars as pl
 
 from gzkit.calendar import Calendar, CalendarError
 from gzkit.calendarfile import read_calendar
@@ -163,27 +162,29 @@ def summarise(events: Sequence[Event], results: Sequence[AwardResult]) -> Evalua
     )
 
 
-def _text(value: object) -> str | None:
+def _field(value: object) -> str:
+    """A result as a CSV field: a missing value is an empty field, an empty text ``""`` (as
+    for no baseline days), and a text holding a comma, a quote or a line break is quoted."""
     if value is None:
-        return None  # an empty field, not a quoted empty string
+        return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, tuple):
-        return ";".join(d.isoformat() for d in value)
-    return str(value)
+    text = ";".join(d.isoformat() for d in value) if isinstance(value, tuple) else str(value)
+    if not text or any(c in text for c in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 def write_results_csv(results: Sequence[AwardResult], out: Path) -> None:
     """Write the result rows atomically: a temporary file beside ``out``, renamed on success."""
-    frame = pl.DataFrame(
-        {c: [_text(getattr(r, c)) for r in results] for c in RESULT_COLUMNS},
-        schema=dict.fromkeys(RESULT_COLUMNS, pl.String),
-    )
     out.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    os.close(handle)
     try:
-        frame.write_csv(temporary)
+        with open(handle, "w", encoding="utf-8", newline="") as file:
+            file.write(",".join(RESULT_COLUMNS) + "\n")
+            file.writelines(
+                ",".join(_field(getattr(r, c)) for c in RESULT_COLUMNS) + "\n" for r in results
+            )
         os.replace(temporary, out)
     finally:
         if os.path.exists(temporary):

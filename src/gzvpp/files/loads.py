@@ -38,11 +38,9 @@ from typing import Any, Generic, Literal, NamedTuple, TypeVar
 
 import numpy as np
 import numpy.typing as npt
-import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
-import pyarrow.parquet as pq
 
 from gzkit.csvtables import csv_header, csv_rows, decode_error, require_columns
 from gzkit.inputs import InputError
@@ -399,12 +397,7 @@ def _csv_table(path: Path, columns: list[str], encoding: str | None) -> Iterator
             # a row of empty fields, so that line numbers stay those of the file.
             convert = pa_csv.ConvertOptions(
                 include_columns=wanted,
-                column_types={
-                    name: pa.dictionary(pa.int32(), pa.string())
-                    if name == ACCOUNT_COLUMN
-                    else pa.string()
-                    for name in wanted
-                },
+                column_types=dict.fromkeys(wanted, pa.string()),
                 null_values=[""],
                 strings_can_be_null=True,
                 quoted_strings_can_be_null=True,
@@ -435,6 +428,8 @@ def _csv_fault(path: Path, columns: list[str], encoding: str, exc: Exception) ->
 
 def _parquet_table(path: Path, columns: list[str]) -> _Table:
     """Open a Parquet file for streaming; text columns are read dictionary-encoded."""
+    import pyarrow.parquet as pq  # here, not at the top: a CSV run need not load it
+
     try:
         found = pq.read_schema(path).names
         require_columns(path, found, columns, row=None)
@@ -547,8 +542,22 @@ def _text_dictionary(column: Any, name: str, rows: _Rows) -> Any:
     if pa.types.is_dictionary(column.type) and _is_text(column.type.value_type):
         return column
     if _is_text(column.type):
-        return pc.dictionary_encode(column)
+        return _runs_encoded(column)
     raise InputError(rows.path, f"column {name!r} holds {column.type}; expected text")
+
+
+def _runs_encoded(column: Any) -> Any:
+    """Text as a dictionary array. Hashing each row's text costs more than comparing it with
+    the row before: where the rows come in long runs of one text (a file sorted by account),
+    only the first row of each run is looked up."""
+    if not column.null_count:
+        runs = pc.run_end_encode(column)
+        if len(runs.values) * _RUN_ROWS <= len(column):
+            encoded = pc.dictionary_encode(runs.values)
+            lengths = np.diff(runs.run_ends.to_numpy(), prepend=0)
+            indices = np.repeat(encoded.indices.to_numpy(), lengths)
+            return pa.DictionaryArray.from_arrays(indices, encoded.dictionary)
+    return pc.dictionary_encode(column)
 
 
 def _first_null(column: Any) -> int:
@@ -700,6 +709,8 @@ def _numbers(column: Any, name: str, rows: _Rows) -> FloatArray:
             numbers: FloatArray = parsed_column.to_numpy()
             return numbers
     if _is_text(column.type):
+        import polars as pl  # here, not at the top: only a bad value needs it, to be named
+
         text = pl.Series(name, column)
         parsed = text.cast(pl.Float64, strict=False)
         if parsed.null_count():
