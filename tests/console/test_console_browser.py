@@ -148,7 +148,7 @@ def test_the_programme_in_a_browser(platform: Platform, base_url: str, browser: 
     user.fill("input[name=kw]", "600.0001")
     user.fill("input[name=price]", "3")
     user.click("button[type=submit]")
-    user.wait_for_function("document.querySelector('[data-for=kw]').textContent !== ''")
+    user.wait_for_function("() => document.querySelector('[data-for=kw]').textContent !== ''")
     assert user.inner_text("[data-for=kw]") == "申报容量：最多保留 3 位小数"
     user.fill("input[name=kw]", "600")
     user.fill("input[name=price]", "3")
@@ -298,7 +298,9 @@ def test_irreversible_steps_are_confirmed_first(
     page.click("button[type=submit]")
 
     page.goto(f"/console/events/{event_id}")
-    page.wait_for_function("document.getElementById('live-state').textContent.includes('暂列')")
+    page.wait_for_function(
+        "() => document.getElementById('live-state').textContent.includes('暂列')"
+    )
     page.fill("#cancellation input[name=reason]", "气温回落")
     page.click("#cancellation button")
     page.wait_for_selector(".consequence")
@@ -307,7 +309,9 @@ def test_irreversible_steps_are_confirmed_first(
     shot(page, f"23-cancel-confirm-{size}")
     page.click("text=确认取消事件")
     page.wait_for_url(f"**/console/events/{event_id}")
-    page.wait_for_function("document.getElementById('live-state').textContent.includes('已取消')")
+    page.wait_for_function(
+        "() => document.getElementById('live-state').textContent.includes('已取消')"
+    )
     main = page.inner_text("main")
     assert "已出清" not in main and "不可取消" not in main and "事件已取消" in main
     assert page.locator("#shortfall").is_hidden()
@@ -356,7 +360,9 @@ def test_the_shortfall_alarm_comes_with_the_close_and_fits_the_direction(
         assert bid.status_code in (200, 201), bid.text
     page = sign_in(browser, base_url, platform.grid_token)
     page.goto(f"/console/events/{events['peak']}")
-    page.wait_for_function("document.getElementById('live-state').textContent.includes('暂列')")
+    page.wait_for_function(
+        "() => document.getElementById('live-state').textContent.includes('暂列')"
+    )
     assert page.locator("#shortfall").is_hidden()
     platform.clock.set(dt.datetime(2025, 6, 30, 11, 0))
     try:

@@ -15,12 +15,6 @@ from conftest import BIDDERS, HAIZHU, Platform, Programme
 BOM = b"\xef\xbb\xbf"
 
 
-def signed_in(platform: Platform, token: str) -> None:
-    platform.client.cookies.clear()
-    answer = platform.client.post("/console/login", data={"token": token}, follow_redirects=False)
-    assert answer.status_code == 303, answer.text
-
-
 def workbook(platform: Platform, url: str, **params: Any) -> tuple[list[str], list[list[Any]], Any]:
     """The header row, the data rows and the sheet of an xlsx download."""
     answer = platform.client.get(url, params=params)
@@ -44,7 +38,7 @@ def table(platform: Platform, url: str, **params: Any) -> tuple[list[str], list[
 
 
 def test_participants_export_honours_the_filters(platform: Platform, programme: Programme) -> None:
-    signed_in(platform, platform.grid_token)
+    platform.sign_in(platform.grid_token)
     filters = {"substation": HAIZHU, "kind": "user", "status": "", "sort": "name"}
     headers, rows, sheet = workbook(platform, "/console/export/participants.xlsx", **filters)
     assert headers[:3] == ["参与者名称", "参与者编号", "类型"]
@@ -66,7 +60,7 @@ def test_participants_export_honours_the_filters(platform: Platform, programme: 
 
 
 def test_events_export(platform: Platform, programme: Programme) -> None:
-    signed_in(platform, platform.grid_token)
+    platform.sign_in(platform.grid_token)
     headers, rows, _ = workbook(platform, "/console/export/events.xlsx", status="evaluated")
     assert headers[0] == "事件编号" and "需求容量(kW)" in headers
     assert [r[0] for r in rows] == [programme.event_id]
@@ -76,7 +70,7 @@ def test_events_export(platform: Platform, programme: Programme) -> None:
 
 
 def test_ranking_export(platform: Platform, programme: Programme) -> None:
-    signed_in(platform, platform.grid_token)
+    platform.sign_in(platform.grid_token)
     url = f"/console/export/events/{programme.event_id}/ranking"
     headers, rows, _ = workbook(platform, f"{url}.xlsx")
     assert headers == [
@@ -100,7 +94,7 @@ def test_results_export_is_scoped_to_the_participant(
     platform: Platform, programme: Programme
 ) -> None:
     url = f"/console/export/results/{programme.event_id}"
-    signed_in(platform, platform.grid_token)
+    platform.sign_in(platform.grid_token)
     headers, rows, sheet = workbook(platform, f"{url}.xlsx")
     assert len(rows) == BIDDERS + 1
     subsidy = headers.index("补贴金额(元)")
@@ -111,7 +105,7 @@ def test_results_export_is_scoped_to_the_participant(
     by_name = {r["participant_name"]: Decimal(r["subsidy_cny"]) for r in api}
     for row in rows:
         assert Decimal(str(row[subsidy])) == by_name[row[0]]
-    signed_in(platform, programme.user_token)
+    platform.sign_in(programme.user_token)
     _, own = table(platform, f"{url}.csv")
     assert [r[0] for r in own] == ["海珠第00号工厂"]
     assert own[0][subsidy] == f"{by_name['海珠第00号工厂']:.2f}"
@@ -120,7 +114,7 @@ def test_results_export_is_scoped_to_the_participant(
 def test_a_participant_downloads_its_own_statement(
     platform: Platform, programme: Programme
 ) -> None:
-    signed_in(platform, programme.trader_token)
+    platform.sign_in(programme.trader_token)
     portal = platform.client.get("/console/portal").text
     assert "/console/export/statement.xlsx" in portal
     headers, rows, _ = workbook(platform, "/console/export/statement.xlsx")
@@ -128,18 +122,18 @@ def test_a_participant_downloads_its_own_statement(
     assert [(r[0], r[2], r[3]) for r in rows] == [(programme.event_id, "日前邀约", "削峰")]
     _, csv_rows = table(platform, "/console/export/statement.csv")
     assert len(csv_rows) == 1
-    signed_in(platform, programme.user_token)
+    platform.sign_in(programme.user_token)
     _, user_rows = table(platform, "/console/export/statement.csv")
     assert len(user_rows) == 1
     # Lists of others stay closed to a participant; the statement is not the staff's.
     for url in ("/console/export/participants.csv", "/console/export/events.xlsx"):
         assert platform.client.get(url).status_code == 403
-    signed_in(platform, platform.grid_token)
+    platform.sign_in(platform.grid_token)
     assert platform.client.get("/console/export/statement.csv").status_code == 403
 
 
 @pytest.mark.parametrize("url", ["/console/export/events.pdf", "/console/export/results/DRX.csv"])
 def test_an_unknown_format_or_event_is_a_page_not_a_500(platform: Platform, url: str) -> None:
-    signed_in(platform, platform.grid_token)
+    platform.sign_in(platform.grid_token)
     answer = platform.client.get(url)
     assert answer.status_code == 404 and "text/html" in answer.headers["content-type"]

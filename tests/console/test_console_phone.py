@@ -55,7 +55,7 @@ def settled(page: Any, path: str) -> None:
         page.wait_for_selector(".chart .main-svg")
     if page.locator("#ranking-body").count():
         page.wait_for_function(
-            "!document.getElementById('live-state').textContent.includes('加载')"
+            "() => !document.getElementById('live-state').textContent.includes('加载')"
         )
 
 

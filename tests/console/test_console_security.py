@@ -63,7 +63,7 @@ def test_a_forged_cancel_changes_nothing(
 
 
 def test_the_real_form_still_cancels(platform: Platform, event_page: str) -> None:
-    done = platform.submit(event_page, f"{event_page}/cancel", reason="负荷回落")
+    done = platform.submit(event_page, f"{event_page}/cancel", reason="负荷回落", confirmed="1")
     assert done.status_code == 200 and "已取消" in done.text
 
 
@@ -73,7 +73,9 @@ def test_a_same_origin_referer_stands_in_for_a_missing_origin(
     token = _token_of(platform.client.get(event_page).text)
     referer = {"Referer": f"http://testserver{event_page}"}
     done = platform.client.post(
-        f"{event_page}/cancel", data={"reason": "负荷回落", "csrf_token": token}, headers=referer
+        f"{event_page}/cancel",
+        data={"reason": "负荷回落", "csrf_token": token, "confirmed": "1"},
+        headers=referer,
     )
     assert done.status_code == 200 and "已取消" in done.text
 
@@ -160,7 +162,7 @@ def test_bad_query_parameters_render_the_error_page(platform: Platform, query: s
     page = platform.client.get(query)
     assert page.status_code == 422
     assert page.headers["content-type"].startswith("text/html")
-    assert "输入有误" in page.text and "以下参数无效" in page.text
+    assert "原因：" in page.text  # each parameter by its Chinese label and what is wrong
     assert "abc" not in page.text and "bogus" not in page.text and '"detail"' not in page.text
 
 

@@ -265,7 +265,7 @@ def test_xlsx_export(api: Api, scenario: dict[str, Any], tmp_path: Path) -> None
     assert {r[mode] for r in rows[:-1]} == {"日前邀约", "提前4小时邀约", "实时响应"}
     for r in rows[:-1]:
         assert isinstance(r[column["响应日"]], dt.datetime)  # a real date, not text
-        assert r[header.index("基线类型")] in ("工作日基线", "休息日基线", "实时响应基线", "")
+        assert r[header.index("基线类型")] in ("工作日基线", "休息日基线", "实时基线", "")
         if r[mode] == "实时响应":
             assert r[column["得分"]] == "—（实时响应不评分，表 1）"
     formats = {

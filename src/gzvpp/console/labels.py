@@ -23,6 +23,7 @@ LABELS: dict[StrEnum, str] = {
     Role.REGULATOR: "市工信局",
     Role.AGGREGATOR: "负荷聚合商",
     Role.POWER_USER: "电力用户",
+    Role.METERING: "计量系统",
     ParticipantKind.USER: "电力用户",
     ParticipantKind.AGGREGATOR: "负荷聚合商",
     ParticipantStatus.SUBMITTED: "已提交",
