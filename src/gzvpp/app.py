@@ -10,11 +10,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gzvpp import __version__, edge
 from gzvpp.accounts.endpoints import router as accounts_router
+from gzvpp.console import events as console_events
+from gzvpp.console import overview as console_overview
+from gzvpp.console import participants as console_participants
+from gzvpp.console import portal as console_portal
+from gzvpp.console import settlement as console_settlement
+from gzvpp.console import signin as console_signin
 from gzvpp.console.accounts import router as console_accounts_router
-from gzvpp.console.endpoints import root_router as console_root_router
-from gzvpp.console.endpoints import router as console_router
-from gzvpp.console.endpoints import unknown_page
 from gzvpp.console.exports import router as console_exports_router
+from gzvpp.console.pages import unknown_page
 from gzvpp.events.endpoints import admin_router, records_router
 from gzvpp.events.endpoints import router as events_router
 from gzvpp.kit import errors
@@ -92,10 +96,18 @@ def create_app(
     app.include_router(results_router, prefix="/api")
     app.include_router(settlement_router, prefix="/api")
     app.include_router(accounts_router, prefix="/api")
-    app.include_router(console_router)
+    for pages in (
+        console_signin,
+        console_overview,
+        console_participants,
+        console_events,
+        console_settlement,
+        console_portal,
+    ):
+        app.include_router(pages.router)
     app.include_router(console_accounts_router)
     app.include_router(console_exports_router)
-    app.include_router(console_root_router)
+    app.include_router(console_signin.root_router)
     openadr.install(app, openadr_settings)
     app.include_router(openadr_router, prefix="/api")
     app.include_router(openadr3_router)

@@ -12,7 +12,7 @@ from fastapi import Depends, FastAPI
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from gzvpp.console.endpoints import too_large_page
+from gzvpp.console.pages import too_large_page
 from gzvpp.console.security import SecurityHeaders
 from gzvpp.kit.inputs import refuse_control_characters
 from gzvpp.kit.limits import (

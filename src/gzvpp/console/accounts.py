@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import RedirectResponse
 
 from gzvpp.accounts import service
-from gzvpp.console.endpoints import PageActor, PageRoute, _listing, _page, _render
+from gzvpp.console.pages import PageActor, PageRoute, listing, paging, render
 from gzvpp.kit.clock import ClockDep
 from gzvpp.kit.db import SessionDep
 from gzvpp.models import Role
@@ -33,13 +33,13 @@ def users(
     """Users by id with their tokens: prefix, issued, expires, last used, status."""
     service.operator(actor)
     now = clock.now()
-    rows, total = service.list_users(session, now, _page(page), query=q or None, role=role)
-    return _render(
+    rows, total = service.list_users(session, now, paging(page), query=q or None, role=role)
+    return render(
         request,
         actor,
         "users.html",
         now,
-        **_listing(rows, total, page),
+        **listing(rows, total, page),
         filters={"q": q, "role": role or ""},
         roles=list(Role),
         message=message,

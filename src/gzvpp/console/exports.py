@@ -25,9 +25,9 @@ import xlsxwriter
 from fastapi import APIRouter, Query, Response
 from sqlalchemy.orm import Session
 
-from gzvpp.console.endpoints import PageActor, PageRoute, _own, _staff
 from gzvpp.console.filters import EventFilters, ParticipantFilters, every_row
 from gzvpp.console.labels import label
+from gzvpp.console.pages import PageActor, PageRoute, own_participant, require_staff
 from gzvpp.events.service import event_service
 from gzvpp.kit.auth import Actor
 from gzvpp.kit.clock import ClockDep
@@ -237,7 +237,7 @@ def _filtered_list(
     columns: Sequence[Column],
 ) -> Response:
     _known(fmt)
-    _staff(actor)
+    require_staff(actor)
     return download(name, fmt, columns, every_row(filters, session, actor), name)
 
 
@@ -247,7 +247,7 @@ def ranking(
 ) -> Response:
     """An event's ranking (provisional while bids are open), every bid with its reason."""
     _known(fmt)
-    _staff(actor)
+    require_staff(actor)
     answer = event_service.ranking(session, actor, clock.now(), event_id)
     return download(f"{event_id}-排序", fmt, RANKING, answer.entries, "排序")
 
@@ -273,6 +273,6 @@ def results(event_id: str, fmt: str, actor: PageActor, session: SessionDep) -> R
 def statement(fmt: str, actor: PageActor, session: SessionDep) -> Response:
     """A participant's own statement: every evaluated award, in event order."""
     _known(fmt)
-    participant_id = _own(actor)
+    participant_id = own_participant(actor)
     rows = settlement_repository.results_in_event_order(session, [participant_id])
     return download("我的对账单", fmt, STATEMENT, rows, "对账单")

@@ -1,0 +1,137 @@
+"""The participants' portal: 我的邀约, an invitation, 我的结果."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Annotated
+
+from fastapi import (
+    APIRouter,
+    Query,
+    Request,
+    Response,
+)
+
+from gzvpp.console.pages import (
+    PageActor,
+    PageRoute,
+    listing,
+    own_participant,
+    paged_slice,
+    paging,
+    render,
+)
+from gzvpp.events.service import event_service
+from gzvpp.kit.clock import ClockDep
+from gzvpp.kit.db import SessionDep
+from gzvpp.kit.errors import NotFound
+from gzvpp.kit.pagination import PaginationParams
+from gzvpp.models import (
+    Notification,
+    NotificationKind,
+)
+from gzvpp.participants.service import participant_service
+from gzvpp.settlement import repository as settlement_repository
+from gzvpp.settlement.standing import standings
+
+router = APIRouter(prefix="/console", route_class=PageRoute, include_in_schema=False)
+
+
+@router.get("/portal")
+def portal(
+    request: Request,
+    actor: PageActor,
+    session: SessionDep,
+    clock: ClockDep,
+    invitations_page: Annotated[int, Query(ge=1)] = 1,
+    notes_page: Annotated[int, Query(ge=1)] = 1,
+) -> Response:
+    """Invitations to answer with one's bid on each, notifications (both paged), own score
+    and suspension status."""
+    participant_id = own_participant(actor)
+    now = clock.now()
+
+    def own_notifications(
+        page: int, kind: NotificationKind | None
+    ) -> tuple[Sequence[Notification], int]:
+        return event_service.list_notifications(
+            session, actor, paging(page), participant_id=None, event_id=None, kind=kind, unread=None
+        )
+
+    invited, invited_total = own_notifications(invitations_page, NotificationKind.INVITATION)
+    invitations = [event_service.get(session, actor, n.event_id) for n in invited]
+    bids = {}
+    for e in invitations:
+        found, _ = event_service.list_bids(
+            session, actor, PaginationParams(1, 1), event_id=e.id, participant_id=None
+        )
+        if found:
+            bids[e.id] = found[0]
+    notes, notes_total = own_notifications(notes_page, None)
+    return render(
+        request,
+        actor,
+        "portal.html",
+        now,
+        p=participant_service.get(session, actor, participant_id),
+        standing=standings(session, [participant_id], now)[participant_id],
+        invitations=listing(invitations, invited_total, invitations_page),
+        bids=bids,
+        notes=listing(notes, notes_total, notes_page),
+    )
+
+
+@router.get("/portal/events/{event_id}")
+def invitation(
+    event_id: str, request: Request, actor: PageActor, session: SessionDep, clock: ClockDep
+) -> Response:
+    """One invitation with the bid form, checked against capability, cap and deadline."""
+    participant_id = own_participant(actor)
+    notes, _ = event_service.list_notifications(
+        session,
+        actor,
+        PaginationParams(1, 1),
+        participant_id=None,
+        event_id=event_id,
+        kind=NotificationKind.INVITATION,
+        unread=None,
+    )
+    if not notes:
+        raise NotFound(f"no invitation for event {event_id}")
+    bids, _ = event_service.list_bids(
+        session, actor, PaginationParams(1, 1), event_id=event_id, participant_id=None
+    )
+    awards, _ = event_service.list_awards(
+        session, actor, PaginationParams(1, 1), event_id=event_id, participant_id=None
+    )
+    return render(
+        request,
+        actor,
+        "invitation.html",
+        clock.now(),
+        e=event_service.get(session, actor, event_id),
+        invitation=notes[0].payload,
+        p=participant_service.get(session, actor, participant_id),
+        bid=bids[0] if bids else None,
+        award=awards[0] if awards else None,
+    )
+
+
+@router.get("/portal/results")
+def own_results(
+    request: Request,
+    actor: PageActor,
+    session: SessionDep,
+    clock: ClockDep,
+    page: Annotated[int, Query(ge=1)] = 1,
+) -> Response:
+    """Every evaluated award of one's own, newest first and paged, linking to its chart."""
+    participant_id = own_participant(actor)
+    history = settlement_repository.results_in_event_order(session, [participant_id])
+    return render(
+        request,
+        actor,
+        "portal_results.html",
+        clock.now(),
+        **paged_slice(history[::-1], page),
+    )
