@@ -31,7 +31,9 @@ test: lint
 bench: setup
 	$(BIN)/python bench/run.py
 
+# wrk (Debian's package) drives the steady load of bench/concurrency.py.
 bench-concurrency: setup
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/concurrency.py
 	$(BIN)/python bench/concurrency.py --postgres
 

@@ -6,15 +6,17 @@
 The server is ``gzvpp serve`` in its own process on a fresh database (SQLite by default;
 ``--postgres`` makes a throwaway database on ``$GZVPP_TEST_POSTGRES_URL``), its clock started on
 the eve of a response day so that the day-ahead invitation's bids close at 11:00 while the
-console load runs and the real scheduler thread has to rank it on time. The load comes from a
-second process (asyncio + httpx), every client a real connection:
+console load runs and the real scheduler thread has to rank it on time. The load comes from
+other processes, every client a real connection: the bids and the checks from this one (asyncio +
+httpx), the steady load from wrk (``bench/wrkload.py``: a Python client would spend as much CPU per
+request as the server, on the same two cores, and measure itself):
 
-1. console: ``--clients`` signed-in dispatchers, each loading the overview (总览) and the events
-   list in turn with ``--think`` seconds between pages (0 = back to back), for ``--seconds``;
+1. console: ``--clients`` signed-in dispatchers, each loading a page (总览 or the events list) and
+   ``/api/events`` in turn, ``--think`` seconds per pair (0 = back to back), for ``--seconds``;
 2. bids: ``--clients`` participants bid into the one invitation at the same instant, then 50
    bids from one participant at once (the duplicate race);
 3. OpenADR: ``--vens`` VENs each poll ``GET /events`` every 5 s for ``--seconds`` while the
-   grid operator creates a second invitation; each VEN must see it on its next poll;
+   grid operator creates a second invitation; 20 of them, polled from here, time when they see it;
 4. overload: the same VENs poll at 1 Hz for 20 s, past capacity: the server must answer 503
    with ``Retry-After`` rather than hang, and answer normally within seconds after the burst.
 
@@ -34,14 +36,16 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+import wrkload
 from gzvpp.events import schemas as events_schemas
 from gzvpp.events.service import event_service
 from gzvpp.kit.auth import Actor, create_user
@@ -62,6 +66,8 @@ BIDS_CLOSE = dt.datetime.combine(EVE, dt.time(11, 0))
 GRID = Actor(0, "bench", Role.GRID_OPERATOR, None)
 REGULATOR = Actor(0, "bench", Role.REGULATOR, None)
 OA3 = "/openadr3/3.1.0"
+POLL_THINK_S = 4.45  # ± 10 %: 4.0–4.9 s
+WATCHERS = 20  # VENs polled from here to time when they see a new event
 
 
 @dataclass
@@ -97,7 +103,7 @@ def seed(url: str, participants: int, vens: int) -> dict[str, object]:
     factory = make_sessionmaker(engine)
     at = BIDS_CLOSE - dt.timedelta(days=60)
     tokens: list[str] = []
-    ven_credentials: list[tuple[str, str]] = []
+    ven_credentials: list[tuple[str, str, str]] = []
     with session_scope(factory) as session:
         _, operator = create_user(
             session, name="调度员", role=Role.GRID_OPERATOR, participant_id=None, at=at
@@ -138,7 +144,9 @@ def seed(url: str, participants: int, vens: int) -> dict[str, object]:
             if i < vens:
                 credentials = add_ven(session, "bench", at, detail.id)[0]
                 assert credentials.client_id and credentials.client_secret
-                ven_credentials.append((credentials.client_id, credentials.client_secret))
+                # A VEN asks for the events targeted at it (untargeted ones only otherwise).
+                query = urlencode({"targets": credentials.targets}, doseq=True)
+                ven_credentials.append((credentials.client_id, credentials.client_secret, query))
         published = dt.datetime.combine(EVE, dt.time(8, 30))
         create = events_schemas.EventCreate.model_validate(invitation(DAY))
         event_id = event_service.create(session, GRID, published, create).id
@@ -156,17 +164,6 @@ def invitation(day: dt.date) -> dict[str, str]:
         "demand_kw": "20000",
         "price_mode": "bidding",
     }
-
-
-async def for_seconds(seconds: float, clients: int, work: Callable[[int], Awaitable[None]]) -> None:
-    """Run ``work(i)`` in a loop on ``clients`` tasks until ``seconds`` have passed."""
-    deadline = time.perf_counter() + seconds
-
-    async def loop(i: int) -> None:
-        while time.perf_counter() < deadline:
-            await work(i)
-
-    await asyncio.gather(*(loop(i) for i in range(clients)))
 
 
 async def request(
@@ -191,7 +188,7 @@ async def load(base: str, seeded: dict[str, object], args: argparse.Namespace) -
     timeout = httpx.Timeout(120.0)
     operator = str(seeded["operator"])
     tokens: list[str] = seeded["tokens"]  # type: ignore[assignment]
-    vens: list[tuple[str, str]] = seeded["vens"]  # type: ignore[assignment]
+    vens: list[tuple[str, str, str]] = seeded["vens"]  # type: ignore[assignment]
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=timeout) as http:
         grid = {"Authorization": f"Bearer {operator}"}
         event_id = seeded["event"]
@@ -232,24 +229,26 @@ async def load(base: str, seeded: dict[str, object], args: argparse.Namespace) -
         print(same.line("bids, one participant 50 at once", time.perf_counter() - started))
 
         # 1. the console under the dispatchers, while the bids close and the scheduler ranks.
-        console = Tally()
-        pages = ("/console/overview", "/console/events")
-        signed_in = httpx.AsyncClient(
-            base_url=base, limits=limits, timeout=timeout, cookies={"gzvpp_token": operator}
+        cookie = ("Cookie", f"gzvpp_token={operator}")
+        bearer = ("Authorization", f"Bearer {operator}")
+        dispatchers = [
+            wrkload.Request("GET", "/console/overview", cookie),
+            wrkload.Request("GET", "/api/events", bearer),
+            wrkload.Request("GET", "/console/events", cookie),
+            wrkload.Request("GET", "/api/events", bearer),
+        ]
+        console = await asyncio.to_thread(
+            wrkload.run,
+            base,
+            dispatchers,
+            connections=args.clients,
+            seconds=args.seconds,
+            think_s=args.think / 2,
         )
-
-        async def dispatcher(i: int) -> None:
-            await request(signed_in, console, "GET", pages[i % 2])
-            await request(http, console, "GET", "/api/events", headers=grid)
-            await asyncio.sleep(args.think)
-
-        started = time.perf_counter()
-        async with signed_in:
-            await for_seconds(args.seconds, args.clients, dispatcher)
-        print(console.line(f"console, {args.clients} clients", time.perf_counter() - started))
+        print(console.line(f"console, {args.clients} clients"))
 
         # 3. VENs polling every 5 s while a second invitation is created.
-        ven_tokens: list[str] = []
+        ven_tokens: list[tuple[str, str]] = []
         auth = Tally()
         for start in range(0, len(vens), 100):
             replies = await asyncio.gather(
@@ -265,39 +264,44 @@ async def load(base: str, seeded: dict[str, object], args: argparse.Namespace) -
                             "client_secret": secret,
                         },
                     )
-                    for cid, secret in vens[start : start + 100]
+                    for cid, secret, _ in vens[start : start + 100]
                 )
             )
-            ven_tokens += [r.json()["access_token"] for r in replies if r is not None]
-        polls = Tally()
+            ven_tokens += [
+                (r.json()["access_token"], query)
+                for r, (_, _, query) in zip(replies, vens[start : start + 100], strict=True)
+                if r is not None
+            ]
         seen_at: dict[int, float] = {}
         second: dict[str, object] = {}
+        polling = [
+            wrkload.Request("GET", f"{OA3}/events?{query}", ("Authorization", f"Bearer {token}"))
+            for token, query in ven_tokens
+        ]
 
-        async def ven(i: int) -> None:
-            await asyncio.sleep((i % 50) / 10)  # spread the first polls over 5 s
+        async def watcher(i: int) -> None:
+            """One of the sampled VENs, polling as the others do, timing the second event."""
+            await asyncio.sleep(i % 5)
             deadline = time.perf_counter() + args.seconds
             while time.perf_counter() < deadline:
-                response = await request(
-                    http,
-                    polls,
-                    "GET",
-                    f"{OA3}/events",
-                    headers={"Authorization": f"Bearer {ven_tokens[i]}"},
+                token, query = ven_tokens[i]
+                response = await http.get(
+                    f"{OA3}/events?{query}", headers={"Authorization": f"Bearer {token}"}
                 )
                 if (
                     "at" in second
                     and i not in seen_at
-                    and response is not None
                     and response.status_code == 200
                     and len(response.json()) > second["before"]  # type: ignore[operator]
                 ):
                     seen_at[i] = time.perf_counter()
-                await asyncio.sleep(5)
+                await asyncio.sleep(POLL_THINK_S)
 
         async def create_second() -> None:
             await asyncio.sleep(args.seconds / 3)
+            token, query = ven_tokens[0]
             before = await http.get(
-                f"{OA3}/events", headers={"Authorization": f"Bearer {ven_tokens[0]}"}
+                f"{OA3}/events?{query}", headers={"Authorization": f"Bearer {token}"}
             )
             second["before"] = len(before.json())
             second["at"] = time.perf_counter()
@@ -305,36 +309,35 @@ async def load(base: str, seeded: dict[str, object], args: argparse.Namespace) -
             reply = await http.post("/api/events", json=invitation(later), headers=grid)
             print(f"second invitation: {reply.status_code}")
 
-        started = time.perf_counter()
-        await asyncio.gather(create_second(), *(ven(i) for i in range(len(ven_tokens))))
-        print(
-            polls.line(f"OpenADR, {len(ven_tokens)} VENs every 5 s", time.perf_counter() - started)
+        sampled = min(WATCHERS, len(ven_tokens))
+        polls, *_ = await asyncio.gather(
+            asyncio.to_thread(
+                wrkload.run,
+                base,
+                polling,
+                connections=len(ven_tokens) - sampled,
+                seconds=args.seconds,
+                # ~5 s from poll to poll, each connection kept inside uvicorn's 5 s keep-alive
+                # (wrk does not reconnect an idle connection the server is closing).
+                think_s=POLL_THINK_S,
+                jitter=0.1,
+            ),
+            create_second(),
+            *(watcher(i) for i in range(sampled)),
         )
+        print(polls.line(f"OpenADR, {len(ven_tokens)} VENs every 5 s"))
         lags = sorted(t - float(second["at"]) for t in seen_at.values())  # type: ignore[arg-type]
-        if lags:
-            print(
-                f"  the second invitation seen by {len(lags)} of {len(ven_tokens)} VENs, "
-                f"the last {lags[-1]:.1f} s after it was created (next poll ≤ 5 s + relay)"
-            )
+        print(
+            f"  the second invitation seen by {len(lags)} of {sampled} sampled VENs"
+            + (f", the last {lags[-1]:.1f} s after it was created" if lags else "")
+            + " (next poll ≤ 5 s)"
+        )
 
         # 4. past capacity: the same VENs at 1 Hz, then a single request after the burst.
-        burst = Tally()
-
-        async def eager(i: int) -> None:
-            await request(
-                http,
-                burst,
-                "GET",
-                f"{OA3}/events",
-                headers={"Authorization": f"Bearer {ven_tokens[i]}"},
-            )
-            await asyncio.sleep(1)
-
-        started = time.perf_counter()
-        await for_seconds(20, len(ven_tokens), eager)
-        print(
-            burst.line(f"overload, {len(ven_tokens)} VENs at 1 Hz", time.perf_counter() - started)
+        burst = await asyncio.to_thread(
+            wrkload.run, base, polling, connections=len(ven_tokens), seconds=20, think_s=1
         )
+        print(burst.line(f"overload, {len(ven_tokens)} VENs at 1 Hz"))
         print(f"  answers with Retry-After: {burst.retry_after}")
         started = time.perf_counter()
         after = await http.get("/api/events", headers=grid)

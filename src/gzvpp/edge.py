@@ -54,7 +54,7 @@ def body_limits(openadr_max_body: int) -> list[BodyLimit]:
     ]
 
 
-def _parameters(request: Request) -> None:
+async def _parameters(request: Request) -> None:
     """Path and query parameters without control characters; openadr3.yaml allows any
     character in the VTN's strings, so there only NUL (which PostgreSQL cannot store)."""
     refuse_control_characters(request, nul_only=request.url.path.startswith(OPENADR3_PREFIX))

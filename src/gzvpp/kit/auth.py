@@ -313,7 +313,7 @@ def meter_data_actor(
     return authenticate_request(request, session, background, token)
 
 
-def current_actor(actor: Annotated[Actor, Depends(meter_data_actor)]) -> Actor:
+async def current_actor(actor: Annotated[Actor, Depends(meter_data_actor)]) -> Actor:
     """The caller, as :func:`meter_data_actor`; the metering identity, which only sends meter
     data, is refused (403) everywhere else."""
     if actor.role is Role.METERING:

@@ -74,7 +74,7 @@ class SimulatedClock:
         return self._now
 
 
-def _request_clock(request: Request) -> Clock:
+async def _request_clock(request: Request) -> Clock:
     clock: Clock = request.app.state.clock
     return clock
 

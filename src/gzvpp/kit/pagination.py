@@ -26,7 +26,7 @@ class PaginationParams:
     limit: int
 
 
-def _pagination_params(
+async def _pagination_params(
     page: Annotated[int, Query(ge=1, description="1-based page number.")] = 1,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page.")] = 20,
 ) -> PaginationParams:

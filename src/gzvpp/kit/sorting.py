@@ -5,7 +5,7 @@ Each domain lists its sortable properties as a ``StrEnum``; a leading ``-`` sort
 The module keeps its annotations eager: FastAPI reads the dependency's, which use a local value.
 """
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from enum import StrEnum
 from typing import Annotated, TypeVar
 
@@ -21,7 +21,7 @@ Sorting = list[tuple[E, bool]]
 
 def sorting_dependency(
     properties: type[E], default: list[str]
-) -> Callable[[list[str] | None], Sorting[E]]:
+) -> Callable[[list[str] | None], Awaitable[Sorting[E]]]:
     """A dependency parsing ``?sorting=`` into :data:`Sorting`; 422 naming an unknown property.
 
     Parameters
@@ -33,7 +33,7 @@ def sorting_dependency(
     """
     allowed = ", ".join(p.value for p in properties)
 
-    def dependency(
+    async def dependency(
         sorting: Annotated[
             list[str] | None,
             Query(description=f"Sort keys, `-` for descending; any of: {allowed}."),
