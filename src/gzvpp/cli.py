@@ -175,11 +175,11 @@ def serve(
     url = resolve_url(_database_url(db, database_url))
     try:
         serving.check_workers(url, workers)
+        upgrade(url)
+        shared = serving.share_clock(url, clock_start)
     except ValueError as err:
         _print_error(str(err))
         raise typer.Exit(code=2) from None
-    upgrade(url)
-    shared = serving.share_clock(url, clock_start)
     if clock_start is not None:
         typer.echo(f"设定时钟：自 {clock_start:%Y-%m-%d %H:%M:%S}（广州时间）起按实际速度运行。")
     elif shared is not None:

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from gzvpp.app import create_app
 from gzvpp.kit import settings
+from gzvpp.kit.advisory import Lock, is_held
 from gzvpp.kit.clock import SystemClock, real_now
 from gzvpp.kit.db import (
     DATABASE_URL_ENV,
@@ -57,10 +58,30 @@ def share_clock(url: str, clock_start: dt.datetime | None) -> settings.ServiceCl
     """Choose the service's clock and record it for every process; None for the real time.
 
     ``clock_start`` if given (设定时钟), else where the demo ended on a demo database (演示时钟),
-    either running on from now at the real pace.
+    either running on from now at the real pace. If the service is already running on this
+    database (another ``gzvpp serve``, e.g. on another machine), its clock is joined rather
+    than started again, so that all its processes tell the same time.
+
+    Raises
+    ------
+    ValueError
+        In Chinese: the running service's clock is another one.
     """
     with _session(url) as session:
         start = clock_start or settings.demo_clock(session)
+        if is_held(session, Lock.SCHEDULER):
+            running = settings.service_clock(session)
+            if (running.start if running else None) != start:
+                shown = (
+                    f"{running.name}（自 {running.start:%Y-%m-%d %H:%M:%S} 起）"
+                    if running
+                    else "实际时间"
+                )
+                raise ValueError(
+                    f"本库已有服务进程在运行，时钟为{shown}；"
+                    "请用相同的 --clock-start 加入，或先停止它们"
+                )
+            return running
         now = real_now()
         chosen = (
             None

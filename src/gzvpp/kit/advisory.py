@@ -57,6 +57,22 @@ def try_transaction_lock(session: Session, lock: Lock) -> bool:
     return bool(session.scalar(select(func.pg_try_advisory_xact_lock(NAMESPACE, int(lock)))))
 
 
+def is_held(session: Session, lock: Lock) -> bool:
+    """Whether some process holds the session-level ``lock`` on this database now; on the
+    scheduler's lock: whether a service is running here. Always False on SQLite."""
+    if session.get_bind().dialect.name != "postgresql":
+        return False
+    held = session.scalar(
+        text(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+            " AND classid = :namespace AND objid = :lock AND objsubid = 2)"
+        ),
+        {"namespace": NAMESPACE, "lock": int(lock)},
+    )
+    return bool(held)
+
+
 class Leadership:
     """The election of one process for ``lock``, by a session-level advisory lock held on a
     dedicated connection to ``engine``'s database (outside its pool, in autocommit, so it never
