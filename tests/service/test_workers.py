@@ -13,6 +13,7 @@ import datetime as dt
 import os
 import signal
 import threading
+import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -40,6 +41,7 @@ from workers_support import (
     workers_server,  # noqa: F401  (the fixture `workers`)
 )
 
+from gzvpp import serving
 from gzvpp.events.repository import EventRepository
 from gzvpp.events.service import event_service
 from gzvpp.kit.advisory import NAMESPACE, Leadership, Lock
@@ -119,6 +121,25 @@ def test_the_election_passes_on_when_the_holders_connection_dies(api: Api) -> No
     finally:
         first.release()
         second.release()
+
+
+def test_a_second_serve_joins_the_running_clock_or_is_refused(api: Api, database_url: str) -> None:
+    start = dt.datetime(2025, 6, 2, 10, 0)
+    first = serving.share_clock(database_url, start)
+    assert first is not None and first.name == "设定时钟"
+    running = Leadership(api.app.state.engine, Lock.SCHEDULER)  # a service at work
+    try:
+        assert running.holds()
+        time.sleep(0.05)
+        assert serving.share_clock(database_url, start) == first  # the same anchor
+        with pytest.raises(ValueError, match="本库已有服务进程在运行"):
+            serving.share_clock(database_url, start + dt.timedelta(hours=1))
+        with pytest.raises(ValueError, match="本库已有服务进程在运行"):
+            serving.share_clock(database_url, None)  # the real time
+    finally:
+        running.release()
+    again = serving.share_clock(database_url, start)  # nobody running: the clock starts afresh
+    assert again is not None and again.anchored_at > first.anchored_at
 
 
 def test_bids_through_two_processes_rank_as_through_one(
