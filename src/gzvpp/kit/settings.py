@@ -1,4 +1,4 @@
-"""Platform settings kept in the database (table ``platform_settings``), read and written here.
+"""Platform settings kept in the database (table ``platform_settings``), read and written here:
 
 - the demo clock: the demo records the simulated moment its quarter ended, so that
   ``gzvpp serve`` on the demo's database opens at the demo's own time rather than today;
