@@ -4,7 +4,7 @@ UV := $(VENV)/bin/uv
 BIN := $(VENV)/bin
 UV_VERSION := $(shell sed -n '/^name = "uv"$$/{n;s/version = "\(.*\)"/\1/p;}' uv.lock)
 
-.PHONY: setup demo test lint bench bench-concurrency clean bench-longevity bench-creditpool bench-csv bench-csv-small
+.PHONY: setup demo test lint bench bench-concurrency bench-workers clean bench-longevity bench-creditpool bench-csv bench-csv-small
 
 $(UV):
 	python3 -m venv $(VENV)
@@ -36,6 +36,10 @@ bench-concurrency: setup
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/concurrency.py
 	$(BIN)/python bench/concurrency.py --postgres
+
+# The console, bids and OpenADR phases on PostgreSQL with 1, 2 and 4 server processes.
+bench-workers: setup
+	for n in 1 2 4; do $(BIN)/python bench/concurrency.py --postgres --no-overload --workers $$n; done
 
 bench-longevity: setup
 	$(BIN)/python bench/longevity.py

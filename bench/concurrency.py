@@ -1,7 +1,7 @@
 """Benchmark: the platform under a busy morning, as a separate server process on loopback.
 
     .venv/bin/python bench/concurrency.py [--postgres] [--clients 200] [--seconds 60]
-        [--vens 1000] [--think 1.0]
+        [--vens 1000] [--think 1.0] [--workers 1] [--no-overload]
 
 The server is ``gzvpp serve`` in its own process on a fresh database (SQLite by default;
 ``--postgres`` makes a throwaway database on ``$GZVPP_TEST_POSTGRES_URL``), its clock started on
@@ -21,6 +21,10 @@ request as the server, on the same two cores, and measure itself):
    with ``Retry-After`` rather than hang, and answer normally within seconds after the burst.
 
 Then it checks the invitation was ranked by the scheduler within one interval of its close.
+``--workers N`` runs the server as N processes (``gzvpp serve --workers N``, PostgreSQL only),
+each with a pool of at most ``WORKERS_CONNECTIONS / N`` connections (at least 8) so that they
+stay well inside the server's 100; ``--no-overload`` leaves phase 4 out (``make bench-workers``
+runs phases 1–3 with 1, 2 and 4 processes).
 A measurement, not a test: it prints the figures and the targets of issue #9 beside them.
 """
 
@@ -68,6 +72,7 @@ REGULATOR = Actor(0, "bench", Role.REGULATOR, None)
 OA3 = "/openadr3/3.1.0"
 POLL_THINK_S = 4.45  # ± 10 %: 4.0–4.9 s
 WATCHERS = 20  # VENs polled from here to time when they see a new event
+WORKERS_CONNECTIONS = 48  # shared by the server's processes when there are several
 
 
 @dataclass
@@ -333,6 +338,10 @@ async def load(base: str, seeded: dict[str, object], args: argparse.Namespace) -
             + " (next poll ≤ 5 s)"
         )
 
+        if args.no_overload:
+            detail = (await http.get(f"/api/events/{event_id}", headers=grid)).json()
+            return check_close(detail)
+
         # 4. past capacity: the same VENs at 1 Hz, then a single request after the burst.
         burst = await asyncio.to_thread(
             wrkload.run, base, polling, connections=len(ven_tokens), seconds=20, think_s=1
@@ -392,7 +401,11 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--vens", type=int, default=1000)
     parser.add_argument("--think", type=float, default=1.0)
+    parser.add_argument("--workers", type=int, default=1, help="server processes (PostgreSQL)")
+    parser.add_argument("--no-overload", action="store_true", help="leave phase 4 out")
     args = parser.parse_args()
+    if args.workers > 1 and not args.postgres:
+        parser.error("--workers above 1 needs --postgres")
     drop: Callable[[], None] = lambda: None  # noqa: E731
     if args.postgres:
         url, drop = postgres_database()
@@ -405,6 +418,12 @@ def main() -> int:
             f"setup: {max(args.clients, args.vens)} participants, {args.vens} VENs on "
             f"{make_url(url).get_backend_name()} in {time.perf_counter() - started:.1f} s"
         )
+        pool = (
+            {"GZVPP_DB_POOL_SIZE": str(min(20, max(8, WORKERS_CONNECTIONS // args.workers)))}
+            if args.workers > 1
+            else {}
+        )
+        print(f"server: {args.workers} process(es) {pool or ''}")
         port = free_port()
         server_log = Path(tempfile.mkdtemp()) / "server.log"
         # The close falls in the middle of the console phase, which follows the bids.
@@ -421,8 +440,10 @@ def main() -> int:
                 str(port),
                 "--clock-start",
                 f"{clock_start:%Y-%m-%d %H:%M:%S}",
+                "--workers",
+                str(args.workers),
             ],
-            env=os.environ | {"GZVPP_MQTT_URL": "none"},
+            env=os.environ | {"GZVPP_MQTT_URL": "none"} | pool,
             stdout=subprocess.DEVNULL,
             stderr=server_log.open("w"),
         )

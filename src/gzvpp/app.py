@@ -23,9 +23,11 @@ from gzvpp.events.endpoints import admin_router, records_router
 from gzvpp.events.endpoints import router as events_router
 from gzvpp.kit import errors
 from gzvpp.kit.admission import AdmissionMiddleware, AdmissionSettings
+from gzvpp.kit.advisory import Leadership, Lock, is_postgres
 from gzvpp.kit.clock import Clock, SystemClock
 from gzvpp.kit.db import make_engine, make_sessionmaker, resolve_url, upgrade
 from gzvpp.kit.policy import check_settings
+from gzvpp.kit.settings import REAL_TIME_NAME
 from gzvpp.meterdata.endpoints import router as meterdata_router
 from gzvpp.meterdata.plausibility import MeterSettings
 from gzvpp.openadr import runtime as openadr
@@ -33,7 +35,7 @@ from gzvpp.openadr.endpoints import router as openadr_router
 from gzvpp.openadr.vtn2b import router as openadr2b_router
 from gzvpp.openadr.vtn3.endpoints import router as openadr3_router
 from gzvpp.participants.endpoints import router as participants_router
-from gzvpp.scheduler import start_scheduler
+from gzvpp.scheduler import interval_s, start_scheduler
 from gzvpp.settlement.endpoints import results_router
 from gzvpp.settlement.endpoints import router as settlement_router
 
@@ -47,24 +49,36 @@ def create_app(
     openadr_settings: openadr.Settings | None = None,
     admission: AdmissionSettings | None = None,
     meter_settings: MeterSettings | None = None,
+    clock_name: str = REAL_TIME_NAME,
+    migrate: bool = True,
 ) -> FastAPI:
     """The app on ``database_url`` (default: ``$GZVPP_DATABASE_URL`` or ``./gzvpp.sqlite``).
 
-    Migrates the database to the newest schema first. ``clock`` defaults to the system clock; pass
-    a :class:`~gzvpp.kit.clock.SimulatedClock` to drive time in tests and the demo.
+    Migrates the database to the newest schema first, unless ``migrate`` is False (the
+    processes of ``gzvpp serve``, whose parent has migrated it). ``clock`` defaults to the
+    system clock, which the console's header calls ``clock_name``; pass a
+    :class:`~gzvpp.kit.clock.SimulatedClock` to drive time in tests and the demo.
     ``openadr_settings`` defaults to the environment's (``GZVPP_MQTT_URL`` …), and so do
     ``meter_settings`` (``GZVPP_METER_UPLOAD_MAX_BYTES`` …) and ``admission`` (requests at work
     and queued at once, :meth:`AdmissionSettings.from_env`).
     """
     check_settings()  # a bad policy value stops the start, not a request later
+    scheduler_interval = interval_s()
     url = resolve_url(database_url)
-    upgrade(url)
+    if migrate:
+        upgrade(url)
     engine = make_engine(url)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        # Only with the real clock; a simulated clock's owner runs the scheduler itself.
-        scheduler = start_scheduler(_app.state.sessionmaker, _app.state.clock)
+        # Only with the real clock; a simulated clock's owner runs the scheduler itself. On
+        # PostgreSQL several processes may serve: the scheduler works in the elected one.
+        scheduler = start_scheduler(
+            _app.state.sessionmaker,
+            _app.state.clock,
+            scheduler_interval,
+            Leadership(engine, Lock.SCHEDULER) if is_postgres(engine) else None,
+        )
         _app.state.openadr.start()
         yield
         _app.state.openadr.stop()
@@ -81,7 +95,7 @@ def create_app(
     app.state.read_sessionmaker = make_sessionmaker(engine, read_only=True)
     app.state.clock = clock or SystemClock()
     app.state.meter_settings = meter_settings or MeterSettings.from_env()
-    app.state.clock_name = "平台时间"  # the console header's name for it; see `gzvpp serve`
+    app.state.clock_name = clock_name
     errors.install(app)
     # Hostile input (issue #9 §2): body limits, control characters, console headers. Before
     # the routers, which copy the app's dependencies when included.

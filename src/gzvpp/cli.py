@@ -145,6 +145,14 @@ def serve(
     database_url: DatabaseUrl = None,
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Server processes sharing the port (uvicorn's supervisor restarts one that "
+            "dies); more than 1 needs PostgreSQL.",
+        ),
+    ] = 1,
     clock_start: Annotated[
         dt.datetime | None,
         typer.Option(
@@ -158,30 +166,28 @@ def serve(
     """Run the platform's web service (OpenAPI at /docs); migrates the database first.
 
     On the demo's database, without ``--clock-start``, the clock starts where the demo's
-    simulation ended, so the console opens on the demo's quarter.
+    simulation ended, so the console opens on the demo's quarter. Every process tells the
+    same time: the clock is recorded in the database when the command starts.
     """
-    import uvicorn
+    from gzvpp import serving
+    from gzvpp.kit.db import resolve_url, upgrade
 
-    from gzvpp.app import create_app
-    from gzvpp.kit import settings
-    from gzvpp.kit.clock import SystemClock
-    from gzvpp.kit.db import session_scope
-
-    app = create_app(database_url=_database_url(db, database_url), clock=SystemClock(clock_start))
+    url = resolve_url(_database_url(db, database_url))
+    try:
+        serving.check_workers(url, workers)
+        upgrade(url)
+        shared = serving.share_clock(url, clock_start)
+    except ValueError as err:
+        _print_error(str(err))
+        raise typer.Exit(code=2) from None
     if clock_start is not None:
-        app.state.clock_name = "设定时钟"
         typer.echo(f"设定时钟：自 {clock_start:%Y-%m-%d %H:%M:%S}（广州时间）起按实际速度运行。")
-    else:
-        with session_scope(app.state.read_sessionmaker) as session:
-            demo_start = settings.demo_clock(session)
-        if demo_start is not None:
-            app.state.clock = SystemClock(demo_start)
-            app.state.clock_name = "演示时钟"
-            typer.echo(
-                f"演示时钟：本库为演示数据，时钟自演示结束时刻 {demo_start:%Y-%m-%d %H:%M:%S}"
-                "（广州时间）起按实际速度运行；用 --clock-start 可另行指定。"
-            )
-    uvicorn.run(app, host=host, port=port)
+    elif shared is not None:
+        typer.echo(
+            f"演示时钟：本库为演示数据，时钟自演示结束时刻 {shared.start:%Y-%m-%d %H:%M:%S}"
+            "（广州时间）起按实际速度运行；用 --clock-start 可另行指定。"
+        )
+    serving.run(url, host, port, workers)
 
 
 db_app = typer.Typer(help="The platform database.", no_args_is_help=True)

@@ -29,20 +29,30 @@ class SystemClock:
     Parameters
     ----------
     start : datetime, optional
-        The local time it shows now (an aware time is converted); from then on it runs at the
-        real pace, so the scheduler keeps every deadline as it would in production. For
-        rehearsals, training and benchmarks on a past or future day.
+        The local time it shows at ``anchored_at`` (an aware time is converted); from then on
+        it runs at the real pace, so the scheduler keeps every deadline as it would in
+        production. For rehearsals, training and benchmarks on a past or future day.
+    anchored_at : datetime, optional
+        The real Guangzhou time at which it showed ``start``; default now. Processes given the
+        same ``start`` and ``anchored_at`` tell the same time, whenever each was started.
     """
 
-    def __init__(self, start: dt.datetime | None = None) -> None:
-        self._offset = to_local(start) - _real_now() if start is not None else dt.timedelta(0)
+    def __init__(
+        self, start: dt.datetime | None = None, anchored_at: dt.datetime | None = None
+    ) -> None:
+        if start is None:
+            self._offset = dt.timedelta(0)
+        else:
+            anchor = to_local(anchored_at) if anchored_at is not None else real_now()
+            self._offset = to_local(start) - anchor
 
     def now(self) -> dt.datetime:
         """The current naive Asia/Shanghai local time."""
-        return _real_now() + self._offset
+        return real_now() + self._offset
 
 
-def _real_now() -> dt.datetime:
+def real_now() -> dt.datetime:
+    """The real time of day in Guangzhou (naive local), whatever clock the service runs on."""
     return to_local(dt.datetime.now(dt.UTC))
 
 

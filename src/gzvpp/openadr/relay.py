@@ -11,6 +11,10 @@ It runs every ``interval`` seconds on a thread (the app's lifespan), or when
 :meth:`Relay.run_once` is called (tests, the benchmark). It looks back ``LOOKBACK`` ids below
 the newest relayed one, so a notification whose transaction committed after a later one's is
 still found; ``openadr_relayed``'s primary key keeps two relays from relaying one twice.
+When several processes serve one PostgreSQL database, each runs a relay; a transaction-level
+advisory lock lets one of them work at a time and the others skip the round, so they neither
+collide on that key nor send a change twice (the notifier runs after the relaying commit, in
+the process that relayed).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from gzvpp.kit.advisory import Lock, try_transaction_lock
 from gzvpp.kit.clock import Clock
 from gzvpp.kit.db import session_scope
 from gzvpp.models import (
@@ -146,8 +151,11 @@ class Relay:
         self._lock = threading.Lock()
 
     def run_once(self) -> int:
-        """Relay what is new; how many notifications were relayed."""
+        """Relay what is new; how many notifications were relayed (0 while another process
+        is relaying)."""
         with self._lock, session_scope(self._factory) as session:
+            if not try_transaction_lock(session, Lock.OPENADR_RELAY):
+                return 0
             newest = session.scalar(select(func.max(RelayedNotification.notification_id))) or 0
             pending = session.scalars(
                 select(Notification)
