@@ -32,13 +32,16 @@ bench: setup
 	$(BIN)/python bench/run.py
 
 # wrk (Debian's package) drives the steady load of bench/concurrency.py.
+WRK := command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+
 bench-concurrency: setup
-	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(WRK)
 	$(BIN)/python bench/concurrency.py
 	$(BIN)/python bench/concurrency.py --postgres
 
 # The console, bids and OpenADR phases on PostgreSQL with 1, 2 and 4 server processes.
 bench-workers: setup
+	$(WRK)
 	for n in 1 2 4; do $(BIN)/python bench/concurrency.py --postgres --no-overload --workers $$n; done
 
 bench-longevity: setup
