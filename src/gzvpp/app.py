@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from gzvpp import __version__, edge
 from gzvpp.accounts.endpoints import router as accounts_router
 from gzvpp.console import events as console_events
+from gzvpp.console import monitoring as console_monitoring
 from gzvpp.console import overview as console_overview
 from gzvpp.console import participants as console_participants
 from gzvpp.console import portal as console_portal
@@ -101,6 +102,7 @@ def create_app(
         console_overview,
         console_participants,
         console_events,
+        console_monitoring,
         console_settlement,
         console_portal,
     ):
