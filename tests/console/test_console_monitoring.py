@@ -121,6 +121,51 @@ def row_text(page: Any, participant_id: str) -> str:
     return text
 
 
+@pytest.mark.parametrize("size", [DESK, PHONE], ids=["desk", "phone"])
+def test_the_header_counts_the_alarms_and_the_list_leads_to_the_monitoring(
+    platform: Platform,
+    dispatched: dict[str, Any],
+    base_url: str,
+    browser: Any,
+    size: tuple[int, int],
+) -> None:
+    """The silent participant is a non-responder at 14:20 (no reading 5 minutes after the
+    14:02 notice): the header's 告警 shows 1, the list names it and links to 实时监测."""
+    page = sign_in(browser, base_url, platform.regulator_token, viewport=size)
+    page.goto("/console/overview")
+    if size == PHONE:
+        page.click("header.top .menu-toggle")
+    link = page.locator("header.top nav a", has_text="告警")
+    assert link.locator(".alarm-count").inner_text() == "1"
+    link.click()
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith("/console/alarms")
+    rows = page.locator("main tbody tr")
+    assert rows.count() == 1
+    assert "越秀无数据工厂" in rows.first.inner_text()
+    assert "调度通知（14:02）后 5 分钟仍无负荷数据" in rows.first.inner_text()
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= size[0] + 2
+    shot(page, f"alarms-{size[0]}-staff")
+    page.click("nav.tabs a:has-text('暂停应邀')")
+    assert "当前没有暂停应邀告警" in page.inner_text("main")
+    page.goto("/console/alarms")
+    rows.first.locator("a", has_text="实时监测").click()
+    settled(page)
+    assert "无负荷数据" in row_text(page, dispatched["people"]["越秀无数据工厂"])
+    page.context.close()
+
+
+def test_participants_have_no_alarms_page(
+    platform: Platform, dispatched: dict[str, Any], base_url: str, browser: Any
+) -> None:
+    token = platform.token(Role.POWER_USER, dispatched["people"]["越秀准时工厂"], "准时工厂")
+    page = sign_in(browser, base_url, token)
+    assert page.locator("header.top nav a", has_text="告警").count() == 0
+    answer = page.goto("/console/alarms")
+    assert answer is not None and answer.status == 403
+    page.context.close()
+
+
 def test_the_dispatcher_watches_who_reached_the_target(
     platform: Platform, dispatched: dict[str, Any], base_url: str, browser: Any
 ) -> None:
