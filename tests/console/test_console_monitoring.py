@@ -259,3 +259,25 @@ def test_a_participant_sees_only_its_own_part(
     assert answer is not None and answer.status == 404
     assert "未找到" in stranger.inner_text("main")
     stranger.context.close()
+
+
+@pytest.mark.parametrize("size", [DESK, PHONE], ids=["desk", "phone"])
+def test_the_grid_map_draws_each_substation_and_feeder(
+    platform: Platform,
+    dispatched: dict[str, Any],
+    base_url: str,
+    browser: Any,
+    size: tuple[int, int],
+) -> None:
+    """越秀站 with its feeder F01: three participants of 800 kW each, no evaluated response
+    yet; drawn as SVG on the page, which fits a phone."""
+    page = sign_in(browser, base_url, platform.grid_token, viewport=size)
+    page.goto("/console/grid")
+    card = page.locator("section.substation", has_text=STATION)
+    assert "3 个参与者 · 2,400 kW" in card.locator("h2").inner_text()
+    assert card.locator("svg circle.node.idle").count() == 1
+    labels = card.locator("svg").text_content()
+    assert "F01 · 2,400 kW（3 个参与者）" in labels and "尚无已评估的响应" in labels
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= size[0] + 2
+    shot(page, f"grid-{size[0]}-staff")
+    page.context.close()

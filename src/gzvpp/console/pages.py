@@ -211,6 +211,7 @@ def render(
             ("参与者", "/console/participants"),
             ("公示名单", "/console/publicity"),
             ("事件", "/console/events"),
+            ("电网单线图", "/console/grid"),
             ("结算", "/console/settlement"),
         ]
         if actor.role is Role.GRID_OPERATOR:
