@@ -36,6 +36,8 @@ METER_DATA_DUE = dt.timedelta(hours=12)
 #: the settlement's corrections.
 METER_DATA_LOOKBACK = dt.timedelta(days=30)
 RUNNING = (EventStatus.NOTIFIED, EventStatus.DISPATCHED)
+# A statement of an alarm kind's rows, whatever their columns.
+Rows = Select[*tuple[Any, ...]]
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,7 @@ class AlarmRepository:
     session: Session
     now: dt.datetime
 
-    def statements(self) -> Mapping[AlarmKind, Select[Any]]:
+    def statements(self) -> Mapping[AlarmKind, Rows]:
         """Each kind's rows as of ``now``."""
         return {
             AlarmKind.NON_RESPONDER: self.non_responders(),
@@ -70,7 +72,7 @@ class AlarmRepository:
     def rows(self, kind: AlarmKind) -> list[Any]:
         return list(self.session.execute(self.statements()[kind]).all())
 
-    def non_responders(self) -> Select[Any]:
+    def non_responders(self) -> Rows:
         """Awards of an event in progress (第八条): a real-time participant that has not reached
         its kW 5 minutes after the notice, or an invited one without any minute reading 5
         minutes into the window."""
@@ -106,7 +108,7 @@ class AlarmRepository:
             .order_by(Event.start_at, Award.event_id, Award.place)
         )
 
-    def bidding_shortfalls(self) -> Select[Any]:
+    def bidding_shortfalls(self) -> Rows:
         """Invitations whose bidding closes within ``DEADLINE_AHEAD`` with less offered than
         the demand."""
         offered = (
@@ -125,7 +127,7 @@ class AlarmRepository:
             .order_by(Event.bids_close_at, Event.id)
         )
 
-    def rankings_due(self) -> Select[Any]:
+    def rankings_due(self) -> Rows:
         """Invitations whose bidding has closed but which are not ranked, the ranking due
         within ``DEADLINE_AHEAD`` or overdue."""
         return (
@@ -138,7 +140,7 @@ class AlarmRepository:
             .order_by(Event.ranking_due_at, Event.id)
         )
 
-    def plans_due(self) -> Select[Any]:
+    def plans_due(self) -> Rows:
         """Ranked invitations whose plan is not sent, due within ``DEADLINE_AHEAD`` or
         overdue."""
         return (
@@ -150,7 +152,7 @@ class AlarmRepository:
             .order_by(Event.notify_due_at, Event.id)
         )
 
-    def missing_meter_data(self) -> Select[Any]:
+    def missing_meter_data(self) -> Rows:
         """Events of the last ``METER_DATA_LOOKBACK`` whose response day's meter data is due,
         with how many of their awarded participants' accounts have none for that day."""
         due_before = dt.datetime.combine((self.now - METER_DATA_DUE).date(), dt.time())
@@ -179,7 +181,7 @@ class AlarmRepository:
             .order_by(Event.start_at.desc(), Event.id)
         )
 
-    def suspended(self) -> Select[Any]:
+    def suspended(self) -> Rows:
         """Participants whose non-executions this month reach the limit (R6): no invitations
         for the rest of the month."""
         month_start = self.now.date().replace(day=1)

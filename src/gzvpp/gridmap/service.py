@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
+from gzvpp.core.evaluation import EFFECTIVE_RATIO
 from gzvpp.gridmap import repository
 from gzvpp.kit.auth import Actor
 from gzvpp.models import Role
@@ -26,6 +27,7 @@ class FeederNode(BaseModel):
     latest_at: dt.datetime | None
     latest_awarded_kw: Decimal | None
     latest_response_kw: Decimal | None
+    effective: bool | None  # the latest response reaches 80 % of the awarded kW (R6)
 
 
 class SubstationNode(BaseModel):
@@ -97,6 +99,11 @@ def _feeder(
         latest_at=newest,
         latest_awarded_kw=_tenth(awarded),
         latest_response_kw=_tenth(response),
+        effective=(
+            None
+            if awarded is None or response is None
+            else response >= awarded * Decimal(str(EFFECTIVE_RATIO))
+        ),
     )
 
 
