@@ -10,7 +10,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gzvpp import __version__, edge
 from gzvpp.accounts.endpoints import router as accounts_router
+from gzvpp.alarms.endpoints import router as alarms_router
+from gzvpp.console import alarms as console_alarms
 from gzvpp.console import events as console_events
+from gzvpp.console import grid as console_grid
+from gzvpp.console import monitoring as console_monitoring
 from gzvpp.console import overview as console_overview
 from gzvpp.console import participants as console_participants
 from gzvpp.console import portal as console_portal
@@ -110,11 +114,15 @@ def create_app(
     app.include_router(results_router, prefix="/api")
     app.include_router(settlement_router, prefix="/api")
     app.include_router(accounts_router, prefix="/api")
+    app.include_router(alarms_router, prefix="/api")
     for pages in (
         console_signin,
         console_overview,
+        console_alarms,
         console_participants,
         console_events,
+        console_monitoring,
+        console_grid,
         console_settlement,
         console_portal,
     ):

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from types import MappingProxyType
 
+from gzvpp.alarms.schemas import AlarmKind
 from gzvpp.core.eligibility import Condition
 from gzvpp.core.model import Direction, Mode
 
@@ -45,6 +46,17 @@ CONDITIONS: Mapping[StrEnum, str] = MappingProxyType(
         Condition.MEMBER_LIST: "代理用户明细表",
         Condition.DELEGATION_AGREEMENT: "委托协议",
         Condition.MEMBER_ACCOUNTS: "代理用户户号",
+    }
+)
+# 告警: the kinds of alarm in the console's list and header.
+ALARM_KINDS: Mapping[StrEnum, str] = MappingProxyType(
+    {
+        AlarmKind.NON_RESPONDER: "未响应",
+        AlarmKind.BIDDING_SHORTFALL: "申报不足",
+        AlarmKind.RANKING_DUE: "待出清",
+        AlarmKind.PLAN_DUE: "待下发计划",
+        AlarmKind.MISSING_METER_DATA: "缺计量数据",
+        AlarmKind.SUSPENDED: "暂停应邀",
     }
 )
 # Words the glossary replaced: none of them may appear where a person reads.

@@ -38,6 +38,7 @@ def test_every_shown_term_is_in_the_glossary() -> None:
         *terms.DIRECTIONS.values(),
         *terms.BASELINE_TYPES.values(),
         *terms.CONDITIONS.values(),
+        *terms.ALARM_KINDS.values(),
         *terms.FORBIDDEN_SYNONYMS.values(),
     ]
     assert [term for term in shown if term not in glossary] == []

@@ -105,6 +105,7 @@ def test_late_early_and_several_resources(api: Api, dispatched: dict[str, Any]) 
     assert late["target_reached_at"] == f"{D}T14:09:00"
     assert late["reached_in_time"] is False
     assert late["latest"]["kw"] == "680.000" and late["latest"]["response_kw"] == "320.000"
+    assert late["latest"]["baseline_kw"] == "1000.0" and late["participant_name"]
     assert parts[second]["reached_in_time"] is True
     assert view["total"]["target_kw"] == "600.000"
     assert view["total"]["reached"] == 2 and view["total"]["reached_in_time"] == 1

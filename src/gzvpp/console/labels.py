@@ -16,7 +16,7 @@ from gzvpp.accounts.schemas import Access, TokenStatus
 from gzvpp.core.eligibility import UserCategory
 from gzvpp.core.model import ParticipantKind
 from gzvpp.models import EventStatus, NotificationKind, ParticipantStatus, PriceMode, Role
-from gzvpp.terms import CONDITIONS, DIRECTIONS, MODES, baseline_type
+from gzvpp.terms import ALARM_KINDS, CONDITIONS, DIRECTIONS, MODES, baseline_type
 
 LABELS: dict[StrEnum, str] = {
     Role.GRID_OPERATOR: "广州供电局",
@@ -44,6 +44,7 @@ LABELS: dict[StrEnum, str] = {
     PriceMode.FIXED: "固定价格",
     PriceMode.BIDDING: "竞价",
     **CONDITIONS,
+    **ALARM_KINDS,
     DayType.WORKDAY: "工作日",
     DayType.RESTDAY: "休息日",
     DayType.HOLIDAY: "节假日",

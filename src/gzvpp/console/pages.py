@@ -26,6 +26,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from gzvpp.alarms.service import alarm_service
 from gzvpp.console import labels, security, validation
 from gzvpp.kit.auth import TOKEN_COOKIE, Actor, authenticate_request
 from gzvpp.kit.csrf import ForgedRequest
@@ -53,6 +54,7 @@ STATIC_FILES = (
 T = TypeVar("T")
 PAGE_SIZE = 20
 STAFF = (Role.GRID_OPERATOR, Role.REGULATOR)
+ALARMS_PAGE = "/console/alarms"
 ERRORS = {
     403: ("无权访问", "您的角色不能打开此页面或执行此操作。"),
     404: ("未找到", "页面不存在，或您无权查看。"),
@@ -205,9 +207,11 @@ def render(
     else:
         nav = [
             ("总览", "/console/overview"),
+            ("告警", ALARMS_PAGE),
             ("参与者", "/console/participants"),
             ("公示名单", "/console/publicity"),
             ("事件", "/console/events"),
+            ("电网单线图", "/console/grid"),
             ("结算", "/console/settlement"),
         ]
         if actor.role is Role.GRID_OPERATOR:
@@ -218,6 +222,7 @@ def render(
         {
             "actor": actor,
             "nav": nav,
+            "alarm_count": _alarm_count(request, actor, now),
             "now": now,
             "clock_name": request.app.state.clock_name,
             "path": request.url.path,
@@ -226,6 +231,15 @@ def render(
         },
         status_code=status_code,
     )
+
+
+def _alarm_count(request: Request, actor: Actor | None, now: dt.datetime) -> int | None:
+    """How many alarms stand, for staff's header badge (one query, on a read session: the
+    request's own may be writing)."""
+    if actor is None or actor.role not in STAFF:
+        return None
+    with session_scope(request.app.state.read_sessionmaker) as session:
+        return alarm_service.counts(session, actor, now).total
 
 
 def paging(page: int) -> PaginationParams:

@@ -27,7 +27,7 @@ from gzvpp.core.model import Direction, Mode
 from gzvpp.events.realtime import REALTIME_TARGET
 from gzvpp.kit.auth import Actor
 from gzvpp.kit.errors import NotFound
-from gzvpp.models import Award, Event, Role, Telemetry
+from gzvpp.models import Award, Event, Participant, Role, Telemetry
 from gzvpp.openadr.mapping import Reading, baseline_at
 
 
@@ -110,10 +110,12 @@ def _record_target_reached(session: Session, event: Event, participant_id: str) 
 
 
 class Sample(BaseModel):
-    """One minute: the load (kW, summed over the resources) and the response it means."""
+    """One minute: the load (kW, summed over the resources), the baseline of that minute and
+    the response they mean."""
 
     at: dt.datetime
     kw: Decimal
+    baseline_kw: Decimal | None
     response_kw: Decimal | None
 
 
@@ -121,6 +123,7 @@ class ParticipantMonitoring(BaseModel):
     """One participant's target and what its telemetry shows."""
 
     participant_id: str
+    participant_name: str
     target_kw: Decimal
     notice_at: dt.datetime
     target_at: dt.datetime | None
@@ -182,15 +185,22 @@ def monitoring(session: Session, actor: Actor, event_id: str) -> Monitoring:
     elif actor.role not in (Role.GRID_OPERATOR, Role.REGULATOR):
         raise NotFound(f"event {event_id} not found")
     awards = session.scalars(statement).all()
+    ids = [a.participant_id for a in awards]
+    names: dict[str, str] = {
+        pid: name
+        for pid, name in session.execute(
+            select(Participant.id, Participant.name).where(Participant.id.in_(ids))
+        )
+    }
     telemetry: defaultdict[str, list[Telemetry]] = defaultdict(list)
     for row in session.scalars(
-        select(Telemetry).where(
-            Telemetry.event_id == event_id,
-            Telemetry.participant_id.in_([a.participant_id for a in awards]),
-        )
+        select(Telemetry).where(Telemetry.event_id == event_id, Telemetry.participant_id.in_(ids))
     ):
         telemetry[row.participant_id].append(row)
-    parts = [_participant(event, award, telemetry[award.participant_id]) for award in awards]
+    parts = [
+        _participant(event, award, names[award.participant_id], telemetry[award.participant_id])
+        for award in awards
+    ]
     return Monitoring(
         event_id=event.id,
         mode=event.mode,
@@ -202,23 +212,27 @@ def monitoring(session: Session, actor: Actor, event_id: str) -> Monitoring:
     )
 
 
-def _participant(event: Event, award: Award, rows: list[Telemetry]) -> ParticipantMonitoring:
+def _participant(
+    event: Event, award: Award, name: str, rows: list[Telemetry]
+) -> ParticipantMonitoring:
     realtime = event.mode is Mode.REALTIME
-    samples = [
-        Sample(
-            at=at,
-            kw=kw,
-            response_kw=_response(
-                event.direction, baseline_at(award.baseline, event.start_at, at), kw
-            ),
+    samples = []
+    for at, kw in _per_minute(rows).items():
+        baseline = baseline_at(award.baseline, event.start_at, at)
+        samples.append(
+            Sample(
+                at=at,
+                kw=kw,
+                baseline_kw=baseline,
+                response_kw=_response(event.direction, baseline, kw),
+            )
         )
-        for at, kw in _per_minute(rows).items()
-    ]
     latest = samples[-1] if samples else None
     target_at = award.created_at + REALTIME_TARGET if realtime else None
     reached_at = award.target_reached_at
     return ParticipantMonitoring(
         participant_id=award.participant_id,
+        participant_name=name,
         target_kw=award.kw,
         notice_at=award.created_at,
         target_at=target_at,
