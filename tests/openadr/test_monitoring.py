@@ -110,6 +110,12 @@ def test_late_early_and_several_resources(api: Api, dispatched: dict[str, Any]) 
     assert view["total"]["target_kw"] == "600.000"
     assert view["total"]["reached"] == 2 and view["total"]["reached_in_time"] == 1
     assert view["total"]["latest_response_kw"] == "630.000"
+    # Each minute of the total carries the other participant's latest response: at 14:08 the
+    # first sheds 100 kW and the second still 310 (its 14:06 reading); the line ends at 630.
+    totals = {s["at"]: s for s in view["total"]["samples"]}
+    assert totals[f"{D}T14:08:00"]["response_kw"] == "410.000"
+    assert totals[f"{D}T14:08:00"]["reporting"] == 2
+    assert view["total"]["samples"][-1]["response_kw"] == "630.000"
     # A participant's own token sees its own part only; another event is a 404.
     own = api.client.get(
         f"/api/events/{dispatched['event']['id']}/monitoring",

@@ -136,7 +136,8 @@ class ParticipantMonitoring(BaseModel):
 
 
 class TotalSample(BaseModel):
-    """One minute over every participant reporting in it."""
+    """One minute: each participant's latest response at or before it, summed, and how many
+    participants have reported by then."""
 
     at: dt.datetime
     response_kw: Decimal
@@ -250,11 +251,20 @@ def _participant(
 
 
 def _total(parts: list[ParticipantMonitoring]) -> TotalMonitoring:
-    by_minute: defaultdict[dt.datetime, list[Decimal]] = defaultdict(list)
-    for part in parts:
+    # Each minute carries every participant's latest response so far, so that the total line
+    # ends at the figure the tiles show, however the participants' readings interleave.
+    changes: defaultdict[dt.datetime, list[tuple[int, Decimal]]] = defaultdict(list)
+    for index, part in enumerate(parts):
         for sample in part.samples:
             if sample.response_kw is not None:
-                by_minute[sample.at].append(sample.response_kw)
+                changes[sample.at].append((index, sample.response_kw))
+    latest: dict[int, Decimal] = {}
+    samples: list[TotalSample] = []
+    for at, updates in sorted(changes.items()):
+        latest.update(updates)
+        samples.append(
+            TotalSample(at=at, response_kw=sum(latest.values(), Decimal(0)), reporting=len(latest))
+        )
     return TotalMonitoring(
         target_kw=sum((p.target_kw for p in parts), Decimal(0)),
         latest_response_kw=sum(
@@ -265,8 +275,5 @@ def _total(parts: list[ParticipantMonitoring]) -> TotalMonitoring:
         reporting=sum(1 for p in parts if p.latest is not None),
         reached=sum(1 for p in parts if p.target_reached_at is not None or p.reached),
         reached_in_time=sum(1 for p in parts if p.reached_in_time),
-        samples=[
-            TotalSample(at=at, response_kw=sum(values, Decimal(0)), reporting=len(values))
-            for at, values in sorted(by_minute.items())
-        ],
+        samples=samples,
     )
