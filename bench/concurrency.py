@@ -49,26 +49,20 @@ import httpx
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+import enrolment
 import wrkload
+from enrolment import GRID
 from gzvpp.events import schemas as events_schemas
 from gzvpp.events.service import event_service
-from gzvpp.kit.auth import Actor, create_user
+from gzvpp.kit.auth import create_user
 from gzvpp.kit.db import make_engine, make_sessionmaker, session_scope, upgrade
-from gzvpp.kit.policy import PUBLICITY_ENV
 from gzvpp.models import Role
 from gzvpp.openadr.provisioning import add_ven
-from gzvpp.participants import schemas
-from gzvpp.participants.service import participant_service
 from gzvpp.scheduler import DEFAULT_INTERVAL_S
-
-# The benchmark takes its applications through 公示 at once.
-os.environ.setdefault(PUBLICITY_ENV, "0")
 
 EVE = dt.date(2025, 7, 1)  # a Tuesday; the response days are Wednesday and Thursday
 DAY = EVE + dt.timedelta(days=1)
 BIDS_CLOSE = dt.datetime.combine(EVE, dt.time(11, 0))
-GRID = Actor(0, "bench", Role.GRID_OPERATOR, None)
-REGULATOR = Actor(0, "bench", Role.REGULATOR, None)
 OA3 = "/openadr3/3.1.0"
 POLL_THINK_S = 4.45  # ± 10 %: 4.0–4.9 s
 WATCHERS = 20  # VENs polled from here to time when they see a new event
@@ -114,40 +108,22 @@ def seed(url: str, participants: int, vens: int) -> dict[str, object]:
             session, name="调度员", role=Role.GRID_OPERATOR, participant_id=None, at=at
         )
         for i in range(max(participants, vens)):
-            detail = participant_service.enrol(
-                session,
-                GRID,
-                at,
-                schemas.PowerUserCreate(
-                    kind="user",
-                    name=f"压测用户{i:04d}",
-                    account_id=f"0900{i:08d}",
-                    general_taxpayer=True,
-                    policy_compliant=True,
-                    category="large_industry",
-                    capability_kw="800",
-                    max_load_kw="5000",
-                    response_duration_min=60,
-                    substation="天河站",
-                    feeder=f"F{i % 40:02d}",
-                ),
+            application = enrolment.power_user(
+                f"压测用户{i:04d}", f"0900{i:08d}", feeder=f"F{i % 40:02d}"
             )
-            for step in (participant_service.start_review, participant_service.pass_review):
-                step(session, GRID, at, detail.id)
-            participant_service.clear_publicity(session, REGULATOR, at, detail.id)
-            participant_service.activate(session, GRID, at, detail.id)
+            participant_id = enrolment.activate(session, at, application)
             if i < participants:
                 tokens.append(
                     create_user(
                         session,
                         name=f"用户{i}",
                         role=Role.POWER_USER,
-                        participant_id=detail.id,
+                        participant_id=participant_id,
                         at=at,
                     )[1]
                 )
             if i < vens:
-                credentials = add_ven(session, "bench", at, detail.id)[0]
+                credentials = add_ven(session, "bench", at, participant_id)[0]
                 assert credentials.client_id and credentials.client_secret
                 # A VEN asks for the events targeted at it (untargeted ones only otherwise).
                 query = urlencode({"targets": credentials.targets}, doseq=True)

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import multiprocessing as mp
-import os
 import selectors
 import statistics
 import sys
@@ -37,28 +36,21 @@ import paho.mqtt.client as mqtt
 import uvicorn
 from paho.mqtt.enums import CallbackAPIVersion
 
+import enrolment
+from enrolment import GRID
 from gzvpp.app import create_app
-from gzvpp.kit.auth import Actor
 from gzvpp.kit.clock import SimulatedClock
 from gzvpp.kit.db import session_scope
-from gzvpp.kit.policy import PUBLICITY_ENV
 from gzvpp.meterdata.plausibility import MeterSettings
 from gzvpp.meterdata.schemas import Reading, ReadingsUpload
 from gzvpp.meterdata.service import meterdata_service
 from gzvpp.models import Role
 from gzvpp.openadr.provisioning import add_ven
 from gzvpp.openadr.runtime import Settings, install
-from gzvpp.participants import schemas
-from gzvpp.participants.service import participant_service
-
-# The benchmark takes its applications through 公示 at once.
-os.environ.setdefault(PUBLICITY_ENV, "0")
 
 BROKER = ("127.0.0.1", 1883)
 DAY = dt.date(2025, 7, 15)  # a Tuesday
 NOTICE = dt.datetime.combine(DAY, dt.time(14, 2))
-GRID = Actor(0, "bench", Role.GRID_OPERATOR, None)
-REGULATOR = Actor(0, "bench", Role.REGULATOR, None)
 
 
 def enrol(app_state: object, count: int) -> list[str]:
@@ -69,32 +61,14 @@ def enrol(app_state: object, count: int) -> list[str]:
     ids: list[str] = []
     with session_scope(factory) as session:
         for i in range(count):
-            detail = participant_service.enrol(
-                session,
-                GRID,
-                now,
-                schemas.PowerUserCreate(
-                    kind="user",
-                    name=f"实时用户 {i:04d}",
-                    account_id=f"0800{i:08d}",
-                    general_taxpayer=True,
-                    policy_compliant=True,
-                    category="large_industry",
-                    capability_kw="600",
-                    max_load_kw="5000",
-                    response_duration_min=60,
-                    substation="天河站",
-                    feeder=f"F{i % 40:02d}",
-                    realtime_capable=True,
-                    minute_monitoring=True,
-                    realtime_capability_kw="100",
-                ),
+            application = enrolment.power_user(
+                f"实时用户 {i:04d}",
+                f"0800{i:08d}",
+                capability_kw="600",
+                feeder=f"F{i % 40:02d}",
+                realtime_kw="100",
             )
-            participant_service.start_review(session, GRID, now, detail.id)
-            participant_service.pass_review(session, GRID, now, detail.id)
-            participant_service.clear_publicity(session, REGULATOR, now, detail.id)
-            participant_service.activate(session, GRID, now, detail.id)
-            ids.append(detail.id)
+            ids.append(enrolment.activate(session, now, application))
         readings = [
             Reading(
                 account_id=f"0800{i:08d}",

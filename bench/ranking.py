@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import cProfile
 import datetime as dt
-import os
 import random
 import shutil
 import statistics
@@ -34,6 +33,8 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+import enrolment
+from enrolment import GRID
 from gzvpp.core.grid import INTERVALS_PER_DAY
 from gzvpp.events import schemas as event_schemas
 from gzvpp.events.service import event_service
@@ -45,20 +46,12 @@ from gzvpp.kit.db import (
     session_scope,
     upgrade,
 )
-from gzvpp.kit.policy import PUBLICITY_ENV
 from gzvpp.meterdata.repository import encode_day
 from gzvpp.models import Award, MeterDay, Notification, Role
-from gzvpp.participants import schemas as participant_schemas
-from gzvpp.participants.service import participant_service
 from gzvpp.scheduler import run_due
-
-# The benchmark takes its applications through 公示 at once.
-os.environ.setdefault(PUBLICITY_ENV, "0")
 
 RESPONSE_DAY = dt.date(2025, 7, 1)
 EVE = dt.datetime(2025, 6, 30)
-GRID = Actor(1, "bench grid operator", Role.GRID_OPERATOR, None)
-REGULATOR = Actor(2, "bench regulator", Role.REGULATOR, None)
 BATCH = 200
 
 
@@ -72,31 +65,14 @@ def enrol(
     for start in range(0, count, BATCH):
         with session_scope(factory) as session:
             for i in range(start, min(start + BATCH, count)):
-                realtime = i % 4 == 0
-                application = participant_schemas.PowerUserCreate.model_validate(
-                    {
-                        "kind": "user",
-                        "name": f"用户{i:05d}",
-                        "account_id": f"0300{i:08d}",
-                        "general_taxpayer": True,
-                        "policy_compliant": True,
-                        "category": "large_industry",
-                        "capability_kw": "800",
-                        "max_load_kw": "5000",
-                        "response_duration_min": 60,
-                        "realtime_capable": realtime,
-                        "minute_monitoring": realtime,
-                        "realtime_capability_kw": "500" if realtime else None,
-                        "substation": f"站{i % 50:02d}",
-                        "feeder": f"F{i % 7}",
-                    }
+                application = enrolment.power_user(
+                    f"用户{i:05d}",
+                    f"0300{i:08d}",
+                    substation=f"站{i % 50:02d}",
+                    feeder=f"F{i % 7}",
+                    realtime_kw="500" if i % 4 == 0 else None,
                 )
-                pid = participant_service.enrol(session, GRID, at, application).id
-                participant_service.start_review(session, GRID, at, pid)
-                participant_service.pass_review(session, GRID, at, pid)
-                participant_service.clear_publicity(session, REGULATOR, at, pid)
-                participant_service.activate(session, GRID, at, pid)
-                ids.append(pid)
+                ids.append(enrolment.activate(session, at, application))
                 accounts.append(f"0300{i:08d}")
     days = [RESPONSE_DAY - dt.timedelta(days=k) for k in range(2, 2 + meter_days)]
     for start in range(0, len(accounts), BATCH):
