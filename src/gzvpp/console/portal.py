@@ -85,18 +85,22 @@ def portal(
 def invitation(
     event_id: str, request: Request, actor: PageActor, session: SessionDep, clock: ClockDep
 ) -> Response:
-    """One invitation with the bid form, checked against capability, cap and deadline."""
+    """One invitation (a real-time event's dispatch order is its invitation) with the bid form,
+    checked against capability, cap and deadline."""
     participant_id = own_participant(actor)
-    notes, _ = event_service.list_notifications(
-        session,
-        actor,
-        PaginationParams(1, 1),
-        participant_id=None,
-        event_id=event_id,
-        kind=NotificationKind.INVITATION,
-        unread=None,
-    )
-    if not notes:
+    for kind in (NotificationKind.INVITATION, NotificationKind.DISPATCH):
+        notes, _ = event_service.list_notifications(
+            session,
+            actor,
+            PaginationParams(1, 1),
+            participant_id=None,
+            event_id=event_id,
+            kind=kind,
+            unread=None,
+        )
+        if notes:
+            break
+    else:
         raise NotFound(f"no invitation for event {event_id}")
     bids, _ = event_service.list_bids(
         session, actor, PaginationParams(1, 1), event_id=event_id, participant_id=None

@@ -245,9 +245,11 @@ class EvaluationService:
             "evaluated_at": json_value(event.evaluated_at),
             "results": [snapshot(stored[a]) for a in award_ids if a in stored],
         }
-        rows = []
+        rows, told = [], []
         for award_id, values in columns.items():
             row = stored.get(award_id)
+            if _news(row, values):
+                told.append(award_id)
             if row is None:
                 # The history fields are set by _restand below, once every row is stored.
                 row = AwardResult(
@@ -284,6 +286,8 @@ class EvaluationService:
             at=now,
         )
         for row in rows:
+            if row.award_id not in told:
+                continue
             session.add(
                 Notification(
                     event_id=event.id,
@@ -393,6 +397,16 @@ def _revision(
         before=before,
         after=after,
     )
+
+
+def _news(row: AwardResult | None, values: Mapping[str, Any]) -> bool:
+    """Whether the result about to take ``values`` tells its participant something new: it has
+    figures (its meter data is in; an evaluation before the data arrives is no result to
+    announce) and they differ from what the stored result, if any, said. So each participant
+    hears once per result, and again only if a correction changes it."""
+    if values["status"] == Status.MISSING_DATA:
+        return False
+    return row is None or any(getattr(row, name) != values[name] for name in NOTIFIED_FIELDS)
 
 
 def _same(row: AwardResult, values: Mapping[str, Any]) -> bool:
