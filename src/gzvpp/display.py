@@ -62,7 +62,8 @@ def rank_score(value: Decimal | float | None) -> str:
     the live ranking and the exports show it: ``0.933333`` → ``0.93``."""
     if value is None:
         return "—"
-    return str(Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    exact = Decimal(str(value))  # a float as it reads, not its binary expansion
+    return str(exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
 # ---- chart layouts (plotly) ----------------------------------------------------------------
