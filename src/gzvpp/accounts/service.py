@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from gzvpp.accounts.schemas import Access, IssuedToken, TokenStatus, TokenView, UserView
 from gzvpp.kit.audit import record, snapshot
 from gzvpp.kit.auth import Actor, issue_token
+from gzvpp.kit.db import MAX_ROW_ID
 from gzvpp.kit.errors import Conflict, NotFound
 from gzvpp.kit.pagination import PaginationParams, paginate
 from gzvpp.kit.policy import closed_read_period
@@ -33,9 +34,6 @@ from gzvpp.models import (
     Role,
     TokenKind,
 )
-
-# Ids are 32-bit integer columns; a larger number is no row (PostgreSQL would refuse the query).
-MAX_ROW_ID = 2**31 - 1
 
 
 def operator(actor: Actor) -> str:
