@@ -1,10 +1,12 @@
-"""What an aggregator expects of its bid (issue 10 §5): the expected subsidy before submitting,
-by the settlement's own rule, live on the bid form; withdrawing the bid before the close, with a
-confirmation, audited, refused after the close — through the API, the console and a browser."""
+"""What an aggregator expects (issue 10 §5): the expected subsidy of a bid before submitting, by
+the settlement's own rule, live on the bid form; withdrawing the bid before the close, with a
+confirmation, audited, refused after the close; its result broken down by member — through the
+API, the console and a browser."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -12,14 +14,17 @@ import pytest
 from conftest import (
     BLOCKED,
     DAY,
+    MEMBERS,
     START,
     Platform,
+    Programme,
     aggregator,
     bearer,
     create_event,
     power_user,
     require_browser,
     shot,
+    sign_in,
 )
 from sqlalchemy import select
 
@@ -155,4 +160,51 @@ def test_bid_form_shows_the_expected_subsidy_and_withdraws(
     assert "当前申报" not in page.inner_text("main")
     shot(page, f"bid-withdrawn-{width}px")
     context.close()
+    assert not BLOCKED
+
+
+def test_an_aggregator_sees_its_result_by_member(platform: Platform, programme: Programme) -> None:
+    platform.sign_in(programme.trader_token)
+    page = platform.client.get(f"/console/results/{programme.event_id}/{programme.trader_id}")
+    assert page.status_code == 200, page.text
+    section = re.search(r'<section class="card" id="members">(.*?)</section>', page.text, re.S)
+    assert section is not None, "no member breakdown"
+    rows = re.findall(r"<tr><td>(某商场\d+)</td><td><code>(\d+)</code></td>(.*?)</tr>", section[1])
+    assert len(rows) == MEMBERS
+    detail = platform.client.get(
+        f"/api/results/events/{programme.event_id}/participants/{programme.trader_id}",
+        headers=bearer(programme.trader_token),
+    )
+    assert detail.status_code == 200, detail.text
+    body = detail.json()
+    members = body["members"]
+    assert len(members) == MEMBERS and all(m["member_name"].startswith("某商场") for m in members)
+    # Each member cut 400 kW in the window (conftest.meter_readings); they add up to the award's.
+    assert {Decimal(m["response_kw"]) for m in members} == {Decimal(400)}
+    total = sum(Decimal(m["response_kw"]) for m in members)
+    assert abs(total - Decimal(body["response_kw"])) <= Decimal("0.001") * MEMBERS
+    # A power user's result has no member table.
+    platform.sign_in(programme.user_token)
+    own = platform.client.get(f"/console/results/{programme.event_id}/{programme.user_id}")
+    assert own.status_code == 200 and 'id="members"' not in own.text
+
+
+@pytest.mark.parametrize(("width", "height"), [(1440, 900), (390, 844)])
+def test_the_member_breakdown_in_the_browser(
+    platform: Platform,
+    programme: Programme,
+    base_url: str,
+    browser: Any,
+    width: int,
+    height: int,
+) -> None:
+    require_browser()
+    page = sign_in(browser, base_url, programme.trader_token, viewport=(width, height))
+    page.goto(f"/console/results/{programme.event_id}/{programme.trader_id}")
+    table = page.locator("#members")
+    assert table.locator("tbody tr").count() == MEMBERS
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+    table.scroll_into_view_if_needed()
+    shot(page, f"result-members-{width}px")
+    page.context.close()
     assert not BLOCKED

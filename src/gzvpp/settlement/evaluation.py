@@ -20,7 +20,14 @@ from sqlalchemy.orm import Session
 
 from gzkit.calendar import Calendar, CalendarError
 from gzvpp.core import model as engine
-from gzvpp.core.assessment import EventAssessment, Status, assess_event, response_days
+from gzvpp.core.assessment import (
+    EventAssessment,
+    MemberShare,
+    Status,
+    assess_event,
+    member_shares,
+    response_days,
+)
 from gzvpp.core.baseline import LOOKBACK_DAYS
 from gzvpp.core.grid import Window
 from gzvpp.core.ranking import FIRST_RANK_SCORE
@@ -302,6 +309,13 @@ class EvaluationService:
                 )
             )
         return EvaluationReport(event_id=event.id, outcome="evaluated")
+
+    def member_shares(self, session: Session, event: Event, award: Award) -> list[MemberShare]:
+        """Each member account's part of ``award``'s result, the engine run again on the stored
+        meter data for that award alone (its baselines do not depend on the other awards)."""
+        assessment = self._assess(session, engine_event(event, [award]), Calendar())
+        accounts = repository.held_accounts(session, [award.participant_id])
+        return member_shares(assessment, 0, accounts[award.participant_id])
 
     def _assess(self, session: Session, plan: engine.Event, calendar: Calendar) -> EventAssessment:
         """The engine's assessment of ``plan`` on the stored meter data (R4–R7).
