@@ -5,6 +5,9 @@ database keeps only its SHA-256 and its first 12 characters (to tell tokens apar
 belongs to a platform user with one :class:`Role`; aggregator and power-user tokens are scoped
 to their participant and see nothing else.
 
+A person's password sign-in (:mod:`gzvpp.accounts.passwords`) opens a token of kind
+``session`` that expires after ``GZVPP_SESSION_HOURS``; it is checked here like any other.
+
 A token is accepted until it expires (``GZVPP_TOKEN_TTL_DAYS`` after issue, default 90 days), is
 revoked, or its user is disabled; then it answers 401. The users of a rejected participant may
 no longer write (403) and may read for ``GZVPP_CLOSED_READ_DAYS`` after the rejection (default
