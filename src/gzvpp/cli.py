@@ -340,6 +340,26 @@ def user_enable(ref: UserRef, db: DbPath = None, database_url: DatabaseUrl = Non
     _set_disabled(ref, _database_url(db, database_url), False)
 
 
+@user_app.command("set-password")
+def user_set_password(ref: UserRef, db: DbPath = None, database_url: DatabaseUrl = None) -> None:
+    """设置或重设用户的控制台登录密码（输入两次，不回显；不接受命令行参数中的密码）。
+
+    保存后该账户解除锁定，已登录的会话全部退出。账户名即用户名称，须唯一。
+    """
+    from gzvpp.accounts import passwords, service
+
+    password = typer.prompt("新密码", hide_input=True, confirmation_prompt="再次输入新密码")
+
+    def work(session: Session, now: dt.datetime) -> tuple[int, str]:
+        user = passwords.set_password(
+            session, "cli", now, service.find_user(session, ref).id, password
+        )
+        return user.id, user.name
+
+    user_id, name = _in_user_database(_database_url(db, database_url), work)
+    _stderr().print(f"已为用户 #{user_id} {escape(name)} 设置密码，可用账户名与密码登录控制台")
+
+
 @user_app.command("revoke-token")
 def user_revoke_token(
     token_id: Annotated[int, typer.Argument(help="令牌编号（见 gzvpp user list --tokens）。")],

@@ -10,7 +10,7 @@ plotly.py, the console hands them to plotly.js inside the page's chart data.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 WAN = 10_000  # 万: Chinese readers group large figures by ten thousands
@@ -55,6 +55,15 @@ def score(value: Decimal | None, mode: str) -> str:
     if value is not None:
         return f"{value:.1f}"
     return UNSCORED_REALTIME if mode == "realtime" else UNSCORED_NO_DATA
+
+
+def rank_score(value: Decimal | float | None) -> str:
+    """A rank score (the mean of the last three scores, 第八条) to two decimals, half up, as
+    the live ranking and the exports show it: ``0.933333`` → ``0.93``."""
+    if value is None:
+        return "—"
+    exact = Decimal(str(value))  # a float as it reads, not its binary expansion
+    return str(exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
 # ---- chart layouts (plotly) ----------------------------------------------------------------

@@ -61,5 +61,8 @@ def print_demo_summary(outcome: DemoOutcome, console: Console) -> None:
     console.print(table)
     console.print(f"report:   {outcome.report}")
     console.print(f"workbook: {outcome.workbook}")
-    console.print(f"tokens:   {outcome.tokens}  (sign in to the console with one of these)")
+    console.print(
+        f"tokens:   {outcome.tokens}  (sign in to the console: an account name and its "
+        "password, or a token)"
+    )
     console.print(f"console:  gzvpp serve --db {outcome.db}   then open http://127.0.0.1:8000/")

@@ -28,6 +28,7 @@ from conftest import (
     power_user,
     shot,
     sign_in,
+    token_sign_in,
     upload,
     upload_last_year_peak,
 )
@@ -242,8 +243,7 @@ def test_the_operator_revokes_a_token_on_a_phone(
     )
     page = context.new_page()
     page.goto("/console/login")
-    page.fill("input[name=token]", platform.grid_token)
-    page.click("button[type=submit]")
+    token_sign_in(page, platform.grid_token)
     page.goto("/console/users?q=手机端待吊销")
     card = page.locator("section.card").first
     assert card.evaluate("e => e.scrollWidth > e.clientWidth")  # scrolls sideways, not the page
@@ -294,8 +294,7 @@ def test_irreversible_steps_are_confirmed_first(
     )
     page = context.new_page()
     page.goto("/console/login")
-    page.fill("input[name=token]", platform.grid_token)
-    page.click("button[type=submit]")
+    token_sign_in(page, platform.grid_token)
 
     page.goto(f"/console/events/{event_id}")
     page.wait_for_function(

@@ -64,6 +64,24 @@ def test_the_demo_runs_every_part_of_the_programme(outcome: DemoOutcome) -> None
     assert outcome.tokens.read_text(encoding="utf-8").count("\t") >= 4
 
 
+def test_the_demo_people_sign_in_with_the_passwords_in_tokens_txt(outcome: DemoOutcome) -> None:
+    text = outcome.tokens.read_text(encoding="utf-8")
+    listed = text.split("# 控制台登录：账户名\t密码\n")[1]
+    passwords = dict(line.split("\t") for line in listed.splitlines())
+    assert passwords == outcome.run.passwords and len(passwords) >= 4
+    client = outcome.run.client
+    for name, password in passwords.items():
+        client.cookies.clear()
+        answer = client.post(
+            "/console/login",
+            data={"name": name, "password": password},
+            headers={"Origin": "http://testserver"},
+            follow_redirects=False,
+        )
+        assert answer.status_code == 303, (name, answer.text[:300])
+    client.cookies.clear()
+
+
 def test_settlement_matches_gzvpp_evaluate_on_the_exported_data(
     outcome: DemoOutcome, tmp_path: Path
 ) -> None:

@@ -53,8 +53,13 @@ class UserView(BaseModel):
     created_at: dt.datetime
     disabled_at: dt.datetime | None
     access: Access
+    password_set_at: dt.datetime | None = Field(description="None: the user has no password.")
+    locked_until: dt.datetime | None = Field(
+        description="Set while repeated wrong passwords keep the user from signing in."
+    )
+    open_sessions: int = Field(description="Password sign-ins not yet ended.")
     active_tokens: int
-    tokens: list[TokenView]
+    tokens: list[TokenView] = Field(description="API tokens; sessions are only counted.")
 
 
 class IssuedToken(TokenView):

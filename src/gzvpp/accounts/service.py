@@ -1,4 +1,5 @@
-"""Managing platform users and their API tokens (the grid operator, or the command line).
+"""Managing platform users and their API tokens (the grid operator, or the command line);
+passwords are :mod:`gzvpp.accounts.passwords`.
 
 Every change writes an audit record in the same transaction: ``platform_user.disable`` /
 ``platform_user.enable`` with the user before and after, ``api_token.issue`` and
@@ -15,19 +16,24 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from gzvpp.accounts.schemas import Access, IssuedToken, TokenStatus, TokenView, UserView
 from gzvpp.kit.audit import record, snapshot
-from gzvpp.kit.auth import Actor, issue_token, token_view
+from gzvpp.kit.auth import Actor, issue_token
+from gzvpp.kit.db import MAX_ROW_ID
 from gzvpp.kit.errors import Conflict, NotFound
 from gzvpp.kit.pagination import PaginationParams, paginate
 from gzvpp.kit.policy import closed_read_period
-from gzvpp.models import ApiToken, Participant, ParticipantStatus, PlatformUser, Role
-
-# Ids are 32-bit integer columns; a larger number is no row (PostgreSQL would refuse the query).
-MAX_ROW_ID = 2**31 - 1
+from gzvpp.models import (
+    ApiToken,
+    Participant,
+    ParticipantStatus,
+    PlatformUser,
+    Role,
+    TokenKind,
+)
 
 
 def operator(actor: Actor) -> str:
@@ -98,14 +104,25 @@ def _access(user: PlatformUser, participant: Participant | None, now: dt.datetim
 
 
 def _views(session: Session, users: Sequence[PlatformUser], now: dt.datetime) -> list[UserView]:
-    """Users with their tokens and participants, in three queries whatever their number."""
+    """Users with their tokens and participants, in four queries whatever their number."""
+    user_ids = [u.id for u in users]
     tokens: defaultdict[int, list[ApiToken]] = defaultdict(list)
     for token in session.scalars(
         select(ApiToken)
-        .where(ApiToken.user_id.in_([u.id for u in users]))
+        .where(ApiToken.user_id.in_(user_ids), ApiToken.kind == TokenKind.API)
         .order_by(ApiToken.id.desc())
     ):
         tokens[token.user_id].append(token)
+    open_sessions = select(ApiToken.user_id, func.count()).where(
+        ApiToken.user_id.in_(user_ids),
+        ApiToken.kind == TokenKind.SESSION,
+        ApiToken.revoked_at.is_(None),
+        ApiToken.expires_at > now,
+    )
+    sessions = {
+        user_id: count
+        for user_id, count in session.execute(open_sessions.group_by(ApiToken.user_id))
+    }
     participant_ids = {u.participant_id for u in users if u.participant_id is not None}
     participants = {
         p.id: p
@@ -126,6 +143,11 @@ def _views(session: Session, users: Sequence[PlatformUser], now: dt.datetime) ->
                 created_at=user.created_at,
                 disabled_at=user.disabled_at,
                 access=_access(user, participant, now),
+                password_set_at=user.password_set_at,
+                locked_until=user.locked_until
+                if user.locked_until and user.locked_until > now
+                else None,
+                open_sessions=sessions.get(user.id, 0),
                 active_tokens=sum(t.status is TokenStatus.ACTIVE for t in shown),
                 tokens=shown,
             )
@@ -202,9 +224,9 @@ def _set_disabled(
 
 
 def _revoke(session: Session, by: str, now: dt.datetime, token: ApiToken, why: str) -> None:
-    before = token_view(token)
+    before = snapshot(token)
     token.revoked_at = now
-    after = token_view(token) | {"reason": why}
+    after = snapshot(token) | {"reason": why}
     record(session, by, "api_token.revoke", "api_token", str(token.id), before, after, at=now)
 
 

@@ -1,19 +1,24 @@
 """The grid operator's 账户与令牌 page: every user and token (never a secret), with a button
-to revoke a token and to disable or enable a user. The forms call the accounts service, which
-audits each change."""
+to revoke a token, to disable or enable a user, and to set or reset a user's password. The
+forms call the accounts service, which audits each change."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import RedirectResponse
 
-from gzvpp.accounts import service
+from gzvpp.accounts import passwords, service
+from gzvpp.accounts.schemas import UserView
+from gzvpp.console.labels import zh
 from gzvpp.console.pages import PageActor, PageRoute, listing, paging, render
+from gzvpp.kit.auth import Actor
 from gzvpp.kit.clock import ClockDep
 from gzvpp.kit.db import SessionDep
+from gzvpp.kit.errors import Conflict, Invalid
 from gzvpp.models import Role
 
 router = APIRouter(prefix="/console/users", route_class=PageRoute, include_in_schema=False)
@@ -73,6 +78,54 @@ def revoke(
     by = service.operator(actor)
     service.revoke_token(session, by, clock.now(), token_id, user_id=user_id)
     return _back(f"已吊销令牌 #{token_id}")
+
+
+@router.get("/{user_id}/password")
+def password_page(
+    user_id: int, request: Request, actor: PageActor, session: SessionDep, clock: ClockDep
+) -> Response:
+    """The form to set or reset one user's password."""
+    service.operator(actor)
+    now = clock.now()
+    return _password_form(request, actor, service.get_user(session, now, user_id), now)
+
+
+@router.post("/{user_id}/password")
+def set_password(
+    user_id: int,
+    request: Request,
+    actor: PageActor,
+    session: SessionDep,
+    clock: ClockDep,
+    password: Annotated[str, Form(max_length=passwords.MAX_LENGTH)],
+    password_again: Annotated[str, Form(max_length=passwords.MAX_LENGTH)],
+) -> Response:
+    """Set the password (typed twice), unlock the account and end its sessions."""
+    by = service.operator(actor)
+    now = clock.now()
+    try:
+        if password != password_again:
+            raise Invalid("两次输入的密码不一致", "password_again")
+        user = passwords.set_password(session, by, now, user_id, password)
+    except (Invalid, Conflict) as err:
+        shown = service.get_user(session, now, user_id)
+        return _password_form(request, actor, shown, now, f"{zh(err.message)}。")
+    return _back(f"已为用户 #{user.id} {user.name} 设置密码，请当面或以其他安全方式告知本人")
+
+
+def _password_form(
+    request: Request, actor: Actor, user: UserView, now: dt.datetime, error: str = ""
+) -> Response:
+    return render(
+        request,
+        actor,
+        "user_password.html",
+        now,
+        422 if error else 200,
+        user=user,
+        min_length=passwords.MIN_LENGTH,
+        error=error,
+    )
 
 
 def _back(message: str) -> RedirectResponse:

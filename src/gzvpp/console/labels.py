@@ -92,6 +92,7 @@ def install(environment: Environment) -> None:
         num=display.num,
         cny=display.cny,
         percent=display.percent,
+        rank_score=display.rank_score,
         zh=zh,
         baseline_type=baseline_type,
     )

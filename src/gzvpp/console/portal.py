@@ -11,10 +11,14 @@ from fastapi import (
     Request,
     Response,
 )
+from fastapi.responses import RedirectResponse
 
+from gzvpp import display
 from gzvpp.console.pages import (
+    Confirmed,
     PageActor,
     PageRoute,
+    confirm_page,
     listing,
     own_participant,
     paged_slice,
@@ -85,18 +89,22 @@ def portal(
 def invitation(
     event_id: str, request: Request, actor: PageActor, session: SessionDep, clock: ClockDep
 ) -> Response:
-    """One invitation with the bid form, checked against capability, cap and deadline."""
+    """One invitation (a real-time event's dispatch order is its invitation) with the bid form,
+    checked against capability, cap and deadline."""
     participant_id = own_participant(actor)
-    notes, _ = event_service.list_notifications(
-        session,
-        actor,
-        PaginationParams(1, 1),
-        participant_id=None,
-        event_id=event_id,
-        kind=NotificationKind.INVITATION,
-        unread=None,
-    )
-    if not notes:
+    for kind in (NotificationKind.INVITATION, NotificationKind.DISPATCH):
+        notes, _ = event_service.list_notifications(
+            session,
+            actor,
+            PaginationParams(1, 1),
+            participant_id=None,
+            event_id=event_id,
+            kind=kind,
+            unread=None,
+        )
+        if notes:
+            break
+    else:
         raise NotFound(f"no invitation for event {event_id}")
     bids, _ = event_service.list_bids(
         session, actor, PaginationParams(1, 1), event_id=event_id, participant_id=None
@@ -135,3 +143,38 @@ def own_results(
         clock.now(),
         **paged_slice(history[::-1], page),
     )
+
+
+@router.post("/portal/events/{event_id}/bids/{bid_id}/withdraw")
+def withdraw_bid(
+    event_id: str,
+    bid_id: int,
+    request: Request,
+    actor: PageActor,
+    session: SessionDep,
+    clock: ClockDep,
+    confirmed: Confirmed = "",
+) -> Response:
+    """Withdraw one's bid before the close, after a confirmation step; refused (409 page)
+    after the close."""
+    own_participant(actor)
+    now = clock.now()
+    if not confirmed:
+        detail = event_service.get(session, actor, event_id)
+        close = display.local_time(detail.bids_close_at)
+        return confirm_page(
+            request,
+            actor,
+            now,
+            title=f"撤回对事件 {event_id} 的申报？",
+            consequence=(
+                f"撤回后，本次申报不参与排序，不会中标；在申报截止（{close}）前仍可重新申报，"
+                "截止后不能再申报。"
+            ),
+            action=f"/console/portal/events/{event_id}/bids/{bid_id}/withdraw",
+            button="确认撤回申报",
+            back=f"/console/portal/events/{event_id}",
+            fields={},
+        )
+    event_service.withdraw_bid(session, actor, now, event_id, bid_id)
+    return RedirectResponse(f"/console/portal/events/{event_id}", status_code=303)

@@ -262,6 +262,45 @@ class EventAssessment:
     price: tuple[Decimal, ...]
     coefficient: Decimal
     subsidy_cny: tuple[Decimal, ...]
+    # Per member account, rows in award order (``members.starts``): the adjusted baseline and
+    # the metered load over W, kW; an aggregator's curves above are their sums (R4).
+    members: MemberRows
+    member_baseline: FloatArray
+    member_actual: FloatArray
+
+
+@dataclass(frozen=True)
+class MemberShare:
+    """One member account's part of an award's result: window averages, kW, and its response
+    by the award's rule (R4, R6); the members' figures sum to the award's, to within their
+    rounding to 0.001 kW."""
+
+    account_id: str
+    baseline_avg_kw: float
+    actual_avg_kw: float
+    response_kw: float
+
+
+def member_shares(
+    assessment: EventAssessment, award: int, accounts: Sequence[str]
+) -> list[MemberShare]:
+    """The member breakdown of award ``award`` of ``assessment`` (its participant's
+    ``accounts``, in the order the assessment was given them); empty unless its status is ok.
+
+    The response of each member is :func:`response_kw` of its own window averages, so the
+    members' responses add up to the award's (the averages are linear), to within rounding.
+    """
+    if assessment.status[award] is not Status.OK:
+        return []
+    first = int(assessment.members.starts[award])
+    rows = slice(first, first + len(accounts))
+    baseline = window_stats(assessment.member_baseline[rows]).avg
+    actual = window_stats(assessment.member_actual[rows]).avg
+    response = response_kw(baseline, actual, assessment.event.direction)
+    return [
+        MemberShare(account, float(b), float(a), float(r))
+        for account, b, a, r in zip(accounts, baseline, actual, response, strict=True)
+    ]
 
 
 def assess_event(
@@ -369,4 +408,7 @@ def assess_event(
         price=prices,
         coefficient=coefficient,
         subsidy_cny=subsidies,
+        members=members,
+        member_baseline=base.member_curves * factor[:, None],
+        member_actual=actual_members,
     )

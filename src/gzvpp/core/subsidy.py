@@ -72,3 +72,26 @@ def subsidy_price(
 def subsidy_cny(effective_energy: Decimal, price: Decimal, coefficient: Decimal) -> Decimal:
     """补贴费用 = 有效响应电量 × 补贴标准 × 响应系数, CNY rounded half-up to the fen."""
     return quantize_half_up(effective_energy * price * coefficient, FEN)
+
+
+def expected_subsidy_cny(kw: Decimal, hours: Decimal, price: Decimal, mode: Mode) -> Decimal:
+    """The subsidy a bid would earn if awarded in full and met exactly (R7), CNY.
+
+    The effective energy is then ``kw`` × ``hours`` (to 0.001 kWh, as :func:`effective_energy_kwh`
+    rounds it), paid at ``price`` × 表 2's coefficient of ``mode`` by :func:`subsidy_cny`. A
+    response above the award earns up to 1.2 × this; a partial award or a response below half
+    the award (not effective, R5) less.
+
+    Parameters
+    ----------
+    kw : Decimal
+        The bid's kW for the whole window.
+    hours : Decimal
+        The window's length.
+    price : Decimal
+        What pays the response: :func:`subsidy_price` of the bid and the event.
+    mode : Mode
+        The event's mode, for the response coefficient.
+    """
+    energy = quantize_half_up(kw * hours, Decimal(1).scaleb(-ENERGY_DECIMALS))
+    return subsidy_cny(energy, price, RESPONSE_COEFFICIENT[mode])

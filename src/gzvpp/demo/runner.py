@@ -48,7 +48,10 @@ def run_demo(
         simulation.close()
     tokens = out / "tokens.txt"
     tokens.write_text(
-        "".join(f"{role}\t{token}\n" for role, token in run.tokens.items()), encoding="utf-8"
+        "".join(f"{role}\t{token}\n" for role, token in run.tokens.items())
+        + "# 控制台登录：账户名\t密码\n"
+        + "".join(f"{name}\t{password}\n" for name, password in run.passwords.items()),
+        encoding="utf-8",
     )
     on_progress("report", 1, 1)
     return DemoOutcome(db, report, workbook, tokens, run, facts, time.perf_counter() - started)

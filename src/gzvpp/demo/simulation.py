@@ -14,6 +14,7 @@ import datetime as dt
 import heapq
 import io
 import itertools
+import secrets
 import warnings
 from collections import Counter
 from collections.abc import Callable
@@ -28,6 +29,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from gzkit.calendar import Calendar
+from gzvpp.accounts.passwords import set_password
 from gzvpp.app import create_app
 from gzvpp.console.labels import zh
 from gzvpp.core.grid import interval_starts
@@ -98,6 +100,7 @@ class DemoRun:
     applicants: list[Applicant]
     event_ids: list[str]
     tokens: dict[str, str]  # who → access token, for signing in to the console
+    passwords: dict[str, str]  # account name → password, the console's sign-in for people
 
 
 class Agenda:
@@ -168,6 +171,7 @@ class Simulation:
         self.tally = Tally()
         self.tokens: dict[str, dict[str, str]] = {}
         self.sign_in: dict[str, str] = {}
+        self.passwords: dict[str, str] = {}  # account name → password, for people to sign in
         self.participants: dict[str, str] = {}
         self.by_id: dict[str, Applicant] = {}
         self.event_ids: list[str] = []
@@ -178,15 +182,22 @@ class Simulation:
     # --- set-up ---------------------------------------------------------------------------
 
     def _user(self, role: Role, name: str, participant_id: str | None = None) -> dict[str, str]:
+        # A few sign in to the console: with their token, and with a password as people do.
+        signs_in = role is not Role.METERING and (
+            len(self.sign_in) < 4 or role in (Role.GRID_OPERATOR, Role.REGULATOR)
+        )
         with session_scope(self.app.state.sessionmaker) as session:
-            _, token = create_user(
+            user, token = create_user(
                 session, name=name, role=role, participant_id=participant_id,
                 at=self.clock.now(), actor="demo", expires_at=self.tokens_expire,
             )  # fmt: skip
-        if role is not Role.METERING and (
-            len(self.sign_in) < 4 or role in (Role.GRID_OPERATOR, Role.REGULATOR)
-        ):
-            self.sign_in[f"{role.value} {name}"] = token  # a few to sign in to the console with
+            if signs_in:
+                # Random: the demo database is served, and its passwords are in out/tokens.txt.
+                password = secrets.token_urlsafe(9)
+                set_password(session, "demo", self.clock.now(), user.id, password)
+                self.passwords[name] = password
+        if signs_in:
+            self.sign_in[f"{role.value} {name}"] = token
         return _headers(token)
 
     def _call(self, method: str, url: str, headers: dict[str, str], **kw: Any) -> Any:
@@ -509,6 +520,7 @@ class Simulation:
             applicants=self.applicants,
             event_ids=self.event_ids,
             tokens=self.sign_in,
+            passwords=self.passwords,
         )
 
 

@@ -1,4 +1,5 @@
-"""Bids (申报, 第八条 (一)): every front end records a bid here, after the same checks."""
+"""Bids (申报, 第八条 (一)): every front end records a bid here, after the same checks; a bid
+withdrawn before the close; what a bid would earn."""
 
 from __future__ import annotations
 
@@ -7,10 +8,18 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from gzvpp.core.evaluation import CAP_RATIO
 from gzvpp.core.invitation import (
     InvitationError,
 )
 from gzvpp.core.model import Mode
+from gzvpp.core.rounding import quantize_half_up
+from gzvpp.core.subsidy import (
+    RESPONSE_COEFFICIENT,
+    PriceError,
+    expected_subsidy_cny,
+    subsidy_price,
+)
 from gzvpp.events import schemas
 from gzvpp.events.common import (
     SCOPED_ROLES,
@@ -21,11 +30,13 @@ from gzvpp.events.common import (
 from gzvpp.events.repository import EventRepository
 from gzvpp.kit.audit import record, snapshot
 from gzvpp.kit.auth import Actor
+from gzvpp.kit.db import MAX_ROW_ID
 from gzvpp.kit.errors import Conflict, Invalid, NotFound
 from gzvpp.models import (
     Bid,
     EventStatus,
     ParticipantStatus,
+    PriceMode,
     Role,
 )
 from gzvpp.settlement.standing import month_counts
@@ -95,6 +106,77 @@ def submit_bid(
     action = "bid.submit" if before is None else "bid.replace"
     record(session, actor.label, action, "bid", str(bid.id), before, snapshot(bid), at=now)
     return schemas.BidView.model_validate(bid), before is None
+
+
+def withdraw_bid(
+    session: Session, actor: Actor, now: dt.datetime, event_id: str, bid_id: int
+) -> None:
+    """Withdraw a bid before bidding closes (the participant itself, or the grid operator on
+    its behalf); audited as ``bid.withdraw``. The participant may bid again until the close.
+
+    Raises
+    ------
+    NotFound
+        No such event, or no such bid of it (or another participant's, for a scoped token).
+    Conflict
+        Bidding has closed (the deadline passed, or the event was ranked or cancelled).
+    """
+    actor.require(Role.GRID_OPERATOR, *SCOPED_ROLES)
+    repository = EventRepository(session)
+    event = found(repository, event_id, for_update=True)
+    bid = session.get(Bid, bid_id) if 0 < bid_id <= MAX_ROW_ID else None
+    if bid is None or bid.event_id != event.id:
+        raise NotFound(f"bid {bid_id} of event {event_id} not found")
+    actor.require_participant(bid.participant_id, "bid")
+    closed = event.bids_close_at is None or now >= event.bids_close_at
+    if event.status is not EventStatus.PUBLISHED or closed:
+        raise Conflict(
+            f"申报已截止，不能撤回 / bidding for event {event.id} has closed "
+            f"({event.status.value}); the bid can no longer be withdrawn"
+        )
+    before = snapshot(bid)
+    session.delete(bid)
+    session.flush()
+    record(session, actor.label, "bid.withdraw", "bid", str(bid_id), before, None, at=now)
+
+
+def preview_subsidy(
+    session: Session, actor: Actor, event_id: str, kw: Decimal, price: Decimal | None
+) -> schemas.SubsidyPreview:
+    """What a bid of ``kw`` (at ``price`` in bidding mode) would earn if awarded in full and met
+    exactly, and at most (120 % of the award), by the settlement's own rule (R7).
+
+    Raises
+    ------
+    NotFound
+        No such event.
+    Conflict
+        A real-time event (it takes no bids).
+    Invalid
+        In bidding mode, no price or one above the cap; in fixed-price mode, a price given.
+    """
+    actor.require(Role.GRID_OPERATOR, *SCOPED_ROLES)
+    event = found(EventRepository(session), event_id)
+    if event.mode is Mode.REALTIME:
+        raise Conflict(f"event {event.id} is a real-time call; it takes no bids")
+    bidding = event.price_mode is PriceMode.BIDDING
+    if not bidding and price is not None:
+        raise Invalid("定价模式不申报价格 / a fixed-price event takes no bid price", ("price",))
+    try:
+        paid = subsidy_price(price if bidding else None, event.fixed_price, event.direction)
+    except PriceError as err:
+        raise Invalid(str(err), ("price",)) from err
+    hours = Decimal((event.end_at - event.start_at).total_seconds()) / 3600
+    mode = event.mode
+    capped = quantize_half_up(kw * Decimal(str(CAP_RATIO)), Decimal("0.001"))  # as R7 caps it
+    return schemas.SubsidyPreview(
+        kw=kw,
+        hours=hours,
+        price=paid,
+        coefficient=RESPONSE_COEFFICIENT[mode],
+        expected_subsidy_cny=expected_subsidy_cny(kw, hours, paid, mode),
+        max_subsidy_cny=expected_subsidy_cny(capped, hours, paid, mode),
+    )
 
 
 def _bidder(actor: Actor, participant_id: str | None) -> str:

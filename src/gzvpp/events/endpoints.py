@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from gzvpp.core.model import Direction, Mode
 from gzvpp.events import schemas
+from gzvpp.events.schemas import PositiveKw, Price
 from gzvpp.events.service import event_service as service
 from gzvpp.kit.auth import Actor, ActorDep
 from gzvpp.kit.clock import ClockDep
@@ -140,6 +141,28 @@ def bid(
     )
     response.status_code = 201 if created else 200
     return view
+
+
+@router.delete("/{event_id}/bids/{bid_id}", status_code=204, summary="Withdraw a bid")
+def withdraw_bid(
+    event_id: str, bid_id: int, actor: ActorDep, session: SessionDep, clock: ClockDep
+) -> None:
+    """The participant withdraws its bid (or the grid operator on its behalf) before bidding
+    closes; 409 after the close."""
+    service.withdraw_bid(session, actor, clock.now(), event_id, bid_id)
+
+
+@router.get("/{event_id}/subsidy-preview", summary="What a bid would earn")
+def subsidy_preview(
+    event_id: str,
+    actor: ActorDep,
+    session: SessionDep,
+    kw: Annotated[PositiveKw, Query(description="The bid's kW.")],
+    price: Annotated[Price | None, Query(description="The bid's price (bidding mode).")] = None,
+) -> schemas.SubsidyPreview:
+    """The subsidy of a bid awarded in full and met exactly, and the most it can earn (120 %
+    of the award), by the settlement's rule (R7, 表 2); the evaluation decides the real one."""
+    return service.preview_subsidy(session, actor, event_id, kw, price)
 
 
 @router.get("/{event_id}/bids", summary="An event's bids")

@@ -157,6 +157,17 @@ class BidView(BaseModel):
     rank_reason: str | None
 
 
+class SubsidyPreview(BaseModel):
+    """What a bid would earn if awarded in full and met exactly (R7); the evaluation decides."""
+
+    kw: Decimal
+    hours: Decimal
+    price: Decimal = Field(description="The bid's price in bidding mode, else the event's.")
+    coefficient: Decimal = Field(description="表 2: day-ahead 1, hours-ahead 1.5.")
+    expected_subsidy_cny: Decimal
+    max_subsidy_cny: Decimal = Field(description="At 120 % of the award, the most that is paid.")
+
+
 class AwardView(BaseModel):
     """A participant's part of the plan: awarded kW, price, place and its baseline."""
 

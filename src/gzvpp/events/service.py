@@ -16,7 +16,8 @@ record. :class:`EventService` is the one door the front ends use; the steps live
 
 - :mod:`~gzvpp.events.creation`: create, invite, the peak-shaving trigger;
 - :mod:`~gzvpp.events.realtime`: select and tell real-time participants;
-- :mod:`~gzvpp.events.bidding`: record a bid after every check;
+- :mod:`~gzvpp.events.bidding`: record a bid after every check, withdraw it, preview its
+  subsidy;
 - :mod:`~gzvpp.events.ranking`: close bidding, rank, store awards; the ranking as read;
 - :mod:`~gzvpp.events.notify`: the plan, what every notice says, a participant's inbox;
 - :mod:`~gzvpp.events.cancellation`: call an event off;
@@ -37,6 +38,8 @@ class EventService:
     create = staticmethod(creation.create)
     trigger_check = staticmethod(creation.trigger_check)
     submit_bid = staticmethod(bidding.submit_bid)
+    withdraw_bid = staticmethod(bidding.withdraw_bid)
+    preview_subsidy = staticmethod(bidding.preview_subsidy)
     close_bidding = staticmethod(closing.close_bidding)
     ranking = staticmethod(closing.read_ranking)
     cancel = staticmethod(cancellation.cancel)

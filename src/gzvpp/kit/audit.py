@@ -30,16 +30,25 @@ def json_value(value: object) -> Any:
     return value
 
 
+# Hashes of secrets: the log is read by more people than the credentials table.
+SECRET_COLUMNS = frozenset({"password_hash", "token_sha256"})
+
+
 def snapshot(instance: Base) -> dict[str, Any]:
-    """Every column of an ORM object, as JSON, for ``before``/``after``."""
+    """Every column of an ORM object but :data:`SECRET_COLUMNS`, as JSON, for
+    ``before``/``after``."""
     mapper = inspect(instance).mapper
-    return {attr.key: json_value(getattr(instance, attr.key)) for attr in mapper.column_attrs}
+    return {
+        attr.key: json_value(getattr(instance, attr.key))
+        for attr in mapper.column_attrs
+        if attr.key not in SECRET_COLUMNS
+    }
 
 
 def snapshots_of(model: type[Base], rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """What :func:`snapshot` gives for each row of ``model`` written in bulk from ``rows``
     (a column not in a row is None, as on a new object that does not set it)."""
-    keys = [attr.key for attr in inspect(model).column_attrs]
+    keys = [attr.key for attr in inspect(model).column_attrs if attr.key not in SECRET_COLUMNS]
     return [{key: json_value(row.get(key)) for key in keys} for row in rows]
 
 

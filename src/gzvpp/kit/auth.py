@@ -5,6 +5,9 @@ database keeps only its SHA-256 and its first 12 characters (to tell tokens apar
 belongs to a platform user with one :class:`Role`; aggregator and power-user tokens are scoped
 to their participant and see nothing else.
 
+A person's password sign-in (:mod:`gzvpp.accounts.passwords`) opens a token of kind
+``session`` that expires after ``GZVPP_SESSION_HOURS``; it is checked here like any other.
+
 A token is accepted until it expires (``GZVPP_TOKEN_TTL_DAYS`` after issue, default 90 days), is
 revoked, or its user is disabled; then it answers 401. The users of a rejected participant may
 no longer write (403) and may read for ``GZVPP_CLOSED_READ_DAYS`` after the rejection (default
@@ -32,7 +35,14 @@ from gzvpp.kit.audit import record, snapshot
 from gzvpp.kit.db import SessionDep, session_scope
 from gzvpp.kit.errors import Forbidden, Invalid, NotFound, Unauthorized
 from gzvpp.kit.policy import closed_read_period, token_ttl
-from gzvpp.models import ApiToken, Participant, ParticipantStatus, PlatformUser, Role
+from gzvpp.models import (
+    ApiToken,
+    Participant,
+    ParticipantStatus,
+    PlatformUser,
+    Role,
+    TokenKind,
+)
 
 TOKEN_PREFIX = "gzvpp_"
 DISPLAY_PREFIX_LENGTH = len(TOKEN_PREFIX) + 6
@@ -141,9 +151,11 @@ def issue_token(
     at: dt.datetime,
     expires_at: dt.datetime | None = None,
     actor: str = "cli",
+    kind: TokenKind = TokenKind.API,
 ) -> tuple[ApiToken, str]:
-    """Add a new token for ``user``, audited; return it stored and in clear (the only time the
-    clear text is seen). It expires at ``expires_at``, by default the token lifetime after ``at``.
+    """Add a new token of ``kind`` for ``user``, audited; return it stored and in clear (the
+    only time the clear text is seen). It expires at ``expires_at``, by default the token
+    lifetime after ``at``.
 
     Raises
     ------
@@ -163,6 +175,7 @@ def issue_token(
         created_at=at,
         prefix=token[:DISPLAY_PREFIX_LENGTH],
         expires_at=expires_at,
+        kind=kind,
     )
     session.add(stored)
     session.flush()
@@ -173,17 +186,10 @@ def issue_token(
         "api_token",
         str(stored.id),
         None,
-        token_view(stored),
+        snapshot(stored),
         at=at,
     )
     return stored, token
-
-
-def token_view(token: ApiToken) -> dict[str, object]:
-    """A token's columns for the audit log, without its hash."""
-    view = snapshot(token)
-    del view["token_sha256"]
-    return view
 
 
 _bearer = HTTPBearer(auto_error=False, description="A token from `gzvpp user add`.")
@@ -229,7 +235,7 @@ def authenticate(
             f"token expired at {found.expires_at.isoformat()}; ask the grid operator for a new one"
         )
     if user.participant_id is not None:
-        _check_participant_open(session, user.participant_id, now, write=write)
+        check_participant_open(session, user.participant_id, now, write=write)
     due = found.last_used_at is None or now - found.last_used_at >= LAST_USED_RESOLUTION
     return Actor(user.id, user.name, user.role, user.participant_id), found.id if due else None
 
@@ -269,10 +275,16 @@ def authenticate_request(
     return actor
 
 
-def _check_participant_open(
+def check_participant_open(
     session: Session, participant_id: str, now: dt.datetime, *, write: bool
 ) -> None:
-    """Refuse a rejected participant's users any write, and reads after the policy's period."""
+    """Refuse a rejected participant's users any write, and reads after the policy's period.
+
+    Raises
+    ------
+    Forbidden
+        As :func:`authenticate` says.
+    """
     status, rejected_at = session.execute(
         select(Participant.status, Participant.rejected_at).where(Participant.id == participant_id)
     ).one()

@@ -174,6 +174,8 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
             raise
 
 
+# Ids are 32-bit integer columns; a larger number is no row (PostgreSQL would refuse the query).
+MAX_ROW_ID = 2**31 - 1
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 

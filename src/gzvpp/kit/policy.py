@@ -5,6 +5,9 @@
   read its data (default 180 days; 0 ends reading at once).
 - ``GZVPP_PUBLICITY_WORKDAYS``: how many working days the 公示 of a reviewed application lasts
   before the regulator may close it (default 5; 0 lets it close at once, for trials).
+- ``GZVPP_SIGN_IN_ATTEMPTS``: how many wrong passwords in a row lock an account (default 5).
+- ``GZVPP_LOCKOUT_MINUTES``: how long such an account stays locked (default 15 minutes).
+- ``GZVPP_SESSION_HOURS``: how long a password sign-in's console session lasts (default 8 hours).
 
 A bad value stops the process with a message naming the variable, rather than silently falling
 back to the default.
@@ -21,9 +24,15 @@ DEFAULT_TOKEN_TTL_DAYS = 90
 PUBLICITY_ENV = "GZVPP_PUBLICITY_WORKDAYS"
 DEFAULT_CLOSED_READ_DAYS = 180
 DEFAULT_PUBLICITY_WORKDAYS = 5
+SIGN_IN_ATTEMPTS_ENV = "GZVPP_SIGN_IN_ATTEMPTS"
+DEFAULT_SIGN_IN_ATTEMPTS = 5
+LOCKOUT_ENV = "GZVPP_LOCKOUT_MINUTES"
+DEFAULT_LOCKOUT_MINUTES = 15
+SESSION_ENV = "GZVPP_SESSION_HOURS"
+DEFAULT_SESSION_HOURS = 8
 
 
-def _count(name: str, default: int, minimum: int) -> int:
+def _count(name: str, default: int, minimum: int, unit: str = "days") -> int:
     text = os.environ.get(name, "").strip()
     if not text:
         return default
@@ -32,7 +41,7 @@ def _count(name: str, default: int, minimum: int) -> int:
     except ValueError:
         days = minimum - 1
     if days < minimum:
-        raise ValueError(f"{name} must be a whole number of days ≥ {minimum}, not {text!r}")
+        raise ValueError(f"{name} must be a whole number of {unit} ≥ {minimum}, not {text!r}")
     return days
 
 
@@ -56,8 +65,27 @@ def publicity_workdays() -> int:
     return _count(PUBLICITY_ENV, DEFAULT_PUBLICITY_WORKDAYS, 0)
 
 
+def sign_in_attempts() -> int:
+    """How many wrong passwords in a row lock an account (``GZVPP_SIGN_IN_ATTEMPTS``, ≥ 1)."""
+    return _count(SIGN_IN_ATTEMPTS_ENV, DEFAULT_SIGN_IN_ATTEMPTS, 1, "attempts")
+
+
+def lockout_period() -> dt.timedelta:
+    """How long a locked account stays locked (``GZVPP_LOCKOUT_MINUTES``, ≥ 1)."""
+    return dt.timedelta(minutes=_count(LOCKOUT_ENV, DEFAULT_LOCKOUT_MINUTES, 1, "minutes"))
+
+
+def session_lifetime() -> dt.timedelta:
+    """How long the console session of a password sign-in lasts (``GZVPP_SESSION_HOURS``,
+    ≥ 1)."""
+    return dt.timedelta(hours=_count(SESSION_ENV, DEFAULT_SESSION_HOURS, 1, "hours"))
+
+
 def check_settings() -> None:
     """Raise :class:`ValueError` naming the variable if a setting is not valid."""
     token_ttl()
     closed_read_period()
     publicity_workdays()
+    sign_in_attempts()
+    lockout_period()
+    session_lifetime()

@@ -3,7 +3,7 @@
 
 from gzvpp.models.account import Account
 from gzvpp.models.aggregator_member import AggregatorMember
-from gzvpp.models.api_token import ApiToken
+from gzvpp.models.api_token import ApiToken, TokenKind
 from gzvpp.models.audit_log import AuditLog
 from gzvpp.models.award import Award
 from gzvpp.models.award_result import AwardResult
@@ -50,6 +50,7 @@ __all__ = [
     "Role",
     "SystemLoadDay",
     "Telemetry",
+    "TokenKind",
     "Ven2b",
     "Ven2bMessage",
 ]

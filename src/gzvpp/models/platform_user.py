@@ -1,11 +1,16 @@
-"""``platform_users``: the people and systems that call the API, each with one role."""
+"""``platform_users``: the people and systems that call the API, each with one role.
+
+A person may also hold a password for the console's sign-in (stored only as its Argon2id hash,
+:mod:`gzvpp.accounts.passwords`); its name is then the account name, unique among the users
+that hold one.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gzvpp.kit.db import Base, enum_type
@@ -41,6 +46,14 @@ class PlatformUser(Base):
             "(role IN ('aggregator', 'power_user')) = (participant_id IS NOT NULL)",
             name="participant_iff_scoped",
         ),
+        # The account name signs in: one holder of a password per name.
+        Index(
+            "uq_platform_users_name_password",
+            "name",
+            unique=True,
+            sqlite_where=text("password_hash IS NOT NULL"),
+            postgresql_where=text("password_hash IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,3 +64,10 @@ class PlatformUser(Base):
     )
     created_at: Mapped[dt.datetime]
     disabled_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    # The console sign-in's password (an Argon2id hash in PHC form); None: tokens only.
+    password_hash: Mapped[str | None] = mapped_column(String(200), default=None)
+    password_set_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    # Failed password sign-ins since the last success or lockout; at the policy's limit the
+    # account is locked until ``locked_until`` (kept here so every process sees it).
+    failed_sign_ins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[dt.datetime | None] = mapped_column(default=None)

@@ -20,7 +20,14 @@ from sqlalchemy.orm import Session
 
 from gzkit.calendar import Calendar, CalendarError
 from gzvpp.core import model as engine
-from gzvpp.core.assessment import EventAssessment, Status, assess_event, response_days
+from gzvpp.core.assessment import (
+    EventAssessment,
+    MemberShare,
+    Status,
+    assess_event,
+    member_shares,
+    response_days,
+)
 from gzvpp.core.baseline import LOOKBACK_DAYS
 from gzvpp.core.grid import Window
 from gzvpp.core.ranking import FIRST_RANK_SCORE
@@ -245,9 +252,11 @@ class EvaluationService:
             "evaluated_at": json_value(event.evaluated_at),
             "results": [snapshot(stored[a]) for a in award_ids if a in stored],
         }
-        rows = []
+        rows, told = [], []
         for award_id, values in columns.items():
             row = stored.get(award_id)
+            if _news(row, values):
+                told.append(award_id)
             if row is None:
                 # The history fields are set by _restand below, once every row is stored.
                 row = AwardResult(
@@ -284,6 +293,8 @@ class EvaluationService:
             at=now,
         )
         for row in rows:
+            if row.award_id not in told:
+                continue
             session.add(
                 Notification(
                     event_id=event.id,
@@ -298,6 +309,13 @@ class EvaluationService:
                 )
             )
         return EvaluationReport(event_id=event.id, outcome="evaluated")
+
+    def member_shares(self, session: Session, event: Event, award: Award) -> list[MemberShare]:
+        """Each member account's part of ``award``'s result, the engine run again on the stored
+        meter data for that award alone (its baselines do not depend on the other awards)."""
+        assessment = self._assess(session, engine_event(event, [award]), Calendar())
+        accounts = repository.held_accounts(session, [award.participant_id])
+        return member_shares(assessment, 0, accounts[award.participant_id])
 
     def _assess(self, session: Session, plan: engine.Event, calendar: Calendar) -> EventAssessment:
         """The engine's assessment of ``plan`` on the stored meter data (R4–R7).
@@ -393,6 +411,16 @@ def _revision(
         before=before,
         after=after,
     )
+
+
+def _news(row: AwardResult | None, values: Mapping[str, Any]) -> bool:
+    """Whether the result about to take ``values`` tells its participant something new: it has
+    figures (its meter data is in; an evaluation before the data arrives is no result to
+    announce) and they differ from what the stored result, if any, said. So each participant
+    hears once per result, and again only if a correction changes it."""
+    if values["status"] == Status.MISSING_DATA:
+        return False
+    return row is None or any(getattr(row, name) != values[name] for name in NOTIFIED_FIELDS)
 
 
 def _same(row: AwardResult, values: Mapping[str, Any]) -> bool:

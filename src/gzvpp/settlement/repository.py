@@ -15,6 +15,7 @@ from gzvpp.core.ranking import SCORES_AVERAGED
 from gzvpp.kit.pagination import PaginationParams, paginate
 from gzvpp.models import (
     Account,
+    AggregatorMember,
     Award,
     AwardResult,
     Event,
@@ -196,6 +197,16 @@ def has_award(session: Session, event_id: str, participant_id: str) -> bool:
         select(Award.id).where(Award.event_id == event_id, Award.participant_id == participant_id)
     )
     return found is not None
+
+
+def member_names(session: Session, aggregator_id: str) -> dict[str, str]:
+    """An aggregator's member users' names by the account it holds for each."""
+    rows = session.execute(
+        select(Account.account_id, AggregatorMember.member_name)
+        .join(AggregatorMember, AggregatorMember.account_pk == Account.id)
+        .where(AggregatorMember.aggregator_id == aggregator_id)
+    )
+    return {account_id: name for account_id, name in rows}
 
 
 def participant_result(session: Session, event_id: str, participant_id: str) -> AwardResult | None:

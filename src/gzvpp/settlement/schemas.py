@@ -95,6 +95,17 @@ class ResultRevisionView(BaseModel):
     after: dict[str, Any]
 
 
+class MemberShareView(BaseModel):
+    """One member user's part of an aggregator's result (R4: the aggregator's load is the sum
+    of its members'), window averages in kW."""
+
+    account_id: str
+    member_name: str
+    baseline_avg_kw: Decimal
+    actual_avg_kw: Decimal
+    response_kw: Decimal
+
+
 class AwardResultDetail(AwardResultView):
     """One result with its curves, for the console's chart.
 
@@ -110,6 +121,11 @@ class AwardResultDetail(AwardResultView):
     day_load_kw: list[float | None]
     history: list[ResultRevisionView] = Field(
         description="Its revisions since it was published, oldest first."
+    )
+    members: list[MemberShareView] = Field(
+        default_factory=list,
+        description="An aggregator's result by member account (empty for a power user, or "
+        "when the result has no figures).",
     )
 
 

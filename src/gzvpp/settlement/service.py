@@ -18,15 +18,18 @@ import numpy as np
 from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
+from gzvpp.core.evaluation import KW_DECIMALS
 from gzvpp.core.grid import INTERVAL_MINUTES
 from gzvpp.core.model import ParticipantKind
+from gzvpp.core.rounding import to_decimal
 from gzvpp.core.timeseries import day_number
 from gzvpp.kit.auth import Actor
 from gzvpp.kit.errors import NotFound
 from gzvpp.kit.pagination import PaginationParams
 from gzvpp.meterdata.repository import load_cube
-from gzvpp.models import AwardResult, Role
+from gzvpp.models import Award, AwardResult, Event, Role
 from gzvpp.settlement import export, repository, schemas
+from gzvpp.settlement.evaluation import evaluation_service
 
 ENERGY_ZERO = Decimal("0.000")
 CNY_ZERO = Decimal("0.00")
@@ -58,7 +61,8 @@ class SettlementService:
         row = repository.participant_result(session, event_id, participant_id)
         if row is None:
             raise NotFound(f"no result for participant {participant_id} in event {event_id}")
-        name = repository.participants(session, [participant_id])[participant_id].name
+        participant = repository.participants(session, [participant_id])[participant_id]
+        name = participant.name
         accounts = repository.held_accounts(session, [participant_id]).get(participant_id, [])
         # The sum over the accounts is NaN in an interval where any account has no reading.
         day = load_cube(session, accounts, np.array([day_number(row.day)])).values[:, 0, :]
@@ -76,7 +80,26 @@ class SettlementService:
                 schemas.ResultRevisionView.model_validate(r)
                 for r in repository.revisions_of(session, row.award_id)
             ],
+            members=self._members(session, row)
+            if participant.kind is ParticipantKind.AGGREGATOR
+            else [],
         )
+
+    def _members(self, session: Session, row: AwardResult) -> list[schemas.MemberShareView]:
+        """The aggregator's result by member, recomputed from the stored meter data."""
+        award, event = session.get(Award, row.award_id), session.get(Event, row.event_id)
+        assert award is not None and event is not None  # a result has both
+        names = repository.member_names(session, row.participant_id)
+        return [
+            schemas.MemberShareView(
+                account_id=share.account_id,
+                member_name=names.get(share.account_id, ""),
+                baseline_avg_kw=to_decimal(share.baseline_avg_kw, KW_DECIMALS),
+                actual_avg_kw=to_decimal(share.actual_avg_kw, KW_DECIMALS),
+                response_kw=to_decimal(share.response_kw, KW_DECIMALS),
+            )
+            for share in evaluation_service.member_shares(session, event, award)
+        ]
 
     def quarter(self, session: Session, actor: Actor, quarter: str) -> schemas.QuarterReport:
         """Each participant's evaluated awards of the quarter, summed, and the totals."""

@@ -1,4 +1,5 @@
-// The bid form: capability, price cap and deadline checked as one types; the server's answer shown.
+// The bid form: capability, price cap and deadline checked as one types; the expected subsidy
+// asked of the platform (the settlement's own rule) as one types; the server's answer shown.
 "use strict";
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -22,7 +23,27 @@ document.addEventListener("DOMContentLoaded", () => {
     return found;
   }
 
-  form.addEventListener("input", () => show(check()));
+  const expected = document.getElementById("bid-expected");
+  const yuan = (text) => "¥" + Number(text).toLocaleString("zh-CN", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  let asked = 0;
+  async function preview() {
+    const kw = value("kw"), price = value("price"), found = check();
+    const ready = Number(kw) > 0 && !found.kw && !found.price && (d.bidding !== "true" || price !== "");
+    if (!ready) { expected.textContent = "填写申报容量" + (d.bidding === "true" ? "和价格" : "") + "后显示预计补贴。"; return; }
+    const query = new URLSearchParams({ kw });
+    if (d.bidding === "true") query.set("price", price);
+    const mine = ++asked;
+    const answer = await gz.call("GET", "/api/events/" + encodeURIComponent(d.event) + "/subsidy-preview?" + query);
+    if (mine !== asked) return;  // a later keystroke has asked again
+    if (!answer.ok) { expected.textContent = "暂无法计算预计补贴。"; return; }
+    const a = answer.data;
+    expected.textContent = "预计补贴 " + yuan(a.expected_subsidy_cny) + "（全额中标并按申报容量响应：" + Number(a.kw) + " kW × " +
+      Number(a.hours) + " 小时 × " + Number(a.price) + " 元/kWh × 响应系数 " + Number(a.coefficient) + "）；最多 " +
+      yuan(a.max_subsidy_cny) + "（响应达中标量 120%）。实际以评估结果为准。";
+  }
+
+  form.addEventListener("input", () => { show(check()); preview(); });
+  preview();
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const found = check();
