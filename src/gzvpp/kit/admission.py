@@ -11,6 +11,10 @@ Past capacity the server sheds load instead of hanging: a request that would joi
 already ``max_queued`` long, or that has waited ``queue_timeout`` seconds, is answered 503 with
 ``Retry-After`` (an OpenADR problem object on the VTN 3, Chinese and English on the REST API
 and the console), and is never half-done: it had not started.
+
+Static assets, the API description, and the probes and metrics (``/healthz``, ``/readyz``,
+``/metrics``) bypass the limit: they need no pooled connection, and a saturated server must
+still say so. The numbers at work, queued and shed are in the metrics (:mod:`gzvpp.kit.metrics`).
 """
 
 from __future__ import annotations
