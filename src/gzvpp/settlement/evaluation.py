@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +37,7 @@ from gzvpp.core.results import award_results, with_history
 from gzvpp.core.subsidy import PriceError
 from gzvpp.core.timeseries import FloatArray, IntArray, date_of, day_number
 from gzvpp.evaluation_run import days_needed
+from gzvpp.kit import metrics
 from gzvpp.kit.audit import json_value, record, snapshot
 from gzvpp.kit.auth import Actor
 from gzvpp.kit.errors import Conflict, NotFound
@@ -218,6 +220,22 @@ class EvaluationService:
                 yield event, awards[event.id], None
 
     def _evaluate(
+        self,
+        session: Session,
+        actor: str,
+        now: dt.datetime,
+        event: Event,
+        awards: Sequence[Award],
+        calendar: Calendar,
+        cause: Cause,
+    ) -> EvaluationReport:
+        """:meth:`_assess_and_store`, timed in the evaluation-time metric by outcome."""
+        started = time.perf_counter()
+        report = self._assess_and_store(session, actor, now, event, awards, calendar, cause)
+        metrics.EVALUATION_SECONDS.labels(report.outcome).observe(time.perf_counter() - started)
+        return report
+
+    def _assess_and_store(
         self,
         session: Session,
         actor: str,
