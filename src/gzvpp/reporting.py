@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.table import Table
 
+from gzvpp.console.labels import label
 from gzvpp.evaluation_run import EvaluationSummary
+from gzvpp.models import Role
 
 if TYPE_CHECKING:
     from gzvpp.demo.runner import DemoOutcome
@@ -59,7 +61,18 @@ def print_demo_summary(outcome: DemoOutcome, console: Console) -> None:
     table.add_row("subsidy (补贴, CNY)", f"{float(totals['subsidy_cny']):,.2f}")
     table.add_row("time (s)", f"{outcome.seconds:.1f}")
     console.print(table)
-    console.print(f"report:   {outcome.report}")
-    console.print(f"workbook: {outcome.workbook}")
-    console.print(f"tokens:   {outcome.tokens}  (sign in to the console with one of these)")
-    console.print(f"console:  gzvpp serve --db {outcome.db}   then open http://127.0.0.1:8000/")
+    console.print(f"报告：{outcome.report}")
+    console.print(f"结算表：{outcome.workbook}")
+    console.print(
+        f"控制台：gzvpp serve --db {outcome.db} 后打开 http://127.0.0.1:8000/ ，"
+        f"用下列令牌之一登录（也在 {outcome.tokens}）：",
+        soft_wrap=True,
+    )
+    for sign_in in outcome.run.tokens:
+        use = (
+            "只用于上传计量数据的接口，不能登录控制台" if sign_in.role is Role.METERING else "登录"
+        )
+        console.print(
+            f"  {label(sign_in.role)}（{sign_in.name}）{use}：{sign_in.token}",
+            highlight=False, soft_wrap=True,
+        )  # fmt: skip

@@ -55,6 +55,10 @@ with warnings.catch_warnings():
     from fastapi.testclient import TestClient
 
 ProgressHook = Callable[[str, int, int], None]
+# One sign-in per role in out/tokens.txt, in this order; the metering identity's is for the API.
+SIGN_IN_ROLES = (
+    Role.GRID_OPERATOR, Role.REGULATOR, Role.METERING, Role.AGGREGATOR, Role.POWER_USER,
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,16 @@ class Tally:
 
 
 @dataclass(frozen=True)
+class SignIn:
+    """A token of one of the demo's users: who it acts as (the participant's name for an
+    aggregator or a power user), to sign in to the console with or, for metering, the API."""
+
+    role: Role
+    name: str
+    token: str
+
+
+@dataclass(frozen=True)
 class DemoRun:
     """Handles the report needs after the run."""
 
@@ -97,7 +111,7 @@ class DemoRun:
     participants: dict[str, str]  # applicant key → participant id (active only)
     applicants: list[Applicant]
     event_ids: list[str]
-    tokens: dict[str, str]  # who → access token, for signing in to the console
+    tokens: list[SignIn]  # the first user of each role, in SIGN_IN_ROLES order
 
 
 class Agenda:
@@ -167,7 +181,7 @@ class Simulation:
         self.client = TestClient(self.app).__enter__()
         self.tally = Tally()
         self.tokens: dict[str, dict[str, str]] = {}
-        self.sign_in: dict[str, str] = {}
+        self.sign_in: dict[Role, SignIn] = {}
         self.participants: dict[str, str] = {}
         self.by_id: dict[str, Applicant] = {}
         self.event_ids: list[str] = []
@@ -183,10 +197,7 @@ class Simulation:
                 session, name=name, role=role, participant_id=participant_id,
                 at=self.clock.now(), actor="demo", expires_at=self.tokens_expire,
             )  # fmt: skip
-        if role is not Role.METERING and (
-            len(self.sign_in) < 4 or role in (Role.GRID_OPERATOR, Role.REGULATOR)
-        ):
-            self.sign_in[f"{role.value} {name}"] = token  # a few to sign in to the console with
+        self.sign_in.setdefault(role, SignIn(role, name, token))
         return _headers(token)
 
     def _call(self, method: str, url: str, headers: dict[str, str], **kw: Any) -> Any:
@@ -508,7 +519,7 @@ class Simulation:
             participants=self.participants,
             applicants=self.applicants,
             event_ids=self.event_ids,
-            tokens=self.sign_in,
+            tokens=[self.sign_in[role] for role in SIGN_IN_ROLES],
         )
 
 
