@@ -62,7 +62,7 @@ def print_demo_summary(outcome: DemoOutcome, console: Console) -> None:
     table.add_row("time (s)", f"{outcome.seconds:.1f}")
     console.print(table)
     console.print(f"报告：{outcome.report}")
-    console.print(f"结算表：{outcome.workbook}")
+    console.print(f"结算明细：{outcome.workbook}")
     console.print(
         f"控制台：gzvpp serve --db {outcome.db} 后打开 http://127.0.0.1:8000/ ，"
         f"用下列令牌之一登录（也在 {outcome.tokens}）：",
