@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.table import Table
 
+from gzvpp.console.labels import label
 from gzvpp.evaluation_run import EvaluationSummary
 
 if TYPE_CHECKING:
@@ -59,10 +60,19 @@ def print_demo_summary(outcome: DemoOutcome, console: Console) -> None:
     table.add_row("subsidy (补贴, CNY)", f"{float(totals['subsidy_cny']):,.2f}")
     table.add_row("time (s)", f"{outcome.seconds:.1f}")
     console.print(table)
-    console.print(f"report:   {outcome.report}")
-    console.print(f"workbook: {outcome.workbook}")
+    console.print(f"报告：{outcome.report}")
+    console.print(f"结算明细：{outcome.workbook}")
     console.print(
-        f"tokens:   {outcome.tokens}  (sign in to the console: an account name and its "
-        "password, or a token)"
+        f"控制台：gzvpp serve --db {outcome.db} 后打开 http://127.0.0.1:8000/ ，"
+        f"用下列账户名和密码之一登录（令牌供系统对接，均在 {outcome.tokens}）：",
+        soft_wrap=True,
     )
-    console.print(f"console:  gzvpp serve --db {outcome.db}   then open http://127.0.0.1:8000/")
+    for sign_in in outcome.run.tokens:
+        use = (
+            f"只用于上传计量数据的接口，不能登录控制台，令牌 {sign_in.token}"
+            if sign_in.password is None
+            else f"账户名 {sign_in.name}，密码 {sign_in.password}"
+        )
+        console.print(
+            f"  {label(sign_in.role)}（{sign_in.name}）：{use}", highlight=False, soft_wrap=True
+        )
