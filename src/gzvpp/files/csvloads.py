@@ -17,10 +17,10 @@ from __future__ import annotations
 import os
 from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import islice, pairwise
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +42,7 @@ from gzvpp.files.loadtable import ACCOUNT_COLUMN, TIME_COLUMN, Table
 from gzvpp.files.timestamps import local_ticks
 
 _RANGE_BYTES = 1 << 22  # about 110,000 rows of meter loads: larger ranges cost page faults
-# Ranges waiting read beyond the one in use: one for each thread to start on as one is taken.
+# Ranges read ahead of the one in use: one for each thread to work on while it is used.
 _RANGES_AHEAD = 2
 _SCAN_BYTES = 1 << 12  # read at a time looking for a line end
 _SNIFF_BYTES = 1 << 22  # a CSV file's encoding is judged by its head; UTF-8 is checked in full
@@ -94,21 +94,25 @@ def _csv_batches(source: _CsvSource, wanted: list[str]) -> Iterator[Any]:
     cuts = [*range(_line_start(source.fd, 1, size), size, _RANGE_BYTES), size]
     line = 2
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="gzvpp-csv") as readers:
-        pending: deque[Future[list[Any]]] = deque()
+        ranges = (
+            readers.submit(_csv_range, source, start, stop, size, wanted)
+            for start, stop in pairwise(cuts)
+        )
+        pending = deque(islice(ranges, _RANGES_AHEAD))
         try:
-            for start, stop in pairwise(cuts):
-                pending.append(readers.submit(_csv_range, source, start, stop, size, wanted))
-                while pending and (len(pending) > _RANGES_AHEAD or stop == size):
-                    try:
-                        batches = pending.popleft().result()
-                    except TextDecodeError as exc:
-                        shifted = TextDecodeError(source.path, line + exc.line - 1, exc.encoding)
-                        raise decode_error(source.path, shifted) from None
-                    except (pa.ArrowException, OSError) as exc:
-                        raise _csv_fault(source, exc) from None
-                    for batch in batches:
-                        line += batch.num_rows
-                        yield batch
+            while pending:
+                taken = pending.popleft()
+                pending.extend(islice(ranges, 1))
+                try:
+                    batches = taken.result()
+                except TextDecodeError as exc:
+                    shifted = TextDecodeError(source.path, line + exc.line - 1, exc.encoding)
+                    raise decode_error(source.path, shifted) from None
+                except (pa.ArrowException, OSError) as exc:
+                    raise _csv_fault(source, exc) from None
+                for batch in batches:
+                    line += batch.num_rows
+                    yield batch
         finally:
             readers.shutdown(cancel_futures=True)
 
@@ -130,6 +134,7 @@ def _csv_range(
         data = lines_to_utf8(data, GB18030, source.path)
     # Empty text is read as null, as the checks of each column expect; a blank line is a row
     # of empty fields, so that line numbers stay those of the file.
+    # One block, one batch; a range without line feeds (an old Mac file's) may be larger.
     table = pa_csv.read_csv(
         pa.py_buffer(data),
         read_options=pa_csv.ReadOptions(
