@@ -128,3 +128,25 @@ def test_ranges_are_read_a_few_ahead_of_the_rows_in_use(
     assert started <= csvloads._RANGES_AHEAD + 1
     assert rest + 1 == len(starts) > 20
     assert threading.active_count() < 5  # the reading threads are gone with the read
+
+
+@pytest.mark.parametrize("size", [1, 5, 64, 1 << 22])
+def test_a_line_break_in_a_quoted_value_is_named_by_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int
+) -> None:
+    # A row on two lines would put every later line number out by one; refused wherever the
+    # value lies, also in a column not read and across a range's end, after the rows before.
+    monkeypatch.setattr(csvloads, "_RANGE_BYTES", size)
+    lines = loads_text(12, "\r\n").splitlines(keepends=True)
+    path = tmp_path / "loads.csv"
+    assert lines[20].endswith(',"备注,第7行 ""引号"""\r\n')
+    broken = lines[20].replace("第7行", "第7\r\n行")
+    path.write_text("".join([*lines[:20], broken, *lines[21:]]), encoding="utf-8", newline="")
+    error = fault(path)
+    assert (error.row, error.reason) == (
+        21,
+        "a quoted value holds a line break; each row must be on one line",
+    )
+    no_account = lines[19].replace("荔湾一号,", ",")
+    path.write_text("".join([*lines[:19], no_account, broken, *lines[21:]]), newline="")
+    assert (fault(path).row, fault(path).reason) == (20, "empty account_id")

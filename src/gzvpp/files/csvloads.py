@@ -22,7 +22,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from itertools import islice, pairwise
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -45,6 +45,7 @@ _RANGE_BYTES = 1 << 22  # about 110,000 rows of meter loads: larger ranges cost 
 # Ranges read ahead of the one in use: one for each thread to work on while it is used.
 _RANGES_AHEAD = 2
 _SCAN_BYTES = 1 << 12  # read at a time looking for a line end
+_LINE_BREAK = "a quoted value holds a line break; each row must be on one line"
 _SNIFF_BYTES = 1 << 22  # a CSV file's encoding is judged by its head; UTF-8 is checked in full
 
 
@@ -104,7 +105,7 @@ def _csv_batches(source: _CsvSource, wanted: list[str]) -> Iterator[Any]:
                 taken = pending.popleft()
                 pending.extend(islice(ranges, 1))
                 try:
-                    batches = taken.result()
+                    batches, broken_row = taken.result()
                 except TextDecodeError as exc:
                     shifted = TextDecodeError(source.path, line + exc.line - 1, exc.encoding)
                     raise decode_error(source.path, shifted) from None
@@ -113,28 +114,40 @@ def _csv_batches(source: _CsvSource, wanted: list[str]) -> Iterator[Any]:
                 for batch in batches:
                     line += batch.num_rows
                     yield batch
+                if broken_row is not None:
+                    raise InputError(source.path, _LINE_BREAK, row=line)
         finally:
             readers.shutdown(cancel_futures=True)
 
 
-def _csv_range(
-    source: _CsvSource, start: int, stop: int, size: int, wanted: list[str]
-) -> list[Any]:
+class _Range(NamedTuple):
+    """A range read: its rows as batches, up to the first row (counted in the range) with a
+    quoted value holding a line break, if one has."""
+
+    batches: list[Any]
+    broken_row: int | None
+
+
+def _csv_range(source: _CsvSource, start: int, stop: int, size: int, wanted: list[str]) -> _Range:
     """The rows of the lines that begin in bytes ``[start, stop)``, read and decoded in bulk.
 
     The range's lines are those from the first line start at or after ``start`` to the first
     at or after ``stop``; the neighbouring range finds the same cut, so each line is read once.
+    Where the range holds a quote, every column is read, to find a quoted value that holds a
+    line break (one cut by the range's end ends in one): it would put a row on two lines.
     """
     first = _line_start(source.fd, start, size)
     end = _line_start(source.fd, stop, size)
     if end <= first:
-        return []
+        return _Range([], None)
     data = os.pread(source.fd, end - first, first)
     if source.encoding == GB18030:
         data = lines_to_utf8(data, GB18030, source.path)
+    quoted = b'"' in data
+    read = source.header if quoted else wanted
     # Empty text is read as null, as the checks of each column expect; a blank line is a row
-    # of empty fields, so that line numbers stay those of the file.
-    # One block, one batch; a range without line feeds (an old Mac file's) may be larger.
+    # of empty fields, so that line numbers stay those of the file. One block, one batch; a
+    # range without line feeds (an old Mac file's) may be larger.
     table = pa_csv.read_csv(
         pa.py_buffer(data),
         read_options=pa_csv.ReadOptions(
@@ -142,14 +155,24 @@ def _csv_range(
         ),
         parse_options=pa_csv.ParseOptions(ignore_empty_lines=False),
         convert_options=pa_csv.ConvertOptions(
-            include_columns=wanted,
-            column_types=dict.fromkeys(wanted, pa.string()),
+            include_columns=read,
+            column_types=dict.fromkeys(read, pa.string()),
             null_values=[""],
             strings_can_be_null=True,
             quoted_strings_can_be_null=True,
         ),
     )
-    return [_decoded_in_bulk(batch) for batch in table.to_batches() if batch.num_rows]
+    broken_row = _first_line_break(table) if quoted else None
+    if broken_row is not None:
+        table = table.slice(0, broken_row)
+    batches = [_decoded_in_bulk(b.select(wanted)) for b in table.to_batches() if b.num_rows]
+    return _Range(batches, broken_row)
+
+
+def _first_line_break(table: Any) -> int | None:
+    """The first row with a line feed in any value (only a quoted value can hold one)."""
+    rows = [pc.index(pc.match_substring(column, "\n"), True).as_py() for column in table.columns]
+    return min((row for row in rows if row >= 0), default=None)
 
 
 def _line_start(fd: int, at: int, size: int) -> int:
