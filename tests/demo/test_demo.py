@@ -20,6 +20,7 @@ from openpyxl import load_workbook
 from rich.console import Console
 from sqlalchemy import select
 from typer.testing import CliRunner
+from uvicorn.importer import import_from_string
 
 from gzvpp import cli
 from gzvpp.demo.runner import DemoOutcome, run_demo
@@ -171,7 +172,13 @@ def test_serving_the_demo_database_opens_at_the_demo_time(
     outcome: DemoOutcome, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     served: dict[str, Any] = {}
-    monkeypatch.setattr(uvicorn, "run", lambda app, **_: served.update(app=app))
+
+    def run(target: str, *, factory: bool, **_: Any) -> None:
+        # What each of uvicorn's processes does: import the factory and build the app.
+        assert factory
+        served.update(app=import_from_string(target)())
+
+    monkeypatch.setattr(uvicorn, "run", run)
     answer = CliRunner().invoke(cli.app, ["serve", "--db", str(outcome.db)])
     assert answer.exit_code == 0, answer.output
     assert "演示时钟" in answer.output
