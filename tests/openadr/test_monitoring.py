@@ -116,6 +116,17 @@ def test_late_early_and_several_resources(api: Api, dispatched: dict[str, Any]) 
     assert totals[f"{D}T14:08:00"]["response_kw"] == "410.000"
     assert totals[f"{D}T14:08:00"]["reporting"] == 2
     assert view["total"]["samples"][-1]["response_kw"] == "630.000"
+    # A live page asks for one participant's minutes; the others' figures and the total stay.
+    narrow = api.client.get(
+        f"/api/events/{dispatched['event']['id']}/monitoring",
+        params={"samples_for": second},
+        headers=api.grid,
+    ).json()
+    counts = {p["participant_id"]: len(p["samples"]) for p in narrow["participants"]}
+    assert counts == {first: 0, second: len(parts[second]["samples"])} and counts[second] > 0
+    assert narrow["total"] == view["total"]
+    slim = {p["participant_id"]: p for p in narrow["participants"]}
+    assert slim[first]["latest"] == late["latest"]
     # A participant's own token sees its own part only; another event is a 404.
     own = api.client.get(
         f"/api/events/{dispatched['event']['id']}/monitoring",

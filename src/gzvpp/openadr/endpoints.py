@@ -4,8 +4,9 @@ monitoring of an event."""
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 
 from gzvpp.kit.auth import ActorDep
 from gzvpp.kit.clock import ClockDep
@@ -69,8 +70,20 @@ def revoke_client(client_id: str, actor: ActorDep, session: SessionDep, clock: C
 
 
 @router.get("/events/{event_id}/monitoring", summary="Real-time monitoring of an event")
-def event_monitoring(event_id: str, actor: ActorDep, session: SessionDep) -> monitoring.Monitoring:
+def event_monitoring(
+    event_id: str,
+    actor: ActorDep,
+    session: SessionDep,
+    samples_for: Annotated[
+        str | None,
+        Query(
+            max_length=64,
+            description="Only this participant's minute samples; the others' lists come empty "
+            "(their figures and the total stay complete). Default: every participant's.",
+        ),
+    ] = None,
+) -> monitoring.Monitoring:
     """Target against measured response, per participant and in total, from minute-level
     telemetry; when each participant reached its target and whether within 5 minutes of the
     notice (第五条, 第八条). A participant's token sees only its own part."""
-    return monitoring.monitoring(session, actor, event_id)
+    return monitoring.monitoring(session, actor, event_id, samples_for=samples_for)

@@ -169,8 +169,12 @@ class Monitoring(BaseModel):
     total: TotalMonitoring
 
 
-def monitoring(session: Session, actor: Actor, event_id: str) -> Monitoring:
-    """The view of ``event_id``; a participant's token sees only its own part.
+def monitoring(
+    session: Session, actor: Actor, event_id: str, *, samples_for: str | None = None
+) -> Monitoring:
+    """The view of ``event_id``; a participant's token sees only its own part. With
+    ``samples_for``, only that participant keeps its minute samples (a live page polling every
+    few seconds draws one participant's curve; the total is computed from them all).
 
     Raises
     ------
@@ -202,6 +206,12 @@ def monitoring(session: Session, actor: Actor, event_id: str) -> Monitoring:
         _participant(event, award, names[award.participant_id], telemetry[award.participant_id])
         for award in awards
     ]
+    total = _total(parts)
+    if samples_for is not None:
+        parts = [
+            p if p.participant_id == samples_for else p.model_copy(update={"samples": []})
+            for p in parts
+        ]
     return Monitoring(
         event_id=event.id,
         mode=event.mode,
@@ -209,7 +219,7 @@ def monitoring(session: Session, actor: Actor, event_id: str) -> Monitoring:
         start_at=event.start_at,
         end_at=event.end_at,
         participants=parts,
-        total=_total(parts),
+        total=total,
     )
 
 

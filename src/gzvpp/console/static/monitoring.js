@@ -79,7 +79,8 @@ document.addEventListener("DOMContentLoaded", () => {
       name.type = "button";
       name.className = "link-button";
       name.textContent = p.participant_name;
-      name.addEventListener("click", () => { chosen = p.participant_id; participantChart(); });
+      // The polls carry only the chosen participant's minutes: ask again for the new one's.
+      name.addEventListener("click", () => { chosen = p.participant_id; poll(); });
       cell(tr, "").append(name);
       cell(tr, kw(p.target_kw), "num");
       cell(tr, kw(p.baseline_kw), "num");
@@ -167,7 +168,7 @@ document.addEventListener("DOMContentLoaded", () => {
     timer = live() && document.visibilityState === "visible" ? setTimeout(poll, every) : null;
   }
   async function poll() {
-    const answer = await gz.call("GET", url);
+    const answer = await gz.call("GET", chosen ? url + "?samples_for=" + encodeURIComponent(chosen) : url);
     if (!answer.ok) {
       state.textContent = Object.values(gz.errors(answer.status, answer.data)).join("；");
       schedule();
