@@ -40,7 +40,7 @@ def is_partitioned(session: Session) -> bool:
     kind = session.scalar(
         text("SELECT relkind FROM pg_class WHERE oid = to_regclass(:t)"), {"t": TABLE}
     )
-    return kind == "p"
+    return bool(kind == "p")
 
 
 def month_of(day: dt.date) -> dt.date:

@@ -24,7 +24,7 @@ class MeterDay(Base):
     """Loads of one account (营销户号) on one day, kW per interval."""
 
     __tablename__ = "meter_days"
-    __table_args__ = {"postgresql_partition_by": "RANGE (day)"}
+    __table_args__ = ({"postgresql_partition_by": "RANGE (day)"},)
 
     account_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     day: Mapped[dt.date] = mapped_column(primary_key=True, index=True)
