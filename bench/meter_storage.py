@@ -5,7 +5,9 @@ enrolled accounts (aggregators of 1,000 members), then a few days of 15-minute l
 one Parquet file per day through the HTTP upload path in-process (every value new, the first
 day adding the month's partition of ``meter_days``). Prints account-days per second per upload
 and, after ``VACUUM ANALYZE``, the bytes per account-day over the partitions (table, indexes,
-TOAST), projected to 1,000,000 accounts × 400 days. Run it by hand, when the machine is quiet::
+TOAST), projected to 1,000,000 accounts × 400 days; then archives the month to Parquet
+(``gzvpp db archive-month``) and prints its speed and the file's bytes per account-day. Run it
+by hand, when the machine is quiet::
 
     make bench-meter-storage            # 10k and 100k accounts × 3 days
     .venv/bin/python bench/meter_storage.py --accounts 10000 --days 3
@@ -28,6 +30,7 @@ from gzvpp.kit.auth import create_user
 from gzvpp.kit.clock import SimulatedClock
 from gzvpp.kit.db import session_scope
 from gzvpp.meterdata import partitions
+from gzvpp.meterdata.archive import archive_month
 from gzvpp.models import Role
 from upload import database, enrol, month_frame
 
@@ -110,6 +113,16 @@ def run(n_accounts: int, n_days: int, folder: Path) -> None:
             f"{per_day * projected / 2**30:,.0f} GiB; one day of {PROJECTED_ACCOUNTS:,} "
             f"accounts uploads in {PROJECTED_ACCOUNTS / rate / 60:,.1f} min at this rate"
         )
+        started = time.perf_counter()
+        archived = archive_month(app.state.engine, FIRST_DAY, folder / "archive", now)
+        seconds = time.perf_counter() - started
+        size = archived.path.stat().st_size
+        print(
+            f"  archive-month {FIRST_DAY:%Y-%m}: {seconds:.1f} s, "
+            f"{archived.account_days / seconds:,.0f} account-days/s; Parquet "
+            f"{size / 2**20:,.1f} MiB = {size / archived.account_days:,.0f} B per account-day"
+        )
+        archived.path.unlink()
         client.close()
         app.state.engine.dispose()
 
