@@ -178,13 +178,13 @@ def run(kind: str, n_accounts: int, n_days: int, folder: Path) -> None:
                 # meter_days is partitioned by month: its bytes are its partitions'.
                 total = connection.execute(
                     text(
-                        "SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits"
+                        "SELECT sum(pg_total_relation_size(inhrelid))::bigint FROM pg_inherits"
                         " WHERE inhparent = 'meter_days'::regclass"
                     )
                 ).scalar_one()
                 heap = connection.execute(
                     text(
-                        "SELECT sum(pg_relation_size(inhrelid)) FROM pg_inherits"
+                        "SELECT sum(pg_relation_size(inhrelid))::bigint FROM pg_inherits"
                         " WHERE inhparent = 'meter_days'::regclass"
                     )
                 ).scalar_one()
