@@ -114,7 +114,8 @@ def run(n_accounts: int, n_days: int, folder: Path) -> None:
             f"accounts uploads in {PROJECTED_ACCOUNTS / rate / 60:,.1f} min at this rate"
         )
         started = time.perf_counter()
-        archived = archive_month(app.state.engine, FIRST_DAY, folder / "archive", now)
+        month_over = dt.datetime.combine(partitions.next_month(FIRST_DAY), dt.time(9))
+        archived = archive_month(app.state.engine, FIRST_DAY, folder / "archive", month_over)
         seconds = time.perf_counter() - started
         size = archived.path.stat().st_size
         print(

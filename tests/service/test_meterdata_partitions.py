@@ -338,6 +338,7 @@ def test_archive_refuses_a_month_an_unevaluated_event_needs(
 
     assert "没有存储的计量数据" in archive(postgres, "2019-01", tmp_path / "out").output
     assert "月份须写作 YYYY-MM" in archive(postgres, "2025-8", tmp_path / "out").output
+    assert "尚未结束" in archive(postgres, "2099-01", tmp_path / "out").output
 
 
 def test_archive_refuses_an_existing_file_and_reattaches_when_the_write_fails(

@@ -69,12 +69,17 @@ def archive_month(engine: Engine, month: dt.date, out: Path, now: dt.datetime) -
     Raises
     ------
     Conflict
-        Not PostgreSQL; ``out`` is no usable directory; the file exists already; an event
-        still needs the month (naming it); the table is too busy to detach; the file cannot be
-        written or does not read back complete (the partition is attached again).
+        The month has not ended by ``now``; not PostgreSQL; ``out`` is no usable directory;
+        the file exists already; an event still needs the month (naming it); the table is too
+        busy to detach; the file cannot be written or does not read back complete (the
+        partition is attached again).
     NotFound
         No meter data is stored for ``month``.
     """
+    if partitions.next_month(month) > now.date():
+        raise Conflict(
+            f"{month:%Y-%m} 尚未结束，不能归档 / {month:%Y-%m} has not ended; it cannot be archived"
+        )
     factory = make_sessionmaker(engine)
     path = archive_path(out, month)
     name = partitions.partition_name(month)
