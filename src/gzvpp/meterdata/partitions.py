@@ -90,6 +90,10 @@ def ensure_months(session: Session, days: Iterable[dt.date]) -> None:
     if not months - set(attached(session).values()):
         return
     transaction_lock(session, Lock.METER_PARTITIONS)
+    # This transaction fills partitions that start empty. A generic plan cached while one was
+    # nearly empty (a sequential scan) would be reused as it grows, making each lookup of an
+    # upload scan all the rows written before it: plan every statement for its parameters.
+    session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     for month in sorted(months - set(attached(session).values())):  # again, under the lock
         name = partition_name(month)
         if table_exists(session, name):
