@@ -128,6 +128,17 @@ def _row(account: str, day: dt.date) -> dict[str, Any]:
     return {"account_id": account, "day": day, "kw": values, "updated_at": dt.datetime(2025, 1, 1)}
 
 
+def test_a_transaction_adding_a_month_plans_each_lookup_afresh(api: Api, postgres: str) -> None:
+    # A generic plan cached while the new partition was empty would scan every row the
+    # upload wrote before each lookup: the first upload of a month would grow quadratic.
+    with api.session() as session:
+        save_days(session, MeterDay, [_row("PART-PLAN", dt.date(2024, 9, 2))], [])
+        assert session.scalar(text("SHOW plan_cache_mode")) == "force_custom_plan"
+    with api.session() as session:
+        save_days(session, MeterDay, [_row("PART-PLAN", dt.date(2024, 9, 3))], [])
+        assert session.scalar(text("SHOW plan_cache_mode")) == "auto"
+
+
 def _waiting(session: Session, pid: int) -> bool:
     state = session.scalar(
         text("SELECT wait_event_type FROM pg_stat_activity WHERE pid = :p"), {"p": pid}
