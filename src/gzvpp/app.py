@@ -30,6 +30,7 @@ from gzvpp.kit.admission import AdmissionMiddleware, AdmissionSettings
 from gzvpp.kit.advisory import Leadership, Lock, is_postgres
 from gzvpp.kit.clock import Clock, SystemClock
 from gzvpp.kit.db import make_engine, make_sessionmaker, resolve_url, upgrade
+from gzvpp.kit.metrics import RequestMetrics
 from gzvpp.kit.policy import check_settings
 from gzvpp.kit.settings import REAL_TIME_NAME
 from gzvpp.meterdata.endpoints import router as meterdata_router
@@ -38,6 +39,7 @@ from gzvpp.openadr import runtime as openadr
 from gzvpp.openadr.endpoints import router as openadr_router
 from gzvpp.openadr.vtn2b import router as openadr2b_router
 from gzvpp.openadr.vtn3.endpoints import router as openadr3_router
+from gzvpp.operations import endpoints as operations
 from gzvpp.participants.endpoints import router as participants_router
 from gzvpp.scheduler import interval_s, start_scheduler
 from gzvpp.settlement.endpoints import results_router
@@ -88,6 +90,7 @@ def create_app(
         _app.state.openadr.stop()
         if scheduler is not None:
             scheduler.stop()
+        _app.state.database_probe.dispose()
         engine.dispose()
 
     # /docs is the console's page, with assets from the package (no CDN); no /redoc.
@@ -105,6 +108,7 @@ def create_app(
     # the routers, which copy the app's dependencies when included.
     openadr_settings = openadr_settings or openadr.Settings.from_env()
     edge.install(app, openadr_settings.max_body)
+    operations.install(app, url)  # /healthz, /readyz, /metrics
     app.add_exception_handler(StarletteHTTPException, unknown_page)
     app.include_router(participants_router, prefix="/api")
     app.include_router(events_router, prefix="/api")
@@ -135,4 +139,6 @@ def create_app(
     app.include_router(openadr3_router)
     app.include_router(openadr2b_router)
     app.add_middleware(AdmissionMiddleware, settings=admission)
+    # Outermost, so that the latency it measures includes the wait for admission.
+    app.add_middleware(RequestMetrics, router=app.router)
     return app

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from gzvpp.events.repository import EventRepository
 from gzvpp.events.service import event_service
+from gzvpp.kit import metrics
 from gzvpp.kit.advisory import Leadership
 from gzvpp.kit.auth import Actor
 from gzvpp.kit.clock import Clock, SystemClock
@@ -61,6 +62,7 @@ def run_due(factory: sessionmaker[Session], now: dt.datetime) -> list[str]:
             except Exception as err:  # one event must not hold up the rest
                 log.exception("closing event %s failed", event_id)
                 done.append(f"{event_id}: failed: {err}")
+        metrics.SCHEDULER_LAST_RUN.set_to_current_time()
         return done
 
 
@@ -120,12 +122,15 @@ class Scheduler:
     def _loop(self) -> None:
         while not self._stopping.is_set():
             try:
-                if self._leadership is None or self._leadership.holds():
+                leader = self._leadership is None or self._leadership.holds()
+                metrics.SCHEDULER_LEADER.set(int(leader))
+                if leader:
                     for line in run_due(self._factory, self._clock.now()):
                         log.info("scheduler: %s", line)
             except Exception:  # e.g. the database away: try again next time
                 log.exception("scheduler run failed")
             self._stopping.wait(self._interval)
+        metrics.SCHEDULER_LEADER.set(0)
 
 
 def start_scheduler(

@@ -16,15 +16,18 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from gzvpp.app import create_app
-from gzvpp.kit import settings
+from gzvpp.kit import metrics, settings
 from gzvpp.kit.advisory import Lock, is_held
 from gzvpp.kit.clock import SystemClock, real_now
 from gzvpp.kit.db import (
@@ -109,13 +112,33 @@ def service_app() -> FastAPI:
 
 
 def run(url: str, host: str, port: int, workers: int) -> None:
-    """Serve until interrupted: ``workers`` processes of :func:`service_app` on ``url``."""
+    """Serve until interrupted: ``workers`` processes of :func:`service_app` on ``url``.
+
+    Several processes keep their metrics in ``$PROMETHEUS_MULTIPROC_DIR`` (a temporary
+    directory, removed at the end, when it is not set), so that any of them answers
+    ``/metrics`` for all; what an earlier run left there is removed first. It is set here,
+    before uvicorn starts the processes, which read it when they import ``prometheus_client``.
+    """
     import uvicorn
 
     os.environ[DATABASE_URL_ENV] = url  # read by every process's service_app
-    uvicorn.run(
-        f"{__name__}:{service_app.__name__}", factory=True, host=host, port=port, workers=workers
-    )
+    directory, made = os.environ.get(metrics.MULTIPROC_DIR_ENV), None
+    if not directory and workers > 1:
+        directory = made = tempfile.mkdtemp(prefix="gzvpp-metrics-")
+    if directory:
+        metrics.prepare_multiprocess_dir(Path(directory))
+        os.environ[metrics.MULTIPROC_DIR_ENV] = directory
+    try:
+        uvicorn.run(
+            f"{__name__}:{service_app.__name__}",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+        )
+    finally:
+        if made:
+            shutil.rmtree(made, ignore_errors=True)
 
 
 @contextmanager

@@ -22,10 +22,12 @@ from typing import Any
 import httpx
 import pytest
 from events_support import Member, power_user, substation, tick
+from prometheus_client.parser import text_string_to_metric_families
 from service_api import Api
 from sqlalchemy import func, select, text
 from workers_support import (
     INTERVAL_S,
+    METRICS_TOKEN,
     D,
     Server,
     at,
@@ -45,7 +47,7 @@ from gzvpp import serving
 from gzvpp.events.repository import EventRepository
 from gzvpp.events.service import event_service
 from gzvpp.kit.advisory import NAMESPACE, Leadership, Lock
-from gzvpp.kit.db import session_scope
+from gzvpp.kit.db import pool_size, request_capacity, session_scope
 from gzvpp.models import Award, Event, EventStatus
 
 pytestmark = [
@@ -202,3 +204,35 @@ def test_kill_9_of_the_schedulers_process_another_ranks_on_time(api: Api, worker
     assert ranked_at - close <= dt.timedelta(seconds=2 * INTERVAL_S)
     assert rankings_of(api, event_id) == 1
     assert killed not in scheduler_pids(api)
+
+
+def test_any_process_answers_the_metrics_of_all(workers: Server) -> None:
+    """Multiprocess metrics: whichever process answers sums every live process's gauges, and
+    those of a killed process are gone (the capacity would count it too)."""
+    headers = {"Authorization": f"Bearer {METRICS_TOKEN}"}
+
+    def metrics() -> dict[str, float]:
+        # A new connection each time, so that the scrapes reach either process.
+        response = httpx.get(f"{workers.base}/metrics", headers=headers)
+        assert response.status_code == 200, response.text
+        return {
+            sample.name: sample.value
+            for family in text_string_to_metric_families(response.text)
+            for sample in family.samples
+            if not sample.labels
+        }
+
+    def both_up() -> dict[str, float] | None:
+        # After the kill -9 above, until uvicorn has started a new process, one is counted.
+        found = metrics()
+        up = found.get("gzvpp_http_request_capacity") == 2 * request_capacity()
+        return found if up and found.get("gzvpp_scheduler_leader") == 1 else None
+
+    wait_for(both_up, 60, "both processes and a leader in the metrics")
+    for _ in range(6):
+        found = metrics()
+        assert found["gzvpp_scheduler_leader"] == 1  # one process elected, not one per process
+        assert found["gzvpp_http_request_capacity"] == 2 * request_capacity()
+        assert found["gzvpp_db_pool_size"] == 2 * pool_size()
+        assert found["gzvpp_scheduler_last_run_timestamp_seconds"] > 0
+    assert httpx.get(f"{workers.base}/metrics").status_code == 401

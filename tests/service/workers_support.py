@@ -37,6 +37,7 @@ D = dt.date(2025, 6, 3)  # a Tuesday; the service tests' simulated clock starts 
 CLOCK_START = "2025-06-02 10:00:00"  # the servers' time at their start: D-1, before any close
 INTERVAL_S = 2.0  # the servers' scheduler interval
 VTN = "/openadr3/3.1.0"
+METRICS_TOKEN = "w" * 40  # the servers' GZVPP_METRICS_TOKEN
 
 
 def at(day: dt.date, hour: int) -> dt.datetime:
@@ -76,7 +77,9 @@ def serve(url: str, directory: Path, name: str, workers: int = 1) -> Iterator[Se
         "GZVPP_MQTT_URL": "none",
         "GZVPP_OPENADR_HTTP_CALLBACKS": "1",
         "GZVPP_SCHEDULER_INTERVAL_S": str(INTERVAL_S),
+        "GZVPP_METRICS_TOKEN": METRICS_TOKEN,
     }
+    environment.pop("PROMETHEUS_MULTIPROC_DIR", None)  # gzvpp serve makes its own
     command = [sys.executable, "-m", "gzvpp", "serve", "--database-url", url]
     command += ["--port", str(port), "--workers", str(workers), "--clock-start", CLOCK_START]
     log = directory / f"{name}.log"

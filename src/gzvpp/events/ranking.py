@@ -37,6 +37,7 @@ from gzvpp.events.common import (
 )
 from gzvpp.events.notify import send_plan
 from gzvpp.events.repository import EventRepository
+from gzvpp.kit import metrics
 from gzvpp.kit.audit import json_value, record, record_many, snapshot, snapshots_of
 from gzvpp.kit.auth import Actor
 from gzvpp.models import (
@@ -74,9 +75,10 @@ def close_bidding(session: Session, now: dt.datetime, event_id: str) -> list[str
     done: list[str] = []
     if event.mode is Mode.REALTIME:
         return done
-    closed = event.bids_close_at is not None and event.bids_close_at <= now
-    if event.status is EventStatus.PUBLISHED and closed:
+    close = event.bids_close_at
+    if event.status is EventStatus.PUBLISHED and close is not None and close <= now:
         done.append(_rank(session, repository, event, now))
+        metrics.SCHEDULER_LAG_SECONDS.observe((now - close).total_seconds())
     if event.status is EventStatus.RANKED:
         done.append(send_plan(session, repository, event, now))
     return done

@@ -11,6 +11,10 @@ Past capacity the server sheds load instead of hanging: a request that would joi
 already ``max_queued`` long, or that has waited ``queue_timeout`` seconds, is answered 503 with
 ``Retry-After`` (an OpenADR problem object on the VTN 3, Chinese and English on the REST API
 and the console), and is never half-done: it had not started.
+
+Static assets, the API description, and the probes and metrics (``/healthz``, ``/readyz``,
+``/metrics``) bypass the limit: they need no pooled connection, and a saturated server must
+still say so. The numbers at work, queued and shed are in the metrics (:mod:`gzvpp.kit.metrics`).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from gzvpp.kit import metrics
 from gzvpp.kit.db import request_capacity
 
 MAX_QUEUED_ENV = "GZVPP_MAX_QUEUED_REQUESTS"
@@ -30,6 +35,9 @@ RETRY_AFTER_S = 2
 BUSY_MESSAGE = "服务繁忙，请稍后重试 (server busy, retry later)"
 # Served without the database: static assets and the API description.
 EXEMPT_PREFIXES = ("/static/", "/console/static/", "/docs", "/redoc", "/openapi.json")
+# Liveness, readiness and metrics: a saturated server must still answer them (they use no
+# pooled connection: /readyz asks the database on a connection of its own).
+EXEMPT_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 BUSY_PAGE = (
     '<!doctype html><html lang="zh-CN"><meta charset="utf-8">'
     '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -65,6 +73,7 @@ class AdmissionMiddleware:
         self._slots: asyncio.Semaphore | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._queued = 0
+        metrics.CAPACITY.set(self.settings.capacity)
 
     @property
     def queued(self) -> int:
@@ -72,7 +81,8 @@ class AdmissionMiddleware:
         return self._queued
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(EXEMPT_PREFIXES):
+        path = scope.get("path", "")
+        if scope["type"] != "http" or path in EXEMPT_PATHS or path.startswith(EXEMPT_PREFIXES):
             await self.app(scope, receive, send)
             return
         loop = asyncio.get_running_loop()
@@ -83,20 +93,26 @@ class AdmissionMiddleware:
         if not slots.locked():
             await slots.acquire()  # a slot is free: taken without yielding to the loop
         elif self._queued >= self.settings.max_queued:
+            metrics.SHED.labels("queue_full").inc()
             await _busy(scope, send)
             return
         else:
             self._queued += 1
+            metrics.QUEUED.inc()
             try:
                 await asyncio.wait_for(slots.acquire(), self.settings.queue_timeout)
             except TimeoutError:
+                metrics.SHED.labels("queue_timeout").inc()
                 await _busy(scope, send)
                 return
             finally:
                 self._queued -= 1
+                metrics.QUEUED.dec()
+        metrics.IN_FLIGHT.inc()
         try:
             await self.app(scope, receive, send)
         finally:
+            metrics.IN_FLIGHT.dec()
             slots.release()
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,7 +29,7 @@ from gzvpp.core.assessment import (
     member_shares,
     response_days,
 )
-from gzvpp.core.baseline import LOOKBACK_DAYS
+from gzvpp.core.baseline import LOOKBACK_DAYS, baseline_candidates
 from gzvpp.core.grid import Window
 from gzvpp.core.ranking import FIRST_RANK_SCORE
 from gzvpp.core.results import AwardResult as EngineResult
@@ -36,9 +37,11 @@ from gzvpp.core.results import award_results, with_history
 from gzvpp.core.subsidy import PriceError
 from gzvpp.core.timeseries import FloatArray, IntArray, date_of, day_number
 from gzvpp.evaluation_run import days_needed
+from gzvpp.kit import metrics
 from gzvpp.kit.audit import json_value, record, snapshot
 from gzvpp.kit.auth import Actor
 from gzvpp.kit.errors import Conflict, NotFound
+from gzvpp.meterdata.baselines import covering_days, read_baselines
 from gzvpp.meterdata.repository import load_cube, load_system_cube
 from gzvpp.models import (
     Award,
@@ -227,6 +230,22 @@ class EvaluationService:
         calendar: Calendar,
         cause: Cause,
     ) -> EvaluationReport:
+        """:meth:`_assess_and_store`, timed in the evaluation-time metric by outcome."""
+        started = time.perf_counter()
+        report = self._assess_and_store(session, actor, now, event, awards, calendar, cause)
+        metrics.EVALUATION_SECONDS.labels(report.outcome).observe(time.perf_counter() - started)
+        return report
+
+    def _assess_and_store(
+        self,
+        session: Session,
+        actor: str,
+        now: dt.datetime,
+        event: Event,
+        awards: Sequence[Award],
+        calendar: Calendar,
+        cause: Cause,
+    ) -> EvaluationReport:
         """Run the engine on one event; store, audit and notify if its results changed, and
         keep a revision of each published result that changed."""
         plan = engine_event(event, awards)
@@ -332,12 +351,22 @@ class EvaluationService:
                 raise UnmeteredError(f"participant {pid} holds no account to meter")
             participants[pid] = engine.Participant(pid, kinds[pid], tuple(accounts[pid]))
         needed = days_needed([plan], calendar, LOOKBACK_DAYS)
-        loads = load_cube(
-            session, sorted({a for p in participants.values() for a in p.accounts}), needed
-        )
         awarded = repository.awarded_events(session, participant_ids)
         plans = repository.awards_of(session, [e.id for e in awarded])
         history = response_days(engine_event(e, plans.get(e.id, [])) for e in awarded)
+        if plan.mode.invited:  # the response day, and the baseline days a page at a time
+            window = plan.window
+            loads, _ = read_baselines(
+                session, window, plan.mode, [participants[pid] for pid in participant_ids],
+                baseline_candidates(window.day, calendar, LOOKBACK_DAYS), calendar, history,
+                also=covering_days(
+                    np.array([day_number(window.day)]), window.first_interval, window.n_intervals
+                ),
+            )  # fmt: skip
+        else:
+            loads = load_cube(
+                session, sorted({a for p in participants.values() for a in p.accounts}), needed
+            )
         return assess_event(
             plan, participants, loads, load_system_cube(session, needed), calendar, history
         )
