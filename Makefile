@@ -4,7 +4,7 @@ UV := $(VENV)/bin/uv
 BIN := $(VENV)/bin
 UV_VERSION := $(shell sed -n '/^name = "uv"$$/{n;s/version = "\(.*\)"/\1/p;}' uv.lock)
 
-.PHONY: setup demo test lint bench bench-concurrency bench-workers clean bench-longevity bench-creditpool bench-csv bench-csv-small
+.PHONY: setup demo test lint bench bench-concurrency bench-workers clean bench-longevity bench-creditpool bench-csv bench-csv-small bench-meter-storage
 
 $(UV):
 	python3 -m venv $(VENV)
@@ -43,6 +43,10 @@ bench-concurrency: setup
 bench-workers: setup
 	$(WRK)
 	for n in 1 2 4; do $(BIN)/python bench/concurrency.py --postgres --no-overload --workers $$n; done
+
+# Bytes per account-day and upload throughput of meter data on PostgreSQL (docs/scale.md).
+bench-meter-storage: setup
+	$(BIN)/python bench/meter_storage.py
 
 bench-longevity: setup
 	$(BIN)/python bench/longevity.py

@@ -46,7 +46,7 @@ from gzvpp.kit.db import (
     session_scope,
     upgrade,
 )
-from gzvpp.meterdata.repository import encode_day
+from gzvpp.meterdata.repository import encode_day, save_days
 from gzvpp.models import Award, MeterDay, Notification, Role
 from gzvpp.scheduler import run_due
 
@@ -76,17 +76,18 @@ def enrol(
                 accounts.append(f"0300{i:08d}")
     days = [RESPONSE_DAY - dt.timedelta(days=k) for k in range(2, 2 + meter_days)]
     for start in range(0, len(accounts), BATCH):
+        rows = [
+            {
+                "account_id": account,
+                "day": day,
+                "kw": encode_day(rng.uniform(2000, 4000, INTERVALS_PER_DAY)),
+                "updated_at": at,
+            }
+            for account in accounts[start : start + BATCH]
+            for day in days
+        ]
         with session_scope(factory) as session:
-            session.add_all(
-                MeterDay(
-                    account_id=account,
-                    day=day,
-                    kw=encode_day(rng.uniform(2000, 4000, INTERVALS_PER_DAY)),
-                    updated_at=at,
-                )
-                for account in accounts[start : start + BATCH]
-                for day in days
-            )
+            save_days(session, MeterDay, rows, [])  # adds the months' partitions on PostgreSQL
     return ids
 
 

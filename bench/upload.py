@@ -80,10 +80,13 @@ def month_frame(accounts: list[str], first: dt.date, days: int, seed: int) -> pl
     )
 
 
-def enrol(client: TestClient, headers: dict[str, str], n_accounts: int) -> list[str]:
-    """Enrol aggregators holding ``n_accounts`` accounts; their account ids."""
+def enrol(
+    client: TestClient, headers: dict[str, str], n_accounts: int, per_aggregator: int = MEMBERS
+) -> list[str]:
+    """Enrol aggregators of ``per_aggregator`` members holding ``n_accounts`` accounts; their
+    account ids."""
     accounts = [f"08{i:010d}" for i in range(n_accounts)]
-    for start in range(0, n_accounts, MEMBERS):
+    for start in range(0, n_accounts, per_aggregator):
         members = [
             {
                 "account_id": account,
@@ -93,7 +96,7 @@ def enrol(client: TestClient, headers: dict[str, str], n_accounts: int) -> list[
                 "substation": "站",
                 "feeder": "F",
             }
-            for account in accounts[start : start + MEMBERS]
+            for account in accounts[start : start + per_aggregator]
         ]
         response = client.post(
             "/api/participants",
@@ -172,11 +175,18 @@ def run(kind: str, n_accounts: int, n_days: int, folder: Path) -> None:
             rows = connection.execute(text("SELECT count(*) FROM meter_days")).scalar_one()
             if kind == "postgresql":
                 connection.execute(text("VACUUM ANALYZE meter_days"))
+                # meter_days is partitioned by month: its bytes are its partitions'.
                 total = connection.execute(
-                    text("SELECT pg_total_relation_size('meter_days')")
+                    text(
+                        "SELECT sum(pg_total_relation_size(inhrelid))::bigint FROM pg_inherits"
+                        " WHERE inhparent = 'meter_days'::regclass"
+                    )
                 ).scalar_one()
                 heap = connection.execute(
-                    text("SELECT pg_relation_size('meter_days')")
+                    text(
+                        "SELECT sum(pg_relation_size(inhrelid))::bigint FROM pg_inherits"
+                        " WHERE inhparent = 'meter_days'::regclass"
+                    )
                 ).scalar_one()
                 per_row = total / rows
                 target_rows = TARGET_VALUES / 96

@@ -206,6 +206,40 @@ def db_upgrade(db: DbPath = None, database_url: DatabaseUrl = None) -> None:
         typer.echo(f"数据库已升级到 {after}（原为 {before or '空库'}）")
 
 
+@db_app.command("archive-month")
+def db_archive_month(
+    month: Annotated[str, typer.Argument(metavar="YYYY-MM", help="要归档的月份，如 2025-07。")],
+    out: Annotated[Path, typer.Option(help="归档目录：写入 loads_YYYY-MM.parquet。")],
+    database_url: DatabaseUrl = None,
+) -> None:
+    """把一个月的计量数据从 PostgreSQL 移到 Parquet 文件（gzvpp evaluate --loads 可读）。"""
+    from gzvpp.kit.clock import SystemClock
+    from gzvpp.kit.db import make_engine, upgrade
+    from gzvpp.kit.errors import DomainError
+    from gzvpp.meterdata.archive import archive_month
+
+    try:
+        if len(month) != len("YYYY-MM"):
+            raise ValueError(month)
+        first = dt.datetime.strptime(month, "%Y-%m").date()
+    except ValueError:
+        _print_error(f"月份须写作 YYYY-MM（如 2025-07），收到 {month!r}")
+        raise typer.Exit(code=2) from None
+    url = _database_url(None, database_url)
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        archived = archive_month(engine, first, out, SystemClock().now())
+    except DomainError as err:
+        _fail(err)
+    finally:
+        engine.dispose()
+    typer.echo(
+        f"已归档 {month}：{archived.account_days} 个户日、{archived.readings} 个读数写入 "
+        f"{archived.path}，该月分区已从数据库删除"
+    )
+
+
 user_app = typer.Typer(help="平台用户及其 API 令牌。", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 UserRef = Annotated[str, typer.Argument(metavar="NAME|ID", help="用户编号，或唯一的用户名称。")]

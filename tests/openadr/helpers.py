@@ -28,7 +28,7 @@ from service_api import Api
 
 from gzvpp.core.grid import INTERVALS_PER_DAY
 from gzvpp.kit.db import session_scope
-from gzvpp.meterdata.repository import encode_day
+from gzvpp.meterdata.repository import encode_day, save_days
 from gzvpp.models import MeterDay
 from gzvpp.openadr import provisioning
 from gzvpp.openadr.runtime import Settings
@@ -137,16 +137,18 @@ def realtime_user(api: Api, day: dt.date = D) -> tuple[str, str]:
     )
     api.activate(detail["id"])
     account = detail["accounts"][0]["account_id"]
+    values = encode_day(np.full(INTERVALS_PER_DAY, BASELINE_KW))
+    rows = [
+        {
+            "account_id": account,
+            "day": day - dt.timedelta(days=n),
+            "kw": values,
+            "updated_at": api.clock.now(),
+        }
+        for n in range(20)
+    ]
     with session_scope(api.app.state.sessionmaker) as session:
-        for n in range(20):
-            session.add(
-                MeterDay(
-                    account_id=account,
-                    day=day - dt.timedelta(days=n),
-                    kw=encode_day(np.full(INTERVALS_PER_DAY, BASELINE_KW)),
-                    updated_at=api.clock.now(),
-                )
-            )
+        save_days(session, MeterDay, rows, [])  # adds the months' partitions on PostgreSQL
     return detail["id"], account
 
 

@@ -18,7 +18,7 @@ import numpy as np
 from service_api import Api
 
 from gzvpp.core.grid import INTERVALS_PER_DAY
-from gzvpp.meterdata.repository import encode_day
+from gzvpp.meterdata.repository import encode_day, save_days
 from gzvpp.models import Award, AwardResult, Event, EventStatus, MeterDay, PriceMode, Role
 
 
@@ -119,16 +119,13 @@ def notifications(api: Api, member: Member, **params: Any) -> list[dict[str, Any
 
 def store_meter_days(api: Api, account: str, days: list[dt.date], kw: float) -> None:
     """A flat load of ``kw`` on each of ``days`` for ``account``."""
+    values = encode_day(np.full(INTERVALS_PER_DAY, kw))
+    rows = [
+        {"account_id": account, "day": day, "kw": values, "updated_at": api.clock.now()}
+        for day in days
+    ]
     with api.session() as session:
-        for day in days:
-            session.add(
-                MeterDay(
-                    account_id=account,
-                    day=day,
-                    kw=encode_day(np.full(INTERVALS_PER_DAY, kw)),
-                    updated_at=api.clock.now(),
-                )
-            )
+        save_days(session, MeterDay, rows, [])  # adds the months' partitions on PostgreSQL
 
 
 def past_award(

@@ -28,7 +28,7 @@ from sqlalchemy.engine import URL, make_url
 
 from gzvpp.app import create_app
 from gzvpp.core.grid import INTERVALS_PER_DAY
-from gzvpp.meterdata.repository import encode_day
+from gzvpp.meterdata.repository import encode_day, save_days
 from gzvpp.models import MeterDay
 from gzvpp.openadr.runtime import Settings
 
@@ -126,15 +126,9 @@ def store_response_day(api: Api, member: Member, window_kw: float) -> None:
     """Day D: 900 kW flat, ``window_kw`` in the event's hour."""
     kw = np.full(INTERVALS_PER_DAY, 900.0)
     kw[WINDOW] = window_kw
+    row = {"account_id": member.accounts[0], "day": D, "kw": encode_day(kw)}
     with api.session() as session:
-        session.add(
-            MeterDay(
-                account_id=member.accounts[0],
-                day=D,
-                kw=encode_day(kw),
-                updated_at=api.clock.now(),
-            )
-        )
+        save_days(session, MeterDay, [{**row, "updated_at": api.clock.now()}], [])
 
 
 def test_a_pg_dump_restores_to_the_same_answers(

@@ -9,7 +9,10 @@ must not run in all of them at once:
   ends, so when the process dies (even ``kill -9``) another one takes it at its next try;
 - the OpenADR relay runs in whichever process gets there first: :func:`try_transaction_lock`
   takes a lock that its transaction's end releases, and a process that finds it taken skips
-  that round.
+  that round;
+- changes to the monthly partitions of ``meter_days`` (an upload adding a month, an archive
+  detaching one) wait their turn: :func:`transaction_lock` blocks until the lock is free and
+  holds it until the transaction ends.
 
 SQLite serves one process, where both always succeed.
 """
@@ -40,6 +43,7 @@ class Lock(enum.IntEnum):
 
     SCHEDULER = 1
     OPENADR_RELAY = 2
+    METER_PARTITIONS = 3
 
 
 def is_postgres(engine: Engine) -> bool:
@@ -55,6 +59,13 @@ def try_transaction_lock(session: Session, lock: Lock) -> bool:
     if session.get_bind().dialect.name != "postgresql":
         return True
     return bool(session.scalar(select(func.pg_try_advisory_xact_lock(NAMESPACE, int(lock)))))
+
+
+def transaction_lock(session: Session, lock: Lock) -> None:
+    """Wait for ``lock`` and hold it until ``session``'s transaction ends (PostgreSQL only; on
+    SQLite, which serves one process, nothing to wait for)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(NAMESPACE, int(lock))))
 
 
 def is_held(session: Session, lock: Lock) -> bool:

@@ -15,6 +15,7 @@ from gzvpp.core.eligibility import MAX_PEAK_SHARE
 from gzvpp.core.grid import INTERVALS_PER_DAY
 from gzvpp.core.model import ParticipantKind
 from gzvpp.core.timeseries import FloatArray, IntArray, IntervalCube, date_of, day_number
+from gzvpp.meterdata import partitions
 from gzvpp.models import Account, MeterDay, Participant, SystemLoadDay
 
 SYSTEM_SERIES = "system"
@@ -151,11 +152,15 @@ def save_days(
 ) -> None:
     """Insert new day rows and replace stored ones (by primary key), each as one bulk statement.
 
+    Every write of day rows comes here: on PostgreSQL the months of new meter days get their
+    partitions first (:func:`gzvpp.meterdata.partitions.ensure_months`).
     Core statements rather than ORM bulk operations: the rows are plain dicts, and the ORM's
     per-row bookkeeping would cost more than the database work.
     """
     table = model.__table__
     assert isinstance(table, Table)
+    if inserts and model is MeterDay:
+        partitions.ensure_months(session, {row["day"] for row in inserts})
     if inserts:
         session.execute(table.insert(), inserts)
     if updates:

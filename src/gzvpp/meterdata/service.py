@@ -46,7 +46,7 @@ from gzvpp.files.loads import RowCheck, read_interval_rows
 from gzvpp.kit.audit import record
 from gzvpp.kit.auth import Actor
 from gzvpp.kit.errors import Forbidden, Invalid, NotFound
-from gzvpp.meterdata import repository, schemas
+from gzvpp.meterdata import partitions, repository, schemas
 from gzvpp.meterdata.plausibility import MeterSettings, reading_check
 from gzvpp.models import MeterDay, Role, SystemLoadDay
 from gzvpp.settlement.evaluation import Cause, Touched, evaluation_service
@@ -193,6 +193,11 @@ class MeterDataService:
         after: list[dict[str, Any]] = []
         touched: defaultdict[str, list[int]] = defaultdict(list)
         corrected: defaultdict[str, list[int]] = defaultdict(list)
+        days = rows.days()
+        if loads:
+            # New months' partitions before any row is locked: a transaction that waits for
+            # the partition lock then holds no row another upload could be waiting for.
+            partitions.ensure_months(session, [date_of(int(d)) for d in days])
         for block in rows.blocks(repository.PAIRS_PER_QUERY):
             names = [rows.series[c] for c in block.codes]
             stored = repository.load_pairs(
@@ -223,7 +228,6 @@ class MeterDataService:
             for p in np.flatnonzero(merge.changed.any(axis=1)):
                 corrected[names[p]].append(int(block.days[p]))
 
-        days = rows.days()
         summary = schemas.UploadSummary(
             source=upload.source,
             series=len(rows.series),

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlalchemy import select
@@ -20,13 +21,15 @@ from sqlalchemy.orm import Session
 from gzkit.calendar import Calendar
 from gzvpp.core import model as engine
 from gzvpp.core.baseline import LOOKBACK_DAYS
-from gzvpp.core.grid import interval_starts
-from gzvpp.core.timeseries import IntervalCube
+from gzvpp.core.grid import INTERVAL_MINUTES, INTERVALS_PER_DAY
+from gzvpp.core.timeseries import FloatArray, IntArray, IntervalCube
 from gzvpp.evaluation_run import EvaluationInputs, days_needed
 from gzvpp.meterdata.repository import load_cube, load_system_cube
 from gzvpp.models import Award, Event
 from gzvpp.settlement import repository
 from gzvpp.settlement.evaluation import engine_event
+
+SECONDS_PER_DAY = 86_400
 
 
 def _event_json(event: engine.Event) -> dict[str, object]:
@@ -46,17 +49,38 @@ def _event_json(event: engine.Event) -> dict[str, object]:
     }
 
 
+def readings_table(
+    column: str,
+    days: IntArray,
+    values: FloatArray,
+    series: Sequence[str] | npt.NDArray[np.object_] | None,
+) -> pa.Table:
+    """Every reading of ``values`` as rows ``(account_id,) ts, <column>`` in the layout
+    ``gzvpp evaluate`` reads: one row per interval with a reading, NaN (none) giving no row.
+
+    ``values`` holds (series, day) pairs, shape (pairs, 96); ``days`` is each pair's day number
+    and ``series`` its account (None for the system load, which has no ``account_id``).
+    ``ts`` is the interval's local start, a naive timestamp to the second.
+    """
+    pair, interval = np.nonzero(~np.isnan(values))
+    seconds = days[pair] * SECONDS_PER_DAY + interval * (INTERVAL_MINUTES * 60)
+    table = {
+        "ts": pa.array(seconds, pa.timestamp("s")),
+        column: pa.array(values[pair, interval], pa.float64()),
+    }
+    if series is not None:
+        table = {
+            "account_id": pa.array(np.asarray(series, dtype=object)[pair], pa.string())
+        } | table
+    return pa.table(table)
+
+
 def _write_cube(cube: IntervalCube, column: str, path: Path, with_series: bool) -> None:
     """Every stored reading of ``cube`` as rows (account_id,) ts, value — gaps stay gaps."""
-    stamps = interval_starts(cube.days)
-    series, day, interval = np.nonzero(~np.isnan(cube.values))
-    table = {
-        "ts": pa.array(stamps[day, interval], pa.timestamp("s")),
-        column: cube.values[series, day, interval],
-    }
-    if with_series:
-        table = {"account_id": pa.array(np.asarray(cube.series)[series])} | table
-    pq.write_table(pa.table(table), path)
+    count, days = len(cube.series), len(cube.days)
+    pairs = cube.values.reshape(count * days, INTERVALS_PER_DAY)
+    series = np.repeat(np.asarray(cube.series, dtype=object), days) if with_series else None
+    pq.write_table(readings_table(column, np.tile(cube.days, count), pairs, series), path)
 
 
 def awarded_events(session: Session) -> list[Event]:
