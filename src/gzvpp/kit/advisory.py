@@ -9,7 +9,9 @@ must not run in all of them at once:
   ends, so when the process dies (even ``kill -9``) another one takes it at its next try;
 - the OpenADR relay runs in whichever process gets there first: :func:`try_transaction_lock`
   takes a lock that its transaction's end releases, and a process that finds it taken skips
-  that round.
+  that round;
+- evaluations (background jobs, :mod:`gzvpp.jobs`) run one at a time: :func:`transaction_lock`
+  waits for the lock, which its transaction's end releases.
 
 SQLite serves one process, where both always succeed.
 """
@@ -40,6 +42,7 @@ class Lock(enum.IntEnum):
 
     SCHEDULER = 1
     OPENADR_RELAY = 2
+    EVALUATION = 3
 
 
 def is_postgres(engine: Engine) -> bool:
@@ -55,6 +58,15 @@ def try_transaction_lock(session: Session, lock: Lock) -> bool:
     if session.get_bind().dialect.name != "postgresql":
         return True
     return bool(session.scalar(select(func.pg_try_advisory_xact_lock(NAMESPACE, int(lock)))))
+
+
+def transaction_lock(session: Session, lock: Lock) -> None:
+    """Wait for ``lock`` and hold it until ``session``'s transaction ends.
+
+    Nothing to do on SQLite, where a writing transaction already excludes every other writer.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(NAMESPACE, int(lock))))
 
 
 def is_held(session: Session, lock: Lock) -> bool:
