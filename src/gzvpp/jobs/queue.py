@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import os
 from dataclasses import dataclass
@@ -24,8 +25,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from gzvpp.jobs.tasks import MAX_ATTEMPTS, run_evaluation
-from gzvpp.kit.clock import Clock
-from gzvpp.kit.db import session_scope
+from gzvpp.kit.clock import Clock, SystemClock
+from gzvpp.kit.db import make_engine, make_sessionmaker, session_scope
+from gzvpp.kit.settings import service_clock
 
 EVALUATION_TASK = "gzvpp.evaluate_upload"
 RETRY_WAIT_S = 5
@@ -93,15 +95,18 @@ def queue_app(url: str, factory: sessionmaker[Session], clock: Clock) -> procras
     return app
 
 
-async def work(app: procrastinate.App, settings: WorkerSettings, name: str) -> None:
-    """Run a worker of ``app`` until cancelled, with the sweep for stalled jobs beside it."""
+async def work(
+    app: procrastinate.App, settings: WorkerSettings, name: str, *, signals: bool = False
+) -> None:
+    """Run a worker of ``app`` until cancelled (or, with ``signals``, until SIGINT or
+    SIGTERM), with the sweep for stalled jobs beside it."""
     async with app.open_async():
         sweep = asyncio.create_task(_retry_stalled(app, settings))
         try:
             await app.run_worker_async(
                 name=name,
                 concurrency=settings.concurrency,
-                install_signal_handlers=False,
+                install_signal_handlers=signals,
                 update_heartbeat_interval=settings.heartbeat_s,
                 stalled_worker_timeout=settings.stalled_s,
                 shutdown_graceful_timeout=settings.stalled_s,
@@ -125,6 +130,31 @@ async def _retry_stalled(app: procrastinate.App, settings: WorkerSettings) -> No
                 await app.job_manager.retry_job(job)
         except Exception:  # the database may be away for a while: try again next round
             log.warning("could not look for stalled jobs", exc_info=True)
+
+
+def run_worker(url: str, concurrency: int) -> None:
+    """``gzvpp worker``: a worker on its own, until SIGINT or SIGTERM, on ``url`` (migrated
+    by ``gzvpp serve`` or ``gzvpp db upgrade``), telling the time of the service's clock.
+
+    Raises
+    ------
+    ValueError
+        In Chinese: the database is SQLite, which has no queue (its jobs run in the request).
+    """
+    if make_url(url).get_backend_name() != "postgresql":
+        raise ValueError(
+            "后台任务队列需要 PostgreSQL；SQLite 上评估在上传请求内完成，无需 gzvpp worker"
+        )
+    engine = make_engine(url)
+    try:
+        with session_scope(make_sessionmaker(engine)) as session:
+            shared = service_clock(session)
+        clock = shared.clock() if shared else SystemClock()
+        settings = dataclasses.replace(WorkerSettings.from_env(), concurrency=concurrency)
+        app = queue_app(url, make_sessionmaker(engine), clock)
+        asyncio.run(work(app, settings, f"gzvpp-worker pid={os.getpid()}", signals=True))
+    finally:
+        engine.dispose()
 
 
 def _number(name: str, default: float, low: float, high: float) -> float:
