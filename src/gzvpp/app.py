@@ -16,6 +16,7 @@ from gzvpp.alarms.endpoints import router as alarms_router
 from gzvpp.console import alarms as console_alarms
 from gzvpp.console import events as console_events
 from gzvpp.console import grid as console_grid
+from gzvpp.console import jobs as console_jobs
 from gzvpp.console import monitoring as console_monitoring
 from gzvpp.console import overview as console_overview
 from gzvpp.console import participants as console_participants
@@ -156,6 +157,7 @@ def create_app(
         console_monitoring,
         console_grid,
         console_settlement,
+        console_jobs,
         console_portal,
     ):
         app.include_router(pages.router)
