@@ -30,7 +30,7 @@ from gzvpp.events.endpoints import admin_router, records_router
 from gzvpp.events.endpoints import router as events_router
 from gzvpp.jobs import queue as job_queue
 from gzvpp.jobs.endpoints import router as jobs_router
-from gzvpp.jobs.service import Runner
+from gzvpp.jobs.service import Runner, job_service
 from gzvpp.kit import errors
 from gzvpp.kit.admission import AdmissionMiddleware, AdmissionSettings
 from gzvpp.kit.advisory import Leadership, Lock, is_postgres
@@ -106,7 +106,9 @@ def create_app(
         )
         _app.state.openadr.start()
         worker = None
-        if job_runner is Runner.QUEUE and worker_settings.concurrency:
+        if job_runner is Runner.INLINE:
+            job_service.run_left_over(_app.state.sessionmaker, _app.state.clock)
+        elif worker_settings.concurrency:
             jobs = job_queue.queue_app(url, _app.state.sessionmaker, _app.state.clock)
             worker = asyncio.create_task(job_queue.work(jobs, worker_settings, "gzvpp-serve"))
         yield

@@ -43,7 +43,8 @@ from workers_support import wait_for
 from gzvpp.app import create_app
 from gzvpp.core.model import Event as EngineEvent
 from gzvpp.jobs import tasks
-from gzvpp.jobs.service import Runner
+from gzvpp.jobs.schemas import JobRef
+from gzvpp.jobs.service import JobService, Runner
 from gzvpp.kit.db import session_scope
 from gzvpp.models import (
     AuditLog,
@@ -177,6 +178,29 @@ def test_a_failed_evaluation_is_a_failed_job_and_the_data_stays(
     failed = api.client.get("/api/jobs", params={"status": "failed"}, headers=api.grid).json()
     assert job["id"] in [j["id"] for j in failed["items"]]
     assert counts(api, event.id, user.id) == (0, 0, 0)
+
+
+def test_a_job_left_by_a_stopped_process_runs_at_the_next_start(
+    api: Api, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user, event, day_d = ended_event(api, tmp_path)
+
+    def stopped(*_: Any) -> tuple[JobRef, list[Any]]:
+        raise RuntimeError("the process ends between the commit and the evaluation")
+
+    monkeypatch.setattr(JobService, "after_commit", stopped)
+    with pytest.raises(RuntimeError, match="the process ends"):
+        upload_ok(api, day_d)
+    monkeypatch.undo()
+    with api.session() as session:
+        [left] = session.scalars(select(Job).order_by(Job.id.desc()).limit(1))
+    assert left.status is JobStatus.QUEUED and counts(api, event.id, user.id) == (0, 0, 0)
+    app = create_app(database_url=database_url, clock=api.clock, migrate=False)
+    with TestClient(app):
+        pass
+    app.state.engine.dispose()
+    assert job_of(api.client, left.id, api.grid)["status"] == "done"
+    assert counts(api, event.id, user.id) == (1, 1, 1)
 
 
 @contextmanager

@@ -60,9 +60,7 @@ def test_session_scope_rolls_back_everything(api: Api) -> None:
 
 def test_migrations_match_the_models(api: Api) -> None:
     with api.app.state.engine.connect() as connection:
-        context = MigrationContext.configure(
-            connection, opts={"include_name": is_platform_object}
-        )
+        context = MigrationContext.configure(connection, opts={"include_name": is_platform_object})
         assert compare_metadata(context, Base.metadata) == []
 
 

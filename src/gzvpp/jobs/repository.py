@@ -32,8 +32,7 @@ def jobs(created_by_user: int | None, status: JobStatus | None) -> Select[Job]:
     return statement
 
 
-def queued(session: Session) -> list[int]:
-    """The ids of the jobs waiting, oldest first."""
-    return list(
-        session.scalars(select(Job.id).where(Job.status == JobStatus.QUEUED).order_by(Job.id))
-    )
+def unfinished(session: Session) -> list[int]:
+    """The ids of the jobs queued or running, oldest first."""
+    pending = (JobStatus.QUEUED, JobStatus.RUNNING)
+    return list(session.scalars(select(Job.id).where(Job.status.in_(pending)).order_by(Job.id)))

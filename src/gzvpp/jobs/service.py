@@ -9,20 +9,24 @@ Where a job runs (:class:`Runner`):
 - ``inline`` — SQLite (one process), or an app whose simulated clock its owner drives (the
   demo, tests): the same job function runs in the request right after the data's commit, and
   the upload answers with the job ``done`` and its evaluations, as before the queue existed.
+  A job left unfinished by a process that stopped is run when the app next starts.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from gzvpp.jobs import queue, repository, tasks
 from gzvpp.jobs.schemas import JobRef, JobView
 from gzvpp.kit.auth import Actor
+from gzvpp.kit.clock import Clock
+from gzvpp.kit.db import session_scope
 from gzvpp.kit.errors import NotFound
 from gzvpp.kit.pagination import PaginationParams, paginate
 from gzvpp.models import Job, JobKind, JobStatus, Role
@@ -31,6 +35,7 @@ from gzvpp.settlement.schemas import EvaluationReport
 from gzvpp.terms import JOB_STATUSES
 
 READ_ALL = (Role.GRID_OPERATOR, Role.REGULATOR)
+log = logging.getLogger(__name__)
 
 
 class Runner(StrEnum):
@@ -87,6 +92,17 @@ class JobService:
 
             job = tasks.run_evaluation(transaction, lambda: now, job.id, max_attempts=1)
         return JobRef(id=job.id, status=job.status), _evaluations(job)
+
+    def run_left_over(self, factory: sessionmaker[Session], clock: Clock) -> None:
+        """Inline, at the start: run the jobs a stopped process left unfinished (it committed
+        an upload, then stopped before or while evaluating it)."""
+        with session_scope(factory) as session:
+            left = repository.unfinished(session)
+        for job_id in left:
+            try:
+                tasks.run_evaluation(lambda: session_scope(factory), clock.now, job_id)
+            except tasks.RetryLater:
+                log.warning("job %s: left for the next start", job_id)
 
     def get(self, session: Session, actor: Actor, job_id: int) -> JobView:
         """One job: staff read any, others only their own (404 otherwise, not 403: no one
