@@ -5,7 +5,7 @@ also an app with a simulated clock); the jobs API and who may read it; a failed 
 failed job with a Chinese reason, the data kept. On PostgreSQL, the queue: the upload answers
 ``queued`` and a worker evaluates to what the in-request evaluation gives; a re-run changes
 nothing; a ``gzvpp worker`` killed with ``kill -9`` mid-evaluation leaves the job to another,
-which completes it once.
+which completes it once; ``gzvpp serve --workers 2`` runs the job in its own processes.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import numpy as np
 import pytest
 from fastapi import FastAPI
@@ -38,7 +39,7 @@ from meter_scenario import (
 )
 from service_api import Api
 from sqlalchemy import func, select
-from workers_support import wait_for
+from workers_support import serve, wait_for
 
 from gzvpp.app import create_app
 from gzvpp.core.model import Event as EngineEvent
@@ -332,4 +333,35 @@ def test_a_worker_killed_mid_evaluation_leaves_the_job_to_another(
         stop(second)
     assert job["attempts"] == 2
     assert job["evaluations"] == [{"event_id": event.id, "outcome": "evaluated", "detail": None}]
+    assert counts(api, event.id, user.id) == (1, 1, 1)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True, scope="module")
+def test_gzvpp_serve_processes_run_the_queued_evaluation(
+    api: Api, database_url: str, tmp_path: Path
+) -> None:
+    user, event, day_d = ended_event(api, tmp_path)
+    with serve(
+        database_url, tmp_path, "serve", workers=2, clock_start="2025-07-16 09:00:00"
+    ) as server:
+        with day_d.open("rb") as stream:
+            response = httpx.post(
+                f"{server.base}/api/meterdata/loads:upload",
+                files={"file": (day_d.name, stream)},
+                headers=api.metering,
+            )
+        assert response.status_code == 200, response.text
+        assert response.json()["job"]["status"] == "queued"
+        job_id = response.json()["job"]["id"]
+
+        def done() -> dict[str, Any] | None:
+            job: dict[str, Any] = httpx.get(
+                f"{server.base}/api/jobs/{job_id}", headers=api.grid
+            ).json()
+            return job if job["status"] == "done" else None
+
+        job = wait_for(done, 60, "a server process to evaluate")
+    assert job["evaluations"] == [{"event_id": event.id, "outcome": "evaluated", "detail": None}]
+    assert job["attempts"] == 1
     assert counts(api, event.id, user.id) == (1, 1, 1)
