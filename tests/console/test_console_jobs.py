@@ -15,6 +15,7 @@ def test_staff_see_the_jobs_uploads_queued(platform: Platform) -> None:
     assert "后台任务" in page.text and "上传后评估" in page.text
     assert '<span class="badge job-done">已完成</span>' in page.text
     assert "无需评估的事件" in page.text and "评估在上传请求内完成" in page.text
+    assert "广州供电局 调度员张工" in page.text  # who uploaded, by role and name
     assert 'href="/console/jobs"' in page.text  # in the staff's menu
     failed = platform.client.get("/console/jobs?status=failed")
     assert failed.status_code == 200 and "没有失败的后台任务" in failed.text

@@ -110,6 +110,8 @@ async def work(
                 update_heartbeat_interval=settings.heartbeat_s,
                 stalled_worker_timeout=settings.stalled_s,
                 shutdown_graceful_timeout=settings.stalled_s,
+                # The platform's ``jobs`` row keeps the record; the queue's own goes.
+                delete_jobs="successful",
             )
         finally:
             sweep.cancel()
