@@ -37,9 +37,10 @@ from meter_scenario import (
     upload_ok,
     write,
 )
+from prometheus_client.parser import text_string_to_metric_families
 from service_api import Api
 from sqlalchemy import func, select
-from workers_support import serve, wait_for
+from workers_support import METRICS_TOKEN, serve, wait_for
 
 from gzvpp.app import create_app
 from gzvpp.core.model import Event as EngineEvent
@@ -362,6 +363,16 @@ def test_gzvpp_serve_processes_run_the_queued_evaluation(
             return job if job["status"] == "done" else None
 
         job = wait_for(done, 60, "a server process to evaluate")
+        exposition = httpx.get(
+            f"{server.base}/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}
+        ).text
+    gauge = {
+        sample.labels["status"]: sample.value
+        for family in text_string_to_metric_families(exposition)
+        if family.name == "gzvpp_jobs"
+        for sample in family.samples
+    }
+    assert gauge["queued"] == gauge["running"] == 0 and gauge["done"] >= 1
     assert job["evaluations"] == [{"event_id": event.id, "outcome": "evaluated", "detail": None}]
     assert job["attempts"] == 1
     assert counts(api, event.id, user.id) == (1, 1, 1)

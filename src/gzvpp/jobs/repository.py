@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from gzvpp.models import Job, JobStatus
@@ -36,3 +36,11 @@ def unfinished(session: Session) -> list[int]:
     """The ids of the jobs queued or running, oldest first."""
     pending = (JobStatus.QUEUED, JobStatus.RUNNING)
     return list(session.scalars(select(Job.id).where(Job.status.in_(pending)).order_by(Job.id)))
+
+
+def counts(session: Session) -> dict[JobStatus, int]:
+    """How many jobs are in each status (every status, 0 included)."""
+    found = dict(
+        session.execute(select(Job.status, func.count()).group_by(Job.status)).tuples().all()
+    )
+    return {status: found.get(status, 0) for status in JobStatus}

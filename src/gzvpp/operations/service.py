@@ -26,8 +26,12 @@ import anyio
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
+from gzvpp.jobs import repository as jobs
+from gzvpp.kit import metrics
+from gzvpp.kit.db import session_scope
 from gzvpp.kit.errors import Forbidden, Unauthorized
 from gzvpp.openadr.mqtt import MqttPublisher
 
@@ -166,3 +170,10 @@ def check_metrics_access(expected: str | None, authorization: str | None) -> Non
         raise Unauthorized("需要监控令牌 / the metrics token is required (Authorization: Bearer)")
     if not hmac.compare_digest(token.strip().encode(), expected.encode()):
         raise Forbidden("此令牌不能读取监控指标 / this token may not read the metrics")
+
+
+def count_jobs(factory: sessionmaker[Session]) -> None:
+    """Set the jobs gauge from the database: the queue's depth is what every process sees."""
+    with session_scope(factory) as session:
+        for status, count in jobs.counts(session).items():
+            metrics.JOBS.labels(status.value).set(count)
