@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import anyio
 from fastapi import APIRouter, FastAPI, Header, Request
 from fastapi.responses import JSONResponse, Response
 
@@ -36,7 +35,7 @@ async def prometheus_metrics(
 ) -> Response:
     """The metrics in Prometheus's text format, to the metrics token only."""
     service.check_metrics_access(request.app.state.metrics_token, authorization)
-    await anyio.to_thread.run_sync(service.count_jobs, request.app.state.read_sessionmaker)
+    await request.app.state.database_probe.count_jobs()
     return Response(metrics.exposition(), media_type=metrics.CONTENT_TYPE, headers=NO_STORE)
 
 
