@@ -2,7 +2,8 @@
 
 10,000 accounts (users, and aggregators of 2–50 members), 400 days of 15-minute history, 60
 events in one quarter with 30,000 awards, read from Parquet. Generated once into bench/data/.
-Prints wall time, peak memory (max RSS of the evaluate process) and awards per second.
+Prints wall time, peak memory (max RSS of the evaluate process), CPU time, awards per second
+and the machine's load average around the run.
 Targets on a 2-core machine: ≤ 20 s wall, ≤ 4 GiB peak.
 
 ``--format csv`` (``make bench-csv``) writes the same data as CSV, as meter exports come,
@@ -13,6 +14,7 @@ file: 80 accounts over two years with 150 events, a 5.6 M-row, 210 MB CSV, in �
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import subprocess
 import sys
@@ -73,6 +75,7 @@ def main() -> None:
         "--events", str(data / "events.json"),
         "--out", str(out),
     ]  # fmt: skip
+    load_before = os.getloadavg()[0]
     started = time.perf_counter()
     subprocess.run(command, check=True)
     wall = time.perf_counter() - started
@@ -87,6 +90,9 @@ def main() -> None:
     print(f"CPU time         {usage.ru_utime + usage.ru_stime:8.2f} s   (user + system)")
     print(f"awards evaluated {awards:8d}")
     print(f"awards / second  {awards / wall:8.0f}")
+    # The machine may be shared: its load beside the figures says how far wall time waited.
+    load_after = os.getloadavg()[0]
+    print(f"load average     {load_before:8.2f} before, {load_after:.2f} after (1 minute)")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
@@ -96,6 +96,13 @@ def holiday_names() -> tuple[str, ...]:
 def _builtin_day_info(day: dt.date) -> DayInfo | None:
     if day.year not in builtin_years():
         return None
+    return _library_day_info(day)
+
+
+@functools.cache
+def _library_day_info(day: dt.date) -> DayInfo:
+    """The library's answer for a day of a year it covers, asked once per process: the library
+    validates every date it is asked about, which costs more than any one count needs."""
     on_holiday, name = chinese_calendar.get_holiday_detail(day)
     if not on_holiday:
         return DayInfo(DayType.WORKDAY)
@@ -166,17 +173,32 @@ class Calendar:
         """
         flags = self._workdays.get(year)
         if flags is None:
-            first = dt.date(year, 1, 1)
-            days = (
-                first + dt.timedelta(days=i)
-                for i in range(dt.date(year, 12, 31).toordinal() - first.toordinal() + 1)
-            )
-            flags = np.array(
-                [info.day_type is DayType.WORKDAY for info in self.day_infos(days)], dtype=bool
-            )
-            flags.flags.writeable = False
+            if year in self._scheduled_years:
+                flags = _workday_flags(self.day_infos(_days_of(year)))
+            else:  # the library's alone: shared by every calendar
+                flags = _builtin_workday_flags(year)
             self._workdays[year] = flags
         return flags
+
+
+def _days_of(year: int) -> Iterator[dt.date]:
+    first = dt.date(year, 1, 1)
+    count = dt.date(year, 12, 31).toordinal() - first.toordinal() + 1
+    return (first + dt.timedelta(days=i) for i in range(count))
+
+
+def _workday_flags(infos: Iterable[DayInfo]) -> npt.NDArray[np.bool_]:
+    flags = np.array([info.day_type is DayType.WORKDAY for info in infos], dtype=bool)
+    flags.flags.writeable = False
+    return flags
+
+
+@functools.cache
+def _builtin_workday_flags(year: int) -> npt.NDArray[np.bool_]:
+    """:meth:`Calendar.workday_flags` of a year without schedule rows, once per process."""
+    if year not in builtin_years():
+        raise CalendarError(_uncovered(dt.date(year, 1, 1)))
+    return _workday_flags(_library_day_info(day) for day in _days_of(year))
 
 
 def _span_flags(

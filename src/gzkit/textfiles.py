@@ -129,3 +129,21 @@ def transcode_to_utf8(path: Path | str, target: Path, encoding: str | None = Non
         for line in iter_lines(path, chosen):
             out.write(line)
     return True
+
+
+def lines_to_utf8(data: bytes, encoding: str, path: Path | str) -> bytes:
+    """Whole lines of text in ``encoding`` (a block of a file), as UTF-8 without a BOM.
+
+    For reading a large file in blocks cut at line ends, each on its own thread: no byte of a
+    line end occurs inside a UTF-8 or GB18030 character, so each block decodes on its own.
+
+    Raises
+    ------
+    TextDecodeError
+        Naming the line of the block (the block's first line being 1) where the bytes are not
+        valid in ``encoding``.
+    """
+    try:
+        return data.decode(normalise_encoding(encoding)).encode(UTF8)
+    except UnicodeDecodeError as exc:
+        raise TextDecodeError(path, data.count(b"\n", 0, exc.start) + 1, encoding) from None

@@ -11,6 +11,7 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from gzvpp.alarms.schemas import AlarmKind
+from gzvpp.core.assessment import Status
 from gzvpp.core.eligibility import Condition
 from gzvpp.core.model import Direction, Mode
 from gzvpp.models.job import JobKind, JobStatus
@@ -30,6 +31,10 @@ BASELINE_TYPES: Mapping[str, str] = MappingProxyType(
         "holiday": "节假日基线",
         "realtime": "实时基线",
     }
+)
+# R4, R5: whether a response could be evaluated (keyed by Status, read by its value too).
+RESULT_STATUSES: Mapping[str, str] = MappingProxyType(
+    {Status.OK: "正常", Status.BASELINE_UNAVAILABLE: "基线不可用", Status.MISSING_DATA: "数据缺失"}
 )
 # 第四条: the application conditions (R1), as the review names them.
 CONDITIONS: Mapping[StrEnum, str] = MappingProxyType(

@@ -733,15 +733,15 @@ def test_summary_table_and_results_path(tmp_path: Path) -> None:
     result = run(inp)
     assert result.exit_code == 0, result.stderr
     out = result.stdout
-    assert summary_value(out, "events evaluated (事件)") == "2"
-    assert summary_value(out, "events cancelled (已取消)") == "1"
-    assert summary_value(out, "awards (应邀)") == "2"
-    assert summary_value(out, "status ok") == "2"
-    assert summary_value(out, "effective responses (有效响应)") == "1"
-    assert summary_value(out, "non-executions (未执行)") == "1"
-    assert summary_value(out, "participants suspended (停止当月应邀)") == "0"
-    assert summary_value(out, "subsidy total (补贴, CNY)") == "2,909.10"
-    assert f"results: {inp.out}" in out.splitlines()
+    assert summary_value(out, "评估事件") == "2"
+    assert summary_value(out, "已取消事件") == "1"
+    assert summary_value(out, "中标") == "2"
+    assert summary_value(out, "评估状态：正常") == "2"
+    assert summary_value(out, "有效响应") == "1"
+    assert summary_value(out, "未执行") == "1"
+    assert summary_value(out, "暂停应邀的参与者") == "0"
+    assert summary_value(out, "补贴合计（元）") == "2,909.10"
+    assert f"结果：{inp.out}" in out.splitlines()
     assert "错误" not in result.stderr
 
 
@@ -803,10 +803,10 @@ def test_missing_data_and_baseline_unavailable(tmp_path: Path) -> None:
             "rank_score": "1.000000",
         },
     ]
-    assert summary_value(result.stdout, "status ok") == "1"
-    assert summary_value(result.stdout, "status missing_data") == "2"
-    assert summary_value(result.stdout, "status baseline_unavailable") == "1"
-    assert summary_value(result.stdout, "subsidy total (补贴, CNY)") == "2,928.90"
+    assert summary_value(result.stdout, "评估状态：正常") == "1"
+    assert summary_value(result.stdout, "评估状态：数据缺失") == "2"
+    assert summary_value(result.stdout, "评估状态：基线不可用") == "1"
+    assert summary_value(result.stdout, "补贴合计（元）") == "2,928.90"
 
 
 # --- the running history: non-executions and rank scores ------------------------------------
@@ -1214,8 +1214,8 @@ def test_real_subprocess(tmp_path: Path) -> None:
             "subsidy_cny": "2928.90",
         }
     ]
-    assert summary_value(completed.stdout, "subsidy total (补贴, CNY)") == "2,928.90"
-    assert f"results: {inp.out}" in completed.stdout.splitlines()
+    assert summary_value(completed.stdout, "补贴合计（元）") == "2,928.90"
+    assert f"结果：{inp.out}" in completed.stdout.splitlines()
 
 
 def test_error_is_one_unfolded_line_on_stderr_of_a_pipe(tmp_path: Path) -> None:

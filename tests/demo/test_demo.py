@@ -17,17 +17,19 @@ import pytest
 import uvicorn
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
+from rich.console import Console
 from sqlalchemy import select
 from typer.testing import CliRunner
 from uvicorn.importer import import_from_string
 
 from gzvpp import cli
 from gzvpp.demo.runner import DemoOutcome, run_demo
-from gzvpp.demo.simulation import DemoSize
+from gzvpp.demo.simulation import SIGN_IN_ROLES, DemoSize
 from gzvpp.evaluation_run import run_evaluation
-from gzvpp.kit.auth import TOKEN_COOKIE
+from gzvpp.kit.auth import TOKEN_COOKIE, authenticate
 from gzvpp.kit.db import session_scope
-from gzvpp.models import AwardResult
+from gzvpp.models import AwardResult, Participant, Role
+from gzvpp.reporting import print_demo_summary
 from gzvpp.settlement.export import HEADER_ROW
 from gzvpp.settlement.reproduce import export_evaluation_inputs
 
@@ -64,13 +66,33 @@ def test_the_demo_runs_every_part_of_the_programme(outcome: DemoOutcome) -> None
     assert outcome.tokens.read_text(encoding="utf-8").count("\t") >= 4
 
 
+def test_tokens_give_one_sign_in_per_role_named_after_its_user(outcome: DemoOutcome) -> None:
+    header, *lines = outcome.tokens.read_text(encoding="utf-8").splitlines()
+    assert header == "角色\t账户名\t密码\t令牌"
+    rows = [line.split("\t") for line in lines]
+    roles = ["广州供电局", "市工信局", "计量系统", "负荷聚合商", "电力用户"]
+    assert [role for role, *_ in rows] == roles
+    app: Any = outcome.run.client.app
+    with session_scope(app.state.sessionmaker) as session:
+        for role, (_, name, _, token) in zip(SIGN_IN_ROLES, rows, strict=True):
+            actor, _ = authenticate(session, token, app.state.clock.now(), write=False)
+            assert actor.role is role and actor.name == name
+            if role.participant_scoped:  # the participant's own name
+                participant = session.get(Participant, actor.participant_id)
+                assert participant is not None and participant.name == name
+                kind = "aggregator" if role is Role.AGGREGATOR else "user"
+                assert participant.kind.value == kind
+
+
 def test_the_demo_people_sign_in_with_the_passwords_in_tokens_txt(outcome: DemoOutcome) -> None:
-    text = outcome.tokens.read_text(encoding="utf-8")
-    listed = text.split("# 控制台登录：账户名\t密码\n")[1]
-    passwords = dict(line.split("\t") for line in listed.splitlines())
-    assert passwords == outcome.run.passwords and len(passwords) >= 4
+    _, *lines = outcome.tokens.read_text(encoding="utf-8").splitlines()
+    rows = [line.split("\t") for line in lines]
+    # Everyone but the metering identity (no console) has a password, and it signs them in.
+    assert [password == "—" for _, _, password, _ in rows] == [False, False, True, False, False]
     client = outcome.run.client
-    for name, password in passwords.items():
+    for _, name, password, _ in rows:
+        if password == "—":
+            continue
         client.cookies.clear()
         answer = client.post(
             "/console/login",
@@ -80,6 +102,19 @@ def test_the_demo_people_sign_in_with_the_passwords_in_tokens_txt(outcome: DemoO
         )
         assert answer.status_code == 303, (name, answer.text[:300])
     client.cookies.clear()
+
+
+def test_the_summary_ends_with_one_sign_in_line_per_role(outcome: DemoOutcome) -> None:
+    console = Console(record=True, width=100)
+    print_demo_summary(outcome, console)
+    text = console.export_text()
+    tail = text[text.index("控制台：") :].splitlines()[1:]
+    assert len(tail) == len(SIGN_IN_ROLES)
+    for line, sign_in in zip(tail, outcome.run.tokens, strict=True):
+        assert sign_in.name in line
+        secret = sign_in.password if sign_in.password is not None else sign_in.token
+        assert line.rstrip().endswith(secret)
+    assert "不能登录控制台" in tail[2] and tail[2].lstrip().startswith("计量系统")
 
 
 def test_settlement_matches_gzvpp_evaluate_on_the_exported_data(
@@ -152,7 +187,7 @@ def test_serving_the_demo_database_opens_at_the_demo_time(
         # Where the simulation ended, running on at real pace (seconds by now).
         ended = dt.datetime.combine(SMALL.last_day + dt.timedelta(days=8), dt.time(10))
         assert dt.timedelta(0) <= app.state.clock.now() - ended < dt.timedelta(minutes=5)
-        operator = next(t for who, t in outcome.run.tokens.items() if who.startswith("grid"))
+        operator = next(t.token for t in outcome.run.tokens if t.role is Role.GRID_OPERATOR)
         client = TestClient(app)  # not entered: no scheduler
         client.cookies.set(TOKEN_COOKIE, operator)
         page = client.get("/console/overview").text

@@ -13,7 +13,7 @@ import pytest
 
 from gzkit.inputs import InputError
 from gzvpp.core.timeseries import IntervalCube, day_number
-from gzvpp.files import loads
+from gzvpp.files import intervalcube, loadtable, parquetloads
 from gzvpp.files.loads import read_interval_file
 
 D = day_number(dt.date(2025, 7, 1))
@@ -205,7 +205,7 @@ def test_parquet_series_and_days_filters(tmp_path: Path) -> None:
 
 
 def test_rows_sorted_by_time_then_account(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(loads, "_CHUNK_ROWS", 2)
+    monkeypatch.setattr(loadtable, "_CHUNK_ROWS", 2)
     path = write_parquet(
         tmp_path,
         {
@@ -350,7 +350,7 @@ def test_csv_duplicate_row_names_both_lines(tmp_path: Path) -> None:
 def test_duplicate_straddling_two_chunks_of_a_sorted_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(loads, "_CHUNK_ROWS", 2)
+    monkeypatch.setattr(loadtable, "_CHUNK_ROWS", 2)
     path = write_parquet(
         tmp_path,
         {
@@ -371,7 +371,7 @@ def test_duplicate_straddling_two_chunks_of_a_sorted_file(
 def test_duplicate_of_a_dropped_account_in_a_file_sorted_by_time(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(loads, "_CHUNK_ROWS", 2)
+    monkeypatch.setattr(loadtable, "_CHUNK_ROWS", 2)
     path = write_parquet(
         tmp_path,
         {
@@ -391,7 +391,7 @@ def test_duplicate_of_a_dropped_account_in_a_file_sorted_by_time(
 def test_duplicate_in_an_unsorted_file_across_chunks(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(loads, "_CHUNK_ROWS", 2)
+    monkeypatch.setattr(loadtable, "_CHUNK_ROWS", 2)
     path = write_parquet(
         tmp_path,
         {
@@ -465,10 +465,12 @@ def rows_to_parquet(tmp_path: Path, rows: list[tuple[str, int, float]], name: st
 def test_sorted_gap_free_shuffled_and_gappy_files_agree(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
 ) -> None:
-    monkeypatch.setattr(loads, "_CHUNK_ROWS", chunk)
+    monkeypatch.setattr(loadtable, "_CHUNK_ROWS", chunk)
     copied: list[int] = []  # chunks stored run by run rather than cell by cell
-    run_copy = loads._Placement.copy
-    monkeypatch.setattr(loads._Placement, "copy", lambda *args: copied.append(1) or run_copy(*args))
+    run_copy = intervalcube.Placement.copy
+    monkeypatch.setattr(
+        intervalcube.Placement, "copy", lambda *args: copied.append(1) or run_copy(*args)
+    )
     rng = np.random.default_rng(7)
     slots = range(D * 96, (D + 4) * 96)
     rows = [(name, slot, float(rng.integers(-50, 1000))) for name in "ABC" for slot in slots]
@@ -492,7 +494,7 @@ def test_sorted_gap_free_shuffled_and_gappy_files_agree(
 def test_duplicate_opening_a_chunk_of_a_gap_free_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(loads, "_CHUNK_ROWS", 64)
+    monkeypatch.setattr(loadtable, "_CHUNK_ROWS", 64)
     rows = [("A", D * 96 + k, 1.0) for k in range(96)]
     rows.insert(64, rows[63])  # the first 64 rows are one clean run; the repeat opens chunk 2
     error = fault(rows_to_parquet(tmp_path, rows, "loads.parquet"))
@@ -563,8 +565,8 @@ def test_repeat_far_apart_on_a_dropped_day_or_of_a_dropped_account(
 ) -> None:
     # Small chunks and batches: the two rows lie many chunks and batches apart, and the cube
     # holds neither (B is not kept, nor is day D + 1).
-    monkeypatch.setattr(loads, "_CHUNK_ROWS", 64)
-    monkeypatch.setattr(loads, "_BATCH_ROWS", 256)
+    monkeypatch.setattr(loadtable, "_CHUNK_ROWS", 64)
+    monkeypatch.setattr(parquetloads, "_BATCH_ROWS", 256)
     slots = range(D * 96, (D + 3) * 96)
     rows = layout([(name, slot, 1.0) for name in "ABC" for slot in slots], order)
     dropped_row = (
@@ -597,8 +599,8 @@ def test_the_first_repeat_is_found_in_any_order(
     # Random files: some rows missing, sorted one way or the other or not at all, or sorted
     # with a stretch moved; a repeat (or none) anywhere. The reader must name the first row
     # that repeats an earlier one, and that earlier one, whatever it keeps.
-    monkeypatch.setattr(loads, "_CHUNK_ROWS", 32)
-    monkeypatch.setattr(loads, "_BATCH_ROWS", 128)
+    monkeypatch.setattr(loadtable, "_CHUNK_ROWS", 32)
+    monkeypatch.setattr(parquetloads, "_BATCH_ROWS", 128)
     rng = np.random.default_rng(seed)
     names = [f"M{k}" for k in range(int(rng.integers(1, 6)))]
     days = rng.choice(np.arange(D - 30, D + 30), size=int(rng.integers(1, 4)), replace=False)
@@ -636,7 +638,7 @@ def test_repeat_among_days_centuries_apart(tmp_path: Path) -> None:
 def test_system_load_repeat_far_apart_on_a_dropped_day(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(loads, "_CHUNK_ROWS", 16)
+    monkeypatch.setattr(loadtable, "_CHUNK_ROWS", 16)
     slots = [int(s) for s in np.random.default_rng(5).permutation(np.arange(D * 96, (D + 2) * 96))]
     slots.append(slots[3])
     text = "".join(f"{slot_text(slot)},{k}\n" for k, slot in enumerate(slots))

@@ -148,6 +148,25 @@ def test_schedule_rows_win_in_counts() -> None:
     assert after("2024-10-01", 7, calendar) == "2024-10-16"
 
 
+def test_a_new_calendar_does_not_ask_the_library_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every request builds its own Calendar(): the library's own year stays computed.
+    assert after("2024-03-01", 5) == "2024-03-08"
+    asked: list[dt.date] = []
+    library = chinese_calendar.get_holiday_detail
+    monkeypatch.setattr(
+        chinese_calendar, "get_holiday_detail", lambda day: asked.append(day) or library(day)
+    )
+    assert after("2024-03-01", 5) == "2024-03-08"
+    assert Calendar().workday_flags(2024).sum() == 251  # 2024: 251 working days
+    assert asked == []
+
+
+def test_schedule_rows_win_over_the_shared_library_year() -> None:
+    assert after("2024-10-01", 7) == "2024-10-15"
+    assert after("2024-10-01", 7, Calendar({d("2024-10-08"): RESTDAY})) == "2024-10-16"
+    assert after("2024-10-01", 7) == "2024-10-15"
+
+
 def test_a_long_run_of_days_off_widens_the_search() -> None:
     schedule = {d("2027-01-01") + dt.timedelta(days=i): RESTDAY for i in range(120)}
     assert after("2026-12-31", 1, Calendar(schedule)) == "2027-05-03"  # Monday after 30 April

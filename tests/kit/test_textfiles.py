@@ -13,6 +13,7 @@ from gzkit.textfiles import (
     UTF8_BOM,
     TextDecodeError,
     detect_encoding,
+    lines_to_utf8,
     normalise_encoding,
     read_text,
     transcode_to_utf8,
@@ -87,3 +88,11 @@ def test_detection_limited_to_the_head(tmp_path: Path) -> None:
     assert detect_encoding(cut, limit=5) == UTF8
     assert detect_encoding(cut, limit=6) == GB18030
     assert detect_encoding(write(tmp_path, codecs.BOM_UTF8 + b"\xff"), limit=1) == UTF8_BOM
+
+
+def test_lines_converted_block_by_block_name_the_bad_line_of_the_block() -> None:
+    assert lines_to_utf8(TEXT.encode("gbk"), "gbk", "f.csv") == TEXT.encode()
+    bad = TEXT.encode("gbk") + b"\x81\x20,1\n"
+    with pytest.raises(TextDecodeError) as caught:
+        lines_to_utf8(bad, GB18030, "f.csv")
+    assert (caught.value.line, caught.value.encoding) == (4, GB18030)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 from meter_scenario import (
     Enrolled,
     add_event,
@@ -37,7 +38,10 @@ from gzvpp.core.model import Mode
 from gzvpp.core.results import AwardResult as EngineResult
 from gzvpp.core.results import award_results, with_history
 from gzvpp.core.timeseries import day_number
+from gzvpp.meterdata import baselines as meterdata_baselines
+from gzvpp.meterdata.repository import load_cube
 from gzvpp.models import AuditLog, Event, EventStatus, Notification, NotificationKind
+from gzvpp.settlement import evaluation
 
 D = dt.date(2025, 7, 15)  # a Tuesday; the system load runs 10 % high (factor 1.1)
 D2 = dt.date(2025, 7, 22)  # the Tuesday after, also 10 % high
@@ -362,6 +366,40 @@ def test_forced_evaluation(api: Api, tmp_path: Path) -> None:
         f"/api/results/events/{event.id}/participants/{user.id}", headers=api.grid
     )
     assert detail.json()["history"] == []
+
+
+def test_an_evaluation_reads_the_baseline_days_a_page_at_a_time(
+    api: Api, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 73 days of complete history: the baseline days are the 5 workdays from D-2 back, so
+    # one page of candidates and D itself are all the meter data the evaluation needs to read.
+    user = enrol_user(api)
+    day = dt.date(2025, 8, 12)
+    days = days_between(dt.date(2025, 6, 1), day)
+    api.clock.set(dt.datetime(2025, 8, 12, 15, 0))
+    event = add_event(api, day, "14:00", "16:00", [(user, "550", None)])
+    values = cut(flat_loads(days, 1000), days, day, event.window, 400)
+    store_system_load(api, days)
+    upload_ok(api, write(load_frame({user.accounts[0]: values[:-1]}, days[:-1]), tmp_path))
+    read: list[int] = []
+
+    def spy(session: Any, accounts: Any, wanted: Any, **options: Any) -> Any:
+        read.append(len(wanted))
+        return load_cube(session, accounts, wanted, **options)
+
+    for module in (evaluation, meterdata_baselines):
+        monkeypatch.setattr(module, "load_cube", spy)
+    api.clock.set(dt.datetime(2025, 8, 13, 9, 0))
+    summary = upload_ok(
+        api, write(load_frame({user.accounts[0]: values[-1:]}, days[-1:]), tmp_path)
+    )
+    assert [e["outcome"] for e in summary["evaluations"]] == ["evaluated"]
+    [row] = results(api, event.id)
+    assert (row["status"], row["subsidy_cny"]) == ("ok", "4620.00")
+    assert row["baseline_days"] == [
+        "2025-08-04", "2025-08-05", "2025-08-06", "2025-08-07", "2025-08-08",
+    ]  # fmt: skip
+    assert sum(read) <= 1 + meterdata_baselines.PAGE_DAYS, read  # not all 60 candidates
 
 
 def test_events_that_cannot_be_evaluated(api: Api, tmp_path: Path) -> None:

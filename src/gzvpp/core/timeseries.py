@@ -175,7 +175,11 @@ class IntervalRows:
 
     def days(self) -> IntArray:
         """The distinct days with a reading, sorted."""
-        return np.unique(self.slots // INTERVALS_PER_DAY)
+        day = self.slots // INTERVALS_PER_DAY
+        if not len(day):
+            return day
+        # A series' readings of one day are adjacent: sort one per run, not one per reading.
+        return np.unique(day[np.concatenate(([True], day[1:] != day[:-1]))])
 
     def blocks(self, pairs: int) -> Iterator[DayBlock]:
         """The readings by (series, day) pair, at most ``pairs`` pairs at a time."""

@@ -22,7 +22,8 @@ from gzvpp.console.labels import install as install_labels
 from gzvpp.core.invitation import PEAK_TRIGGER_SHARE
 from gzvpp.demo.simulation import DemoRun
 from gzvpp.settlement.export import MODE as MODE_NAMES
-from gzvpp.settlement.export import STATUS, TOTAL_LABEL
+from gzvpp.settlement.export import TOTAL_LABEL
+from gzvpp.terms import RESULT_STATUSES
 
 # The settlement export's Chinese headers, for the columns the report reads.
 DETAIL_COLUMNS = {
@@ -194,7 +195,7 @@ def score_chart(facts: QuarterFacts) -> str:
 
 def pick_examples(run: DemoRun, facts: QuarterFacts) -> list[tuple[str, str, str]]:
     """One effective, one partial and one non-executing response to chart."""
-    frame = facts.results.filter(pl.col("status") == STATUS["ok"])
+    frame = facts.results.filter(pl.col("status") == RESULT_STATUSES["ok"])
     wanted = (
         ("有效响应", pl.col("effective") == "是"),
         ("部分响应", (pl.col("effective") == "否") & (pl.col("non_execution") == "否")),

@@ -6,8 +6,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from gzvpp.console.labels import label
 from gzvpp.demo.report import QuarterFacts, collect, write_report
-from gzvpp.demo.simulation import DemoRun, DemoSize, ProgressHook, Simulation
+from gzvpp.demo.simulation import DemoRun, DemoSize, ProgressHook, SignIn, Simulation
 from gzvpp.settlement.service import quarter_of
 
 
@@ -22,6 +23,16 @@ class DemoOutcome:
     run: DemoRun
     facts: QuarterFacts
     seconds: float
+
+
+def sign_in_sheet(sign_ins: list[SignIn]) -> str:
+    """``out/tokens.txt``: a header, then role, user (or participant), password and token per
+    line, tab-separated; the metering identity, which has no console, has no password (—)."""
+    lines = [
+        ("角色", "账户名", "密码", "令牌"),
+        *((label(s.role), s.name, s.password or "—", s.token) for s in sign_ins),
+    ]
+    return "".join("\t".join(line) + "\n" for line in lines)
 
 
 def run_demo(
@@ -47,11 +58,6 @@ def run_demo(
     finally:
         simulation.close()
     tokens = out / "tokens.txt"
-    tokens.write_text(
-        "".join(f"{role}\t{token}\n" for role, token in run.tokens.items())
-        + "# 控制台登录：账户名\t密码\n"
-        + "".join(f"{name}\t{password}\n" for name, password in run.passwords.items()),
-        encoding="utf-8",
-    )
+    tokens.write_text(sign_in_sheet(run.tokens), encoding="utf-8")
     on_progress("report", 1, 1)
     return DemoOutcome(db, report, workbook, tokens, run, facts, time.perf_counter() - started)

@@ -57,6 +57,10 @@ with warnings.catch_warnings():
     from fastapi.testclient import TestClient
 
 ProgressHook = Callable[[str, int, int], None]
+# One sign-in per role in out/tokens.txt, in this order; the metering identity's is for the API.
+SIGN_IN_ROLES = (
+    Role.GRID_OPERATOR, Role.REGULATOR, Role.METERING, Role.AGGREGATOR, Role.POWER_USER,
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,18 @@ class Tally:
 
 
 @dataclass(frozen=True)
+class SignIn:
+    """One of the demo's users: who it acts as (the participant's name for an aggregator or a
+    power user), its token (the API, or the console for a machine or a test) and, except for
+    the metering identity, which has no console, the password a person signs in with."""
+
+    role: Role
+    name: str
+    token: str
+    password: str | None
+
+
+@dataclass(frozen=True)
 class DemoRun:
     """Handles the report needs after the run."""
 
@@ -99,8 +115,7 @@ class DemoRun:
     participants: dict[str, str]  # applicant key → participant id (active only)
     applicants: list[Applicant]
     event_ids: list[str]
-    tokens: dict[str, str]  # who → access token, for signing in to the console
-    passwords: dict[str, str]  # account name → password, the console's sign-in for people
+    tokens: list[SignIn]  # the first user of each role, in SIGN_IN_ROLES order
 
 
 class Agenda:
@@ -170,8 +185,7 @@ class Simulation:
         self.client = TestClient(self.app).__enter__()
         self.tally = Tally()
         self.tokens: dict[str, dict[str, str]] = {}
-        self.sign_in: dict[str, str] = {}
-        self.passwords: dict[str, str] = {}  # account name → password, for people to sign in
+        self.sign_in: dict[Role, SignIn] = {}
         self.participants: dict[str, str] = {}
         self.by_id: dict[str, Applicant] = {}
         self.event_ids: list[str] = []
@@ -182,22 +196,19 @@ class Simulation:
     # --- set-up ---------------------------------------------------------------------------
 
     def _user(self, role: Role, name: str, participant_id: str | None = None) -> dict[str, str]:
-        # A few sign in to the console: with their token, and with a password as people do.
-        signs_in = role is not Role.METERING and (
-            len(self.sign_in) < 4 or role in (Role.GRID_OPERATOR, Role.REGULATOR)
-        )
+        first = role not in self.sign_in
+        password = None
         with session_scope(self.app.state.sessionmaker) as session:
             user, token = create_user(
                 session, name=name, role=role, participant_id=participant_id,
                 at=self.clock.now(), actor="demo", expires_at=self.tokens_expire,
             )  # fmt: skip
-            if signs_in:
+            if first and role is not Role.METERING:
                 # Random: the demo database is served, and its passwords are in out/tokens.txt.
                 password = secrets.token_urlsafe(9)
                 set_password(session, "demo", self.clock.now(), user.id, password)
-                self.passwords[name] = password
-        if signs_in:
-            self.sign_in[f"{role.value} {name}"] = token
+        if first:
+            self.sign_in[role] = SignIn(role, name, token, password)
         return _headers(token)
 
     def _call(self, method: str, url: str, headers: dict[str, str], **kw: Any) -> Any:
@@ -519,8 +530,7 @@ class Simulation:
             participants=self.participants,
             applicants=self.applicants,
             event_ids=self.event_ids,
-            tokens=self.sign_in,
-            passwords=self.passwords,
+            tokens=[self.sign_in[role] for role in SIGN_IN_ROLES],
         )
 
 

@@ -13,23 +13,21 @@ from typing import Any
 import numpy as np
 from sqlalchemy.orm import Session
 
-from gzkit.calendar import Calendar, CalendarError, DayType
-from gzvpp.core.assessment import Baselines, participant_baselines, response_days
+from gzkit.calendar import Calendar, CalendarError
+from gzvpp.core.assessment import participant_baselines, response_days
 from gzvpp.core.baseline import (
     REALTIME_BASELINE_INTERVALS,
-    RESTDAY_BASELINE_DAYS,
-    WORKDAY_BASELINE_DAYS,
-    BaselineCandidates,
     baseline_candidates,
 )
-from gzvpp.core.grid import INTERVALS_PER_DAY, Window
+from gzvpp.core.grid import Window
 from gzvpp.core.model import Award as CoreAward
 from gzvpp.core.model import Direction, Mode
 from gzvpp.core.model import Event as CoreEvent
 from gzvpp.core.model import Participant as CoreParticipant
 from gzvpp.core.rounding import round_half_up
-from gzvpp.core.timeseries import FloatArray, IntArray, IntervalCube, date_of, day_number
+from gzvpp.core.timeseries import FloatArray, IntArray, date_of, day_number
 from gzvpp.events.repository import EventRepository
+from gzvpp.meterdata.baselines import covering_days, read_baselines
 from gzvpp.meterdata.repository import load_cube
 from gzvpp.models import (
     Event,
@@ -60,13 +58,6 @@ class Baseline:
 
 
 NO_BASELINE = Baseline(None, None, "no meter data for the baseline days")
-#: Baseline days of a workday and a restday baseline (R4); a holiday's takes every qualifying day.
-DAYS_WANTED = {
-    DayType.WORKDAY.value: WORKDAY_BASELINE_DAYS,
-    DayType.RESTDAY.value: RESTDAY_BASELINE_DAYS,
-}
-#: Candidate days read per pass: enough for nearly every account's baseline in one pass.
-PAGE_DAYS = 10
 
 
 def baselines_for(
@@ -96,7 +87,7 @@ def baselines_for(
     try:
         if event.mode is Mode.REALTIME:
             before = window.first_interval - REALTIME_BASELINE_INTERVALS
-            days = _covering(
+            days = covering_days(
                 np.array([day_number(window.day)]), before, REALTIME_BASELINE_INTERVALS
             )
             loads = load_cube(session, [a for p in parts for a in p.accounts], days)
@@ -105,7 +96,7 @@ def baselines_for(
             candidates = baseline_candidates(window.day, calendar)
             since = date_of(int(candidates.days.min())) if len(candidates.days) else window.day
             history = _response_days(repository, [p.id for p in parts], since)
-            result = _paged_baselines(
+            _, result = read_baselines(
                 session, window, event.mode, parts, candidates, calendar, history
             )
     except CalendarError as err:
@@ -115,55 +106,6 @@ def baselines_for(
         p.id: Baseline(result.baseline_type, _kw_list(row))
         for p, row in zip(parts, totals, strict=True)
     }
-
-
-def _paged_baselines(
-    session: Session,
-    window: Window,
-    mode: Mode,
-    parts: Sequence[CoreParticipant],
-    candidates: BaselineCandidates,
-    calendar: Calendar,
-    history: dict[str, IntArray],
-) -> Baselines:
-    """:func:`participant_baselines` of an invited event, reading the meter data a page of
-    candidate days at a time, most recent first, and only for the accounts still short.
-
-    R4 takes the first 5 (workday) or 3 (restday) qualifying candidates, most recent first,
-    and a day of another type never qualifies, so the days after an account's first
-    qualifying ones cannot change its baseline: nearly every account is done after one page
-    instead of reading all 60 days. The result is the same as reading every candidate day.
-    A holiday baseline takes every qualifying day, so it reads them all at once.
-    """
-    accounts = [a for p in parts for a in p.accounts]
-    first, length = window.first_interval, window.n_intervals
-    days = _covering(candidates.days, first, length)
-    nothing = np.full((len(accounts), len(days), INTERVALS_PER_DAY), np.nan)
-    loads = IntervalCube(tuple(accounts), days, nothing)
-    readable = candidates.days[candidates.type_match]
-    wanted = DAYS_WANTED.get(candidates.baseline_type)
-    page = PAGE_DAYS if wanted is not None else max(len(readable), 1)
-    pending = np.arange(len(accounts))
-    for start in range(0, max(len(readable), 1), page):
-        read = _covering(readable[start : start + page], first, length)
-        part = load_cube(session, [accounts[i] for i in pending], read)
-        loads.values[np.ix_(pending, np.searchsorted(days, part.days))] = part.values
-        result = participant_baselines(window, mode, parts, loads, calendar, history)
-        if wanted is None:
-            break
-        pending = np.unique(result.members.rows[result.chosen.sum(axis=1) < wanted])
-        if not len(pending):
-            break
-    return result
-
-
-def _covering(days: IntArray, first_interval: int, n_intervals: int) -> IntArray:
-    """The calendar days that intervals ``first_interval`` … of each of ``days`` fall on
-    (a window may reach past midnight, a real-time baseline before it)."""
-    last = first_interval + n_intervals - 1
-    shifts = np.arange(first_interval // INTERVALS_PER_DAY, last // INTERVALS_PER_DAY + 1)
-    covered: IntArray = np.unique(days[:, None] + shifts[None, :])
-    return covered
 
 
 def _response_days(

@@ -29,7 +29,7 @@ from gzvpp.core.assessment import (
     member_shares,
     response_days,
 )
-from gzvpp.core.baseline import LOOKBACK_DAYS
+from gzvpp.core.baseline import LOOKBACK_DAYS, baseline_candidates
 from gzvpp.core.grid import Window
 from gzvpp.core.ranking import FIRST_RANK_SCORE
 from gzvpp.core.results import AwardResult as EngineResult
@@ -41,6 +41,7 @@ from gzvpp.kit import metrics
 from gzvpp.kit.audit import json_value, record, snapshot
 from gzvpp.kit.auth import Actor
 from gzvpp.kit.errors import Conflict, NotFound
+from gzvpp.meterdata.baselines import covering_days, read_baselines
 from gzvpp.meterdata.repository import load_cube, load_system_cube
 from gzvpp.models import (
     Award,
@@ -350,12 +351,22 @@ class EvaluationService:
                 raise UnmeteredError(f"participant {pid} holds no account to meter")
             participants[pid] = engine.Participant(pid, kinds[pid], tuple(accounts[pid]))
         needed = days_needed([plan], calendar, LOOKBACK_DAYS)
-        loads = load_cube(
-            session, sorted({a for p in participants.values() for a in p.accounts}), needed
-        )
         awarded = repository.awarded_events(session, participant_ids)
         plans = repository.awards_of(session, [e.id for e in awarded])
         history = response_days(engine_event(e, plans.get(e.id, [])) for e in awarded)
+        if plan.mode.invited:  # the response day, and the baseline days a page at a time
+            window = plan.window
+            loads, _ = read_baselines(
+                session, window, plan.mode, [participants[pid] for pid in participant_ids],
+                baseline_candidates(window.day, calendar, LOOKBACK_DAYS), calendar, history,
+                also=covering_days(
+                    np.array([day_number(window.day)]), window.first_interval, window.n_intervals
+                ),
+            )  # fmt: skip
+        else:
+            loads = load_cube(
+                session, sorted({a for p in participants.values() for a in p.accounts}), needed
+            )
         return assess_event(
             plan, participants, loads, load_system_cube(session, needed), calendar, history
         )

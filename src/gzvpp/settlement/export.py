@@ -29,7 +29,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from gzvpp import display
 from gzvpp.core.model import ParticipantKind
 from gzvpp.settlement import schemas
-from gzvpp.terms import DIRECTIONS, MODES, baseline_type
+from gzvpp.terms import DIRECTIONS, MODES, RESULT_STATUSES, baseline_type
 
 T = TypeVar("T")
 Cell = str | int | Decimal | dt.date | dt.datetime | None
@@ -40,7 +40,6 @@ DATE, DATETIME = "yyyy-mm-dd", "yyyy-mm-dd hh:mm"
 KIND = {ParticipantKind.USER: "电力用户", ParticipantKind.AGGREGATOR: "负荷聚合商"}
 MODE = {mode.value: text for mode, text in MODES.items()}
 DIRECTION = {direction.value: text for direction, text in DIRECTIONS.items()}
-STATUS = {"ok": "正常", "baseline_unavailable": "基线不可用", "missing_data": "数据缺失"}
 TOTAL_LABEL = "合计"
 HEADER_ROW = 4  # title, period, 制表, a blank row, then the headers
 WIDEST = 60  # characters: no column is wider (a list of baseline days would be)
@@ -110,7 +109,7 @@ DETAIL: tuple[Column[Detail], ...] = (
     Column("营销户号", lambda d, prep: prep.account_text(d.result.participant_id, d.kind)),
     Column("参与主体名称", lambda d, _: d.result.participant_name, width=NAME_WIDTH),
     Column("类型", lambda d, _: KIND[d.kind]),
-    Column("评估状态", lambda d, _: STATUS.get(d.result.status, d.result.status)),
+    Column("评估状态", lambda d, _: RESULT_STATUSES.get(d.result.status, d.result.status)),
     Column("基线类型", lambda d, _: baseline_type(d.result.baseline_type)),
     Column("基线日", lambda d, _: "、".join(day.isoformat() for day in d.result.baseline_days)),
     Column("日内调节系数", lambda d, _: d.result.adjustment_factor, FACTOR),
