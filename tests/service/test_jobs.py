@@ -277,6 +277,44 @@ def test_queued_job_is_evaluated_by_a_worker_as_in_the_request(
     assert counts(api, event.id, user.id) == (1, 1, 1)
 
 
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True, scope="module")
+def test_a_failing_job_is_retried_then_failed_on_the_queue(
+    api: Api, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user, event, day_d = ended_event(api, tmp_path)
+    runs: list[int] = []
+
+    def broken(*_: Any) -> None:
+        runs.append(1)
+        raise RuntimeError("connection to server at 10.0.0.5 failed")
+
+    monkeypatch.setattr(EvaluationService, "after_upload", broken)
+    with queue_app(database_url, api, concurrency=1) as client:
+        job_id = upload_queued(client, api, day_d)
+        retrying = wait_for(
+            lambda: (
+                (j := job_of(client, job_id, api.grid))["attempts"] == 1
+                and j["status"] == "queued"
+                and j
+            ),
+            30,
+            "the first run to fail",
+        )
+        assert (
+            retrying["error"] == "第 1 次运行出错：内部错误（RuntimeError），详情见服务日志；将重试"
+        )
+        job = wait_for(
+            lambda: (j := job_of(client, job_id, api.grid))["status"] == "failed" and j,
+            60,
+            "the retries to give up",
+        )
+    assert job["attempts"] == len(runs) == tasks.MAX_ATTEMPTS
+    assert job["error"] == "内部错误（RuntimeError），详情见服务日志（已尝试 3 次）"
+    assert "10.0.0.5" not in job["error"] and job["evaluations"] == []
+    assert counts(api, event.id, user.id) == (0, 0, 0)
+
+
 def worker(url: str, log: Path, *before: str) -> subprocess.Popen[bytes]:
     """``gzvpp worker`` (or ``before`` it, a script running it) in a process group of its own."""
     command = [sys.executable, *before] if before else [sys.executable, "-m", "gzvpp"]
