@@ -110,7 +110,9 @@ def create_app(
             job_service.run_left_over(_app.state.sessionmaker, _app.state.clock)
         elif worker_settings.concurrency:
             jobs = job_queue.queue_app(url, _app.state.sessionmaker, _app.state.clock)
-            worker = asyncio.create_task(job_queue.work(jobs, worker_settings, "gzvpp-serve"))
+            worker = asyncio.create_task(
+                job_queue.keep_working(jobs, worker_settings, "gzvpp-serve")
+            )
         yield
         if worker is not None:
             worker.cancel()

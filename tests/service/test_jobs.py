@@ -10,6 +10,7 @@ which completes it once; ``gzvpp serve --workers 2`` runs the job in its own pro
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import os
 import signal
@@ -18,7 +19,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import numpy as np
@@ -44,7 +45,7 @@ from workers_support import METRICS_TOKEN, serve, wait_for
 
 from gzvpp.app import create_app
 from gzvpp.core.model import Event as EngineEvent
-from gzvpp.jobs import tasks
+from gzvpp.jobs import queue, tasks
 from gzvpp.jobs.schemas import JobRef
 from gzvpp.jobs.service import JobService, Runner
 from gzvpp.kit.db import session_scope
@@ -131,6 +132,22 @@ def test_touched_days_round_trip_compactly() -> None:
         k: v.tolist() for k, v in touched.loads.items()
     }
     assert back.system.tolist() == [1, 2]
+
+
+def test_a_server_process_starts_its_failed_job_worker_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    runs: list[str] = []
+
+    async def work(_app: Any, _settings: Any, name: str) -> None:
+        runs.append(name)
+        if len(runs) == 1:
+            raise OSError("the database is away")
+
+    monkeypatch.setattr(queue, "work", work)
+    settings = queue.WorkerSettings(stalled_s=0.01)
+    asyncio.run(queue.keep_working(cast(Any, None), settings, "gzvpp-serve"))
+    assert runs == ["gzvpp-serve", "gzvpp-serve"]
 
 
 def test_upload_answers_with_its_job_done_in_process(api: Api, tmp_path: Path) -> None:

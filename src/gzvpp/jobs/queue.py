@@ -119,6 +119,19 @@ async def work(
                 await sweep
 
 
+async def keep_working(app: procrastinate.App, settings: WorkerSettings, name: str) -> None:
+    """:func:`work` inside a server process until cancelled, started again after
+    ``$GZVPP_JOB_STALLED_S`` if it fails (the database away at the start, a lost connection):
+    the process serves on meanwhile, as it does without the database."""
+    while True:
+        try:
+            await work(app, settings, name)
+            return
+        except Exception:
+            log.exception("%s: the job worker stopped; starting it again", name)
+        await asyncio.sleep(settings.stalled_s)
+
+
 async def _retry_stalled(app: procrastinate.App, settings: WorkerSettings) -> None:
     """Every half stall period: queue again the jobs of workers silent for that period."""
     while True:
