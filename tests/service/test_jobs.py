@@ -16,13 +16,16 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, cast
 
 import httpx
 import numpy as np
+import polars as pl
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -238,7 +241,7 @@ def queue_app(database_url: str, api: Api, concurrency: int) -> Iterator[TestCli
     app.state.engine.dispose()
 
 
-def upload_queued(client: TestClient, api: Api, path: Path) -> int:
+def upload_queued(client: TestClient, api: Api, path: Path, new: int = 96, changed: int = 0) -> int:
     with path.open("rb") as stream:
         response = client.post(
             "/api/meterdata/loads:upload", files={"file": (path.name, stream)}, headers=api.metering
@@ -246,7 +249,7 @@ def upload_queued(client: TestClient, api: Api, path: Path) -> int:
     assert response.status_code == 200, response.text
     summary = response.json()
     assert summary["job"]["status"] == "queued" and summary["evaluations"] == []
-    assert summary["new_values"] == 96
+    assert (summary["new_values"], summary["changed_values"]) == (new, changed)
     job_id: int = summary["job"]["id"]
     return job_id
 
@@ -292,6 +295,56 @@ def test_queued_job_is_evaluated_by_a_worker_as_in_the_request(
     rerun = tasks.run_evaluation(lambda: session_scope(factory), api.clock.now, again_id)
     assert rerun.result == [{"event_id": event.id, "outcome": "unchanged", "detail": None}]
     assert counts(api, event.id, user.id) == (1, 1, 1)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True, scope="module")
+def test_jobs_of_overlapping_uploads_run_one_at_a_time_to_the_same_end(
+    api: Api, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user, event, day_d = ended_event(api, tmp_path)
+    # The same day sent again with the window at 300 kW instead of 400, before either job ran.
+    window = range(event.window.first_interval, event.window.first_interval + 8)
+    frame = pl.read_csv(day_d, schema_overrides={"account_id": pl.String})
+    corrected = frame.with_columns(
+        pl.when(pl.int_range(pl.len()).is_in(list(window)))
+        .then(300.0)
+        .otherwise(pl.col("kw"))
+        .alias("kw")
+    )
+    second = tmp_path / "corrected.csv"
+    corrected.write_csv(second)
+    with queue_app(database_url, api, concurrency=0) as client:
+        first_job = upload_queued(client, api, day_d)
+        second_job = upload_queued(client, api, second, new=0, changed=8)
+    evaluate = EvaluationService.after_upload
+
+    def slow(self: EvaluationService, *args: Any) -> Any:
+        reports = evaluate(self, *args)
+        time.sleep(1)  # the other job waits meanwhile
+        return reports
+
+    monkeypatch.setattr(EvaluationService, "after_upload", slow)
+    with queue_app(database_url, api, concurrency=2) as client:
+        jobs = [
+            wait_for(
+                lambda job_id=job_id: (
+                    (j := job_of(client, job_id, api.grid))["status"] == "done" and j
+                ),
+                60,
+                "both jobs to be done",
+            )
+            for job_id in (first_job, second_job)
+        ]
+    # Whichever ran first evaluated the data both uploads left; the other found it unchanged.
+    outcomes = sorted(j["evaluations"][0]["outcome"] for j in jobs)
+    assert outcomes == ["evaluated", "unchanged"]
+    assert [j["attempts"] for j in jobs] == [1, 1]
+    first_run, second_run = sorted(jobs, key=lambda j: j["started_at"])
+    assert second_run["started_at"] >= first_run["finished_at"]
+    assert counts(api, event.id, user.id) == (1, 1, 1)
+    [row] = api.client.get(f"/api/results/events/{event.id}", headers=api.grid).json()["items"]
+    assert Decimal(row["actual_avg_kw"]) == 300
 
 
 @pytest.mark.postgres
