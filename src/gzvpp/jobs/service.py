@@ -30,6 +30,7 @@ from gzvpp.kit.db import session_scope
 from gzvpp.kit.errors import NotFound
 from gzvpp.kit.pagination import PaginationParams, paginate
 from gzvpp.models import Job, JobKind, JobStatus, Role
+from gzvpp.models.job import SOURCE_LENGTH
 from gzvpp.settlement.evaluation import Cause, Touched
 from gzvpp.settlement.schemas import EvaluationReport
 from gzvpp.terms import JOB_STATUSES
@@ -46,6 +47,9 @@ class Runner(StrEnum):
 
 
 class JobService:
+    """Background jobs: queued with their data, run by their :class:`Runner`, read by staff
+    and by whoever asked for them."""
+
     def queue_evaluation(
         self,
         session: Session,
@@ -62,7 +66,7 @@ class JobService:
             status=JobStatus.QUEUED,
             created_by=actor.label,
             created_by_user=actor.user_id,
-            source=cause.source[:300],
+            source=cause.source[:SOURCE_LENGTH],
             reason=cause.reason,
             queued_at=now,
             attempts=0,

@@ -17,6 +17,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from gzvpp.kit.db import Base, enum_type
 
+SOURCE_LENGTH = 300  # characters kept of what asked for the job
+
 
 class JobStatus(StrEnum):
     """排队中 queued, 运行中 running, 已完成 done, 失败 failed."""
@@ -45,7 +47,7 @@ class Job(Base):
     # The actor's audit label (``role#id name``); the uploader reads its own jobs by it.
     created_by: Mapped[str] = mapped_column(String(200))
     created_by_user: Mapped[int]
-    source: Mapped[str] = mapped_column(String(300))
+    source: Mapped[str] = mapped_column(String(SOURCE_LENGTH))
     reason: Mapped[str | None] = mapped_column(Text)
     # The platform's time when the job was asked for; the evaluation runs as of this moment.
     queued_at: Mapped[dt.datetime]
