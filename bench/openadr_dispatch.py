@@ -39,6 +39,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 import enrolment
 from enrolment import GRID
 from gzvpp.app import create_app
+from gzvpp.jobs.service import Runner
 from gzvpp.kit.clock import SimulatedClock
 from gzvpp.kit.db import session_scope
 from gzvpp.meterdata.plausibility import MeterSettings
@@ -80,7 +81,12 @@ def enrol(app_state: object, count: int) -> list[str]:
         ]
         # Sent by the notice, when the hour before it has been metered.
         meterdata_service.upload_readings(
-            session, GRID, NOTICE, ReadingsUpload(readings=readings), MeterSettings()
+            session,
+            GRID,
+            NOTICE,
+            ReadingsUpload(readings=readings),
+            MeterSettings(),
+            Runner.INLINE,
         )
         vens = [add_ven(session, "bench", now, pid)[0].ven_id for pid in ids]
     return vens

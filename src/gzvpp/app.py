@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -14,6 +16,7 @@ from gzvpp.alarms.endpoints import router as alarms_router
 from gzvpp.console import alarms as console_alarms
 from gzvpp.console import events as console_events
 from gzvpp.console import grid as console_grid
+from gzvpp.console import jobs as console_jobs
 from gzvpp.console import monitoring as console_monitoring
 from gzvpp.console import overview as console_overview
 from gzvpp.console import participants as console_participants
@@ -25,10 +28,13 @@ from gzvpp.console.exports import router as console_exports_router
 from gzvpp.console.pages import unknown_page
 from gzvpp.events.endpoints import admin_router, records_router
 from gzvpp.events.endpoints import router as events_router
+from gzvpp.jobs import queue as job_queue
+from gzvpp.jobs.endpoints import router as jobs_router
+from gzvpp.jobs.service import Runner, job_service
 from gzvpp.kit import errors
 from gzvpp.kit.admission import AdmissionMiddleware, AdmissionSettings
 from gzvpp.kit.advisory import Leadership, Lock, is_postgres
-from gzvpp.kit.clock import Clock, SystemClock
+from gzvpp.kit.clock import Clock, SimulatedClock, SystemClock
 from gzvpp.kit.db import make_engine, make_sessionmaker, resolve_url, upgrade
 from gzvpp.kit.metrics import RequestMetrics
 from gzvpp.kit.policy import check_settings
@@ -57,6 +63,7 @@ def create_app(
     meter_settings: MeterSettings | None = None,
     clock_name: str = REAL_TIME_NAME,
     migrate: bool = True,
+    job_runner: Runner | None = None,
 ) -> FastAPI:
     """The app on ``database_url`` (default: ``$GZVPP_DATABASE_URL`` or ``./gzvpp.sqlite``).
 
@@ -67,6 +74,11 @@ def create_app(
     ``openadr_settings`` defaults to the environment's (``GZVPP_MQTT_URL`` …), and so do
     ``meter_settings`` (``GZVPP_METER_UPLOAD_MAX_BYTES`` …) and ``admission`` (requests at work
     and queued at once, :meth:`AdmissionSettings.from_env`).
+
+    ``job_runner`` says where background jobs run (:class:`~gzvpp.jobs.service.Runner`); by
+    default on the queue on PostgreSQL with a real clock, where every process also runs a
+    worker (``$GZVPP_JOB_CONCURRENCY`` jobs at once, default 1; 0: none, the jobs are left to
+    ``gzvpp worker``), and inline otherwise.
     """
     check_settings()  # a bad policy value stops the start, not a request later
     scheduler_interval = interval_s()
@@ -74,6 +86,13 @@ def create_app(
     if migrate:
         upgrade(url)
     engine = make_engine(url)
+    clock = clock or SystemClock()
+    if job_runner is None:
+        real = not isinstance(clock, SimulatedClock)
+        job_runner = Runner.QUEUE if is_postgres(engine) and real else Runner.INLINE
+    if job_runner is Runner.QUEUE and not is_postgres(engine):
+        raise ValueError("后台任务队列需要 PostgreSQL / the job queue needs PostgreSQL")
+    worker_settings = job_queue.WorkerSettings.from_env()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -86,7 +105,19 @@ def create_app(
             Leadership(engine, Lock.SCHEDULER) if is_postgres(engine) else None,
         )
         _app.state.openadr.start()
+        worker = None
+        if job_runner is Runner.INLINE:
+            job_service.run_left_over(_app.state.sessionmaker, _app.state.clock)
+        elif worker_settings.concurrency:
+            jobs = job_queue.queue_app(url, _app.state.sessionmaker, _app.state.clock)
+            worker = asyncio.create_task(
+                job_queue.keep_working(jobs, worker_settings, "gzvpp-serve")
+            )
         yield
+        if worker is not None:
+            worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
         _app.state.openadr.stop()
         if scheduler is not None:
             scheduler.stop()
@@ -100,7 +131,8 @@ def create_app(
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.read_sessionmaker = make_sessionmaker(engine, read_only=True)
-    app.state.clock = clock or SystemClock()
+    app.state.clock = clock
+    app.state.job_runner = job_runner
     app.state.meter_settings = meter_settings or MeterSettings.from_env()
     app.state.clock_name = clock_name
     errors.install(app)
@@ -119,6 +151,7 @@ def create_app(
     app.include_router(settlement_router, prefix="/api")
     app.include_router(accounts_router, prefix="/api")
     app.include_router(alarms_router, prefix="/api")
+    app.include_router(jobs_router, prefix="/api")
     for pages in (
         console_signin,
         console_overview,
@@ -128,6 +161,7 @@ def create_app(
         console_monitoring,
         console_grid,
         console_settlement,
+        console_jobs,
         console_portal,
     ):
         app.include_router(pages.router)

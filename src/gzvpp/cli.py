@@ -190,6 +190,30 @@ def serve(
     serving.run(url, host, port, workers)
 
 
+@app.command()
+def worker(
+    db: DbPath = None,
+    database_url: DatabaseUrl = None,
+    concurrency: Annotated[
+        int, typer.Option(min=1, max=8, help="Jobs this worker runs at once.")
+    ] = 1,
+) -> None:
+    """Run background jobs (the evaluations that meter uploads queue) until stopped.
+
+    PostgreSQL only: every ``gzvpp serve`` process runs a worker too; this one is for a
+    deployment with separate job workers. The database must be migrated (``gzvpp db upgrade``
+    or ``gzvpp serve``).
+    """
+    from gzvpp.jobs import queue
+    from gzvpp.kit.db import resolve_url
+
+    try:
+        queue.run_worker(resolve_url(_database_url(db, database_url)), concurrency)
+    except ValueError as err:
+        _print_error(str(err))
+        raise typer.Exit(code=2) from None
+
+
 db_app = typer.Typer(help="The platform database.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 

@@ -14,6 +14,7 @@ from gzvpp.alarms.schemas import AlarmKind
 from gzvpp.core.assessment import Status
 from gzvpp.core.eligibility import Condition
 from gzvpp.core.model import Direction, Mode
+from gzvpp.models.job import JobKind, JobStatus
 
 # Keyed by enum member, typed by the base class so that label tables can merge them.
 MODES: Mapping[StrEnum, str] = MappingProxyType(
@@ -62,6 +63,16 @@ ALARM_KINDS: Mapping[StrEnum, str] = MappingProxyType(
         AlarmKind.PLAN_DUE: "待下发计划",
         AlarmKind.MISSING_METER_DATA: "缺计量数据",
         AlarmKind.SUSPENDED: "暂停应邀",
+    }
+)
+# 后台任务: a background job's kind and status.
+JOB_KINDS: Mapping[StrEnum, str] = MappingProxyType({JobKind.EVALUATION: "上传后评估"})
+JOB_STATUSES: Mapping[StrEnum, str] = MappingProxyType(
+    {
+        JobStatus.QUEUED: "排队中",
+        JobStatus.RUNNING: "运行中",
+        JobStatus.DONE: "已完成",
+        JobStatus.FAILED: "失败",
     }
 )
 # Words the glossary replaced: none of them may appear where a person reads.

@@ -418,6 +418,7 @@ def test_every_page_reads_in_chinese(platform: Platform, base_url: str, browser:
         f"/console/events/{event_id}/monitoring",
         "/console/events/DR20250701-02",
         "/console/alarms",
+        "/console/jobs",
         "/console/grid",
         f"/console/results/{event_id}",
         f"/console/results/{event_id}/{works}",

@@ -31,6 +31,7 @@ def staff_pages(p: Programme) -> dict[str, str]:
         "event": f"/console/events/{p.event_id}",
         "monitoring": f"/console/events/{p.event_id}/monitoring",
         "alarms": "/console/alarms",
+        "jobs": "/console/jobs",
         "grid": "/console/grid",
         "results": f"/console/results/{p.event_id}",
         "result": f"/console/results/{p.event_id}/{p.user_id}",

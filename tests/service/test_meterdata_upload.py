@@ -74,6 +74,7 @@ def test_upload_file_stores_days_and_reads_back(api: Api, tmp_path: Path, suffix
         "unchanged_values": 0,
         "negative_values": 0,
         "evaluations": [],
+        "job": {"id": summary["job"]["id"], "status": "done"},  # in-process: done before answering
     }
     assert summary["source"].endswith(suffix)
     assert audit_count(api) == before + 1

@@ -69,7 +69,9 @@ class Server:
 
 
 @contextmanager
-def serve(url: str, directory: Path, name: str, workers: int = 1) -> Iterator[Server]:
+def serve(
+    url: str, directory: Path, name: str, workers: int = 1, clock_start: str = CLOCK_START
+) -> Iterator[Server]:
     """``gzvpp serve`` on ``url`` in a process group of its own, answering on a free port."""
     port = free_port()
     environment = {
@@ -81,7 +83,7 @@ def serve(url: str, directory: Path, name: str, workers: int = 1) -> Iterator[Se
     }
     environment.pop("PROMETHEUS_MULTIPROC_DIR", None)  # gzvpp serve makes its own
     command = [sys.executable, "-m", "gzvpp", "serve", "--database-url", url]
-    command += ["--port", str(port), "--workers", str(workers), "--clock-start", CLOCK_START]
+    command += ["--port", str(port), "--workers", str(workers), "--clock-start", clock_start]
     log = directory / f"{name}.log"
     with log.open("wb") as out:
         process = subprocess.Popen(

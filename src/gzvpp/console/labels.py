@@ -16,7 +16,15 @@ from gzvpp.accounts.schemas import Access, TokenStatus
 from gzvpp.core.eligibility import UserCategory
 from gzvpp.core.model import ParticipantKind
 from gzvpp.models import EventStatus, NotificationKind, ParticipantStatus, PriceMode, Role
-from gzvpp.terms import ALARM_KINDS, CONDITIONS, DIRECTIONS, MODES, baseline_type
+from gzvpp.terms import (
+    ALARM_KINDS,
+    CONDITIONS,
+    DIRECTIONS,
+    JOB_KINDS,
+    JOB_STATUSES,
+    MODES,
+    baseline_type,
+)
 
 LABELS: dict[StrEnum, str] = {
     Role.GRID_OPERATOR: "广州供电局",
@@ -53,6 +61,8 @@ LABELS: dict[StrEnum, str] = {
     NotificationKind.DISPATCH: "实时调度",
     NotificationKind.CANCELLATION: "取消",
     NotificationKind.RESULT: "评估结果",
+    **JOB_KINDS,
+    **JOB_STATUSES,
 }
 # Enums whose values repeat another's ("active"): a StrEnum member is a dict key equal to its
 # value, so these are labelled by class and value only: ``label(t.status.value, "TokenStatus")``.

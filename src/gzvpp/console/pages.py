@@ -213,6 +213,7 @@ def render(
             ("事件", "/console/events"),
             ("电网单线图", "/console/grid"),
             ("结算", "/console/settlement"),
+            ("后台任务", "/console/jobs"),
         ]
         if actor.role is Role.GRID_OPERATOR:
             nav.append(("账户与令牌", "/console/users"))

@@ -11,8 +11,9 @@ must not run in all of them at once:
   takes a lock that its transaction's end releases, and a process that finds it taken skips
   that round;
 - changes to the monthly partitions of ``meter_days`` (an upload adding a month, an archive
-  detaching one) wait their turn: :func:`transaction_lock` blocks until the lock is free and
-  holds it until the transaction ends.
+  detaching one) and evaluations (background jobs, :mod:`gzvpp.jobs`) wait their turn:
+  :func:`transaction_lock` blocks until the lock is free and holds it until the transaction
+  ends.
 
 SQLite serves one process, where both always succeed.
 """
@@ -44,6 +45,7 @@ class Lock(enum.IntEnum):
     SCHEDULER = 1
     OPENADR_RELAY = 2
     METER_PARTITIONS = 3
+    EVALUATION = 4
 
 
 def is_postgres(engine: Engine) -> bool:
@@ -62,8 +64,10 @@ def try_transaction_lock(session: Session, lock: Lock) -> bool:
 
 
 def transaction_lock(session: Session, lock: Lock) -> None:
-    """Wait for ``lock`` and hold it until ``session``'s transaction ends (PostgreSQL only; on
-    SQLite, which serves one process, nothing to wait for)."""
+    """Wait for ``lock`` and hold it until ``session``'s transaction ends.
+
+    Nothing to do on SQLite, where a writing transaction already excludes every other writer.
+    """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(select(func.pg_advisory_xact_lock(NAMESPACE, int(lock))))
 

@@ -62,6 +62,17 @@ class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {Decimal: Numeric(14, 3)}
 
 
+# The job queue's own tables, types and functions (procrastinate, PostgreSQL only): created by
+# a migration from the schema procrastinate ships, not from the platform's models.
+QUEUE_PREFIX = "procrastinate_"
+
+
+def is_platform_object(name: str | None, type_: str, _parents: Any) -> bool:
+    """Whether Alembic's comparison should look at ``name``: the platform's objects, not the
+    job queue's."""
+    return type_ != "table" or not (name or "").startswith(QUEUE_PREFIX)
+
+
 def enum_type(enum_class: type[StrEnum], name: str) -> Enum:
     """A column type storing ``enum_class``'s values as text, checked by a constraint ``name``.
 

@@ -97,6 +97,12 @@ EVALUATION_SECONDS = Histogram(
     ["outcome"],
     buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
 )
+JOBS = Gauge(
+    "gzvpp_jobs",
+    "后台任务数，按状态（读取 /metrics 时从数据库统计）",
+    ["status"],
+    multiprocess_mode="livemostrecent",
+)
 DB_CHECKED_OUT = Gauge(
     "gzvpp_db_pool_checked_out",
     "从连接池借出的数据库连接数",

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from gzvpp.jobs.endpoints import RunnerDep
 from gzvpp.kit.auth import MeterDataActorDep
 from gzvpp.kit.clock import ClockDep
 from gzvpp.kit.db import SessionDep
@@ -91,7 +92,11 @@ ReceivedFileDep = Annotated[tuple[Path, Upload], Depends(received_file)]
     "/loads:upload", summary="Upload meter loads (CSV or Parquet)", openapi_extra=FILE_FORM
 )
 def upload_loads(
-    received: ReceivedFileDep, actor: MeterDataActorDep, session: SessionDep, clock: ClockDep
+    received: ReceivedFileDep,
+    actor: MeterDataActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    runner: RunnerDep,
 ) -> schemas.UploadSummary:
     """Merge a file of 15-minute loads, columns ``account_id,ts,kw`` (``.csv`` or ``.parquet``).
 
@@ -99,21 +104,26 @@ def upload_loads(
     grid operator, for any enrolled account; a participant's upload is a 403. A bad or
     implausible row is a 422 naming the line and the reason, and nothing is stored; a body over
     ``GZVPP_METER_UPLOAD_MAX_BYTES`` is a 413. Correcting readings an evaluated event has read
-    needs the form field ``reason``.
+    needs the form field ``reason``. The answer names the evaluation job queued with the data
+    (``job``; see ``GET /api/jobs/{id}``).
     """
     path, upload = received
-    return service.upload_file(session, actor, clock.now(), path, upload, "kw")
+    return service.upload_file(session, actor, clock.now(), path, upload, "kw", runner)
 
 
 @router.post(
     "/system-load:upload", summary="Upload the Guangzhou system load", openapi_extra=FILE_FORM
 )
 def upload_system_load(
-    received: ReceivedFileDep, actor: MeterDataActorDep, session: SessionDep, clock: ClockDep
+    received: ReceivedFileDep,
+    actor: MeterDataActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    runner: RunnerDep,
 ) -> schemas.UploadSummary:
     """Merge a file of the 广州统调负荷, columns ``ts,mw`` (metering identity, grid operator)."""
     path, upload = received
-    return service.upload_file(session, actor, clock.now(), path, upload, "mw")
+    return service.upload_file(session, actor, clock.now(), path, upload, "mw", runner)
 
 
 @router.post("/loads", summary="Send meter readings as JSON")
@@ -123,10 +133,11 @@ def send_loads(
     session: SessionDep,
     clock: ClockDep,
     settings: SettingsDep,
+    runner: RunnerDep,
 ) -> schemas.UploadSummary:
     """Merge readings ``{"readings": [{"account_id", "ts", "kw"}, …], "reason"?}`` like an
     uploaded file (metering identity, grid operator)."""
-    return service.upload_readings(session, actor, clock.now(), upload, settings)
+    return service.upload_readings(session, actor, clock.now(), upload, settings, runner)
 
 
 @router.get("/loads", summary="Read an account's loads")

@@ -10,6 +10,7 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from gzvpp.jobs.schemas import JobRef
 from gzvpp.participants.schemas import AccountId
 from gzvpp.settlement.schemas import EvaluationReport
 
@@ -46,7 +47,7 @@ class ReadingsUpload(BaseModel):
 
 
 class UploadSummary(BaseModel):
-    """What an upload changed, and the events it (re-)evaluated."""
+    """What an upload changed, and the job evaluating the events it touched."""
 
     source: str = Field(description="The uploaded file's name, or ``api`` for JSON readings.")
     series: int = Field(description="Accounts in the upload (1 for the system load).")
@@ -59,7 +60,14 @@ class UploadSummary(BaseModel):
         description="Readings below zero: net export (the site fed power back)."
     )
     evaluations: list[EvaluationReport] = Field(
-        description="Ended events whose evaluation reads data this upload added or changed."
+        description="Ended events whose evaluation reads data this upload added or changed, "
+        "once its job is done: at once on SQLite; on PostgreSQL the job is queued and this is "
+        "empty (read GET /api/jobs/{id})."
+    )
+    job: JobRef | None = Field(
+        description="The evaluation job the upload queued with its data (None: nothing "
+        "changed, nothing to evaluate); ``queued`` on PostgreSQL, ``done`` (or ``failed``) on "
+        "SQLite, where it runs before the answer."
     )
 
 

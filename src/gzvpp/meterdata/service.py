@@ -16,8 +16,10 @@ stored value changes nothing, and a different one replaces it, the old and new v
 the upload's audit record. Sending the same data twice therefore writes nothing the second time.
 Replacing readings that an evaluated event has read is a correction of a published result and
 needs a reason; the results it changes keep a revision (who, why, before and after). The merged
-days are committed on their own, then every ended event whose evaluation reads a changed value
-is re-evaluated, so a failed evaluation cannot take the meter data back with it.
+days are committed with one evaluation job (:mod:`gzvpp.jobs`) naming what changed: the job
+re-evaluates every ended event whose evaluation reads a changed value, on the queue
+(PostgreSQL) or right after the commit (SQLite), so a failed evaluation cannot take the meter
+data back with it, and committed data always has its evaluation queued.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from gzvpp.core.timeseries import (
     day_number,
 )
 from gzvpp.files.loads import RowCheck, read_interval_rows
+from gzvpp.jobs.service import Runner, job_service
 from gzvpp.kit.audit import record
 from gzvpp.kit.auth import Actor
 from gzvpp.kit.errors import Forbidden, Invalid, NotFound
@@ -81,6 +84,7 @@ class MeterDataService:
         path: Path,
         upload: Upload,
         value_column: ValueColumn,
+        runner: Runner,
     ) -> schemas.UploadSummary:
         """Merge an uploaded CSV or Parquet file: ``account_id,ts,kw`` or ``ts,mw``.
 
@@ -107,7 +111,7 @@ class MeterDataService:
         except InputError as err:
             # Name the file as the client sent it, not the temporary copy.
             raise Invalid(upload.source + str(err)[len(err.path) :], field) from None
-        return self._store(session, actor, now, rows, value_column, upload, field)
+        return self._store(session, actor, now, rows, value_column, upload, field, runner)
 
     def upload_readings(
         self,
@@ -116,6 +120,7 @@ class MeterDataService:
         now: dt.datetime,
         upload: schemas.ReadingsUpload,
         settings: MeterSettings,
+        runner: Runner,
     ) -> schemas.UploadSummary:
         """Merge readings sent as JSON, checked like a file (grid, plausibility, repeats)."""
         self.require_uploader(actor)
@@ -126,7 +131,7 @@ class MeterDataService:
             ),
         )
         received = Upload("api", settings, reason=(upload.reason or "").strip() or None)
-        return self._store(session, actor, now, rows, "kw", received, ("body", "readings"))
+        return self._store(session, actor, now, rows, "kw", received, ("body", "readings"), runner)
 
     def loads(
         self,
@@ -181,9 +186,10 @@ class MeterDataService:
         value_column: ValueColumn,
         upload: Upload,
         field: Field,
+        runner: Runner,
     ) -> schemas.UploadSummary:
         """Merge ``rows`` into the stored days a block of pairs at a time, audit what changed,
-        require a reason for a correction of published results, then evaluate."""
+        require a reason for a correction of published results, and queue the evaluation."""
         if not len(rows.slots):
             raise Invalid(f"{upload.source} holds no readings", field)
         loads = value_column == "kw"
@@ -238,6 +244,7 @@ class MeterDataService:
             unchanged_values=len(rows.slots) - added - changed,
             negative_values=int((rows.values < 0).sum()),
             evaluations=[],
+            job=None,
         )
         if not touched:
             return summary
@@ -263,16 +270,18 @@ class MeterDataService:
             },
             at=now,
         )
-        # The data stands on its own: commit it before evaluating, so that an evaluation that
-        # fails cannot take the upload back with it.
-        session.commit()
-        summary.evaluations = evaluation_service.after_upload(
+        # The data and its evaluation's job commit together; the evaluation runs after the
+        # commit, so that one that fails cannot take the upload back with it.
+        job = job_service.queue_evaluation(
             session,
-            actor.label,
+            runner,
+            actor,
             now,
             _touched(touched, loads),
             Cause(f"meter_data.upload {upload.source}", upload.reason),
         )
+        session.commit()
+        summary.job, summary.evaluations = job_service.after_commit(session, runner, now, job)
         return summary
 
 

@@ -9,7 +9,7 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 
 import gzvpp.models  # noqa: F401  (registers every table on Base.metadata)
-from gzvpp.kit.db import Base, resolve_url
+from gzvpp.kit.db import Base, is_platform_object, resolve_url
 
 if context.is_offline_mode():
     raise RuntimeError("offline (--sql) migrations are not supported; run gzvpp db upgrade")
@@ -19,6 +19,7 @@ with engine.connect() as connection:
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
+        include_name=is_platform_object,
         render_as_batch=connection.dialect.name == "sqlite",
     )
     with context.begin_transaction():

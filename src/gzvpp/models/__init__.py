@@ -9,6 +9,7 @@ from gzvpp.models.award import Award
 from gzvpp.models.award_result import AwardResult
 from gzvpp.models.bid import Bid
 from gzvpp.models.event import Event, EventStatus, PriceMode
+from gzvpp.models.job import Job, JobKind, JobStatus
 from gzvpp.models.meter_day import MeterDay, SystemLoadDay
 from gzvpp.models.notification import Notification, NotificationKind
 from gzvpp.models.openadr_client import ClientRole, OpenADRClient, OpenADRToken
@@ -32,6 +33,9 @@ __all__ = [
     "ClientRole",
     "Event",
     "EventStatus",
+    "Job",
+    "JobKind",
+    "JobStatus",
     "MeterDay",
     "Notification",
     "NotificationKind",

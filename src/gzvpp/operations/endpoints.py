@@ -35,6 +35,7 @@ async def prometheus_metrics(
 ) -> Response:
     """The metrics in Prometheus's text format, to the metrics token only."""
     service.check_metrics_access(request.app.state.metrics_token, authorization)
+    await request.app.state.database_probe.count_jobs()
     return Response(metrics.exposition(), media_type=metrics.CONTENT_TYPE, headers=NO_STORE)
 
 

@@ -20,14 +20,18 @@ import hmac
 import logging
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import anyio
-from sqlalchemy import create_engine, text
+from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
+from gzvpp.jobs import repository as jobs
+from gzvpp.kit import metrics
 from gzvpp.kit.errors import Forbidden, Unauthorized
 from gzvpp.openadr.mqtt import MqttPublisher
 
@@ -69,7 +73,8 @@ class Readiness:
 
 
 class DatabaseProbe:
-    """``SELECT 1`` on a new connection to ``url`` each time, bounded in time."""
+    """``SELECT 1`` (or the jobs' count) on a new connection to ``url`` each time, bounded in
+    time."""
 
     def __init__(self, url: str) -> None:
         timeout = int(READY_TIMEOUT_S)
@@ -86,11 +91,22 @@ class DatabaseProbe:
 
     async def problem(self) -> str | None:
         """None if the database answered in time, else why not."""
+        return await self._bounded(lambda connection: connection.execute(text("SELECT 1")))
+
+    async def count_jobs(self) -> None:
+        """Set the jobs gauge from the database, on the check's terms: if the database does not
+        answer in time the gauge keeps its last value (the metrics never wait for it)."""
+        problem = await self._bounded(_count_jobs)
+        if problem is not None:
+            log.warning("metrics: jobs not counted: %s", problem)
+
+    async def _bounded(self, work: Callable[[Connection], object]) -> str | None:
+        """Run ``work`` on a new connection within the timeout; None, or why it did not."""
         if not self._pending.acquire(blocking=False):
             return DATABASE_SILENT  # the earlier checks still wait for it
         try:
             with anyio.fail_after(READY_TIMEOUT_S):
-                await anyio.to_thread.run_sync(self._select_one, abandon_on_cancel=True)
+                await anyio.to_thread.run_sync(self._run, work, abandon_on_cancel=True)
         except TimeoutError:
             return DATABASE_SILENT
         except SQLAlchemyError as err:  # its words name hosts and ports: logged, not sent
@@ -98,10 +114,10 @@ class DatabaseProbe:
             return DATABASE_UNREACHABLE
         return None
 
-    def _select_one(self) -> None:
+    def _run(self, work: Callable[[Connection], object]) -> None:
         try:
             with self._engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
+                work(connection)
         finally:
             self._pending.release()
 
@@ -166,3 +182,10 @@ def check_metrics_access(expected: str | None, authorization: str | None) -> Non
         raise Unauthorized("需要监控令牌 / the metrics token is required (Authorization: Bearer)")
     if not hmac.compare_digest(token.strip().encode(), expected.encode()):
         raise Forbidden("此令牌不能读取监控指标 / this token may not read the metrics")
+
+
+def _count_jobs(connection: Connection) -> None:
+    """The jobs by status into their gauge: the queue's depth is the same for every process."""
+    with Session(connection) as session:
+        for status, count in jobs.counts(session).items():
+            metrics.JOBS.labels(status.value).set(count)
