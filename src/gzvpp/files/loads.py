@@ -68,8 +68,8 @@ def read_interval_file(
         A ``.csv`` or ``.parquet`` file, or a Parquet dataset: a directory of ``.parquet``
         files (hive partitions allowed) or a glob pattern of them. With ``value_column="kw"``
         it has the columns ``account_id,ts,kw`` (meter loads, kW, one row per account and
-        interval; negative kW is allowed, some sites export); with ``"mw"`` the columns ``ts,mw`` (the Guangzhou system
-        load 广州统调负荷, MW, R5). Other columns are ignored.
+        interval; negative kW is allowed, some sites export); with ``"mw"`` the columns
+        ``ts,mw`` (the Guangzhou system load 广州统调负荷, MW, R5). Other columns are ignored.
         ``ts`` is the interval start in local time: text as ``YYYY-MM-DD HH:MM`` or ISO 8601
         with an offset (converted to Asia/Shanghai); in Parquet also a timestamp column, naive
         meaning local time and timezone-aware converted to Asia/Shanghai.
