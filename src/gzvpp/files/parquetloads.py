@@ -49,8 +49,9 @@ def parquet_table(path: Path, columns: list[str]) -> Table:
 
 
 def is_dataset(path: Path) -> bool:
-    """Whether ``path`` names a Parquet dataset: a directory, or a glob pattern of files."""
-    return path.is_dir() or glob.has_magic(str(path))
+    """Whether ``path`` names a Parquet dataset: a directory, or a glob pattern of files (a
+    path that exists is taken as it is, brackets and all)."""
+    return path.is_dir() or (glob.has_magic(str(path)) and not path.exists())
 
 
 def parquet_dataset_table(
@@ -73,7 +74,7 @@ def parquet_dataset_table(
     import pyarrow.dataset as ds  # here, not at the top: a CSV run need not load it
 
     text = str(source)
-    files = sorted(glob.glob(text)) if glob.has_magic(text) else None
+    files = sorted(glob.glob(text)) if is_dataset(source) and not source.is_dir() else None
     if files == []:
         raise InputError(source, "no Parquet file matches this pattern")
     try:
