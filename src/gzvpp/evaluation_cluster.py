@@ -168,9 +168,10 @@ def run_cluster_evaluation(
     InputError
         For any bad input, also one found by a worker; nothing is written then.
     ClusterError
-        If the cluster cannot be reached.
+        If the cluster cannot be reached, or a partition's task killed its workers (the
+        scheduler gives up after a few workers die on it, as past their memory limit).
     """
-    from distributed import as_completed
+    from distributed import KilledWorker, as_completed
 
     stage = on_stage or (lambda _: None)
     stage("reading participants, events and calendar")
@@ -197,7 +198,13 @@ def run_cluster_evaluation(
             pure=False,
         )
         for future in as_completed(futures):
-            part = future.result()
+            try:
+                part = future.result()
+            except KilledWorker:
+                raise ClusterError(
+                    "Dask 工作进程多次中止（多为超出内存上限）；"
+                    "请加大 --worker-memory 或增加工作进程"
+                ) from None
             for row, result in zip(part.rows, part.results, strict=True):
                 placed[row] = result
             future.release()

@@ -21,7 +21,7 @@ from typer.testing import CliRunner, Result
 
 from gzkit.inputs import InputError
 from gzvpp.cli import app
-from gzvpp.evaluation_cluster import partition_participants
+from gzvpp.evaluation_cluster import partition_count, partition_participants
 from gzvpp.evaluation_run import EvaluationInputs, plan_evaluation
 from gzvpp.scenario import ScenarioFiles, ScenarioSize, write_scenario
 
@@ -144,3 +144,10 @@ def test_a_bad_local_cluster_is_a_one_line_error(
     assert result.exit_code == 2
     assert f"--cluster local:N 需要正整数 N（工作进程数），收到 '{spec}'" in result.output
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_partitions_enough_for_each_cube_to_take_a_quarter_of_a_worker() -> None:
+    # 10,000 accounts × 100 days × 96 intervals × 8 B = 768 MB; a quarter of 1 GiB is 268 MB.
+    assert partition_count(2, 10_000, 100, 2**30) == 3
+    assert partition_count(4, 10_000, 100, 2**30) == 4  # at least one per worker
+    assert partition_count(2, 10_000, 100, 0) == 2  # no memory limit
