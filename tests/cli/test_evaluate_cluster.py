@@ -151,3 +151,21 @@ def test_partitions_enough_for_each_cube_to_take_a_quarter_of_a_worker() -> None
     assert partition_count(2, 10_000, 100, 2**30) == 3
     assert partition_count(4, 10_000, 100, 2**30) == 4  # at least one per worker
     assert partition_count(2, 10_000, 100, 0) == 2  # no memory limit
+
+
+def test_a_glob_matching_no_file_is_a_one_line_error(
+    scenario: ScenarioFiles, tmp_path: Path
+) -> None:
+    pattern = tmp_path / "loads" / "*.parquet"
+    args = [
+        "evaluate",
+        "--loads", str(pattern),
+        "--system-load", str(scenario.system_load),
+        "--participants", str(scenario.participants),
+        "--events", str(scenario.events),
+        "--out", str(tmp_path / "out.csv"),
+    ]  # fmt: skip
+    result = RUNNER.invoke(app, args, env=WIDE)
+    assert result.exit_code == 2
+    assert f"{pattern}: no Parquet file matches this pattern" in result.output
+    assert not (tmp_path / "out.csv").exists()
