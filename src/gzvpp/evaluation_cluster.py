@@ -118,7 +118,7 @@ def dask_client(address: str, worker_memory: str = "auto") -> Iterator[Client]:
             )
             client = Client(cluster)
     except (OSError, ValueError) as err:
-        raise ClusterError(f"无法连接 Dask 集群 {address}：{err}") from None
+        raise ClusterError(f"无法启动或连接 Dask 集群 {address}：{err}") from None
     try:
         yield client
     finally:
