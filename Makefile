@@ -4,7 +4,7 @@ UV := $(VENV)/bin/uv
 BIN := $(VENV)/bin
 UV_VERSION := $(shell sed -n '/^name = "uv"$$/{n;s/version = "\(.*\)"/\1/p;}' uv.lock)
 
-.PHONY: setup demo test lint bench bench-concurrency bench-workers clean bench-longevity bench-creditpool bench-csv bench-csv-small bench-meter-storage
+.PHONY: setup demo test lint bench bench-concurrency bench-workers clean bench-longevity bench-creditpool bench-csv bench-csv-small bench-meter-storage bench-cluster
 
 $(UV):
 	python3 -m venv $(VENV)
@@ -47,6 +47,11 @@ bench-workers: setup
 # Bytes per account-day and upload throughput of meter data on PostgreSQL (docs/scale.md).
 bench-meter-storage: setup
 	$(BIN)/python bench/meter_storage.py
+
+# gzvpp evaluate --cluster on a 2-worker LocalCluster next to the single process (docs/scale.md);
+# ARGS=--big for 100,000 accounts.
+bench-cluster: setup
+	$(BIN)/python bench/cluster.py $(ARGS)
 
 bench-longevity: setup
 	$(BIN)/python bench/longevity.py

@@ -27,5 +27,10 @@ class InputError(Exception):
         self.path = str(path)
         self.row = row
         self.reason = reason
+        self.unit = unit
         where = f"{self.path}, {unit} {row}" if row is not None else self.path
         super().__init__(f"{where}: {reason}")
+
+    def __reduce__(self) -> tuple[type[InputError], tuple[str, str, int | None, str]]:
+        # Pickled whole, so that an error raised on a Dask worker reaches the client as it is.
+        return (InputError, (self.path, self.reason, self.row, self.unit))

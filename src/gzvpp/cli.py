@@ -65,7 +65,11 @@ def _encoding_name(name: str | None) -> str | None:
 @app.command()
 def evaluate(
     loads: Annotated[
-        Path, typer.Option(help="15-minute meter loads: CSV or Parquet (account_id,ts,kw).")
+        Path,
+        typer.Option(
+            help="15-minute meter loads (account_id,ts,kw): CSV or Parquet, or a Parquet dataset "
+            "(a directory, hive partitions allowed, or a glob pattern)."
+        ),
     ],
     system_load: Annotated[
         Path, typer.Option(help="Guangzhou system load: CSV or Parquet (ts,mw).")
@@ -85,9 +89,21 @@ def evaluate(
             callback=_encoding_name,
         ),
     ] = None,
+    cluster: Annotated[
+        str | None,
+        typer.Option(
+            help="Settle on a Dask cluster: a scheduler address (tcp://host:8786), or local:N "
+            "for N local worker processes. Default: in this process."
+        ),
+    ] = None,
+    worker_memory: Annotated[
+        str,
+        typer.Option(help="Memory limit per worker of --cluster local:N, e.g. 4GiB."),
+    ] = "auto",
 ) -> None:
     """Evaluate every event's awards from meter exports (第九条): baselines, scores, subsidy."""
     from gzkit.inputs import InputError
+    from gzvpp.evaluation_cluster import ClusterError, run_cluster_evaluation
     from gzvpp.evaluation_run import EvaluationInputs, run_evaluation
     from gzvpp.reporting import print_evaluation_summary
 
@@ -106,17 +122,29 @@ def evaluate(
     ) as progress:
         task = progress.add_task("starting", total=None)
         try:
-            summary = run_evaluation(
-                inputs,
-                out,
-                lookback_days,
-                on_stage=lambda text: progress.update(task, description=text),
-                on_events_known=lambda n: progress.update(
-                    task, description="evaluating events", total=n, completed=0
-                ),
-                on_event=lambda event: progress.advance(task),
-            )
-        except InputError as err:
+            if cluster is None:
+                summary = run_evaluation(
+                    inputs,
+                    out,
+                    lookback_days,
+                    on_stage=lambda text: progress.update(task, description=text),
+                    on_events_known=lambda n: progress.update(
+                        task, description="evaluating events", total=n, completed=0
+                    ),
+                    on_event=lambda event: progress.advance(task),
+                )
+            else:
+                summary = run_cluster_evaluation(
+                    inputs,
+                    out,
+                    cluster,
+                    lookback_days,
+                    worker_memory,
+                    on_stage=lambda text: progress.update(task, description=text),
+                    on_partitions_known=lambda n: progress.update(task, total=n, completed=0),
+                    on_partition=lambda: progress.advance(task),
+                )
+        except (InputError, ClusterError) as err:
             progress.stop()
             _print_error(str(err))
             raise typer.Exit(code=2) from None

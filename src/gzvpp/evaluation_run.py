@@ -10,8 +10,8 @@ from __future__ import annotations
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -191,6 +191,129 @@ def write_results_csv(results: Sequence[AwardResult], out: Path) -> None:
             os.unlink(temporary)
 
 
+@dataclass(frozen=True)
+class EvaluationPlan:
+    """What a run knows before it reads any load: the small input files, read and checked.
+
+    Attributes
+    ----------
+    needed_days : ndarray of int64
+        Every day whose loads an evaluation may read (:func:`days_needed`).
+    """
+
+    calendar: Calendar
+    participants: dict[str, Participant]
+    events: list[Event]
+    needed_days: IntArray
+
+
+def plan_evaluation(inputs: EvaluationInputs, lookback_days: int = LOOKBACK_DAYS) -> EvaluationPlan:
+    """Read the participants, events and calendar files and work out the days to read.
+
+    Raises
+    ------
+    InputError
+        For any bad input among these files.
+    """
+    encoding = inputs.encoding
+    calendar = read_calendar(inputs.calendar, encoding) if inputs.calendar else Calendar()
+    participants = read_participants(inputs.participants, encoding)
+    events = read_events(inputs.events, participants)
+    try:
+        needed = days_needed(events, calendar, lookback_days)
+    except CalendarError as err:
+        raise InputError(inputs.calendar or inputs.events, str(err)) from None
+    return EvaluationPlan(calendar, participants, events, needed)
+
+
+def awarded_accounts(events: Iterable[Event], participants: Mapping[str, Participant]) -> list[str]:
+    """The meter accounts behind the awards of the non-cancelled events, sorted."""
+    return sorted(
+        {
+            a
+            for e in events
+            if not e.cancelled
+            for w in e.awards
+            for a in participants[w.participant_id].accounts
+        }
+    )
+
+
+@dataclass(frozen=True)
+class PartitionResults:
+    """The results of some participants' awards, each with its row in the whole run's output.
+
+    Attributes
+    ----------
+    rows : tuple of int
+        0-based row of each result in the output of :func:`run_evaluation` (header excluded).
+    """
+
+    rows: tuple[int, ...]
+    results: list[AwardResult]
+
+
+def evaluate_partition(
+    inputs: EvaluationInputs,
+    participant_ids: Collection[str],
+    lookback_days: int = LOOKBACK_DAYS,
+    plan: EvaluationPlan | None = None,
+) -> PartitionResults:
+    """Evaluate the awards of some participants only, reading only their accounts' loads.
+
+    Every figure of an award depends on its own participant's loads and awards alone (R4: the
+    response days are the participant's; R2 c, R6: its month non-executions, suspension and
+    rank score run over its own awards), so the participants can be evaluated apart and their
+    results put back in the order :func:`run_evaluation` writes them. A Dask task of
+    ``gzvpp evaluate --cluster`` (:mod:`gzvpp.evaluation_cluster`) is one call.
+
+    Parameters
+    ----------
+    inputs : EvaluationInputs
+        Paths that the process calling this can read; Parquet loads are read with a filter
+        on the accounts, pushed down to pyarrow.
+    participant_ids : collection of str
+        Participants to evaluate; an aggregator comes with all its member accounts.
+    plan : EvaluationPlan, optional
+        The small files, read already; None reads them.
+
+    Raises
+    ------
+    InputError
+        For any bad input that this partition reads.
+    """
+    plan = plan or plan_evaluation(inputs, lookback_days)
+    chosen = frozenset(participant_ids)
+    kept: list[Event] = []
+    rows: list[int] = []
+    first = 0
+    for event in sorted(evaluable(plan.events), key=lambda e: e.window.start):
+        awards = [i for i, w in enumerate(event.awards) if w.participant_id in chosen]
+        if awards:
+            kept.append(replace(event, awards=tuple(event.awards[i] for i in awards)))
+            rows.extend(first + i for i in awards)
+        first += len(event.awards)
+    loads = read_interval_file(
+        inputs.loads,
+        value_column="kw",
+        series=awarded_accounts(kept, plan.participants),
+        keep_days=plan.needed_days,
+        encoding=inputs.encoding,
+        push_down=True,
+    )
+    system_load = read_interval_file(
+        inputs.system_load,
+        value_column="mw",
+        series=None,
+        keep_days=plan.needed_days,
+        encoding=inputs.encoding,
+    )
+    results = evaluate_events(
+        kept, plan.participants, loads, system_load, plan.calendar, lookback_days
+    )
+    return PartitionResults(tuple(rows), results)
+
+
 def run_evaluation(
     inputs: EvaluationInputs,
     out: Path,
@@ -208,36 +331,34 @@ def run_evaluation(
     """
     stage = on_stage or (lambda _: None)
     stage("reading participants, events and calendar")
-    encoding = inputs.encoding
-    calendar = read_calendar(inputs.calendar, encoding) if inputs.calendar else Calendar()
-    participants = read_participants(inputs.participants, encoding)
-    events = read_events(inputs.events, participants)
-    try:
-        needed = days_needed(events, calendar, lookback_days)
-    except CalendarError as err:
-        raise InputError(inputs.calendar or inputs.events, str(err)) from None
-    accounts = sorted(
-        {
-            a
-            for e in events
-            if not e.cancelled
-            for w in e.awards
-            for a in participants[w.participant_id].accounts
-        }
-    )
+    plan = plan_evaluation(inputs, lookback_days)
     stage("reading meter loads")
     loads = read_interval_file(
-        inputs.loads, value_column="kw", series=accounts, keep_days=needed, encoding=encoding
+        inputs.loads,
+        value_column="kw",
+        series=awarded_accounts(plan.events, plan.participants),
+        keep_days=plan.needed_days,
+        encoding=inputs.encoding,
     )
     stage("reading system load")
     system_load = read_interval_file(
-        inputs.system_load, value_column="mw", series=None, keep_days=needed, encoding=encoding
+        inputs.system_load,
+        value_column="mw",
+        series=None,
+        keep_days=plan.needed_days,
+        encoding=inputs.encoding,
     )
     if on_events_known is not None:
-        on_events_known(len(evaluable(events)))
+        on_events_known(len(evaluable(plan.events)))
     results = evaluate_events(
-        events, participants, loads, system_load, calendar, lookback_days, on_event
+        plan.events,
+        plan.participants,
+        loads,
+        system_load,
+        plan.calendar,
+        lookback_days,
+        on_event,
     )
     stage("writing results")
     write_results_csv(results, out)
-    return summarise(events, results)
+    return summarise(plan.events, results)

@@ -431,7 +431,8 @@ def test_unreadable_files(tmp_path: Path) -> None:
     )
     bad_suffix = write_csv(tmp_path, HEADER, name="loads.xlsx")
     assert fault(bad_suffix).reason == (
-        "unsupported file type '.xlsx': loads come as .csv or .parquet"
+        "unsupported file type '.xlsx': loads come as .csv or .parquet, "
+        "or as a directory or glob pattern of .parquet files"
     )
 
 

@@ -48,7 +48,7 @@ from gzvpp.files.loadtable import (
     chunks,
     read_batches,
 )
-from gzvpp.files.parquetloads import parquet_table
+from gzvpp.files.parquetloads import is_dataset, parquet_dataset_table, parquet_table
 
 
 def read_interval_file(
@@ -58,16 +58,18 @@ def read_interval_file(
     series: Collection[str] | None,
     keep_days: IntArray | None,
     encoding: str | None = None,
+    push_down: bool = False,
 ) -> IntervalCube:
     """Read 15-minute loads from a CSV or Parquet file into an :class:`IntervalCube`.
 
     Parameters
     ----------
     path : Path
-        A ``.csv`` or ``.parquet`` file. With ``value_column="kw"`` it has the columns
-        ``account_id,ts,kw`` (meter loads, kW, one row per account and interval; negative kW is
-        allowed, some sites export); with ``"mw"`` the columns ``ts,mw`` (the Guangzhou system
-        load 广州统调负荷, MW, R5). Other columns are ignored.
+        A ``.csv`` or ``.parquet`` file, or a Parquet dataset: a directory of ``.parquet``
+        files (hive partitions allowed) or a glob pattern of them. With ``value_column="kw"``
+        it has the columns ``account_id,ts,kw`` (meter loads, kW, one row per account and
+        interval; negative kW is allowed, some sites export); with ``"mw"`` the columns
+        ``ts,mw`` (the Guangzhou system load 广州统调负荷, MW, R5). Other columns are ignored.
         ``ts`` is the interval start in local time: text as ``YYYY-MM-DD HH:MM`` or ISO 8601
         with an offset (converted to Asia/Shanghai); in Parquet also a timestamp column, naive
         meaning local time and timezone-aware converted to Asia/Shanghai.
@@ -83,6 +85,10 @@ def read_interval_file(
     encoding : str, optional
         A CSV file's encoding: ``utf-8``, ``utf-8-sig`` or ``gb18030`` (``gbk`` too); None
         judges it by the file's head (:func:`gzkit.textfiles.detect_encoding`).
+    push_down : bool
+        Parquet only: read the rows of ``series`` alone, the filter pushed down to pyarrow;
+        other accounts' rows are then neither read nor validated (a settlement partition,
+        :mod:`gzvpp.evaluation_cluster`).
 
     Returns
     -------
@@ -103,7 +109,8 @@ def read_interval_file(
     path = Path(path)
     key_column = ACCOUNT_COLUMN if value_column == "kw" else None
     columns = [c for c in (key_column, TIME_COLUMN, value_column) if c]
-    with _open_table(path, columns, encoding) as table:
+    accounts = series if push_down and key_column is not None else None
+    with _open_table(path, columns, encoding, accounts) as table:
         return _read_cube(table, key_column, value_column, series, keep_days)
 
 
@@ -248,16 +255,25 @@ def _series_and_rows(table: Table, key_column: str | None) -> tuple[tuple[str, .
 
 
 @contextmanager
-def _open_table(path: Path, columns: list[str], encoding: str | None) -> Iterator[Table]:
-    """Open a CSV or Parquet file and check that it has ``columns``."""
+def _open_table(
+    path: Path, columns: list[str], encoding: str | None, accounts: Collection[str] | None = None
+) -> Iterator[Table]:
+    """Open a CSV or Parquet file or a Parquet dataset and check that it has ``columns``;
+    with ``accounts`` (Parquet) only their rows are read."""
     suffix = path.suffix.lower()
-    if suffix == ".csv":
+    if is_dataset(path) or (accounts is not None and suffix == ".parquet"):
+        yield parquet_dataset_table(path, columns, accounts)
+    elif suffix == ".csv":
         with csv_table(path, columns, encoding) as table:
             yield table
     elif suffix == ".parquet":
         yield parquet_table(path, columns)
     else:
-        raise InputError(path, f"unsupported file type {suffix!r}: loads come as .csv or .parquet")
+        raise InputError(
+            path,
+            f"unsupported file type {suffix!r}: loads come as .csv or .parquet, "
+            "or as a directory or glob pattern of .parquet files",
+        )
 
 
 def _layout(

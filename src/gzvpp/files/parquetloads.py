@@ -1,8 +1,9 @@
-"""Loads files in Parquet, streamed a row group at a time."""
+"""Loads in Parquet, streamed a row group at a time: one file, or a dataset of many."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import glob
+from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -45,3 +46,61 @@ def parquet_table(path: Path, columns: list[str]) -> Table:
             raise InputError(path, f"unreadable Parquet data: {exc}") from exc
 
     return Table(path, columns, "row", 1, read)
+
+
+def is_dataset(path: Path) -> bool:
+    """Whether ``path`` names a Parquet dataset: a directory, or a glob pattern of files (a
+    path that exists is taken as it is, brackets and all)."""
+    return path.is_dir() or (glob.has_magic(str(path)) and not path.exists())
+
+
+def parquet_dataset_table(
+    source: Path, columns: list[str], accounts: Collection[str] | None = None
+) -> Table:
+    """Open Parquet for streaming as a dataset: a directory of files (hive partitions such as
+    ``bucket=07/`` allowed), a glob pattern of files, or one file.
+
+    Parameters
+    ----------
+    source : Path
+    columns : list of str
+    accounts : collection of str, optional
+        Read only these accounts' rows: the filter is pushed down to pyarrow, which skips hive
+        partitions and row groups whose statistics exclude them and drops other rows before
+        they reach Python (so they are not validated either). None reads every row.
+
+    Rows are numbered in scan order (files sorted by path) over the rows read.
+    """
+    import pyarrow.dataset as ds  # here, not at the top: a CSV run need not load it
+
+    text = str(source)
+    files = sorted(glob.glob(text)) if is_dataset(source) and not source.is_dir() else None
+    if files == []:
+        raise InputError(source, "no Parquet file matches this pattern")
+    try:
+        dataset = ds.dataset(
+            files or text,
+            format=ds.ParquetFileFormat(
+                read_options=ds.ParquetReadOptions(dictionary_columns=[ACCOUNT_COLUMN, TIME_COLUMN])
+            ),
+            partitioning=ds.HivePartitioning.discover(infer_dictionary=True),
+        )
+        require_columns(source, dataset.schema.names, columns, row=None)
+    except (pa.ArrowException, OSError) as exc:
+        raise InputError(source, f"not a readable Parquet dataset: {exc}") from exc
+    wanted_rows = None if accounts is None else ds.field(ACCOUNT_COLUMN).isin(sorted(accounts))
+
+    def read(wanted: list[str]) -> Iterator[Any]:
+        try:
+            # Little read-ahead: a worker's memory holds its cube, not the files it streams.
+            yield from dataset.to_batches(
+                columns=wanted,
+                filter=wanted_rows,
+                batch_size=_BATCH_ROWS,
+                batch_readahead=2,
+                fragment_readahead=1,
+            )
+        except (pa.ArrowException, OSError) as exc:
+            raise InputError(source, f"unreadable Parquet data: {exc}") from exc
+
+    return Table(source, columns, "row", 1, read)

@@ -1,0 +1,216 @@
+"""``gzvpp evaluate --cluster``: the same settlement, partitioned by participant over Dask.
+
+The client reads only the small files (participants, events, calendar), splits the awarded
+participants into partitions of about equal numbers of accounts (an aggregator with all its
+members), and submits one :func:`~gzvpp.evaluation_run.evaluate_partition` task per partition.
+Each task reads its own accounts' loads from the path it is given (a file, or a Parquet dataset
+read with a filter pushed down to pyarrow): no load data goes through the client. The client
+gathers the result rows, puts them back in the single-process order and writes the same CSV,
+byte for byte.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from gzvpp.core.baseline import LOOKBACK_DAYS
+from gzvpp.core.grid import INTERVALS_PER_DAY
+from gzvpp.core.model import Event, Participant
+from gzvpp.core.results import AwardResult
+from gzvpp.evaluation_run import (
+    EvaluationInputs,
+    EvaluationSummary,
+    awarded_accounts,
+    evaluable,
+    evaluate_partition,
+    plan_evaluation,
+    summarise,
+    write_results_csv,
+)
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+LOCAL_PREFIX = "local:"
+# The load cube of one partition may take this share of a worker's memory limit; the rest is
+# the streamed batches, the evaluation's arrays and the results.
+CUBE_SHARE = 0.25
+CONNECT_TIMEOUT = "10s"
+
+
+class ClusterError(Exception):
+    """The cluster cannot be started or reached (a one-line reason)."""
+
+
+def partition_participants(
+    events: Sequence[Event], participants: Mapping[str, Participant], partitions: int
+) -> list[tuple[str, ...]]:
+    """Split the awarded participants into at most ``partitions`` groups of about equal numbers
+    of accounts, largest participant first onto the lightest group (deterministic).
+
+    An aggregator counts all its member accounts and is never split: its load is their sum (R4).
+    """
+    awarded = {w.participant_id for e in evaluable(events) for w in e.awards}
+    lightest = [(0, k) for k in range(max(1, partitions))]
+    groups: list[list[str]] = [[] for _ in lightest]
+    for pid in sorted(awarded, key=lambda p: (-len(participants[p].accounts), p)):
+        size, k = heapq.heappop(lightest)
+        groups[k].append(pid)
+        heapq.heappush(lightest, (size + len(participants[pid].accounts), k))
+    return [tuple(sorted(g)) for g in groups if g]
+
+
+def partition_count(workers: int, accounts: int, days: int, memory_limit: int) -> int:
+    """Partitions enough that each one's load cube (8 bytes per account, day and interval)
+    takes at most :data:`CUBE_SHARE` of a worker's memory limit, and at least one per worker.
+
+    A ``memory_limit`` of 0 (no limit) gives one partition per worker.
+    """
+    cube_bytes = accounts * days * INTERVALS_PER_DAY * 8
+    by_memory = math.ceil(cube_bytes / (memory_limit * CUBE_SHARE)) if memory_limit else 1
+    return max(workers, by_memory, 1)
+
+
+def local_workers(address: str) -> int | None:
+    """N of ``local:N``; None for a scheduler address.
+
+    Raises
+    ------
+    ClusterError
+        If N is not a whole number from 1 up.
+    """
+    if not address.startswith(LOCAL_PREFIX):
+        return None
+    text = address.removeprefix(LOCAL_PREFIX)
+    if not text.isdigit() or int(text) < 1:
+        raise ClusterError(f"--cluster local:N 需要正整数 N（工作进程数），收到 {address!r}")
+    return int(text)
+
+
+@contextmanager
+def dask_client(address: str, worker_memory: str = "auto") -> Iterator[Client]:
+    """A client of the scheduler at ``address``, or of a LocalCluster of N worker processes
+    (one thread each, ``worker_memory`` each) for ``local:N``.
+
+    Raises
+    ------
+    ClusterError
+        If the scheduler cannot be reached or the local cluster cannot start.
+    """
+    from distributed import Client, LocalCluster
+
+    workers = local_workers(address)
+    try:
+        if workers is None:
+            client = Client(address, timeout=CONNECT_TIMEOUT)
+        else:
+            cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                memory_limit=worker_memory,
+                dashboard_address=None,
+            )
+            client = Client(cluster)
+    except (OSError, ValueError) as err:
+        raise ClusterError(f"无法启动或连接 Dask 集群 {address}：{err}") from None
+    try:
+        yield client
+    finally:
+        client.close()
+        if workers is not None:
+            cluster.close()
+
+
+def _absolute(inputs: EvaluationInputs) -> EvaluationInputs:
+    """The inputs with absolute paths, as a worker with another working directory needs."""
+    calendar = inputs.calendar.absolute() if inputs.calendar else None
+    return EvaluationInputs(
+        inputs.loads.absolute(),
+        inputs.system_load.absolute(),
+        inputs.participants.absolute(),
+        inputs.events.absolute(),
+        calendar,
+        inputs.encoding,
+    )
+
+
+def run_cluster_evaluation(
+    inputs: EvaluationInputs,
+    out: Path,
+    address: str,
+    lookback_days: int = LOOKBACK_DAYS,
+    worker_memory: str = "auto",
+    partitions: int | None = None,
+    on_stage: Callable[[str], None] | None = None,
+    on_partitions_known: Callable[[int], None] | None = None,
+    on_partition: Callable[[], None] | None = None,
+) -> EvaluationSummary:
+    """:func:`~gzvpp.evaluation_run.run_evaluation` on a Dask cluster: the same ``out``.
+
+    Parameters
+    ----------
+    address : str
+        A ``dask.distributed`` scheduler address (``tcp://host:8786``), or ``local:N``.
+    worker_memory : str
+        Memory limit per worker of a local cluster (``"4GiB"``; ``"auto"`` shares the
+        machine's memory out).
+    partitions : int, optional
+        Number of tasks; None: :func:`partition_count` from the workers' memory limits.
+
+    Raises
+    ------
+    InputError
+        For any bad input, also one found by a worker; nothing is written then.
+    ClusterError
+        If the cluster cannot be reached, or a partition's task killed its workers (the
+        scheduler gives up after a few workers die on it, as past their memory limit).
+    """
+    from distributed import KilledWorker, as_completed
+
+    stage = on_stage or (lambda _: None)
+    stage("reading participants, events and calendar")
+    inputs = _absolute(inputs)
+    plan = plan_evaluation(inputs, lookback_days)
+    stage("starting the cluster")
+    with dask_client(address, worker_memory) as client:
+        workers = client.scheduler_info()["workers"].values()
+        if partitions is None:
+            limit = min((int(w.get("memory_limit") or 0) for w in workers), default=0)
+            accounts = len(awarded_accounts(plan.events, plan.participants))
+            partitions = partition_count(len(workers), accounts, len(plan.needed_days), limit)
+        groups = partition_participants(plan.events, plan.participants, partitions)
+        if on_partitions_known is not None:
+            on_partitions_known(len(groups))
+        stage("evaluating on the cluster")
+        total = sum(len(e.awards) for e in evaluable(plan.events))
+        placed: list[AwardResult | None] = [None] * total
+        futures = client.map(
+            evaluate_partition,
+            [inputs] * len(groups),
+            groups,
+            lookback_days=lookback_days,
+            pure=False,
+        )
+        for future in as_completed(futures):
+            try:
+                part = future.result()
+            except KilledWorker:
+                raise ClusterError(
+                    "Dask 工作进程多次中止（多为超出内存上限）；"
+                    "请加大 --worker-memory 或增加工作进程"
+                ) from None
+            for row, result in zip(part.rows, part.results, strict=True):
+                placed[row] = result
+            future.release()
+            if on_partition is not None:
+                on_partition()
+    results = [r for r in placed if r is not None]
+    stage("writing results")
+    write_results_csv(results, out)
+    return summarise(plan.events, results)

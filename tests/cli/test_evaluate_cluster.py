@@ -1,0 +1,171 @@
+"""``gzvpp evaluate --cluster``: the settlement partitioned by participant on a Dask LocalCluster
+of 2 worker processes gives the single-process result file byte for byte; loads may be a
+partitioned Parquet dataset on both paths.
+
+The data is the benchmark's generator at a small size: users and aggregators of 2–50 members,
+10 events with 400 awards, non-executions enough that some participants are suspended.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import pickle
+import zlib
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner, Result
+
+from gzkit.inputs import InputError
+from gzvpp.cli import app
+from gzvpp.evaluation_cluster import partition_count, partition_participants
+from gzvpp.evaluation_run import EvaluationInputs, plan_evaluation
+from gzvpp.scenario import ScenarioFiles, ScenarioSize, write_scenario
+
+RUNNER = CliRunner()
+WIDE = {"COLUMNS": "1000"}
+SIZE = ScenarioSize(accounts=150, history_days=160, events=10, awards=400)
+BUCKETS = 3
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory: pytest.TempPathFactory) -> ScenarioFiles:
+    return write_scenario(tmp_path_factory.mktemp("scenario"), SIZE, loads_format="parquet")
+
+
+def evaluate(
+    files: ScenarioFiles, out: Path, *extra: str, loads: Path | str | None = None
+) -> Result:
+    args = [
+        "evaluate",
+        "--loads", str(loads or files.loads),
+        "--system-load", str(files.system_load),
+        "--participants", str(files.participants),
+        "--events", str(files.events),
+        "--out", str(out),
+        *extra,
+    ]  # fmt: skip
+    result = RUNNER.invoke(app, args, env=WIDE)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def write_dataset(files: ScenarioFiles, folder: Path) -> Path:
+    """The loads as a hive-partitioned dataset, ``bucket=K/part.parquet`` by account hash."""
+    table = pq.read_table(files.loads)
+    accounts = table.column("account_id").to_pylist()
+    buckets = [zlib.crc32(a.encode()) % BUCKETS for a in accounts]
+    for bucket in range(BUCKETS):
+        rows = pa.array([b == bucket for b in buckets])
+        (folder / f"bucket={bucket}").mkdir(parents=True)
+        pq.write_table(table.filter(rows), folder / f"bucket={bucket}" / "part.parquet")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def single_process(scenario: ScenarioFiles, tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    out = tmp_path_factory.mktemp("single") / "results.csv"
+    evaluate(scenario, out)
+    return out.read_bytes()
+
+
+def test_cluster_gives_the_single_process_file_byte_for_byte(
+    scenario: ScenarioFiles, single_process: bytes, tmp_path: Path
+) -> None:
+    out = tmp_path / "cluster.csv"
+    evaluate(scenario, out, "--cluster", "local:2", "--worker-memory", "1GiB")
+    # The scenario exercises what runs across events: aggregators, suspensions, rank scores.
+    rows = list(csv.DictReader(io.StringIO(single_process.decode())))
+    assert len(rows) == SIZE.awards
+    assert any(r["participant_id"].startswith("A") for r in rows)  # aggregators (A0001 …)
+    assert any(r["suspended"] == "true" for r in rows)
+    assert len({r["rank_score"] for r in rows}) > 10
+    assert out.read_bytes() == single_process
+
+
+def test_loads_as_a_partitioned_dataset_on_both_paths(
+    scenario: ScenarioFiles, single_process: bytes, tmp_path: Path
+) -> None:
+    dataset = write_dataset(scenario, tmp_path / "loads")
+    for name, loads in [("folder", dataset), ("glob", dataset / "bucket=*" / "*.parquet")]:
+        out = tmp_path / f"{name}.csv"
+        evaluate(scenario, out, loads=loads)
+        assert out.read_bytes() == single_process, name
+    out = tmp_path / "cluster.csv"
+    evaluate(scenario, out, "--cluster", "local:2", "--worker-memory", "1GiB", loads=dataset)
+    assert out.read_bytes() == single_process
+
+
+def test_partitions_keep_each_aggregator_whole_and_balance_accounts(
+    scenario: ScenarioFiles,
+) -> None:
+    plan = plan_evaluation(
+        EvaluationInputs(
+            scenario.loads, scenario.system_load, scenario.participants, scenario.events
+        )
+    )
+    groups = partition_participants(plan.events, plan.participants, 3)
+    awarded = {w.participant_id for e in plan.events for w in e.awards}
+    listed = [p for group in groups for p in group]
+    assert sorted(listed) == sorted(awarded)  # each awarded participant in exactly one group
+    sizes = [sum(len(plan.participants[p].accounts) for p in group) for group in groups]
+    largest = max(len(plan.participants[p].accounts) for p in awarded)
+    assert len(groups) == 3 and max(sizes) - min(sizes) <= largest
+
+
+def test_an_input_error_raised_on_a_worker_reaches_the_client_whole() -> None:
+    error = InputError("loads.parquet", "kw is not finite", row=7, unit="row")
+    copy = pickle.loads(pickle.dumps(error))
+    assert (str(copy), copy.path, copy.row, copy.reason) == (
+        "loads.parquet, row 7: kw is not finite",
+        "loads.parquet",
+        7,
+        "kw is not finite",
+    )
+
+
+@pytest.mark.parametrize("spec", ["local:0", "local:two"])
+def test_a_bad_local_cluster_is_a_one_line_error(
+    scenario: ScenarioFiles, tmp_path: Path, spec: str
+) -> None:
+    args = [
+        "evaluate",
+        "--loads", str(scenario.loads),
+        "--system-load", str(scenario.system_load),
+        "--participants", str(scenario.participants),
+        "--events", str(scenario.events),
+        "--out", str(tmp_path / "out.csv"),
+        "--cluster", spec,
+    ]  # fmt: skip
+    result = RUNNER.invoke(app, args, env=WIDE)
+    assert result.exit_code == 2
+    assert f"--cluster local:N 需要正整数 N（工作进程数），收到 '{spec}'" in result.output
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_partitions_enough_for_each_cube_to_take_a_quarter_of_a_worker() -> None:
+    # 10,000 accounts × 100 days × 96 intervals × 8 B = 768 MB; a quarter of 1 GiB is 268 MB.
+    assert partition_count(2, 10_000, 100, 2**30) == 3
+    assert partition_count(4, 10_000, 100, 2**30) == 4  # at least one per worker
+    assert partition_count(2, 10_000, 100, 0) == 2  # no memory limit
+
+
+def test_a_glob_matching_no_file_is_a_one_line_error(
+    scenario: ScenarioFiles, tmp_path: Path
+) -> None:
+    pattern = tmp_path / "loads" / "*.parquet"
+    args = [
+        "evaluate",
+        "--loads", str(pattern),
+        "--system-load", str(scenario.system_load),
+        "--participants", str(scenario.participants),
+        "--events", str(scenario.events),
+        "--out", str(tmp_path / "out.csv"),
+    ]  # fmt: skip
+    result = RUNNER.invoke(app, args, env=WIDE)
+    assert result.exit_code == 2
+    assert f"{pattern}: no Parquet file matches this pattern" in result.output
+    assert not (tmp_path / "out.csv").exists()
