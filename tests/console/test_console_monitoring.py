@@ -192,6 +192,11 @@ def test_the_dispatcher_watches_who_reached_the_target(
     # A participant's curve: load, baseline and the target load, with the 5-minute limit.
     page.click("#monitor-body button:has-text('越秀迟到工厂')")
     assert "越秀迟到工厂 的负荷曲线" in page.inner_text("#participant-title")
+    # Its minutes come with the next answer (each poll carries only the drawn participant's).
+    page.wait_for_function(
+        "() => document.querySelectorAll('#participant-chart .scatterlayer .point').length > 0",
+        timeout=15_000,
+    )
     legend = page.inner_text("#participant-chart")
     assert "实际负荷" in legend and "基线" in legend and "5 分钟时限" in legend
     assert page.query_selector("#participant-chart .g-ytitle text").text_content() == "负荷（kW）"

@@ -79,8 +79,9 @@ document.addEventListener("DOMContentLoaded", () => {
       name.type = "button";
       name.className = "link-button";
       name.textContent = p.participant_name;
-      // The polls carry only the chosen participant's minutes: ask again for the new one's.
-      name.addEventListener("click", () => { chosen = p.participant_id; poll(); });
+      // The polls carry only the chosen participant's minutes: show the choice at once, then
+      // ask for its minutes.
+      name.addEventListener("click", () => { chosen = p.participant_id; participantChart(); poll(); });
       cell(tr, "").append(name);
       cell(tr, kw(p.target_kw), "num");
       cell(tr, kw(p.baseline_kw), "num");
@@ -167,8 +168,11 @@ document.addEventListener("DOMContentLoaded", () => {
     clearTimeout(timer);
     timer = live() && document.visibilityState === "visible" ? setTimeout(poll, every) : null;
   }
+  let latest = 0;  // a poll answered after a newer one was asked is dropped
   async function poll() {
+    const asked = ++latest;
     const answer = await gz.call("GET", chosen ? url + "?samples_for=" + encodeURIComponent(chosen) : url);
+    if (asked !== latest) return;
     if (!answer.ok) {
       state.textContent = Object.values(gz.errors(answer.status, answer.data)).join("；");
       schedule();
