@@ -19,7 +19,10 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
-from typer.core import TyperCommand
+
+from gzvpp import cliparts
+from gzvpp.cliparts import DatabaseUrl, DbPath, print_error, stderr
+from gzvpp.openadr.cli import openadr_app
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -37,17 +40,6 @@ app = typer.Typer(
 @app.callback()
 def main() -> None:
     """广州市虚拟电厂管理平台 — Guangzhou virtual power plant platform."""
-
-
-def _stderr() -> Console:
-    """The console for messages on stderr: one line each, never folded at the terminal's width
-    (a log or a CI job would otherwise get a message cut in pieces at 80 columns)."""
-    return Console(stderr=True, soft_wrap=True)
-
-
-def _print_error(message: str) -> None:
-    """Print ``错误：message`` on one line of stderr; the message is text, not markup."""
-    _stderr().print(f"[bold red]错误：[/]{escape(message)}")
 
 
 def _encoding_name(name: str | None) -> str | None:
@@ -107,7 +99,7 @@ def evaluate(
     from gzvpp.evaluation_run import EvaluationInputs, run_evaluation
     from gzvpp.reporting import print_evaluation_summary
 
-    console = _stderr()
+    console = stderr()
     inputs = EvaluationInputs(loads, system_load, participants, events, calendar, encoding)
     # Progress only on a terminal: elsewhere it would leave a blank line before any message.
     with Progress(
@@ -146,25 +138,9 @@ def evaluate(
                 )
         except (InputError, ClusterError) as err:
             progress.stop()
-            _print_error(str(err))
+            print_error(str(err))
             raise typer.Exit(code=2) from None
     print_evaluation_summary(summary, out, Console())
-
-
-DbPath = Annotated[Path | None, typer.Option("--db", help="SQLite database file.")]
-DatabaseUrl = Annotated[
-    str | None,
-    typer.Option(
-        "--database-url",
-        help="SQLAlchemy URL; default $GZVPP_DATABASE_URL, else sqlite:///gzvpp.sqlite.",
-    ),
-]
-
-
-def _database_url(db: Path | None, database_url: str | None) -> str | None:
-    if db is not None and database_url is not None:
-        raise typer.BadParameter("give --db or --database-url, not both")
-    return f"sqlite:///{db.resolve()}" if db is not None else database_url
 
 
 @app.command()
@@ -200,13 +176,13 @@ def serve(
     from gzvpp import serving
     from gzvpp.kit.db import resolve_url, upgrade
 
-    url = resolve_url(_database_url(db, database_url))
+    url = resolve_url(cliparts.database_url(db, database_url))
     try:
         serving.check_workers(url, workers)
         upgrade(url)
         shared = serving.share_clock(url, clock_start)
     except ValueError as err:
-        _print_error(str(err))
+        print_error(str(err))
         raise typer.Exit(code=2) from None
     if clock_start is not None:
         typer.echo(f"设定时钟：自 {clock_start:%Y-%m-%d %H:%M:%S}（广州时间）起按实际速度运行。")
@@ -236,9 +212,9 @@ def worker(
     from gzvpp.kit.db import resolve_url
 
     try:
-        queue.run_worker(resolve_url(_database_url(db, database_url)), concurrency)
+        queue.run_worker(resolve_url(cliparts.database_url(db, database_url)), concurrency)
     except ValueError as err:
-        _print_error(str(err))
+        print_error(str(err))
         raise typer.Exit(code=2) from None
 
 
@@ -251,7 +227,7 @@ def db_upgrade(db: DbPath = None, database_url: DatabaseUrl = None) -> None:
     """Migrate the database to the newest schema."""
     from gzvpp.kit.db import upgrade
 
-    before, after = upgrade(_database_url(db, database_url))
+    before, after = upgrade(cliparts.database_url(db, database_url))
     if before == after:
         typer.echo(f"数据库已是最新版本 {after}，无需升级")
     else:
@@ -275,9 +251,9 @@ def db_archive_month(
             raise ValueError(month)
         first = dt.datetime.strptime(month, "%Y-%m").date()
     except ValueError:
-        _print_error(f"月份须写作 YYYY-MM（如 2025-07），收到 {month!r}")
+        print_error(f"月份须写作 YYYY-MM（如 2025-07），收到 {month!r}")
         raise typer.Exit(code=2) from None
-    url = _database_url(None, database_url)
+    url = cliparts.database_url(None, database_url)
     upgrade(url)
     engine = make_engine(url)
     try:
@@ -311,7 +287,7 @@ def _fail(err: Exception) -> NoReturn:
     from gzvpp.console.labels import zh
     from gzvpp.kit.errors import DomainError
 
-    _print_error(zh(err.message) if isinstance(err, DomainError) else str(err))
+    print_error(zh(err.message) if isinstance(err, DomainError) else str(err))
     raise typer.Exit(code=2)
 
 
@@ -354,7 +330,7 @@ def user_add(
     if role not in Role._value2member_map_:
         raise typer.BadParameter(f"未知角色 {role!r}", param_hint="--role")
     user, token = _in_user_database(
-        _database_url(db, database_url),
+        cliparts.database_url(db, database_url),
         lambda session, now: create_user(
             session,
             name=name,
@@ -364,7 +340,7 @@ def user_add(
             expires_at=_expiry(now, ttl_days),
         ),
     )
-    _stderr().print(f"已创建用户 #{user.id} {escape(user.name)}（{user.role.value}）")
+    stderr().print(f"已创建用户 #{user.id} {escape(user.name)}（{user.role.value}）")
     typer.echo(token)
 
 
@@ -382,7 +358,8 @@ def user_list(
     from gzvpp.display import local_time
 
     users, _ = _in_user_database(
-        _database_url(db, database_url), lambda session, now: service.list_users(session, now)
+        cliparts.database_url(db, database_url),
+        lambda session, now: service.list_users(session, now),
     )
     typer.echo("编号\t名称\t角色\t参与者\t参与者状态\t账户状态\t访问\t有效令牌/全部令牌")
     for user in users:
@@ -411,19 +388,19 @@ def _set_disabled(ref: str, url: str | None, disabled: bool) -> None:
 
     user = _in_user_database(url, work)
     verb = "已停用，其全部令牌立即失效" if disabled else "已启用"
-    _stderr().print(f"用户 #{user.id} {escape(user.name)} {verb}")
+    stderr().print(f"用户 #{user.id} {escape(user.name)} {verb}")
 
 
 @user_app.command("disable")
 def user_disable(ref: UserRef, db: DbPath = None, database_url: DatabaseUrl = None) -> None:
     """停用用户：其全部令牌立即失效（401），直到再次启用。"""
-    _set_disabled(ref, _database_url(db, database_url), True)
+    _set_disabled(ref, cliparts.database_url(db, database_url), True)
 
 
 @user_app.command("enable")
 def user_enable(ref: UserRef, db: DbPath = None, database_url: DatabaseUrl = None) -> None:
     """重新启用用户：其未过期、未吊销的令牌恢复有效。"""
-    _set_disabled(ref, _database_url(db, database_url), False)
+    _set_disabled(ref, cliparts.database_url(db, database_url), False)
 
 
 @user_app.command("set-password")
@@ -442,8 +419,8 @@ def user_set_password(ref: UserRef, db: DbPath = None, database_url: DatabaseUrl
         )
         return user.id, user.name
 
-    user_id, name = _in_user_database(_database_url(db, database_url), work)
-    _stderr().print(f"已为用户 #{user_id} {escape(name)} 设置密码，可用账户名与密码登录控制台")
+    user_id, name = _in_user_database(cliparts.database_url(db, database_url), work)
+    stderr().print(f"已为用户 #{user_id} {escape(name)} 设置密码，可用账户名与密码登录控制台")
 
 
 @user_app.command("revoke-token")
@@ -456,10 +433,10 @@ def user_revoke_token(
     from gzvpp.accounts import service
 
     _in_user_database(
-        _database_url(db, database_url),
+        cliparts.database_url(db, database_url),
         lambda session, now: service.revoke_token(session, "cli", now, token_id),
     )
-    _stderr().print(f"已吊销令牌 #{token_id}")
+    stderr().print(f"已吊销令牌 #{token_id}")
 
 
 @user_app.command("rotate")
@@ -473,9 +450,9 @@ def user_rotate(
         user = service.find_user(session, ref)
         return service.rotate(session, "cli", now, user.id, ttl_days=ttl_days)
 
-    issued, revoked = _in_user_database(_database_url(db, database_url), work)
+    issued, revoked = _in_user_database(cliparts.database_url(db, database_url), work)
     old = "、".join(f"#{i}" for i in revoked) or "无"
-    _stderr().print(
+    stderr().print(
         f"已为用户 #{issued.user_id} 签发令牌 #{issued.id}"
         f"（到期 {issued.expires_at:%Y-%m-%d %H:%M}），吊销旧令牌：{old}"
     )
@@ -492,7 +469,7 @@ def export_inputs(
     from gzvpp.kit.db import make_engine, make_sessionmaker, session_scope, upgrade
     from gzvpp.settlement.reproduce import export_evaluation_inputs
 
-    url = _database_url(db, database_url)
+    url = cliparts.database_url(db, database_url)
     upgrade(url)
     engine = make_engine(url)
     try:
@@ -545,143 +522,4 @@ STAGE_NAMES = {
 }
 
 
-openadr_app = typer.Typer(
-    help="OpenADR clients: VENs of participants, and business-logic clients.",
-    no_args_is_help=True,
-)
-
-
-class PlainHelp(TyperCommand):
-    """A command whose help is printed as written: rich markup would turn the fingerprint
-    example ``AB:CD:…`` into an emoji (``:cd:``)."""
-
-    def format_help(self, *args: Any, **kwargs: Any) -> None:
-        self.rich_markup_mode = None
-        super().format_help(*args, **kwargs)
-
-
 app.add_typer(openadr_app, name="openadr")
-
-
-@openadr_app.command("add-ven", cls=PlainHelp)
-def openadr_add_ven(
-    participant: Annotated[str, typer.Option(help="The active participant the VEN acts for.")],
-    ven_name: Annotated[
-        str | None, typer.Option(help="Unique venName; generated when left out.")
-    ] = None,
-    protocol: Annotated[str, typer.Option(help="3.1.0 (OAuth2 client) or 2.0b.")] = "3.1.0",
-    fingerprint: Annotated[
-        str | None, typer.Option(help="2.0b: the VEN certificate's fingerprint (AB:CD:…).")
-    ] = None,
-    db: DbPath = None,
-    database_url: DatabaseUrl = None,
-) -> None:
-    """Provision a VEN for a participant and print its credentials (the secret only now)."""
-    from gzvpp.kit.db import in_database
-    from gzvpp.kit.errors import DomainError
-    from gzvpp.openadr.provisioning import add_ven
-
-    if protocol not in ("3.1.0", "2.0b"):
-        raise typer.BadParameter("3.1.0 or 2.0b", param_hint="--protocol")
-    try:
-        credentials, _ = in_database(
-            _database_url(db, database_url),
-            lambda session, now: add_ven(
-                session,
-                "cli",
-                now,
-                participant,
-                protocol="2.0b" if protocol == "2.0b" else "3.1.0",
-                ven_name=ven_name,
-                fingerprint=fingerprint,
-            ),
-        )
-    except DomainError as err:
-        _print_error(err.message)
-        raise typer.Exit(code=2) from None
-    for name in ("protocol", "ven_name", "ven_id", "client_id", "client_secret", "fingerprint"):
-        value = getattr(credentials, name)
-        if value is not None:
-            typer.echo(f"{name}: {value}")
-    if credentials.targets:
-        typer.echo(f"targets: {', '.join(credentials.targets)}")
-
-
-@openadr_app.command("add-bl")
-def openadr_add_bl(
-    name: Annotated[str, typer.Option(help="Which system of the grid operator it is.")],
-    db: DbPath = None,
-    database_url: DatabaseUrl = None,
-) -> None:
-    """Create a business-logic client of the OpenADR 3 VTN; print client_id and secret."""
-    from gzvpp.kit.db import in_database
-    from gzvpp.openadr.provisioning import add_bl
-
-    credentials = in_database(
-        _database_url(db, database_url), lambda session, now: add_bl(session, "cli", now, name)
-    )
-    typer.echo(f"client_id: {credentials.client_id}")
-    typer.echo(f"client_secret: {credentials.client_secret}")
-
-
-@openadr_app.command("revoke")
-def openadr_revoke(
-    client_id: Annotated[str, typer.Argument(help="The client to revoke.")],
-    db: DbPath = None,
-    database_url: DatabaseUrl = None,
-) -> None:
-    """Revoke an OpenADR client: its tokens stop working at once."""
-    from gzvpp.kit.db import in_database
-    from gzvpp.kit.errors import DomainError
-    from gzvpp.openadr.provisioning import revoke
-
-    try:
-        in_database(
-            _database_url(db, database_url),
-            lambda session, now: revoke(session, "cli", now, client_id),
-        )
-    except DomainError as err:
-        _print_error(err.message)
-        raise typer.Exit(code=2) from None
-    _stderr().print(f"revoked {client_id}")
-
-
-@openadr_app.command("mqtt-acl")
-def openadr_mqtt_acl(
-    out: Annotated[Path, typer.Option(help="Directory for mosquitto.conf, passwd and acl.")],
-    host: Annotated[str, typer.Option(help="Interface the broker listens on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="The broker's TCP port.")] = 1883,
-    db: DbPath = None,
-    database_url: DatabaseUrl = None,
-) -> None:
-    """Write the MQTT broker's configuration: a login per OpenADR 3 client (client_id and
-    client_secret) and topic ACLs (a VEN reads only its own topics); anonymous refused.
-    Run again after provisioning or revoking, then reload Mosquitto (SIGHUP)."""
-    import os
-    from urllib.parse import urlsplit
-
-    from gzvpp.kit.db import in_database
-    from gzvpp.openadr.broker import VTN_USER, write_broker_config
-    from gzvpp.openadr.runtime import MQTT_URL_ENV
-
-    # Keep the VTN's login if $GZVPP_MQTT_URL already carries it.
-    current = urlsplit(os.environ.get(MQTT_URL_ENV, ""))
-    vtn_password = current.password if current.username == VTN_USER else None
-    written = in_database(
-        _database_url(db, database_url),
-        lambda session, _now: write_broker_config(
-            session, out, host=host, port=port, vtn_password=vtn_password
-        ),
-    )
-    typer.echo(f"已写入 {written.conf}、{written.password_file}、{written.acl_file}")
-    typer.echo(
-        f"{written.clients} 个 OpenADR 客户端可登录 MQTT（用户名 client_id，口令 client_secret）"
-    )
-    if written.without_login:
-        typer.echo(
-            "以下客户端在本版本之前发放，没有 MQTT 口令，需重新发放后才能登录："
-            + ", ".join(written.without_login)
-        )
-    if vtn_password is None:
-        typer.echo(f"平台发布用的登录已新建，请设置 {MQTT_URL_ENV}={written.vtn_url}")
-    typer.echo(f"启动：mosquitto -c {written.conf}")
