@@ -55,10 +55,11 @@ from sqlalchemy.engine import make_url
 import enrolment
 import wrkload
 from enrolment import GRID
+from gzkit.db import make_sessionmaker, session_scope
 from gzvpp.events import schemas as events_schemas
 from gzvpp.events.service import event_service
 from gzvpp.kit.auth import create_user
-from gzvpp.kit.db import make_engine, make_sessionmaker, session_scope, upgrade
+from gzvpp.kit.db import make_engine, upgrade
 from gzvpp.models import Role
 from gzvpp.openadr.provisioning import add_ven
 from gzvpp.scheduler import DEFAULT_INTERVAL_S

@@ -24,11 +24,11 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
+from gzkit.clock import SimulatedClock
+from gzkit.db import session_scope
 from gzvpp.app import create_app
 from gzvpp.core.grid import INTERVALS_PER_DAY
 from gzvpp.kit.auth import create_user
-from gzvpp.kit.clock import SimulatedClock
-from gzvpp.kit.db import session_scope
 from gzvpp.meterdata import partitions
 from gzvpp.meterdata.archive import archive_month
 from gzvpp.models import Role

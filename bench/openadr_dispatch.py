@@ -38,10 +38,10 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 import enrolment
 from enrolment import GRID
+from gzkit.clock import SimulatedClock
+from gzkit.db import session_scope
 from gzvpp.app import create_app
 from gzvpp.jobs.service import Runner
-from gzvpp.kit.clock import SimulatedClock
-from gzvpp.kit.db import session_scope
 from gzvpp.meterdata.plausibility import MeterSettings
 from gzvpp.meterdata.schemas import Reading, ReadingsUpload
 from gzvpp.meterdata.service import meterdata_service

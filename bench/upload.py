@@ -32,10 +32,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from gzkit.clock import SimulatedClock
+from gzkit.db import session_scope
 from gzvpp.app import create_app
 from gzvpp.kit.auth import create_user
-from gzvpp.kit.clock import SimulatedClock
-from gzvpp.kit.db import session_scope
 from gzvpp.models import Role
 
 POSTGRES_URL = os.environ.get(

@@ -10,6 +10,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from gzkit import errors
+from gzkit.clock import Clock, SimulatedClock, SystemClock
+from gzkit.db import make_sessionmaker
 from gzvpp import __version__, edge
 from gzvpp.accounts.endpoints import router as accounts_router
 from gzvpp.alarms.endpoints import router as alarms_router
@@ -31,11 +34,9 @@ from gzvpp.events.endpoints import router as events_router
 from gzvpp.jobs import queue as job_queue
 from gzvpp.jobs.endpoints import router as jobs_router
 from gzvpp.jobs.service import Runner, job_service
-from gzvpp.kit import errors
 from gzvpp.kit.admission import AdmissionMiddleware, AdmissionSettings
 from gzvpp.kit.advisory import Leadership, Lock, is_postgres
-from gzvpp.kit.clock import Clock, SimulatedClock, SystemClock
-from gzvpp.kit.db import make_engine, make_sessionmaker, resolve_url, upgrade
+from gzvpp.kit.db import make_engine, resolve_url, upgrade
 from gzvpp.kit.metrics import RequestMetrics
 from gzvpp.kit.policy import check_settings
 from gzvpp.kit.settings import REAL_TIME_NAME
@@ -70,7 +71,7 @@ def create_app(
     Migrates the database to the newest schema first, unless ``migrate`` is False (the
     processes of ``gzvpp serve``, whose parent has migrated it). ``clock`` defaults to the
     system clock, which the console's header calls ``clock_name``; pass a
-    :class:`~gzvpp.kit.clock.SimulatedClock` to drive time in tests and the demo.
+    :class:`~gzkit.clock.SimulatedClock` to drive time in tests and the demo.
     ``openadr_settings`` defaults to the environment's (``GZVPP_MQTT_URL`` …), and so do
     ``meter_settings`` (``GZVPP_METER_UPLOAD_MAX_BYTES`` …) and ``admission`` (requests at work
     and queued at once, :meth:`AdmissionSettings.from_env`).

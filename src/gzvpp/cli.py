@@ -241,9 +241,9 @@ def db_archive_month(
     database_url: DatabaseUrl = None,
 ) -> None:
     """把一个月的计量数据从 PostgreSQL 移到 Parquet 文件（gzvpp evaluate --loads 可读）。"""
-    from gzvpp.kit.clock import SystemClock
+    from gzkit.clock import SystemClock
+    from gzkit.errors import DomainError
     from gzvpp.kit.db import make_engine, upgrade
-    from gzvpp.kit.errors import DomainError
     from gzvpp.meterdata.archive import archive_month
 
     try:
@@ -284,8 +284,8 @@ TtlDays = Annotated[
 
 def _fail(err: Exception) -> NoReturn:
     """Print a refusal in Chinese (the first half of a bilingual message) and exit 2."""
+    from gzkit.errors import DomainError
     from gzvpp.console.labels import zh
-    from gzvpp.kit.errors import DomainError
 
     print_error(zh(err.message) if isinstance(err, DomainError) else str(err))
     raise typer.Exit(code=2)
@@ -293,8 +293,8 @@ def _fail(err: Exception) -> NoReturn:
 
 def _in_user_database(url: str | None, work: Callable[[Session, dt.datetime], T]) -> T:
     """``work`` in one transaction on the migrated database; a refusal ends the command."""
+    from gzkit.errors import DomainError
     from gzvpp.kit.db import in_database
-    from gzvpp.kit.errors import DomainError
 
     try:
         return in_database(url, work)
@@ -466,7 +466,8 @@ def export_inputs(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Write the platform's awarded events and their meter data as gzvpp evaluate inputs."""
-    from gzvpp.kit.db import make_engine, make_sessionmaker, session_scope, upgrade
+    from gzkit.db import make_sessionmaker, session_scope
+    from gzvpp.kit.db import make_engine, upgrade
     from gzvpp.settlement.reproduce import export_evaluation_inputs
 
     url = cliparts.database_url(db, database_url)

@@ -12,16 +12,16 @@ from fastapi import Depends, FastAPI
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from gzvpp.console.pages import too_large_page
-from gzvpp.console.security import SecurityHeaders
-from gzvpp.kit.inputs import refuse_control_characters
-from gzvpp.kit.limits import (
+from gzkit.console.security import SecurityHeaders
+from gzkit.limits import (
     DEFAULT_MAX_BYTES,
     BodyLimit,
     BodySizeLimit,
-    meter_upload_max_bytes,
     too_large_message,
 )
+from gzkit.request_input import refuse_control_characters
+from gzvpp.console.pages import too_large_page
+from gzvpp.kit.policy import meter_upload_max_bytes
 from gzvpp.openadr.vtn2b import PREFIX as OPENADR2B_PREFIX
 from gzvpp.openadr.vtn3.endpoints import PREFIX as OPENADR3_PREFIX
 from gzvpp.openadr.vtn3.routing import problem_response

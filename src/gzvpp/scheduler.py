@@ -8,7 +8,7 @@ scheduler runs. It is idempotent: an event already ranked and notified is not to
 
 With the real clock, :func:`start_scheduler` runs it every ``interval`` seconds
 (``$GZVPP_SCHEDULER_INTERVAL_S``, default 30) on a background thread; with a
-:class:`~gzvpp.kit.clock.SimulatedClock` the caller (tests, the demo, ``POST /api/admin/tick``)
+:class:`~gzkit.clock.SimulatedClock` the caller (tests, the demo, ``POST /api/admin/tick``)
 runs it after moving the clock.
 
 On PostgreSQL several processes may serve (``gzvpp serve --workers N``); the thread runs in all
@@ -28,13 +28,13 @@ import threading
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from gzkit.clock import Clock, SystemClock
+from gzkit.db import session_scope
 from gzvpp.events.repository import EventRepository
 from gzvpp.events.service import event_service
 from gzvpp.kit import metrics
 from gzvpp.kit.advisory import Leadership
 from gzvpp.kit.auth import Actor
-from gzvpp.kit.clock import Clock, SystemClock
-from gzvpp.kit.db import session_scope
 from gzvpp.models import Role
 
 INTERVAL_ENV = "GZVPP_SCHEDULER_INTERVAL_S"

@@ -26,17 +26,12 @@ from fastapi import FastAPI
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from gzkit.clock import SystemClock, real_now
+from gzkit.db import make_sessionmaker, session_scope
 from gzvpp.app import create_app
 from gzvpp.kit import metrics, settings
 from gzvpp.kit.advisory import Lock, is_held
-from gzvpp.kit.clock import SystemClock, real_now
-from gzvpp.kit.db import (
-    DATABASE_URL_ENV,
-    make_engine,
-    make_sessionmaker,
-    resolve_url,
-    session_scope,
-)
+from gzvpp.kit.db import DATABASE_URL_ENV, make_engine, resolve_url
 
 SET_CLOCK_NAME = "设定时钟"
 DEMO_CLOCK_NAME = "演示时钟"

@@ -11,10 +11,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from typer.testing import CliRunner, Result
 
+from gzkit.auth import hash_token
+from gzkit.db import make_sessionmaker, session_scope
 from gzvpp.app import create_app
 from gzvpp.cli import app as cli
-from gzvpp.kit.auth import hash_token
-from gzvpp.kit.db import make_engine, make_sessionmaker, session_scope
+from gzvpp.kit.db import make_engine
 from gzvpp.kit.policy import TOKEN_TTL_ENV
 from gzvpp.models import ApiToken, AuditLog
 

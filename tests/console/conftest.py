@@ -24,10 +24,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx import Response
 
+from gzkit.clock import SimulatedClock
+from gzkit.db import session_scope
 from gzvpp.app import create_app
 from gzvpp.kit.auth import create_user
-from gzvpp.kit.clock import SimulatedClock
-from gzvpp.kit.db import session_scope
 from gzvpp.kit.policy import PUBLICITY_ENV
 from gzvpp.models import Role
 

@@ -28,9 +28,9 @@ from conftest import (
 )
 from sqlalchemy import select
 
+from gzkit.db import session_scope
 from gzvpp.core.model import Mode
 from gzvpp.core.subsidy import expected_subsidy_cny
-from gzvpp.kit.db import session_scope
 from gzvpp.models import AuditLog, Role
 
 STATION = "白云站"

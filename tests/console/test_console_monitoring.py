@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 from conftest import START, Platform, power_user, require_browser, shot, sign_in
 
+from gzkit.db import session_scope
 from gzvpp.core.grid import INTERVALS_PER_DAY
-from gzvpp.kit.db import session_scope
 from gzvpp.meterdata.repository import encode_day
 from gzvpp.models import Event, MeterDay, Role
 from gzvpp.openadr.mapping import Reading

@@ -10,9 +10,9 @@ from decimal import Decimal
 from conftest import START, Platform
 from sqlalchemy import insert
 
+from gzkit.db import session_scope
 from gzvpp.core.eligibility import UserCategory
 from gzvpp.core.model import ParticipantKind
-from gzvpp.kit.db import session_scope
 from gzvpp.models import Account, Participant, ParticipantStatus
 
 COUNT = 10_000

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from conftest import SAME_ORIGIN, START, Platform, bearer, power_user
 
-from gzvpp.kit.limits import DEFAULT_MAX_BYTES
+from gzkit.limits import DEFAULT_MAX_BYTES
 from gzvpp.models import Role
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "src" / "gzvpp" / "console" / "templates"

@@ -19,8 +19,8 @@ from conftest import (
 )
 from sqlalchemy import select
 
+from gzkit.db import session_scope
 from gzvpp.display import rank_score
-from gzvpp.kit.db import session_scope
 from gzvpp.models import AuditLog, Role
 
 FIRST = "初始密码-2025"

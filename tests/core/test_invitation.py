@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from gzvpp.core.grid import SHANGHAI, Window
+from gzkit.timezone import SHANGHAI
+from gzvpp.core.grid import Window
 from gzvpp.core.invitation import (
     PRICE_CAP_CNY_PER_KWH,
     InvitationError,

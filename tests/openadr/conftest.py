@@ -15,8 +15,8 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
+from gzkit.clock import SimulatedClock
 from gzvpp.app import create_app
-from gzvpp.kit.clock import SimulatedClock
 from gzvpp.kit.policy import PUBLICITY_ENV
 from gzvpp.openadr.runtime import install
 

@@ -26,8 +26,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from service_api import Api
 
+from gzkit.db import session_scope
 from gzvpp.core.grid import INTERVALS_PER_DAY
-from gzvpp.kit.db import session_scope
 from gzvpp.meterdata.repository import encode_day, save_days
 from gzvpp.models import MeterDay
 from gzvpp.openadr import provisioning

@@ -25,8 +25,8 @@ from paho.mqtt.enums import CallbackAPIVersion
 from service_api import Api
 from typer.testing import CliRunner
 
+from gzkit.db import session_scope
 from gzvpp.cli import app as cli
-from gzvpp.kit.db import session_scope
 from gzvpp.openadr import provisioning
 from gzvpp.openadr.broker import VTN_USER
 from gzvpp.openadr.runtime import install

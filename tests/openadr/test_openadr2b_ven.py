@@ -26,7 +26,7 @@ from openleadr.messaging import create_message
 from openleadr.utils import certificate_fingerprint
 from service_api import Api
 
-from gzvpp.core.grid import SHANGHAI
+from gzkit.timezone import SHANGHAI
 
 T = TypeVar("T")
 

@@ -25,7 +25,7 @@ import pytest
 from helpers import D, create_event, provision, realtime_user, tick
 from service_api import Api
 
-from gzvpp.kit.db import session_scope
+from gzkit.db import session_scope
 from gzvpp.openadr import provisioning
 
 HERE = Path(__file__).resolve().parent

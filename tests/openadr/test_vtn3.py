@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from helpers import D, create_event, provision, realtime_user, receiver, wait_for
 from service_api import Api
 
-from gzvpp.kit.db import session_scope
+from gzkit.db import session_scope
 from gzvpp.models import Role
 from gzvpp.openadr import provisioning
 from gzvpp.openadr.vtn3 import schemas

@@ -21,7 +21,7 @@ from schemathesis import Case
 from schemathesis.core import NOT_SET
 from service_api import Api
 
-from gzvpp.kit.db import session_scope
+from gzkit.db import session_scope
 from gzvpp.openadr import provisioning
 
 SPEC = Path(os.environ.get("GZVPP_OPENADR3_SPEC", "/work/shared/openadr3-3.1.0/openadr3.yaml"))

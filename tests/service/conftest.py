@@ -19,8 +19,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
+from gzkit.clock import SimulatedClock
 from gzvpp.app import create_app
-from gzvpp.kit.clock import SimulatedClock
 from gzvpp.kit.policy import PUBLICITY_ENV
 
 POSTGRES_URL = os.environ.get(

@@ -13,9 +13,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from gzkit.clock import SimulatedClock
+from gzkit.db import session_scope
 from gzvpp.kit.auth import create_user
-from gzvpp.kit.clock import SimulatedClock
-from gzvpp.kit.db import session_scope
 from gzvpp.models import Role
 
 _account_numbers = itertools.count(1)

@@ -14,8 +14,9 @@ from alembic.config import Config
 from service_api import Api
 from sqlalchemy import select, text
 
-from gzvpp.kit.auth import create_user, hash_token
-from gzvpp.kit.clock import SystemClock
+from gzkit.auth import hash_token
+from gzkit.clock import SystemClock
+from gzvpp.kit.auth import create_user
 from gzvpp.kit.db import MIGRATIONS, make_engine, upgrade
 from gzvpp.kit.policy import CLOSED_READ_ENV, TOKEN_TTL_ENV
 from gzvpp.models import ApiToken, AuditLog, Role

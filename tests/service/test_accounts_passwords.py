@@ -12,10 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from typer.testing import CliRunner
 
+from gzkit.errors import Conflict, Invalid, Unauthorized
 from gzvpp.accounts import passwords
 from gzvpp.cli import app as cli
 from gzvpp.kit.auth import authenticate, create_user
-from gzvpp.kit.errors import Conflict, Invalid, Unauthorized
 from gzvpp.kit.policy import LOCKOUT_ENV, SIGN_IN_ATTEMPTS_ENV
 from gzvpp.models import ApiToken, AuditLog, PlatformUser, Role, TokenKind
 

@@ -20,11 +20,12 @@ from fastapi import FastAPI
 from service_api import Api
 from sqlalchemy.exc import IntegrityError
 
+from gzkit import errors
+from gzkit.clock import SimulatedClock
+from gzkit.db import READ_ONLY
 from gzvpp.app import create_app
-from gzvpp.kit import errors
 from gzvpp.kit.admission import AdmissionSettings
-from gzvpp.kit.clock import SimulatedClock
-from gzvpp.kit.db import BACKGROUND_CONNECTIONS, POOL_SIZE_ENV, READ_ONLY, request_capacity
+from gzvpp.kit.db import BACKGROUND_CONNECTIONS, POOL_SIZE_ENV, request_capacity
 from gzvpp.kit.policy import PUBLICITY_ENV
 from gzvpp.scheduler import run_due
 

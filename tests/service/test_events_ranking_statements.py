@@ -13,7 +13,7 @@ import datetime as dt
 from events_support import bid, create, event_body, power_user, store_meter_days, substation
 from service_api import Api
 
-from gzvpp.kit.db import count_statements
+from gzkit.db import count_statements
 from gzvpp.scheduler import run_due
 
 T = dt.datetime

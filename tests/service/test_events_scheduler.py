@@ -11,8 +11,8 @@ from events_support import bid, create, event_body, power_user, substation
 from fastapi.testclient import TestClient
 from service_api import Api
 
+from gzkit.clock import SystemClock
 from gzvpp.app import create_app
-from gzvpp.kit.clock import SystemClock
 from gzvpp.scheduler import Scheduler, run_due, start_scheduler
 
 T = dt.datetime

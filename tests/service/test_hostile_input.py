@@ -12,9 +12,10 @@ import pytest
 from fastapi.testclient import TestClient
 from service_api import Api
 
+from gzkit.errors import MAX_ERRORS
+from gzkit.limits import DEFAULT_MAX_BYTES
 from gzvpp.app import create_app
-from gzvpp.kit.errors import MAX_ERRORS
-from gzvpp.kit.limits import DEFAULT_MAX_BYTES, METER_UPLOAD_MAX_BYTES_ENV
+from gzvpp.kit.policy import METER_UPLOAD_MAX_BYTES_ENV
 
 MiB = 1 << 20
 SAME_ORIGIN = {"Origin": "http://testserver"}

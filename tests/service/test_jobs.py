@@ -46,12 +46,12 @@ from service_api import Api
 from sqlalchemy import func, select
 from workers_support import METRICS_TOKEN, serve, wait_for
 
+from gzkit.db import session_scope
 from gzvpp.app import create_app
 from gzvpp.core.model import Event as EngineEvent
 from gzvpp.jobs import queue, tasks
 from gzvpp.jobs.schemas import JobRef
 from gzvpp.jobs.service import JobService, Runner
-from gzvpp.kit.db import session_scope
 from gzvpp.models import (
     AuditLog,
     AwardResult,

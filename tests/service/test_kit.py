@@ -13,18 +13,13 @@ from service_api import Api
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from gzkit.auth import hash_token
+from gzkit.clock import SimulatedClock, SystemClock
+from gzkit.db import make_sessionmaker, session_scope
+from gzkit.errors import Invalid, NotFound
 from gzvpp.cli import app as cli
-from gzvpp.kit.auth import create_user, hash_token
-from gzvpp.kit.clock import SimulatedClock, SystemClock
-from gzvpp.kit.db import (
-    Base,
-    is_platform_object,
-    make_engine,
-    make_sessionmaker,
-    session_scope,
-    upgrade,
-)
-from gzvpp.kit.errors import Invalid, NotFound
+from gzvpp.kit.auth import create_user
+from gzvpp.kit.db import Base, is_platform_object, make_engine, upgrade
 from gzvpp.models import ApiToken, AuditLog, PlatformUser, Role
 
 

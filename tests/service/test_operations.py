@@ -19,9 +19,9 @@ from prometheus_client.parser import text_string_to_metric_families
 from service_api import Api
 from starlette.types import Receive, Scope, Send
 
+from gzkit.clock import SimulatedClock
 from gzvpp.app import create_app
 from gzvpp.kit.admission import AdmissionMiddleware, AdmissionSettings
-from gzvpp.kit.clock import SimulatedClock
 from gzvpp.kit.policy import PUBLICITY_ENV
 from gzvpp.models import Role
 from gzvpp.openadr.runtime import Settings

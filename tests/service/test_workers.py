@@ -43,11 +43,12 @@ from workers_support import (
     workers_server,  # noqa: F401  (the fixture `workers`)
 )
 
+from gzkit.db import session_scope
 from gzvpp import serving
 from gzvpp.events.repository import EventRepository
 from gzvpp.events.service import event_service
 from gzvpp.kit.advisory import NAMESPACE, Leadership, Lock
-from gzvpp.kit.db import pool_size, request_capacity, session_scope
+from gzvpp.kit.db import pool_size, request_capacity
 from gzvpp.models import Award, Event, EventStatus
 
 pytestmark = [

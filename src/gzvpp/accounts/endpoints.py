@@ -7,11 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query
 
+from gzkit.clock import ClockDep
+from gzkit.db import SessionDep
+from gzkit.pagination import ListResource, PaginationQuery
 from gzvpp.accounts import schemas, service
 from gzvpp.kit.auth import ActorDep
-from gzvpp.kit.clock import ClockDep
-from gzvpp.kit.db import SessionDep
-from gzvpp.kit.pagination import ListResource, PaginationQuery
 from gzvpp.models import Role
 
 router = APIRouter(prefix="/users", tags=["users"])

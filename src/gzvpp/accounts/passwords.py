@@ -1,12 +1,12 @@
 """Passwords for a person's console sign-in; API tokens stay for machines.
 
-A password is stored only as its Argon2id hash (argon2-cffi's defaults, RFC 9106's
-low-memory profile). ``GZVPP_SIGN_IN_ATTEMPTS`` wrong passwords in a row (default 5) lock the
-account for ``GZVPP_LOCKOUT_MINUTES`` (default 15); the count and the lock live in the
-database, so every process of the platform holds to them. An unknown name, a wrong password
-and a locked account get one and the same answer, so the sign-in form does not tell who has an
-account. A sign-in opens a session: a token of kind ``session`` that lasts
-``GZVPP_SESSION_HOURS`` (default 8), kept in the console's cookie like an API token.
+A password is stored only as its Argon2id hash (:mod:`gzkit.auth`). ``GZVPP_SIGN_IN_ATTEMPTS``
+wrong passwords in a row (default 5) lock the account for ``GZVPP_LOCKOUT_MINUTES`` (default
+15); the count and the lock live in the database, so every process of the platform holds to
+them. An unknown name, a wrong password and a locked account get one and the same answer, so
+the sign-in form does not tell who has an account. A sign-in opens a session: a token of kind
+``session`` that lasts ``GZVPP_SESSION_HOURS`` (default 8), kept in the console's cookie like
+an API token.
 
 Audited: ``platform_user.sign_in``, ``platform_user.sign_in_failed`` (an unknown name under
 the name tried), ``platform_user.lockout`` and ``platform_user.password_set``; never a
@@ -17,23 +17,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import cache
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from gzvpp.kit.audit import record, snapshot
+from gzkit.audit import snapshot
+from gzkit.auth import check_new_password, hash_password, password_needs_rehash, verify_password
+from gzkit.errors import Conflict, Invalid, NotFound, Unauthorized
+from gzvpp.kit.audit import record
 from gzvpp.kit.auth import Actor, check_participant_open, issue_token
-from gzvpp.kit.errors import Conflict, Invalid, NotFound, Unauthorized
 from gzvpp.kit.policy import lockout_period, session_lifetime, sign_in_attempts
-from gzvpp.kit.text import control_character, control_character_message
 from gzvpp.models import ApiToken, PlatformUser, Role, TokenKind
-
-MIN_LENGTH = 8
-MAX_LENGTH = 128
-_hasher = PasswordHasher()
 
 
 @dataclass(frozen=True)
@@ -52,38 +46,6 @@ def refusal() -> Unauthorized:
         f"{lockout_period() // dt.timedelta(minutes=1)} 分钟 / wrong account name or password, "
         "or the account is locked for a while"
     )
-
-
-@cache
-def _decoy_hash() -> str:
-    """A hash to check against when the name is unknown, so that takes as long as a wrong
-    password."""
-    return _hasher.hash("gzvpp: no such account")
-
-
-def check_new_password(password: str, name: str) -> None:
-    """Refuse a password shorter than :data:`MIN_LENGTH` or longer than :data:`MAX_LENGTH`,
-    with control characters, or equal to the account name.
-
-    Raises
-    ------
-    Invalid
-        Saying which.
-    """
-    if len(password) < MIN_LENGTH:
-        raise Invalid(
-            f"密码至少 {MIN_LENGTH} 个字符 / the password needs at least {MIN_LENGTH} characters",
-            "password",
-        )
-    if len(password) > MAX_LENGTH:
-        raise Invalid(
-            f"密码最多 {MAX_LENGTH} 个字符 / the password has at most {MAX_LENGTH} characters",
-            "password",
-        )
-    if (character := control_character(password, multiline=False)) is not None:
-        raise Invalid(control_character_message(character), "password")
-    if password.strip() == name.strip():
-        raise Invalid("密码不能与账户名相同 / the password may not be the account name", "password")
 
 
 def sign_in(session: Session, name: str, password: str, now: dt.datetime) -> SignIn:
@@ -110,7 +72,7 @@ def sign_in(session: Session, name: str, password: str, now: dt.datetime) -> Sig
         )
     ).one_or_none()
     if user is None or user.password_hash is None or user.role is Role.METERING:
-        _verify(_decoy_hash(), password)
+        verify_password(None, password)
         record(session, "anonymous", "platform_user.sign_in_failed", "platform_user", "", None,
                {"name": name[:200], "reason": "unknown_name"}, at=now)  # fmt: skip
         raise refusal()
@@ -120,7 +82,7 @@ def sign_in(session: Session, name: str, password: str, now: dt.datetime) -> Sig
                None, {"reason": "locked", "locked_until": user.locked_until.isoformat()},
                at=now)  # fmt: skip
         raise refusal()
-    if not _verify(user.password_hash, password):
+    if not verify_password(user.password_hash, password):
         _count_failure(session, user, label, now)
         raise refusal()
     if user.disabled_at is not None:
@@ -130,8 +92,8 @@ def sign_in(session: Session, name: str, password: str, now: dt.datetime) -> Sig
         )
     if user.participant_id is not None:
         check_participant_open(session, user.participant_id, now, write=False)
-    if _hasher.check_needs_rehash(user.password_hash):  # the library's defaults moved on
-        user.password_hash = _hasher.hash(password)
+    if password_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
     user.failed_sign_ins, user.locked_until = 0, None
     expires_at = now + session_lifetime()
     stored, token = issue_token(
@@ -142,13 +104,6 @@ def sign_in(session: Session, name: str, password: str, now: dt.datetime) -> Sig
            at=now)  # fmt: skip
     actor = Actor(user.id, user.name, user.role, user.participant_id)
     return SignIn(actor, token, expires_at)
-
-
-def _verify(password_hash: str, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
 
 
 def _count_failure(session: Session, user: PlatformUser, label: str, now: dt.datetime) -> None:
@@ -204,7 +159,7 @@ def set_password(
             f"same name {user.name!r}; an account name must be unique to sign in with"
         )
     before = snapshot(user)
-    user.password_hash = _hasher.hash(password)
+    user.password_hash = hash_password(password)
     user.password_set_at = now
     user.failed_sign_ins, user.locked_until = 0, None
     ended = end_sessions(session, user.id, now, keep=keep_session)
@@ -235,7 +190,7 @@ def change_own_password(
     """
     user = session.get(PlatformUser, actor.user_id)
     assert user is not None  # the actor was just authenticated
-    if user.password_hash is not None and not _verify(user.password_hash, current):
+    if user.password_hash is not None and not verify_password(user.password_hash, current):
         _count_failure(session, user, actor.label, now)
         raise Unauthorized("当前密码不正确 / the current password is wrong")
     return set_password(session, actor.label, now, user.id, new, keep_session=token_id)

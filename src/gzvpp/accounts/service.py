@@ -19,12 +19,13 @@ from collections.abc import Sequence
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from gzkit.audit import snapshot
+from gzkit.db import MAX_ROW_ID
+from gzkit.errors import Conflict, NotFound
+from gzkit.pagination import PaginationParams, paginate
 from gzvpp.accounts.schemas import Access, IssuedToken, TokenStatus, TokenView, UserView
-from gzvpp.kit.audit import record, snapshot
+from gzvpp.kit.audit import record
 from gzvpp.kit.auth import Actor, issue_token
-from gzvpp.kit.db import MAX_ROW_ID
-from gzvpp.kit.errors import Conflict, NotFound
-from gzvpp.kit.pagination import PaginationParams, paginate
 from gzvpp.kit.policy import closed_read_period
 from gzvpp.models import (
     ApiToken,

@@ -6,12 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from gzkit.clock import ClockDep
+from gzkit.db import SessionDep
+from gzkit.pagination import ListResource, PaginationQuery
 from gzvpp.alarms.schemas import Alarm, AlarmCounts, AlarmKind
 from gzvpp.alarms.service import alarm_service
 from gzvpp.kit.auth import ActorDep
-from gzvpp.kit.clock import ClockDep
-from gzvpp.kit.db import SessionDep
-from gzvpp.kit.pagination import ListResource, PaginationQuery
 
 router = APIRouter(prefix="/alarms", tags=["alarms"])
 

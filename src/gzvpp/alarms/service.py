@@ -8,13 +8,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from gzkit.pagination import PaginationParams
 from gzvpp.alarms.repository import AlarmRepository
 from gzvpp.alarms.schemas import Alarm, AlarmCounts, AlarmKind
 from gzvpp.core.model import Mode
 from gzvpp.display import local_time, num
 from gzvpp.events.realtime import REALTIME_TARGET
 from gzvpp.kit.auth import Actor
-from gzvpp.kit.pagination import PaginationParams
 from gzvpp.models import Role
 
 STAFF = (Role.GRID_OPERATOR, Role.REGULATOR)

@@ -11,14 +11,16 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import RedirectResponse
 
+from gzkit.auth import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from gzkit.clock import ClockDep
+from gzkit.console.paging import listing, paging
+from gzkit.db import SessionDep
+from gzkit.errors import Conflict, Invalid
 from gzvpp.accounts import passwords, service
 from gzvpp.accounts.schemas import UserView
 from gzvpp.console.labels import zh
-from gzvpp.console.pages import PageActor, PageRoute, listing, paging, render
+from gzvpp.console.pages import PageActor, PageRoute, render
 from gzvpp.kit.auth import Actor
-from gzvpp.kit.clock import ClockDep
-from gzvpp.kit.db import SessionDep
-from gzvpp.kit.errors import Conflict, Invalid
 from gzvpp.models import Role
 
 router = APIRouter(prefix="/console/users", route_class=PageRoute, include_in_schema=False)
@@ -97,8 +99,8 @@ def set_password(
     actor: PageActor,
     session: SessionDep,
     clock: ClockDep,
-    password: Annotated[str, Form(max_length=passwords.MAX_LENGTH)],
-    password_again: Annotated[str, Form(max_length=passwords.MAX_LENGTH)],
+    password: Annotated[str, Form(max_length=MAX_PASSWORD_LENGTH)],
+    password_again: Annotated[str, Form(max_length=MAX_PASSWORD_LENGTH)],
 ) -> Response:
     """Set the password (typed twice), unlock the account and end its sessions."""
     by = service.operator(actor)
@@ -123,7 +125,7 @@ def _password_form(
         now,
         422 if error else 200,
         user=user,
-        min_length=passwords.MIN_LENGTH,
+        min_length=MIN_PASSWORD_LENGTH,
         error=error,
     )
 

@@ -6,11 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
+from gzkit.clock import ClockDep
+from gzkit.console.paging import listing, paging
+from gzkit.db import SessionDep
 from gzvpp.alarms.schemas import AlarmKind
 from gzvpp.alarms.service import alarm_service
-from gzvpp.console.pages import PageActor, PageRoute, listing, paging, render, require_staff
-from gzvpp.kit.clock import ClockDep
-from gzvpp.kit.db import SessionDep
+from gzvpp.console.pages import PageActor, PageRoute, render, require_staff
 
 router = APIRouter(prefix="/console", route_class=PageRoute, include_in_schema=False)
 

@@ -17,6 +17,10 @@ from fastapi import (
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
+from gzkit.clock import ClockDep
+from gzkit.console.paging import listing, paging
+from gzkit.db import SessionDep
+from gzkit.pagination import PaginationParams
 from gzvpp import display
 from gzvpp.console import labels
 from gzvpp.console.filters import EventFilters
@@ -25,8 +29,6 @@ from gzvpp.console.pages import (
     PageActor,
     PageRoute,
     confirm_page,
-    listing,
-    paging,
     reason_text,
     render,
     require_staff,
@@ -40,9 +42,6 @@ from gzvpp.core.invitation import (
 from gzvpp.core.model import Direction, Mode
 from gzvpp.events.creation import grid_names
 from gzvpp.events.service import event_service
-from gzvpp.kit.clock import ClockDep
-from gzvpp.kit.db import SessionDep
-from gzvpp.kit.pagination import PaginationParams
 from gzvpp.models import (
     EventStatus,
     NotificationKind,

@@ -25,15 +25,15 @@ import xlsxwriter
 from fastapi import APIRouter, Query, Response
 from sqlalchemy.orm import Session
 
+from gzkit.clock import ClockDep
+from gzkit.db import SessionDep
+from gzkit.errors import NotFound
+from gzkit.pagination import PaginationParams
 from gzvpp.console.filters import EventFilters, ParticipantFilters, every_row
 from gzvpp.console.labels import label
 from gzvpp.console.pages import PageActor, PageRoute, own_participant, require_staff
 from gzvpp.events.service import event_service
 from gzvpp.kit.auth import Actor
-from gzvpp.kit.clock import ClockDep
-from gzvpp.kit.db import SessionDep
-from gzvpp.kit.errors import NotFound
-from gzvpp.kit.pagination import PaginationParams
 from gzvpp.settlement import repository as settlement_repository
 from gzvpp.settlement.service import settlement_service
 

@@ -9,13 +9,13 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 from sqlalchemy.orm import Session
 
+from gzkit.pagination import PaginationParams
+from gzkit.sorting import Sorting
 from gzvpp.core.eligibility import UserCategory
 from gzvpp.core.model import Direction, Mode, ParticipantKind
 from gzvpp.events import schemas as event_schemas
 from gzvpp.events.service import event_service
 from gzvpp.kit.auth import Actor
-from gzvpp.kit.pagination import PaginationParams
-from gzvpp.kit.sorting import Sorting
 from gzvpp.models import Event, EventStatus, Participant, ParticipantStatus
 from gzvpp.participants import schemas as participant_schemas
 from gzvpp.participants.service import participant_service

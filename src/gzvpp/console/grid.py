@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
+from gzkit.clock import ClockDep
+from gzkit.db import SessionDep
 from gzvpp.console.pages import PageActor, PageRoute, render, require_staff
 from gzvpp.core.evaluation import EFFECTIVE_RATIO
 from gzvpp.gridmap.service import grid_map
-from gzvpp.kit.clock import ClockDep
-from gzvpp.kit.db import SessionDep
 
 router = APIRouter(prefix="/console", route_class=PageRoute, include_in_schema=False)
 

@@ -6,10 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from gzvpp.console.pages import PageActor, PageRoute, listing, paging, render, require_staff
+from gzkit.clock import ClockDep
+from gzkit.console.paging import listing, paging
+from gzkit.db import SessionDep
+from gzvpp.console.pages import PageActor, PageRoute, render, require_staff
 from gzvpp.jobs.service import job_service
-from gzvpp.kit.clock import ClockDep
-from gzvpp.kit.db import SessionDep
 from gzvpp.models import JobStatus
 
 router = APIRouter(prefix="/console", route_class=PageRoute, include_in_schema=False)

@@ -9,15 +9,15 @@ import datetime as dt
 
 from fastapi import APIRouter, Request, Response
 
+from gzkit.clock import ClockDep
+from gzkit.db import SessionDep
+from gzkit.errors import NotFound
+from gzkit.pagination import PaginationParams
 from gzvpp import display
 from gzvpp.console.pages import PageActor, PageRoute, render
 from gzvpp.core.model import Mode
 from gzvpp.events.realtime import REALTIME_TARGET
 from gzvpp.events.service import event_service
-from gzvpp.kit.clock import ClockDep
-from gzvpp.kit.db import SessionDep
-from gzvpp.kit.errors import NotFound
-from gzvpp.kit.pagination import PaginationParams
 from gzvpp.models import EventStatus
 
 router = APIRouter(prefix="/console", route_class=PageRoute, include_in_schema=False)

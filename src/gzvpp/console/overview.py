@@ -18,15 +18,12 @@ from fastapi import (
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from gzkit.clock import ClockDep
+from gzkit.console.paging import listing, paging
+from gzkit.db import SessionDep
+from gzkit.pagination import PaginationParams
 from gzvpp import display
-from gzvpp.console.pages import (
-    PageActor,
-    PageRoute,
-    listing,
-    paging,
-    render,
-    require_staff,
-)
+from gzvpp.console.pages import PageActor, PageRoute, render, require_staff
 from gzvpp.core.grid import INTERVAL_MINUTES
 from gzvpp.core.invitation import (
     PEAK_TRIGGER_SHARE,
@@ -35,9 +32,6 @@ from gzvpp.core.timeseries import day_number
 from gzvpp.events import schemas as event_schemas
 from gzvpp.events.service import event_service
 from gzvpp.kit.auth import Actor
-from gzvpp.kit.clock import ClockDep
-from gzvpp.kit.db import SessionDep
-from gzvpp.kit.pagination import PaginationParams
 from gzvpp.meterdata.repository import load_system_cube, stored_days
 from gzvpp.models import (
     Event,

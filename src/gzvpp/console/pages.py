@@ -1,16 +1,13 @@
-"""The console's page machinery shared by every page family: templates and static files,
-the route class that renders refusals as Chinese pages, the signed-in actor, rendering,
-paging and confirmation steps."""
+"""The platform's console site (:mod:`gzkit.console.site`) and what every page family shares:
+the error pages, the signed-in actor, rendering with the navigation of the actor's role, and
+confirmation steps."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
-import fastapi_offline
-import plotly
 from fastapi import (
     BackgroundTasks,
     Depends,
@@ -20,76 +17,33 @@ from fastapi import (
     Response,
 )
 from fastapi.exception_handlers import http_exception_handler
-from fastapi.exceptions import RequestValidationError
-from fastapi.routing import APIRoute
-from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from gzkit.console.site import ERRORS, ConsoleSite
+from gzkit.db import SessionDep, session_scope
+from gzkit.errors import DomainError, Invalid, Unauthorized
+from gzkit.limits import size_text
+from gzkit.text import control_character, control_character_message
 from gzvpp.alarms.service import alarm_service
-from gzvpp.console import labels, security, validation
+from gzvpp.console import labels, validation
 from gzvpp.kit.auth import TOKEN_COOKIE, Actor, authenticate_request
-from gzvpp.kit.csrf import ForgedRequest
-from gzvpp.kit.db import SessionDep, session_scope
-from gzvpp.kit.errors import DomainError, Invalid, Unauthorized
-from gzvpp.kit.limits import size_text
-from gzvpp.kit.pagination import PaginationParams
-from gzvpp.kit.text import control_character, control_character_message
 from gzvpp.models import (
     Role,
 )
 
-HERE = Path(__file__).parent
-TEMPLATES = Jinja2Templates(directory=HERE / "templates")
-labels.install(TEMPLATES.env)
-TEMPLATES.env.globals["error_texts"] = validation.texts()
-# Every script and style ships with a package: the console's own, plotly.js from the installed
-# plotly, Swagger UI (for /docs) from the installed fastapi-offline.
-API_DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
-STATIC_FILES = (
-    {path.name: path for path in (HERE / "static").iterdir()}
-    | {"plotly.min.js": Path(plotly.__file__).parent / "package_data" / "plotly.min.js"}
-    | {path.name: path for path in API_DOCS_ASSETS.iterdir()}
+SITE = ConsoleSite(
+    name="广州市虚拟电厂管理平台",
+    directory=Path(__file__).parent,
+    cookie=TOKEN_COOKIE,
+    fields=validation.FIELDS,
 )
-T = TypeVar("T")
-PAGE_SIZE = 20
+TEMPLATES = SITE.templates
+labels.install(TEMPLATES.env)
+TEMPLATES.env.globals["badge_title"] = "当前告警数"
+STATIC_FILES = SITE.static_files
 STAFF = (Role.GRID_OPERATOR, Role.REGULATOR)
 ALARMS_PAGE = "/console/alarms"
-ERRORS = {
-    403: ("无权访问", "您的角色不能打开此页面或执行此操作。"),
-    404: ("未找到", "页面不存在，或您无权查看。"),
-    405: ("操作未完成", "此页面不接受这种操作。"),
-    409: ("操作未完成", "当前状态不允许此操作。"),
-    422: ("输入有误", "请检查输入后重试。"),
-}
-FORGED = (
-    "请求被拒绝",
-    "此操作不是从本平台的页面提交的，或页面已过期，未执行。请返回页面刷新后重试。",
-)
-
-
-class PageRoute(APIRoute):
-    """A route whose refusals (``kit.errors``) and invalid input render as an HTML page in
-    Chinese instead of JSON."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def page(request: Request) -> Response:
-            try:
-                await security.check_form(request)
-                return await handler(request)
-            except ForgedRequest:
-                return error_page(request, 403, heading=FORGED)
-            except RequestValidationError as err:
-                # In Chinese with each field's label, never echoing what was sent.
-                return error_page(request, 422, "；".join(validation.messages(err.errors())))
-            except DomainError as err:
-                # Why a step was refused helps; what was not found would tell too much.
-                shown = err.status_code in (409, 422)
-                return error_page(request, err.status_code, err.message if shown else "")
-
-        return page
 
 
 def error_page(
@@ -110,7 +64,7 @@ def error_page(
     return render(
         request,
         actor,
-        "error.html",
+        "kit/error.html",
         request.app.state.clock.now(),
         status_code,
         title=title,
@@ -119,12 +73,15 @@ def error_page(
     )
 
 
+PageRoute = SITE.route_class(error_page)
+
+
 def too_large_page(request: Request, max_bytes: int) -> Response:
-    """The 413 page of a console form too large to read (``kit.limits``)."""
+    """The 413 page of a console form too large to read (:mod:`gzkit.limits`)."""
     return render(
         request,
         None,
-        "error.html",
+        "kit/error.html",
         request.app.state.clock.now(),
         413,
         title="请求过大",
@@ -195,39 +152,38 @@ def render(
     status_code: int = 200,
     **context: Any,
 ) -> Response:
-    nav: list[tuple[str, str]]
+    nav: list[tuple[str, str, int | None]]
     if actor is None:
         nav = []
     elif actor.role.participant_scoped:
         nav = [
-            ("我的邀约", "/console/portal"),
-            ("我的结果", "/console/portal/results"),
-            ("我的信息", f"/console/participants/{actor.participant_id}"),
+            ("我的邀约", "/console/portal", None),
+            ("我的结果", "/console/portal/results", None),
+            ("我的信息", f"/console/participants/{actor.participant_id}", None),
         ]
     else:
         nav = [
-            ("总览", "/console/overview"),
-            ("告警", ALARMS_PAGE),
-            ("参与者", "/console/participants"),
-            ("公示名单", "/console/publicity"),
-            ("事件", "/console/events"),
-            ("电网单线图", "/console/grid"),
-            ("结算", "/console/settlement"),
-            ("后台任务", "/console/jobs"),
+            ("总览", "/console/overview", None),
+            ("告警", ALARMS_PAGE, _alarm_count(request, actor, now)),
+            ("参与者", "/console/participants", None),
+            ("公示名单", "/console/publicity", None),
+            ("事件", "/console/events", None),
+            ("电网单线图", "/console/grid", None),
+            ("结算", "/console/settlement", None),
+            ("后台任务", "/console/jobs", None),
         ]
         if actor.role is Role.GRID_OPERATOR:
-            nav.append(("账户与令牌", "/console/users"))
+            nav.append(("账户与令牌", "/console/users", None))
     return TEMPLATES.TemplateResponse(
         request,
         template,
         {
             "actor": actor,
             "nav": nav,
-            "alarm_count": _alarm_count(request, actor, now),
             "now": now,
             "clock_name": request.app.state.clock_name,
             "path": request.url.path,
-            "csrf_token": security.form_token(request),
+            "csrf_token": SITE.form_token(request),
             **context,
         },
         status_code=status_code,
@@ -243,33 +199,10 @@ def _alarm_count(request: Request, actor: Actor | None, now: dt.datetime) -> int
         return alarm_service.counts(session, actor, now).total
 
 
-def paging(page: int) -> PaginationParams:
-    return PaginationParams(page, PAGE_SIZE)
-
-
-def page_count(total: int) -> int:
-    """How many pages ``total`` rows fill (at least one, shown even when empty)."""
-    return max(1, -(-total // PAGE_SIZE))
-
-
-def listing(rows: Sequence[Any], total: int, page: int) -> dict[str, Any]:
-    """One page of a server-paged list as template context: its rows and the pager's figures."""
-    return {"rows": rows, "total": total, "page": page, "pages": page_count(total)}
-
-
 def confirm_page(request: Request, actor: Actor, now: dt.datetime, **context: Any) -> Response:
     """The confirmation step of an irreversible action: what will happen, confirm or go back.
     ``fields`` are posted again with ``confirmed=1``."""
-    return render(request, actor, "confirm.html", now, **context)
-
-
-def page_slice(items: Sequence[T], page: int) -> Sequence[T]:
-    return items[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-
-
-def paged_slice(items: Sequence[Any], page: int) -> dict[str, Any]:
-    """One page of a list the page already holds whole, as ``listing`` context."""
-    return listing(page_slice(items, page), len(items), page)
+    return render(request, actor, "kit/confirm.html", now, **context)
 
 
 def own_participant(actor: Actor) -> str:

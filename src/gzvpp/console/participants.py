@@ -16,6 +16,10 @@ from fastapi import (
 )
 from fastapi.responses import RedirectResponse
 
+from gzkit.clock import ClockDep
+from gzkit.console.paging import listing, paged_slice, paging
+from gzkit.db import SessionDep
+from gzkit.errors import NotFound
 from gzvpp import display
 from gzvpp.console import labels
 from gzvpp.console.filters import ParticipantFilters
@@ -25,9 +29,6 @@ from gzvpp.console.pages import (
     PageActor,
     PageRoute,
     confirm_page,
-    listing,
-    paged_slice,
-    paging,
     reason_text,
     render,
     require_staff,
@@ -35,9 +36,6 @@ from gzvpp.console.pages import (
 from gzvpp.core.eligibility import UserCategory
 from gzvpp.core.model import ParticipantKind
 from gzvpp.kit.auth import Actor
-from gzvpp.kit.clock import ClockDep
-from gzvpp.kit.db import SessionDep
-from gzvpp.kit.errors import NotFound
 from gzvpp.kit.policy import publicity_workdays
 from gzvpp.models import (
     ParticipantStatus,

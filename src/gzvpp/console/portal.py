@@ -13,23 +13,21 @@ from fastapi import (
 )
 from fastapi.responses import RedirectResponse
 
+from gzkit.clock import ClockDep
+from gzkit.console.paging import listing, paged_slice, paging
+from gzkit.db import SessionDep
+from gzkit.errors import NotFound
+from gzkit.pagination import PaginationParams
 from gzvpp import display
 from gzvpp.console.pages import (
     Confirmed,
     PageActor,
     PageRoute,
     confirm_page,
-    listing,
     own_participant,
-    paged_slice,
-    paging,
     render,
 )
 from gzvpp.events.service import event_service
-from gzvpp.kit.clock import ClockDep
-from gzvpp.kit.db import SessionDep
-from gzvpp.kit.errors import NotFound
-from gzvpp.kit.pagination import PaginationParams
 from gzvpp.models import (
     Notification,
     NotificationKind,

@@ -14,21 +14,13 @@ from fastapi import (
     Response,
 )
 
+from gzkit.clock import ClockDep
+from gzkit.console.paging import listing, page_count, page_slice, paging
+from gzkit.db import SessionDep
+from gzkit.errors import Invalid
 from gzvpp import display
-from gzvpp.console.pages import (
-    PageActor,
-    PageRoute,
-    listing,
-    page_count,
-    page_slice,
-    paging,
-    render,
-    require_staff,
-)
+from gzvpp.console.pages import PageActor, PageRoute, render, require_staff
 from gzvpp.core.grid import INTERVAL_MINUTES
-from gzvpp.kit.clock import ClockDep
-from gzvpp.kit.db import SessionDep
-from gzvpp.kit.errors import Invalid
 from gzvpp.settlement.service import quarter_of, settlement_service
 
 router = APIRouter(prefix="/console", route_class=PageRoute, include_in_schema=False)

@@ -16,6 +16,10 @@ from fastapi.responses import FileResponse, RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gzkit.auth import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, hash_token
+from gzkit.clock import ClockDep
+from gzkit.db import SessionDep
+from gzkit.errors import Conflict, DomainError, Invalid, NotFound, Unauthorized
 from gzvpp.accounts import passwords
 from gzvpp.console import labels
 from gzvpp.console.pages import (
@@ -25,10 +29,7 @@ from gzvpp.console.pages import (
     PageRoute,
     render,
 )
-from gzvpp.kit.auth import TOKEN_COOKIE, Actor, authenticate, hash_token
-from gzvpp.kit.clock import ClockDep
-from gzvpp.kit.db import SessionDep
-from gzvpp.kit.errors import Conflict, DomainError, Invalid, NotFound, Unauthorized
+from gzvpp.kit.auth import TOKEN_COOKIE, Actor, authenticate
 from gzvpp.models import ApiToken, PlatformUser, Role
 
 root_router = APIRouter(include_in_schema=False)
@@ -65,7 +66,7 @@ def login(
     session: SessionDep,
     clock: ClockDep,
     name: Annotated[str, Form(max_length=200)] = "",
-    password: Annotated[str, Form(max_length=passwords.MAX_LENGTH)] = "",
+    password: Annotated[str, Form(max_length=MAX_PASSWORD_LENGTH)] = "",
     token: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     """Sign in with ``name`` and ``password`` (a session of the policy's lifetime), or with an
@@ -123,9 +124,9 @@ def change_password(
     actor: PageActor,
     session: SessionDep,
     clock: ClockDep,
-    password: Annotated[str, Form(max_length=passwords.MAX_LENGTH)],
-    password_again: Annotated[str, Form(max_length=passwords.MAX_LENGTH)],
-    current: Annotated[str, Form(max_length=passwords.MAX_LENGTH)] = "",
+    password: Annotated[str, Form(max_length=MAX_PASSWORD_LENGTH)],
+    password_again: Annotated[str, Form(max_length=MAX_PASSWORD_LENGTH)],
+    current: Annotated[str, Form(max_length=MAX_PASSWORD_LENGTH)] = "",
 ) -> Response:
     """Check the current password and the new one twice; other sessions of the person end.
     A wrong current password counts towards the lockout (so the session commits)."""
@@ -163,7 +164,7 @@ def _password_form(
         now,
         status_code,
         has_password=has_password,
-        min_length=passwords.MIN_LENGTH,
+        min_length=MIN_PASSWORD_LENGTH,
         error=error,
         message=message,
     )

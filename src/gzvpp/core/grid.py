@@ -9,12 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import numpy.typing as npt
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from gzkit.timezone import to_local
+
 INTERVAL_MINUTES = 15
 INTERVALS_PER_DAY = 24 * 60 // INTERVAL_MINUTES
 INTERVAL_HOURS = INTERVAL_MINUTES / 60
@@ -44,19 +44,6 @@ def interval_starts(
 
 class WindowError(ValueError):
     """An event window that the rules do not allow (off the grid, too short, reversed)."""
-
-
-def to_local(moment: dt.datetime) -> dt.datetime:
-    """Return ``moment`` as a naive Guangzhou wall-clock time.
-
-    Parameters
-    ----------
-    moment : datetime
-        Naive (taken as already local) or timezone-aware.
-    """
-    if moment.tzinfo is None:
-        return moment
-    return moment.astimezone(SHANGHAI).replace(tzinfo=None)
 
 
 def is_on_grid(moment: dt.datetime) -> bool:

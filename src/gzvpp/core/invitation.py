@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from types import MappingProxyType
 
-from gzvpp.core.grid import Window, to_local
+from gzkit.timezone import to_local
+from gzvpp.core.grid import Window
 from gzvpp.core.model import Direction
 
 #: 第九条 (三) 表 2: subsidy price 0–5 CNY/kWh for peak shaving, 0–2 CNY/kWh for valley filling.

@@ -17,7 +17,7 @@ from decimal import Decimal
 from itertools import zip_longest
 from typing import Any
 
-from gzvpp.core.grid import to_local
+from gzkit.timezone import to_local
 
 #: 第五条 (一) 2: invited responses are reserved at 150 % of demand.
 RESERVE_FACTOR = Decimal("1.5")

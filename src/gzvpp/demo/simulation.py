@@ -29,6 +29,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from gzkit.calendar import Calendar
+from gzkit.clock import SimulatedClock, SystemClock
+from gzkit.db import session_scope
 from gzvpp.accounts.passwords import set_password
 from gzvpp.app import create_app
 from gzvpp.console.labels import zh
@@ -36,8 +38,6 @@ from gzvpp.core.grid import interval_starts
 from gzvpp.demo.city import DELIVERY, Applicant, applicants
 from gzvpp.kit import settings
 from gzvpp.kit.auth import create_user
-from gzvpp.kit.clock import SimulatedClock, SystemClock
-from gzvpp.kit.db import session_scope
 from gzvpp.kit.policy import token_ttl
 from gzvpp.models import Role
 from gzvpp.openadr.runtime import Settings as OpenADRSettings

@@ -8,6 +8,9 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from gzkit.audit import snapshot
+from gzkit.db import MAX_ROW_ID
+from gzkit.errors import Conflict, Invalid, NotFound
 from gzvpp.core.evaluation import CAP_RATIO
 from gzvpp.core.invitation import (
     InvitationError,
@@ -28,10 +31,8 @@ from gzvpp.events.common import (
     window_of,
 )
 from gzvpp.events.repository import EventRepository
-from gzvpp.kit.audit import record, snapshot
+from gzvpp.kit.audit import record
 from gzvpp.kit.auth import Actor
-from gzvpp.kit.db import MAX_ROW_ID
-from gzvpp.kit.errors import Conflict, Invalid, NotFound
 from gzvpp.models import (
     Bid,
     EventStatus,

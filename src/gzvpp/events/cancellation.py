@@ -6,6 +6,8 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from gzkit.audit import json_value, snapshot
+from gzkit.errors import Conflict
 from gzvpp.core.invitation import (
     InvitationError,
     check_cancellation,
@@ -18,9 +20,8 @@ from gzvpp.events.common import (
 )
 from gzvpp.events.notify import event_payload
 from gzvpp.events.repository import EventRepository
-from gzvpp.kit.audit import json_value, record, snapshot
+from gzvpp.kit.audit import record
 from gzvpp.kit.auth import Actor
-from gzvpp.kit.errors import Conflict
 from gzvpp.models import (
     EventStatus,
     Notification,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from gzkit.errors import Invalid, NotFound
 from gzvpp.core.grid import MIN_WINDOW_MINUTES, Window, WindowError, is_on_grid
 from gzvpp.core.invitation import (
     check_bid,
@@ -15,7 +16,6 @@ from gzvpp.core.invitation import (
 from gzvpp.events import schemas
 from gzvpp.events.repository import EventRepository
 from gzvpp.kit.auth import Actor
-from gzvpp.kit.errors import Invalid, NotFound
 from gzvpp.models import (
     Event,
     Participant,

@@ -9,6 +9,8 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from gzkit.audit import json_value, snapshot
+from gzkit.errors import Invalid
 from gzvpp import display
 from gzvpp.core.grid import Window
 from gzvpp.core.invitation import (
@@ -34,9 +36,8 @@ from gzvpp.events.common import (
 from gzvpp.events.notify import event_payload
 from gzvpp.events.realtime import dispatch
 from gzvpp.events.repository import EventRepository
-from gzvpp.kit.audit import json_value, record, snapshot
+from gzvpp.kit.audit import record
 from gzvpp.kit.auth import Actor
-from gzvpp.kit.errors import Invalid
 from gzvpp.models import (
     Event,
     EventStatus,

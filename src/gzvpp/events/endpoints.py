@@ -10,15 +10,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy.orm import Session
 
+from gzkit.clock import ClockDep
+from gzkit.db import SessionDep
+from gzkit.pagination import ListResource, PaginationParams, PaginationQuery
+from gzkit.sorting import Sorting, sorting_dependency
 from gzvpp.core.model import Direction, Mode
 from gzvpp.events import schemas
 from gzvpp.events.schemas import PositiveKw, Price
 from gzvpp.events.service import event_service as service
 from gzvpp.kit.auth import Actor, ActorDep
-from gzvpp.kit.clock import ClockDep
-from gzvpp.kit.db import SessionDep
-from gzvpp.kit.pagination import ListResource, PaginationParams, PaginationQuery
-from gzvpp.kit.sorting import Sorting, sorting_dependency
 from gzvpp.models import EventStatus, NotificationKind
 from gzvpp.scheduler import tick
 

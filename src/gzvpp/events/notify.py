@@ -11,6 +11,9 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from gzkit.audit import json_value, snapshot
+from gzkit.errors import NotFound
+from gzkit.pagination import PaginationParams
 from gzvpp.events import schemas
 from gzvpp.events.baselines import Baseline
 from gzvpp.events.common import (
@@ -20,10 +23,8 @@ from gzvpp.events.common import (
     whose,
 )
 from gzvpp.events.repository import EventRepository
-from gzvpp.kit.audit import json_value, record, snapshot
+from gzvpp.kit.audit import record
 from gzvpp.kit.auth import Actor
-from gzvpp.kit.errors import NotFound
-from gzvpp.kit.pagination import PaginationParams
 from gzvpp.models import (
     Event,
     EventStatus,

@@ -9,6 +9,8 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
+from gzkit.pagination import PaginationParams
+from gzkit.sorting import Sorting
 from gzvpp.core.model import Direction, Mode
 from gzvpp.events import schemas
 from gzvpp.events.common import (
@@ -18,8 +20,6 @@ from gzvpp.events.common import (
 )
 from gzvpp.events.repository import EventRepository
 from gzvpp.kit.auth import Actor
-from gzvpp.kit.pagination import PaginationParams
-from gzvpp.kit.sorting import Sorting
 from gzvpp.models import (
     Award,
     Bid,

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
+from gzkit.audit import json_value, snapshot, snapshots_of
 from gzvpp.core.invitation import (
     InvitationError,
 )
@@ -38,7 +39,7 @@ from gzvpp.events.common import (
 from gzvpp.events.notify import send_plan
 from gzvpp.events.repository import EventRepository
 from gzvpp.kit import metrics
-from gzvpp.kit.audit import json_value, record, record_many, snapshot, snapshots_of
+from gzvpp.kit.audit import record, record_many
 from gzvpp.kit.auth import Actor
 from gzvpp.models import (
     Award,

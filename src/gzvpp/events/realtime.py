@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from gzkit.audit import json_value, snapshot
 from gzvpp.core.grid import Window
 from gzvpp.core.invitation import (
     within_daily_limits,
@@ -22,7 +23,7 @@ from gzvpp.events.common import (
 )
 from gzvpp.events.notify import event_payload
 from gzvpp.events.repository import EventRepository
-from gzvpp.kit.audit import json_value, record, snapshot
+from gzvpp.kit.audit import record
 from gzvpp.models import (
     Award,
     Event,

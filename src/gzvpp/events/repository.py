@@ -11,11 +11,11 @@ import numpy as np
 from sqlalchemy import Row, Select, and_, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
+from gzkit.pagination import PaginationParams, paginate
+from gzkit.sorting import Sorting
 from gzvpp.core.grid import Window
 from gzvpp.core.model import Direction, Mode
 from gzvpp.events.schemas import SortProperty
-from gzvpp.kit.pagination import PaginationParams, paginate
-from gzvpp.kit.sorting import Sorting
 from gzvpp.meterdata.repository import ACCOUNTS_PER_QUERY, decode_day
 from gzvpp.models import (
     Account,

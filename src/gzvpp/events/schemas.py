@@ -14,9 +14,9 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from gzvpp.core.grid import to_local
+from gzkit.request_input import Input
+from gzkit.timezone import to_local
 from gzvpp.core.model import Direction, Mode
-from gzvpp.kit.inputs import Input
 from gzvpp.models import EventStatus, NotificationKind, PriceMode
 from gzvpp.participants.schemas import GridName, Kw
 

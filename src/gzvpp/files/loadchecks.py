@@ -13,11 +13,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gzkit.inputs import InputError
+from gzkit.text import control_character
 from gzvpp.core.grid import INTERVAL_MINUTES, INTERVALS_PER_DAY
 from gzvpp.core.timeseries import FloatArray, IntArray, day_number
 from gzvpp.files.loadtable import ACCOUNT_COLUMN, SYSTEM_SERIES, TIME_COLUMN, Rows, Scratch
 from gzvpp.files.timestamps import TIME_FORMATS, local_ticks, parse_local_time
-from gzvpp.kit.text import control_character
 
 RUN_ROWS = 32  # the shortest average run worth handling run by run
 _TICKS_PER_SECOND = {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}

@@ -10,7 +10,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gzvpp.core.grid import to_local
+from gzkit.timezone import to_local
 
 TIME_FORMATS = "YYYY-MM-DD HH:MM, or ISO 8601 such as 2025-07-01T14:00:00+08:00"
 

@@ -6,11 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
+from gzkit.db import MAX_ROW_ID, SessionDep
+from gzkit.pagination import ListResource, PaginationQuery
 from gzvpp.jobs.schemas import JobView
 from gzvpp.jobs.service import Runner, job_service
 from gzvpp.kit.auth import MeterDataActorDep
-from gzvpp.kit.db import MAX_ROW_ID, SessionDep
-from gzvpp.kit.pagination import ListResource, PaginationQuery
 from gzvpp.models import JobStatus
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])

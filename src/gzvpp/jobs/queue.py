@@ -24,9 +24,10 @@ import procrastinate
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from gzkit.clock import Clock, SystemClock
+from gzkit.db import make_sessionmaker, session_scope
 from gzvpp.jobs.tasks import MAX_ATTEMPTS, run_evaluation
-from gzvpp.kit.clock import Clock, SystemClock
-from gzvpp.kit.db import make_engine, make_sessionmaker, session_scope
+from gzvpp.kit.db import make_engine
 from gzvpp.kit.settings import service_clock
 
 EVALUATION_TASK = "gzvpp.evaluate_upload"

@@ -22,13 +22,13 @@ from enum import StrEnum
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from gzkit.clock import Clock
+from gzkit.db import session_scope
+from gzkit.errors import NotFound
+from gzkit.pagination import PaginationParams, paginate
 from gzvpp.jobs import queue, repository, tasks
 from gzvpp.jobs.schemas import JobRef, JobView
 from gzvpp.kit.auth import Actor
-from gzvpp.kit.clock import Clock
-from gzvpp.kit.db import session_scope
-from gzvpp.kit.errors import NotFound
-from gzvpp.kit.pagination import PaginationParams, paginate
 from gzvpp.models import Job, JobKind, JobStatus, Role
 from gzvpp.models.job import SOURCE_LENGTH
 from gzvpp.settlement.evaluation import Cause, Touched

@@ -26,13 +26,12 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from gzkit.errors import BUSY_MESSAGE, RETRY_AFTER_S
 from gzvpp.kit import metrics
 from gzvpp.kit.db import request_capacity
 
 MAX_QUEUED_ENV = "GZVPP_MAX_QUEUED_REQUESTS"
 QUEUE_TIMEOUT_ENV = "GZVPP_QUEUE_TIMEOUT_S"
-RETRY_AFTER_S = 2
-BUSY_MESSAGE = "服务繁忙，请稍后重试 (server busy, retry later)"
 # Served without the database: static assets and the API description.
 EXEMPT_PREFIXES = ("/static/", "/console/static/", "/docs", "/redoc", "/openapi.json")
 # Liveness, readiness and metrics: a saturated server must still answer them (they use no

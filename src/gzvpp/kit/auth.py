@@ -17,9 +17,7 @@ no longer write (403) and may read for ``GZVPP_CLOSED_READ_DAYS`` after the reje
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
-import secrets
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -29,11 +27,12 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from gzkit.audit import snapshot
+from gzkit.auth import display_prefix, hash_token, new_token, request_token
+from gzkit.db import SessionDep, session_scope
+from gzkit.errors import Forbidden, Invalid, NotFound, Unauthorized
 from gzvpp.core.model import ParticipantKind
-from gzvpp.kit import csrf
-from gzvpp.kit.audit import record, snapshot
-from gzvpp.kit.db import SessionDep, session_scope
-from gzvpp.kit.errors import Forbidden, Invalid, NotFound, Unauthorized
+from gzvpp.kit.audit import record
 from gzvpp.kit.policy import closed_read_period, token_ttl
 from gzvpp.models import (
     ApiToken,
@@ -45,7 +44,6 @@ from gzvpp.models import (
 )
 
 TOKEN_PREFIX = "gzvpp_"
-DISPLAY_PREFIX_LENGTH = len(TOKEN_PREFIX) + 6
 TOKEN_COOKIE = "gzvpp_token"  # set by the web console's sign-in (httpOnly, SameSite=Strict)
 ROLE_KIND = {Role.AGGREGATOR: ParticipantKind.AGGREGATOR, Role.POWER_USER: ParticipantKind.USER}
 # last_used_at is written at most this often per token, so reads do not write on every request.
@@ -81,11 +79,6 @@ class Actor:
         """
         if self.role.participant_scoped and participant_id != self.participant_id:
             raise NotFound(f"{entity} {participant_id} not found")
-
-
-def hash_token(token: str) -> str:
-    """The stored form of a token."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def create_user(
@@ -168,12 +161,12 @@ def issue_token(
             f"到期时间 {_stamp(expires_at)} 须晚于签发时间 {_stamp(at)} / "
             f"expiry {expires_at.isoformat()} is not after issue {at.isoformat()}"
         )
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = new_token(TOKEN_PREFIX)
     stored = ApiToken(
         token_sha256=hash_token(token),
         user_id=user.id,
         created_at=at,
-        prefix=token[:DISPLAY_PREFIX_LENGTH],
+        prefix=display_prefix(token, TOKEN_PREFIX),
         expires_at=expires_at,
         kind=kind,
     )
@@ -314,14 +307,10 @@ def meter_data_actor(
     """The caller named by the ``Authorization: Bearer`` header, else by the web console's
     cookie; 401 if none, unknown, revoked, expired or disabled; 403 for a rejected
     participant's write (see :func:`authenticate`). A change signed by the cookie alone must
-    come from the console's own pages (:mod:`gzvpp.kit.csrf`), else 403. The meter data routes
+    come from the console's own pages (:mod:`gzkit.csrf`), else 403. The meter data routes
     take any role, the metering identity included; every other route takes
     :func:`current_actor`."""
-    token = credentials.credentials if credentials else request.cookies.get(TOKEN_COOKIE)
-    if token is None:
-        raise Unauthorized("缺少令牌 / missing bearer token (Authorization: Bearer <token>)")
-    if credentials is None and request.method in csrf.UNSAFE_METHODS:
-        csrf.check(request, token, request.headers.get(csrf.HEADER))
+    token = request_token(request, credentials, TOKEN_COOKIE)
     return authenticate_request(request, session, background, token)
 
 

@@ -8,6 +8,7 @@
 - ``GZVPP_SIGN_IN_ATTEMPTS``: how many wrong passwords in a row lock an account (default 5).
 - ``GZVPP_LOCKOUT_MINUTES``: how long such an account stays locked (default 15 minutes).
 - ``GZVPP_SESSION_HOURS``: how long a password sign-in's console session lasts (default 8 hours).
+- ``GZVPP_METER_UPLOAD_MAX_BYTES``: the largest meter file upload (default 256 MiB).
 
 A bad value stops the process with a message naming the variable, rather than silently falling
 back to the default.
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Mapping
 
 TOKEN_TTL_ENV = "GZVPP_TOKEN_TTL_DAYS"
 CLOSED_READ_ENV = "GZVPP_CLOSED_READ_DAYS"
@@ -30,6 +32,8 @@ LOCKOUT_ENV = "GZVPP_LOCKOUT_MINUTES"
 DEFAULT_LOCKOUT_MINUTES = 15
 SESSION_ENV = "GZVPP_SESSION_HOURS"
 DEFAULT_SESSION_HOURS = 8
+METER_UPLOAD_MAX_BYTES_ENV = "GZVPP_METER_UPLOAD_MAX_BYTES"
+DEFAULT_METER_UPLOAD_MAX_BYTES = 256 << 20
 
 
 def _count(name: str, default: int, minimum: int, unit: str = "days") -> int:
@@ -89,3 +93,15 @@ def check_settings() -> None:
     sign_in_attempts()
     lockout_period()
     session_lifetime()
+
+
+def meter_upload_max_bytes(environ: Mapping[str, str] = os.environ) -> int:
+    """The largest meter file upload, ``$GZVPP_METER_UPLOAD_MAX_BYTES`` (default 256 MiB)."""
+    text = environ.get(METER_UPLOAD_MAX_BYTES_ENV, "").strip()
+    if not text:
+        return DEFAULT_METER_UPLOAD_MAX_BYTES
+    if not text.isdigit() or int(text) <= 0:
+        raise ValueError(
+            f"{METER_UPLOAD_MAX_BYTES_ENV} must be a positive number of bytes, not {text!r}"
+        )
+    return int(text)

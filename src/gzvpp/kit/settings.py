@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from gzvpp.kit.clock import SystemClock
+from gzkit.clock import SystemClock
 from gzvpp.models import PlatformSetting
 
 DEMO_CLOCK = "demo_clock"

@@ -29,6 +29,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from gzkit.calendar import Calendar, CalendarError
+from gzkit.db import make_sessionmaker, session_scope
+from gzkit.errors import Conflict, NotFound
 from gzvpp.core.assessment import Status
 from gzvpp.core.baseline import LOOKBACK_DAYS
 from gzvpp.core.grid import INTERVALS_PER_DAY
@@ -36,8 +38,6 @@ from gzvpp.core.timeseries import day_number
 from gzvpp.evaluation_run import days_needed
 from gzvpp.kit.advisory import Lock, transaction_lock
 from gzvpp.kit.audit import record
-from gzvpp.kit.db import make_sessionmaker, session_scope
-from gzvpp.kit.errors import Conflict, NotFound
 from gzvpp.meterdata import partitions
 from gzvpp.models import Event, EventStatus
 from gzvpp.settlement import repository as settlement

@@ -10,13 +10,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from gzkit.clock import ClockDep
+from gzkit.db import SessionDep
+from gzkit.errors import Invalid
+from gzkit.uploads import ReceivedForm, receive_form
 from gzvpp.jobs.endpoints import RunnerDep
 from gzvpp.kit.auth import MeterDataActorDep
-from gzvpp.kit.clock import ClockDep
-from gzvpp.kit.db import SessionDep
-from gzvpp.kit.errors import Invalid
-from gzvpp.kit.limits import METER_UPLOAD_MAX_BYTES_ENV
-from gzvpp.kit.uploads import ReceivedForm, receive_form
+from gzvpp.kit.policy import METER_UPLOAD_MAX_BYTES_ENV
 from gzvpp.meterdata import schemas
 from gzvpp.meterdata.plausibility import MeterSettings
 from gzvpp.meterdata.service import Upload

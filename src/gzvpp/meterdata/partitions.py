@@ -24,8 +24,8 @@ from collections.abc import Iterable
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
+from gzkit.errors import Conflict
 from gzvpp.kit.advisory import Lock, transaction_lock
-from gzvpp.kit.errors import Conflict
 
 TABLE = "meter_days"
 # How long detaching waits for the uploads and reads in flight (it needs ACCESS EXCLUSIVE on

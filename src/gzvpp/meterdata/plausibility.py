@@ -25,7 +25,7 @@ from gzvpp.core.baseline import HOLIDAY_SEARCH_DAYS
 from gzvpp.core.grid import INTERVAL_MINUTES, INTERVALS_PER_DAY
 from gzvpp.core.timeseries import FloatArray, IntArray, day_number
 from gzvpp.files.loads import RowCheck, RowFault
-from gzvpp.kit.limits import DEFAULT_METER_UPLOAD_MAX_BYTES, meter_upload_max_bytes
+from gzvpp.kit.policy import DEFAULT_METER_UPLOAD_MAX_BYTES, meter_upload_max_bytes
 from gzvpp.meterdata.repository import HeldAccount
 
 MAX_LOAD_FACTOR_ENV = "GZVPP_METER_MAX_LOAD_FACTOR"

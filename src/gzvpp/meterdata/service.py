@@ -34,8 +34,10 @@ from typing import Any, Literal
 import numpy as np
 from sqlalchemy.orm import Session
 
+from gzkit.errors import Forbidden, Invalid, NotFound
 from gzkit.inputs import InputError
-from gzvpp.core.grid import INTERVAL_MINUTES, INTERVALS_PER_DAY, is_on_grid, to_local
+from gzkit.timezone import to_local
+from gzvpp.core.grid import INTERVAL_MINUTES, INTERVALS_PER_DAY, is_on_grid
 from gzvpp.core.timeseries import (
     BoolArray,
     FloatArray,
@@ -48,7 +50,6 @@ from gzvpp.files.loads import RowCheck, read_interval_rows
 from gzvpp.jobs.service import Runner, job_service
 from gzvpp.kit.audit import record
 from gzvpp.kit.auth import Actor
-from gzvpp.kit.errors import Forbidden, Invalid, NotFound
 from gzvpp.meterdata import partitions, repository, schemas
 from gzvpp.meterdata.plausibility import MeterSettings, reading_check
 from gzvpp.models import MeterDay, Role, SystemLoadDay

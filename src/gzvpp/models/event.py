@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy import JSON, Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from gzkit.db import enum_type
 from gzvpp.core.model import Direction, Mode
-from gzvpp.kit.db import Base, enum_type
+from gzvpp.kit.db import Base
 
 PRICE = Numeric(8, 4)
 

@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import JSON, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from gzvpp.kit.db import Base, enum_type
+from gzkit.db import enum_type
+from gzvpp.kit.db import Base
 
 SOURCE_LENGTH = 300  # characters kept of what asked for the job
 

@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index
 from sqlalchemy.orm import Mapped, mapped_column
 
-from gzvpp.kit.db import Base, enum_type
+from gzkit.db import enum_type
+from gzvpp.kit.db import Base
 
 
 class NotificationKind(StrEnum):

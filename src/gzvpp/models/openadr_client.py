@@ -16,7 +16,8 @@ from enum import StrEnum
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from gzvpp.kit.db import Base, enum_type
+from gzkit.db import enum_type
+from gzvpp.kit.db import Base
 from gzvpp.models.platform_user import PlatformUser
 
 

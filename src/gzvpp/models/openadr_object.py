@@ -20,7 +20,8 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from gzvpp.kit.db import Base, enum_type
+from gzkit.db import enum_type
+from gzvpp.kit.db import Base
 
 OBJECT_ID = String(128)
 

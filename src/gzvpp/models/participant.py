@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from gzkit.db import enum_type
 from gzvpp.core.eligibility import UserCategory
 from gzvpp.core.model import ParticipantKind
-from gzvpp.kit.db import Base, enum_type
+from gzvpp.kit.db import Base
 
 if TYPE_CHECKING:
     from gzvpp.models.account import Account

@@ -13,7 +13,8 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from gzvpp.kit.db import Base, enum_type
+from gzkit.db import enum_type
+from gzvpp.kit.db import Base
 
 
 class Role(StrEnum):

@@ -14,10 +14,10 @@ from decimal import Decimal
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from gzkit.errors import Invalid
 from gzvpp.events.schemas import BidCreate, BidView
 from gzvpp.events.service import event_service
 from gzvpp.kit.auth import Actor
-from gzvpp.kit.errors import Invalid
 
 
 def submit_bid(

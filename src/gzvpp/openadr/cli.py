@@ -31,8 +31,8 @@ def openadr_add_ven(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Provision a VEN for a participant and print its credentials (the secret only now)."""
+    from gzkit.errors import DomainError
     from gzvpp.kit.db import in_database
-    from gzvpp.kit.errors import DomainError
     from gzvpp.openadr.provisioning import add_ven
 
     if protocol not in ("3.1.0", "2.0b"):
@@ -86,8 +86,8 @@ def openadr_revoke(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Revoke an OpenADR client: its tokens stop working at once."""
+    from gzkit.errors import DomainError
     from gzvpp.kit.db import in_database
-    from gzvpp.kit.errors import DomainError
     from gzvpp.openadr.provisioning import revoke
 
     try:

@@ -8,9 +8,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
+from gzkit.clock import ClockDep
+from gzkit.db import SessionDep
 from gzvpp.kit.auth import ActorDep
-from gzvpp.kit.clock import ClockDep
-from gzvpp.kit.db import SessionDep
 from gzvpp.models import Role
 from gzvpp.openadr import monitoring, provisioning
 from gzvpp.openadr.notifier import after_commit

@@ -23,10 +23,10 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gzkit.errors import NotFound
 from gzvpp.core.model import Direction, Mode
 from gzvpp.events.realtime import REALTIME_TARGET
 from gzvpp.kit.auth import Actor
-from gzvpp.kit.errors import NotFound
 from gzvpp.models import Award, Event, Participant, Role, Telemetry
 from gzvpp.openadr.mapping import Reading, baseline_at
 

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from gzvpp.kit.db import session_scope
+from gzkit.db import session_scope
 from gzvpp.models import ClientRole, ObjectType, OpenADRClient, OpenADRObject
 from gzvpp.openadr import mqtt
 from gzvpp.openadr.mqtt import MqttPublisher

@@ -19,9 +19,10 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gzkit.auth import hash_token
+from gzkit.errors import Conflict, Invalid, NotFound
 from gzvpp.kit.audit import record
-from gzvpp.kit.auth import ROLE_KIND, create_user, hash_token
-from gzvpp.kit.errors import Conflict, Invalid, NotFound
+from gzvpp.kit.auth import ROLE_KIND, create_user
 from gzvpp.models import (
     ClientRole,
     ObjectType,

@@ -28,9 +28,9 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from gzkit.clock import Clock
+from gzkit.db import session_scope
 from gzvpp.kit.advisory import Lock, try_transaction_lock
-from gzvpp.kit.clock import Clock
-from gzvpp.kit.db import session_scope
 from gzvpp.models import (
     Notification,
     NotificationKind,

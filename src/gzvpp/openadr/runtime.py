@@ -16,7 +16,7 @@ import httpx
 from fastapi import FastAPI, Request
 from sqlalchemy.orm import Session, sessionmaker
 
-from gzvpp.kit.clock import Clock
+from gzkit.clock import Clock
 from gzvpp.openadr.mqtt import MqttPublisher
 from gzvpp.openadr.notifier import Notifier
 from gzvpp.openadr.relay import Relay

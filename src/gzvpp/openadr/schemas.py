@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from gzvpp.kit.inputs import Input
+from gzkit.request_input import Input
 
 VenName = Annotated[
     str,

@@ -41,11 +41,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from gzvpp.core.grid import SHANGHAI
+from gzkit.db import session_scope
+from gzkit.errors import DomainError
+from gzkit.timezone import SHANGHAI
 from gzvpp.core.model import Mode
 from gzvpp.kit.auth import Actor
-from gzvpp.kit.db import session_scope
-from gzvpp.kit.errors import DomainError
 from gzvpp.models import (
     Award,
     Event,

@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from gzvpp.core.grid import to_local
+from gzkit.timezone import to_local
 from gzvpp.models import ObjectType, OpenADRObject
 
 OFFSET = "+08:00"

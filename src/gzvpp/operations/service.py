@@ -30,9 +30,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
+from gzkit.errors import Forbidden, Unauthorized
 from gzvpp.jobs import repository as jobs
 from gzvpp.kit import metrics
-from gzvpp.kit.errors import Forbidden, Unauthorized
 from gzvpp.openadr.mqtt import MqttPublisher
 
 READY_TIMEOUT_S = 2.0

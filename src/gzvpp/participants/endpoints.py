@@ -6,13 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
+from gzkit.clock import ClockDep
+from gzkit.db import SessionDep
+from gzkit.pagination import ListResource, PaginationQuery
+from gzkit.sorting import Sorting, sorting_dependency
 from gzvpp.core.eligibility import UserCategory
 from gzvpp.core.model import ParticipantKind
 from gzvpp.kit.auth import ActorDep
-from gzvpp.kit.clock import ClockDep
-from gzvpp.kit.db import SessionDep
-from gzvpp.kit.pagination import ListResource, PaginationQuery
-from gzvpp.kit.sorting import Sorting, sorting_dependency
 from gzvpp.models import ParticipantStatus
 from gzvpp.participants import schemas
 from gzvpp.participants.service import participant_service as service

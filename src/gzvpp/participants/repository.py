@@ -7,10 +7,10 @@ from collections.abc import Collection, Sequence
 from sqlalchemy import ColumnElement, Select, and_, not_, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
+from gzkit.pagination import PaginationParams, paginate
+from gzkit.sorting import Sorting
 from gzvpp.core.eligibility import UserCategory
 from gzvpp.core.model import ParticipantKind
-from gzvpp.kit.pagination import PaginationParams, paginate
-from gzvpp.kit.sorting import Sorting
 from gzvpp.models import Account, Participant, ParticipantStatus
 from gzvpp.participants.schemas import SortProperty
 

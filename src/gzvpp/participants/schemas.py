@@ -20,9 +20,9 @@ from pydantic import (
     model_validator,
 )
 
+from gzkit.request_input import Input
 from gzvpp.core.eligibility import Condition, UserCategory
 from gzvpp.core.model import ParticipantKind
-from gzvpp.kit.inputs import Input
 from gzvpp.models import ParticipantStatus
 
 # Quantized on input (exact: the places are already limited) so a value reads back from the

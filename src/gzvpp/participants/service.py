@@ -27,7 +27,11 @@ from uuid import uuid4
 import numpy as np
 from sqlalchemy.orm import Session
 
+from gzkit.audit import snapshot
 from gzkit.calendar import Calendar, UncoveredDayError, nth_workday_after
+from gzkit.errors import Conflict, Forbidden, Invalid, NotFound
+from gzkit.pagination import PaginationParams
+from gzkit.sorting import Sorting
 from gzvpp.core.eligibility import (
     AggregatorApplication,
     EligibilityCheck,
@@ -39,12 +43,9 @@ from gzvpp.core.eligibility import (
     is_eligible,
 )
 from gzvpp.core.model import ParticipantKind
-from gzvpp.kit.audit import record, snapshot
+from gzvpp.kit.audit import record
 from gzvpp.kit.auth import Actor
-from gzvpp.kit.errors import Conflict, Forbidden, Invalid, NotFound
-from gzvpp.kit.pagination import PaginationParams
 from gzvpp.kit.policy import publicity_workdays
-from gzvpp.kit.sorting import Sorting
 from gzvpp.models import Account, AggregatorMember, Participant, ParticipantStatus, Role
 from gzvpp.participants import schemas
 from gzvpp.participants.repository import ParticipantRepository

@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
+from gzkit.clock import ClockDep
+from gzkit.db import SessionDep
+from gzkit.pagination import ListResource, PaginationQuery
 from gzvpp.kit.auth import ActorDep
-from gzvpp.kit.clock import ClockDep
-from gzvpp.kit.db import SessionDep
-from gzvpp.kit.pagination import ListResource, PaginationQuery
 from gzvpp.settlement import schemas
 from gzvpp.settlement.evaluation import evaluation_service
 from gzvpp.settlement.service import settlement_service as service

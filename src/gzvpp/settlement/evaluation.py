@@ -19,7 +19,9 @@ from typing import Any
 import numpy as np
 from sqlalchemy.orm import Session
 
+from gzkit.audit import json_value, snapshot
 from gzkit.calendar import Calendar, CalendarError
+from gzkit.errors import Conflict, NotFound
 from gzvpp.core import model as engine
 from gzvpp.core.assessment import (
     EventAssessment,
@@ -38,9 +40,8 @@ from gzvpp.core.subsidy import PriceError
 from gzvpp.core.timeseries import FloatArray, IntArray, date_of, day_number
 from gzvpp.evaluation_run import days_needed
 from gzvpp.kit import metrics
-from gzvpp.kit.audit import json_value, record, snapshot
+from gzvpp.kit.audit import record
 from gzvpp.kit.auth import Actor
-from gzvpp.kit.errors import Conflict, NotFound
 from gzvpp.meterdata.baselines import covering_days, read_baselines
 from gzvpp.meterdata.repository import load_cube, load_system_cube
 from gzvpp.models import (

@@ -10,9 +10,9 @@ from decimal import Decimal
 from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
+from gzkit.pagination import PaginationParams, paginate
 from gzvpp.core.model import ParticipantKind
 from gzvpp.core.ranking import SCORES_AVERAGED
-from gzvpp.kit.pagination import PaginationParams, paginate
 from gzvpp.models import (
     Account,
     AggregatorMember,

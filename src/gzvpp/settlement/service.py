@@ -18,14 +18,14 @@ import numpy as np
 from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
+from gzkit.errors import NotFound
+from gzkit.pagination import PaginationParams
 from gzvpp.core.evaluation import KW_DECIMALS
 from gzvpp.core.grid import INTERVAL_MINUTES
 from gzvpp.core.model import ParticipantKind
 from gzvpp.core.rounding import to_decimal
 from gzvpp.core.timeseries import day_number
 from gzvpp.kit.auth import Actor
-from gzvpp.kit.errors import NotFound
-from gzvpp.kit.pagination import PaginationParams
 from gzvpp.meterdata.repository import load_cube
 from gzvpp.models import Award, AwardResult, Event, Role
 from gzvpp.settlement import export, repository, schemas

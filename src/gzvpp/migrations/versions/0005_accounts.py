@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from gzvpp.kit.clock import SystemClock
+from gzkit.clock import SystemClock
 from gzvpp.kit.policy import token_ttl
 
 revision: str = "0005"

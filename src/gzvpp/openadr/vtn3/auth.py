@@ -21,9 +21,10 @@ from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from gzvpp.kit.auth import Actor, hash_token
-from gzvpp.kit.clock import ClockDep
-from gzvpp.kit.db import SessionDep
+from gzkit.auth import hash_token
+from gzkit.clock import ClockDep
+from gzkit.db import SessionDep
+from gzvpp.kit.auth import Actor
 from gzvpp.models import ClientRole, OpenADRClient, OpenADRToken
 from gzvpp.openadr.vtn3.routing import Problem, problem_response
 

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Body, Depends, Form, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import StringConstraints
 
-from gzvpp.kit.clock import ClockDep
-from gzvpp.kit.db import SessionDep
+from gzkit.clock import ClockDep
+from gzkit.db import SessionDep
 from gzvpp.models import ObjectType
 from gzvpp.openadr import mqtt
 from gzvpp.openadr.runtime import runtime_of

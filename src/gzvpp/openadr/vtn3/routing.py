@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from gzvpp.kit.errors import CONFLICT_MESSAGE, DomainError
+from gzkit.errors import CONFLICT_MESSAGE, DomainError
 
 TITLES = {
     400: "Bad Request",

@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from gzvpp.kit.errors import NotFound
+from gzkit.errors import NotFound
 from gzvpp.models import Event, ObjectType, OpenADRObject
 from gzvpp.openadr import mapping, monitoring
 from gzvpp.openadr.bids import submit_bid

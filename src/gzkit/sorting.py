@@ -11,7 +11,7 @@ from typing import Annotated, TypeVar
 
 from fastapi import Query
 
-from gzvpp.kit.errors import Invalid
+from gzkit.errors import Invalid
 
 E = TypeVar("E", bound=StrEnum)
 

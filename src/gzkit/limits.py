@@ -10,8 +10,7 @@ whatever the application had started to answer is dropped.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from starlette.datastructures import Headers
@@ -20,8 +19,6 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 DEFAULT_MAX_BYTES = 1 << 20
-METER_UPLOAD_MAX_BYTES_ENV = "GZVPP_METER_UPLOAD_MAX_BYTES"
-DEFAULT_METER_UPLOAD_MAX_BYTES = 256 << 20
 
 Responder = Callable[[Request, int], Response]
 
@@ -55,18 +52,6 @@ class BodyLimit:
     prefix: str
     max_bytes: int
     respond: Responder = too_large_json
-
-
-def meter_upload_max_bytes(environ: Mapping[str, str] = os.environ) -> int:
-    """The largest meter file upload, ``$GZVPP_METER_UPLOAD_MAX_BYTES`` (default 256 MiB)."""
-    text = environ.get(METER_UPLOAD_MAX_BYTES_ENV, "").strip()
-    if not text:
-        return DEFAULT_METER_UPLOAD_MAX_BYTES
-    if not text.isdigit() or int(text) <= 0:
-        raise ValueError(
-            f"{METER_UPLOAD_MAX_BYTES_ENV} must be a positive number of bytes, not {text!r}"
-        )
-    return int(text)
 
 
 class _BodyTooLarge(Exception):

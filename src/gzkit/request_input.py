@@ -19,8 +19,8 @@ from fastapi import Request
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from gzvpp.kit.errors import Invalid
-from gzvpp.kit.text import control_character, control_character_message
+from gzkit.errors import Invalid
+from gzkit.text import control_character, control_character_message
 
 
 def _refuse_in(value: Any, multiline: bool) -> None:
@@ -56,7 +56,7 @@ class Input(BaseModel):
 def refuse_control_characters(request: Request, *, nul_only: bool = False) -> None:
     """Refuse a path or query parameter holding a control character (a 422 naming it).
 
-    Wrapped as a dependency of every route (``gzvpp.edge``), so ``/participants/a%00b`` or
+    Wrapped as a dependency of every route (in gzvpp, ``gzvpp.edge``), so ``/participants/a%00b`` or
     ``?q=%00`` never reaches the database. ``nul_only`` refuses only NUL, for interfaces whose
     specification allows the other control characters in its strings.
     """

@@ -1,12 +1,12 @@
 """The console's defences in the browser: forged forms refused, and headers that keep its pages
-out of frames, their scripts to the platform's own files and their addresses to the platform.
+out of frames, their scripts to the system's own files and their addresses to the system.
 
 Every console POST passes :func:`check_form` before its route runs (``PageRoute``): the sign-in
 form needs this server's ``Origin``, every other form also the session's ``csrf_token``
-(:mod:`gzvpp.kit.csrf`). :class:`SecurityHeaders` adds :data:`HEADERS` to every response under
+(:mod:`gzkit.csrf`). :class:`SecurityHeaders` adds :data:`HEADERS` to every response under
 ``/console``. The pages hold no inline script (charts read their data from
 ``<script type="application/json">`` blocks, which are data, not scripts), so the policy allows
-scripts from the platform only; plotly.js sets inline styles, hence ``'unsafe-inline'`` for
+scripts from the system only; plotly.js sets inline styles, hence ``'unsafe-inline'`` for
 styles alone.
 """
 
@@ -16,8 +16,7 @@ from fastapi import Request
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gzvpp.kit import csrf
-from gzvpp.kit.auth import TOKEN_COOKIE
+from gzkit import csrf
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (
@@ -41,15 +40,16 @@ HEADERS = {
     # never learn the console's addresses, which name participants.
     "Referrer-Policy": "same-origin",
 }
-SIGN_IN = "/console/login"
+SIGN_IN = "/console/login"  # every system's console signs in here
 
 
-async def check_form(request: Request) -> None:
-    """Raise :class:`~gzvpp.kit.csrf.ForgedRequest` for a console POST that did not come from
-    the console's own page; without a session only the origin can be checked."""
+async def check_form(request: Request, cookie: str) -> None:
+    """Raise :class:`~gzkit.csrf.ForgedRequest` for a console POST that did not come from
+    the console's own page; without a session (no ``cookie``) only the origin can be
+    checked."""
     if request.method not in csrf.UNSAFE_METHODS:
         return
-    token = request.cookies.get(TOKEN_COOKIE)
+    token = request.cookies.get(cookie)
     if request.url.path == SIGN_IN or not token:
         csrf.require_same_origin(request)
         return
@@ -57,9 +57,9 @@ async def check_form(request: Request) -> None:
     csrf.check(request, token, submitted if isinstance(submitted, str) else None)
 
 
-def form_token(request: Request) -> str:
+def form_token(request: Request, cookie: str) -> str:
     """The ``csrf_token`` the page rendered for ``request`` puts in its forms ("" signed out)."""
-    token = request.cookies.get(TOKEN_COOKIE)
+    token = request.cookies.get(cookie)
     return csrf.form_token(token) if token else ""
 
 

@@ -22,13 +22,13 @@ from urllib.parse import urlsplit
 
 from fastapi import Request
 
-from gzvpp.kit.errors import Forbidden
+from gzkit.errors import Forbidden
 
 FORM_FIELD = "csrf_token"
 HEADER = "X-CSRF-Token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-_PURPOSE = b"gzvpp console form"
+_PURPOSE = b"console form"
 
 
 class ForgedRequest(Forbidden):

@@ -21,7 +21,9 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from gzvpp.kit.admission import BUSY_MESSAGE, RETRY_AFTER_S
+# A saturated server's answer (the database pool exhausted, or admission shedding requests).
+RETRY_AFTER_S = 2
+BUSY_MESSAGE = "服务繁忙，请稍后重试 (server busy, retry later)"
 
 
 class DomainError(Exception):

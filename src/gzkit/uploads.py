@@ -17,7 +17,7 @@ from fastapi import Request
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
-from gzvpp.kit.errors import Invalid, TooLarge
+from gzkit.errors import Invalid, TooLarge
 
 MAX_FIELD_BYTES = 2000  # a text part (a reason) beside the file
 

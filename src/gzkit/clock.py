@@ -12,7 +12,7 @@ from typing import Annotated, Protocol
 
 from fastapi import Depends, Request
 
-from gzvpp.core.grid import to_local
+from gzkit.timezone import to_local
 
 
 class Clock(Protocol):

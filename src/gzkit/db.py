@@ -1,0 +1,261 @@
+"""The database: engines, sessions, one transaction per request, and migrations, for every
+system (each describes its own database with a :class:`DatabaseConfig`).
+
+The services are synchronous on purpose: SQLAlchemy's sync ``Session`` is simpler to reason about,
+FastAPI runs sync endpoints in its thread pool, and the demo drives the app in-process.
+
+A request holds one pooled connection from its first query until its transaction ends, across
+several thread-pool hops (dependencies, the endpoint, the commit). So that requests never wait on
+each other for connections, an admission middleware lets in at most
+:meth:`DatabaseConfig.request_capacity` requests at a time, fewer than the pool holds; the rest
+of the pool is kept for the system's background work.
+
+On SQLite a transaction that writes takes the write lock when it begins (``BEGIN IMMEDIATE``), so
+concurrent writers queue on the busy timeout instead of failing with "database is locked" when
+a read transaction tries to become a write one; reads (GET requests) begin deferred and run
+beside the writer under WAL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from fastapi import Depends, Request
+from sqlalchemy import Connection, Engine, Enum, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from gzkit.clock import SystemClock
+
+DEFAULT_POOL_SIZE = 20
+READ_ONLY = "read_only_transactions"  # execution option: this connection's transactions only read
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+# Stable constraint names, so migrations can refer to them on SQLite and PostgreSQL alike.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def enum_type(enum_class: type[StrEnum], name: str) -> Enum:
+    """A column type storing ``enum_class``'s values as text, checked by a constraint ``name``.
+
+    Text plus a CHECK rather than a native PostgreSQL enum, so adding a value later is a plain
+    constraint change on both databases.
+    """
+    return Enum(
+        enum_class,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+def make_engine(url: str, pool_size: int = DEFAULT_POOL_SIZE) -> Engine:
+    """An engine for ``url`` with a fixed pool of ``pool_size`` connections (no overflow).
+
+    SQLite gets foreign keys, WAL and a busy timeout, and its transactions begin ``IMMEDIATE``
+    unless the connection carries the :data:`READ_ONLY` execution option.
+    """
+    options: dict[str, Any] = {"pool_size": pool_size, "max_overflow": 0, "pool_timeout": 30}
+    if not url.startswith("sqlite"):
+        options["pool_pre_ping"] = True  # a server restart must not fail the next requests
+    engine = create_engine(url, **options)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    # pysqlite's own implicit BEGIN is switched off in _sqlite_pragmas; this is the only one.
+    read_only = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Transactions are begun by _sqlite_begin, which chooses IMMEDIATE for writers.
+    dbapi_connection.isolation_level = None
+    # SQLite leaves foreign keys off unless asked on every connection; WAL lets readers run while
+    # one request writes, and the busy timeout makes a second writer wait instead of failing.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    # In WAL mode NORMAL still never corrupts the database; it only skips the fsync per commit
+    # (a power cut may lose the last transactions), which makes each request many times faster.
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    # Meter data arrives a day for every account at a time, scattered over the (account, day)
+    # index: a 64 MiB page cache keeps those pages in memory instead of re-reading them.
+    cursor.execute("PRAGMA cache_size=-65536")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.close()
+
+
+def make_sessionmaker(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:
+    """Sessions that keep loaded values after commit, so responses can be built from them.
+
+    ``read_only`` sessions begin their transactions deferred on SQLite (see the module note);
+    a write in one is still possible but may find the database locked.
+    """
+    bind = engine.execution_options(**{READ_ONLY: True}) if read_only else engine
+    return sessionmaker(bind, expire_on_commit=False)
+
+
+@contextmanager
+def count_statements(engine: Engine) -> Iterator[list[int]]:
+    """The number of statements ``engine`` sends inside the block, in a one-element list
+    (an executemany counts once): a measure of a code path that the machine's load does not
+    change, for benchmarks and tests."""
+    count = [0]
+
+    def one(*_: object) -> None:
+        count[0] += 1
+
+    event.listen(engine, "before_cursor_execute", one)
+    try:
+        yield count
+    finally:
+        event.remove(engine, "before_cursor_execute", one)
+
+
+@contextmanager
+def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """One transaction: commit when the block succeeds, roll back everything if it raises."""
+    with factory() as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+# Ids are 32-bit integer columns; a larger number is no row (PostgreSQL would refuse the query).
+MAX_ROW_ID = 2**31 - 1
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _request_session(request: Request) -> Iterator[Session]:
+    state = request.app.state
+    factory = state.read_sessionmaker if request.method in READ_METHODS else state.sessionmaker
+    with session_scope(factory) as session:
+        yield session
+
+
+# scope="function" commits before the response is sent, so a failed commit is an error response,
+# never a success reply for data that was not written.
+SessionDep = Annotated[Session, Depends(_request_session, scope="function")]
+
+
+def upgrade(url: str, migrations: Path) -> tuple[str | None, str | None]:
+    """Bring the database at ``url`` to the newest of ``migrations`` (``alembic upgrade
+    head``); the revision it was at (None: empty) and the one it is at now.
+
+    The Alembic configuration lives here rather than in an ``alembic.ini`` so that it works from
+    an installed package.
+    """
+    config = Config()
+    config.set_main_option("script_location", str(migrations))
+    # Passed as an attribute, not a main option: configparser would mangle '%' in passwords.
+    config.attributes["url"] = url
+    before = current_revision(url)
+    command.upgrade(config, "head")
+    return before, current_revision(url)
+
+
+def current_revision(url: str) -> str | None:
+    """The migration the database at ``url`` is at (None for an empty database)."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    finally:
+        engine.dispose()
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class DatabaseConfig:
+    """One system's database: where it is, how large its pool is, and its migrations.
+
+    Parameters
+    ----------
+    env_prefix : str
+        Prefix of the environment variables: ``<prefix>_DATABASE_URL`` (the URL) and
+        ``<prefix>_DB_POOL_SIZE`` (connections per engine).
+    default_url : str
+        The URL when neither an argument nor the environment names one (an embedded SQLite).
+    migrations : Path
+        The system's Alembic script directory.
+    background_connections : int
+        Connections kept out of the requests' reach, for the system's background threads.
+    """
+
+    env_prefix: str
+    default_url: str
+    migrations: Path
+    background_connections: int = 0
+
+    @property
+    def url_env(self) -> str:
+        """The environment variable holding the database URL."""
+        return f"{self.env_prefix}_DATABASE_URL"
+
+    @property
+    def pool_size_env(self) -> str:
+        """The environment variable holding the pool size."""
+        return f"{self.env_prefix}_DB_POOL_SIZE"
+
+    def resolve_url(self, url: str | None = None) -> str:
+        """``url``, else the environment's, else :attr:`default_url`."""
+        return url or os.environ.get(self.url_env) or self.default_url
+
+    def pool_size(self) -> int:
+        """Connections per engine: the environment's, default 20 (no overflow beyond it)."""
+        configured = int(os.environ.get(self.pool_size_env, DEFAULT_POOL_SIZE))
+        return max(self.background_connections + 1, configured)
+
+    def request_capacity(self) -> int:
+        """How many requests may hold a connection at once: the pool less the background's."""
+        return self.pool_size() - self.background_connections
+
+    def make_engine(self, url: str | None = None) -> Engine:
+        """:func:`make_engine` for :meth:`resolve_url` with :meth:`pool_size`."""
+        return make_engine(self.resolve_url(url), self.pool_size())
+
+    def upgrade(self, url: str | None = None) -> tuple[str | None, str | None]:
+        """:func:`upgrade` of the database at :meth:`resolve_url` to the newest migration."""
+        return upgrade(self.resolve_url(url), self.migrations)
+
+    def current_revision(self, url: str | None = None) -> str | None:
+        """The migration the database at :meth:`resolve_url` is at."""
+        return current_revision(self.resolve_url(url))
+
+    def in_database(self, url: str | None, work: Callable[[Session, dt.datetime], T]) -> T:
+        """Run ``work`` (given a session and the system clock's time) in one transaction on
+        the migrated database at ``url``: what the command lines' database commands do."""
+        self.upgrade(url)
+        engine = self.make_engine(url)
+        try:
+            with session_scope(make_sessionmaker(engine)) as session:
+                return work(session, SystemClock().now())
+        finally:
+            engine.dispose()
