@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gzkit import errors
+from gzkit.advisory import Leadership, is_postgres
 from gzkit.clock import Clock, SimulatedClock, SystemClock
 from gzkit.db import make_sessionmaker
 from gzvpp import __version__, edge
@@ -35,8 +36,8 @@ from gzvpp.jobs import queue as job_queue
 from gzvpp.jobs.endpoints import router as jobs_router
 from gzvpp.jobs.service import Runner, job_service
 from gzvpp.kit.admission import AdmissionMiddleware, AdmissionSettings
-from gzvpp.kit.advisory import Leadership, Lock, is_postgres
 from gzvpp.kit.db import make_engine, resolve_url, upgrade
+from gzvpp.kit.locks import Lock
 from gzvpp.kit.metrics import RequestMetrics
 from gzvpp.kit.policy import check_settings
 from gzvpp.kit.settings import REAL_TIME_NAME
@@ -103,7 +104,7 @@ def create_app(
             _app.state.sessionmaker,
             _app.state.clock,
             scheduler_interval,
-            Leadership(engine, Lock.SCHEDULER) if is_postgres(engine) else None,
+            Leadership(engine, Lock.SCHEDULER, "gzvpp") if is_postgres(engine) else None,
         )
         _app.state.openadr.start()
         worker = None

@@ -12,7 +12,7 @@ With the real clock, :func:`start_scheduler` runs it every ``interval`` seconds
 runs it after moving the clock.
 
 On PostgreSQL several processes may serve (``gzvpp serve --workers N``); the thread runs in all
-of them but only the elected one works (:class:`~gzvpp.kit.advisory.Leadership`). The others
+of them but only the elected one works (:class:`~gzkit.advisory.Leadership`). The others
 ask again every interval, so when the elected process dies another takes over within two
 intervals. Should two runs ever overlap (a manual tick, a leader cut off from the database),
 :func:`~gzvpp.events.ranking.close_bidding` locks the event's row and re-reads its status, so
@@ -28,12 +28,12 @@ import threading
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from gzkit.advisory import Leadership
 from gzkit.clock import Clock, SystemClock
 from gzkit.db import session_scope
 from gzvpp.events.repository import EventRepository
 from gzvpp.events.service import event_service
 from gzvpp.kit import metrics
-from gzvpp.kit.advisory import Leadership
 from gzvpp.kit.auth import Actor
 from gzvpp.models import Role
 

@@ -9,7 +9,7 @@ What the processes share lives in the database: users, tokens and console sign-i
 their 2.0b messages, the OpenADR objects and the relay's progress, the clock. What each keeps
 in memory is its own by design: its connection pool and the admission limit that protects it,
 its MQTT connection and webhook threads, its scheduler thread (which works only while the
-process is elected, :mod:`gzvpp.kit.advisory`). SQLite serves one process only.
+process is elected, :mod:`gzkit.advisory`). SQLite serves one process only.
 """
 
 from __future__ import annotations
@@ -26,12 +26,13 @@ from fastapi import FastAPI
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from gzkit.advisory import is_held
 from gzkit.clock import SystemClock, real_now
 from gzkit.db import make_sessionmaker, session_scope
 from gzvpp.app import create_app
 from gzvpp.kit import metrics, settings
-from gzvpp.kit.advisory import Lock, is_held
 from gzvpp.kit.db import DATABASE_URL_ENV, make_engine, resolve_url
+from gzvpp.kit.locks import Lock
 
 SET_CLOCK_NAME = "设定时钟"
 DEMO_CLOCK_NAME = "演示时钟"

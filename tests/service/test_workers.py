@@ -43,12 +43,13 @@ from workers_support import (
     workers_server,  # noqa: F401  (the fixture `workers`)
 )
 
+from gzkit.advisory import Leadership
 from gzkit.db import session_scope
 from gzvpp import serving
 from gzvpp.events.repository import EventRepository
 from gzvpp.events.service import event_service
-from gzvpp.kit.advisory import NAMESPACE, Leadership, Lock
 from gzvpp.kit.db import pool_size, request_capacity
+from gzvpp.kit.locks import NAMESPACE, Lock
 from gzvpp.models import Award, Event, EventStatus
 
 pytestmark = [
@@ -106,7 +107,10 @@ def test_two_closings_racing_rank_an_invitation_once(
 
 def test_the_election_passes_on_when_the_holders_connection_dies(api: Api) -> None:
     engine = api.app.state.engine
-    first, second = Leadership(engine, Lock.SCHEDULER), Leadership(engine, Lock.SCHEDULER)
+    first, second = (
+        Leadership(engine, Lock.SCHEDULER, "gzvpp"),
+        Leadership(engine, Lock.SCHEDULER, "gzvpp"),
+    )
     try:
         assert first.holds()
         assert not second.holds()
@@ -130,7 +134,7 @@ def test_a_second_serve_joins_the_running_clock_or_is_refused(api: Api, database
     start = dt.datetime(2025, 6, 2, 10, 0)
     first = serving.share_clock(database_url, start)
     assert first is not None and first.name == "设定时钟"
-    running = Leadership(api.app.state.engine, Lock.SCHEDULER)  # a service at work
+    running = Leadership(api.app.state.engine, Lock.SCHEDULER, "gzvpp")  # a service at work
     try:
         assert running.holds()
         time.sleep(0.05)

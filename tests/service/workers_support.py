@@ -29,7 +29,7 @@ from service_api import Api
 from sqlalchemy import func, select, text, update
 
 from gzvpp.kit import settings
-from gzvpp.kit.advisory import NAMESPACE, Lock
+from gzvpp.kit.locks import NAMESPACE, Lock
 from gzvpp.models import AuditLog, Event, EventStatus
 
 T = TypeVar("T")
@@ -44,11 +44,29 @@ def at(day: dt.date, hour: int) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour))
 
 
+PORT_ATTEMPTS = 3
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+def _bound(server: Server) -> bool:
+    """False once ``server`` has stopped because its port was taken; True when it answers,
+    or stops or hangs for any other reason (which the caller's wait reports)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            return b"Address already in use" not in server.log.read_bytes()
+        try:
+            httpx.get(server.base, timeout=1)
+            return True
+        except httpx.TransportError:
+            time.sleep(0.1)
+    return True
 
 
 def wait_for(probe: Callable[[], T | None], timeout: float, what: str) -> T:
@@ -72,8 +90,10 @@ class Server:
 def serve(
     url: str, directory: Path, name: str, workers: int = 1, clock_start: str = CLOCK_START
 ) -> Iterator[Server]:
-    """``gzvpp serve`` on ``url`` in a process group of its own, answering on a free port."""
-    port = free_port()
+    """``gzvpp serve`` on ``url`` in a process group of its own, answering on a free port.
+
+    A free port is found by binding port 0 and letting it go, so another program may take it
+    before the server binds it: then the server is started again on another port."""
     environment = {
         **os.environ,
         "GZVPP_MQTT_URL": "none",
@@ -83,13 +103,21 @@ def serve(
     }
     environment.pop("PROMETHEUS_MULTIPROC_DIR", None)  # gzvpp serve makes its own
     command = [sys.executable, "-m", "gzvpp", "serve", "--database-url", url]
-    command += ["--port", str(port), "--workers", str(workers), "--clock-start", clock_start]
+    command += ["--workers", str(workers), "--clock-start", clock_start]
     log = directory / f"{name}.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            command, env=environment, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    server = Server(f"http://127.0.0.1:{port}", process, log)
+    for _attempt in range(PORT_ATTEMPTS):
+        port = free_port()
+        with log.open("wb") as out:
+            process = subprocess.Popen(
+                [*command, "--port", str(port)],
+                env=environment,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        server = Server(f"http://127.0.0.1:{port}", process, log)
+        if _bound(server):
+            break
     try:
 
         def answers() -> bool:

@@ -2,7 +2,7 @@
 right after the upload's commit (SQLite).
 
 A run is two transactions, both under the evaluation lock
-(:data:`gzvpp.kit.advisory.Lock.EVALUATION`), so that evaluations never interleave: the first
+(:data:`gzkit.advisory.Lock.EVALUATION`), so that evaluations never interleave: the first
 marks the job running (an attempt more, visible at once), the second evaluates and marks it
 done. The results and "done" commit together, and a run that finds its job done does nothing:
 a job retried after its worker died — before or after that commit — takes effect exactly once.
@@ -21,9 +21,10 @@ import numpy as np
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from gzkit.advisory import transaction_lock
 from gzvpp.core.timeseries import IntArray
 from gzvpp.jobs import repository
-from gzvpp.kit.advisory import Lock, transaction_lock
+from gzvpp.kit.locks import Lock
 from gzvpp.models import Job, JobStatus
 from gzvpp.settlement.evaluation import Cause, Touched, evaluation_service
 

@@ -28,6 +28,7 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from gzkit.advisory import transaction_lock
 from gzkit.calendar import Calendar, CalendarError
 from gzkit.db import make_sessionmaker, session_scope
 from gzkit.errors import Conflict, NotFound
@@ -36,8 +37,8 @@ from gzvpp.core.baseline import LOOKBACK_DAYS
 from gzvpp.core.grid import INTERVALS_PER_DAY
 from gzvpp.core.timeseries import day_number
 from gzvpp.evaluation_run import days_needed
-from gzvpp.kit.advisory import Lock, transaction_lock
 from gzvpp.kit.audit import record
+from gzvpp.kit.locks import Lock
 from gzvpp.meterdata import partitions
 from gzvpp.models import Event, EventStatus
 from gzvpp.settlement import repository as settlement

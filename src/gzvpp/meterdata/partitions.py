@@ -10,7 +10,7 @@ A partition is added as a plain table, then attached: ``ALTER TABLE … ATTACH P
 only a SHARE UPDATE EXCLUSIVE lock on ``meter_days``, which uploads and reads in flight do not
 block, whereas ``CREATE TABLE … PARTITION OF`` would wait for all of them (ACCESS EXCLUSIVE).
 Additions and detachments wait their turn on one advisory lock
-(:data:`~gzvpp.kit.advisory.Lock.METER_PARTITIONS`), so two uploads into a new month never
+(:data:`~gzkit.advisory.Lock.METER_PARTITIONS`), so two uploads into a new month never
 race on CREATE TABLE.
 
 SQLite keeps one plain table: every function here does nothing there.
@@ -24,8 +24,9 @@ from collections.abc import Iterable
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
+from gzkit.advisory import transaction_lock
 from gzkit.errors import Conflict
-from gzvpp.kit.advisory import Lock, transaction_lock
+from gzvpp.kit.locks import Lock
 
 TABLE = "meter_days"
 # How long detaching waits for the uploads and reads in flight (it needs ACCESS EXCLUSIVE on

@@ -28,9 +28,10 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from gzkit.advisory import try_transaction_lock
 from gzkit.clock import Clock
 from gzkit.db import session_scope
-from gzvpp.kit.advisory import Lock, try_transaction_lock
+from gzvpp.kit.locks import Lock
 from gzvpp.models import (
     Notification,
     NotificationKind,

@@ -1,7 +1,8 @@
 """PostgreSQL advisory locks: work that one process at a time may do when several serve.
 
-``gzvpp serve --workers N`` runs N processes on one PostgreSQL database. Two kinds of work
-must not run in all of them at once:
+A system served by N processes on one PostgreSQL database (``gzvpp serve --workers N``) has
+work that must not run in all of them at once. Each system names its locks with an
+:class:`AdvisoryLock` (the first key its namespace, the second the member); gzvpp's:
 
 - the scheduler (closing bidding, ranking, the plan) runs in one *elected* process:
   :class:`Leadership` holds a session-level lock (``pg_try_advisory_lock``) on a connection of
@@ -15,7 +16,7 @@ must not run in all of them at once:
   :func:`transaction_lock` blocks until the lock is free and holds it until the transaction
   ends.
 
-SQLite serves one process, where both always succeed.
+SQLite serves one process, where every lock is always had.
 """
 
 from __future__ import annotations
@@ -30,8 +31,6 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
-# The first of the two 32-bit keys of every lock the platform takes: "gzvp".
-NAMESPACE = 0x677A7670
 # A dead client's connection is noticed by the server within about 10 + 3 × 5 s (TCP
 # keepalives), so a leader on a machine that lost power or network is replaced too.
 KEEPALIVES = "-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3"
@@ -39,13 +38,14 @@ KEEPALIVES = "-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keep
 log = logging.getLogger(__name__)
 
 
-class Lock(enum.IntEnum):
-    """The second key: which work the lock is for."""
+class AdvisoryLock(enum.IntEnum):
+    """Base of a system's locks: each member is the second of the two 32-bit keys (which work
+    the lock is for), :meth:`namespace` the first (whose)."""
 
-    SCHEDULER = 1
-    OPENADR_RELAY = 2
-    METER_PARTITIONS = 3
-    EVALUATION = 4
+    @classmethod
+    def namespace(cls) -> int:
+        """The first key of every lock of the system."""
+        raise NotImplementedError
 
 
 def is_postgres(engine: Engine) -> bool:
@@ -53,26 +53,26 @@ def is_postgres(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
 
 
-def try_transaction_lock(session: Session, lock: Lock) -> bool:
+def try_transaction_lock(session: Session, lock: AdvisoryLock) -> bool:
     """Take ``lock`` until ``session``'s transaction ends; False if another holds it now.
 
     Always True on SQLite, which serves one process.
     """
     if session.get_bind().dialect.name != "postgresql":
         return True
-    return bool(session.scalar(select(func.pg_try_advisory_xact_lock(NAMESPACE, int(lock)))))
+    return bool(session.scalar(select(func.pg_try_advisory_xact_lock(lock.namespace(), int(lock)))))
 
 
-def transaction_lock(session: Session, lock: Lock) -> None:
+def transaction_lock(session: Session, lock: AdvisoryLock) -> None:
     """Wait for ``lock`` and hold it until ``session``'s transaction ends.
 
     Nothing to do on SQLite, where a writing transaction already excludes every other writer.
     """
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(select(func.pg_advisory_xact_lock(NAMESPACE, int(lock))))
+        session.execute(select(func.pg_advisory_xact_lock(lock.namespace(), int(lock))))
 
 
-def is_held(session: Session, lock: Lock) -> bool:
+def is_held(session: Session, lock: AdvisoryLock) -> bool:
     """Whether some process holds the session-level ``lock`` on this database now; on the
     scheduler's lock: whether a service is running here. Always False on SQLite."""
     if session.get_bind().dialect.name != "postgresql":
@@ -83,7 +83,7 @@ def is_held(session: Session, lock: Lock) -> bool:
             " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
             " AND classid = :namespace AND objid = :lock AND objsubid = 2)"
         ),
-        {"namespace": NAMESPACE, "lock": int(lock)},
+        {"namespace": lock.namespace(), "lock": int(lock)},
     )
     return bool(held)
 
@@ -95,12 +95,12 @@ class Leadership:
 
     Call :meth:`holds` before each run of the work: it takes the lock if it is free, checks
     that the connection holding it is still alive, and says whether this process may work.
-    The connection is named ``gzvpp-<work> pid=<pid>`` in ``pg_stat_activity``.
+    The connection is named ``<system>-<work> pid=<pid>`` in ``pg_stat_activity``.
     """
 
-    def __init__(self, engine: Engine, lock: Lock) -> None:
+    def __init__(self, engine: Engine, lock: AdvisoryLock, system: str) -> None:
         self.lock = lock
-        self.application_name = f"gzvpp-{lock.name.lower()} pid={os.getpid()}"
+        self.application_name = f"{system}-{lock.name.lower()} pid={os.getpid()}"
         self._engine = create_engine(
             engine.url,
             poolclass=NullPool,
@@ -127,7 +127,9 @@ class Leadership:
             log.warning("%s: cannot reach the database", self.application_name, exc_info=True)
             return False
         try:
-            taken = connection.scalar(select(func.pg_try_advisory_lock(NAMESPACE, int(self.lock))))
+            taken = connection.scalar(
+                select(func.pg_try_advisory_lock(self.lock.namespace(), int(self.lock)))
+            )
         except DBAPIError:
             connection.close()
             log.warning("%s: could not ask for the lock", self.application_name, exc_info=True)
