@@ -58,10 +58,7 @@ def settle(
     try:
         summary = run_settle(SettleInputs(loans, claims, recoveries, calendar), out)
     except InputError as err:
-        where = f"{err.path} 第 {err.row} 行" if err.row is not None else err.path
-        Console(stderr=True, soft_wrap=True).print(
-            f"[bold red]错误：[/]{escape(where)}：{escape(err.reason)}"
-        )
+        Console(stderr=True, soft_wrap=True).print(f"[bold red]错误：[/]{escape(str(err))}")
         raise typer.Exit(code=2) from None
 
     table = Table(title=f"资金池核定结果 → {escape(str(out))}", show_header=True)

@@ -67,10 +67,10 @@ def run_settle(inputs: SettleInputs, out: Path) -> SettleSummary:
     try:
         settlement = settle(calendar, loans, claims, recoveries)
     except UncoveredRecordError as err:
-        path, columns = (
-            (inputs.loans, LOAN_COLUMNS)
+        path, columns, column = (
+            (inputs.loans, LOAN_COLUMNS, "disbursed_on")
             if err.record == "loan"
-            else (inputs.recoveries or inputs.loans, RECOVERY_COLUMNS)
+            else (inputs.recoveries or inputs.loans, RECOVERY_COLUMNS, "received_on")
         )
         covered = builtin_years()
         raise InputError(
@@ -79,6 +79,7 @@ def run_settle(inputs: SettleInputs, out: Path) -> SettleSummary:
             f"（内置日历覆盖 {covered.start}–{covered.stop - 1} 年），"
             f"请用 --calendar 提供 {err.day.year} 年的国务院节假日安排",
             line_of(path, columns, err.position),
+            column=column,
         ) from None
     write_decisions(decision_frame(loans, claims, recoveries, settlement), out)
     outcome = settlement.claims

@@ -46,7 +46,7 @@ def read_calendar(path: Path, encoding: str | None = None) -> Calendar:
     for line, row in csv_rows(path, COLUMNS, encoding):
         day = _date(path, row["date"], line)
         if day in listed_on:
-            raise InputError(path, f"date {day} is already listed on line {listed_on[day]}", line)
+            raise InputError(path, f"{day} 已在第 {listed_on[day]} 行列出", line, column="date")
         schedule[day] = _day_info(path, row["day_type"], row["holiday_name"], line)
         listed_on[day] = line
     return Calendar(schedule)
@@ -58,25 +58,33 @@ def _date(path: Path, text: str, line: int) -> dt.date:
             return dt.date.fromisoformat(text)
         except ValueError:  # the right shape but no such day, e.g. 2025-02-30
             pass
-    raise InputError(path, f"date {text!r} is not a date (expected YYYY-MM-DD)", line)
+    raise InputError(path, f"{text!r} 不是日期（应为 YYYY-MM-DD）", line, column="date")
 
 
 def _day_info(path: Path, day_type: str, holiday_name: str, line: int) -> DayInfo:
     try:
         kind = DayType(day_type)
     except ValueError:
-        expected = ", ".join(kind.value for kind in DayType)
-        raise InputError(path, f"day_type {day_type!r} is not one of {expected}", line) from None
+        expected = "、".join(kind.value for kind in DayType)
+        raise InputError(
+            path, f"{day_type!r} 不是 {expected} 之一", line, column="day_type"
+        ) from None
     named = bool(holiday_name.strip())
     if kind is DayType.HOLIDAY and not named:
-        raise InputError(path, "a holiday needs its holiday_name (R3, R4)", line)
+        raise InputError(path, "节假日须填写节日名称（R3、R4）", line, column="holiday_name")
     if kind is not DayType.HOLIDAY and named:
         raise InputError(
-            path, f"holiday_name {holiday_name!r} given for a {kind}; only a holiday has one", line
+            path,
+            f"{holiday_name!r}：day_type 为 {kind}，只有 holiday 才填节日名称",
+            line,
+            column="holiday_name",
         )
     if named and holiday_name not in holiday_names():
-        known = ", ".join(holiday_names())
+        known = "、".join(holiday_names())
         raise InputError(
-            path, f"holiday_name {holiday_name!r} is not one of the built-in names: {known}", line
+            path,
+            f"{holiday_name!r} 不是内置的节日名称之一：{known}",
+            line,
+            column="holiday_name",
         )
     return DayInfo(kind, holiday_name if named else None)

@@ -7,6 +7,7 @@ import csv
 from collections.abc import Generator, Iterator, Sequence
 from contextlib import closing
 from pathlib import Path
+from typing import Final
 
 from gzkit.inputs import InputError
 from gzkit.textfiles import TextDecodeError, iter_lines, normalise_encoding
@@ -23,20 +24,40 @@ def require_columns(
     if missing:
         raise InputError(
             path,
-            f"missing column {missing[0]!r}: expected {','.join(columns)}, "
-            f"found {','.join(found) or 'no columns'}",
+            f"缺少列 {missing[0]!r}：应为 {','.join(columns)}，实为 {','.join(found) or '无列'}",
             row=row,
         )
 
 
 def decode_error(path: Path, error: TextDecodeError) -> InputError:
     """The input error for bytes that are not text in the encoding tried, naming the line."""
-    return InputError(
-        path,
-        f"not valid {error.encoding} text; save the file as UTF-8, or name its encoding "
-        "with --encoding (utf-8, utf-8-sig, gb18030)",
-        row=error.line,
-    )
+    return InputError(path, not_text(error.encoding), row=error.line)
+
+
+def not_text(encoding: str) -> str:
+    """The reason for bytes that are not text in ``encoding``, saying what is read."""
+    return f"不是有效的 {encoding} 文本（支持 UTF-8、带 BOM 的 UTF-8、GB18030）"
+
+
+_OS_FAULTS: Final = {
+    FileNotFoundError: "文件不存在",
+    IsADirectoryError: "这是一个目录",
+    PermissionError: "没有读取权限",
+}
+
+
+def unreadable(what: str, error: BaseException) -> str:
+    """The reason for a file that cannot be read as ``what`` (``CSV 文件``, ``Parquet 文件`` …).
+
+    The common operating-system faults are said in Chinese; any other error's own words (a
+    library's) follow in brackets, their first line only: a message is one line.
+    """
+    for kind, words in _OS_FAULTS.items():
+        if isinstance(error, kind):
+            return f"无法读取：{words}"
+    detail = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+    first = detail.strip().splitlines()[0] if detail.strip() else type(error).__name__
+    return f"不是可读的 {what}（{first}）"
 
 
 def csv_header(path: Path, columns: Sequence[str], encoding: str | None = None) -> list[str]:
@@ -96,7 +117,7 @@ def csv_rows(
                 continue
             if len(fields) != len(header):
                 raise InputError(
-                    path, f"{len(fields)} fields where the header has {len(header)}", row=line
+                    path, f"有 {len(fields)} 个字段，表头有 {len(header)} 个", row=line
                 )
             yield line, {name: fields[i] for name, i in zip(columns, where, strict=True)}
 
@@ -104,7 +125,7 @@ def csv_rows(
 def _header(path: Path, rows: Iterator[tuple[int, list[str]]], columns: Sequence[str]) -> list[str]:
     first = next(rows, None)
     if first is None:
-        raise InputError(path, f"the file is empty; expected the header {','.join(columns)}")
+        raise InputError(path, f"文件为空：第一行应为表头 {','.join(columns)}")
     require_columns(path, first[1], columns, row=1)
     return first[1]
 
@@ -119,4 +140,4 @@ def _csv_reader(path: Path, encoding: str | None) -> Generator[tuple[int, list[s
     except TextDecodeError as exc:
         raise decode_error(path, exc) from None
     except (OSError, ValueError, csv.Error) as exc:
-        raise InputError(path, f"not a readable CSV file: {exc}") from exc
+        raise InputError(path, unreadable("CSV 文件", exc)) from exc

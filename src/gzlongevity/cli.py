@@ -54,10 +54,10 @@ def payroll(
     ] = None,
 ) -> None:
     """按月重放长寿保健金发放（第十三条），供审计、财政复核应发金额：按月、补发、百岁慰问金和多领。"""
+    from gzkit.inputs import InputError
     from gzlongevity.batch.payroll import PayrollPaths, run_payroll
     from gzlongevity.core.calendar import parse_month
     from gzlongevity.core.standards import yuan
-    from gzlongevity.files.errors import InputError
 
     errors = Console(stderr=True, highlight=False, soft_wrap=True)
     paths = PayrollPaths(register, confirmations, out, standards, overpayments)

@@ -1033,49 +1033,49 @@ def valley_bid_over_cap(inp: Inputs) -> None:
 
 
 BAD_INPUTS: dict[str, tuple[Callable[[Inputs], None], str, str, str]] = {
-    "unparseable kW": (bad_kw, "loads", "line 3", "kw value '12.5kW' is not a number"),
+    "unparseable kW": (bad_kw, "loads", "第 3 行 kw 列", "'12.5kW' 不是数字"),
     "ts off the grid": (
         off_grid_ts,
         "loads",
-        "line 4",
-        "ts 2025-07-01 00:20 is not on the 15-minute grid",
+        "第 4 行 ts 列",
+        "2025-07-01 00:20 不在 15 分钟整刻上",
     ),
     "duplicate account and ts": (
         duplicate_row,
         "loads",
-        "line 1442",
-        "duplicate row: 'A1' at 2025-07-01 00:15 already appears",
+        "第 1442 行",
+        "重复：'A1' 在 2025-07-01 00:15 的读数已见于",
     ),
-    "missing kw column": (no_kw_column, "loads", "line 1", "missing column 'kw'"),
-    "missing mw column": (no_mw_column, "system_load", "line 1", "missing column 'mw'"),
+    "missing kw column": (no_kw_column, "loads", "第 1 行", "缺少列 'kw'"),
+    "missing mw column": (no_mw_column, "system_load", "第 1 行", "缺少列 'mw'"),
     "award to an unknown participant": (
         unknown_participant,
         "events",
-        "event 1",
-        "event 'E1': award 1: participant 'U9' is not in the participants file",
+        "第 1 个事件",
+        "事件编号 'E1'：awards 第 1 项：参与者 'U9' 不在参与者文件中",
     ),
     "window off the grid": (
         window_off_grid,
         "events",
-        "event 1",
+        "第 1 个事件",
         "window start 2025-07-15 14:05:00 is not on the 15-minute grid",
     ),
     "window shorter than 30 minutes": (
         window_too_short,
         "events",
-        "event 1",
+        "第 1 个事件",
         "lasts 15 min; an event lasts at least 30 min",
     ),
     "peak price over the cap": (
         peak_price_over_cap,
         "events",
-        "event 1",
+        "第 1 个事件",
         "price 5.01 CNY/kWh is outside 0–5 for peak responses",
     ),
     "valley bid price over the cap": (
         valley_bid_over_cap,
         "events",
-        "event 1",
+        "第 1 个事件",
         "price 2.5 CNY/kWh is outside 0–2 for valley responses",
     ),
 }
@@ -1093,7 +1093,7 @@ def test_bad_input_stops_before_writing(tmp_path: Path, case: str) -> None:
     assert isinstance(result.exception, SystemExit)
     message = result.stderr.strip()
     assert message.startswith("错误："), message
-    assert f"{path}, {where}:" in message
+    assert f"{path} {where}：" in message
     assert reason in message
     assert "Traceback" not in result.stderr + result.stdout
     assert not inp.out.exists()
@@ -1112,7 +1112,7 @@ def test_error_text_is_not_read_as_markup(tmp_path: Path) -> None:
     set_line(inp.loads, 3, 'A1,2025-07-01 00:15,"[/x]"')
     result = run(inp)
     assert result.exit_code == 2
-    assert "kw value '[/x]' is not a number" in result.stderr
+    assert "kw 列：'[/x]' 不是数字" in result.stderr
 
 
 def test_loads_in_a_folder_with_brackets(tmp_path: Path) -> None:
@@ -1141,7 +1141,7 @@ def test_duplicate_across_csv_batches_on_a_day_not_kept(tmp_path: Path) -> None:
 
     result = run(inp)
     assert result.exit_code == 2, "a duplicate row was accepted"
-    assert f"{inp.loads}, line {boundary + 1}: duplicate row" in result.stderr
+    assert f"{inp.loads} 第 {boundary + 1} 行：重复" in result.stderr
     assert not inp.out.exists()
 
 
@@ -1234,9 +1234,7 @@ def test_error_is_one_unfolded_line_on_stderr_of_a_pipe(tmp_path: Path) -> None:
         check=False,
     )
     assert completed.returncode == 2
-    assert completed.stderr.splitlines() == [
-        f"错误：{inp.loads}, line 3: kw value 'abc' is not a number"
-    ]
+    assert completed.stderr.splitlines() == [f"错误：{inp.loads} 第 3 行 kw 列：'abc' 不是数字"]
 
 
 def test_a_loads_file_without_rows_is_an_error(tmp_path: Path) -> None:
@@ -1244,9 +1242,7 @@ def test_a_loads_file_without_rows_is_an_error(tmp_path: Path) -> None:
     inp.loads.write_text("account_id,ts,kw\n", encoding="utf-8")
     result = run(inp)
     assert result.exit_code == 2, result.stdout
-    assert result.stderr.strip() == (
-        f"错误：{inp.loads}: no data rows: the file holds only its column names"
-    )
+    assert result.stderr.strip() == f"错误：{inp.loads}：没有数据：文件只有表头"
     assert not inp.out.exists()
 
 
@@ -1271,7 +1267,7 @@ def test_a_wrong_encoding_is_named_with_the_file_and_line(tmp_path: Path) -> Non
     )
     result = RUNNER.invoke(app, [*inp.args(), "--encoding", "utf-8"], env=WIDE)
     assert result.exit_code == 2
-    assert result.stderr.startswith(f"错误：{inp.participants}, line 3: not valid utf-8 text")
+    assert result.stderr.startswith(f"错误：{inp.participants} 第 3 行：不是有效的 utf-8 文本")
     result = RUNNER.invoke(app, [*inp.args(), "--encoding", "latin-1"], env=WIDE)
     assert result.exit_code == 2
     assert "unsupported encoding 'latin-1'" in result.stderr

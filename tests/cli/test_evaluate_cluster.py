@@ -117,13 +117,15 @@ def test_partitions_keep_each_aggregator_whole_and_balance_accounts(
 
 
 def test_an_input_error_raised_on_a_worker_reaches_the_client_whole() -> None:
-    error = InputError("loads.parquet", "kw is not finite", row=7, unit="row")
+    error = InputError("loads.parquet", "inf 不是有限的数", row=7, unit="row", column="kw")
     copy = pickle.loads(pickle.dumps(error))
-    assert (str(copy), copy.path, copy.row, copy.reason) == (
-        "loads.parquet, row 7: kw is not finite",
+    assert (str(copy), copy.path, copy.row, copy.unit, copy.column, copy.reason) == (
+        "loads.parquet 第 7 条记录 kw 列：inf 不是有限的数",
         "loads.parquet",
         7,
-        "kw is not finite",
+        "row",
+        "kw",
+        "inf 不是有限的数",
     )
 
 
@@ -167,5 +169,5 @@ def test_a_glob_matching_no_file_is_a_one_line_error(
     ]  # fmt: skip
     result = RUNNER.invoke(app, args, env=WIDE)
     assert result.exit_code == 2
-    assert f"{pattern}: no Parquet file matches this pattern" in result.output
+    assert f"错误：{pattern}：没有与此模式匹配的 Parquet 文件" in result.output
     assert not (tmp_path / "out.csv").exists()

@@ -160,8 +160,8 @@ def test_a_year_no_calendar_covers_is_bad_input(folder: Path) -> None:
     result = settle(folder)
     assert result.exit_code == 2
     assert result.stderr.strip() == (
-        f"错误：{folder / 'recoveries.csv'} 第 6 行：工作日历未覆盖 2027-01-01（内置日历覆盖 "
-        "2004–2026 年），请用 --calendar 提供 2027 年的国务院节假日安排"
+        f"错误：{folder / 'recoveries.csv'} 第 6 行 received_on 列：工作日历未覆盖 2027-01-01"
+        "（内置日历覆盖 2004–2026 年），请用 --calendar 提供 2027 年的国务院节假日安排"
     )
     assert not (folder / "out").exists()
     # The State Council's 2027 schedule (here: just New Year's Day) makes it settle.
@@ -179,47 +179,53 @@ GOOD_LOAN = "L1,B1,E1,true,2023-03-01,2023-03-10,1000000.00,12,600000,false"
 @pytest.mark.parametrize(
     ("row", "reason"),
     [
-        ("L1,B1,E1,true,2023-03-01,2023-03-10,1,12,1,false", "loan_id 'L1' 重复，第 2 行已有"),
-        (",B1,E1,true,2023-03-01,2023-03-10,1,12,1,false", "loan_id 为空"),
+        ("L1,B1,E1,true,2023-03-01,2023-03-10,1,12,1,false", "loan_id 列：'L1' 重复，第 2 行已有"),
+        (",B1,E1,true,2023-03-01,2023-03-10,1,12,1,false", "loan_id 列：为空"),
         (
             "X,B1,E1,True,2023-03-01,2023-03-10,1,12,1,false",
-            "enterprise_eligible 'True' 应为 true 或 false（小写）",
+            "enterprise_eligible 列：'True' 应为 true 或 false（小写）",
         ),
         (
             "X,B1,E1,true,2023-3-01,2023-03-10,1,12,1,false",
-            "disbursed_on '2023-3-01' 不是日期（应为 YYYY-MM-DD）",
+            "disbursed_on 列：'2023-3-01' 不是日期（应为 YYYY-MM-DD）",
         ),
         (
             "X,B1,E1,true,2023-02-29,2023-03-10,1,12,1,false",
-            "disbursed_on '2023-02-29' 不是日期（应为 YYYY-MM-DD）",
+            "disbursed_on 列：'2023-02-29' 不是日期（应为 YYYY-MM-DD）",
         ),
         (
             "X,B1,E1,true,2023-03-01,2023/03/10,1,12,1,false",
-            "reported_on '2023/03/10' 不是日期（应为 YYYY-MM-DD）",
+            "reported_on 列：'2023/03/10' 不是日期（应为 YYYY-MM-DD）",
         ),
         (
             "X,B1,E1,true,2023-03-01,2023-02-28,1,12,1,false",
-            "reported_on 2023-02-28 早于 disbursed_on 2023-03-01",
+            "reported_on 列：2023-02-28 早于 disbursed_on 2023-03-01",
         ),
-        ("X,B1,E1,true,2023-03-01,2023-03-10,-1,12,1,false", "amount -1 为负数"),
+        ("X,B1,E1,true,2023-03-01,2023-03-10,-1,12,1,false", "amount 列：-1 为负数"),
         (
             "X,B1,E1,true,2023-03-01,2023-03-10,1.234,12,1,false",
-            "amount '1.234' 不是金额（数字，最多两位小数，不超过 999999999999.99）",
+            "amount 列：'1.234' 不是金额（数字，最多两位小数，不超过 999999999999.99）",
         ),
         (
             "X,B1,E1,true,2023-03-01,2023-03-10,1e6,12,1,false",
-            "amount '1e6' 不是金额（数字，最多两位小数，不超过 999999999999.99）",
+            "amount 列：'1e6' 不是金额（数字，最多两位小数，不超过 999999999999.99）",
         ),
-        ("X,B1,E1,true,2023-03-01,2023-03-10,0.00,12,0,false", "amount 不能为 0"),
-        ("X,B1,E1,true,2023-03-01,2023-03-10,1,0,1,false", "term_months '0' 不是不小于 1 的整数"),
+        ("X,B1,E1,true,2023-03-01,2023-03-10,0.00,12,0,false", "amount 列：不能为 0"),
+        (
+            "X,B1,E1,true,2023-03-01,2023-03-10,1,0,1,false",
+            "term_months 列：'0' 不是不小于 1 的整数",
+        ),
         (
             "X,B1,E1,true,2023-03-01,2023-03-10,1,12.5,1,false",
-            "term_months '12.5' 不是不小于 1 的整数",
+            "term_months 列：'12.5' 不是不小于 1 的整数",
         ),
-        ("X,B1,E1,true,2023-03-01,2023-03-10,1,12,1.01,false", "credit_part 1.01 大于 amount 1"),
+        (
+            "X,B1,E1,true,2023-03-01,2023-03-10,1,12,1.01,false",
+            "credit_part 列：1.01 大于 amount 1",
+        ),
         (
             "X,B1,E1,true,2023-03-01,2023-03-10,1,12,1,no",
-            "financing_guarantee 'no' 应为 true 或 false（小写）",
+            "financing_guarantee 列：'no' 应为 true 或 false（小写）",
         ),
     ],
 )
@@ -228,31 +234,39 @@ def test_bad_loans_name_file_line_and_reason(folder: Path, row: str, reason: str
     result = settle(folder, recoveries=False)
     assert result.exit_code == 2
     # The blank line 3 is skipped but counted: the bad row is line 4.
-    assert result.stderr.strip() == f"错误：{folder / 'loans.csv'} 第 4 行：{reason}"
+    assert result.stderr.strip() == f"错误：{folder / 'loans.csv'} 第 4 行 {reason}"
     assert not (folder / "out").exists()
 
 
 @pytest.mark.parametrize(
     ("name", "row", "reason"),
     [
-        ("claims.csv", "C99,L404,2024-03-01,次级,2024-01-15,100", "loan_id 'L404' 不在贷款文件中"),
-        ("claims.csv", "C1,L1,2024-03-01,次级,2024-01-15,100", "claim_id 'C1' 重复，第 2 行已有"),
+        (
+            "claims.csv",
+            "C99,L404,2024-03-01,次级,2024-01-15,100",
+            "loan_id 列：'L404' 不在贷款文件中",
+        ),
+        (
+            "claims.csv",
+            "C1,L1,2024-03-01,次级,2024-01-15,100",
+            "claim_id 列：'C1' 重复，第 2 行已有",
+        ),
         (
             "claims.csv",
             "C99,L1,2024-03-01,坏账,2024-01-15,100",
-            "classification '坏账' 不是 正常、关注、次级、可疑、损失 之一",
+            "classification 列：'坏账' 不是 正常、关注、次级、可疑、损失 之一",
         ),
         (
             "claims.csv",
             "C99,L1,2024-03-01,次级,2024-13-01,100",
-            "legal_effective_on '2024-13-01' 不是日期（应为 YYYY-MM-DD）",
+            "legal_effective_on 列：'2024-13-01' 不是日期（应为 YYYY-MM-DD）",
         ),
-        ("claims.csv", "C99,L1,2024-03-01,次级,,0", "npl_balance 不能为 0"),
-        ("claims.csv", "C99,L1,2024-03-01,次级,,-5.00", "npl_balance -5.00 为负数"),
-        ("recoveries.csv", "R99,L404,2024-03-01,1,0", "loan_id 'L404' 不在贷款文件中"),
-        ("recoveries.csv", "R99,L1,2024-03-01,1.00,1.01", "fees 1.01 大于 gross 1.00"),
-        ("recoveries.csv", "R99,L1,2024-03-01,1.00,-0.01", "fees -0.01 为负数"),
-        ("recoveries.csv", "R1,L1,2024-03-01,1,0", "recovery_id 'R1' 重复，第 2 行已有"),
+        ("claims.csv", "C99,L1,2024-03-01,次级,,0", "npl_balance 列：不能为 0"),
+        ("claims.csv", "C99,L1,2024-03-01,次级,,-5.00", "npl_balance 列：-5.00 为负数"),
+        ("recoveries.csv", "R99,L404,2024-03-01,1,0", "loan_id 列：'L404' 不在贷款文件中"),
+        ("recoveries.csv", "R99,L1,2024-03-01,1.00,1.01", "fees 列：1.01 大于 gross 1.00"),
+        ("recoveries.csv", "R99,L1,2024-03-01,1.00,-0.01", "fees 列：-0.01 为负数"),
+        ("recoveries.csv", "R1,L1,2024-03-01,1,0", "recovery_id 列：'R1' 重复，第 2 行已有"),
     ],
 )
 def test_bad_claims_and_recoveries(folder: Path, name: str, row: str, reason: str) -> None:
@@ -261,7 +275,7 @@ def test_bad_claims_and_recoveries(folder: Path, name: str, row: str, reason: st
     line = len(text.splitlines()) + 1
     result = settle(folder)
     assert result.exit_code == 2
-    assert result.stderr.strip() == f"错误：{folder / name} 第 {line} 行：{reason}"
+    assert result.stderr.strip() == f"错误：{folder / name} 第 {line} 行 {reason}"
     assert not (folder / "out").exists()
 
 
@@ -269,8 +283,9 @@ def test_missing_column_and_bad_bytes(folder: Path) -> None:
     write(folder, "claims.csv", "claim_id,loan_id,filed_on\n")
     result = settle(folder)
     assert result.stderr.strip() == (
-        f"错误：{folder / 'claims.csv'} 第 1 行：缺少列 'classification'：表头应为 "
-        "claim_id,loan_id,filed_on,classification,legal_effective_on,npl_balance"
+        f"错误：{folder / 'claims.csv'} 第 1 行：缺少列 'classification'：应为 "
+        "claim_id,loan_id,filed_on,classification,legal_effective_on,npl_balance，"
+        "实为 claim_id,loan_id,filed_on"
     )
     (folder / "loans.csv").write_bytes(LOANS.encode() + b"L99,B1,E\x80\xff,true\n")
     result = settle(folder)
@@ -295,7 +310,7 @@ def test_a_loan_whose_deadline_no_calendar_covers_is_bad_input(folder: Path) -> 
     result = settle(folder)
     assert result.exit_code == 2
     assert result.stderr.startswith(
-        f"错误：{folder / 'loans.csv'} 第 13 行：工作日历未覆盖 2027-01-01"
+        f"错误：{folder / 'loans.csv'} 第 13 行 disbursed_on 列：工作日历未覆盖 2027-01-01"
     )
     assert not (folder / "out").exists()
 
@@ -312,4 +327,4 @@ def test_a_missing_file_is_named(folder: Path) -> None:
     (folder / "claims.csv").unlink()
     result = settle(folder)
     assert result.exit_code == 2
-    assert result.stderr.startswith(f"错误：{folder / 'claims.csv'}：文件无法读取")
+    assert result.stderr.strip() == f"错误：{folder / 'claims.csv'}：无法读取：文件不存在"

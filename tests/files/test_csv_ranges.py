@@ -95,20 +95,21 @@ def test_faults_name_their_line_in_any_range(
     assert lines[40].startswith("B,2025-07-01 00:45,300.75,")
     bad_value = [*lines[:40], lines[40].replace(",300.75,", ",1.0.0,"), *lines[41:]]
     path.write_text("".join(bad_value), encoding="utf-8")
-    assert (fault(path).row, fault(path).reason) == (41, "kw value '1.0.0' is not a number")
+    error = fault(path)
+    assert (error.row, error.column, error.reason) == (41, "kw", "'1.0.0' 不是数字")
 
     repeated = [*lines[:44], lines[4], *lines[44:]]
     path.write_text("".join(repeated), encoding="utf-8")
     assert (fault(path).row, fault(path).reason) == (
         45,
-        "duplicate row: 'GZ,01' at 2025-07-01 00:45 already appears on line 5",
+        "重复：'GZ,01' 在 2025-07-01 00:45 的读数已见于第 5 行",
     )
 
     # GB18030 converted range by range: a byte that is no character names its own line.
     broken = "".join(lines[:29]).encode("gb18030") + b"\x81\x20" + "".join(lines[29:]).encode()
     path.write_bytes(broken)
     error = fault(path, encoding="gb18030")
-    assert (error.row, error.reason.split(";")[0]) == (30, "not valid gb18030 text")
+    assert (error.row, error.reason.split("（")[0]) == (30, "不是有效的 gb18030 文本")
 
 
 def test_ranges_are_read_a_few_ahead_of_the_rows_in_use(
@@ -146,8 +147,9 @@ def test_a_line_break_in_a_quoted_value_is_named_by_line(
     error = fault(path)
     assert (error.row, error.reason) == (
         21,
-        "a quoted value holds a line break; each row must be on one line",
+        "引号内的值含有换行：每条记录须写在一行内",
     )
     no_account = lines[19].replace("荔湾一号,", ",")
     path.write_text("".join([*lines[:19], no_account, broken, *lines[21:]]), newline="")
-    assert (fault(path).row, fault(path).reason) == (20, "empty account_id")
+    error = fault(path)
+    assert (error.row, error.column, error.reason) == (20, "account_id", "为空")

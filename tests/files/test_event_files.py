@@ -98,52 +98,52 @@ def test_optional_fields(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("changes", "reason"),
     [
-        ({"id": ...}, "event: missing field 'id'"),
-        ({"id": ""}, "event: id must be a non-empty string, not ''"),
+        ({"id": ...}, "缺少字段 'id'"),
+        ({"id": ""}, "id 应为非空字符串，而不是 ''"),
         (
             {"note": "x"},
-            "event 'E1': unknown field 'note' (fields: id, direction, mode, start, "
-            "end, price, cancelled, awards)",
+            "事件编号 'E1'：未知字段 'note'（字段为 id, direction, mode, start, "
+            "end, price, cancelled, awards）",
         ),
-        ({"awards": ...}, "event 'E1': missing field 'awards'"),
-        ({"direction": "up"}, "event 'E1': direction 'up' is not one of peak, valley"),
-        ({"mode": "now"}, "event 'E1': mode 'now' is not one of day_ahead, hours_ahead, realtime"),
-        ({"cancelled": "no"}, "event 'E1': cancelled must be true or false, not 'no'"),
-        ({"awards": {}}, "event 'E1': awards must be a list"),
+        ({"awards": ...}, "事件编号 'E1'：缺少字段 'awards'"),
+        ({"direction": "up"}, "事件编号 'E1'：direction 'up' 不是 peak、valley 之一"),
+        ({"mode": "now"}, "事件编号 'E1'：mode 'now' 不是 day_ahead、hours_ahead、realtime 之一"),
+        ({"cancelled": "no"}, "事件编号 'E1'：cancelled 应为 true 或 false，而不是 'no'"),
+        ({"awards": {}}, "事件编号 'E1'：awards 应为列表"),
         (
             {"start": "2025-07-01 2pm"},
-            "event 'E1': start '2025-07-01 2pm' is not a time "
-            "(expected YYYY-MM-DD HH:MM, or ISO 8601 such as 2025-07-01T14:00:00+08:00)",
+            "事件编号 'E1'：start '2025-07-01 2pm' 不是时间"
+            "（应为 YYYY-MM-DD HH:MM，或 ISO 8601 如 2025-07-01T14:00:00+08:00）",
         ),
         (
             {"start": "2025-07-01 14:10"},
-            "event 'E1': window start 2025-07-01 14:10:00 is not on the 15-minute grid",
+            "事件编号 'E1'：window start 2025-07-01 14:10:00 is not on the 15-minute grid",
         ),
         (
             {"end": "2025-07-01 14:15"},
-            "event 'E1': window 2025-07-01 14:00–2025-07-01 14:15 "
+            "事件编号 'E1'：window 2025-07-01 14:00–2025-07-01 14:15 "
             "lasts 15 min; an event lasts at least 30 min (第五条)",
         ),
-        ({"price": "-1"}, "event 'E1': price '-1' is not a number ≥ 0 (CNY/kWh)"),
-        ({"price": "cheap"}, "event 'E1': price 'cheap' is not a number ≥ 0 (CNY/kWh)"),
-        ({"price": True}, "event 'E1': price true is not a number ≥ 0 (CNY/kWh)"),
+        ({"price": "-1"}, "事件编号 'E1'：price '-1' 不是 ≥ 0 的数（元/kWh）"),
+        ({"price": "cheap"}, "事件编号 'E1'：price 'cheap' 不是 ≥ 0 的数（元/kWh）"),
+        ({"price": True}, "事件编号 'E1'：price true 不是 ≥ 0 的数（元/kWh）"),
         (
             {"awards": [{"participant_id": "U9", "kw": 5}]},
-            "event 'E1': award 1: participant 'U9' is not in the participants file",
+            "事件编号 'E1'：awards 第 1 项：参与者 'U9' 不在参与者文件中",
         ),
         (
             {"awards": [{"participant_id": "U1", "kw": 0}]},
-            "event 'E1': award 1: kw 0 is not a positive number",
+            "事件编号 'E1'：awards 第 1 项：kw 0 不是正数",
         ),
         (
             {"awards": [{"participant_id": "U1", "kw": "-5"}]},
-            "event 'E1': award 1: kw '-5' is not a positive number",
+            "事件编号 'E1'：awards 第 1 项：kw '-5' 不是正数",
         ),
         (
             {"awards": [{"participant_id": "U1", "kw": "NaN"}]},
-            "event 'E1': award 1: kw 'NaN' is not a positive number",
+            "事件编号 'E1'：awards 第 1 项：kw 'NaN' 不是正数",
         ),
-        ({"awards": [{"participant_id": "U1"}]}, "event 'E1': award 1: missing field 'kw'"),
+        ({"awards": [{"participant_id": "U1"}]}, "事件编号 'E1'：awards 第 1 项：缺少字段 'kw'"),
         (
             {
                 "awards": [
@@ -151,12 +151,12 @@ def test_optional_fields(tmp_path: Path) -> None:
                     {"participant_id": "U2", "kw": 5, "price": -0.5},
                 ]
             },
-            "event 'E1': award 2: price -0.5 is not a number ≥ 0 (CNY/kWh)",
+            "事件编号 'E1'：awards 第 2 项：price -0.5 不是 ≥ 0 的数（元/kWh）",
         ),
-        ({"awards": ["U1"]}, "event 'E1': award 1: an award must be a JSON object, not str"),
+        ({"awards": ["U1"]}, "事件编号 'E1'：awards 第 1 项：中标项应为 JSON 对象，而不是 str"),
         (
             {"awards": [{"participant_id": "U1", "kw": 5}, {"participant_id": "U1", "kw": 6}]},
-            "event 'E1': participant 'U1' is awarded twice",
+            "事件编号 'E1'：参与者 'U1' 中标两次",
         ),
         (
             {
@@ -166,12 +166,12 @@ def test_optional_fields(tmp_path: Path) -> None:
                     {"participant_id": "U2", "kw": 5},
                 ],
             },
-            "event 'E1': award to 'U2': no price: the award has no bid price and the event no "
+            "事件编号 'E1'：'U2' 的中标：no price: the award has no bid price and the event no "
             "fixed price",
         ),
         (
             {"direction": "peak", "price": "5.01"},
-            "event 'E1': award to 'U1': price 5.01 CNY/kWh is outside 0–5 for peak responses "
+            "事件编号 'E1'：'U1' 的中标：price 5.01 CNY/kWh is outside 0–5 for peak responses "
             "(表 2)",
         ),
     ],
@@ -181,12 +181,12 @@ def test_faults_name_the_event(tmp_path: Path, changes: dict[str, Any], reason: 
         tmp_path, event(id="E0", start="2025-06-30 10:00", end="2025-06-30 11:00"), event(**changes)
     )
     assert (error.row, error.reason) == (2, reason)
-    assert str(error) == f"{tmp_path / 'events.json'}, event 2: {reason}"
+    assert str(error) == f"{tmp_path / 'events.json'} 第 2 个事件：{reason}"
 
 
 def test_duplicate_event_id(tmp_path: Path) -> None:
     error = fault(tmp_path, event(), event(id="E2"), event())
-    assert (error.row, error.reason) == (3, "event 'E1': id already used by event 1")
+    assert (error.row, error.reason) == (3, "事件编号 'E1'：已被第 1 个事件使用")
 
 
 def test_invalid_json_gives_line_and_column(tmp_path: Path) -> None:
@@ -194,8 +194,8 @@ def test_invalid_json_gives_line_and_column(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         read_events(path, PARTICIPANTS)
     assert str(caught.value) == (
-        f"{path}, line 2: invalid JSON: Expecting property name enclosed in double quotes "
-        "(column 15)"
+        f"{path} 第 2 行：不是有效的 JSON（第 15 个字符：Expecting property name enclosed in "
+        "double quotes）"
     )
 
 
@@ -203,5 +203,5 @@ def test_invalid_json_gives_line_and_column(tmp_path: Path) -> None:
 def test_events_list_is_required(tmp_path: Path, text: str) -> None:
     with pytest.raises(InputError) as caught:
         read_events(write(tmp_path, text), PARTICIPANTS)
-    assert caught.value.reason == 'expected a JSON object with an "events" list'
+    assert caught.value.reason == '应为含 "events" 列表的 JSON 对象'
     assert caught.value.row is None

@@ -133,10 +133,10 @@ def test_days_default_to_days_with_data(tmp_path: Path) -> None:
 def test_header_only_file_is_an_error(tmp_path: Path, kept: list[str] | None) -> None:
     # Not a cube of nothing, which would make every baseline unavailable.
     error = fault(write_csv(tmp_path, HEADER), series=kept, keep_days=[D])
-    assert (error.row, error.reason) == (None, "no data rows: the file holds only its column names")
+    assert (error.row, error.reason) == (None, "没有数据：文件只有表头")
     empty = {"account_id": accounts(), "ts": stamps(), "kw": pa.array([], type=pa.float64())}
     error = fault(write_parquet(tmp_path, empty), series=kept)
-    assert error.reason == "no data rows: the file holds only its column names"
+    assert error.reason == "没有数据：文件只有表头"
 
 
 def test_system_load_is_one_series(tmp_path: Path) -> None:
@@ -224,44 +224,42 @@ def test_rows_sorted_by_time_then_account(tmp_path: Path, monkeypatch: pytest.Mo
 def test_csv_missing_column(tmp_path: Path) -> None:
     error = fault(write_csv(tmp_path, "account_id,ts,load\nA,2025-07-01 00:00,1\n"))
     assert error.row == 1
-    assert (
-        error.reason == "missing column 'kw': expected account_id,ts,kw, found account_id,ts,load"
-    )
-    assert str(error).startswith(f"{tmp_path / 'loads.csv'}, line 1: missing column 'kw'")
+    assert error.reason == "缺少列 'kw'：应为 account_id,ts,kw，实为 account_id,ts,load"
+    assert str(error).startswith(f"{tmp_path / 'loads.csv'} 第 1 行：缺少列 'kw'")
 
 
 def test_parquet_missing_column(tmp_path: Path) -> None:
     path = write_parquet(tmp_path, {"ts": stamps("2025-07-01 00:00"), "kw": pa.array([1.0])})
     error = fault(path)
     assert error.row is None
-    assert error.reason.startswith("missing column 'account_id'")
+    assert error.reason.startswith("缺少列 'account_id'")
 
 
 @pytest.mark.parametrize(
     ("value", "reason"),
     [
-        ("", "empty kw"),
-        ("abc", "kw value 'abc' is not a number"),
-        ("1,5", "kw value '1,5' is not a number"),
-        (" 1.5", "kw value ' 1.5' is not a number"),  # CSV readers that trim would take it
-        ("0x10", "kw value '0x10' is not a number"),
-        ("nan", "kw value nan is not a finite number"),
-        ("NaN", "kw value nan is not a finite number"),  # not read as an empty value
-        ("-inf", "kw value -inf is not a finite number"),
+        ("", "为空"),
+        ("abc", "'abc' 不是数字"),
+        ("1,5", "'1,5' 不是数字"),
+        (" 1.5", "' 1.5' 不是数字"),  # CSV readers that trim would take it
+        ("0x10", "'0x10' 不是数字"),
+        ("nan", "nan 不是有限的数"),
+        ("NaN", "nan 不是有限的数"),  # not read as an empty value
+        ("-inf", "-inf 不是有限的数"),
     ],
 )
 def test_csv_bad_number(tmp_path: Path, value: str, reason: str) -> None:
     text = HEADER + "A,2025-07-01 00:00,1\n" + f'A,2025-07-01 00:15,"{value}"\n'
     error = fault(write_csv(tmp_path, text))
-    assert (error.row, error.reason) == (3, reason)
+    assert (error.row, error.column, error.reason) == (3, "kw", reason)
 
 
 @pytest.mark.parametrize(
     ("value", "reason"),
     [
-        (None, "empty kw"),
-        (float("nan"), "kw value nan is not a finite number"),
-        (float("inf"), "kw value inf is not a finite number"),
+        (None, "为空"),
+        (float("nan"), "nan 不是有限的数"),
+        (float("inf"), "inf 不是有限的数"),
     ],
 )
 def test_parquet_bad_number(tmp_path: Path, value: float | None, reason: str) -> None:
@@ -274,27 +272,27 @@ def test_parquet_bad_number(tmp_path: Path, value: float | None, reason: str) ->
         },
     )
     error = fault(path)
-    assert (error.row, error.reason) == (2, reason)
-    assert str(error) == f"{path}, row 2: {reason}"
+    assert (error.row, error.column, error.reason) == (2, "kw", reason)
+    assert str(error) == f"{path} 第 2 条记录 kw 列：{reason}"
 
 
 @pytest.mark.parametrize(
     ("ts", "reason"),
     [
-        ("", "empty ts"),
-        ("01/07/2025 00:15", "ts '01/07/2025 00:15' is not a time"),
-        ("2025-07-01", "ts '2025-07-01' is not a time"),
-        ("2025-02-30 00:15", "ts '2025-02-30 00:15' is not a time"),
-        ("2025-07-01 00:07", "ts 2025-07-01 00:07 is not on the 15-minute grid"),
-        ("2025-07-01 00:15:30", "ts 2025-07-01 00:15:30 is not on the 15-minute grid"),
-        ("2025-07-01T00:15:00+05:37", "ts 2025-07-01 02:38 is not on the 15-minute grid"),
-        ("1969-12-31 23:45", "ts 1969-12-31 23:45 is outside the years 1970–9999"),
+        ("", "为空"),
+        ("01/07/2025 00:15", "'01/07/2025 00:15' 不是时间"),
+        ("2025-07-01", "'2025-07-01' 不是时间"),
+        ("2025-02-30 00:15", "'2025-02-30 00:15' 不是时间"),
+        ("2025-07-01 00:07", "2025-07-01 00:07 不在 15 分钟整刻上"),
+        ("2025-07-01 00:15:30", "2025-07-01 00:15:30 不在 15 分钟整刻上"),
+        ("2025-07-01T00:15:00+05:37", "2025-07-01 02:38 不在 15 分钟整刻上"),
+        ("1969-12-31 23:45", "1969-12-31 23:45 超出 1970–9999 年"),
     ],
 )
 def test_csv_bad_time(tmp_path: Path, ts: str, reason: str) -> None:
     text = HEADER + "A,2025-07-01 00:00,1\n" + f"A,{ts},2\n"
     error = fault(write_csv(tmp_path, text))
-    assert error.row == 3
+    assert (error.row, error.column) == (3, "ts")
     assert error.reason.startswith(reason)
 
 
@@ -302,12 +300,13 @@ def test_parquet_null_and_off_grid_timestamps(tmp_path: Path) -> None:
     columns = {"account_id": accounts("A", "A", "A"), "kw": pa.array([1.0, 2.0, 3.0])}
     ts = stamps("2025-07-01 00:00", None, None, unit="s")
     error = fault(write_parquet(tmp_path, {**columns, "ts": ts}))
-    assert (error.row, error.reason) == (2, "empty ts")
+    assert (error.row, error.column, error.reason) == (2, "ts", "为空")
     ts = stamps("2025-07-01 00:00", "2025-07-01 00:15", "2025-07-01 00:20:00.5")
     error = fault(write_parquet(tmp_path, {**columns, "ts": ts}))
-    assert (error.row, error.reason) == (
+    assert (error.row, error.column, error.reason) == (
         3,
-        "ts 2025-07-01 00:20:00.500 is not on the 15-minute grid",
+        "ts",
+        "2025-07-01 00:20:00.500 不在 15 分钟整刻上（应为 :00、:15、:30、:45）",
     )
 
 
@@ -315,7 +314,7 @@ def test_parquet_null_and_off_grid_timestamps(tmp_path: Path) -> None:
 def test_csv_empty_account(tmp_path: Path, account: str) -> None:
     text = HEADER + "A,2025-07-01 00:00,1\n" + f'"{account}",2025-07-01 00:15,2\n'
     error = fault(write_csv(tmp_path, text))
-    assert (error.row, error.reason) == (3, "empty account_id")
+    assert (error.row, error.column, error.reason) == (3, "account_id", "为空")
 
 
 @pytest.mark.parametrize("account", [None, ""])
@@ -329,7 +328,7 @@ def test_parquet_empty_account(tmp_path: Path, account: str | None) -> None:
         },
     )
     error = fault(path)
-    assert (error.row, error.reason) == (3, "empty account_id")
+    assert (error.row, error.column, error.reason) == (3, "account_id", "为空")
 
 
 def test_parquet_numeric_account_ids_are_refused(tmp_path: Path) -> None:
@@ -337,14 +336,15 @@ def test_parquet_numeric_account_ids_are_refused(tmp_path: Path) -> None:
         tmp_path,
         {"account_id": pa.array([301]), "ts": stamps("2025-07-01 00:00"), "kw": pa.array([1.0])},
     )
-    assert fault(path).reason == "column 'account_id' holds int64; expected text"
+    error = fault(path)
+    assert (error.row, error.column, error.reason) == (None, "account_id", "类型为 int64，应为文本")
 
 
 def test_csv_duplicate_row_names_both_lines(tmp_path: Path) -> None:
     text = HEADER + "A,2025-07-01 00:00,1\nA,2025-07-01 00:15,2\nA,2025-07-01T00:00+08:00,3\n"
     error = fault(write_csv(tmp_path, text))
     assert error.row == 4
-    assert error.reason == "duplicate row: 'A' at 2025-07-01 00:00 already appears on line 2"
+    assert error.reason == "重复：'A' 在 2025-07-01 00:00 的读数已见于第 2 行"
 
 
 def test_duplicate_straddling_two_chunks_of_a_sorted_file(
@@ -364,7 +364,7 @@ def test_duplicate_straddling_two_chunks_of_a_sorted_file(
     error = fault(path)
     assert (error.row, error.reason) == (
         3,
-        "duplicate row: 'A' at 2025-07-01 00:15 already appears on row 2",
+        "重复：'A' 在 2025-07-01 00:15 的读数已见于第 2 条记录",
     )
 
 
@@ -384,7 +384,7 @@ def test_duplicate_of_a_dropped_account_in_a_file_sorted_by_time(
     error = fault(path, series=["A"])
     assert (error.row, error.reason) == (
         5,
-        "duplicate row: 'B' at 2025-07-01 00:15 already appears on row 4",
+        "重复：'B' 在 2025-07-01 00:15 的读数已见于第 4 条记录",
     )
 
 
@@ -408,7 +408,7 @@ def test_duplicate_in_an_unsorted_file_across_chunks(
     error = fault(path)
     assert (error.row, error.reason) == (
         5,
-        "duplicate row: 'A' at 2025-07-01 00:15 already appears on row 2",
+        "重复：'A' 在 2025-07-01 00:15 的读数已见于第 2 条记录",
     )
 
 
@@ -424,15 +424,14 @@ def test_rows_of_dropped_accounts_and_days_are_still_validated(tmp_path: Path) -
 def test_unreadable_files(tmp_path: Path) -> None:
     path = tmp_path / "loads.parquet"
     path.write_bytes(b"not parquet at all")
-    assert fault(path).reason.startswith("not a readable Parquet file")
-    assert fault(tmp_path / "missing.csv").reason.startswith("not a readable CSV file")
+    assert fault(path).reason.startswith("不是可读的 Parquet 文件（")
+    assert fault(tmp_path / "missing.csv").reason == "无法读取：文件不存在"
     assert fault(write_csv(tmp_path, "", name="empty.csv")).reason == (
-        "the file is empty; expected the header account_id,ts,kw"
+        "文件为空：第一行应为表头 account_id,ts,kw"
     )
     bad_suffix = write_csv(tmp_path, HEADER, name="loads.xlsx")
     assert fault(bad_suffix).reason == (
-        "unsupported file type '.xlsx': loads come as .csv or .parquet, "
-        "or as a directory or glob pattern of .parquet files"
+        "不支持的文件类型 '.xlsx'：负荷文件应为 .csv 或 .parquet，或 .parquet 文件的目录或通配模式"
     )
 
 
@@ -501,7 +500,7 @@ def test_duplicate_opening_a_chunk_of_a_gap_free_file(
     error = fault(rows_to_parquet(tmp_path, rows, "loads.parquet"))
     assert (error.row, error.reason) == (
         65,
-        "duplicate row: 'A' at 2025-07-01 15:45 already appears on row 64",
+        "重复：'A' 在 2025-07-01 15:45 的读数已见于第 64 条记录",
     )
 
 
@@ -539,12 +538,12 @@ def first_repeat(rows: list[tuple[str, int, float]], fmt: str) -> tuple[int, str
     """The error the reader owes for ``rows``, found the obvious way: (row, reason) or None."""
     first: dict[tuple[str, int], int] = {}
     offset = 2 if fmt == "csv" else 1  # CSV lines count the header
-    unit = "line" if fmt == "csv" else "row"
+    unit = "行" if fmt == "csv" else "条记录"
     for k, (account, slot, _) in enumerate(rows):
         if (account, slot) in first:
             earlier = first[account, slot] + offset
-            text = f"duplicate row: {account!r} at {slot_text(slot)} already appears"
-            return k + offset, f"{text} on {unit} {earlier}"
+            text = f"重复：{account!r} 在 {slot_text(slot)} 的读数已见于"
+            return k + offset, f"{text}第 {earlier} {unit}"
         first[account, slot] = k
     return None
 
@@ -647,7 +646,7 @@ def test_system_load_repeat_far_apart_on_a_dropped_day(
     when = slot_text(slots[3])
     assert (error.row, error.reason) == (
         len(slots) + 1,
-        f"duplicate row: 'system' at {when} already appears on line 5",
+        f"重复：'system' 在 {when} 的读数已见于第 5 行",
     )
 
 
@@ -673,7 +672,7 @@ def test_gbk_named_explicitly_and_a_wrong_encoding_names_the_line(tmp_path: Path
     with pytest.raises(InputError) as caught:
         read_interval_file(path, value_column="kw", series=None, keep_days=None, encoding="utf-8")
     assert caught.value.row == 3
-    assert caught.value.reason.startswith("not valid utf-8 text")
+    assert caught.value.reason.startswith("不是有效的 utf-8 文本")
 
 
 def test_stray_bytes_far_into_a_utf8_file_name_their_line(tmp_path: Path) -> None:
@@ -686,9 +685,9 @@ def test_stray_bytes_far_into_a_utf8_file_name_their_line(tmp_path: Path) -> Non
     path = tmp_path / "loads.csv"
     path.write_bytes(HEADER.encode() + body + "荔,2030-01-01 00:00,1\n".encode("gbk"))
     error = fault(path)
-    assert (error.row, error.reason.split(";")[0]) == (200_002, "not valid utf-8 text")
+    assert (error.row, error.reason.split("（")[0]) == (200_002, "不是有效的 utf-8 文本")
 
 
 def test_a_row_with_too_few_fields_is_named_by_line(tmp_path: Path) -> None:
     error = fault(write_csv(tmp_path, HEADER + f"A,{T00},1\nA,{T15}\n"))
-    assert (error.row, error.reason) == (3, "2 fields where the header has 3")
+    assert (error.row, error.reason) == (3, "有 2 个字段，表头有 3 个")

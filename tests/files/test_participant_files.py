@@ -40,49 +40,46 @@ def test_extra_columns_and_a_byte_order_mark_are_fine(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "line", "reason"),
+    ("text", "where", "reason"),
     [
         (
             "participant_id,type,account_id\nU1,user,0301\n",
-            1,
-            "missing column 'kind': expected participant_id,kind,account_id, "
-            "found participant_id,type,account_id",
+            "第 1 行",
+            "缺少列 'kind'：应为 participant_id,kind,account_id，"
+            "实为 participant_id,type,account_id",
         ),
-        (HEADER + "U1,user,0301\n,user,0302\n", 3, "empty participant_id"),
-        (HEADER + "U1,user, \n", 2, "empty account_id"),
-        (HEADER + "U1,User,0301\n", 2, "kind 'User' is not user or aggregator"),
-        (HEADER + "U1,user,0301,x\n", 2, "4 fields where the header has 3"),
+        (HEADER + "U1,user,0301\n,user,0302\n", "第 3 行 participant_id 列", "为空"),
+        (HEADER + "U1,user, \n", "第 2 行 account_id 列", "为空"),
+        (HEADER + "U1,User,0301\n", "第 2 行 kind 列", "'User' 不是 user 或 aggregator"),
+        (HEADER + "U1,user,0301,x\n", "第 2 行", "有 4 个字段，表头有 3 个"),
         (
             HEADER + "A,aggregator,0301\nA,user,0302\n",
-            3,
-            "participant 'A' is listed as aggregator on line 2 and as user here",
+            "第 3 行 kind 列",
+            "参与者 'A' 在第 2 行为 aggregator，此处为 user",
         ),
-        (HEADER + "A,aggregator,0301\nA,aggregator,0301\n", 3, "duplicate row: same as line 2"),
+        (HEADER + "A,aggregator,0301\nA,aggregator,0301\n", "第 3 行", "重复行：与第 2 行相同"),
         (
             HEADER + "U1,user,0301\nU1,user,0302\n",
-            3,
-            "user 'U1' already has account '0301' (line 2); a user has exactly one account, "
-            "its own (R1)",
+            "第 3 行 account_id 列",
+            "电力用户 'U1' 已有营销户号 '0301'（第 2 行）；"
+            "电力用户只有一个营销户号，即其自有户号（R1）",
         ),
         (
             HEADER + "U1,user,0301\nAG,aggregator,0302\nAG,aggregator,0301\n",
-            4,
-            "account '0301' already belongs to 'U1' (line 2); an account belongs to at most one "
-            "participant (R1)",
+            "第 4 行 account_id 列",
+            "营销户号 '0301' 已属于 'U1'（第 2 行）；一个营销户号只属一个参与者（R1）",
         ),
     ],
 )
-def test_faults_name_the_line(tmp_path: Path, text: str, line: int, reason: str) -> None:
+def test_faults_name_the_line(tmp_path: Path, text: str, where: str, reason: str) -> None:
     error = fault(tmp_path, text)
-    assert (error.row, error.reason) == (line, reason)
-    assert str(error) == f"{tmp_path / 'participants.csv'}, line {line}: {reason}"
+    assert error.reason == reason
+    assert str(error) == f"{tmp_path / 'participants.csv'} {where}：{reason}"
 
 
 def test_empty_and_missing_files(tmp_path: Path) -> None:
-    assert fault(tmp_path, "").reason == (
-        "the file is empty; expected the header participant_id,kind,account_id"
-    )
-    with pytest.raises(InputError, match="not a readable CSV file"):
+    assert fault(tmp_path, "").reason == "文件为空：第一行应为表头 participant_id,kind,account_id"
+    with pytest.raises(InputError, match="无法读取：文件不存在"):
         read_participants(tmp_path / "nowhere.csv")
 
 
@@ -98,4 +95,6 @@ def test_a_wrong_encoding_names_the_file_line_and_encoding(tmp_path: Path) -> No
     path.write_bytes((HEADER + "U1,user,0301\nU2,user,荔湾\n").encode("gbk"))
     with pytest.raises(InputError) as caught:
         read_participants(path, encoding="utf-8")
-    assert str(caught.value).startswith(f"{path}, line 3: not valid utf-8 text")
+    assert str(caught.value) == (
+        f"{path} 第 3 行：不是有效的 utf-8 文本（支持 UTF-8、带 BOM 的 UTF-8、GB18030）"
+    )

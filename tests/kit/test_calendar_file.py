@@ -39,30 +39,33 @@ def test_rows_become_the_schedule_and_win(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("row", "reason"),
+    ("row", "column", "reason"),
     [
-        ("2031/10/01,workday,", "date '2031/10/01' is not a date (expected YYYY-MM-DD)"),
-        ("2031-02-29,workday,", "date '2031-02-29' is not a date (expected YYYY-MM-DD)"),
-        ("2031-10-01,festival,", "day_type 'festival' is not one of workday, restday, holiday"),
-        ("2031-10-01,holiday,", "a holiday needs its holiday_name (R3, R4)"),
+        ("2031/10/01,workday,", "date", "'2031/10/01' 不是日期（应为 YYYY-MM-DD）"),
+        ("2031-02-29,workday,", "date", "'2031-02-29' 不是日期（应为 YYYY-MM-DD）"),
+        ("2031-10-01,festival,", "day_type", "'festival' 不是 workday、restday、holiday 之一"),
+        ("2031-10-01,holiday,", "holiday_name", "节假日须填写节日名称（R3、R4）"),
         (
             "2031-10-01,workday,National Day",
-            "holiday_name 'National Day' given for a workday; only a holiday has one",
+            "holiday_name",
+            "'National Day'：day_type 为 workday，只有 holiday 才填节日名称",
         ),
-        ("2031-10-03,workday,", "date 2031-10-03 is already listed on line 2"),
+        ("2031-10-03,workday,", "date", "2031-10-03 已在第 2 行列出"),
         (
             "2031-10-04,holiday,国庆节",
-            "holiday_name '国庆节' is not one of the built-in names: New Year's Day, "
-            "Spring Festival, Tomb-sweeping Day, Labour Day, Dragon Boat Festival, National Day, "
-            "Mid-autumn Festival, Anti-Fascist 70th Day",
+            "holiday_name",
+            "'国庆节' 不是内置的节日名称之一：New Year's Day、Spring Festival、Tomb-sweeping Day、"
+            "Labour Day、Dragon Boat Festival、National Day、Mid-autumn Festival、"
+            "Anti-Fascist 70th Day",
         ),
     ],
 )
-def test_faults_name_the_line(tmp_path: Path, row: str, reason: str) -> None:
+def test_faults_name_the_line(tmp_path: Path, row: str, column: str, reason: str) -> None:
     path = write(tmp_path, HEADER + "2031-10-03,holiday,National Day\n" + row + "\n")
     with pytest.raises(InputError) as caught:
         read_calendar(path)
-    assert (caught.value.row, caught.value.reason) == (3, reason)
+    assert (caught.value.row, caught.value.column, caught.value.reason) == (3, column, reason)
+    assert str(caught.value) == f"{path} 第 3 行 {column} 列：{reason}"
 
 
 def test_missing_column(tmp_path: Path) -> None:
@@ -70,7 +73,7 @@ def test_missing_column(tmp_path: Path) -> None:
         read_calendar(write(tmp_path, "date,day_type\n2031-10-01,workday\n"))
     assert (caught.value.row, caught.value.reason) == (
         1,
-        "missing column 'holiday_name': expected date,day_type,holiday_name, found date,day_type",
+        "缺少列 'holiday_name'：应为 date,day_type,holiday_name，实为 date,day_type",
     )
 
 
@@ -89,7 +92,7 @@ def test_undecodable_bytes_name_the_line(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         read_calendar(path)
     assert caught.value.row == 3
-    assert caught.value.reason.startswith("not valid gb18030 text")
+    assert caught.value.reason.startswith("不是有效的 gb18030 文本")
 
 
 def test_a_gb18030_calendar_with_chinese_notes_is_read(tmp_path: Path) -> None:

@@ -115,7 +115,7 @@ WRONG_CHECK = YOUNGER[:-1] + ("0" if YOUNGER[-1] != "0" else "1")
 
 
 @pytest.mark.parametrize(
-    ("register", "confirmations", "file", "line", "reason"),
+    ("register", "confirmations", "file", "where", "reason"),
     [
         (
             bad_register(
@@ -123,85 +123,85 @@ WRONG_CHECK = YOUNGER[:-1] + ("0" if YOUNGER[-1] != "0" else "1")
             ),
             CONFIRMATIONS,
             "register.csv",
-            3,
+            "第 3 行 person_id 列",
             "校验码错误",
         ),
         (
             bad_register(f"{YOUNGER},张三,1951-10-15,married,2022-01-01,2022-01-02,440103,x"),
             CONFIRMATIONS,
             "register.csv",
-            3,
+            "第 3 行 event 列",
             "未知事件 'married'",
         ),
         (
             bad_register(f"{YOUNGER},张三,1951-10-15,moved,2022-02-30,2022-03-02,440103,x"),
             CONFIRMATIONS,
             "register.csv",
-            3,
-            "event_date '2022-02-30' 不是日期",
+            "第 3 行 event_date 列",
+            "'2022-02-30' 不是日期",
         ),
         (
             bad_register(f"{YOUNGER},张三,1951-10-15,moved,2022-03-01,,440103,x"),
             CONFIRMATIONS,
             "register.csv",
-            3,
-            "known_on '' 不是日期",
+            "第 3 行 known_on 列",
+            "'' 不是日期",
         ),
         (
             bad_register(f"{YOUNGER},张三,1951-10-15,moved,,2022-03-02,440103,x"),
             CONFIRMATIONS,
             "register.csv",
-            3,
-            "event_date '' 不是日期",
+            "第 3 行 event_date 列",
+            "'' 不是日期",
         ),
         (
             bad_register(f"{YOUNGER},张三,1951-10-15,died,2022-03-05,2022-03-02,,"),
             CONFIRMATIONS,
             "register.csv",
-            3,
-            "known_on 2022-03-02 早于 event_date 2022-03-05",
+            "第 3 行 known_on 列",
+            "2022-03-02 早于 event_date 2022-03-05",
         ),
         (
             bad_register(f"{YOUNGER},张三,1951-10-16,moved,2022-03-01,2022-03-02,440103,x"),
             CONFIRMATIONS,
             "register.csv",
-            3,
-            "与身份证号中的出生日期不符",
+            "第 3 行 birth_date 列",
+            "1951-10-16 与身份证号中的出生日期不符",
         ),
         (
             bad_register(f"{YOUNGER},张三,1951-10-15,moved,2022-03-01,2022-03-02,110101,x"),
             CONFIRMATIONS,
             "register.csv",
-            3,
-            "不是广州市的区划代码",
+            "第 3 行 district 列",
+            "'110101' 不是广州市的区划代码",
         ),
         (
             [*REGISTER, f"{citizen_id('1940-01-01')},赵六,1940-01-01,died,,2022-01-02,,"],
             CONFIRMATIONS,
             "register.csv",
-            6,
+            "第 6 行 person_id 列",
             "没有 registered 行",
         ),
         (
             REGISTER,
             [*CONFIRMATIONS, f"{YOUNGER},2022-01-01,sms"],
             "confirmations.csv",
-            4,
+            "第 4 行 channel 列",
             "未知渠道 'sms'",
         ),
         (
             REGISTER,
             [*CONFIRMATIONS, f"{citizen_id('1940-01-01')},2022-01-01,app"],
             "confirmations.csv",
-            4,
+            "第 4 行 person_id 列",
             "不在户籍名册",
         ),
         (
             REGISTER,
             [*CONFIRMATIONS, f"{YOUNGER},2022-13-01,app"],
             "confirmations.csv",
-            4,
-            "confirmed_on '2022-13-01' 不是日期",
+            "第 4 行 confirmed_on 列",
+            "'2022-13-01' 不是日期",
         ),
     ],
 )
@@ -210,14 +210,14 @@ def test_bad_input_names_file_line_and_reason_and_writes_nothing(
     register: list[str],
     confirmations: list[str],
     file: str,
-    line: int,
+    where: str,
     reason: str,
 ) -> None:
     result = invoke(tmp_path, register=register, confirmations=confirmations, encoding="gbk")
     assert result.exit_code == 2
     message = result.stderr.strip()
     assert "\n" not in message
-    assert f"{file} 第 {line} 行：" in message
+    assert f"{file} {where}：" in message
     assert reason in message
     assert not (tmp_path / "payments.csv").exists()
     assert not (tmp_path / "overpayments.csv").exists()
@@ -225,24 +225,23 @@ def test_bad_input_names_file_line_and_reason_and_writes_nothing(
 
 
 @pytest.mark.parametrize(
-    ("standard", "reason"),
+    ("standard", "where", "reason"),
     [
-        ("440105,70,25,2021-01", "低于市标准 30.00"),
-        ("440105,75,50,2021-01", "tier '75'"),
-        ("440105,70,50.123,2021-01", "不是精确到分的金额"),
-        ("440105,100,350,2021-1", "不是 YYYY-MM"),
-        ("440105,100,360,2021-01", "与第 2 行的区、档次和起始月重复"),
+        ("440105,70,25,2021-01", "第 3 行 monthly_cny 列：", "25 低于市标准 30.00"),
+        ("440105,75,50,2021-01", "第 3 行 tier 列：", "'75' 应为 70、80、90 或 100"),
+        ("440105,70,50.123,2021-01", "第 3 行 monthly_cny 列：", "'50.123' 不是精确到分的金额"),
+        ("440105,100,350,2021-1", "第 3 行 from_month 列：", "'2021-1' 不是 YYYY-MM"),
+        ("440105,100,360,2021-01", "第 3 行：", "与第 2 行的区、档次和起始月重复"),
     ],
 )
-def test_bad_standards_are_refused(tmp_path: Path, standard: str, reason: str) -> None:
+def test_bad_standards_are_refused(tmp_path: Path, standard: str, where: str, reason: str) -> None:
     write(tmp_path / "standards.csv", [*STANDARDS, standard])
     paths = [tmp_path / name for name in ("register.csv", "confirmations.csv")]
     write(paths[0], REGISTER)
     write(paths[1], CONFIRMATIONS)
     result = invoke_files(tmp_path, paths[0], "--standards", str(tmp_path / "standards.csv"))
     assert result.exit_code == 2
-    assert "standards.csv 第 3 行：" in result.stderr
-    assert reason in result.stderr
+    assert f"standards.csv {where}{reason}" in result.stderr
     assert not (tmp_path / "payments.csv").exists()
 
 
@@ -292,4 +291,4 @@ def test_a_missing_file_is_one_line(tmp_path: Path) -> None:
     result = invoke_files(tmp_path, tmp_path / "nowhere.csv")
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1
-    assert "nowhere.csv：无法读取" in result.stderr
+    assert "nowhere.csv：无法读取：文件不存在" in result.stderr

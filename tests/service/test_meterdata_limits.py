@@ -117,7 +117,7 @@ def test_implausible_readings_are_refused_naming_the_line(
     assert response.status_code == 422, response.text
     [error] = response.json()["detail"]
     assert error["loc"] == ["body", "file"]
-    assert error["msg"].startswith("meter.csv, line 3: ")
+    assert error["msg"].startswith("meter.csv 第 3 行：")
     assert reason in error["msg"]
     assert stored(api, account) == {}
 
@@ -278,7 +278,7 @@ def test_a_parquet_file_is_capped_by_its_rows(api: Api, tmp_path: Path) -> None:
         api.app.state.meter_settings = settings
     assert response.status_code == 422
     assert response.json()["detail"][0]["msg"].endswith(
-        f"{len(days) * 96} rows; an upload holds at most {10_000 // 16}"
+        f"有 {len(days) * 96} 条记录，一次上传最多 {10_000 // 16} 条"
     )
     assert stored(api, user.accounts[0]) == {}
 

@@ -100,17 +100,17 @@ def test_upload_file_stores_days_and_reads_back(api: Api, tmp_path: Path, suffix
 
 
 @pytest.mark.parametrize(
-    ("line", "text", "reason"),
+    ("where", "text", "reason"),
     [
-        (3, "{account},2025-03-03 00:15,abc", "kw value 'abc' is not a number"),
-        (3, "{account},2025-03-03 00:10,5", "not on the 15-minute grid"),
-        (3, "{account},2025-03-03 00:00,5", "duplicate row"),
-        (3, "{account},yesterday,5", "is not a time"),
-        (3, ",2025-03-03 00:15,5", "empty account_id"),
+        ("第 3 行 kw 列：", "{account},2025-03-03 00:15,abc", "'abc' 不是数字"),
+        ("第 3 行 ts 列：", "{account},2025-03-03 00:10,5", "不在 15 分钟整刻上"),
+        ("第 3 行：", "{account},2025-03-03 00:00,5", "重复"),
+        ("第 3 行 ts 列：", "{account},yesterday,5", "不是时间"),
+        ("第 3 行 account_id 列：", ",2025-03-03 00:15,5", "为空"),
     ],
 )
 def test_bad_row_is_refused_naming_the_line(
-    api: Api, tmp_path: Path, line: int, text: str, reason: str
+    api: Api, tmp_path: Path, where: str, text: str, reason: str
 ) -> None:
     user = enrol_user(api)
     account = user.accounts[0]
@@ -126,7 +126,7 @@ def test_bad_row_is_refused_naming_the_line(
     assert response.status_code == 422
     [error] = response.json()["detail"]
     assert error["loc"] == ["body", "file"]
-    assert error["msg"].startswith(f"meter.csv, line {line}: ")
+    assert error["msg"].startswith(f"meter.csv {where}")
     assert reason in error["msg"]
     assert stored(api, account) == {}
     assert audit_count(api) == before
@@ -137,13 +137,13 @@ def test_missing_column_and_unsupported_type(api: Api, tmp_path: Path) -> None:
     path.write_text("account_id,time,kw\n1,2025-03-03 00:00,1\n")
     response = upload(api, path, api.grid)
     assert response.status_code == 422
-    assert "meter.csv, line 1: missing column 'ts'" in response.json()["detail"][0]["msg"]
+    assert "meter.csv 第 1 行：缺少列 'ts'" in response.json()["detail"][0]["msg"]
 
     other = tmp_path / "meter.xlsx"
     other.write_bytes(b"not a table")
     response = upload(api, other, api.grid)
     assert response.status_code == 422
-    assert "unsupported file type '.xlsx'" in response.json()["detail"][0]["msg"]
+    assert "meter.xlsx：不支持的文件类型 '.xlsx'" in response.json()["detail"][0]["msg"]
 
 
 def test_same_upload_twice_changes_nothing(api: Api, tmp_path: Path) -> None:
@@ -250,7 +250,7 @@ def test_system_load_upload(api: Api, tmp_path: Path) -> None:
     bad.write_text("ts,mw\n2025-02-03 00:00,1\n2025-02-03 00:15,\n")
     response = upload(api, bad, api.grid, system=True)
     assert response.status_code == 422
-    assert response.json()["detail"][0]["msg"] == "system.csv, line 3: empty mw"
+    assert response.json()["detail"][0]["msg"] == "system.csv 第 3 行 mw 列：为空"
 
 
 def test_participants_may_not_send_settlement_data(api: Api, tmp_path: Path) -> None:

@@ -134,10 +134,17 @@ class BankYearCaps:
     ) -> BankYearCaps:
         """Sum the registered loans by bank and year of disbursement."""
         year = disbursed_on[registered].astype("datetime64[Y]").astype(np.int64) + 1970
-        keys, inverse = np.unique(np.stack([bank[registered], year]), axis=1, return_inverse=True)
-        sums = np.zeros(keys.shape[1], dtype=np.int64)
-        np.add.at(sums, inverse.ravel(), amount_fen[registered])
-        lending = {(int(b), int(y)): int(s) for b, y, s in zip(*keys, sums, strict=True)}
+        banks, bank_row = np.unique(bank[registered], return_inverse=True)
+        first_year = int(year.min()) if year.size else 0
+        years = int(year.max()) - first_year + 1 if year.size else 0
+        # One integer per (bank, year): sorting pairs (np.unique over axis 1) is ten times slower.
+        pair = bank_row * years + (year - first_year)
+        sums = np.zeros(banks.size * years, dtype=np.int64)
+        np.add.at(sums, pair, amount_fen[registered])
+        lending = {
+            (int(banks[index // years]), first_year + index % years): int(sums[index])
+            for index in np.flatnonzero(np.bincount(pair, minlength=sums.size)).tolist()
+        }
         totals: dict[int, int] = {}
         for (_, lent_in), amount in lending.items():
             totals[lent_in] = totals.get(lent_in, 0) + amount

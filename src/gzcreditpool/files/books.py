@@ -66,8 +66,13 @@ def _fen(frame: pl.DataFrame, column: str) -> npt.NDArray[np.int64]:
     return frame[parsed(column)].to_numpy().astype(np.int64)
 
 
-def _above(left: str, right: str) -> pl.Expr:
-    return pl.col(parsed(left)) > pl.col(parsed(right))
+def _above(left: str, right: str) -> Check:
+    """``left`` may not exceed ``right`` (both parsed: fen or dates); the fault is ``left``'s."""
+    return Check(
+        pl.col(parsed(left)) > pl.col(parsed(right)),
+        left,
+        lambda t, r: f"{t.value(left, r)} 大于 {right} {t.value(right, r)}",
+    )
 
 
 def _text(frame: pl.DataFrame, column: str) -> npt.NDArray[np.str_]:
@@ -100,21 +105,16 @@ def read_loans(path: Path) -> tuple[Loans, pl.DataFrame]:
         date("disbursed_on"),
         date("reported_on"),
         Check(
-            _above("disbursed_on", "reported_on"),
+            pl.col(parsed("disbursed_on")) > pl.col(parsed("reported_on")),
+            "reported_on",
             lambda t, r: (
-                f"reported_on {t.value('reported_on', r)} 早于 disbursed_on "
-                f"{t.value('disbursed_on', r)}"
+                f"{t.value('reported_on', r)} 早于 disbursed_on {t.value('disbursed_on', r)}"
             ),
         ),
         *money("amount", positive=True),
         whole_at_least_one("term_months"),
         *money("credit_part"),
-        Check(
-            _above("credit_part", "amount"),
-            lambda t, r: (
-                f"credit_part {t.value('credit_part', r)} 大于 amount {t.value('amount', r)}"
-            ),
-        ),
+        _above("credit_part", "amount"),
         boolean("financing_guarantee"),
     ]
     extra = dates("disbursed_on", "reported_on") | fen("amount", "credit_part")
@@ -199,10 +199,7 @@ def read_recoveries(path: Path | None, loans: pl.DataFrame) -> Recoveries:
             date("received_on"),
             *money("gross"),
             *money("fees"),
-            Check(
-                _above("fees", "gross"),
-                lambda t, r: f"fees {t.value('fees', r)} 大于 gross {t.value('gross', r)}",
-            ),
+            _above("fees", "gross"),
         ]
         extra = dates("received_on") | fen("gross", "fees")
         frame = read_table(path, RECOVERY_COLUMNS, checks, extra).frame

@@ -1,7 +1,7 @@
 """The checks every pool file shares: ids, dates, money, booleans, whole numbers.
 
 Each returns :class:`~gzcreditpool.files.tables.Check` s in the order a row is read, with the
-reason in Chinese naming the column and the value.
+reason in Chinese naming the value (the column is named beside it).
 """
 
 from __future__ import annotations
@@ -48,7 +48,9 @@ def identifier(column: str) -> list[Check]:
     return [
         required(column),
         Check(
-            pl.col(column).is_duplicated() & ~pl.col(column).is_first_distinct(), _repeat(column)
+            pl.col(column).is_duplicated() & ~pl.col(column).is_first_distinct(),
+            column,
+            _repeat(column),
         ),
     ]
 
@@ -57,20 +59,21 @@ def _repeat(column: str) -> Callable[[Table, int], str]:
     def reason(table: Table, row: int) -> str:
         value = table.value(column, row)
         first = table.frame[column].to_list().index(value)
-        return f"{column} {value!r} 重复，第 {table.line(first)} 行已有"
+        return f"{value!r} 重复，第 {table.line(first)} 行已有"
 
     return reason
 
 
 def required(column: str) -> Check:
-    return Check(pl.col(column) == "", lambda t, r: f"{column} 为空")
+    return Check(pl.col(column) == "", column, lambda t, r: "为空")
 
 
 def known(column: str, ids: pl.Series, where: str) -> Check:
     """The value is one of ``ids`` (e.g. a loan of the loans file)."""
     return Check(
         ~pl.col(column).is_in(ids.implode()),
-        lambda t, r: f"{column} {t.value(column, r)!r} 不在{where}中",
+        column,
+        lambda t, r: f"{t.value(column, r)!r} 不在{where}中",
     )
 
 
@@ -78,7 +81,7 @@ def date(column: str, optional: bool = False) -> Check:
     bad = pl.col(parsed(column)).is_null()
     if optional:
         bad = bad & (pl.col(column) != "")
-    return Check(bad, lambda t, r: f"{column} {t.value(column, r)!r} 不是日期（应为 YYYY-MM-DD）")
+    return Check(bad, column, lambda t, r: f"{t.value(column, r)!r} 不是日期（应为 YYYY-MM-DD）")
 
 
 def money(column: str, positive: bool = False) -> list[Check]:
@@ -87,25 +90,27 @@ def money(column: str, positive: bool = False) -> list[Check]:
     checks = [
         Check(
             text.str.starts_with("-") & text.str.slice(1).str.contains(MONEY_PATTERN),
-            lambda t, r: f"{column} {t.value(column, r)} 为负数",
+            column,
+            lambda t, r: f"{t.value(column, r)} 为负数",
         ),
         Check(
             pl.col(parsed(column)).is_null(),
+            column,
             lambda t, r: (
-                f"{column} {t.value(column, r)!r} 不是金额（数字，最多两位小数，"
-                "不超过 999999999999.99）"
+                f"{t.value(column, r)!r} 不是金额（数字，最多两位小数，不超过 999999999999.99）"
             ),
         ),
     ]
     if positive:
-        checks.append(Check(pl.col(parsed(column)) == 0, lambda t, r: f"{column} 不能为 0"))
+        checks.append(Check(pl.col(parsed(column)) == 0, column, lambda t, r: "不能为 0"))
     return checks
 
 
 def boolean(column: str) -> Check:
     return Check(
         ~pl.col(column).is_in(BOOLEANS),
-        lambda t, r: f"{column} {t.value(column, r)!r} 应为 true 或 false（小写）",
+        column,
+        lambda t, r: f"{t.value(column, r)!r} 应为 true 或 false（小写）",
     )
 
 
@@ -113,12 +118,14 @@ def whole_at_least_one(column: str) -> Check:
     text = pl.col(column)
     return Check(
         ~text.str.contains(WHOLE_PATTERN) | (text.str.contains(r"^0+$")),
-        lambda t, r: f"{column} {t.value(column, r)!r} 不是不小于 1 的整数",
+        column,
+        lambda t, r: f"{t.value(column, r)!r} 不是不小于 1 的整数",
     )
 
 
 def one_of(column: str, values: Collection[str]) -> Check:
     return Check(
         ~pl.col(column).is_in(list(values)),
-        lambda t, r: f"{column} {t.value(column, r)!r} 不是 {'、'.join(values)} 之一",
+        column,
+        lambda t, r: f"{t.value(column, r)!r} 不是 {'、'.join(values)} 之一",
     )

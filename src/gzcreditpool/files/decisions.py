@@ -29,8 +29,7 @@ def _cny(fen: pl.Expr) -> pl.Expr:
 
 
 def _labels(codes: npt.NDArray[np.int8], names: tuple[str, ...]) -> pl.Series:
-    table = np.array(["", *names], dtype=object)
-    return pl.Series(table[codes.astype(np.int64) + 1].tolist(), dtype=pl.String)
+    return pl.Series(["", *names], dtype=pl.String).gather(codes.astype(np.int64) + 1)
 
 
 def _block(

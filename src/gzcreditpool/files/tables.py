@@ -8,7 +8,6 @@ and knows the line of every row), so the error names the exact line.
 
 from __future__ import annotations
 
-import csv
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -16,9 +15,9 @@ from pathlib import Path
 
 import polars as pl
 
-from gzkit.csvtables import csv_rows
+from gzkit.csvtables import csv_header, csv_rows, decode_error, unreadable
 from gzkit.inputs import InputError
-from gzkit.textfiles import TextDecodeError, detect_encoding, iter_lines, transcode_to_utf8
+from gzkit.textfiles import TextDecodeError, detect_encoding, transcode_to_utf8
 
 
 @dataclass(frozen=True)
@@ -39,13 +38,14 @@ class Table:
 
 @dataclass(frozen=True)
 class Check:
-    """One rule on a table: which rows break it and how to say why (in Chinese).
+    """One rule on a table: which rows break it, in which column, and how to say why.
 
     ``bad`` is a boolean polars expression (null counts as not bad); ``reason`` words the
-    fault of one row.
+    fault of one row in Chinese, the column being named beside it (:class:`InputError`).
     """
 
     bad: pl.Expr
+    column: str
     reason: Callable[[Table, int], str]
 
 
@@ -71,19 +71,19 @@ def read_table(
     Raises
     ------
     InputError
-        Naming the file, the line and the reason; for a missing column, line 1.
+        Naming the file, the line, the column and the reason; for a missing column, line 1.
     """
     try:
         encoding = detect_encoding(path)
     except OSError as exc:
-        raise InputError(path, f"文件无法读取（{exc.strerror}）") from None
-    _check_header(path, columns, encoding)
+        raise InputError(path, unreadable("CSV 文件", exc)) from None
+    csv_header(path, columns, encoding)
     extra = dict(parsed or {})
     try:
         frame = _fast_frame(path, columns, encoding)
         table = Table(path, tuple(columns), frame.with_columns(**extra))
     except TextDecodeError as exc:
-        raise InputError(path, _not_text(exc), exc.line) from None
+        raise decode_error(path, exc) from None
     except (pl.exceptions.PolarsError, OSError):
         table = _exact_table(path, columns, extra)
     fault = _first_fault(table, checks)
@@ -93,26 +93,9 @@ def read_table(
         table = _exact_table(path, columns, extra)
         fault = _first_fault(table, checks)
         if fault is not None:
-            row, reason = fault
-            raise InputError(path, reason, table.line(row))
+            row, check = fault
+            raise InputError(path, check.reason(table, row), table.line(row), column=check.column)
     return table
-
-
-def _check_header(path: Path, columns: Sequence[str], encoding: str) -> None:
-    try:
-        first = next(iter_lines(path, encoding), "")
-    except TextDecodeError as exc:
-        raise InputError(path, _not_text(exc), exc.line) from None
-    if not first.strip():
-        raise InputError(path, f"文件为空：第一行应为表头 {','.join(columns)}")
-    header = next(csv.reader([first]), [])
-    missing = [name for name in columns if name not in header]
-    if missing:
-        raise InputError(path, f"缺少列 {missing[0]!r}：表头应为 {','.join(columns)}", 1)
-
-
-def _not_text(error: TextDecodeError) -> str:
-    return f"不是有效的 {error.encoding} 文本（支持 UTF-8、带 BOM 的 UTF-8、GB18030）"
 
 
 def _fast_frame(path: Path, columns: Sequence[str], encoding: str) -> pl.DataFrame:
@@ -132,7 +115,7 @@ def _exact_table(path: Path, columns: Sequence[str], parsed: Mapping[str, pl.Exp
     return Table(path, tuple(columns), frame.with_columns(**parsed))
 
 
-def _first_fault(table: Table, checks: Sequence[Check]) -> tuple[int, str] | None:
+def _first_fault(table: Table, checks: Sequence[Check]) -> tuple[int, Check] | None:
     if table.frame.height == 0 or not checks:
         return None
     flags = table.frame.select(
@@ -143,4 +126,4 @@ def _first_fault(table: Table, checks: Sequence[Check]) -> tuple[int, str] | Non
         return None
     row = int(any_bad)
     broken = next(i for i, flag in enumerate(flags.row(row)) if flag)
-    return row, checks[broken].reason(table, row)
+    return row, checks[broken]

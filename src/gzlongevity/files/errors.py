@@ -1,26 +1,8 @@
-"""The one error for bad input files: it names the file, the line and the reason, in Chinese."""
+"""The one error for bad input files, shared by the three systems (:mod:`gzkit.inputs`):
+``<文件> 第 N 行 <列> 列：<原因>``. Named here too because the replay imports it from here."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from gzkit.inputs import InputError
 
-
-class InputError(Exception):
-    """Bad input: stops the replay before anything is written.
-
-    Parameters
-    ----------
-    path : path or str
-        The file at fault.
-    reason : str
-        What is wrong, in words an officer can act on.
-    line : int, optional
-        The line, the header being line 1.
-    """
-
-    def __init__(self, path: Path | str, reason: str, line: int | None = None) -> None:
-        self.path = str(path)
-        self.line = line
-        self.reason = reason
-        where = f"{self.path} 第 {line} 行" if line is not None else self.path
-        super().__init__(f"{where}：{reason}")
+__all__ = ["InputError"]

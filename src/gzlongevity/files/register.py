@@ -90,29 +90,31 @@ def read_register(path: Path) -> Register:
         path,
         lines,
         [
-            (id_bad, id_reason),
-            (birth_bad, lambda row: f"birth_date {frame['birth_date'][row]!r} 不是日期"),
+            (id_bad, "person_id", id_reason),
+            (birth_bad, "birth_date", lambda row: f"{frame['birth_date'][row]!r} 不是日期"),
             (
                 ~birth_bad & (birth != id_birth),
-                lambda row: f"birth_date {frame['birth_date'][row]} 与身份证号中的出生日期不符",
+                "birth_date",
+                lambda row: f"{frame['birth_date'][row]} 与身份证号中的出生日期不符",
             ),
             (
                 event < 0,
+                "event",
                 lambda row: f"未知事件 {event_text[row]!r}（应为 registered、moved、left 或 died）",
             ),
             (
                 event_day_bad & ~(event_empty & undated_allowed),
-                lambda row: f"event_date {frame['event_date'][row]!r} 不是日期",
+                "event_date",
+                lambda row: f"{frame['event_date'][row]!r} 不是日期",
             ),
-            (known_bad, lambda row: f"known_on {frame['known_on'][row]!r} 不是日期"),
+            (known_bad, "known_on", lambda row: f"{frame['known_on'][row]!r} 不是日期"),
             (
                 dated & ~known_bad & (known < event_day),
-                lambda row: (
-                    f"known_on {frame['known_on'][row]} 早于 event_date {frame['event_date'][row]}"
-                ),
+                "known_on",
+                lambda row: f"{frame['known_on'][row]} 早于 event_date {frame['event_date'][row]}",
             ),
-            (district_bad, lambda row: f"district {district[row]!r} 不是广州市的区划代码"),
-            (street_bad, lambda row: "street 为空"),
+            (district_bad, "district", lambda row: f"{district[row]!r} 不是广州市的区划代码"),
+            (street_bad, "street", lambda row: "为空"),
         ],
     )
 
@@ -125,7 +127,13 @@ def read_register(path: Path) -> Register:
     first_problem(
         path,
         lines,
-        [(unregistered, lambda row: f"{text_ids[row]} 没有 registered 行，无法确定其户籍")],
+        [
+            (
+                unregistered,
+                "person_id",
+                lambda row: f"{text_ids[row]} 没有 registered 行，无法确定其户籍",
+            )
+        ],
     )
     day = np.where(dated, event_day, known).astype(np.int32)
     order = np.lexsort((lines, known, day, person))
@@ -188,13 +196,14 @@ def read_confirmations(path: Path, register: Register) -> np.ndarray:
         path,
         lines,
         [
-            (_bad_ids(ids), lambda row: id_problem(text_ids[row]) or "身份证号无效"),
-            (confirmed_bad, lambda row: f"confirmed_on {frame['confirmed_on'][row]!r} 不是日期"),
+            (_bad_ids(ids), "person_id", lambda row: id_problem(text_ids[row]) or "身份证号无效"),
+            (confirmed_bad, "confirmed_on", lambda row: f"{frame['confirmed_on'][row]!r} 不是日期"),
             (
                 ~channel.is_in(list(CHANNELS)).to_numpy(),
+                "channel",
                 lambda row: f"未知渠道 {channel[row]!r}（应为 app、committee 或 street）",
             ),
-            (unknown, lambda row: f"{text_ids[row]} 不在户籍名册 (register) 中"),
+            (unknown, "person_id", lambda row: f"{text_ids[row]} 不在户籍名册 (register) 中"),
         ],
     )
     earliest = np.full(len(register.person_ids), NO_DAY, dtype=np.int32)

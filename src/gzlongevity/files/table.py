@@ -9,8 +9,9 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from gzkit.csvtables import decode_error, require_columns, unreadable
+from gzkit.inputs import InputError
 from gzkit.textfiles import TextDecodeError, transcode_to_utf8
-from gzlongevity.files.errors import InputError
 
 LINE = "__line__"
 """The column holding each row's line number (the header is line 1)."""
@@ -41,19 +42,12 @@ def read_table(path: Path, columns: Sequence[str]) -> pl.DataFrame:
                 source = utf8
             frame = pl.read_csv(source, infer_schema=False, encoding="utf8")
         except TextDecodeError as err:
-            raise InputError(path, f"不是有效的 {err.encoding} 文本", err.line) from None
+            raise decode_error(path, err) from None
         except OSError as err:
-            raise InputError(path, f"无法读取：{err.strerror or err}") from None
+            raise InputError(path, unreadable("CSV 文件", err)) from None
         except pl.exceptions.PolarsError as err:
-            first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-            raise InputError(path, f"不是可读的 CSV 文件：{first}") from None
-    missing = [name for name in columns if name not in frame.columns]
-    if missing:
-        raise InputError(
-            path,
-            f"缺少列 {missing[0]!r}：应为 {','.join(columns)}，实为 {','.join(frame.columns)}",
-            1,
-        )
+            raise InputError(path, unreadable("CSV 文件", err)) from None
+    require_columns(path, frame.columns, columns, row=1)
     frame = frame.select(columns).with_row_index(LINE, offset=2)
     blank = pl.all_horizontal(
         pl.col(name).fill_null("").str.strip_chars() == "" for name in columns
@@ -62,7 +56,9 @@ def read_table(path: Path, columns: Sequence[str]) -> pl.DataFrame:
 
 
 def first_problem(
-    path: Path, lines: np.ndarray, checks: Sequence[tuple[np.ndarray, Callable[[int], str]]]
+    path: Path,
+    lines: np.ndarray,
+    checks: Sequence[tuple[np.ndarray, str | None, Callable[[int], str]]],
 ) -> None:
     """Raise :class:`InputError` for the earliest row failing any check.
 
@@ -70,19 +66,20 @@ def first_problem(
     ----------
     lines : int array
         The line of each row.
-    checks : sequence of (bool array, reason)
-        Rows failing each check, and the reason for a row (given its position); on a row
-        failing several, the first check's reason is given.
+    checks : sequence of (bool array, column, reason)
+        Rows failing each check, the column at fault (None for the row as a whole) and the
+        reason for a row (given its position); on a row failing several, the first check's.
     """
     worst: tuple[int, int] | None = None
-    for order, (failing, _) in enumerate(checks):
+    for order, (failing, _, _) in enumerate(checks):
         hits = np.flatnonzero(failing)
         if len(hits) and (worst is None or hits[0] < worst[0]):
             worst = (int(hits[0]), order)
     if worst is None:
         return
     row, order = worst
-    raise InputError(path, checks[order][1](row), int(lines[row]))
+    _, column, reason = checks[order]
+    raise InputError(path, reason(row), int(lines[row]), column=column)
 
 
 def dates(frame: pl.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:

@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from gzkit.csvtables import csv_header, csv_rows, decode_error
+from gzkit.csvtables import csv_header, csv_rows, decode_error, unreadable
 from gzkit.inputs import InputError
 from gzkit.textfiles import (
     GB18030,
@@ -45,7 +45,7 @@ _RANGE_BYTES = 1 << 22  # about 110,000 rows of meter loads: larger ranges cost 
 # Ranges read ahead of the one in use: one for each thread to work on while it is used.
 _RANGES_AHEAD = 2
 _SCAN_BYTES = 1 << 12  # read at a time looking for a line end
-_LINE_BREAK = "a quoted value holds a line break; each row must be on one line"
+_LINE_BREAK = "引号内的值含有换行：每条记录须写在一行内"
 _SNIFF_BYTES = 1 << 22  # a CSV file's encoding is judged by its head; UTF-8 is checked in full
 
 
@@ -60,7 +60,7 @@ def csv_table(path: Path, columns: list[str], encoding: str | None) -> Iterator[
     try:
         chosen = normalise_encoding(encoding) if encoding else detect_encoding(path, _SNIFF_BYTES)
     except (OSError, ValueError) as exc:
-        raise InputError(path, f"not a readable CSV file: {exc}") from exc
+        raise InputError(path, unreadable("CSV 文件", exc)) from exc
     header = csv_header(path, columns, chosen)
     with path.open("rb") as file:
 
@@ -224,4 +224,4 @@ def _csv_fault(source: _CsvSource, exc: Exception) -> InputError:
             pass
     except InputError as located:
         return located
-    return InputError(source.path, f"not a readable CSV file: {exc}")
+    return InputError(source.path, unreadable("CSV 文件", exc))

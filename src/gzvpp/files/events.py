@@ -10,6 +10,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
+from gzkit.csvtables import unreadable
 from gzkit.inputs import InputError
 from gzvpp.core.grid import Window, WindowError
 from gzvpp.core.model import Award, Direction, Event, Mode, Participant
@@ -72,13 +73,13 @@ def read_events(path: Path, participants: Mapping[str, Participant]) -> list[Eve
         document = json.loads(path.read_text(encoding="utf-8-sig"), parse_float=Decimal)
     except json.JSONDecodeError as exc:
         raise InputError(
-            path, f"invalid JSON: {exc.msg} (column {exc.colno})", exc.lineno
+            path, f"不是有效的 JSON（第 {exc.colno} 个字符：{exc.msg}）", exc.lineno
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(path, f"not a readable JSON file: {exc}") from exc
+        raise InputError(path, unreadable("JSON 文件", exc)) from exc
     items = document.get("events") if isinstance(document, dict) else None
     if not isinstance(items, list):
-        raise InputError(path, 'expected a JSON object with an "events" list')
+        raise InputError(path, '应为含 "events" 列表的 JSON 对象')
 
     events: list[Event] = []
     position_of: dict[str, int] = {}
@@ -87,23 +88,23 @@ def read_events(path: Path, participants: Mapping[str, Participant]) -> list[Eve
         try:
             event = _event(item, participants)
             if event.id in position_of:
-                raise _Fault(f"id already used by event {position_of[event.id]}")
+                raise _Fault(f"已被第 {position_of[event.id]} 个事件使用")
         except _Fault as fault:
-            raise InputError(path, f"{label}: {fault}", row=position, unit="event") from None
+            raise InputError(path, f"{label}{fault}", row=position, unit="event") from None
         position_of[event.id] = position
         events.append(event)
     return sorted(events, key=lambda event: event.window.start)
 
 
 def _label(item: object) -> str:
-    """How messages name an event: by its id when it has a usable one."""
+    """How messages name an event besides its position: by its id when it has a usable one."""
     event_id = item.get("id") if isinstance(item, dict) else None
-    return f"event {event_id!r}" if isinstance(event_id, str) and event_id else "event"
+    return f"事件编号 {event_id!r}：" if isinstance(event_id, str) and event_id else ""
 
 
 def _event(item: object, participants: Mapping[str, Participant]) -> Event:
     """One event of the file, every field checked (R2, R7)."""
-    fields = _fields(item, EVENT_FIELDS, "an event")
+    fields = _fields(item, EVENT_FIELDS, "事件")
     event_id = _text(fields, "id")
     direction = _choice(Direction, fields, "direction")
     mode = _choice(Mode, fields, "mode")
@@ -111,10 +112,10 @@ def _event(item: object, participants: Mapping[str, Participant]) -> Event:
     price = _price(fields.get("price"))
     cancelled = fields.get("cancelled", False)
     if not isinstance(cancelled, bool):
-        raise _Fault(f"cancelled must be true or false, not {_shown(cancelled)}")
+        raise _Fault(f"cancelled 应为 true 或 false，而不是 {_shown(cancelled)}")
     awards = fields["awards"]
     if not isinstance(awards, list):
-        raise _Fault("awards must be a list")
+        raise _Fault("awards 应为列表")
     parsed = tuple(_award(k, award, participants) for k, award in enumerate(awards, start=1))
     _check_awards(parsed, price, direction, cancelled)
     return Event(
@@ -131,16 +132,16 @@ def _event(item: object, participants: Mapping[str, Participant]) -> Event:
 def _award(position: int, item: object, participants: Mapping[str, Participant]) -> Award:
     """The event's ``position``-th award: a known participant, kW > 0, an optional bid price."""
     try:
-        fields = _fields(item, AWARD_FIELDS, "an award")
+        fields = _fields(item, AWARD_FIELDS, "中标项")
         participant_id = _text(fields, "participant_id")
         if participant_id not in participants:
-            raise _Fault(f"participant {participant_id!r} is not in the participants file")
+            raise _Fault(f"参与者 {participant_id!r} 不在参与者文件中")
         kw = _number(fields["kw"])
         if kw is None or kw <= 0:
-            raise _Fault(f"kw {_shown(fields['kw'])} is not a positive number")
+            raise _Fault(f"kw {_shown(fields['kw'])} 不是正数")
         return Award(participant_id, kw, _price(fields.get("price")))
     except _Fault as fault:
-        raise _Fault(f"award {position}: {fault}") from None
+        raise _Fault(f"awards 第 {position} 项：{fault}") from None
 
 
 def _check_awards(
@@ -150,32 +151,32 @@ def _check_awards(
     seen: set[str] = set()
     for award in awards:
         if award.participant_id in seen:
-            raise _Fault(f"participant {award.participant_id!r} is awarded twice")
+            raise _Fault(f"参与者 {award.participant_id!r} 中标两次")
         seen.add(award.participant_id)
         if not cancelled:
             try:
                 subsidy_price(award.price, price, direction)
             except PriceError as err:
-                raise _Fault(f"award to {award.participant_id!r}: {err}") from None
+                raise _Fault(f"{award.participant_id!r} 的中标：{err}") from None
 
 
 def _fields(item: object, known: tuple[str, ...], what: str) -> dict[str, Any]:
     """``item`` as an object holding every required field of ``known`` and no other."""
     if not isinstance(item, dict):
-        raise _Fault(f"{what} must be a JSON object, not {type(item).__name__}")
+        raise _Fault(f"{what}应为 JSON 对象，而不是 {type(item).__name__}")
     unknown = [name for name in item if name not in known]
     if unknown:
-        raise _Fault(f"unknown field {unknown[0]!r} (fields: {', '.join(known)})")
+        raise _Fault(f"未知字段 {unknown[0]!r}（字段为 {', '.join(known)}）")
     missing = [name for name in known if name not in item and name not in _OPTIONAL]
     if missing:
-        raise _Fault(f"missing field {missing[0]!r}")
+        raise _Fault(f"缺少字段 {missing[0]!r}")
     return item
 
 
 def _text(fields: dict[str, Any], name: str) -> str:
     value = fields[name]
     if not isinstance(value, str) or not value.strip():
-        raise _Fault(f"{name} must be a non-empty string, not {value!r}")
+        raise _Fault(f"{name} 应为非空字符串，而不是 {value!r}")
     return value
 
 
@@ -184,15 +185,15 @@ def _choice(kind: type[_Choice], fields: dict[str, Any], name: str) -> _Choice:
     try:
         return kind(value)
     except ValueError:
-        expected = ", ".join(member.value for member in kind)
-        raise _Fault(f"{name} {value!r} is not one of {expected}") from None
+        expected = "、".join(member.value for member in kind)
+        raise _Fault(f"{name} {value!r} 不是 {expected} 之一") from None
 
 
 def _time(fields: dict[str, Any], name: str) -> dt.datetime:
     value = fields[name]
     moment = parse_local_time(value) if isinstance(value, str) else None
     if moment is None:
-        raise _Fault(f"{name} {value!r} is not a time (expected {TIME_FORMATS})")
+        raise _Fault(f"{name} {value!r} 不是时间（应为 {TIME_FORMATS}）")
     return moment
 
 
@@ -221,7 +222,7 @@ def _price(value: object) -> Decimal | None:
         return None
     price = _number(value)
     if price is None or price < 0:
-        raise _Fault(f"price {_shown(value)} is not a number ≥ 0 (CNY/kWh)")
+        raise _Fault(f"price {_shown(value)} 不是 ≥ 0 的数（元/kWh）")
     return price
 
 

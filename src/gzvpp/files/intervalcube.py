@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 import numpy as np
 import numpy.typing as npt
 
+from gzkit.inputs import position
 from gzvpp.core.grid import INTERVALS_PER_DAY
 from gzvpp.core.timeseries import BoolArray, FloatArray, IntArray
 from gzvpp.files.loadchecks import (
@@ -337,5 +338,5 @@ def _pair_keys(order: int, ids: IntArray, work: Scratch) -> IntArray:
 
 
 def repeat_reason(name: str, slot: int, earlier: int | None, rows: Rows) -> str:
-    where = f"on {rows.unit} {earlier}" if earlier is not None else "earlier in the file"
-    return f"duplicate row: {name!r} at {slot_text(int(slot))} already appears {where}"
+    where = position(earlier, rows.unit) if earlier is not None else "文件前面"
+    return f"重复：{name!r} 在 {slot_text(int(slot))} 的读数已见于{where}"

@@ -68,7 +68,7 @@ class PerDictionary(Generic[Derived]):
         """
         encoded = text_dictionary(column, ACCOUNT_COLUMN, rows)
         if encoded.null_count:
-            raise rows.error(first_null(encoded), f"empty {ACCOUNT_COLUMN}")
+            raise rows.error(first_null(encoded), "为空", ACCOUNT_COLUMN)
         if self._last is None or not encoded.dictionary.equals(self._last[0]):
             names = encoded.dictionary.to_pylist()
             blank = [k for k, name in enumerate(names) if name is None or not name.strip()]
@@ -76,13 +76,10 @@ class PerDictionary(Generic[Derived]):
             self._last = (encoded.dictionary, blank, controls, self._derive(names))
         _, blank, controls, derived = self._last
         codes = encoded.indices.to_numpy()
-        for bad, reason in (
-            (blank, f"empty {ACCOUNT_COLUMN}"),
-            (controls, f"{ACCOUNT_COLUMN} contains a control character"),
-        ):
+        for bad, reason in ((blank, "为空"), (controls, "含有控制字符")):
             hits = np.flatnonzero(np.isin(codes, bad)) if bad else np.empty(0, np.intp)
             if hits.size:
-                raise rows.error(hits[0], reason)
+                raise rows.error(hits[0], reason, ACCOUNT_COLUMN)
         return derived, codes
 
 
@@ -92,7 +89,7 @@ def text_dictionary(column: Any, name: str, rows: Rows) -> Any:
         return column
     if _is_text(column.type):
         return runs_encoded(column)
-    raise InputError(rows.path, f"column {name!r} holds {column.type}; expected text")
+    raise InputError(rows.path, f"类型为 {column.type}，应为文本", column=name)
 
 
 def _is_text(kind: Any) -> bool:
@@ -123,7 +120,7 @@ def read_clock(column: Any, rows: Rows) -> Clock:
     """Read ``ts``: text as local time or ISO 8601 with an offset; a naive timestamp as local
     time; a timezone-aware one (stored as UTC) converted to Asia/Shanghai."""
     if column.null_count:
-        raise rows.error(first_null(column), f"empty {TIME_COLUMN}")
+        raise rows.error(first_null(column), "为空", TIME_COLUMN)
     if pa.types.is_timestamp(column.type):
         unit = column.type.unit
         shift = _SHANGHAI_UTC_OFFSET_S * _TICKS_PER_SECOND[unit] if column.type.tz else 0
@@ -155,12 +152,13 @@ class Clock:
         if off_grid.any():
             index = int(np.argmax(off_grid))
             local = _tick_text(int(ticks[index]), self.unit)
-            raise rows.error(index, f"{TIME_COLUMN} {local} is not on the 15-minute grid")
+            raise rows.error(
+                index, f"{local} 不在 15 分钟整刻上（应为 :00、:15、:30、:45）", TIME_COLUMN
+            )
         if slots.min() < 0 or slots.max() >= SLOT_END:
             index = int(np.argmax((slots < 0) | (slots >= SLOT_END)))
             raise rows.error(
-                index,
-                f"{TIME_COLUMN} {slot_text(int(slots[index]))} is outside the years 1970–9999",
+                index, f"{slot_text(int(slots[index]))} 超出 1970–9999 年", TIME_COLUMN
             )
 
 
@@ -174,7 +172,7 @@ def _text_ticks(column: Any, rows: Rows) -> IntArray:
     elif _is_text(column.type):
         texts = column
     else:
-        raise InputError(rows.path, f"column {TIME_COLUMN!r} holds {column.type}; expected text")
+        raise InputError(rows.path, f"类型为 {column.type}，应为文本", column=TIME_COLUMN)
     ticks = local_ticks(texts)
     if ticks is None:
         ticks = _parsed_one_by_one(texts, codes, rows)
@@ -193,8 +191,7 @@ def _parsed_one_by_one(texts: Any, codes: IntArray | None, rows: Rows) -> IntArr
     if bad:
         index = int(np.flatnonzero(np.isin(row_codes, bad))[0])
         raise rows.error(
-            index,
-            f"{TIME_COLUMN} {distinct[row_codes[index]]!r} is not a time (expected {TIME_FORMATS})",
+            index, f"{distinct[row_codes[index]]!r} 不是时间（应为 {TIME_FORMATS}）", TIME_COLUMN
         )
     ticks = np.array(
         [(m - _EPOCH) // dt.timedelta(microseconds=1) for m in moments if m is not None], np.int64
@@ -221,15 +218,14 @@ def numbers(column: Any, name: str, rows: Rows) -> FloatArray:
         if parsed.null_count():
             index = int(parsed.is_null().arg_true()[0])
             value = text[index]
-            reason = f"{name} value {value!r} is not a number" if value else f"empty {name}"
-            raise rows.error(index, reason)
+            raise rows.error(index, f"{value!r} 不是数字" if value else "为空", name)
         values: FloatArray = parsed.to_numpy()
     elif pa.types.is_integer(column.type) or pa.types.is_floating(column.type):
         if column.null_count:
-            raise rows.error(first_null(column), f"empty {name}")
+            raise rows.error(first_null(column), "为空", name)
         values = column.cast(pa.float64()).to_numpy()
     else:
-        raise InputError(rows.path, f"column {name!r} holds {column.type}; expected numbers")
+        raise InputError(rows.path, f"类型为 {column.type}，应为数字", column=name)
     return values
 
 
@@ -238,7 +234,7 @@ def check_finite(values: FloatArray, name: str, rows: Rows, work: Scratch) -> No
     finite = np.isfinite(values, out=work.flags)
     if not finite.all():
         index = int(np.argmin(finite))
-        raise rows.error(index, f"{name} value {values[index]} is not a finite number")
+        raise rows.error(index, f"{values[index]} 不是有限的数", name)
 
 
 def _tick_text(tick: int, unit: str) -> str:

@@ -150,7 +150,7 @@ def _read_cube(
                 flat[-1] = np.nan
     if not read_rows:
         # An export that came out empty would otherwise read as every baseline unavailable.
-        raise InputError(table.path, "no data rows: the file holds only its column names")
+        raise InputError(table.path, "没有数据：文件只有表头")
     cube = flat[:-1].reshape(len(names), len(days), INTERVALS_PER_DAY)
     return IntervalCube(names, days, cube)
 
@@ -206,7 +206,7 @@ def read_interval_rows(
     with _open_table(path, columns, encoding) as table:
         names, count = _series_and_rows(table, key_column)
         if count > max_rows:
-            raise InputError(path, f"{count} rows; an upload holds at most {max_rows}")
+            raise InputError(path, f"有 {count} 条记录，一次上传最多 {max_rows} 条")
         check = screen(names)
         index = {name: code for code, name in enumerate(names)}
         codes = np.empty(count, dtype=np.int64)
@@ -271,8 +271,8 @@ def _open_table(
     else:
         raise InputError(
             path,
-            f"unsupported file type {suffix!r}: loads come as .csv or .parquet, "
-            "or as a directory or glob pattern of .parquet files",
+            f"不支持的文件类型 {suffix!r}：负荷文件应为 .csv 或 .parquet，"
+            "或 .parquet 文件的目录或通配模式",
         )
 
 

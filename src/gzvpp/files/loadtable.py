@@ -33,9 +33,11 @@ class Rows:
         """The position ``count`` rows further on."""
         return Rows(self.path, self.unit, self.first + count)
 
-    def error(self, index: int, reason: str) -> InputError:
-        """The error for the batch's row ``index`` (0-based)."""
-        return InputError(self.path, reason, row=self.first + int(index), unit=self.unit)
+    def error(self, index: int, reason: str, column: str | None = None) -> InputError:
+        """The error for the batch's row ``index`` (0-based), in ``column`` if given."""
+        return InputError(
+            self.path, reason, row=self.first + int(index), unit=self.unit, column=column
+        )
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from gzkit.csvtables import require_columns
+from gzkit.csvtables import require_columns, unreadable
 from gzkit.inputs import InputError
 from gzvpp.files.loadtable import ACCOUNT_COLUMN, TIME_COLUMN, Table
 
@@ -28,7 +28,7 @@ def parquet_table(path: Path, columns: list[str]) -> Table:
         dictionary = [name for name in (ACCOUNT_COLUMN, TIME_COLUMN) if name in found]
         file = pq.ParquetFile(path, read_dictionary=dictionary, pre_buffer=False)
     except (pa.ArrowException, OSError) as exc:
-        raise InputError(path, f"not a readable Parquet file: {exc}") from exc
+        raise InputError(path, unreadable("Parquet 文件", exc)) from exc
     # A batch per row group where row groups are of a workable size: batches that straddle
     # row groups cost pyarrow a copy.
     largest = max(
@@ -43,7 +43,7 @@ def parquet_table(path: Path, columns: list[str]) -> Table:
             reader = pq.ParquetFile(path, read_dictionary=dictionary, pre_buffer=False)
             yield from reader.iter_batches(batch_size=batch_rows, columns=wanted)
         except (pa.ArrowException, OSError) as exc:
-            raise InputError(path, f"unreadable Parquet data: {exc}") from exc
+            raise InputError(path, unreadable("Parquet 数据", exc)) from exc
 
     return Table(path, columns, "row", 1, read)
 
@@ -76,7 +76,7 @@ def parquet_dataset_table(
     text = str(source)
     files = sorted(glob.glob(text)) if is_dataset(source) and not source.is_dir() else None
     if files == []:
-        raise InputError(source, "no Parquet file matches this pattern")
+        raise InputError(source, "没有与此模式匹配的 Parquet 文件")
     try:
         dataset = ds.dataset(
             files or text,
@@ -87,7 +87,7 @@ def parquet_dataset_table(
         )
         require_columns(source, dataset.schema.names, columns, row=None)
     except (pa.ArrowException, OSError) as exc:
-        raise InputError(source, f"not a readable Parquet dataset: {exc}") from exc
+        raise InputError(source, unreadable("Parquet 数据集", exc)) from exc
     wanted_rows = None if accounts is None else ds.field(ACCOUNT_COLUMN).isin(sorted(accounts))
 
     def read(wanted: list[str]) -> Iterator[Any]:
@@ -101,6 +101,6 @@ def parquet_dataset_table(
                 fragment_readahead=1,
             )
         except (pa.ArrowException, OSError) as exc:
-            raise InputError(source, f"unreadable Parquet data: {exc}") from exc
+            raise InputError(source, unreadable("Parquet 数据", exc)) from exc
 
     return Table(source, columns, "row", 1, read)

@@ -45,33 +45,35 @@ def read_participants(path: Path, encoding: str | None = None) -> dict[str, Part
         participant, account = row["participant_id"], row["account_id"]
         for name in ("participant_id", "account_id"):
             if not row[name].strip():
-                raise InputError(path, f"empty {name}", row=line)
+                raise InputError(path, "为空", row=line, column=name)
         kind = _kind(path, row["kind"], line)
         listed_kind, listed_on = kinds.setdefault(participant, (kind, line))
         if listed_kind is not kind:
             raise InputError(
                 path,
-                f"participant {participant!r} is listed as {listed_kind} on line {listed_on} "
-                f"and as {kind} here",
+                f"参与者 {participant!r} 在第 {listed_on} 行为 {listed_kind}，此处为 {kind}",
                 row=line,
+                column="kind",
             )
         if account in owner:
             holder, held_on = owner[account]
             if holder == participant:
-                raise InputError(path, f"duplicate row: same as line {held_on}", row=line)
+                raise InputError(path, f"重复行：与第 {held_on} 行相同", row=line)
             raise InputError(
                 path,
-                f"account {account!r} already belongs to {holder!r} (line {held_on}); an account "
-                "belongs to at most one participant (R1)",
+                f"营销户号 {account!r} 已属于 {holder!r}（第 {held_on} 行）；"
+                "一个营销户号只属一个参与者（R1）",
                 row=line,
+                column="account_id",
             )
         members = accounts.setdefault(participant, [])
         if kind is ParticipantKind.USER and members:
             raise InputError(
                 path,
-                f"user {participant!r} already has account {members[0]!r} (line {listed_on}); "
-                "a user has exactly one account, its own (R1)",
+                f"电力用户 {participant!r} 已有营销户号 {members[0]!r}（第 {listed_on} 行）；"
+                "电力用户只有一个营销户号，即其自有户号（R1）",
                 row=line,
+                column="account_id",
             )
         members.append(account)
         owner[account] = (participant, line)
@@ -84,5 +86,5 @@ def _kind(path: Path, text: str, line: int) -> ParticipantKind:
     try:
         return ParticipantKind(text)
     except ValueError:
-        expected = " or ".join(kind.value for kind in ParticipantKind)
-        raise InputError(path, f"kind {text!r} is not {expected}", row=line) from None
+        expected = " 或 ".join(kind.value for kind in ParticipantKind)
+        raise InputError(path, f"{text!r} 不是 {expected}", row=line, column="kind") from None

@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 
 from gzkit.timezone import to_local
 
-TIME_FORMATS = "YYYY-MM-DD HH:MM, or ISO 8601 such as 2025-07-01T14:00:00+08:00"
+TIME_FORMATS = "YYYY-MM-DD HH:MM，或 ISO 8601 如 2025-07-01T14:00:00+08:00"
 
 # The accepted shapes, checked before ``fromisoformat``, which would also take a bare date or
 # the ISO basic and week forms that no exporter writes.

@@ -111,7 +111,7 @@ class MeterDataService:
             )
         except InputError as err:
             # Name the file as the client sent it, not the temporary copy.
-            raise Invalid(upload.source + str(err)[len(err.path) :], field) from None
+            raise Invalid(f"{err.where(upload.source)}：{err.reason}", field) from None
         return self._store(session, actor, now, rows, value_column, upload, field, runner)
 
     def upload_readings(
