@@ -21,12 +21,12 @@ from service_api import Api
 from sqlalchemy.exc import IntegrityError
 
 from gzvpp.app import create_app
+from gzvpp.events.scheduler import run_due
 from gzvpp.kit import errors
 from gzvpp.kit.admission import AdmissionSettings
 from gzvpp.kit.clock import SimulatedClock
 from gzvpp.kit.db import BACKGROUND_CONNECTIONS, POOL_SIZE_ENV, READ_ONLY, request_capacity
 from gzvpp.kit.policy import PUBLICITY_ENV
-from gzvpp.scheduler import run_due
 
 POOL = BACKGROUND_CONNECTIONS + 2
 

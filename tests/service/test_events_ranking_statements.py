@@ -13,8 +13,8 @@ import datetime as dt
 from events_support import bid, create, event_body, power_user, store_meter_days, substation
 from service_api import Api
 
+from gzvpp.events.scheduler import run_due
 from gzvpp.kit.db import count_statements
-from gzvpp.scheduler import run_due
 
 T = dt.datetime
 #: Statements that may differ between the two rankings (none expected; a little slack for a

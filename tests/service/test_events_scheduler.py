@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 from service_api import Api
 
 from gzvpp.app import create_app
+from gzvpp.events.scheduler import Scheduler, run_due, start_scheduler
 from gzvpp.kit.clock import SystemClock
-from gzvpp.scheduler import Scheduler, run_due, start_scheduler
 
 T = dt.datetime
 

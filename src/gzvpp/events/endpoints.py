@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from gzvpp.core.model import Direction, Mode
 from gzvpp.events import schemas
+from gzvpp.events.scheduler import tick
 from gzvpp.events.schemas import PositiveKw, Price
 from gzvpp.events.service import event_service as service
 from gzvpp.kit.auth import Actor, ActorDep
@@ -20,7 +21,6 @@ from gzvpp.kit.db import SessionDep
 from gzvpp.kit.pagination import ListResource, PaginationParams, PaginationQuery
 from gzvpp.kit.sorting import Sorting, sorting_dependency
 from gzvpp.models import EventStatus, NotificationKind
-from gzvpp.scheduler import tick
 
 router = APIRouter(prefix="/events", tags=["events"])
 records_router = APIRouter(tags=["events"])
