@@ -31,7 +31,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from rich.progress import Progress
 
-from gzvpp.scenario import ScenarioFiles, ScenarioSize, write_scenario
+from gzvpp.demo.scenario import ScenarioFiles, ScenarioSize, write_scenario
 
 HERE = Path(__file__).parent
 DEFAULT = ScenarioSize(10_000, 400, 60, 30_000)

@@ -57,12 +57,12 @@ import wrkload
 from enrolment import GRID
 from gzkit.db import make_sessionmaker, session_scope
 from gzvpp.events import schemas as events_schemas
+from gzvpp.events.scheduler import DEFAULT_INTERVAL_S
 from gzvpp.events.service import event_service
 from gzvpp.kit.auth import create_user
 from gzvpp.kit.db import make_engine, upgrade
 from gzvpp.models import Role
 from gzvpp.openadr.provisioning import add_ven
-from gzvpp.scheduler import DEFAULT_INTERVAL_S
 
 EVE = dt.date(2025, 7, 1)  # a Tuesday; the response days are Wednesday and Thursday
 DAY = EVE + dt.timedelta(days=1)

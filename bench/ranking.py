@@ -38,12 +38,12 @@ from enrolment import GRID
 from gzkit.db import count_statements, make_sessionmaker, session_scope
 from gzvpp.core.grid import INTERVALS_PER_DAY
 from gzvpp.events import schemas as event_schemas
+from gzvpp.events.scheduler import run_due
 from gzvpp.events.service import event_service
 from gzvpp.kit.auth import Actor
 from gzvpp.kit.db import make_engine, upgrade
 from gzvpp.meterdata.repository import encode_day, save_days
 from gzvpp.models import Award, MeterDay, Notification, Role
-from gzvpp.scheduler import run_due
 
 RESPONSE_DAY = dt.date(2025, 7, 1)
 EVE = dt.datetime(2025, 6, 30)

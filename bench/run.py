@@ -26,7 +26,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 from rich.progress import Progress
 
-from gzvpp.scenario import ScenarioSize, write_scenario
+from gzvpp.demo.scenario import ScenarioSize, write_scenario
 
 HERE = Path(__file__).parent
 DEFAULT = ScenarioSize(10_000, 400, 60, 30_000)

@@ -32,6 +32,7 @@ from gzvpp.console.exports import router as console_exports_router
 from gzvpp.console.pages import unknown_page
 from gzvpp.events.endpoints import admin_router, records_router
 from gzvpp.events.endpoints import router as events_router
+from gzvpp.events.scheduler import interval_s, start_scheduler
 from gzvpp.jobs import queue as job_queue
 from gzvpp.jobs.endpoints import router as jobs_router
 from gzvpp.jobs.service import Runner, job_service
@@ -49,7 +50,6 @@ from gzvpp.openadr.vtn2b import router as openadr2b_router
 from gzvpp.openadr.vtn3.endpoints import router as openadr3_router
 from gzvpp.operations import endpoints as operations
 from gzvpp.participants.endpoints import router as participants_router
-from gzvpp.scheduler import interval_s, start_scheduler
 from gzvpp.settlement.endpoints import results_router
 from gzvpp.settlement.endpoints import router as settlement_router
 

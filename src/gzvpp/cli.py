@@ -95,9 +95,9 @@ def evaluate(
 ) -> None:
     """Evaluate every event's awards from meter exports (第九条): baselines, scores, subsidy."""
     from gzkit.inputs import InputError
-    from gzvpp.evaluation_cluster import ClusterError, run_cluster_evaluation
-    from gzvpp.evaluation_run import EvaluationInputs, run_evaluation
-    from gzvpp.reporting import print_evaluation_summary
+    from gzvpp.evaluation.cluster import ClusterError, run_cluster_evaluation
+    from gzvpp.evaluation.run import EvaluationInputs, run_evaluation
+    from gzvpp.evaluation.summary import print_evaluation_summary
 
     console = stderr()
     inputs = EvaluationInputs(loads, system_load, participants, events, calendar, encoding)
@@ -497,7 +497,7 @@ def demo(
     """Run a summer (July–September 2025) of Guangzhou's virtual power plant end to end."""
     from gzvpp.demo.runner import run_demo
     from gzvpp.demo.simulation import DemoSize
-    from gzvpp.reporting import print_demo_summary
+    from gzvpp.demo.summary import print_demo_summary
 
     console = Console()
     with Progress(

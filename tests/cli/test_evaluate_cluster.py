@@ -21,9 +21,9 @@ from typer.testing import CliRunner, Result
 
 from gzkit.inputs import InputError
 from gzvpp.cli import app
-from gzvpp.evaluation_cluster import partition_count, partition_participants
-from gzvpp.evaluation_run import EvaluationInputs, plan_evaluation
-from gzvpp.scenario import ScenarioFiles, ScenarioSize, write_scenario
+from gzvpp.demo.scenario import ScenarioFiles, ScenarioSize, write_scenario
+from gzvpp.evaluation.cluster import partition_count, partition_participants
+from gzvpp.evaluation.run import EvaluationInputs, plan_evaluation
 
 RUNNER = CliRunner()
 WIDE = {"COLUMNS": "1000"}

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from gzvpp.app import create_app
 from gzvpp.cli import app as cli
-from gzvpp.scheduler import DEFAULT_INTERVAL_S, INTERVAL_ENV, interval_s
+from gzvpp.events.scheduler import DEFAULT_INTERVAL_S, INTERVAL_ENV, interval_s
 
 
 def test_several_processes_on_sqlite_are_refused_in_one_line(

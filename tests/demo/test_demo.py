@@ -26,10 +26,10 @@ from gzkit.db import session_scope
 from gzvpp import cli
 from gzvpp.demo.runner import DemoOutcome, run_demo
 from gzvpp.demo.simulation import SIGN_IN_ROLES, DemoSize
-from gzvpp.evaluation_run import run_evaluation
+from gzvpp.demo.summary import print_demo_summary
+from gzvpp.evaluation.run import run_evaluation
 from gzvpp.kit.auth import TOKEN_COOKIE, authenticate
 from gzvpp.models import AwardResult, Participant, Role
-from gzvpp.reporting import print_demo_summary
 from gzvpp.settlement.export import HEADER_ROW
 from gzvpp.settlement.reproduce import export_evaluation_inputs
 

@@ -24,10 +24,10 @@ from gzkit import errors
 from gzkit.clock import SimulatedClock
 from gzkit.db import READ_ONLY
 from gzvpp.app import create_app
+from gzvpp.events.scheduler import run_due
 from gzvpp.kit.admission import AdmissionSettings
 from gzvpp.kit.db import BACKGROUND_CONNECTIONS, POOL_SIZE_ENV, request_capacity
 from gzvpp.kit.policy import PUBLICITY_ENV
-from gzvpp.scheduler import run_due
 
 POOL = BACKGROUND_CONNECTIONS + 2
 

@@ -14,7 +14,7 @@ from events_support import bid, create, event_body, power_user, store_meter_days
 from service_api import Api
 
 from gzkit.db import count_statements
-from gzvpp.scheduler import run_due
+from gzvpp.events.scheduler import run_due
 
 T = dt.datetime
 #: Statements that may differ between the two rankings (none expected; a little slack for a

@@ -13,7 +13,7 @@ from service_api import Api
 
 from gzkit.clock import SystemClock
 from gzvpp.app import create_app
-from gzvpp.scheduler import Scheduler, run_due, start_scheduler
+from gzvpp.events.scheduler import Scheduler, run_due, start_scheduler
 
 T = dt.datetime
 

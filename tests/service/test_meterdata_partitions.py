@@ -39,7 +39,7 @@ from typer.testing import CliRunner, Result
 from gzkit.db import make_sessionmaker, session_scope
 from gzvpp.cli import app as cli
 from gzvpp.core.grid import INTERVALS_PER_DAY
-from gzvpp.evaluation_run import EvaluationInputs
+from gzvpp.evaluation.run import EvaluationInputs
 from gzvpp.kit.db import MIGRATIONS, make_engine
 from gzvpp.meterdata import archive as archive_module
 from gzvpp.meterdata import partitions

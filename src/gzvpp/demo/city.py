@@ -1,8 +1,8 @@
 """The demo's city: who enrols, what they declare, and how they behave when called.
 
-Built from :mod:`gzvpp.synthetic`: about 300 power users (大工业 and 一般工商业) enrol on their own
-and 20 load aggregators enrol the rest of the accounts as members. A few applications fail an R1
-condition on purpose, so the review shows a rejection.
+Built from :mod:`gzvpp.demo.synthetic`: about 300 power users (大工业 and 一般工商业) enrol on
+their own and 20 load aggregators enrol the rest of the accounts as members. A few applications
+fail an R1 condition on purpose, so the review shows a rejection.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from gzvpp.core.eligibility import UserCategory
-from gzvpp.synthetic import CATEGORY_OF_PROFILE, PROFILES, SyntheticAccounts
+from gzvpp.demo.synthetic import CATEGORY_OF_PROFILE, PROFILES, SyntheticAccounts
 
 DISTRICTS = ("天河", "越秀", "海珠", "荔湾", "白云", "黄埔", "番禺", "花都", "南沙", "从化", "增城")
 TRADES = (

@@ -36,12 +36,7 @@ from gzvpp.app import create_app
 from gzvpp.console.labels import zh
 from gzvpp.core.grid import interval_starts
 from gzvpp.demo.city import DELIVERY, Applicant, applicants
-from gzvpp.kit import settings
-from gzvpp.kit.auth import create_user
-from gzvpp.kit.policy import token_ttl
-from gzvpp.models import Role
-from gzvpp.openadr.runtime import Settings as OpenADRSettings
-from gzvpp.synthetic import (
+from gzvpp.demo.synthetic import (
     SUBSTATIONS,
     SyntheticAccounts,
     account_loads,
@@ -50,6 +45,11 @@ from gzvpp.synthetic import (
     make_accounts,
     system_load,
 )
+from gzvpp.kit import settings
+from gzvpp.kit.auth import create_user
+from gzvpp.kit.policy import token_ttl
+from gzvpp.models import Role
+from gzvpp.openadr.runtime import Settings as OpenADRSettings
 
 with warnings.catch_warnings():
     # Starlette suggests another HTTP client for its test client; the in-process one is fine here.

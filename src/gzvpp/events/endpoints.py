@@ -16,11 +16,11 @@ from gzkit.pagination import ListResource, PaginationParams, PaginationQuery
 from gzkit.sorting import Sorting, sorting_dependency
 from gzvpp.core.model import Direction, Mode
 from gzvpp.events import schemas
+from gzvpp.events.scheduler import tick
 from gzvpp.events.schemas import PositiveKw, Price
 from gzvpp.events.service import event_service as service
 from gzvpp.kit.auth import Actor, ActorDep
 from gzvpp.models import EventStatus, NotificationKind
-from gzvpp.scheduler import tick
 
 router = APIRouter(prefix="/events", tags=["events"])
 records_router = APIRouter(tags=["events"])

@@ -23,7 +23,8 @@ record. :class:`EventService` is the one door the front ends use; the steps live
 - :mod:`~gzvpp.events.cancellation`: call an event off;
 - :mod:`~gzvpp.events.baselines`: the baselines told with invitations, plans and dispatches;
 - :mod:`~gzvpp.events.queries`: events, bids and awards as each role may read them;
-- :mod:`~gzvpp.events.common`: what several steps share.
+- :mod:`~gzvpp.events.common`: what several steps share;
+- :mod:`~gzvpp.events.scheduler`: closes bidding when the clock says so.
 """
 
 from __future__ import annotations

@@ -88,7 +88,7 @@ def read_interval_file(
     push_down : bool
         Parquet only: read the rows of ``series`` alone, the filter pushed down to pyarrow;
         other accounts' rows are then neither read nor validated (a settlement partition,
-        :mod:`gzvpp.evaluation_cluster`).
+        :mod:`gzvpp.evaluation.cluster`).
 
     Returns
     -------

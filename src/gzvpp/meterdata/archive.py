@@ -36,7 +36,7 @@ from gzvpp.core.assessment import Status
 from gzvpp.core.baseline import LOOKBACK_DAYS
 from gzvpp.core.grid import INTERVALS_PER_DAY
 from gzvpp.core.timeseries import day_number
-from gzvpp.evaluation_run import days_needed
+from gzvpp.evaluation.run import days_needed
 from gzvpp.kit.audit import record
 from gzvpp.kit.locks import Lock
 from gzvpp.meterdata import partitions

@@ -38,7 +38,7 @@ from gzvpp.core.results import AwardResult as EngineResult
 from gzvpp.core.results import award_results, with_history
 from gzvpp.core.subsidy import PriceError
 from gzvpp.core.timeseries import FloatArray, IntArray, date_of, day_number
-from gzvpp.evaluation_run import days_needed
+from gzvpp.evaluation.run import days_needed
 from gzvpp.kit import metrics
 from gzvpp.kit.audit import record
 from gzvpp.kit.auth import Actor

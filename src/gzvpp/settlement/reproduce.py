@@ -23,7 +23,7 @@ from gzvpp.core import model as engine
 from gzvpp.core.baseline import LOOKBACK_DAYS
 from gzvpp.core.grid import INTERVAL_MINUTES, INTERVALS_PER_DAY
 from gzvpp.core.timeseries import FloatArray, IntArray, IntervalCube
-from gzvpp.evaluation_run import EvaluationInputs, days_needed
+from gzvpp.evaluation.run import EvaluationInputs, days_needed
 from gzvpp.meterdata.repository import load_cube, load_system_cube
 from gzvpp.models import Award, Event
 from gzvpp.settlement import repository

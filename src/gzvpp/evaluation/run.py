@@ -265,7 +265,7 @@ def evaluate_partition(
     response days are the participant's; R2 c, R6: its month non-executions, suspension and
     rank score run over its own awards), so the participants can be evaluated apart and their
     results put back in the order :func:`run_evaluation` writes them. A Dask task of
-    ``gzvpp evaluate --cluster`` (:mod:`gzvpp.evaluation_cluster`) is one call.
+    ``gzvpp evaluate --cluster`` (:mod:`gzvpp.evaluation.cluster`) is one call.
 
     Parameters
     ----------

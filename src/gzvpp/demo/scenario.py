@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 
 from gzkit.calendar import Calendar
 from gzvpp.core.grid import interval_starts
-from gzvpp.synthetic import (
+from gzvpp.demo.synthetic import (
     SyntheticAccounts,
     account_loads,
     daily_max_temperature,

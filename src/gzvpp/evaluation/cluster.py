@@ -2,7 +2,7 @@
 
 The client reads only the small files (participants, events, calendar), splits the awarded
 participants into partitions of about equal numbers of accounts (an aggregator with all its
-members), and submits one :func:`~gzvpp.evaluation_run.evaluate_partition` task per partition.
+members), and submits one :func:`~gzvpp.evaluation.run.evaluate_partition` task per partition.
 Each task reads its own accounts' loads from the path it is given (a file, or a Parquet dataset
 read with a filter pushed down to pyarrow): no load data goes through the client. The client
 gathers the result rows, puts them back in the single-process order and writes the same CSV,
@@ -22,7 +22,7 @@ from gzvpp.core.baseline import LOOKBACK_DAYS
 from gzvpp.core.grid import INTERVALS_PER_DAY
 from gzvpp.core.model import Event, Participant
 from gzvpp.core.results import AwardResult
-from gzvpp.evaluation_run import (
+from gzvpp.evaluation.run import (
     EvaluationInputs,
     EvaluationSummary,
     awarded_accounts,
@@ -151,7 +151,7 @@ def run_cluster_evaluation(
     on_partitions_known: Callable[[int], None] | None = None,
     on_partition: Callable[[], None] | None = None,
 ) -> EvaluationSummary:
-    """:func:`~gzvpp.evaluation_run.run_evaluation` on a Dask cluster: the same ``out``.
+    """:func:`~gzvpp.evaluation.run.run_evaluation` on a Dask cluster: the same ``out``.
 
     Parameters
     ----------
