@@ -20,7 +20,7 @@ from gzcreditpool.files.books import (
 )
 from gzcreditpool.files.decisions import decision_frame, write_decisions
 from gzcreditpool.files.tables import line_of
-from gzkit.calendar import Calendar, builtin_years
+from gzkit.calendar import Calendar, uncovered_message
 from gzkit.calendarfile import read_calendar
 from gzkit.inputs import InputError
 
@@ -72,12 +72,9 @@ def run_settle(inputs: SettleInputs, out: Path) -> SettleSummary:
             if err.record == "loan"
             else (inputs.recoveries or inputs.loans, RECOVERY_COLUMNS, "received_on")
         )
-        covered = builtin_years()
         raise InputError(
             path,
-            f"工作日历未覆盖 {err.day:%Y-%m-%d}"
-            f"（内置日历覆盖 {covered.start}–{covered.stop - 1} 年），"
-            f"请用 --calendar 提供 {err.day.year} 年的国务院节假日安排",
+            uncovered_message(err.day, "--calendar"),
             line_of(path, columns, err.position),
             column=column,
         ) from None

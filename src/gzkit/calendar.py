@@ -48,7 +48,17 @@ class DayInfo:
 
 
 class CalendarError(LookupError):
-    """A date that neither the built-in calendar nor the operator's schedule covers."""
+    """A date that neither the built-in calendar nor the operator's schedule covers.
+
+    Attributes
+    ----------
+    day : datetime.date
+        The first uncovered day that was needed.
+    """
+
+    def __init__(self, day: dt.date) -> None:
+        self.day = day
+        super().__init__(uncovered_message(day))
 
 
 class UncoveredDayError(CalendarError):
@@ -63,17 +73,18 @@ class UncoveredDayError(CalendarError):
     """
 
     def __init__(self, day: dt.date, position: int) -> None:
-        self.day = day
+        super().__init__(day)
         self.position = position
-        super().__init__(_uncovered(day))
 
 
-def _uncovered(day: dt.date) -> str:
+def uncovered_message(day: dt.date, option: str | None = None) -> str:
+    """Why ``day`` has no day type, in Chinese; with ``option``, the command-line option that
+    supplies the State Council's schedule."""
     covered = builtin_years()
+    supply = f"请用 {option} 提供" if option else "需补充"
     return (
-        f"no working calendar for {day:%Y-%m-%d}: the built-in schedule covers "
-        f"{covered.start}–{covered.stop - 1}; supply the State Council's schedule "
-        f"for {day.year} as a CSV (date,day_type,holiday_name) with --calendar"
+        f"工作日历未覆盖 {day:%Y-%m-%d}（内置日历覆盖 {covered.start}–{covered.stop - 1} 年），"
+        f"{supply} {day.year} 年的国务院节假日安排"
     )
 
 
@@ -150,7 +161,7 @@ class Calendar:
         info = self.schedule.get(day) or _builtin_day_info(day)
         if info is None:
             if day.year not in self._scheduled_years:
-                raise CalendarError(_uncovered(day))
+                raise CalendarError(day)
             info = _weekday_rule(day)
         self._cache[day] = info
         return info
@@ -197,7 +208,7 @@ def _workday_flags(infos: Iterable[DayInfo]) -> npt.NDArray[np.bool_]:
 def _builtin_workday_flags(year: int) -> npt.NDArray[np.bool_]:
     """:meth:`Calendar.workday_flags` of a year without schedule rows, once per process."""
     if year not in builtin_years():
-        raise CalendarError(_uncovered(dt.date(year, 1, 1)))
+        raise CalendarError(dt.date(year, 1, 1))
     return _workday_flags(_library_day_info(day) for day in _days_of(year))
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from gzkit.calendar import Calendar, CalendarError
+from gzkit.calendar import Calendar, CalendarError, uncovered_message
 from gzkit.calendarfile import read_calendar
 from gzkit.inputs import InputError
 from gzvpp.core.adjustment import adjustment_window
@@ -222,7 +222,8 @@ def plan_evaluation(inputs: EvaluationInputs, lookback_days: int = LOOKBACK_DAYS
     try:
         needed = days_needed(events, calendar, lookback_days)
     except CalendarError as err:
-        raise InputError(inputs.calendar or inputs.events, str(err)) from None
+        message = uncovered_message(err.day, "--calendar")
+        raise InputError(inputs.calendar or inputs.events, message) from None
     return EvaluationPlan(calendar, participants, events, needed)
 
 

@@ -40,7 +40,6 @@ def unfinished(session: Session) -> list[int]:
 
 def counts(session: Session) -> dict[JobStatus, int]:
     """How many jobs are in each status (every status, 0 included)."""
-    found = dict(
-        session.execute(select(Job.status, func.count()).group_by(Job.status)).tuples().all()
-    )
+    rows = session.execute(select(Job.status, func.count()).group_by(Job.status)).all()
+    found: dict[JobStatus, int] = {status: count for status, count in rows}
     return {status: found.get(status, 0) for status in JobStatus}
