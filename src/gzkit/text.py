@@ -11,6 +11,11 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _CONTROL_BUT_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+def chinese_half(message: str) -> str:
+    """The Chinese half of a bilingual message (``中文 / English``); the whole of any other."""
+    return message.split(" / ")[0]
+
+
 def control_character(text: str, *, multiline: bool = False) -> str | None:
     """The first control character in ``text`` as ``U+XXXX``, or None if there is none.
 

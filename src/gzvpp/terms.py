@@ -20,9 +20,7 @@ from gzvpp.models.job import JobKind, JobStatus
 MODES: Mapping[StrEnum, str] = MappingProxyType(
     {Mode.DAY_AHEAD: "日前邀约", Mode.HOURS_AHEAD: "提前4小时邀约", Mode.REALTIME: "实时响应"}
 )
-DIRECTIONS: Mapping[StrEnum, str] = MappingProxyType(
-    {Direction.PEAK: "削峰", Direction.VALLEY: "填谷"}
-)
+DIRECTIONS: Mapping[StrEnum, str] = MappingProxyType({d: d.chinese for d in Direction})
 # R4: the baseline chosen by the response day's type, or the real-time one (any day type).
 BASELINE_TYPES: Mapping[str, str] = MappingProxyType(
     {

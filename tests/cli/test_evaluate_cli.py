@@ -1058,25 +1058,25 @@ BAD_INPUTS: dict[str, tuple[Callable[[Inputs], None], str, str, str]] = {
         window_off_grid,
         "events",
         "第 1 个事件",
-        "window start 2025-07-15 14:05:00 is not on the 15-minute grid",
+        "开始时间 2025-07-15 14:05:00 不在 15 分钟整点上",
     ),
     "window shorter than 30 minutes": (
         window_too_short,
         "events",
         "第 1 个事件",
-        "lasts 15 min; an event lasts at least 30 min",
+        "为 15 分钟，每次响应不少于 30 分钟（第五条）",
     ),
     "peak price over the cap": (
         peak_price_over_cap,
         "events",
         "第 1 个事件",
-        "price 5.01 CNY/kWh is outside 0–5 for peak responses",
+        "价格 5.01 元/kWh 超出削峰响应的 0–5 元/kWh（表 2）",
     ),
     "valley bid price over the cap": (
         valley_bid_over_cap,
         "events",
         "第 1 个事件",
-        "price 2.5 CNY/kWh is outside 0–2 for valley responses",
+        "价格 2.5 元/kWh 超出填谷响应的 0–2 元/kWh（表 2）",
     ),
 }
 

@@ -117,12 +117,12 @@ def test_optional_fields(tmp_path: Path) -> None:
         ),
         (
             {"start": "2025-07-01 14:10"},
-            "事件编号 'E1'：window start 2025-07-01 14:10:00 is not on the 15-minute grid",
+            "事件编号 'E1'：开始时间 2025-07-01 14:10:00 不在 15 分钟整点上",
         ),
         (
             {"end": "2025-07-01 14:15"},
-            "事件编号 'E1'：window 2025-07-01 14:00–2025-07-01 14:15 "
-            "lasts 15 min; an event lasts at least 30 min (第五条)",
+            "事件编号 'E1'：响应时段 2025-07-01 14:00–2025-07-01 14:15 为 15 分钟，"
+            "每次响应不少于 30 分钟（第五条）",
         ),
         ({"price": "-1"}, "事件编号 'E1'：price '-1' 不是 ≥ 0 的数（元/kWh）"),
         ({"price": "cheap"}, "事件编号 'E1'：price 'cheap' 不是 ≥ 0 的数（元/kWh）"),
@@ -166,13 +166,11 @@ def test_optional_fields(tmp_path: Path) -> None:
                     {"participant_id": "U2", "kw": 5},
                 ],
             },
-            "事件编号 'E1'：'U2' 的中标：no price: the award has no bid price and the event no "
-            "fixed price",
+            "事件编号 'E1'：'U2' 的中标：无补贴价格：中标未申报价格，事件也无固定价格",
         ),
         (
             {"direction": "peak", "price": "5.01"},
-            "事件编号 'E1'：'U1' 的中标：price 5.01 CNY/kWh is outside 0–5 for peak responses "
-            "(表 2)",
+            "事件编号 'E1'：'U1' 的中标：价格 5.01 元/kWh 超出削峰响应的 0–5 元/kWh（表 2）",
         ),
     ],
 )

@@ -11,6 +11,7 @@ from enum import StrEnum
 from jinja2 import Environment
 
 from gzkit.calendar import DayType
+from gzkit.text import chinese_half
 from gzvpp import display
 from gzvpp.accounts.schemas import Access, TokenStatus
 from gzvpp.core.eligibility import UserCategory
@@ -91,7 +92,7 @@ def label(value: StrEnum | str | None, kind: str = "") -> str:
 
 def zh(message: str | None) -> str:
     """The Chinese half of a bilingual service message (``中文 / English``)."""
-    return "" if message is None else message.split(" / ")[0]
+    return "" if message is None else chinese_half(message)
 
 
 def install(environment: Environment) -> None:

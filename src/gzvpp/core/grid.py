@@ -43,7 +43,8 @@ def interval_starts(
 
 
 class WindowError(ValueError):
-    """An event window that the rules do not allow (off the grid, too short, reversed)."""
+    """An event window that the rules do not allow (off the grid, too short, reversed); the
+    message is ``中文 / English``."""
 
 
 def is_on_grid(moment: dt.datetime) -> bool:
@@ -75,16 +76,19 @@ class Window:
             shorter than 30 minutes (第五条).
         """
         start, end = to_local(start), to_local(end)
-        for label, moment in (("start", start), ("end", end)):
+        for label, name, moment in (("start", "开始", start), ("end", "结束", end)):
             if not is_on_grid(moment):
                 raise WindowError(
+                    f"{name}时间 {moment:%Y-%m-%d %H:%M:%S} 不在 15 分钟整点上 / "
                     f"window {label} {moment:%Y-%m-%d %H:%M:%S} is not on the 15-minute grid"
                 )
         minutes = (end - start) / dt.timedelta(minutes=1)
         if minutes < MIN_WINDOW_MINUTES:
+            span = f"{start:%Y-%m-%d %H:%M}–{end:%Y-%m-%d %H:%M}"
             raise WindowError(
-                f"window {start:%Y-%m-%d %H:%M}–{end:%Y-%m-%d %H:%M} lasts {minutes:g} min; "
-                f"an event lasts at least {MIN_WINDOW_MINUTES} min (第五条)"
+                f"响应时段 {span} 为 {minutes:g} 分钟，每次响应不少于 {MIN_WINDOW_MINUTES} 分钟"
+                f"（第五条） / window {span} lasts {minutes:g} min; an event lasts at least "
+                f"{MIN_WINDOW_MINUTES} min (第五条)"
             )
         first = (start.hour * 60 + start.minute) // INTERVAL_MINUTES
         return cls(start.date(), first, int(minutes) // INTERVAL_MINUTES)

@@ -15,6 +15,11 @@ class Direction(StrEnum):
     PEAK = "peak"
     VALLEY = "valley"
 
+    @property
+    def chinese(self) -> str:
+        """削峰 or 填谷, the glossary's terms."""
+        return "削峰" if self is Direction.PEAK else "填谷"
+
 
 class Mode(StrEnum):
     """How the response was called (第五条): 日前邀约, 提前 4 小时邀约 or 实时响应."""

@@ -60,10 +60,14 @@ def subsidy_price(
     """
     price = award_price if award_price is not None else event_price
     if price is None:
-        raise PriceError("no price: the award has no bid price and the event no fixed price")
+        raise PriceError(
+            "无补贴价格：中标未申报价格，事件也无固定价格 / "
+            "no price: the award has no bid price and the event no fixed price"
+        )
     cap = price_cap(direction)
     if price < 0 or price > cap:
         raise PriceError(
+            f"价格 {price} 元/kWh 超出{direction.chinese}响应的 0–{cap} 元/kWh（表 2） / "
             f"price {price} CNY/kWh is outside 0–{cap} for {direction.value} responses (表 2)"
         )
     return price

@@ -8,7 +8,7 @@ import datetime as dt
 from decimal import Decimal
 
 from gzkit.errors import Invalid, NotFound
-from gzvpp.core.grid import MIN_WINDOW_MINUTES, Window, WindowError, is_on_grid
+from gzvpp.core.grid import Window, WindowError, is_on_grid
 from gzvpp.core.invitation import (
     check_bid,
     within_daily_limits,
@@ -36,12 +36,8 @@ def window_of(start: dt.datetime, end: dt.datetime) -> Window:
     try:
         return Window.from_times(start, end)
     except WindowError as err:
-        if not is_on_grid(start) or not is_on_grid(end):
-            field, why = ("start_at", "开始") if not is_on_grid(start) else ("end_at", "结束")
-            why += "时间须在 15 分钟整点上"
-        else:
-            field, why = "end_at", f"响应时段不少于 {MIN_WINDOW_MINUTES} 分钟（第五条）"
-        raise Invalid(f"{why} / {err}", ("body", field)) from err
+        field = "start_at" if not is_on_grid(start) else "end_at"
+        raise Invalid(str(err), ("body", field)) from err
 
 
 def check_bid_against(

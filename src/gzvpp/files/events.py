@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from gzkit.csvtables import unreadable
 from gzkit.inputs import InputError
+from gzkit.text import chinese_half
 from gzvpp.core.grid import Window, WindowError
 from gzvpp.core.model import Award, Direction, Event, Mode, Participant
 from gzvpp.core.subsidy import PriceError, subsidy_price
@@ -157,7 +158,7 @@ def _check_awards(
             try:
                 subsidy_price(award.price, price, direction)
             except PriceError as err:
-                raise _Fault(f"{award.participant_id!r} 的中标：{err}") from None
+                raise _Fault(f"{award.participant_id!r} 的中标：{chinese_half(str(err))}") from None
 
 
 def _fields(item: object, known: tuple[str, ...], what: str) -> dict[str, Any]:
@@ -202,7 +203,7 @@ def _window(start: dt.datetime, end: dt.datetime) -> Window:
     try:
         return Window.from_times(start, end)
     except WindowError as exc:
-        raise _Fault(str(exc)) from None
+        raise _Fault(chinese_half(str(exc))) from None
 
 
 def _number(value: object) -> Decimal | None:
