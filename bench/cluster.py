@@ -3,8 +3,8 @@
 The 10,000-account benchmark of ``make bench`` (10,000 accounts × 400 days, 60 events, 30,000
 awards) is evaluated twice: in one process from the Parquet file, as ``make bench`` does, and on
 a LocalCluster of 2 worker processes (1 thread, ``--worker-memory`` each) from the same loads
-written once as a hive-partitioned dataset by account hash (``bucket=K/``), which the workers
-read with a filter on their accounts. Prints wall time, peak memory (of the process; of each
+laid out once by participant group (``gzvpp loads group``, ``participant_group=K/``), so that
+each task reads only its own groups' files. Prints wall time, peak memory (of the process; of each
 worker, asked of the workers), awards per second and the overhead ratio, and checks that the
 two result files are the same bytes.
 
@@ -23,12 +23,8 @@ import resource
 import subprocess
 import sys
 import time
-import zlib
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
 from rich.progress import Progress
 
 from gzvpp.demo.scenario import ScenarioFiles, ScenarioSize, write_scenario
@@ -36,7 +32,7 @@ from gzvpp.demo.scenario import ScenarioFiles, ScenarioSize, write_scenario
 HERE = Path(__file__).parent
 DEFAULT = ScenarioSize(10_000, 400, 60, 30_000)
 BIG = ScenarioSize(100_000, 400, 60, 300_000)
-BUCKETS = 16
+GROUPS = 64
 OVERHEAD_TARGET = 1.5
 BIG_TARGET_S = 240.0
 
@@ -63,32 +59,18 @@ def scenario(size: ScenarioSize) -> ScenarioFiles:
     return files
 
 
-def partitioned(loads: Path) -> Path:
-    """The loads as a hive-partitioned dataset by account hash, written once beside them."""
-    folder = loads.parent / "loads-dataset"
-    if folder.exists():
-        return folder
-    partial = loads.parent / "loads-dataset.partial"
-    source = pq.ParquetFile(loads)
-    writers: dict[int, pq.ParquetWriter] = {}
-    with Progress() as progress:
-        task = progress.add_task("writing the partitioned dataset", total=source.num_row_groups)
-        for group in range(source.num_row_groups):
-            batch = source.read_row_group(group)
-            accounts = batch.column("account_id").combine_chunks()
-            names = accounts.dictionary.to_pylist()
-            per_name = pa.array([zlib.crc32(n.encode()) % BUCKETS for n in names], pa.int32())
-            bucket = pc.take(per_name, accounts.indices)
-            for k in pc.unique(bucket).to_pylist():
-                if k not in writers:
-                    (partial / f"bucket={k:02d}").mkdir(parents=True, exist_ok=True)
-                    path = partial / f"bucket={k:02d}" / "part-0.parquet"
-                    writers[k] = pq.ParquetWriter(path, batch.schema)
-                writers[k].write_table(batch.filter(pc.equal(bucket, k)))
-            progress.update(task, completed=group + 1)
-    for writer in writers.values():
-        writer.close()
-    partial.rename(folder)
+def grouped(files: ScenarioFiles) -> Path:
+    """The loads laid out by participant group (``gzvpp loads group``), written once beside
+    them: the ingest step that lets each cluster task open only its own files."""
+    folder = files.loads.parent / "loads-grouped"
+    if not folder.exists():
+        started = time.perf_counter()
+        command = [
+            sys.executable, "-m", "gzvpp", "loads", "group", str(files.loads), str(folder),
+            "--participants", str(files.participants), "--groups", str(GROUPS),
+        ]  # fmt: skip
+        subprocess.run(command, check=True)
+        print(f"grouped the loads once in {time.perf_counter() - started:.1f} s")
     return folder
 
 
@@ -142,9 +124,9 @@ def main() -> None:
     args = parser.parse_args()
     size = BIG if args.big else DEFAULT
     files = scenario(size)
-    dataset = partitioned(files.loads)
+    dataset = grouped(files)
     load_before = os.getloadavg()[0]
-    print(f"benchmark: {size}; dataset {dataset} ({BUCKETS} hive partitions by account hash)")
+    print(f"benchmark: {size}; dataset {dataset} ({GROUPS} participant groups)")
     if not args.big:
         single_out = files.loads.parent / "results.csv"
         single = evaluate(files, files.loads, single_out)

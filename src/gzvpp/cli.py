@@ -22,6 +22,7 @@ from rich.progress import (
 
 from gzvpp import cliparts
 from gzvpp.cliparts import DatabaseUrl, DbPath, print_error, stderr
+from gzvpp.evaluation.cli import loads_app
 from gzvpp.openadr.cli import openadr_app
 
 if TYPE_CHECKING:
@@ -524,3 +525,4 @@ STAGE_NAMES = {
 
 
 app.add_typer(openadr_app, name="openadr")
+app.add_typer(loads_app, name="loads")

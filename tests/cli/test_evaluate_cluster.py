@@ -22,7 +22,8 @@ from typer.testing import CliRunner, Result
 from gzkit.inputs import InputError
 from gzvpp.cli import app
 from gzvpp.demo.scenario import ScenarioFiles, ScenarioSize, write_scenario
-from gzvpp.evaluation.cluster import partition_count, partition_participants
+from gzvpp.evaluation.cluster import partition_count, partition_groups, partition_participants
+from gzvpp.evaluation.layout import GROUP_KEY, participant_groups
 from gzvpp.evaluation.run import EvaluationInputs, plan_evaluation
 
 RUNNER = CliRunner()
@@ -97,6 +98,68 @@ def test_loads_as_a_partitioned_dataset_on_both_paths(
     out = tmp_path / "cluster.csv"
     evaluate(scenario, out, "--cluster", "local:2", "--worker-memory", "1GiB", loads=dataset)
     assert out.read_bytes() == single_process
+
+
+def test_loads_grouped_by_participant_give_the_same_file_on_both_paths(
+    scenario: ScenarioFiles, single_process: bytes, tmp_path: Path
+) -> None:
+    grouped = tmp_path / "grouped"
+    result = RUNNER.invoke(
+        app,
+        ["loads", "group", str(scenario.loads), str(grouped),
+         "--participants", str(scenario.participants), "--groups", "5"],
+        env=WIDE,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert (grouped / "_layout.json").is_file()
+    # Every account's rows lie in its participant's group, and only there.
+    plan = plan_evaluation(
+        EvaluationInputs(grouped, scenario.system_load, scenario.participants, scenario.events)
+    )
+    owner = {a: p for p in sorted(plan.participants) for a in plan.participants[p].accounts}
+    for folder in sorted(grouped.glob(f"{GROUP_KEY}=*")):
+        group = int(folder.name.split("=")[1])
+        accounts = set(pq.read_table(folder / "part-0.parquet").column("account_id").to_pylist())
+        owners = sorted({owner[a] for a in accounts})
+        assert set(participant_groups(owners, 5).tolist()) == {group}
+    for extra in [(), ("--cluster", "local:2", "--worker-memory", "1GiB")]:
+        out = tmp_path / f"grouped{len(extra)}.csv"
+        evaluate(scenario, out, *extra, loads=grouped)
+        assert out.read_bytes() == single_process, extra
+
+
+def test_grouping_refuses_an_existing_folder_and_a_file_that_is_not_parquet(
+    scenario: ScenarioFiles, tmp_path: Path
+) -> None:
+    args = ["--participants", str(scenario.participants)]
+    taken = tmp_path / "taken"
+    taken.mkdir()
+    result = RUNNER.invoke(app, ["loads", "group", str(scenario.loads), str(taken), *args])
+    assert result.exit_code == 2 and "输出目录已存在" in result.stderr
+    text = tmp_path / "loads.csv"
+    text.write_text("account_id,ts,kw\nA1,2025-07-01 00:00,1\n", encoding="utf-8")
+    result = RUNNER.invoke(app, ["loads", "group", str(text), str(tmp_path / "out"), *args])
+    assert result.exit_code == 2 and "loads.csv" in result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "out").exists()
+    assert not (tmp_path / "out.partial").exists()
+
+
+def test_partitions_of_whole_groups_cover_every_awarded_participant_once(
+    scenario: ScenarioFiles,
+) -> None:
+    plan = plan_evaluation(
+        EvaluationInputs(
+            scenario.loads, scenario.system_load, scenario.participants, scenario.events
+        )
+    )
+    parts = partition_groups(plan.events, plan.participants, 2, 7)
+    awarded = {w.participant_id for e in plan.events for w in e.awards}
+    listed = [p for members, _ in parts for p in members]
+    assert sorted(listed) == sorted(awarded)
+    for members, groups in parts:  # a participant goes with its group, a group with one task
+        assert set(participant_groups(members, 7).tolist()) <= set(groups)
+    every_group = [g for _, groups in parts for g in groups]
+    assert len(every_group) == len(set(every_group)) and len(parts) == 2
 
 
 def test_partitions_keep_each_aggregator_whole_and_balance_accounts(

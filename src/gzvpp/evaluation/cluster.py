@@ -4,7 +4,9 @@ The client reads only the small files (participants, events, calendar), splits t
 participants into partitions of about equal numbers of accounts (an aggregator with all its
 members), and submits one :func:`~gzvpp.evaluation.run.evaluate_partition` task per partition.
 Each task reads its own accounts' loads from the path it is given (a file, or a Parquet dataset
-read with a filter pushed down to pyarrow): no load data goes through the client. The client
+read with a filter pushed down to pyarrow): no load data goes through the client. Loads laid
+out by participant group (:mod:`gzvpp.evaluation.layout`, ``gzvpp loads group``) are
+partitioned by whole groups, so that each task opens only its groups' files. The client
 gathers the result rows, puts them back in the single-process order and writes the same CSV,
 byte for byte.
 """
@@ -22,6 +24,7 @@ from gzvpp.core.baseline import LOOKBACK_DAYS
 from gzvpp.core.grid import INTERVALS_PER_DAY
 from gzvpp.core.model import Event, Participant
 from gzvpp.core.results import AwardResult
+from gzvpp.evaluation.layout import grouped_layout, participant_groups
 from gzvpp.evaluation.run import (
     EvaluationInputs,
     EvaluationSummary,
@@ -63,6 +66,32 @@ def partition_participants(
         groups[k].append(pid)
         heapq.heappush(lightest, (size + len(participants[pid].accounts), k))
     return [tuple(sorted(g)) for g in groups if g]
+
+
+def partition_groups(
+    events: Sequence[Event],
+    participants: Mapping[str, Participant],
+    partitions: int,
+    groups: int,
+) -> list[tuple[tuple[str, ...], tuple[int, ...]]]:
+    """Split the awarded participants into at most ``partitions`` sets of whole participant
+    groups (:func:`~gzvpp.evaluation.layout.participant_groups`) of about equal numbers of
+    accounts, the largest group first onto the lightest set (deterministic); each set's
+    participants and groups."""
+    awarded = sorted({w.participant_id for e in evaluable(events) for w in e.awards})
+    members: dict[int, list[str]] = {}
+    for pid, group in zip(awarded, participant_groups(awarded, groups).tolist(), strict=True):
+        members.setdefault(group, []).append(pid)
+    size = {g: sum(len(participants[p].accounts) for p in ps) for g, ps in members.items()}
+    lightest = [(0, k) for k in range(max(1, partitions))]
+    chosen: list[list[int]] = [[] for _ in lightest]
+    for group in sorted(members, key=lambda g: (-size[g], g)):
+        load, k = heapq.heappop(lightest)
+        chosen[k].append(group)
+        heapq.heappush(lightest, (load + size[group], k))
+    return [
+        (tuple(sorted(p for g in gs for p in members[g])), tuple(sorted(gs))) for gs in chosen if gs
+    ]
 
 
 def partition_count(workers: int, accounts: int, days: int, memory_limit: int) -> int:
@@ -184,19 +213,31 @@ def run_cluster_evaluation(
             limit = min((int(w.get("memory_limit") or 0) for w in workers), default=0)
             accounts = len(awarded_accounts(plan.events, plan.participants))
             partitions = partition_count(len(workers), accounts, len(plan.needed_days), limit)
-        groups = partition_participants(plan.events, plan.participants, partitions)
+        layout = grouped_layout(inputs.loads)
+        tasks: list[tuple[tuple[str, ...], tuple[int, ...] | None]]
+        if layout is None:
+            parts = partition_participants(plan.events, plan.participants, partitions)
+            tasks = [(part, None) for part in parts]
+        else:
+            tasks = list(
+                partition_groups(plan.events, plan.participants, partitions, layout.groups)
+            )
         if on_partitions_known is not None:
-            on_partitions_known(len(groups))
+            on_partitions_known(len(tasks))
         stage("evaluating on the cluster")
         total = sum(len(e.awards) for e in evaluable(plan.events))
         placed: list[AwardResult | None] = [None] * total
-        futures = client.map(
-            evaluate_partition,
-            [inputs] * len(groups),
-            groups,
-            lookback_days=lookback_days,
-            pure=False,
-        )
+        futures = [
+            client.submit(
+                evaluate_partition,
+                inputs,
+                part,
+                lookback_days=lookback_days,
+                groups=groups,
+                pure=False,
+            )
+            for part, groups in tasks
+        ]
         for future in as_completed(futures):
             try:
                 part = future.result()

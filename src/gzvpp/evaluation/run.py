@@ -27,6 +27,7 @@ from gzvpp.core.grid import INTERVALS_PER_DAY
 from gzvpp.core.model import Event, Participant
 from gzvpp.core.results import AwardResult, assessments_results
 from gzvpp.core.timeseries import IntArray, IntervalCube, day_number
+from gzvpp.evaluation.layout import GROUP_KEY
 from gzvpp.files.events import read_events
 from gzvpp.files.loads import read_interval_file
 from gzvpp.files.participants import read_participants
@@ -259,6 +260,7 @@ def evaluate_partition(
     participant_ids: Collection[str],
     lookback_days: int = LOOKBACK_DAYS,
     plan: EvaluationPlan | None = None,
+    groups: Collection[int] | None = None,
 ) -> PartitionResults:
     """Evaluate the awards of some participants only, reading only their accounts' loads.
 
@@ -277,6 +279,9 @@ def evaluate_partition(
         Participants to evaluate; an aggregator comes with all its member accounts.
     plan : EvaluationPlan, optional
         The small files, read already; None reads them.
+    groups : collection of int, optional
+        The participant groups these participants are in, when the loads are laid out by
+        group (:mod:`gzvpp.evaluation.layout`): only those groups' files are read.
 
     Raises
     ------
@@ -301,6 +306,7 @@ def evaluate_partition(
         keep_days=plan.needed_days,
         encoding=inputs.encoding,
         push_down=True,
+        hive_filter=None if groups is None else (GROUP_KEY, groups),
     )
     system_load = read_interval_file(
         inputs.system_load,

@@ -59,6 +59,7 @@ def read_interval_file(
     keep_days: IntArray | None,
     encoding: str | None = None,
     push_down: bool = False,
+    hive_filter: tuple[str, Collection[int]] | None = None,
 ) -> IntervalCube:
     """Read 15-minute loads from a CSV or Parquet file into an :class:`IntervalCube`.
 
@@ -89,6 +90,9 @@ def read_interval_file(
         Parquet only: read the rows of ``series`` alone, the filter pushed down to pyarrow;
         other accounts' rows are then neither read nor validated (a settlement partition,
         :mod:`gzvpp.evaluation.cluster`).
+    hive_filter : (str, collection of int), optional
+        A Parquet dataset's hive partitions to read (key, values), the others pruned unopened:
+        a settlement partition's participant groups (:mod:`gzvpp.evaluation.layout`).
 
     Returns
     -------
@@ -110,7 +114,7 @@ def read_interval_file(
     key_column = ACCOUNT_COLUMN if value_column == "kw" else None
     columns = [c for c in (key_column, TIME_COLUMN, value_column) if c]
     accounts = series if push_down and key_column is not None else None
-    with _open_table(path, columns, encoding, accounts) as table:
+    with _open_table(path, columns, encoding, accounts, hive_filter) as table:
         return _read_cube(table, key_column, value_column, series, keep_days)
 
 
@@ -256,13 +260,18 @@ def _series_and_rows(table: Table, key_column: str | None) -> tuple[tuple[str, .
 
 @contextmanager
 def _open_table(
-    path: Path, columns: list[str], encoding: str | None, accounts: Collection[str] | None = None
+    path: Path,
+    columns: list[str],
+    encoding: str | None,
+    accounts: Collection[str] | None = None,
+    hive_filter: tuple[str, Collection[int]] | None = None,
 ) -> Iterator[Table]:
     """Open a CSV or Parquet file or a Parquet dataset and check that it has ``columns``;
-    with ``accounts`` (Parquet) only their rows are read."""
+    with ``accounts`` (Parquet) only their rows are read, with ``hive_filter`` (a dataset)
+    only those partitions."""
     suffix = path.suffix.lower()
     if is_dataset(path) or (accounts is not None and suffix == ".parquet"):
-        yield parquet_dataset_table(path, columns, accounts)
+        yield parquet_dataset_table(path, columns, accounts, hive_filter)
     elif suffix == ".csv":
         with csv_table(path, columns, encoding) as table:
             yield table

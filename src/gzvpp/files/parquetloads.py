@@ -55,7 +55,10 @@ def is_dataset(path: Path) -> bool:
 
 
 def parquet_dataset_table(
-    source: Path, columns: list[str], accounts: Collection[str] | None = None
+    source: Path,
+    columns: list[str],
+    accounts: Collection[str] | None = None,
+    hive_filter: tuple[str, Collection[int]] | None = None,
 ) -> Table:
     """Open Parquet for streaming as a dataset: a directory of files (hive partitions such as
     ``bucket=07/`` allowed), a glob pattern of files, or one file.
@@ -68,6 +71,9 @@ def parquet_dataset_table(
         Read only these accounts' rows: the filter is pushed down to pyarrow, which skips hive
         partitions and row groups whose statistics exclude them and drops other rows before
         they reach Python (so they are not validated either). None reads every row.
+    hive_filter : (str, collection of int), optional
+        Read only the hive partitions whose key (the first) has one of the values (the second),
+        e.g. ``("participant_group", [3, 7])``: the others are pruned by their directory names.
 
     Rows are numbered in scan order (files sorted by path) over the rows read.
     """
@@ -89,6 +95,10 @@ def parquet_dataset_table(
     except (pa.ArrowException, OSError) as exc:
         raise InputError(source, unreadable("Parquet 数据集", exc)) from exc
     wanted_rows = None if accounts is None else ds.field(ACCOUNT_COLUMN).isin(sorted(accounts))
+    if hive_filter is not None:
+        key, values = hive_filter
+        in_partitions = ds.field(key).isin(sorted(values))
+        wanted_rows = in_partitions if wanted_rows is None else in_partitions & wanted_rows
 
     def read(wanted: list[str]) -> Iterator[Any]:
         try:
