@@ -11,6 +11,7 @@ from typing import BinaryIO
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 
 from gzlongevity.batch.replay import Kind, Overpayments, Payments
 from gzlongevity.core.calendar import FIRST_MONTH, month_text
@@ -38,7 +39,7 @@ OVERPAYMENT_COLUMNS = (
     "detected_in_run",
     "reason",
 )
-_MONEY = pl.Decimal(18, 2)
+_MONEY = pa.decimal128(18, 2)
 
 
 class PayrollWriter:
@@ -104,7 +105,11 @@ class PayrollWriter:
 
 
 def _money(fen: np.ndarray) -> pl.Series:
-    return pl.Series(fen.astype(np.int64)).cast(_MONEY) / 100
+    """Fen as CNY with two decimals, exactly and without arithmetic: a decimal with scale 2
+    stores the number of fen, as a little-endian 128-bit integer (low word, then the sign)."""
+    low = fen.astype("<i8")
+    words = np.stack([low, low >> 63], axis=1)
+    return pl.Series(pa.Array.from_buffers(_MONEY, len(low), [None, pa.py_buffer(words)]))
 
 
 @contextlib.contextmanager
