@@ -30,6 +30,7 @@ from gzlongevity.core.calendar import (
 )
 from gzlongevity.core.entitlement import (
     centenarian_due,
+    death_months,
     monthly_due,
     overpayment_reasons,
     payable,
@@ -160,7 +161,7 @@ class Payroll:
         # Each person's state after their visible rows, for the people nothing new arrived for.
         self.final_registered = np.zeros(persons, dtype=np.bool_)
         self.final_place = np.full(persons, -1, dtype=np.int32)
-        self.death_day = np.full(persons, NO_DAY, dtype=np.int32)
+        self.death_month = death_months(np.full(persons, NO_DAY, dtype=np.int32))
         self.may_be_paid = np.zeros(persons, dtype=np.bool_)
         self.previous_run_day: int | None = None
         self.previous_month: int | None = None
@@ -231,12 +232,13 @@ class Payroll:
         confirmed = inputs.confirmed_day[people]
         confirmed = np.where(confirmed <= today, confirmed, NO_DAY).astype(np.int32)
         may_be_paid = payable(confirmed, states.death_day)
+        death_month = death_months(states.death_day)
         self.final_registered[people] = states.final_registered
         self.final_place[people] = states.final_place
-        self.death_day[people] = states.death_day
+        self.death_month[people] = death_month
         self.may_be_paid[people] = may_be_paid
         birth = self.birth_month[people]
-        due = monthly_due(birth, states.in_register, may_be_paid, states.death_day, months)
+        due = monthly_due(birth, states.in_register, may_be_paid, death_month, months)
         reasons = overpayment_reasons(states.death_day, may_be_paid, months)
 
         columns = len(months)
@@ -298,7 +300,7 @@ class Payroll:
             self.birth_month,
             self.final_registered[:, None],
             self.may_be_paid,
-            self.death_day,
+            self.death_month,
             months,
         )
         due[:, 0] &= steady

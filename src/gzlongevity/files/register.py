@@ -200,7 +200,8 @@ def _id_numbers(ids: pl.Series) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.i
     numbers = np.full(len(ids), -1, dtype=np.int64)
     good = np.flatnonzero(~bad)
     if len(good):
-        text = ids.gather(good).str.join("").item()  # 18 ASCII characters each
+        shown = ids if len(good) == len(ids) else ids.gather(good)
+        text = shown.str.join("").item()  # 18 ASCII characters each
         raw = np.frombuffer(text.encode("ascii"), dtype=np.uint8).reshape(-1, 18)
         valid = check_characters_valid(raw)
         bad[good] = ~valid
