@@ -3,7 +3,9 @@
 - citizen numbers as integers (:func:`id_numbers`) order and match as their texts do;
 - read_register numbers people in ID order and read_confirmations finds each person by ID,
   with IDs in any order, repeated, in lowercase or padded;
-- money columns say exactly the fen as Decimal CNY (:func:`yuan`), whatever the amount.
+- money columns say exactly the fen as Decimal CNY (:func:`yuan`), whatever the amount;
+- rows are quoted exactly as polars quotes where needed, whether or not any place name holds
+  a comma, a quote or a line break (without one, the writer does not look for them).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from gzlongevity.core.identity import id_numbers
 from gzlongevity.core.register import NO_DAY
 from gzlongevity.core.standards import yuan
 from gzlongevity.files.errors import InputError
-from gzlongevity.files.payments import PayrollWriter, write_rows
+from gzlongevity.files.payments import PayrollWriter
 from gzlongevity.files.register import read_confirmations, read_register
 
 ids = st.builds(
@@ -137,11 +139,28 @@ def test_money_columns_say_the_fen_exactly(amounts: list[tuple[int, int]]) -> No
     lines = Payments(index, index + FIRST_MONTH, index, index, index, city, extra)
     writer = PayrollWriter(["110105194912310021"], [("440103", "沙面街")], FIRST_MONTH)
     text = io.BytesIO()
-    write_rows(text, writer.payments(FIRST_MONTH, lines))
+    writer.write(text, writer.payments(FIRST_MONTH, lines))
     rows = pl.read_csv(text.getvalue(), has_header=False, infer_schema=False).rows()
     assert [row[7:] for row in rows] == [
         (str(yuan(c)), str(yuan(e)), str(yuan(c + e))) for c, e in amounts
     ]
+
+
+place_names = st.text(alphabet=["a", " ", "街", ",", '"', "\n", "\r"], min_size=1, max_size=6)
+
+
+@given(st.lists(st.tuples(place_names, place_names), min_size=1, max_size=4))
+def test_rows_are_quoted_where_needed(places: list[tuple[str, str]]) -> None:
+    count = 2 * len(places)
+    place = np.arange(count, dtype=np.int32) % len(places)
+    zero = np.zeros(count, dtype=np.int32)
+    money = np.full(count, 3_000, dtype=np.int64)
+    lines = Payments(zero, zero + FIRST_MONTH, zero, place, zero, money, money)
+    writer = PayrollWriter(["110105194912310021"], places, FIRST_MONTH)
+    frame = writer.payments(FIRST_MONTH, lines)
+    text = io.BytesIO()
+    writer.write(text, frame)
+    assert text.getvalue() == frame.write_csv(include_header=False).encode("utf-8")
 
 
 def _birth(person: str) -> str:

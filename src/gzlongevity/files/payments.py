@@ -7,7 +7,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Literal
 
 import numpy as np
 import polars as pl
@@ -43,7 +43,7 @@ _MONEY = pa.decimal128(18, 2)
 
 
 class PayrollWriter:
-    """Formats runs' lines as CSV text.
+    """Formats runs' lines as CSV rows and writes them.
 
     Parameters
     ----------
@@ -66,6 +66,10 @@ class PayrollWriter:
         )
         self.kinds = pl.Series([kind.name.lower() for kind in Kind])
         self.reasons = pl.Series([reason.name.lower() for reason in Reason])
+        # Place names are the only input text written: when none holds a comma, a quote or a
+        # line break, no field needs quotes and the CSV writer need not look for them.
+        special = any(mark in text for place in places for text in place for mark in ',"\r\n')
+        self.quote_style: Literal["necessary", "never"] = "necessary" if special else "never"
 
     def payments(self, run_month: int, lines: Payments) -> pl.DataFrame:
         """One run's payment lines in the contract's columns."""
@@ -99,6 +103,12 @@ class PayrollWriter:
                 "reason": self.reasons.gather(found.reason),
             }
         )
+
+    def write(self, handle: BinaryIO, frame: pl.DataFrame) -> None:
+        """Rows of :meth:`payments` or :meth:`overpayments` without header, ``\\n`` line ends,
+        UTF-8, a field in quotes only when it holds a comma, a quote or a line break."""
+        if frame.height:
+            frame.write_csv(handle, include_header=False, quote_style=self.quote_style)
 
     def _months(self, months: np.ndarray) -> pl.Series:
         return self.months.gather(months - FIRST_MONTH)
@@ -143,9 +153,3 @@ def replaced_on_success(*targets: Path | None) -> Iterator[list[BinaryIO | None]
 def write_header(handle: BinaryIO, columns: tuple[str, ...]) -> None:
     """The header line."""
     handle.write((",".join(columns) + "\n").encode("utf-8"))
-
-
-def write_rows(handle: BinaryIO, frame: pl.DataFrame) -> None:
-    """Rows without header, ``\\n`` line ends, UTF-8."""
-    if frame.height:
-        frame.write_csv(handle, include_header=False)
