@@ -3,7 +3,8 @@
 1,000,000 people, runs 2021-09 … 2025-12 (52 runs), with deaths, moves, departures, late data
 and late confirmations (:mod:`gzlongevity.synthetic`), generated once into bench/data/ with a
 fixed seed. Prints wall time, peak memory (max RSS of the payroll process) and lines per
-second, and the CPU time (on a shared machine the wall time says more about the neighbours).
+second, the CPU time and the load average (on a shared machine the wall time says more about
+the neighbours).
 Targets on a 2-core machine: ≤ 60 s wall, ≤ 4 GiB peak.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import resource
 import subprocess
 import sys
@@ -49,6 +51,7 @@ def main() -> None:
         "--out", str(out),
         "--overpayments", str(over),
     ]  # fmt: skip
+    load_before = os.getloadavg()[0]
     started = time.perf_counter()
     subprocess.run(command, check=True)
     wall = time.perf_counter() - started
@@ -61,6 +64,7 @@ def main() -> None:
     print(f"CPU time       {cpu:8.1f} s   (user + system; the machine is shared)")
     print(f"peak memory    {peak_kib / 2**20:8.2f} GiB (target ≤ 4 GiB)")
     print(f"payment lines  {lines:,}  ({lines / wall:,.0f} lines/s)")
+    print(f"load average   {load_before:.2f} before, {os.getloadavg()[0]:.2f} after (1 minute)")
 
 
 if __name__ == "__main__":

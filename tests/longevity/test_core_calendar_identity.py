@@ -6,6 +6,8 @@ import datetime as dt
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gzlongevity.core.calendar import (
     age_at_month_end,
@@ -79,6 +81,17 @@ def test_age_at_month_end_counts_from_the_birth_month() -> None:
         [69, 70, 69],
         [100, 100, 100],
     ]
+
+
+@given(
+    st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2030, 12, 31)),
+    st.integers(month_number(1900, 1), month_number(2040, 12)),
+)
+def test_age_at_month_end_is_the_age_on_the_month_s_last_day(birth: dt.date, month: int) -> None:
+    last_day = day_of(run_date(month, 31))
+    births = months_of_days(np.array([day_number(birth)], dtype=np.int32))
+    reached = age_at_month_end(births, np.array([month], dtype=np.int32))
+    assert reached.tolist() == [age_on(birth, last_day)]
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,6 @@ from gzlongevity.files.payments import (
     PayrollWriter,
     replaced_on_success,
     write_header,
-    write_rows,
 )
 from gzlongevity.files.register import read_confirmations, read_register
 from gzlongevity.files.standards import read_standards
@@ -122,9 +121,11 @@ def run_payroll(
                 write_header(overpayments, OVERPAYMENT_COLUMNS)
 
             def write(result: RunResult) -> None:
-                write_rows(payments, writer.payments(result.month, result.payments))
+                writer.write(payments, writer.payments(result.month, result.payments))
                 if overpayments is not None:
-                    write_rows(overpayments, writer.overpayments(result.month, result.overpayments))
+                    writer.write(
+                        overpayments, writer.overpayments(result.month, result.overpayments)
+                    )
 
             # Formatting and writing one run (polars, without the GIL) overlaps the next run.
             with ThreadPoolExecutor(max_workers=1) as pool:

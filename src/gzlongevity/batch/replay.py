@@ -22,6 +22,7 @@ import numpy.typing as npt
 
 from gzlongevity.core.calendar import (
     FIRST_MONTH,
+    BoolArray,
     IntArray,
     age_at_month_end,
     months_of_days,
@@ -29,6 +30,7 @@ from gzlongevity.core.calendar import (
 )
 from gzlongevity.core.entitlement import (
     centenarian_due,
+    death_months,
     monthly_due,
     overpayment_reasons,
     payable,
@@ -159,7 +161,8 @@ class Payroll:
         # Each person's state after their visible rows, for the people nothing new arrived for.
         self.final_registered = np.zeros(persons, dtype=np.bool_)
         self.final_place = np.full(persons, -1, dtype=np.int32)
-        self.death_day = np.full(persons, NO_DAY, dtype=np.int32)
+        self.death_month = death_months(np.full(persons, NO_DAY, dtype=np.int32))
+        self.may_be_paid = np.zeros(persons, dtype=np.bool_)
         self.previous_run_day: int | None = None
         self.previous_month: int | None = None
         self.birth_month = months_of_days(inputs.birth_day)
@@ -189,7 +192,7 @@ class Payroll:
         full_payments, overpayments = self._recompute(changed, month, today)
         steady = np.ones(len(self.inputs.person_ids), dtype=np.bool_)
         steady[changed] = False
-        this_month = self._current_month(np.flatnonzero(steady).astype(np.int32), month, today)
+        this_month = self._current_month(steady, month)
         return RunResult(month, _merge(full_payments, this_month), overpayments)
 
     def _changed_people(self, today: int) -> IntArray:
@@ -225,15 +228,17 @@ class Payroll:
             FIRST_MONTH,
             month,
         )
-        self.final_registered[people] = states.final_registered
-        self.final_place[people] = states.final_place
-        self.death_day[people] = states.death_day
         months = np.arange(FIRST_MONTH, month + 1, dtype=np.int32)
         confirmed = inputs.confirmed_day[people]
         confirmed = np.where(confirmed <= today, confirmed, NO_DAY).astype(np.int32)
         may_be_paid = payable(confirmed, states.death_day)
+        death_month = death_months(states.death_day)
+        self.final_registered[people] = states.final_registered
+        self.final_place[people] = states.final_place
+        self.death_month[people] = death_month
+        self.may_be_paid[people] = may_be_paid
         birth = self.birth_month[people]
-        due = monthly_due(birth, states.in_register, may_be_paid, states.death_day, months)
+        due = monthly_due(birth, states.in_register, may_be_paid, death_month, months)
         reasons = overpayment_reasons(states.death_day, may_be_paid, months)
 
         columns = len(months)
@@ -287,35 +292,37 @@ class Payroll:
         )
         return _merge(monthly, hundred), _merge_overpayments(monthly_over, hundred_over)
 
-    def _current_month(self, people: IntArray, month: int, today: int) -> Payments:
-        """This month for people with nothing new: their state after their last row decides."""
-        inputs = self.inputs
-        confirmed = inputs.confirmed_day[people]
-        confirmed = np.where(confirmed <= today, confirmed, NO_DAY).astype(np.int32)
-        death = self.death_day[people]
-        birth = self.birth_month[people]
+    def _current_month(self, steady: BoolArray, month: int) -> Payments:
+        """This month for the ``steady`` people, those with nothing new since their last
+        recompute: their state after their last row, and whether they may be paid, decide."""
         months = np.array([month], dtype=np.int32)
         due = monthly_due(
-            birth, self.final_registered[people][:, None], payable(confirmed, death), death, months
+            self.birth_month,
+            self.final_registered[:, None],
+            self.may_be_paid,
+            self.death_month,
+            months,
         )
-        payees = people[due[:, 0]]
+        due[:, 0] &= steady
+        payees = np.flatnonzero(due[:, 0]).astype(np.int32)
         column = month - FIRST_MONTH
         lines = self._pay(
             payees,
-            np.full(len(payees), column, dtype=np.int64),
+            column,
             np.full(len(payees), month, dtype=np.int32),
             self.final_place[payees],
             month,
         )
         if month % 12 != CENTENARIAN_MONTH:
             return lines
-        hundred = centenarian_due(due, birth, months)[:, 0]
-        payees = people[hundred]
+        payees = np.flatnonzero(centenarian_due(due, self.birth_month, months)[:, 0]).astype(
+            np.int32
+        )
         return _merge(
             lines,
             self._pay_centenarian(
                 payees,
-                np.full(len(payees), len(self.october_columns[self.october_columns < column])),
+                len(self.october_columns[self.october_columns < column]),
                 np.full(len(payees), month, dtype=np.int32),
                 self.final_place[payees],
                 month,
@@ -323,7 +330,7 @@ class Payroll:
         )
 
     def _pay(
-        self, people: IntArray, columns: I64, months: IntArray, places: IntArray, run: int
+        self, people: IntArray, columns: I64 | int, months: IntArray, places: IntArray, run: int
     ) -> Payments:
         """Price monthly or arrears lines (L2, 第四条, 第五条) and enter them in the ledger."""
         birth = self.birth_month[people]
@@ -336,7 +343,7 @@ class Payroll:
         return Payments(people, months, kind, places, tiers, city, extra)
 
     def _pay_centenarian(
-        self, people: IntArray, octobers: I64, months: IntArray, places: IntArray, run: int
+        self, people: IntArray, octobers: I64 | int, months: IntArray, places: IntArray, run: int
     ) -> Payments:
         """The 1,000 CNY 100+ lines (L3), all city standard, no district extra."""
         self.centenarian_run[people, octobers] = run

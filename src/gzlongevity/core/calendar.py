@@ -114,8 +114,8 @@ def age_at_month_end(birth_months: IntArray, months: IntArray) -> IntArray:
         the birth month on, whatever the day **[reading: tier and 100+ go by the age reached by
         the end of the month]**.
     """
-    years = months // 12 - birth_months // 12
-    return (years - (months % 12 < birth_months % 12)).astype(np.int32)
+    # Whole years between the birth month and the month: month numbers count months.
+    return ((months - birth_months) // 12).astype(np.int32)
 
 
 def _leap(year: int) -> bool:

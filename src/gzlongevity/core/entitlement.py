@@ -62,7 +62,7 @@ def monthly_due(
     birth_month: IntArray,
     in_register: BoolArray,
     may_be_paid: BoolArray,
-    death_day: IntArray,
+    death_month: IntArray,
     months: IntArray,
 ) -> BoolArray:
     """Months due (L1, L4, L7), per person and month.
@@ -75,8 +75,8 @@ def monthly_due(
         In the city register on some day of the month (:class:`~.register.MonthStates`).
     may_be_paid : bool array, shape (persons,)
         :func:`payable`.
-    death_day : int32 array, shape (persons,)
-        Earliest known death date, :data:`NO_DAY` if none: months after its month are not due.
+    death_month : int32 array, shape (persons,)
+        Month of the earliest known death (:func:`death_months`): months after it are not due.
     months : int32 array, shape (months,)
         The month numbers of the columns.
 
@@ -89,7 +89,7 @@ def monthly_due(
         in_register
         & (ages >= 70)
         & (months >= FIRST_MONTH)[None, :]
-        & (months[None, :] <= death_months(death_day)[:, None])
+        & (months[None, :] <= death_month[:, None])
         & may_be_paid[:, None]
     )
 

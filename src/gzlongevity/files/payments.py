@@ -7,10 +7,11 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Literal
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 
 from gzlongevity.batch.replay import Kind, Overpayments, Payments
 from gzlongevity.core.calendar import FIRST_MONTH, month_text
@@ -38,11 +39,11 @@ OVERPAYMENT_COLUMNS = (
     "detected_in_run",
     "reason",
 )
-_MONEY = pl.Decimal(18, 2)
+_MONEY = pa.decimal128(18, 2)
 
 
 class PayrollWriter:
-    """Formats runs' lines as CSV text.
+    """Formats runs' lines as CSV rows and writes them.
 
     Parameters
     ----------
@@ -65,6 +66,10 @@ class PayrollWriter:
         )
         self.kinds = pl.Series([kind.name.lower() for kind in Kind])
         self.reasons = pl.Series([reason.name.lower() for reason in Reason])
+        # Place names are the only input text written: when none holds a comma, a quote or a
+        # line break, no field needs quotes and the CSV writer need not look for them.
+        special = any(mark in text for place in places for text in place for mark in ',"\r\n')
+        self.quote_style: Literal["necessary", "never"] = "necessary" if special else "never"
 
     def payments(self, run_month: int, lines: Payments) -> pl.DataFrame:
         """One run's payment lines in the contract's columns."""
@@ -99,12 +104,22 @@ class PayrollWriter:
             }
         )
 
+    def write(self, handle: BinaryIO, frame: pl.DataFrame) -> None:
+        """Rows of :meth:`payments` or :meth:`overpayments` without header, ``\\n`` line ends,
+        UTF-8, a field in quotes only when it holds a comma, a quote or a line break."""
+        if frame.height:
+            frame.write_csv(handle, include_header=False, quote_style=self.quote_style)
+
     def _months(self, months: np.ndarray) -> pl.Series:
         return self.months.gather(months - FIRST_MONTH)
 
 
 def _money(fen: np.ndarray) -> pl.Series:
-    return pl.Series(fen.astype(np.int64)).cast(_MONEY) / 100
+    """Fen as CNY with two decimals, exactly and without arithmetic: a decimal with scale 2
+    stores the number of fen, as a little-endian 128-bit integer (low word, then the sign)."""
+    low = fen.astype("<i8")
+    words = np.stack([low, low >> 63], axis=1)
+    return pl.Series(pa.Array.from_buffers(_MONEY, len(low), [None, pa.py_buffer(words)]))
 
 
 @contextlib.contextmanager
@@ -138,9 +153,3 @@ def replaced_on_success(*targets: Path | None) -> Iterator[list[BinaryIO | None]
 def write_header(handle: BinaryIO, columns: tuple[str, ...]) -> None:
     """The header line."""
     handle.write((",".join(columns) + "\n").encode("utf-8"))
-
-
-def write_rows(handle: BinaryIO, frame: pl.DataFrame) -> None:
-    """Rows without header, ``\\n`` line ends, UTF-8."""
-    if frame.height:
-        frame.write_csv(handle, include_header=False)

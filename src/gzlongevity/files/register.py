@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from gzlongevity.core.identity import check_characters_valid, id_problem
+from gzlongevity.core.identity import check_characters_valid, id_numbers, id_problem
 from gzlongevity.core.register import NO_DAY, Event
 from gzlongevity.core.standards import GUANGZHOU_DISTRICTS
 from gzlongevity.files.table import LINE, dates, first_problem, read_table
@@ -35,9 +35,11 @@ CHANNELS = ("app", "committee", "street")
 
 @dataclass(frozen=True)
 class Register:
-    """The register's rows in the order they apply, and the people in ID order."""
+    """The register's rows in the order they apply, and the people in ID order
+    (``person_numbers``: their IDs as :func:`~gzlongevity.core.identity.id_numbers`)."""
 
     person_ids: list[str]
+    person_numbers: np.ndarray
     birth_day: np.ndarray
     row_person: np.ndarray
     row_event: np.ndarray
@@ -63,8 +65,7 @@ def read_register(path: Path) -> Register:
     frame = read_table(path, REGISTER_COLUMNS)
     lines = frame.get_column(LINE).to_numpy()
     ids = frame.get_column("person_id").str.strip_chars().str.to_uppercase()
-    id_bad = _bad_ids(ids)
-    text_ids = ids.to_list()
+    id_bad, numbers = _id_numbers(ids)
 
     birth, birth_bad = dates(frame, "birth_date")
     id_birth = (
@@ -83,14 +84,11 @@ def read_register(path: Path) -> Register:
     street_bad = placed & (street == "").to_numpy()
     dated = ~event_day_bad
 
-    def id_reason(row: int) -> str:
-        return id_problem(text_ids[row]) or "身份证号无效"
-
     first_problem(
         path,
         lines,
         [
-            (id_bad, "person_id", id_reason),
+            (id_bad, "person_id", lambda row: id_problem(ids[row]) or "身份证号无效"),
             (birth_bad, "birth_date", lambda row: f"{frame['birth_date'][row]!r} 不是日期"),
             (
                 ~birth_bad & (birth != id_birth),
@@ -119,8 +117,9 @@ def read_register(path: Path) -> Register:
     )
 
     # Person index in ID order, so that sorting by index sorts by ID.
-    person = (ids.rank("dense").cast(pl.Int64) - 1).to_numpy().astype(np.int32)
-    person_ids = ids.unique().sort().to_list()
+    person_numbers, first_row, person = np.unique(numbers, return_index=True, return_inverse=True)
+    person = person.astype(np.int32)
+    person_ids = ids.gather(first_row).to_list()
     has_registration = np.zeros(len(person_ids), dtype=np.bool_)
     has_registration[person[event == Event.REGISTERED]] = True
     unregistered = ~has_registration[person]
@@ -131,7 +130,7 @@ def read_register(path: Path) -> Register:
             (
                 unregistered,
                 "person_id",
-                lambda row: f"{text_ids[row]} 没有 registered 行，无法确定其户籍",
+                lambda row: f"{ids[row]} 没有 registered 行，无法确定其户籍",
             )
         ],
     )
@@ -140,11 +139,15 @@ def read_register(path: Path) -> Register:
     place_text = (district + "\x1f" + street).filter(pl.Series(placed))
     place_keys = place_text.unique().sort().to_list()
     row_place = np.full(len(frame), -1, dtype=np.int32)
-    row_place[placed] = (place_text.rank("dense").cast(pl.Int64) - 1).to_numpy()
+    # Few places, many rows: a hash look-up, not a sort of every row.
+    row_place[placed] = place_text.replace_strict(
+        place_keys, range(len(place_keys)), return_dtype=pl.Int32
+    ).to_numpy()
     birth_day = np.zeros(len(person_ids), dtype=np.int32)
     birth_day[person] = birth
     return Register(
         person_ids=person_ids,
+        person_numbers=person_numbers,
         birth_day=birth_day,
         row_person=person[order],
         row_event=event[order].astype(np.int32),
@@ -172,38 +175,24 @@ def read_confirmations(path: Path, register: Register) -> np.ndarray:
     frame = read_table(path, CONFIRMATION_COLUMNS)
     lines = frame.get_column(LINE).to_numpy()
     ids = frame.get_column("person_id").str.strip_chars().str.to_uppercase()
-    text_ids = ids.to_list()
+    id_bad, numbers = _id_numbers(ids)
     confirmed, confirmed_bad = dates(frame, "confirmed_on")
     channel = frame.get_column("channel").str.strip_chars()
-    index = (
-        pl.DataFrame({"person_id": ids})
-        .join(
-            pl.DataFrame(
-                {
-                    "person_id": pl.Series(register.person_ids, dtype=pl.String),
-                    "index": pl.Series(range(len(register.person_ids)), dtype=pl.Int64),
-                }
-            ),
-            on="person_id",
-            how="left",
-            maintain_order="left",
-        )
-        .get_column("index")
-    )
-    unknown = index.is_null().to_numpy()
-    position = index.fill_null(0).to_numpy()
+    position = np.searchsorted(register.person_numbers, numbers)
+    found = position < len(register.person_numbers)
+    found[found] = register.person_numbers[position[found]] == numbers[found]
     first_problem(
         path,
         lines,
         [
-            (_bad_ids(ids), "person_id", lambda row: id_problem(text_ids[row]) or "身份证号无效"),
+            (id_bad, "person_id", lambda row: id_problem(ids[row]) or "身份证号无效"),
             (confirmed_bad, "confirmed_on", lambda row: f"{frame['confirmed_on'][row]!r} 不是日期"),
             (
                 ~channel.is_in(list(CHANNELS)).to_numpy(),
                 "channel",
                 lambda row: f"未知渠道 {channel[row]!r}（应为 app、committee 或 street）",
             ),
-            (unknown, "person_id", lambda row: f"{text_ids[row]} 不在户籍名册 (register) 中"),
+            (~found, "person_id", lambda row: f"{ids[row]} 不在户籍名册 (register) 中"),
         ],
     )
     earliest = np.full(len(register.person_ids), NO_DAY, dtype=np.int32)
@@ -211,13 +200,19 @@ def read_confirmations(path: Path, register: Register) -> np.ndarray:
     return earliest
 
 
-def _bad_ids(ids: pl.Series) -> npt.NDArray[np.bool_]:
-    """Rows whose 居民身份证号 is malformed, has no valid birth date, or a wrong check digit."""
+def _id_numbers(ids: pl.Series) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.int64]]:
+    """Rows whose 居民身份证号 is malformed, has no valid birth date, or a wrong check digit;
+    and each valid one as :func:`~gzlongevity.core.identity.id_numbers` (-1 for the others)."""
     shaped = ids.str.contains(r"^[0-9]{17}[0-9X]$").to_numpy()
     birth_ok = ids.str.slice(6, 8).str.to_date("%Y%m%d", strict=False).is_not_null().to_numpy()
     bad: npt.NDArray[np.bool_] = ~(shaped & birth_ok)
+    numbers = np.full(len(ids), -1, dtype=np.int64)
     good = np.flatnonzero(~bad)
     if len(good):
-        raw = np.frombuffer("".join(ids.gather(good).to_list()).encode("ascii"), dtype=np.uint8)
-        bad[good] = ~check_characters_valid(raw.reshape(-1, 18))
-    return bad
+        shown = ids if len(good) == len(ids) else ids.gather(good)
+        text = shown.str.join("").item()  # 18 ASCII characters each
+        raw = np.frombuffer(text.encode("ascii"), dtype=np.uint8).reshape(-1, 18)
+        valid = check_characters_valid(raw)
+        bad[good] = ~valid
+        numbers[good[valid]] = id_numbers(raw[valid])
+    return bad, numbers
