@@ -6,9 +6,8 @@ target and renamed, so a failed run leaves nothing behind.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
+from typing import BinaryIO, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -17,6 +16,7 @@ import polars as pl
 from gzcreditpool.core.claims import CLAIM_DECISIONS, CLAIM_REASONS
 from gzcreditpool.core.loans import LOAN_REASONS
 from gzcreditpool.core.settle import Claims, Loans, Recoveries, Settlement
+from gzkit.outputs import replaced_on_success
 
 COLUMNS = ("record", "id", "decision", "reason", "amount_cny", "due_on")
 
@@ -112,13 +112,6 @@ def decision_frame(
 
 
 def write_decisions(frame: pl.DataFrame, out: Path) -> None:
-    """Write ``frame`` to ``out`` atomically: a temporary file beside it, renamed on success."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    os.close(handle)
-    try:
-        frame.write_csv(temporary, quote_style="necessary")
-        os.replace(temporary, out)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+    """Write ``frame`` to ``out`` whole or not at all (gzkit.outputs.replaced_on_success)."""
+    with replaced_on_success(out) as (handle,):
+        frame.write_csv(cast(BinaryIO, handle), quote_style="necessary")

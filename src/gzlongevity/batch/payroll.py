@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from gzkit.outputs import replaced_on_success
 from gzlongevity.batch.replay import Kind, Payroll, PayrollInputs, RunResult
 from gzlongevity.core.standards import yuan
 from gzlongevity.files.errors import InputError
@@ -16,7 +17,6 @@ from gzlongevity.files.payments import (
     OVERPAYMENT_COLUMNS,
     PAYMENT_COLUMNS,
     PayrollWriter,
-    replaced_on_success,
     write_header,
 )
 from gzlongevity.files.register import read_confirmations, read_register

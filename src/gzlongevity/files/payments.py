@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
-from collections.abc import Iterator
-from pathlib import Path
 from typing import BinaryIO, Literal
 
 import numpy as np
@@ -120,34 +115,6 @@ def _money(fen: np.ndarray) -> pl.Series:
     low = fen.astype("<i8")
     words = np.stack([low, low >> 63], axis=1)
     return pl.Series(pa.Array.from_buffers(_MONEY, len(low), [None, pa.py_buffer(words)]))
-
-
-@contextlib.contextmanager
-def replaced_on_success(*targets: Path | None) -> Iterator[list[BinaryIO | None]]:
-    """Open a temporary file beside each target; rename them all over the targets only when the
-    block finishes without an exception, else remove them (a failed run writes nothing)."""
-    opened: list[tuple[Path, Path, BinaryIO]] = []
-    handles: list[BinaryIO | None] = []
-    try:
-        for target in targets:
-            if target is None:
-                handles.append(None)
-                continue
-            descriptor, name = tempfile.mkstemp(
-                dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
-            )
-            handle: BinaryIO = os.fdopen(descriptor, "wb")
-            opened.append((target, Path(name), handle))
-            handles.append(handle)
-        yield handles
-        for _, _, handle in opened:
-            handle.close()
-        for target, temporary, _ in opened:
-            os.replace(temporary, target)
-    finally:
-        for _, temporary, handle in opened:
-            handle.close()
-            temporary.unlink(missing_ok=True)
 
 
 def write_header(handle: BinaryIO, columns: tuple[str, ...]) -> None:

@@ -7,19 +7,20 @@ Nothing is written unless every input is valid and every event has been evaluate
 
 from __future__ import annotations
 
-import os
-import tempfile
+import io
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
+from typing import BinaryIO, cast
 
 import numpy as np
 
 from gzkit.calendar import Calendar, CalendarError, uncovered_message
 from gzkit.calendarfile import read_calendar
 from gzkit.inputs import InputError
+from gzkit.outputs import replaced_on_success
 from gzvpp.core.adjustment import adjustment_window
 from gzvpp.core.assessment import assess_event, response_days
 from gzvpp.core.baseline import LOOKBACK_DAYS, REALTIME_BASELINE_INTERVALS, baseline_candidates
@@ -177,19 +178,15 @@ def _field(value: object) -> str:
 
 
 def write_results_csv(results: Sequence[AwardResult], out: Path) -> None:
-    """Write the result rows atomically: a temporary file beside ``out``, renamed on success."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    try:
-        with open(handle, "w", encoding="utf-8", newline="") as file:
-            file.write(",".join(RESULT_COLUMNS) + "\n")
-            file.writelines(
-                ",".join(_field(getattr(r, c)) for c in RESULT_COLUMNS) + "\n" for r in results
-            )
-        os.replace(temporary, out)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+    """Write the result rows whole or not at all (:func:`gzkit.outputs.replaced_on_success`)."""
+    with (
+        replaced_on_success(out) as (handle,),
+        io.TextIOWrapper(cast(BinaryIO, handle), encoding="utf-8", newline="") as file,
+    ):
+        file.write(",".join(RESULT_COLUMNS) + "\n")
+        file.writelines(
+            ",".join(_field(getattr(r, c)) for c in RESULT_COLUMNS) + "\n" for r in results
+        )
 
 
 @dataclass(frozen=True)
