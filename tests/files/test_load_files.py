@@ -218,6 +218,38 @@ def test_rows_sorted_by_time_then_account(tmp_path: Path, monkeypatch: pytest.Mo
     assert cube.values[:, 0, :3].tolist() == [[1.0, 3.0, 5.0], [2.0, 4.0, 6.0]]
 
 
+def test_accounts_grouped_in_any_order_are_read_in_one_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A dataset written by participant group lists every account in each file's dictionary, in
+    sorted order, while the files hold the accounts in another: each account's rows together
+    and in time order is order enough, so no earlier row is read again."""
+    names = pa.array(["A", "B", "C"]).dictionary_encode().dictionary
+    for folder, codes in (("g=1", [2, 2, 0, 0]), ("g=0", [1, 1])):
+        column = pa.DictionaryArray.from_arrays(pa.array(codes, pa.int32()), names)
+        times = [T00, T15] * (len(codes) // 2)
+        (tmp_path / "set" / folder).mkdir(parents=True)
+        table = pa.table(
+            {"account_id": column, "ts": stamps(*times), "kw": pa.array(codes, pa.float64())}
+        )
+        pq.write_table(table, tmp_path / "set" / folder / "part.parquet")
+
+    def read_again(*_: object) -> None:
+        raise AssertionError("rows read a second time")
+
+    monkeypatch.setattr(loadtable, "_CHUNK_ROWS", 2)
+    monkeypatch.setattr(intervalcube.Repeats, "_mark_before", read_again)
+    cube = read(tmp_path / "set", series=["A", "B", "C"])
+    assert cube.values[:, 0, :2].tolist() == [[0.0, 0.0], [1.0, 1.0], [2.0, 2.0]]
+    monkeypatch.undo()  # a repeat across the files is still found
+    repeat = pa.DictionaryArray.from_arrays(pa.array([0, 0], pa.int32()), names)
+    pq.write_table(
+        pa.table({"account_id": repeat, "ts": stamps(T00, T15), "kw": pa.array([9.0, 9.0])}),
+        tmp_path / "set" / "g=0" / "part.parquet",
+    )
+    assert "重复" in fault(tmp_path / "set").reason
+
+
 # --- faults ----------------------------------------------------------------------------------
 
 

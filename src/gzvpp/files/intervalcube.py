@@ -103,7 +103,10 @@ class Placement:
 class Repeats:
     """Finds a second row for the same series and interval, anywhere in the file.
 
-    Each series gets a number in order of first appearance. While the rows so far are strictly
+    Each series gets a number in order of its first row (not of its place in a batch's
+    dictionary, which may list every account of a dataset in another order): a file grouped by
+    account, each account's rows together and in time order, is then in order whatever order
+    the accounts come in. While the rows so far are strictly
     increasing in (series, interval), or in (interval, series), no row can repeat, and one pass
     over each chunk checks that this still holds. At the first chunk where neither order holds,
     the rows before it are read again into a :class:`_Seen` bitmap; from then on each chunk is
@@ -127,8 +130,23 @@ class Repeats:
         self._seen: _Seen | None = None
 
     def ids(self, batch_names: list[str]) -> IntArray:
-        """The series' numbers, numbering names not seen before."""
-        return np.array([self._ids.setdefault(n, len(self._ids)) for n in batch_names])
+        """The series' numbers, -1 for a name whose first row has not come yet (:meth:`number`
+        numbers it when it does)."""
+        return np.array([self._ids.get(n, -1) for n in batch_names], dtype=np.int64)
+
+    def number(
+        self, ids: IntArray, batch_names: list[str], runs: IntArray | None, work: Scratch
+    ) -> None:
+        """Number, in ``ids`` (an array of :meth:`ids`), the series of the chunk's rows that
+        have none yet, in the order of their first row; call before :meth:`extend` and
+        :meth:`check`."""
+        firsts = work.series[runs[:-1]] if runs is not None else work.series
+        pending = firsts[ids[firsts] < 0]
+        if not pending.size:
+            return
+        _, first = np.unique(pending, return_index=True)
+        for code in pending[np.sort(first)].tolist():
+            ids[code] = self._ids.setdefault(batch_names[code], len(self._ids))
 
     def extend(self, ids: IntArray, runs: IntArray, work: Scratch) -> bool:
         """Whether a chunk of runs (:func:`run_bounds`) carries on the order by series then time.

@@ -144,6 +144,7 @@ def _read_cube(
             np.copyto(work.series, codes[part])
             clock.slots(part, at, work)
             runs = run_bounds(work)
+            repeats.number(ids, batch_names, runs, work)
             if runs is None or not repeats.extend(ids, runs, work):
                 repeats.check(ids, batch_names, at, work)
             if runs is not None:
