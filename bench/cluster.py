@@ -74,8 +74,8 @@ def grouped(files: ScenarioFiles) -> Path:
     return folder
 
 
-def evaluate(files: ScenarioFiles, loads: Path, out: Path, *extra: str) -> float:
-    """Run ``gzvpp evaluate`` as a command; its wall time."""
+def evaluate(files: ScenarioFiles, loads: Path, out: Path, *extra: str) -> tuple[float, float]:
+    """Run ``gzvpp evaluate`` as a command; its wall time and its own peak memory (GiB)."""
     command = [
         sys.executable, "-m", "gzvpp", "evaluate",
         "--loads", str(loads),
@@ -86,8 +86,12 @@ def evaluate(files: ScenarioFiles, loads: Path, out: Path, *extra: str) -> float
         *extra,
     ]  # fmt: skip
     started = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - started
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"gzvpp evaluate failed: {command}")
+    return wall, usage.ru_maxrss / 2**20
 
 
 def _peak_rss_gib() -> float:
@@ -110,7 +114,7 @@ def on_cluster(
         ) as cluster,
         Client(cluster) as client,
     ):
-        wall = evaluate(files, dataset, out, "--cluster", cluster.scheduler_address)
+        wall, _ = evaluate(files, dataset, out, "--cluster", cluster.scheduler_address)
         peaks = sorted(client.run(_peak_rss_gib).values())
         limits = [w["memory_limit"] for w in client.scheduler_info()["workers"].values()]
     return wall, peaks, min(limits) / 2**30
@@ -129,8 +133,7 @@ def main() -> None:
     print(f"benchmark: {size}; dataset {dataset} ({GROUPS} participant groups)")
     if not args.big:
         single_out = files.loads.parent / "results.csv"
-        single = evaluate(files, files.loads, single_out)
-        single_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20
+        single, single_peak = evaluate(files, files.loads, single_out)
         print(
             f"single process   {single:8.2f} s wall, {single_peak:.2f} GiB peak, "
             f"{size.awards / single:8.0f} awards/s"

@@ -278,7 +278,8 @@ def evaluate_partition(
         The small files, read already; None reads them.
     groups : collection of int, optional
         The participant groups these participants are in, when the loads are laid out by
-        group (:mod:`gzvpp.evaluation.layout`): only those groups' files are read.
+        group (:mod:`gzvpp.evaluation.layout`): only those groups' files are read, and every
+        row in them is checked.
 
     Raises
     ------
@@ -302,7 +303,9 @@ def evaluate_partition(
         series=awarded_accounts(kept, plan.participants),
         keep_days=plan.needed_days,
         encoding=inputs.encoding,
-        push_down=True,
+        # Whole groups belong to this partition: every row of their files is read and checked,
+        # as the single process does; without groups only these accounts' rows are read.
+        push_down=groups is None,
         hive_filter=None if groups is None else (GROUP_KEY, groups),
     )
     system_load = read_interval_file(
