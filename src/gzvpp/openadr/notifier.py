@@ -21,7 +21,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from gzvpp.kit.db import session_scope
-from gzvpp.models import ClientRole, ObjectType, OpenADRClient, OpenADRObject
+from gzvpp.models import ClientRole, ObjectType, OpenADRClient, OpenADRObject, OpenADRTarget
 from gzvpp.openadr import mqtt
 from gzvpp.openadr.mqtt import MqttPublisher
 from gzvpp.openadr.privacy import TARGETED, shown_targets
@@ -121,29 +121,37 @@ class Audience:
 
     @classmethod
     def load(cls, session: Session) -> Audience:
-        """Read every subscription and grant (one query each)."""
+        """Read every subscription and grant (one query each; plain rows, no ORM objects:
+        10,000 VENs are read for every batch the notifier sends)."""
         audience = cls()
-        rows = session.scalars(
-            select(OpenADRObject).where(
-                OpenADRObject.object_type.in_(
-                    (ObjectType.VEN, ObjectType.RESOURCE, ObjectType.SUBSCRIPTION)
-                )
+        grants = session.execute(
+            select(
+                OpenADRObject.id,
+                OpenADRObject.object_type,
+                OpenADRObject.client_id,
+                OpenADRObject.ven_id,
+                OpenADRTarget.target,
             )
+            .outerjoin(OpenADRTarget, OpenADRTarget.object_id == OpenADRObject.id)
+            .where(OpenADRObject.object_type.in_((ObjectType.VEN, ObjectType.RESOURCE)))
         ).all()
-        owner_of_ven = {r.id: r.client_id for r in rows if r.object_type is ObjectType.VEN}
-        for row in rows:
-            if row.object_type is ObjectType.SUBSCRIPTION:
+        owner_of_ven = {r.id: r.client_id for r in grants if r.object_type is ObjectType.VEN}
+        for row in grants:
+            if row.target is None:
                 continue
             ven_id = row.id if row.object_type is ObjectType.VEN else row.ven_id
             client = owner_of_ven.get(ven_id or "")
-            for target in row.targets:
-                if ven_id in owner_of_ven:
-                    audience.granted_to_ven.setdefault(ven_id, set()).add(target)
-                    audience.vens_with.setdefault(target, set()).add(ven_id)
-                if client:
-                    audience.granted_to_client.setdefault(client, set()).add(target)
-                    audience.clients_with.setdefault(target, set()).add(client)
-        subscriptions = [r for r in rows if r.object_type is ObjectType.SUBSCRIPTION]
+            if ven_id in owner_of_ven:
+                audience.granted_to_ven.setdefault(ven_id, set()).add(row.target)
+                audience.vens_with.setdefault(row.target, set()).add(ven_id)
+            if client:
+                audience.granted_to_client.setdefault(client, set()).add(row.target)
+                audience.clients_with.setdefault(row.target, set()).add(client)
+        subscriptions = session.execute(
+            select(OpenADRObject.client_id, OpenADRObject.body).where(
+                OpenADRObject.object_type == ObjectType.SUBSCRIPTION
+            )
+        ).all()
         owners = {r.client_id for r in subscriptions}
         bl = set(
             session.scalars(
