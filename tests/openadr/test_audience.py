@@ -1,6 +1,6 @@
-"""The notifier's audience of a batch: the grants of the batch's targets only, a resource's
-targets granted to its VEN and to the client owning that VEN, as before the audience was read
-per batch."""
+"""The notifier's audience of a batch: what was granted of the batch's targets only, a
+resource's targets granted to its VEN and to the client owning that VEN, no grants read for a
+batch without targets."""
 
 from __future__ import annotations
 

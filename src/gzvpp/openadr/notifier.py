@@ -13,7 +13,7 @@ import logging
 import queue
 import threading
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,15 +30,6 @@ from gzvpp.openadr.wire import object_wire
 
 log = logging.getLogger(__name__)
 _PENDING = "gzvpp_openadr_changes"
-#: Values per ``IN`` list (bound parameters: SQLite takes 32,766, PostgreSQL 65,535).
-IN_LIST = 10_000
-
-
-def _chunks(values: Collection[str]) -> Iterator[list[str]]:
-    """``values`` in lists of at most :data:`IN_LIST`."""
-    ordered = sorted(values)
-    for start in range(0, len(ordered), IN_LIST):
-        yield ordered[start : start + IN_LIST]
 
 
 @dataclass(frozen=True)
@@ -130,15 +121,16 @@ class Audience:
 
     @classmethod
     def load(cls, session: Session, targets: Collection[str]) -> Audience:
-        """Every subscription, and the grants of ``targets``: those of the changes at hand,
-        which are all that privacy asks about, so a batch's audience costs what the batch
-        holds rather than every VEN the VTN has (10,000 VENs, each reporting every minute).
-        Plain rows, no ORM objects."""
+        """Every subscription, and what was granted of ``targets`` (those of the changes at
+        hand: all that privacy asks about).
+
+        The grants are read as plain rows of every VEN and resource, not ORM objects (10,000
+        VENs: ~0.1 s), and not at all for a batch without targets, such as VENs' reports.
+        Not by target: that would also meet every event ever sent to those participants.
+        """
         audience = cls()
-        grants = [
-            row
-            for chunk in _chunks(targets)
-            for row in session.execute(
+        grants = (
+            session.execute(
                 select(
                     OpenADRObject.id,
                     OpenADRObject.object_type,
@@ -146,28 +138,17 @@ class Audience:
                     OpenADRObject.ven_id,
                     OpenADRTarget.target,
                 )
-                .join(OpenADRTarget, OpenADRTarget.object_id == OpenADRObject.id)
-                .where(
-                    OpenADRObject.object_type.in_((ObjectType.VEN, ObjectType.RESOURCE)),
-                    OpenADRTarget.target.in_(chunk),
-                )
-            )
-        ]
+                .outerjoin(OpenADRTarget, OpenADRTarget.object_id == OpenADRObject.id)
+                .where(OpenADRObject.object_type.in_((ObjectType.VEN, ObjectType.RESOURCE)))
+            ).all()
+            if targets
+            else []
+        )
         owner_of_ven = {r.id: r.client_id for r in grants if r.object_type is ObjectType.VEN}
-        # A resource's targets are granted to its VEN, and to the client owning that VEN.
-        unknown = {
-            r.ven_id
-            for r in grants
-            if r.object_type is ObjectType.RESOURCE and r.ven_id and r.ven_id not in owner_of_ven
-        }
-        for chunk in _chunks(unknown):
-            for ven_id, client_id in session.execute(
-                select(OpenADRObject.id, OpenADRObject.client_id).where(
-                    OpenADRObject.object_type == ObjectType.VEN, OpenADRObject.id.in_(chunk)
-                )
-            ):
-                owner_of_ven[ven_id] = client_id
         for row in grants:
+            if row.target not in targets:
+                continue
+            # A resource's targets are granted to its VEN, and to the client owning that VEN.
             ven_id = row.id if row.object_type is ObjectType.VEN else row.ven_id
             client = owner_of_ven.get(ven_id or "")
             if ven_id in owner_of_ven:
