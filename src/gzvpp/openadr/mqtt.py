@@ -60,9 +60,9 @@ def topic(path: str, operation: str) -> str:
 
 
 def encode(notification: dict[str, Any]) -> bytes:
-    """The notification's JSON in UTF-8, by orjson (a tenth of the standard library's time;
-    the notifier encodes one per VEN told); what orjson refuses (an integer beyond 64 bits,
-    nesting past 254 levels) by the standard library."""
+    """The notification's JSON in UTF-8, by orjson (2 µs for a dispatch's event against the
+    standard library's 40; the notifier encodes two per VEN told); what orjson refuses (an
+    integer beyond 64 bits, nesting past 254 levels) by the standard library."""
     try:
         return orjson.dumps(notification)
     except orjson.JSONEncodeError:
