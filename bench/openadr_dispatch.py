@@ -10,7 +10,8 @@ of a firewall is told at once. The grid operator then creates a real-time event 
 (``POST /api/events``): the events service selects every participant, computes the flat
 baselines and writes N dispatch notifications; the relay turns them into N OpenADR events; the
 notifier publishes each on its VEN's topic (and every one on the BL topic). The clock runs from
-the POST to the moment the last VEN process has the message in hand.
+the POST to the moment the last VEN process has the message in hand; the target is 10 s for
+10,000 VENs (issue #11 §4). docs/scale.md has the figures.
 
 MQTT rather than webhooks: 2,000 webhook receivers would be 2,000 HTTP servers (or one
 server pretending), and a VEN behind NAT cannot take webhooks anyway; 2,000 MQTT connections
@@ -39,7 +40,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 import enrolment
 from enrolment import GRID
 from gzkit.clock import SimulatedClock
-from gzkit.db import session_scope
+from gzkit.db import count_statements, session_scope
 from gzvpp.app import create_app
 from gzvpp.jobs.service import Runner
 from gzvpp.meterdata.plausibility import MeterSettings
@@ -48,6 +49,7 @@ from gzvpp.meterdata.service import meterdata_service
 from gzvpp.models import Role
 from gzvpp.openadr.provisioning import add_ven
 from gzvpp.openadr.runtime import Settings, install
+from gzvpp.serving import tune_gc
 
 BROKER = ("127.0.0.1", 1883)
 DAY = dt.date(2025, 7, 15)  # a Tuesday
@@ -109,9 +111,12 @@ def vens_process(ven_ids: list[str], pipe: Connection) -> None:
         clients.append(client)
 
     def pump(timeout: float) -> None:
+        # Only a client that just read has something to write (its PUBACK, a SUBSCRIBE after
+        # the CONNACK): looking at all 10,000 after every read would make this process, not
+        # the platform, what the clock measures.
         for key, _ in selector.select(timeout):
-            key.data.loop_read()
-        for client in clients:
+            client = key.data
+            client.loop_read()
             if client.want_write():
                 client.loop_write()
 
@@ -141,6 +146,7 @@ def main() -> int:
     url = args.database_url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.sqlite'}"
 
     started = time.perf_counter()
+    tune_gc()  # as every process of gzvpp serve does
     clock = SimulatedClock(NOTICE)
     app = create_app(database_url=url, clock=clock)
     install(app, Settings(mqtt_url=f"mqtt://{BROKER[0]}:{BROKER[1]}", relay_interval=0.2))
@@ -171,24 +177,25 @@ def main() -> int:
         )
 
     here.send("go")
-    t0 = time.time()
-    response = httpx.post(
-        f"http://127.0.0.1:{port}/api/events",
-        json={
-            "direction": "peak",
-            "mode": "realtime",
-            "start_at": f"{DAY}T14:15:00",
-            "end_at": f"{DAY}T15:00:00",
-            "demand_kw": str(100 * args.vens),
-            "price_mode": "fixed",
-            "fixed_price": "4",
-        },
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=300,
-    )
-    t_created = time.time()
-    assert response.status_code == 201, response.text
-    _, received = here.recv()
+    with count_statements(app.state.engine) as statements:
+        t0 = time.time()
+        response = httpx.post(
+            f"http://127.0.0.1:{port}/api/events",
+            json={
+                "direction": "peak",
+                "mode": "realtime",
+                "start_at": f"{DAY}T14:15:00",
+                "end_at": f"{DAY}T15:00:00",
+                "demand_kw": str(100 * args.vens),
+                "price_mode": "fixed",
+                "fixed_price": "4",
+            },
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=300,
+        )
+        t_created = time.time()
+        assert response.status_code == 201, response.text
+        _, received = here.recv()
     times = sorted(t - t0 for t in received.values())
     server.should_exit = True
     thread.join(10)
@@ -196,7 +203,9 @@ def main() -> int:
 
     print(
         f"dispatch: POST /api/events answered 201 in {t_created - t0:.2f} s "
-        f"(selection, baselines, {args.vens} awards and notifications)"
+        f"(selection, baselines, {args.vens} awards and notifications); "
+        f"{statements[0]} SQL statements until the last VEN was told (the relay's and the "
+        "notifier's included; an executemany counts once)"
     )
     if not times:
         print("no VEN was notified")
@@ -206,7 +215,7 @@ def main() -> int:
         f"median {statistics.median(times):.2f} s, "
         f"95th {times[int(0.95 * (len(times) - 1))]:.2f} s, last {times[-1]:.2f} s"
     )
-    target = 60.0
+    target = 10.0
     verdict = "within" if len(times) == args.vens and times[-1] <= target else "NOT within"
     print(f"every VEN notified {verdict} the {target:.0f} s target")
     return 0 if verdict == "within" else 1

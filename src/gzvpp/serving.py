@@ -15,6 +15,7 @@ process is elected, :mod:`gzkit.advisory`). SQLite serves one process only.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import shutil
 import tempfile
@@ -33,6 +34,13 @@ from gzvpp.app import create_app
 from gzvpp.kit import metrics, settings
 from gzvpp.kit.db import DATABASE_URL_ENV, make_engine, resolve_url
 from gzvpp.kit.locks import Lock
+
+#: The garbage collector's thresholds in a server process (Python's are 700, 10, 10). A
+#: real-time dispatch to 10,000 VENs makes millions of objects within seconds (awards,
+#: notifications, OpenADR events, MQTT messages); at Python's thresholds the collector went
+#: through the whole heap of a million objects 13 times (~0.2 s each, 3 s of the dispatch's
+#: 8). Young collections every 10,000 objects leave the full ones rare.
+GC_THRESHOLDS = (10_000, 10, 10)
 
 SET_CLOCK_NAME = "设定时钟"
 DEMO_CLOCK_NAME = "演示时钟"
@@ -93,9 +101,15 @@ def share_clock(url: str, clock_start: dt.datetime | None) -> settings.ServiceCl
     return chosen
 
 
+def tune_gc() -> None:
+    """Set :data:`GC_THRESHOLDS` for this process (every server process does)."""
+    gc.set_threshold(*GC_THRESHOLDS)
+
+
 def service_app() -> FastAPI:
     """The app of one server process, on ``$GZVPP_DATABASE_URL`` (already migrated) with the
     clock the service recorded (uvicorn's app factory)."""
+    tune_gc()
     url = resolve_url()
     with _session(url) as session:
         shared = settings.service_clock(session)

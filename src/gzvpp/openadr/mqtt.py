@@ -35,6 +35,7 @@ import uuid
 from typing import Any
 from urllib.parse import urlsplit
 
+import orjson
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.reasoncodes import ReasonCode
@@ -58,6 +59,16 @@ def topic(path: str, operation: str) -> str:
     return f"{PREFIX}/{path}/{operation.lower()}"
 
 
+def encode(notification: dict[str, Any]) -> bytes:
+    """The notification's JSON in UTF-8, by orjson (2 µs for a dispatch's event against the
+    standard library's 40; the notifier encodes two per VEN told); what orjson refuses (an
+    integer beyond 64 bits, nesting past 254 levels) by the standard library."""
+    try:
+        return orjson.dumps(notification)
+    except orjson.JSONEncodeError:
+        return json.dumps(notification, ensure_ascii=False).encode()
+
+
 class MqttPublisher:
     """A paho client publishing notifications at QoS 1 from its own network thread."""
 
@@ -75,7 +86,10 @@ class MqttPublisher:
             self._client.tls_set(cert_reqs=ssl.CERT_REQUIRED)
         if parts.username:
             self._client.username_pw_set(parts.username, parts.password)
-        self._client.max_inflight_messages_set(1000)
+        # No limit on messages awaiting their PUBACK: with one, paho scans the messages in
+        # flight on every PUBACK to find the next to send (quadratic: 20,000 notifications
+        # of a dispatch to 10,000 VENs cost seconds of the GIL).
+        self._client.max_inflight_messages_set(0)
         self._client.max_queued_messages_set(MAX_QUEUED)
         self._client.on_connect = self._on_connect
         self._client.on_disconnect = self._on_disconnect
@@ -108,7 +122,7 @@ class MqttPublisher:
 
     def publish(self, topic_name: str, notification: dict[str, Any]) -> None:
         """Queue ``notification`` for ``topic_name`` (sent at once when connected)."""
-        self._client.publish(topic_name, json.dumps(notification, ensure_ascii=False), qos=1)
+        self._client.publish(topic_name, encode(notification), qos=1)
 
     def _on_connect(
         self, _client: mqtt.Client, _userdata: Any, _flags: Any, reason: ReasonCode, _props: Any

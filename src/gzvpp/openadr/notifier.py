@@ -13,7 +13,7 @@ import logging
 import queue
 import threading
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +21,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from gzkit.db import session_scope
-from gzvpp.models import ClientRole, ObjectType, OpenADRClient, OpenADRObject
+from gzvpp.models import ClientRole, ObjectType, OpenADRClient, OpenADRObject, OpenADRTarget
 from gzvpp.openadr import mqtt
 from gzvpp.openadr.mqtt import MqttPublisher
 from gzvpp.openadr.privacy import TARGETED, shown_targets
@@ -120,30 +120,48 @@ class Audience:
     vens_with: dict[str, set[str]] = field(default_factory=dict)  # target → ven ids
 
     @classmethod
-    def load(cls, session: Session) -> Audience:
-        """Read every subscription and grant (one query each)."""
+    def load(cls, session: Session, targets: Collection[str]) -> Audience:
+        """Every subscription, and what was granted of ``targets`` (those of the changes at
+        hand: all that privacy asks about).
+
+        The grants are read as plain rows of every VEN and resource, not ORM objects (10,000
+        VENs: ~0.1 s), and not at all for a batch without targets, such as VENs' reports.
+        Not by target: that would also meet every event ever sent to those participants.
+        """
         audience = cls()
-        rows = session.scalars(
-            select(OpenADRObject).where(
-                OpenADRObject.object_type.in_(
-                    (ObjectType.VEN, ObjectType.RESOURCE, ObjectType.SUBSCRIPTION)
+        grants = (
+            session.execute(
+                select(
+                    OpenADRObject.id,
+                    OpenADRObject.object_type,
+                    OpenADRObject.client_id,
+                    OpenADRObject.ven_id,
+                    OpenADRTarget.target,
                 )
-            )
-        ).all()
-        owner_of_ven = {r.id: r.client_id for r in rows if r.object_type is ObjectType.VEN}
-        for row in rows:
-            if row.object_type is ObjectType.SUBSCRIPTION:
+                .outerjoin(OpenADRTarget, OpenADRTarget.object_id == OpenADRObject.id)
+                .where(OpenADRObject.object_type.in_((ObjectType.VEN, ObjectType.RESOURCE)))
+            ).all()
+            if targets
+            else []
+        )
+        owner_of_ven = {r.id: r.client_id for r in grants if r.object_type is ObjectType.VEN}
+        for row in grants:
+            if row.target not in targets:
                 continue
+            # A resource's targets are granted to its VEN, and to the client owning that VEN.
             ven_id = row.id if row.object_type is ObjectType.VEN else row.ven_id
             client = owner_of_ven.get(ven_id or "")
-            for target in row.targets:
-                if ven_id in owner_of_ven:
-                    audience.granted_to_ven.setdefault(ven_id, set()).add(target)
-                    audience.vens_with.setdefault(target, set()).add(ven_id)
-                if client:
-                    audience.granted_to_client.setdefault(client, set()).add(target)
-                    audience.clients_with.setdefault(target, set()).add(client)
-        subscriptions = [r for r in rows if r.object_type is ObjectType.SUBSCRIPTION]
+            if ven_id in owner_of_ven:
+                audience.granted_to_ven.setdefault(ven_id, set()).add(row.target)
+                audience.vens_with.setdefault(row.target, set()).add(ven_id)
+            if client:
+                audience.granted_to_client.setdefault(client, set()).add(row.target)
+                audience.clients_with.setdefault(row.target, set()).add(client)
+        subscriptions = session.execute(
+            select(OpenADRObject.client_id, OpenADRObject.body).where(
+                OpenADRObject.object_type == ObjectType.SUBSCRIPTION
+            )
+        ).all()
         owners = {r.client_id for r in subscriptions}
         bl = set(
             session.scalars(
@@ -327,8 +345,9 @@ class Notifier:
 
     def deliver(self, changes: list[Change]) -> None:
         """Work out the audience of ``changes`` and send."""
+        targets = {t for c in changes if c.object_type in TARGETED for t in c.targets}
         with session_scope(self._factory) as session:
-            audience = Audience.load(session)
+            audience = Audience.load(session, targets)
         counts: defaultdict[str, int] = defaultdict(int)
         for change in changes:
             if self.publisher is not None:

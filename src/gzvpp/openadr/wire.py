@@ -72,19 +72,40 @@ def object_wire(obj: OpenADRObject, targets: list[str] | None = None) -> dict[st
 
     ``targets`` replaces the object's own (target hiding); None shows them all.
     """
-    shown = obj.targets if targets is None else targets
-    representation: dict[str, Any] = dict(obj.body)
-    if shown:  # (a subscription keeps its own filter targets in its body)
-        representation["targets"] = shown
-    representation.update(
-        id=obj.id,
-        createdDateTime=wire_time(obj.created_at),
-        modificationDateTime=wire_time(obj.modified_at),
-        objectType=obj.object_type.value,
+    return representation(
+        obj.body,
+        object_id=obj.id,
+        object_type=obj.object_type,
+        created_at=obj.created_at,
+        modified_at=obj.modified_at,
+        targets=obj.targets if targets is None else targets,
+        client_id=obj.client_id,
     )
-    if obj.object_type in OWNED:
-        representation["clientID"] = obj.client_id
-    return representation
+
+
+def representation(
+    body: dict[str, Any],
+    *,
+    object_id: str,
+    object_type: ObjectType,
+    created_at: dt.datetime,
+    modified_at: dt.datetime,
+    targets: list[str],
+    client_id: str | None,
+) -> dict[str, Any]:
+    """:func:`object_wire` from the column values, for objects written without the ORM."""
+    found: dict[str, Any] = dict(body)
+    if targets:  # (a subscription keeps its own filter targets in its body)
+        found["targets"] = targets
+    found.update(
+        id=object_id,
+        createdDateTime=wire_time(created_at),
+        modificationDateTime=wire_time(modified_at),
+        objectType=object_type.value,
+    )
+    if object_type in OWNED:
+        found["clientID"] = client_id
+    return found
 
 
 def event_ends_at(body: dict[str, Any]) -> dt.datetime | None:
