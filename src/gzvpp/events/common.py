@@ -7,14 +7,17 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from sqlalchemy import Table
+
 from gzvpp.core.grid import MIN_WINDOW_MINUTES, Window, WindowError, is_on_grid
 from gzvpp.core.invitation import (
     check_bid,
     within_daily_limits,
 )
 from gzvpp.events import schemas
-from gzvpp.events.repository import EventRepository
+from gzvpp.events.repository import Bidder, EventRepository
 from gzvpp.kit.auth import Actor
+from gzvpp.kit.db import Base
 from gzvpp.kit.errors import Invalid, NotFound
 from gzvpp.models import (
     Event,
@@ -47,7 +50,7 @@ def window_of(start: dt.datetime, end: dt.datetime) -> Window:
 def check_bid_against(
     event: Event,
     window: Window,
-    participant: Participant,
+    participant: Participant | Bidder,
     kw: Decimal,
     price: Decimal | None,
     received_at: dt.datetime,
@@ -67,6 +70,14 @@ def check_bid_against(
         suspended=suspended,
         daily_limit=within_daily_limits(taken.get(participant.id, []), window),
     )
+
+
+def table_of(model: type[Base]) -> Table:
+    """The table of ``model``, for Core bulk statements: many rows in one executemany, without
+    the ORM's bookkeeping per row."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 def whose(actor: Actor, participant_id: str | None) -> str | None:
