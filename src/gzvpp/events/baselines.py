@@ -60,27 +60,31 @@ class Baseline:
 NO_BASELINE = Baseline(None, None, "no meter data for the baseline days")
 
 
+def holding(participant: Participant) -> CoreParticipant:
+    """A stored participant with the accounts it holds now (released ones left out)."""
+    return CoreParticipant(
+        participant.id,
+        participant.kind,
+        tuple(a.account_id for a in participant.accounts if a.released_at is None),
+    )
+
+
 def baselines_for(
     session: Session,
     repository: EventRepository,
     event: Event,
     window: Window,
-    participants: Sequence[Participant],
+    participants: Sequence[CoreParticipant],
 ) -> dict[str, Baseline]:
     """Each participant's unadjusted baseline over the window (R4, 告知其基线负荷).
 
     From stored meter data of the baseline days (D-2 and earlier; for a real-time event the
-    two intervals before the window). A participant without the data gets an unavailable
-    baseline; a date outside the working calendar makes every baseline unavailable, with
-    the reason, rather than failing the notification.
+    two intervals before the window) of the accounts each holds (:func:`holding`). A
+    participant without the data gets an unavailable baseline; a date outside the working
+    calendar makes every baseline unavailable, with the reason, rather than failing the
+    notification.
     """
-    parts = [
-        CoreParticipant(
-            p.id, p.kind, tuple(a.account_id for a in p.accounts if a.released_at is None)
-        )
-        for p in participants
-    ]
-    parts = [p for p in parts if p.accounts]
+    parts = [p for p in participants if p.accounts]
     if not parts:
         return {}
     calendar = Calendar()

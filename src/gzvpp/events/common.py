@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from sqlalchemy import Table
+
 from gzkit.errors import Invalid, NotFound
 from gzvpp.core.grid import Window, WindowError, is_on_grid
 from gzvpp.core.invitation import (
@@ -14,8 +16,9 @@ from gzvpp.core.invitation import (
     within_daily_limits,
 )
 from gzvpp.events import schemas
-from gzvpp.events.repository import EventRepository
+from gzvpp.events.repository import Bidder, EventRepository
 from gzvpp.kit.auth import Actor
+from gzvpp.kit.db import Base
 from gzvpp.models import (
     Event,
     Participant,
@@ -43,7 +46,7 @@ def window_of(start: dt.datetime, end: dt.datetime) -> Window:
 def check_bid_against(
     event: Event,
     window: Window,
-    participant: Participant,
+    participant: Participant | Bidder,
     kw: Decimal,
     price: Decimal | None,
     received_at: dt.datetime,
@@ -63,6 +66,14 @@ def check_bid_against(
         suspended=suspended,
         daily_limit=within_daily_limits(taken.get(participant.id, []), window),
     )
+
+
+def table_of(model: type[Base]) -> Table:
+    """The table of ``model``, for Core bulk statements: many rows in one executemany, without
+    the ORM's bookkeeping per row."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 def whose(actor: Actor, participant_id: str | None) -> str | None:

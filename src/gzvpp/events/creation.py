@@ -26,7 +26,7 @@ from gzvpp.core.invitation import (
 from gzvpp.core.model import Direction, Mode
 from gzvpp.core.rounding import quantize_half_up, round_half_up, to_decimal
 from gzvpp.events import schemas
-from gzvpp.events.baselines import NO_BASELINE, baselines_for
+from gzvpp.events.baselines import NO_BASELINE, baselines_for, holding
 from gzvpp.events.common import (
     ENTITY,
     RANK_SCORE_STEP,
@@ -150,7 +150,7 @@ def _invite(
         if not suspended[p.id].suspended
         and within_daily_limits(taken.get(p.id, []), window).allowed
     ]
-    baselines = baselines_for(session, repository, event, window, invited)
+    baselines = baselines_for(session, repository, event, window, [holding(p) for p in invited])
     deadlines = {
         "bids_close": json_value(timeline.bids_close),
         "ranking_due": json_value(timeline.ranking_due),

@@ -8,7 +8,6 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from gzkit.audit import json_value, snapshot
@@ -20,6 +19,7 @@ from gzvpp.events.common import (
     ENTITY,
     SCHEDULER,
     SCOPED_ROLES,
+    table_of,
     whose,
 )
 from gzvpp.events.repository import EventRepository
@@ -85,7 +85,7 @@ def send_plan(session: Session, repository: EventRepository, event: Event, now: 
     told = event_payload(event)
     if terms:
         session.execute(
-            insert(Notification),
+            table_of(Notification).insert(),
             [
                 {
                     "event_id": event.id,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import bindparam
 from sqlalchemy.orm import Session
 
 from gzkit.audit import json_value, snapshot, snapshots_of
@@ -18,6 +18,7 @@ from gzvpp.core.invitation import (
     InvitationError,
 )
 from gzvpp.core.model import Mode
+from gzvpp.core.model import Participant as CoreParticipant
 from gzvpp.core.ranking import (
     RESERVE_FACTOR,
     RankingResult,
@@ -34,10 +35,11 @@ from gzvpp.events.common import (
     SCHEDULER,
     check_bid_against,
     found,
+    table_of,
     window_of,
 )
 from gzvpp.events.notify import send_plan
-from gzvpp.events.repository import EventRepository
+from gzvpp.events.repository import Bidder, BidRow, EventRepository
 from gzvpp.kit import metrics
 from gzvpp.kit.audit import record, record_many
 from gzvpp.kit.auth import Actor
@@ -46,7 +48,6 @@ from gzvpp.models import (
     Bid,
     Event,
     EventStatus,
-    Participant,
     ParticipantStatus,
     PriceMode,
     Role,
@@ -62,8 +63,8 @@ class _Decision:
 
     result: RankingResult
     excluded: dict[int, str]  # bid id → why it cannot be accepted now
-    bids: dict[int, Bid]
-    participants: dict[str, Participant]
+    bids: dict[int, BidRow]
+    participants: dict[str, Bidder]
 
 
 def close_bidding(session: Session, now: dt.datetime, event_id: str) -> list[str]:
@@ -146,8 +147,8 @@ def _decide(
     """Rank the bids that still pass every check (第八条 C); a bid from a participant that
     has since become inactive, suspended or reached its daily limit (another event's plan
     may have come first) is excluded with the reason."""
-    bids = {b.id: b for b in repository.bids(event.id)}
-    people = repository.participants({b.participant_id for b in bids.values()})
+    bids = {b.id: b for b in repository.bid_rows(event.id)}
+    people = {p.id: p for p in repository.bidders({b.participant_id for b in bids.values()})}
     ids = sorted(people)
     scores = standings(session, ids, event.start_at)
     current = standings(session, ids, now)
@@ -179,7 +180,7 @@ def _decide(
                 participant_id=p.id,
                 kw=bid.kw,
                 price=bid.price,
-                realtime_capable=p.realtime_capable and p.minute_monitoring,
+                realtime_capable=p.realtime_capable,
                 rank_score=scores[p.id].rank_score,
                 received_at=bid.received_at,
             )
@@ -213,7 +214,12 @@ def _rank(session: Session, repository: EventRepository, event: Event, now: dt.d
             "rank_reason": f"排除 / excluded：{why}"[:REASON_LENGTH],
         }
     if standing:
-        session.execute(update(Bid), [{"id": i, **columns} for i, columns in standing.items()])
+        # Core executemany on the table, without the ORM's bookkeeping per row (the bids were
+        # read as columns, so no object in the session goes stale); SET takes the other keys.
+        session.execute(
+            table_of(Bid).update().where(table_of(Bid).c.id == bindparam("bid")),
+            [{"bid": i, **columns} for i, columns in standing.items()],
+        )
     accepted = [r for r in result.ranked if r.accepted]
     window = window_of(event.start_at, event.end_at)
     baselines = baselines_for(
@@ -221,7 +227,10 @@ def _rank(session: Session, repository: EventRepository, event: Event, now: dt.d
         repository,
         event,
         window,
-        [decision.participants[r.bid.participant_id] for r in accepted],
+        [
+            CoreParticipant(p.id, p.kind, p.accounts)
+            for p in (decision.participants[r.bid.participant_id] for r in accepted)
+        ],
     )
     bidding = event.price_mode is PriceMode.BIDDING
     awards: list[dict[str, Any]] = []
@@ -247,7 +256,7 @@ def _rank(session: Session, repository: EventRepository, event: Event, now: dt.d
     event.status = EventStatus.RANKED
     event.ranked_at = event.updated_at = now
     if awards:
-        session.execute(insert(Award), awards)
+        session.execute(table_of(Award).insert(), awards)
         ids = repository.award_ids(event.id)
         created = snapshots_of(Award, ({"id": ids[a["participant_id"]], **a} for a in awards))
         record_many(

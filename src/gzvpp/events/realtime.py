@@ -17,7 +17,7 @@ from gzvpp.core.ranking import (
     RealtimeCandidate,
     select_realtime,
 )
-from gzvpp.events.baselines import NO_BASELINE, baselines_for
+from gzvpp.events.baselines import NO_BASELINE, baselines_for, holding
 from gzvpp.events.common import (
     REASON_LENGTH,
 )
@@ -72,7 +72,7 @@ def dispatch(
         repository,
         event,
         window,
-        [people[d.candidate.participant_id] for d in selected],
+        [holding(people[d.candidate.participant_id]) for d in selected],
     )
     awards = []
     for place, decision in enumerate(selected, 1):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 import numpy as np
@@ -14,7 +15,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 from gzkit.pagination import PaginationParams, paginate
 from gzkit.sorting import Sorting
 from gzvpp.core.grid import Window
-from gzvpp.core.model import Direction, Mode
+from gzvpp.core.model import Direction, Mode, ParticipantKind
 from gzvpp.events.schemas import SortProperty
 from gzvpp.meterdata.repository import ACCOUNTS_PER_QUERY, decode_day
 from gzvpp.models import (
@@ -42,6 +43,22 @@ ID_PREFIX = "DR"
 AwardRow = Row[str, EventStatus, Direction, Mode, dt.datetime, dt.datetime, str, Decimal]
 # participant id, awarded kW, price, place, baseline type, baseline kW per interval
 PlanRow = Row[str, Decimal, Decimal | None, int, str | None, list[float | None] | None]
+# bid id, participant id, kW, price, received at
+BidRow = Row[int, str, Decimal, Decimal | None, dt.datetime]
+
+
+@dataclass(frozen=True)
+class Bidder:
+    """A bidder as the ranking reads it: what :func:`gzvpp.core.invitation.check_bid` and the
+    ranking's criteria need, and the accounts it holds (for its baseline)."""
+
+    id: str
+    kind: ParticipantKind
+    name: str
+    status: ParticipantStatus
+    capability_kw: Decimal
+    realtime_capable: bool  # and minute-level monitoring: criterion b of 第八条 C
+    accounts: tuple[str, ...]
 
 
 def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -215,6 +232,51 @@ class EventRepository:
         return list(
             self.session.scalars(select(Bid).where(Bid.event_id == event_id).order_by(Bid.id))
         )
+
+    def bid_rows(self, event_id: str) -> list[BidRow]:
+        """Every bid of an event as the ranking reads it, by id: columns only, no objects."""
+        return list(
+            self.session.execute(
+                select(Bid.id, Bid.participant_id, Bid.kw, Bid.price, Bid.received_at)
+                .where(Bid.event_id == event_id)
+                .order_by(Bid.id)
+            )
+        )
+
+    def bidders(self, participant_ids: Collection[str]) -> list[Bidder]:
+        """Bidders with the facts the ranking checks and the accounts they hold (in enrolment
+        order, as :attr:`Participant.accounts`), by id: columns only, no objects built, and
+        a few hundred ids per query. Listed ids keep the plans on the indexes even where the
+        database has no statistics yet for the bids just made."""
+        ids = sorted(participant_ids)
+        held: defaultdict[str, list[str]] = defaultdict(list)
+        bidders: list[Bidder] = []
+        for start in range(0, len(ids), ACCOUNTS_PER_QUERY):
+            chunk = ids[start : start + ACCOUNTS_PER_QUERY]
+            for pid, account_id in self.session.execute(
+                select(Account.participant_id, Account.account_id)
+                .where(Account.participant_id.in_(chunk), Account.released_at.is_(None))
+                .order_by(Account.id)
+            ):
+                held[pid].append(account_id)
+            rows = self.session.execute(
+                select(
+                    Participant.id,
+                    Participant.kind,
+                    Participant.name,
+                    Participant.status,
+                    Participant.capability_kw,
+                    Participant.realtime_capable,
+                    Participant.minute_monitoring,
+                )
+                .where(Participant.id.in_(chunk))
+                .order_by(Participant.id)
+            )
+            bidders.extend(
+                Bidder(pid, kind, name, status, kw, capable and minute, tuple(held[pid]))
+                for pid, kind, name, status, kw, capable, minute in rows
+            )
+        return bidders
 
     def bid_of(self, event_id: str, participant_id: str) -> Bid | None:
         """A participant's bid for an event, locked for update."""

@@ -49,28 +49,29 @@ def read_baselines(
     and a day of another type never qualifies, so the days after an account's first
     qualifying ones cannot change its baseline: nearly every account is done after one page
     instead of reading all 60 days. The result is the same as reading every candidate day,
-    and so is a calculation on the loads returned (NaN on the days not read).
+    and so is a calculation on the loads returned: they hold only the days read, and a day
+    they do not hold reads as NaN (:meth:`IntervalCube.take`), as a day without data.
     A holiday baseline takes every qualifying day, so it reads them all at once.
     """
     accounts = list(dict.fromkeys(a for p in parts for a in p.accounts))
     first, length = window.first_interval, window.n_intervals
-    extra = np.zeros(0, dtype=np.int64) if also is None else np.asarray(also, dtype=np.int64)
-    days = np.union1d(covering_days(candidates.days, first, length), extra)
+    everyone = np.arange(len(accounts))
+    # The cube holds only the days read so far: a day it does not hold reads as NaN, just as
+    # a day without data, and most accounts need one page of the 60 candidates, not all.
     loads = IntervalCube(
-        tuple(accounts), days, np.full((len(accounts), len(days), INTERVALS_PER_DAY), np.nan)
+        tuple(accounts),
+        np.zeros(0, dtype=np.int64),
+        np.empty((len(accounts), 0, INTERVALS_PER_DAY)),
     )
-    if len(extra):
-        loads.values[:, np.searchsorted(days, np.unique(extra))] = load_cube(
-            session, accounts, extra
-        ).values
+    if also is not None and len(also):
+        loads = _with(loads, everyone, load_cube(session, accounts, also))
     readable = candidates.days[candidates.type_match]
     wanted = DAYS_WANTED.get(candidates.baseline_type)
     page = PAGE_DAYS if wanted is not None else max(len(readable), 1)
-    pending = np.arange(len(accounts))
+    pending = everyone
     for start in range(0, max(len(readable), 1), page):
         read = covering_days(readable[start : start + page], first, length)
-        part = load_cube(session, [accounts[i] for i in pending], read)
-        loads.values[np.ix_(pending, np.searchsorted(days, part.days))] = part.values
+        loads = _with(loads, pending, load_cube(session, [accounts[i] for i in pending], read))
         result = participant_baselines(window, mode, parts, loads, calendar, history)
         if wanted is None:
             break
@@ -78,6 +79,16 @@ def read_baselines(
         if not len(pending):
             break
     return loads, result
+
+
+def _with(loads: IntervalCube, rows: IntArray, part: IntervalCube) -> IntervalCube:
+    """``loads`` over its days and ``part``'s, with ``part`` (the series ``rows`` of
+    ``loads``, in that order) written in; NaN wherever neither holds a value."""
+    days = np.union1d(loads.days, part.days)
+    values = np.full((len(loads.series), len(days), INTERVALS_PER_DAY), np.nan)
+    values[:, np.searchsorted(days, loads.days)] = loads.values
+    values[np.ix_(rows, np.searchsorted(days, part.days))] = part.values
+    return IntervalCube(loads.series, days, values)
 
 
 def covering_days(days: IntArray, first_interval: int, n_intervals: int) -> IntArray:
