@@ -5,3 +5,5 @@ in :mod:`gzcreditpool.core`, the file readers and writer in :mod:`gzcreditpool.f
 command in :mod:`gzcreditpool.cli`. Nothing here imports ``gzvpp``; shared pieces come from
 ``gzkit``.
 """
+
+__version__ = "0.1.0"

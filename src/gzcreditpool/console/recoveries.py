@@ -1,0 +1,5 @@
+"""placeholder"""
+
+from gzcreditpool.console.pages import page_router
+
+router = page_router()

@@ -1,0 +1,104 @@
+"""Enterprises: registration with the 统一社会信用代码's check character validated, type
+evidence, eligibility (第八条) checked again at each loan, and the 失信 flag (第三十条)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from gzcreditpool.core.enterprise import EnterpriseFacts, eligibility_problems
+from gzcreditpool.core.uscc import uscc_problem
+from gzcreditpool.enterprises import repository
+from gzcreditpool.enterprises.schemas import EnterpriseIn, EnterpriseOut
+from gzcreditpool.kit.audit import record
+from gzcreditpool.kit.auth import Actor
+from gzcreditpool.ledger import fen
+from gzcreditpool.models import Enterprise, Role
+from gzkit.audit import snapshot
+from gzkit.errors import Invalid, NotFound
+
+
+def get(session: Session, uscc: str) -> Enterprise:
+    found = repository.by_uscc(session, uscc)
+    if found is None:
+        raise NotFound(f"没有统一社会信用代码为 {uscc} 的企业 / enterprise {uscc} not found")
+    return found
+
+
+def problems(enterprise: Enterprise, on: dt.date) -> list[str]:
+    """Why ``enterprise`` is not eligible on ``on`` (C2), empty when it is."""
+    facts = EnterpriseFacts(
+        registered_in_guangzhou=enterprise.registered_in_guangzhou,
+        independent_legal_person=enterprise.independent_legal_person,
+        revenue_fen=fen(enterprise.revenue),
+        high_tech_valid_until=enterprise.high_tech_valid_until,
+        science_plan_project=enterprise.science_plan_project,
+        founding_institution=enterprise.founding_institution,
+        sme_database_no=enterprise.sme_database_no,
+        dishonest=enterprise.dishonest_at is not None,
+    )
+    return eligibility_problems(facts, on)
+
+
+def register(session: Session, actor: Actor, body: EnterpriseIn, at: dt.datetime) -> Enterprise:
+    """Register an enterprise, or update its data (the code identifies it); audited."""
+    actor.require(Role.BANK, Role.TRUSTEE)
+    code = body.uscc.strip()
+    if (problem := uscc_problem(code)) is not None:
+        raise Invalid(f"{problem} / invalid unified social credit code", ("body", "uscc"))
+    if body.high_tech_certificate_no and body.high_tech_valid_until is None:
+        raise Invalid(
+            "填写高新技术企业证书编号时须填写有效期 / certificate needs its validity",
+            ("body", "high_tech_valid_until"),
+        )
+    fields = body.model_dump(exclude={"uscc"})
+    enterprise = repository.by_uscc(session, code)
+    before = snapshot(enterprise) if enterprise else None
+    if enterprise is None:
+        enterprise = Enterprise(uscc=code, created_at=at, updated_at=at, **fields)
+        session.add(enterprise)
+    else:
+        for key, value in fields.items():
+            setattr(enterprise, key, value)
+        enterprise.updated_at = at
+    session.flush()
+    action = "enterprise.register" if before is None else "enterprise.update"
+    record(session, actor.label, action, "enterprise", code, before, snapshot(enterprise), at=at)
+    return enterprise
+
+
+def flag_dishonest(
+    session: Session, actor: Actor, uscc: str, reason: str, at: dt.datetime
+) -> Enterprise:
+    """第三十条: 市科技局 flags the enterprise 失信; its later loans are not eligible."""
+    actor.require(Role.BUREAU)
+    enterprise = get(session, uscc)
+    before = snapshot(enterprise)
+    enterprise.dishonest_at, enterprise.dishonest_reason = at, reason
+    record(
+        session,
+        actor.label,
+        "enterprise.dishonest",
+        "enterprise",
+        uscc,
+        before,
+        snapshot(enterprise),
+        at=at,
+    )
+    return enterprise
+
+
+def out(enterprise: Enterprise, today: dt.date) -> EnterpriseOut:
+    found = problems(enterprise, today)
+    return EnterpriseOut.model_validate(
+        {
+            **{
+                k: getattr(enterprise, k)
+                for k in EnterpriseOut.model_fields
+                if hasattr(enterprise, k)
+            },
+            "eligible_today": not found,
+            "problems_today": found,
+        }
+    )

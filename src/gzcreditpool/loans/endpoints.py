@@ -1,0 +1,132 @@
+"""``/api/loans``: reports, the trustee's check, 市科技局's confirmation and the 确认书
+(thin: see ``service``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from gzcreditpool.kit.auth import ActorDep
+from gzcreditpool.kit.params import RowId
+from gzcreditpool.loans import service
+from gzcreditpool.loans.schemas import (
+    ConfirmationOut,
+    DeadlineOut,
+    LoanIdsIn,
+    LoanIn,
+    LoanOut,
+    LoanPage,
+)
+from gzcreditpool.models import LoanStatus
+from gzkit.clock import ClockDep
+from gzkit.db import SessionDep
+from gzkit.uploads import receive_form
+
+router = APIRouter(tags=["贷款 loans"])
+UPLOAD_MAX_BYTES = 8 << 20
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("/loans")
+def list_loans(
+    session: SessionDep,
+    actor: ActorDep,
+    status: LoanStatus | None = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    size: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> LoanPage:
+    """Loans, masked; a bank sees only its own."""
+    items, total = service.listing(session, actor, status, page, size)
+    return LoanPage(items=items, total=total, page=page, size=size)
+
+
+@router.post("/loans", status_code=201)
+def report(
+    body: LoanIn, request: Request, session: SessionDep, actor: ActorDep, clock: ClockDep
+) -> LoanOut:
+    """A bank reports a loan (today is the report date)."""
+    now = clock.now()
+    loan = service.report(session, actor, body, now, request.app.state.calendar)
+    return service.get(session, actor, loan.id, full=True, at=now)
+
+
+@router.post("/loans/upload", status_code=201)
+async def upload(
+    request: Request, session: SessionDep, actor: ActorDep, clock: ClockDep
+) -> dict[str, int]:
+    """A bank reports loans from a CSV (UTF-8 / GB18030) or xlsx file (multipart field
+    ``file``), all or none."""
+    folder = Path(tempfile.mkdtemp(prefix="gzcp-upload-"))
+    try:
+        form = await receive_form(
+            request, folder, file_field="file", limit=UPLOAD_MAX_BYTES, setting="8 MiB"
+        )
+        assert form.path is not None
+        loans = service.upload(
+            session,
+            actor,
+            form.path,
+            form.filename or "upload.csv",
+            clock.now(),
+            request.app.state.calendar,
+        )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return {"reported": len(loans)}
+
+
+@router.get("/loans/deadline")
+def deadline(
+    disbursed_on: dt.date, request: Request, _actor: ActorDep, clock: ClockDep
+) -> DeadlineOut:
+    """The last day to report a loan disbursed on ``disbursed_on`` (7 working days)."""
+    return service.deadline(request.app.state.calendar, disbursed_on, clock.now().date())
+
+
+@router.post("/loans/forward")
+def forward(
+    body: LoanIdsIn, request: Request, session: SessionDep, actor: ActorDep, clock: ClockDep
+) -> dict[str, int]:
+    """The trustee checks the reported loans against the rules and forwards them."""
+    loans = service.forward(session, actor, body.loan_ids, clock.now(), request.app.state.calendar)
+    return {
+        "forwarded": len(loans),
+        "registrable": sum(loan.reason is None for loan in loans),
+    }
+
+
+@router.post("/loans/confirm")
+def confirm(
+    body: LoanIdsIn, session: SessionDep, actor: ActorDep, clock: ClockDep
+) -> list[ConfirmationOut]:
+    """市科技局 confirms the forwarded loans in bulk; one 确认书 per bank."""
+    confirmations = service.confirm(session, actor, body.loan_ids, clock.now())
+    return [service.confirmation_out(session, c) for c in confirmations]
+
+
+@router.get("/loans/{loan_id}")
+def get_loan(
+    loan_id: RowId,
+    session: SessionDep,
+    actor: ActorDep,
+    clock: ClockDep,
+    full: bool = False,
+) -> LoanOut:
+    """One loan; ``full=true`` unmasks it and is logged."""
+    return service.get(session, actor, loan_id, full=full, at=clock.now())
+
+
+@router.get("/confirmations/{confirmation_id}.xlsx")
+def confirmation_xlsx(
+    confirmation_id: RowId, session: SessionDep, actor: ActorDep, clock: ClockDep
+) -> Response:
+    """The 确认书 as xlsx; the download is logged."""
+    name, data = service.confirmation_xlsx(session, actor, confirmation_id, clock.now())
+    return Response(
+        data, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )

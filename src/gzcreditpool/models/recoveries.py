@@ -1,0 +1,26 @@
+"""``recoveries``: what a bank recovers on a loan after compensation, its fees, and the refund
+due to the treasury within 30 working days (第二十三条 (四)(五))."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey
+from sqlalchemy.orm import Mapped, mapped_column
+
+from gzcreditpool.kit.db import Base
+
+
+class Recovery(Base):
+    __tablename__ = "recoveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    loan_id: Mapped[int] = mapped_column(ForeignKey("loans.id"), index=True)
+    received_on: Mapped[dt.date]
+    gross: Mapped[Decimal]
+    fees: Mapped[Decimal]
+    refund: Mapped[Decimal]
+    due_on: Mapped[dt.date | None]
+    refunded_on: Mapped[dt.date | None]
+    recorded_at: Mapped[dt.datetime]

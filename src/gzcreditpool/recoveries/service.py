@@ -1,0 +1,218 @@
+"""Recoveries, refunds and write-offs (C7; 第二十三条 (四)–(六)): each recovery with its fees;
+the refund to the treasury (the rules engine's :func:`gzcreditpool.ledger.refund`) due on the
+30th working day after receipt, flagged overdue to the trustee and 市科技局 when not paid by
+then; write-offs reported by the bank, reviewed by the trustee and reported on."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from gzcreditpool import ledger
+from gzcreditpool.kit.audit import record
+from gzcreditpool.kit.auth import Actor
+from gzcreditpool.loans.service import own_bank, visible_loan
+from gzcreditpool.models import Bank, Loan, Recovery, Role, WriteOff, WriteOffStatus
+from gzcreditpool.recoveries import repository
+from gzcreditpool.recoveries.schemas import (
+    RecoveryIn,
+    RecoveryOut,
+    WriteOffIn,
+    WriteOffOut,
+)
+from gzkit.audit import snapshot
+from gzkit.calendar import Calendar
+from gzkit.errors import Conflict, Invalid, NotFound
+
+
+def recover(
+    session: Session, actor: Actor, body: RecoveryIn, at: dt.datetime, calendar: Calendar
+) -> Recovery:
+    """The bank records a recovery; the refund owed and its due date follow (C7)."""
+    own_bank(session, actor)
+    loan = visible_loan(session, actor, body.loan_id)
+    if body.fees > body.gross:
+        raise Invalid("费用不能大于收回金额 / fees over gross", ("body", "fees"))
+    if body.received_on > at.date():
+        raise Invalid("收回日期不能晚于今天 / received in the future", ("body", "received_on"))
+    paid = [
+        ledger.PaidClaim(c.id, c.loan_id, c.filed_on, c.npl_balance, c.amount)
+        for c in repository.approved_claims(session, loan.id)
+        if c.amount is not None and c.amount > 0
+    ]
+    compensated = any(c.filed_on <= body.received_on for c in paid)
+    refund = ledger.refund(loan.id, body.received_on, body.gross - body.fees, paid)
+    recovery = Recovery(
+        loan_id=loan.id,
+        received_on=body.received_on,
+        gross=body.gross,
+        fees=body.fees,
+        refund=refund,
+        due_on=ledger.refund_due_on(calendar, body.received_on) if compensated else None,
+        recorded_at=at,
+    )
+    session.add(recovery)
+    session.flush()
+    record(
+        session,
+        actor.label,
+        "recovery.record",
+        "recovery",
+        str(recovery.id),
+        None,
+        snapshot(recovery),
+        at=at,
+    )
+    return recovery
+
+
+def mark_refunded(
+    session: Session, actor: Actor, recovery_id: int, refunded_on: dt.date, at: dt.datetime
+) -> Recovery:
+    """The bank records that it paid the refund to the treasury."""
+    own_bank(session, actor)
+    recovery = session.get(Recovery, recovery_id)
+    if recovery is None:
+        raise NotFound("没有此清收记录 / recovery not found")
+    visible_loan(session, actor, recovery.loan_id)
+    if recovery.due_on is None:
+        raise Conflict("此笔清收无须退回 / nothing to refund")
+    if recovery.refunded_on is not None:
+        raise Conflict(f"已于 {recovery.refunded_on} 退回 / already refunded")
+    if not recovery.received_on <= refunded_on <= at.date():
+        raise Invalid(
+            "退回日期须在收回日至今天之间 / refund date out of range", ("body", "refunded_on")
+        )
+    before = snapshot(recovery)
+    recovery.refunded_on = refunded_on
+    record(
+        session,
+        actor.label,
+        "recovery.refunded",
+        "recovery",
+        str(recovery.id),
+        before,
+        snapshot(recovery),
+        at=at,
+    )
+    return recovery
+
+
+def recovery_out(
+    recovery: Recovery, bank_code: str, today: dt.date, calendar: Calendar
+) -> RecoveryOut:
+    open_ = recovery.due_on is not None and recovery.refunded_on is None
+    return RecoveryOut(
+        id=recovery.id,
+        loan_id=recovery.loan_id,
+        bank_code=bank_code,
+        received_on=recovery.received_on,
+        gross=recovery.gross,
+        fees=recovery.fees,
+        refund=recovery.refund,
+        due_on=recovery.due_on,
+        refunded_on=recovery.refunded_on,
+        overdue=open_ and recovery.due_on is not None and today > recovery.due_on,
+        working_days_left=(
+            ledger.working_days_between(calendar, today, recovery.due_on)
+            if open_ and recovery.due_on is not None
+            else None
+        ),
+    )
+
+
+def listing(
+    session: Session, actor: Actor, today: dt.date, calendar: Calendar, *, overdue_only: bool
+) -> list[RecoveryOut]:
+    bank_id = actor.bank_id if actor.role is Role.BANK else None
+    found = [
+        recovery_out(r, code, today, calendar)
+        for r, code in repository.recoveries(session, bank_id)
+    ]
+    return [r for r in found if r.overdue] if overdue_only else found
+
+
+def write_off(
+    session: Session, actor: Actor, loan_id: int, body: WriteOffIn, at: dt.datetime
+) -> WriteOff:
+    """The bank reports a loan written off after due diligence (第二十三条 (六))."""
+    own_bank(session, actor)
+    loan = visible_loan(session, actor, loan_id)
+    if body.written_off_on > at.date():
+        raise Invalid(
+            "核销日期不能晚于今天 / written off in the future", ("body", "written_off_on")
+        )
+    if body.amount > loan.amount:
+        raise Invalid("核销金额不能大于贷款金额 / over the loan amount", ("body", "amount"))
+    row = WriteOff(
+        loan_id=loan.id,
+        written_off_on=body.written_off_on,
+        amount=body.amount,
+        reason=body.reason,
+        status=WriteOffStatus.REPORTED,
+    )
+    session.add(row)
+    session.flush()
+    record(
+        session,
+        actor.label,
+        "write_off.report",
+        "write_off",
+        str(row.id),
+        None,
+        snapshot(row),
+        at=at,
+    )
+    return row
+
+
+def review_write_off(
+    session: Session, actor: Actor, write_off_id: int, note: str, at: dt.datetime
+) -> WriteOff:
+    """The trustee reviews a reported write-off."""
+    actor.require(Role.TRUSTEE)
+    row = session.get(WriteOff, write_off_id)
+    if row is None:
+        raise NotFound("没有此核销记录 / write-off not found")
+    if row.status is not WriteOffStatus.REPORTED:
+        raise Conflict("此核销已审核 / already reviewed")
+    before = snapshot(row)
+    row.status, row.reviewed_at, row.review_note = WriteOffStatus.REVIEWED, at, note
+    record(
+        session,
+        actor.label,
+        "write_off.review",
+        "write_off",
+        str(row.id),
+        before,
+        snapshot(row),
+        at=at,
+    )
+    return row
+
+
+def write_off_out(row: WriteOff, bank_code: str) -> WriteOffOut:
+    return WriteOffOut(
+        id=row.id,
+        loan_id=row.loan_id,
+        bank_code=bank_code,
+        written_off_on=row.written_off_on,
+        amount=row.amount,
+        reason=row.reason,
+        status=row.status,
+        review_note=row.review_note,
+    )
+
+
+def write_offs(session: Session, actor: Actor) -> list[WriteOffOut]:
+    bank_id = actor.bank_id if actor.role is Role.BANK else None
+    return [write_off_out(w, code) for w, code in repository.write_offs(session, bank_id)]
+
+
+def bank_code(session: Session, loan_id: int) -> str:
+    loan = session.get(Loan, loan_id)
+    assert loan is not None
+    bank = session.get(Bank, loan.bank_id)
+    assert bank is not None
+    return bank.code
