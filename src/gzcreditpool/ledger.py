@@ -57,7 +57,14 @@ def _date(value: np.datetime64) -> dt.date:
 
 def deadline(calendar: Calendar, disbursed_on: dt.date) -> dt.date:
     """The last day to report a loan disbursed on ``disbursed_on`` (C4, 7 working days)."""
-    return _date(report_deadline(calendar, _days([disbursed_on]))[0])
+    return deadlines(calendar, [disbursed_on])[0]
+
+
+def deadlines(calendar: Calendar, disbursed_on: Sequence[dt.date]) -> list[dt.date]:
+    """:func:`deadline` of each day, in one call of the rules engine."""
+    if not disbursed_on:
+        return []
+    return [_date(day) for day in report_deadline(calendar, _days(disbursed_on))]
 
 
 def refund_due_on(calendar: Calendar, received_on: dt.date) -> dt.date:

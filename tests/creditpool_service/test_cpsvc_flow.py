@@ -74,7 +74,7 @@ def test_the_pool_from_bank_selection_to_sanction(pool: Pool) -> None:
     uploaded = client.post(
         "/api/loans/upload", files={"file": ("贷款.csv", io.BytesIO(data), "text/csv")}, headers=b
     )
-    assert pool.ok(uploaded, 201) == {"reported": 14}
+    assert pool.ok(uploaded, 201)["reported"] == 14
 
     # The trustee checks and forwards (the rules decide), 市科技局 confirms in bulk.
     assert client.post("/api/loans/forward", json={}, headers=a).status_code == 403

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request, Response
@@ -24,7 +21,7 @@ from gzcreditpool.kit.params import RowId
 from gzcreditpool.models import ClaimStatus
 from gzkit.clock import ClockDep
 from gzkit.db import SessionDep
-from gzkit.uploads import receive_form
+from gzkit.received import received_file
 
 router = APIRouter(tags=["贷后与补偿 claims"])
 
@@ -44,23 +41,14 @@ async def add_legal_action(
 ) -> LegalActionOut:
     """The bank records a legal action: multipart fields ``kind`` (lawsuit | arbitration |
     notarised), ``case_no``, ``effective_on`` and the document as ``file``."""
-    folder = Path(tempfile.mkdtemp(prefix="gzcp-legal-"))
-    try:
-        form = await receive_form(
-            request, folder, file_field="file", limit=service.MAX_DOCUMENT_BYTES, setting="8 MiB"
-        )
+    async with received_file(
+        request, file_field="file", limit=service.MAX_DOCUMENT_BYTES, setting="8 MiB"
+    ) as form:
         assert form.path is not None
         action = service.add_legal_action(
-            session,
-            actor,
-            loan_id,
-            form.fields,
-            form.path,
-            form.filename or "document",
+            session, actor, loan_id, form.fields, form.path, form.filename or "document",
             clock.now(),
-        )
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        )  # fmt: skip
     return LegalActionOut(
         id=action.id,
         kind=action.kind,

@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from gzcreditpool.models import ClaimStatus, LegalKind
+from gzkit.db import MAX_ROW_ID
 from gzkit.request_input import Input
 
 Category = Literal["正常", "关注", "次级", "可疑", "损失"]
@@ -19,8 +20,11 @@ class ClassificationIn(Input):
     as_of: dt.date
 
 
-class ClaimIn(Input):
-    loan_id: int = Field(ge=1, le=2**31 - 1)
+class LoanRefIn(Input):
+    loan_id: int = Field(ge=1, le=MAX_ROW_ID)
+
+
+class ClaimIn(LoanRefIn):
     npl_balance: Decimal = Field(gt=0, max_digits=16, decimal_places=2)
 
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import RedirectResponse
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -30,6 +33,7 @@ TEMPLATES = SITE.templates
 TEMPLATES.env.filters["label"] = lambda role: ROLE_NAMES[role]
 TEMPLATES.env.filters["time"] = lambda moment: f"{moment:%Y-%m-%d %H:%M}"
 TEMPLATES.env.filters["money"] = lambda value: "—" if value is None else f"{value:,.2f}"
+TEMPLATES.env.filters["zh"] = lambda text: str(text).split(" / ")[0]
 TEMPLATES.env.globals["badge_title"] = "待办"
 STATIC_FILES = SITE.static_files
 STAFF = (Role.BUREAU, Role.TRUSTEE, Role.AUDITOR)
@@ -153,6 +157,35 @@ PageActor = Annotated[Actor, Depends(_page_actor)]
 def today(request: Request) -> dt.date:
     now: dt.datetime = request.app.state.clock.now()
     return now.date()
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse(model: type[M], data: dict[str, Any]) -> M:
+    """``model`` from a form's fields; a bad value is the Chinese 422 page naming the field
+    (as FastAPI's own validation would be), never a 500."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        raise RequestValidationError(err.errors()) from None
+
+
+def done(path: str, message: str) -> RedirectResponse:
+    """Back to ``path`` after a change, with the key of its notice (:data:`NOTICES`)."""
+    return RedirectResponse(f"{path}?done={message}", status_code=303)
+
+
+def confirm_step(
+    request: Request, actor: Actor, *, title: str, consequence: str, action: str, button: str
+) -> Response:
+    """The confirmation step of an irreversible bulk action: what will happen, then confirm
+    (the form posts again with ``confirmed=1``) or go back to the page."""
+    return render(
+        request, actor, "kit/confirm.html",
+        title=title, consequence=consequence, action=action, fields={}, button=button,
+        back=request.url.path.rsplit("/", 1)[0],
+    )  # fmt: skip
 
 
 def page_router() -> APIRouter:

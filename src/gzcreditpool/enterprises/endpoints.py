@@ -5,7 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from gzcreditpool.enterprises import service
-from gzcreditpool.enterprises.schemas import DishonestIn, EnterpriseIn, EnterpriseOut
+from gzcreditpool.enterprises.schemas import (
+    DishonestIn,
+    EnterpriseBatchIn,
+    EnterpriseIn,
+    EnterpriseOut,
+)
 from gzcreditpool.kit.auth import ActorDep
 from gzkit.clock import ClockDep
 from gzkit.db import SessionDep
@@ -20,6 +25,15 @@ def register(
     """Register or update an enterprise (by its 统一社会信用代码)."""
     now = clock.now()
     return service.out(service.register(session, actor, body, now), now.date())
+
+
+@router.post("/batch")
+def register_many(
+    body: EnterpriseBatchIn, session: SessionDep, actor: ActorDep, clock: ClockDep
+) -> dict[str, int]:
+    """Register or update many enterprises, all or none (the first bad one is named)."""
+    registered = service.register_many(session, actor, body.enterprises, clock.now())
+    return {"registered": len(registered)}
 
 
 @router.get("/{uscc}")

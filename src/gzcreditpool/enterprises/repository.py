@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -10,3 +12,7 @@ from gzcreditpool.models import Enterprise
 
 def by_uscc(session: Session, uscc: str) -> Enterprise | None:
     return session.scalar(select(Enterprise).where(Enterprise.uscc == uscc))
+
+
+def by_usccs(session: Session, codes: set[str]) -> Sequence[Enterprise]:
+    return session.scalars(select(Enterprise).where(Enterprise.uscc.in_(codes))).all()

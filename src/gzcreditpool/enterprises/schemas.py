@@ -27,6 +27,12 @@ class EnterpriseIn(Input):
     sme_database_no: str | None = Field(None, max_length=40)
 
 
+class EnterpriseBatchIn(Input):
+    """Up to 1,000 registrations at once (a bank's system keeping the pool in step)."""
+
+    enterprises: list[EnterpriseIn] = Field(min_length=1, max_length=1000)
+
+
 class DishonestIn(Input):
     multiline = frozenset({"reason"})
     reason: str = Field(min_length=1, max_length=500)

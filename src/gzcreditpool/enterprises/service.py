@@ -11,7 +11,7 @@ from gzcreditpool.core.enterprise import EnterpriseFacts, eligibility_problems
 from gzcreditpool.core.uscc import uscc_problem
 from gzcreditpool.enterprises import repository
 from gzcreditpool.enterprises.schemas import EnterpriseIn, EnterpriseOut
-from gzcreditpool.kit.audit import record
+from gzcreditpool.kit.audit import record, record_many
 from gzcreditpool.kit.auth import Actor
 from gzcreditpool.ledger import fen
 from gzcreditpool.models import Enterprise, Role
@@ -24,6 +24,11 @@ def get(session: Session, uscc: str) -> Enterprise:
     if found is None:
         raise NotFound(f"没有统一社会信用代码为 {uscc} 的企业 / enterprise {uscc} not found")
     return found
+
+
+def by_codes(session: Session, codes: set[str]) -> dict[str, Enterprise]:
+    """The enterprises among ``codes`` that are registered, by code."""
+    return {firm.uscc: firm for firm in repository.by_usccs(session, codes)}
 
 
 def problems(enterprise: Enterprise, on: dt.date) -> list[str]:
@@ -43,29 +48,58 @@ def problems(enterprise: Enterprise, on: dt.date) -> list[str]:
 
 def register(session: Session, actor: Actor, body: EnterpriseIn, at: dt.datetime) -> Enterprise:
     """Register an enterprise, or update its data (the code identifies it); audited."""
+    return register_many(session, actor, [body], at)[0]
+
+
+def register_many(
+    session: Session, actor: Actor, bodies: list[EnterpriseIn], at: dt.datetime
+) -> list[Enterprise]:
+    """Register or update each of ``bodies``, audited, all or none.
+
+    Raises
+    ------
+    Invalid
+        A code failing its check character (GB 32100), or a certificate without its validity;
+        the field names the entry's position when there are several.
+    """
     actor.require(Role.BANK, Role.TRUSTEE)
-    code = body.uscc.strip()
-    if (problem := uscc_problem(code)) is not None:
-        raise Invalid(f"{problem} / invalid unified social credit code", ("body", "uscc"))
-    if body.high_tech_certificate_no and body.high_tech_valid_until is None:
-        raise Invalid(
-            "填写高新技术企业证书编号时须填写有效期 / certificate needs its validity",
-            ("body", "high_tech_valid_until"),
+    codes = [body.uscc.strip() for body in bodies]
+    for index, (code, body) in enumerate(zip(codes, bodies, strict=True)):
+        where: tuple[str | int, ...] = (
+            ("body", "enterprises", index) if len(bodies) > 1 else ("body",)
         )
-    fields = body.model_dump(exclude={"uscc"})
-    enterprise = repository.by_uscc(session, code)
-    before = snapshot(enterprise) if enterprise else None
-    if enterprise is None:
-        enterprise = Enterprise(uscc=code, created_at=at, updated_at=at, **fields)
-        session.add(enterprise)
-    else:
-        for key, value in fields.items():
-            setattr(enterprise, key, value)
-        enterprise.updated_at = at
+        if (problem := uscc_problem(code)) is not None:
+            raise Invalid(f"{problem} / invalid unified social credit code", (*where, "uscc"))
+        if body.high_tech_certificate_no and body.high_tech_valid_until is None:
+            raise Invalid(
+                "填写高新技术企业证书编号时须填写有效期 / certificate needs its validity",
+                (*where, "high_tech_valid_until"),
+            )
+    known = by_codes(session, set(codes))
+    changes: list[tuple[str, dict[str, object] | None, Enterprise]] = []
+    for code, body in zip(codes, bodies, strict=True):
+        fields = body.model_dump(exclude={"uscc"})
+        enterprise = known.get(code)
+        before = snapshot(enterprise) if enterprise else None
+        if enterprise is None:
+            enterprise = Enterprise(uscc=code, created_at=at, updated_at=at, **fields)
+            session.add(enterprise)
+            known[code] = enterprise
+        else:
+            for key, value in fields.items():
+                setattr(enterprise, key, value)
+            enterprise.updated_at = at
+        changes.append((code, before, enterprise))
     session.flush()
-    action = "enterprise.register" if before is None else "enterprise.update"
-    record(session, actor.label, action, "enterprise", code, before, snapshot(enterprise), at=at)
-    return enterprise
+    record_many(
+        session,
+        actor.label,
+        "enterprise.register",
+        "enterprise",
+        [(code, before, snapshot(firm)) for code, before, firm in changes],
+        at=at,
+    )
+    return [firm for _, _, firm in changes]
 
 
 def flag_dishonest(

@@ -4,9 +4,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import tempfile
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -21,11 +18,12 @@ from gzcreditpool.loans.schemas import (
     LoanIn,
     LoanOut,
     LoanPage,
+    UploadOut,
 )
 from gzcreditpool.models import LoanStatus
 from gzkit.clock import ClockDep
 from gzkit.db import SessionDep
-from gzkit.uploads import receive_form
+from gzkit.received import received_file
 
 router = APIRouter(tags=["贷款 loans"])
 UPLOAD_MAX_BYTES = 8 << 20
@@ -58,26 +56,18 @@ def report(
 @router.post("/loans/upload", status_code=201)
 async def upload(
     request: Request, session: SessionDep, actor: ActorDep, clock: ClockDep
-) -> dict[str, int]:
+) -> UploadOut:
     """A bank reports loans from a CSV (UTF-8 / GB18030) or xlsx file (multipart field
     ``file``), all or none."""
-    folder = Path(tempfile.mkdtemp(prefix="gzcp-upload-"))
-    try:
-        form = await receive_form(
-            request, folder, file_field="file", limit=UPLOAD_MAX_BYTES, setting="8 MiB"
-        )
+    async with received_file(
+        request, file_field="file", limit=UPLOAD_MAX_BYTES, setting="8 MiB"
+    ) as form:
         assert form.path is not None
         loans = service.upload(
-            session,
-            actor,
-            form.path,
-            form.filename or "upload.csv",
-            clock.now(),
+            session, actor, form.path, form.filename or "upload.csv", clock.now(),
             request.app.state.calendar,
-        )
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-    return {"reported": len(loans)}
+        )  # fmt: skip
+    return UploadOut(reported=len(loans), loan_ids=[loan.id for loan in loans])
 
 
 @router.get("/loans/deadline")

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from gzcreditpool.models import Bank, Enterprise, Loan, LoanStatus
+from gzcreditpool.models import Bank, Confirmation, Enterprise, Loan, LoanStatus
 
 LoanRow = tuple[Loan, Bank, Enterprise]
 
@@ -46,10 +46,12 @@ def one(session: Session, loan_id: int) -> LoanRow | None:
     return None if found is None else (found[0], found[1], found[2])
 
 
-def not_refused(session: Session) -> Sequence[Loan]:
-    """Every loan still in the running (the enterprise's yearly cap counts them, C3)."""
+def not_refused(session: Session, enterprise_ids: set[int]) -> Sequence[Loan]:
+    """The enterprises' loans still in the running (their yearly cap counts them, C3)."""
     return session.scalars(
-        select(Loan).where(Loan.status != LoanStatus.REFUSED).order_by(Loan.id)
+        select(Loan)
+        .where(Loan.status != LoanStatus.REFUSED, Loan.enterprise_id.in_(enterprise_ids))
+        .order_by(Loan.id)
     ).all()
 
 
@@ -60,12 +62,25 @@ def in_status(session: Session, status: LoanStatus, ids: list[int] | None) -> Se
     return session.scalars(query.order_by(Loan.id)).all()
 
 
-def by_contract(session: Session, bank_id: int, contract_no: str) -> Loan | None:
-    return session.scalar(
-        select(Loan).where(Loan.bank_id == bank_id, Loan.contract_no == contract_no)
+def contracts_taken(session: Session, bank_id: int, contract_nos: list[str]) -> set[str]:
+    """Which of ``contract_nos`` the bank has already reported."""
+    return set(
+        session.scalars(
+            select(Loan.contract_no).where(
+                Loan.bank_id == bank_id, Loan.contract_no.in_(contract_nos)
+            )
+        )
     )
 
 
 def of_confirmation(session: Session, confirmation_id: int) -> Sequence[LoanRow]:
     query = _joined().where(Loan.confirmation_id == confirmation_id).order_by(Loan.id)
     return [(loan, bank, firm) for loan, bank, firm in session.execute(query)]
+
+
+def confirmations(session: Session, bank_id: int | None, limit: int) -> Sequence[Confirmation]:
+    """The latest 确认书 (a bank's own when ``bank_id`` is given), newest first."""
+    query = select(Confirmation).order_by(Confirmation.id.desc()).limit(limit)
+    if bank_id is not None:
+        query = query.where(Confirmation.bank_id == bank_id)
+    return session.scalars(query).all()

@@ -68,6 +68,13 @@ class LoanPage(BaseModel):
     size: int
 
 
+class UploadOut(BaseModel):
+    """How many loans a file reported, and their ids in the file's order."""
+
+    reported: int
+    loan_ids: list[int]
+
+
 class ConfirmationOut(BaseModel):
     id: int
     bank_code: str

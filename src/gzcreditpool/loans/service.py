@@ -34,7 +34,7 @@ from gzcreditpool.models import (
 )
 from gzkit.audit import snapshot
 from gzkit.calendar import Calendar
-from gzkit.errors import Conflict, Forbidden, Invalid, NotFound
+from gzkit.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from gzkit.sheets import Cell, read_upload, xlsx_bytes
 
 REASON_TEXT = {
@@ -96,42 +96,85 @@ def report(
     """A bank reports a loan today; the enterprise's eligibility (C2) is checked on the day of
     disbursement and kept with the loan."""
     bank = own_bank(session, actor)
-    return _add(session, actor, bank, body, at, calendar)
+    try:
+        return _add_many(session, actor, bank, [body], at, calendar)[0]
+    except RowError as err:
+        raise err.error from None
 
 
-def _add(
-    session: Session, actor: Actor, bank: Bank, body: LoanIn, at: dt.datetime, calendar: Calendar
-) -> Loan:
+class RowError(Exception):
+    """The ``index``-th loan of a batch was refused with ``error``."""
+
+    def __init__(self, index: int, error: DomainError) -> None:
+        super().__init__(error.message)
+        self.index, self.error = index, error
+
+
+def _add_many(
+    session: Session,
+    actor: Actor,
+    bank: Bank,
+    bodies: list[LoanIn],
+    at: dt.datetime,
+    calendar: Calendar,
+) -> list[Loan]:
+    """Report ``bodies`` (checked first, then stored together and audited).
+
+    Raises
+    ------
+    RowError
+        Naming the first refused loan: disbursed after today, a credit part over the amount,
+        a contract already reported (or twice in the batch), an unknown enterprise.
+    """
     today = at.date()
-    if body.disbursed_on > today:
-        raise Invalid("放款日不能晚于今天 / disbursed in the future", ("body", "disbursed_on"))
-    if body.credit_part > body.amount:
-        raise Invalid(
-            "信用部分不能大于贷款金额 / credit part over the amount", ("body", "credit_part")
+    taken = repository.contracts_taken(session, bank.id, [b.contract_no for b in bodies])
+    firms = enterprises.by_codes(session, {b.enterprise_uscc for b in bodies})
+    for index, body in enumerate(bodies):
+        if body.disbursed_on > today:
+            error: DomainError = Invalid(
+                "放款日不能晚于今天 / disbursed in the future", ("body", "disbursed_on")
+            )
+        elif body.credit_part > body.amount:
+            error = Invalid(
+                "信用部分不能大于贷款金额 / credit part over the amount", ("body", "credit_part")
+            )
+        elif body.contract_no in taken:
+            error = Conflict(f"合同 {body.contract_no} 已报送 / contract already reported")
+        elif body.enterprise_uscc not in firms:
+            error = NotFound(
+                f"没有统一社会信用代码为 {body.enterprise_uscc} 的企业 / enterprise not found"
+            )
+        else:
+            taken.add(body.contract_no)
+            continue
+        raise RowError(index, error)
+    deadlines = ledger.deadlines(calendar, [body.disbursed_on for body in bodies])
+    loans = []
+    for body, deadline_on in zip(bodies, deadlines, strict=True):
+        enterprise = firms[body.enterprise_uscc]
+        problems = enterprises.problems(enterprise, body.disbursed_on)
+        loans.append(
+            Loan(
+                bank_id=bank.id,
+                enterprise_id=enterprise.id,
+                contract_no=body.contract_no,
+                disbursed_on=body.disbursed_on,
+                reported_on=today,
+                report_deadline=deadline_on,
+                amount=body.amount,
+                term_months=body.term_months,
+                credit_part=body.credit_part,
+                financing_guarantee=body.financing_guarantee,
+                enterprise_eligible=not problems,
+                eligibility_note="；".join(problems) or "符合第八条",
+                status=LoanStatus.REPORTED,
+            )
         )
-    if repository.by_contract(session, bank.id, body.contract_no) is not None:
-        raise Conflict(f"合同 {body.contract_no} 已报送 / contract already reported")
-    enterprise = enterprises.get(session, body.enterprise_uscc)
-    problems = enterprises.problems(enterprise, body.disbursed_on)
-    loan = Loan(
-        bank_id=bank.id,
-        enterprise_id=enterprise.id,
-        contract_no=body.contract_no,
-        disbursed_on=body.disbursed_on,
-        reported_on=today,
-        report_deadline=ledger.deadline(calendar, body.disbursed_on),
-        amount=body.amount,
-        term_months=body.term_months,
-        credit_part=body.credit_part,
-        financing_guarantee=body.financing_guarantee,
-        enterprise_eligible=not problems,
-        eligibility_note="；".join(problems) or "符合第八条",
-        status=LoanStatus.REPORTED,
-    )
-    session.add(loan)
+    session.add_all(loans)
     session.flush()
-    record(session, actor.label, "loan.report", "loan", str(loan.id), None, snapshot(loan), at=at)
-    return loan
+    changes = [(str(loan.id), None, snapshot(loan)) for loan in loans]
+    record_many(session, actor.label, "loan.report", "loan", changes, at=at)
+    return loans
 
 
 def upload(
@@ -145,24 +188,25 @@ def upload(
     """Report every loan of a CSV (UTF-8 or GB18030) or xlsx file with :data:`UPLOAD_COLUMNS`;
     all or none (the first bad line names file, line and field)."""
     bank = own_bank(session, actor)
-    loans = []
-    for line, row in read_upload(path, filename, UPLOAD_COLUMNS):
+    rows = read_upload(path, filename, UPLOAD_COLUMNS)
+    if not rows:
+        raise Invalid(f"{filename}：没有贷款记录", "file")
+    bodies = []
+    for line, row in rows:
         where = f"{filename} 第 {line} 行"
         flag = BOOLEANS.get(row["financing_guarantee"].lower())
         if flag is None:
             raise Invalid(f"{where}：financing_guarantee 须为 true 或 false", "file")
         try:
-            body = LoanIn.model_validate({**row, "financing_guarantee": flag})
+            bodies.append(LoanIn.model_validate({**row, "financing_guarantee": flag}))
         except ValidationError as err:
             first = err.errors()[0]
             raise Invalid(f"{where}：{first['loc'][0]} {first['msg']}", "file") from None
-        try:
-            loans.append(_add(session, actor, bank, body, at, calendar))
-        except (Invalid, Conflict, NotFound) as err:
-            raise Invalid(f"{where}：{err.message}", "file") from None
-    if not loans:
-        raise Invalid(f"{filename}：没有贷款记录", "file")
-    return loans
+    try:
+        return _add_many(session, actor, bank, bodies, at, calendar)
+    except RowError as err:
+        line = rows[err.index][0]
+        raise Invalid(f"{filename} 第 {line} 行：{err.error.message}", "file") from None
 
 
 def forward(
@@ -174,7 +218,10 @@ def forward(
     waiting = repository.in_status(session, LoanStatus.REPORTED, ids)
     if not waiting:
         return []
-    book = repository.not_refused(session)
+    # The enterprise's yearly cap (C3) looks only at the loans of one enterprise and year.
+    groups = {(loan.enterprise_id, loan.disbursed_on.year) for loan in waiting}
+    book = repository.not_refused(session, {firm for firm, _ in groups})
+    book = [loan for loan in book if (loan.enterprise_id, loan.disbursed_on.year) in groups]
     reasons = ledger.loan_reasons(calendar, [_row(loan) for loan in book])
     changes = []
     for loan in waiting:

@@ -1,0 +1,90 @@
+"""The console's pages per role, without a browser: what each role sees, the forms' effects,
+and refusals as Chinese pages (forged forms, bad values, another role's page)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from conftest import BANK_USER, SAME_ORIGIN, signed_in, submit
+
+from gzcreditpool.demo.run import DemoRun
+from gzcreditpool.demo.world import uscc_of
+
+ROLES = {
+    "市科技局": ("/console/dashboard", ["资金池总览", "入池放贷额", "补偿审批"]),
+    "受托管理机构": ("/console/loans", ["贷款审核", "待审核"]),
+    "审计": ("/console/dashboard", ["资金池总览"]),
+    BANK_USER: ("/console/loans", ["贷款报送", "报送期限", "批量上传"]),
+}
+
+
+@pytest.mark.parametrize("name", list(ROLES))
+def test_each_role_lands_on_its_pages(demo_run: DemoRun, name: str) -> None:
+    client = signed_in(demo_run, name)
+    home, texts = ROLES[name]
+    page = client.get("/console/")
+    assert page.status_code == 200 and page.url.path == home
+    assert all(text in page.text for text in texts)
+    for path in ("/console/loans", "/console/claims", "/console/recoveries"):
+        assert client.get(path).status_code == 200
+
+
+def test_bank_cannot_open_the_dashboard_and_sees_masked_loans(demo_run: DemoRun) -> None:
+    client = signed_in(demo_run, BANK_USER)
+    refused = client.get("/console/dashboard")
+    assert refused.status_code == 403 and "无权访问" in refused.text
+    loans = client.get("/console/loans?status=").text
+    assert "*" in loans and "GZB01" in loans and "GZB02" not in loans
+
+
+def test_bank_reports_a_loan_and_the_trustee_and_bureau_take_it_in(demo_run: DemoRun) -> None:
+    bank = signed_in(demo_run, BANK_USER)
+    today = demo_run.clock.now().date()
+    firm = uscc_of(10_000)  # registered in the demo world
+    answer = submit(
+        bank, "/console/loans", "/console/loans",
+        contract_no="CONSOLE-1", enterprise_uscc=firm, disbursed_on=today.isoformat(),
+        amount="2000000.00", term_months="24", credit_part="1500000.00",
+    )  # fmt: skip
+    assert answer.status_code == 200 and "贷款已报送" in answer.text
+    assert "还剩 7 个工作日" in bank.get("/console/loans?status=reported").text
+    trustee = signed_in(demo_run, "受托管理机构")
+    assert "待审核 1 笔" in trustee.get("/console/loans").text
+    answer = submit(trustee, "/console/loans", "/console/loans/forward")
+    assert "已按规则审核" in answer.text
+    bureau = signed_in(demo_run, "市科技局")
+    step = submit(bureau, "/console/loans", "/console/loans/confirm")
+    assert "不可撤销" in step.text and 'name="confirmed" value="1"' in step.text
+    done = submit(bureau, "/console/loans", "/console/loans/confirm", confirmed="1")
+    assert "确认书已生成" in done.text
+    assert "已确认入池" in bank.get("/console/loans?status=confirmed").text
+
+
+def test_forged_and_bad_forms_answer_chinese_pages(demo_run: DemoRun) -> None:
+    bank = signed_in(demo_run, BANK_USER)
+    forged = bank.post("/console/loans/forward", headers=SAME_ORIGIN)
+    assert forged.status_code == 403 and "请求被拒绝" in forged.text
+    bad = submit(
+        bank, "/console/loans", "/console/loans",
+        contract_no="BAD", enterprise_uscc=uscc_of(10_000), disbursed_on="2025-13-01",
+        amount="NaN", term_months="x", credit_part="1",
+    )  # fmt: skip
+    assert bad.status_code == 422 and "输入有误" in bad.text
+    unknown = submit(
+        bank, "/console/loans", "/console/loans",
+        contract_no="BAD-2", enterprise_uscc=uscc_of(999_999),
+        disbursed_on=dt.date(2025, 12, 1).isoformat(),
+        amount="1000.00", term_months="12", credit_part="600.00",
+    )  # fmt: skip
+    assert unknown.status_code == 404 and "未找到" in unknown.text
+    trustee_only = submit(bank, "/console/loans", "/console/loans/forward")
+    assert trustee_only.status_code == 403
+
+
+def test_claims_and_recoveries_pages_show_conditions_and_deadlines(demo_run: DemoRun) -> None:
+    bureau = signed_in(demo_run, "市科技局")
+    claims = bureau.get("/console/claims").text
+    assert "风险分类为次级、可疑或损失" in claims and "年预算" in claims
+    recoveries = bureau.get("/console/recoveries").text
+    assert "逾期未退回" in recoveries
