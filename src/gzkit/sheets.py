@@ -87,15 +87,18 @@ def read_upload(
 
 
 def _xlsx_rows(path: Path, filename: str) -> list[list[str]]:
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
-        raise Invalid(f"{filename}：不是有效的 xlsx 文件", "file") from None
-    try:
-        sheet = book.worksheets[0]
-        return [[_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-    finally:
-        book.close()
+    # Opened as a stream: given a path, openpyxl insists on an .xlsx suffix, and an upload is
+    # stored under a name of its own.
+    with path.open("rb") as stream:
+        try:
+            book = openpyxl.load_workbook(stream, read_only=True, data_only=True)
+        except Exception:  # openpyxl raises many kinds for a file that is not a workbook
+            raise Invalid(f"{filename}：不是有效的 xlsx 文件", "file") from None
+        try:
+            sheet = book.worksheets[0]
+            return [[_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        finally:
+            book.close()
 
 
 def _text(value: object) -> str:

@@ -7,12 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import BANK_USER, open_signed_in, require_browser, shot
+from cpcon_helpers import BANK_USER, open_signed_in, require_browser, shot
 
 from gzcreditpool.demo.run import DemoRun
 from gzcreditpool.demo.world import uscc_of
 
 require_browser()
+pytestmark = pytest.mark.browser
 PHONE, DESK = (390, 844), (1440, 900)
 
 

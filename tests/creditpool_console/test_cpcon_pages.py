@@ -6,10 +6,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import BANK_USER, SAME_ORIGIN, signed_in, submit
+from cpcon_helpers import BANK_USER, PASSWORD, SAME_ORIGIN, signed_in, submit
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 
 from gzcreditpool.demo.run import DemoRun
 from gzcreditpool.demo.world import uscc_of
+from gzcreditpool.models import AuditLog
+from gzkit.db import session_scope
 
 ROLES = {
     "市科技局": ("/console/dashboard", ["资金池总览", "入池放贷额", "补偿审批"]),
@@ -88,3 +92,43 @@ def test_claims_and_recoveries_pages_show_conditions_and_deadlines(demo_run: Dem
     assert "风险分类为次级、可疑或损失" in claims and "年预算" in claims
     recoveries = bureau.get("/console/recoveries").text
     assert "逾期未退回" in recoveries
+
+
+def test_a_loan_page_reveals_in_full_only_on_request_and_logs_it(demo_run: DemoRun) -> None:
+    trustee = signed_in(demo_run, "受托管理机构")
+    loan_id = demo_run.loan_ids[min(demo_run.loan_ids)]
+    masked = trustee.get(f"/console/loans/{loan_id}")
+    assert masked.status_code == 200 and "显示完整信息" in masked.text and "*" in masked.text
+    with session_scope(demo_run.client.app.state.sessionmaker) as session:  # type: ignore[attr-defined]
+        views = session.scalar(select(func.count()).where(AuditLog.action == "loan.view_full"))
+    full = trustee.get(f"/console/loans/{loan_id}?full=1")
+    assert full.status_code == 200 and "显示完整信息" not in full.text
+    with session_scope(demo_run.client.app.state.sessionmaker) as session:  # type: ignore[attr-defined]
+        after = session.scalar(select(func.count()).where(AuditLog.action == "loan.view_full"))
+    assert after == (views or 0) + 1
+    auditor = signed_in(demo_run, "审计")
+    assert "脱敏" in auditor.get(f"/console/loans/{loan_id}").text
+    assert auditor.get(f"/console/loans/{loan_id}?full=1").status_code == 403
+
+
+def test_changing_ones_password(demo_run: DemoRun) -> None:
+    client = signed_in(demo_run, "审计")
+    wrong = submit(
+        client, "/console/password", "/console/password",
+        current="not it", password="new-password-1", password_again="new-password-1",
+    )  # fmt: skip
+    assert wrong.status_code == 401 and "当前密码错误" in wrong.text
+    differ = submit(
+        client, "/console/password", "/console/password",
+        current=PASSWORD, password="new-password-1", password_again="new-password-2",
+    )  # fmt: skip
+    assert differ.status_code == 422 and "不一致" in differ.text
+    done = submit(
+        client, "/console/password", "/console/password",
+        current=PASSWORD, password="new-password-1", password_again="new-password-1",
+    )  # fmt: skip
+    assert done.status_code == 200 and "密码已修改" in done.text
+    old = TestClient(demo_run.client.app).post(
+        "/console/login", data={"name": "审计", "password": PASSWORD}, headers=SAME_ORIGIN
+    )
+    assert old.status_code == 401

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+from decimal import Decimal
 
 import pytest
 from cpsvc_pool import Pool, bearer, uscc
@@ -11,8 +13,10 @@ from sqlalchemy.exc import DBAPIError
 
 from gzcreditpool.models import Role
 from gzkit.db import session_scope
+from gzkit.sheets import xlsx_bytes
 
 SAME_ORIGIN = {"Origin": "http://testserver"}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def test_tokens_roles_and_bank_scope(pool: Pool) -> None:
@@ -258,3 +262,28 @@ def test_enterprise_code_check_and_dishonest_flag(pool: Pool) -> None:
 def test_the_audit_log_is_append_only(pool: Pool) -> None:
     with pytest.raises(DBAPIError), session_scope(pool.app.state.sessionmaker) as session:
         session.execute(text("UPDATE audit_log SET actor = 'x'"))
+
+
+def test_an_xlsx_upload_reports_its_loans(pool: Pool) -> None:
+    client = pool.client
+    pool.at("2023-09-04")
+    _, bank = pool.partner_bank("癸银行")
+    firm = pool.enterprise(bank)
+    header = (
+        "contract_no", "enterprise_uscc", "disbursed_on", "amount", "term_months",
+        "credit_part", "financing_guarantee",
+    )  # fmt: skip
+    rows = [
+        ("X-1", firm, dt.date(2023, 9, 1), Decimal("500000.00"), 12, Decimal("300000.00"), "false"),
+        ("X-2", firm, dt.date(2023, 9, 4), Decimal("800000.50"), 24, Decimal("500000.00"), "true"),
+    ]
+    data = xlsx_bytes({"贷款": (header, rows)})
+    answer = client.post(
+        "/api/loans/upload", headers=bank, files={"file": ("贷款.xlsx", io.BytesIO(data), XLSX)}
+    )
+    made = pool.ok(answer, 201)
+    assert made["reported"] == 2
+    second = pool.ok(client.get(f"/api/loans/{made['loan_ids'][1]}?full=true", headers=bank))
+    assert (second["contract_no"], second["amount"], second["financing_guarantee"]) == (
+        "X-2", "800000.50", True,
+    )  # fmt: skip

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Form, Query, Request, Response
 from sqlalchemy import select
 
+from gzcreditpool.claims import service as claims
 from gzcreditpool.console.pages import (
     PageActor,
     confirm_step,
@@ -19,6 +20,7 @@ from gzcreditpool.console.pages import (
 )
 from gzcreditpool.enterprises import service as enterprises
 from gzcreditpool.enterprises.schemas import EnterpriseIn
+from gzcreditpool.kit.params import RowId
 from gzcreditpool.loans import repository, service
 from gzcreditpool.loans.schemas import LoanIn
 from gzcreditpool.models import Bank, LoanStatus, Role
@@ -87,6 +89,29 @@ def loans_page(
         waiting=service.listing(session, actor, WORKLIST[actor.role], 1, 1)[1]
         if actor.role in WORKLIST
         else 0,
+    )
+
+
+@router.get("/loans/{loan_id}")
+def loan_page(
+    loan_id: RowId,
+    request: Request,
+    actor: PageActor,
+    session: SessionDep,
+    full: Annotated[bool, Query()] = False,
+) -> Response:
+    """One loan with its classifications, legal actions and claims; masked unless ``full``
+    (which the audit log records; never for the auditor)."""
+    now = request.app.state.clock.now()
+    loan = service.get(session, actor, loan_id, full=full, at=now)
+    return render(
+        request,
+        actor,
+        "loan.html",
+        loan=loan,
+        tracking=claims.tracking(session, actor, loan_id),
+        statuses=service.STATUS_TEXT,
+        can_reveal=actor.sees_secrets,
     )
 
 

@@ -16,12 +16,13 @@ from gzcreditpool.console.pages import (
     page_router,
     render,
 )
+from gzcreditpool.kit import auth
 from gzcreditpool.kit.auth import SESSION_HOURS, TOKEN_COOKIE, authenticate, sign_in, sign_out
 from gzcreditpool.models import Role
-from gzkit.auth import MAX_PASSWORD_LENGTH
+from gzkit.auth import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from gzkit.clock import ClockDep
 from gzkit.db import SessionDep
-from gzkit.errors import DomainError, NotFound
+from gzkit.errors import DomainError, Invalid, NotFound, Unauthorized
 
 root_router = APIRouter(include_in_schema=False)
 router = page_router()
@@ -97,6 +98,41 @@ def logout(request: Request, session: SessionDep, clock: ClockDep) -> Response:
     response = RedirectResponse("/console/login", status_code=303)
     response.delete_cookie(TOKEN_COOKIE, path="/", httponly=True, samesite="strict")
     return response
+
+
+@router.get("/password")
+def password_page(request: Request, actor: PageActor) -> Response:
+    """The signed-in person's form to change (or set a first) password."""
+    return render(request, actor, "password.html", min_length=MIN_PASSWORD_LENGTH)
+
+
+@router.post("/password")
+def change_password(
+    request: Request,
+    actor: PageActor,
+    session: SessionDep,
+    clock: ClockDep,
+    password: Annotated[str, Form(max_length=MAX_PASSWORD_LENGTH)],
+    password_again: Annotated[str, Form(max_length=MAX_PASSWORD_LENGTH)],
+    current: Annotated[str, Form(max_length=MAX_PASSWORD_LENGTH)] = "",
+) -> Response:
+    """Check the current password and the new one twice; the person's other sessions end."""
+    try:
+        if password != password_again:
+            raise Invalid("两次输入的新密码不一致 / the two new passwords differ", "password_again")
+        auth.change_password(
+            session, actor, current, password, request.cookies.get(TOKEN_COOKIE, ""), clock.now()
+        )
+    except (Unauthorized, Invalid) as err:
+        error = err.message.split(" / ")[0] + "。"
+        return render(
+            request, actor, "password.html", err.status_code,
+            min_length=MIN_PASSWORD_LENGTH, error=error,
+        )  # fmt: skip
+    return render(
+        request, actor, "password.html",
+        min_length=MIN_PASSWORD_LENGTH, message="密码已修改，其他登录会话已退出。",
+    )  # fmt: skip
 
 
 @router.get("/")

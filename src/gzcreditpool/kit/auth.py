@@ -200,6 +200,41 @@ def sign_out(session: Session, token: str, at: dt.datetime) -> None:
         )
 
 
+def change_password(
+    session: Session, actor: Actor, current: str, new: str, keep_token: str, at: dt.datetime
+) -> None:
+    """Set the actor's password to ``new`` after checking ``current`` (not asked for a first
+    password); every other session of the person ends (``keep_token``'s goes on).
+
+    Raises
+    ------
+    Unauthorized
+        A wrong current password.
+    Invalid
+        A weak new password (:func:`gzkit.auth.check_new_password`).
+    """
+    user = session.get(User, actor.user_id)
+    assert user is not None
+    if user.password_hash is not None and not verify_password(user.password_hash, current):
+        raise Unauthorized("当前密码错误 / wrong current password")
+    check_new_password(new, user.name)
+    before = snapshot(user)
+    user.password_hash = hash_password(new)
+    record(
+        session, actor.label, "user.password", "user", str(user.id), before, snapshot(user), at=at
+    )
+    kept = hash_token(keep_token)
+    for token in session.scalars(
+        select(ApiToken).where(
+            ApiToken.user_id == user.id,
+            ApiToken.kind == TokenKind.SESSION,
+            ApiToken.revoked_at.is_(None),
+            ApiToken.token_sha256 != kept,
+        )
+    ):
+        token.revoked_at = at
+
+
 def authenticate(session: Session, token: str, now: dt.datetime) -> Actor:
     """The actor ``token`` belongs to.
 
