@@ -12,6 +12,7 @@ from starlette.requests import Request
 from gzcreditpool import __version__
 from gzcreditpool.banks.endpoints import router as banks_router
 from gzcreditpool.claims.endpoints import router as claims_router
+from gzcreditpool.console import banks as console_banks
 from gzcreditpool.console import claims as console_claims
 from gzcreditpool.console import dashboard as console_dashboard
 from gzcreditpool.console import loans as console_loans
@@ -99,6 +100,7 @@ def create_app(
         console_claims,
         console_recoveries,
         console_dashboard,
+        console_banks,
     ):
         app.include_router(pages.router)
     app.include_router(console_signin.root_router)

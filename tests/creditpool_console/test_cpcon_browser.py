@@ -64,6 +64,10 @@ def test_a_loan_from_report_to_confirmation(
     bureau.click("form.actions button.danger")
     bureau.wait_for_load_state("networkidle")
     assert "确认书已生成" in bureau.inner_text("main")
+    for path in ("/console/banks", "/console/claims", "/console/recoveries"):
+        bureau.goto(path)
+        assert page_width(bureau) <= viewport[0], path
+    shot(bureau, f"creditpool-{label}-recoveries")
 
     bank.goto("/console/loans?status=confirmed")
     assert "已确认入池" in bank.inner_text("#loans")

@@ -132,3 +132,73 @@ def test_changing_ones_password(demo_run: DemoRun) -> None:
         "/console/login", data={"name": "审计", "password": PASSWORD}, headers=SAME_ORIGIN
     )
     assert old.status_code == 401
+
+
+def test_the_bureau_records_a_sanction_and_a_dishonest_enterprise(demo_run: DemoRun) -> None:
+    bureau = signed_in(demo_run, "市科技局")
+    page = bureau.get("/console/dashboard").text
+    assert "逾期未退回" in page and "失信企业" in page
+    paid = [
+        claim for claim in demo_run.call("GET", "/api/claims?status=approved", demo_run.bureau)
+        if claim["decision"] != "refused"
+    ]  # fmt: skip
+    loan_id = str(paid[-1]["loan_id"])
+    done = submit(
+        bureau, "/console/dashboard", "/console/sanctions",
+        loan_id=loan_id, kind="false_materials", note="抽查发现虚假材料",
+    )  # fmt: skip
+    assert done.status_code == 200 and "须全部追回" in done.text and "提供虚假材料" in done.text
+    again = submit(
+        bureau, "/console/dashboard", "/console/sanctions",
+        loan_id=loan_id, kind="false_materials", note="再次登记",
+    )  # fmt: skip
+    assert again.status_code == 409 and "没有待追回的补偿资金" in again.text
+    flagged = submit(
+        bureau,
+        "/console/dashboard",
+        "/console/dishonest",
+        uscc=uscc_of(10_002),
+        reason="失信被执行人",
+    )
+    assert "失信被执行人" in flagged.text
+    trustee = signed_in(demo_run, "受托管理机构")
+    assert (
+        submit(
+            trustee, "/console/dashboard", "/console/dishonest", uscc=uscc_of(10_003), reason="x"
+        ).status_code
+        == 403
+    )
+
+
+def test_a_bank_through_the_call_and_out_again(demo_run: DemoRun) -> None:
+    trustee = signed_in(demo_run, "受托管理机构")
+    answer = submit(
+        trustee, "/console/banks", "/console/banks",
+        code="GZB09", name="己银行广州分行", branch_met="true", branch_evidence="分行执照",
+        policies_met="true", policies_evidence="五项政策", process_met="true",
+        process_evidence="专门产品",
+    )  # fmt: skip
+    assert answer.status_code == 200 and "申报已登记" in answer.text
+    answer = submit(trustee, "/console/banks", "/console/banks/GZB09/review", scores="80，90 85")
+    assert "专家评审均分：85.00" in answer.text
+    bureau = signed_in(demo_run, "市科技局")
+    back = demo_run.clock.now()
+    until = back.date() + dt.timedelta(days=5)
+    answer = submit(
+        bureau, "/console/banks", "/console/banks/GZB09/publicity", until=until.isoformat()
+    )
+    assert "公示中" in answer.text
+    early = submit(bureau, "/console/banks", "/console/banks/GZB09/decision", selected="true")
+    assert early.status_code == 409 and "公示期" in early.text
+    demo_run.clock.set(back + dt.timedelta(days=6))
+    try:
+        bureau = signed_in(demo_run, "市科技局")  # the 8-hour session ended meanwhile
+        submit(bureau, "/console/banks", "/console/banks/GZB09/decision", selected="true")
+        answer = submit(
+            bureau, "/console/banks", "/console/banks/GZB09/revocation", reason="提供虚假材料"
+        )
+    finally:
+        demo_run.clock.set(back)
+    section = answer.text.split('id="bank-GZB09"')[1].split("</section>")[0]
+    assert "已取消资格" in section and "确定为合作银行" in section and "提供虚假材料" in section
+    assert signed_in(demo_run, BANK_USER).get("/console/banks").status_code == 403

@@ -5,15 +5,20 @@ trustee's fee and report, the banks' status, duplicate-funding flags and sanctio
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request, Response
+from fastapi import Form, Query, Request, Response
 
 from gzcreditpool.banks import service as banks
-from gzcreditpool.console.pages import STAFF, PageActor, page_router, render
+from gzcreditpool.console.pages import STAFF, PageActor, done, page_router, parse, render
+from gzcreditpool.enterprises import service as enterprises
+from gzcreditpool.enterprises.schemas import DishonestIn
 from gzcreditpool.fees import service as fees
 from gzcreditpool.fees.schemas import BankYearOut
+from gzcreditpool.models import SanctionKind
+from gzcreditpool.recoveries import service as recoveries
 from gzcreditpool.sanctions import service as sanctions
+from gzcreditpool.sanctions.schemas import SanctionIn
 from gzkit.db import SessionDep
 
 router = page_router()
@@ -25,6 +30,16 @@ CHARTS = (
     ("refunds", "应退回"),
 )
 WAN = Decimal(10_000)
+PAGE = "/console/dashboard"
+SANCTION_KINDS = {
+    SanctionKind.DUPLICATE_FUNDING: "同一贷款项目申报多项市财政资金",
+    SanctionKind.MISCLASSIFICATION: "未准确进行贷款风险分类",
+    SanctionKind.FALSE_MATERIALS: "提供虚假材料",
+}
+NOTICES = {
+    "sanctioned": "处理决定已登记，该笔贷款的补偿资金须全部追回。",
+    "dishonest": "企业已列为失信企业，其后报送的贷款不符合条件。",
+}
 
 
 def chart_data(rows: list[BankYearOut]) -> dict[str, Any]:
@@ -51,9 +66,15 @@ def chart_data(rows: list[BankYearOut]) -> dict[str, Any]:
 
 
 @router.get("/dashboard")
-def dashboard(request: Request, actor: PageActor, session: SessionDep) -> Response:
+def dashboard(
+    request: Request,
+    actor: PageActor,
+    session: SessionDep,
+    notice: Annotated[str, Query(alias="done", max_length=20)] = "",
+) -> Response:
     actor.require(*STAFF)
-    year = request.app.state.clock.now().year
+    now = request.app.state.clock.now()
+    year = now.year
     rows = fees.bank_years(session)
     return render(
         request,
@@ -69,5 +90,42 @@ def dashboard(request: Request, actor: PageActor, session: SessionDep) -> Respon
         statuses=banks.STATUS_NAMES,
         flags=sanctions.flags(session, actor),
         sanctions=sanctions.listing(session, actor),
+        overdue=recoveries.listing(
+            session, actor, now.date(), request.app.state.calendar, overdue_only=True
+        ),
+        dishonest=enterprises.dishonest(session, actor, now.date()),
+        kinds=SANCTION_KINDS,
+        notice=NOTICES.get(notice, ""),
         report_years=sorted({r.year for r in rows}),
     )
+
+
+@router.post("/sanctions")
+def sanction(
+    request: Request,
+    actor: PageActor,
+    session: SessionDep,
+    loan_id: Annotated[str, Form(max_length=12)],
+    kind: Annotated[str, Form(max_length=32)],
+    note: Annotated[str, Form(max_length=500)],
+) -> Response:
+    """市科技局's finding on a loan (第二十五条)."""
+    body = parse(SanctionIn, {"loan_id": loan_id, "kind": kind, "note": note})
+    sanctions.sanction(session, actor, body, request.app.state.clock.now())
+    return done(PAGE, "sanctioned")
+
+
+@router.post("/dishonest")
+def flag_dishonest(
+    request: Request,
+    actor: PageActor,
+    session: SessionDep,
+    uscc: Annotated[str, Form(max_length=18)],
+    reason: Annotated[str, Form(max_length=500)],
+) -> Response:
+    """市科技局 flags an enterprise 失信 (第三十条)."""
+    body = parse(DishonestIn, {"reason": reason})
+    enterprises.flag_dishonest(
+        session, actor, uscc.strip(), body.reason, request.app.state.clock.now()
+    )
+    return done(PAGE, "dishonest")

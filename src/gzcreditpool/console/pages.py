@@ -47,6 +47,7 @@ NAV = {
         ("贷款审核", "/console/loans"),
         ("补偿核算", "/console/claims"),
         ("清收退回", "/console/recoveries"),
+        ("合作银行", "/console/banks"),
         ("总览", "/console/dashboard"),
     ],
     Role.BUREAU: [
@@ -54,12 +55,14 @@ NAV = {
         ("贷款确认", "/console/loans"),
         ("补偿审批", "/console/claims"),
         ("清收退回", "/console/recoveries"),
+        ("合作银行", "/console/banks"),
     ],
     Role.AUDITOR: [
         ("总览", "/console/dashboard"),
         ("贷款", "/console/loans"),
         ("补偿", "/console/claims"),
         ("清收退回", "/console/recoveries"),
+        ("合作银行", "/console/banks"),
     ],
 }
 

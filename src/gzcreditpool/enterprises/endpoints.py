@@ -36,6 +36,12 @@ def register_many(
     return {"registered": len(registered)}
 
 
+@router.get("/dishonest")
+def dishonest(session: SessionDep, actor: ActorDep, clock: ClockDep) -> list[EnterpriseOut]:
+    """The enterprises flagged 失信 (第三十条)."""
+    return service.dishonest(session, actor, clock.now().date())
+
+
 @router.get("/{uscc}")
 def get_enterprise(
     uscc: str, session: SessionDep, _actor: ActorDep, clock: ClockDep

@@ -16,3 +16,12 @@ def by_uscc(session: Session, uscc: str) -> Enterprise | None:
 
 def by_usccs(session: Session, codes: set[str]) -> Sequence[Enterprise]:
     return session.scalars(select(Enterprise).where(Enterprise.uscc.in_(codes))).all()
+
+
+def dishonest(session: Session) -> Sequence[Enterprise]:
+    """The enterprises flagged 失信, latest first."""
+    return session.scalars(
+        select(Enterprise)
+        .where(Enterprise.dishonest_at.is_not(None))
+        .order_by(Enterprise.dishonest_at.desc())
+    ).all()

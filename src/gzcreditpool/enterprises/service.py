@@ -123,6 +123,12 @@ def flag_dishonest(
     return enterprise
 
 
+def dishonest(session: Session, actor: Actor, today: dt.date) -> list[EnterpriseOut]:
+    """The enterprises flagged 失信 (第三十条), for the trustee, 市科技局 and the auditor."""
+    actor.require(Role.BUREAU, Role.TRUSTEE, Role.AUDITOR)
+    return [out(firm, today) for firm in repository.dishonest(session)]
+
+
 def out(enterprise: Enterprise, today: dt.date) -> EnterpriseOut:
     found = problems(enterprise, today)
     return EnterpriseOut.model_validate(

@@ -38,8 +38,9 @@ def loans_of_contract(session: Session, enterprise_id: int, contract_no: str) ->
     )
 
 
-def compensation(session: Session, loan_id: int) -> tuple[Decimal, Decimal]:
-    """Approved compensation and the refunds due on the loan, in CNY."""
+def compensation(session: Session, loan_id: int) -> tuple[Decimal, Decimal, Decimal]:
+    """Approved compensation on the loan, the refunds due on it and what earlier sanctions
+    already claw back, in CNY."""
     paid = session.scalar(
         select(func.coalesce(func.sum(Claim.amount), 0)).where(
             Claim.loan_id == loan_id, Claim.status == ClaimStatus.APPROVED
@@ -48,7 +49,10 @@ def compensation(session: Session, loan_id: int) -> tuple[Decimal, Decimal]:
     refunded = session.scalar(
         select(func.coalesce(func.sum(Recovery.refund), 0)).where(Recovery.loan_id == loan_id)
     )
-    return Decimal(paid or 0), Decimal(refunded or 0)
+    clawed = session.scalar(
+        select(func.coalesce(func.sum(Sanction.clawback), 0)).where(Sanction.loan_id == loan_id)
+    )
+    return Decimal(paid or 0), Decimal(refunded or 0), Decimal(clawed or 0)
 
 
 def sanctions(session: Session, bank_id: int | None) -> Sequence[tuple[Sanction, str]]:

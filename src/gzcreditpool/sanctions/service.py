@@ -1,6 +1,7 @@
 """Sanctions (第二十五条, 第三十条): duplicate funding found in the books, and 市科技局's finding
 on a loan (duplicate funding, misclassification found later, false materials), by which all
-compensation on the loan is recovered (less what was already refunded from recoveries)."""
+compensation on the loan is recovered (less what was already refunded from recoveries or is
+being recovered by an earlier finding)."""
 
 from __future__ import annotations
 
@@ -46,8 +47,8 @@ def sanction(session: Session, actor: Actor, body: SanctionIn, at: dt.datetime) 
     """市科技局 records a finding on a loan; all compensation on it is to be recovered."""
     actor.require(Role.BUREAU)
     loan = visible_loan(session, actor, body.loan_id)
-    paid, refunded = repository.compensation(session, loan.id)
-    clawback = paid - refunded
+    paid, refunded, clawed = repository.compensation(session, loan.id)
+    clawback = paid - refunded - clawed
     if clawback <= 0:
         raise Conflict("该贷款没有待追回的补偿资金 / no compensation to recover on this loan")
     row = Sanction(
