@@ -216,9 +216,12 @@ class PaidClaim:
     amount: Decimal
 
 
-def refund(loan_id: int, received_on: dt.date, net: Decimal, paid: Sequence[PaidClaim]) -> Decimal:
-    """What a recovery of ``net`` (gross − fees) on ``loan_id`` owes the treasury (C7,
-    ``core.refunds.refunds``); 0.00 without compensation approved by then."""
+def refund(
+    loan_id: int, received_on: dt.date, net: Decimal, paid: Sequence[PaidClaim]
+) -> tuple[bool, Decimal]:
+    """Whether a recovery of ``net`` (gross − fees) on ``loan_id`` owes the treasury, and how
+    much (C7, ``core.refunds.refunds``): nothing without compensation approved on claims filed
+    by ``received_on``."""
     owed = refunds(
         np.array([loan_id], dtype=np.int64),
         _days([received_on]),
@@ -229,7 +232,7 @@ def refund(loan_id: int, received_on: dt.date, net: Decimal, paid: Sequence[Paid
         np.array([fen(claim.amount) for claim in paid], dtype=np.int64),
         np.array([fen(claim.npl_balance) for claim in paid], dtype=np.int64),
     )
-    return cny(int(owed.amount_fen[0]))
+    return bool(owed.due[0]), cny(int(owed.amount_fen[0]))
 
 
 def fee_of(lent: Decimal) -> Decimal:

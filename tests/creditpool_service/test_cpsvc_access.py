@@ -65,6 +65,12 @@ def test_tokens_roles_and_bank_scope(pool: Pool) -> None:
     }
     refused = client.post("/api/loans", json=loan_body, headers=applicant)
     assert refused.status_code == 403 and "不是合作银行" in refused.json()["detail"]
+    refused = client.post(
+        "/api/recoveries",
+        json={"loan_id": loan["id"], "received_on": "2023-05-04", "gross": "1.00", "fees": "0.00"},
+        headers=applicant,
+    )
+    assert refused.status_code == 403
 
 
 def test_selection_needs_every_condition_and_publicity_over(pool: Pool) -> None:
@@ -287,3 +293,27 @@ def test_an_xlsx_upload_reports_its_loans(pool: Pool) -> None:
     assert (second["contract_no"], second["amount"], second["financing_guarantee"]) == (
         "X-2", "800000.50", True,
     )  # fmt: skip
+
+
+def test_wrong_passwords_lock_the_account_for_a_while(pool: Pool) -> None:
+    client = pool.client
+    pool.at("2023-10-09")
+    with session_scope(pool.app.state.sessionmaker) as session:
+        from gzcreditpool.kit.auth import create_user
+
+        create_user(session, name="受托经办", role=Role.TRUSTEE, bank_code=None,
+                    at=pool.clock.now(), password="right password")  # fmt: skip
+
+    def attempt(password: str) -> str:
+        answer = client.post(
+            "/console/login", data={"name": "受托经办", "password": password}, headers=SAME_ORIGIN,
+            follow_redirects=False,
+        )  # fmt: skip
+        client.cookies.clear()
+        return "ok" if answer.status_code == 303 else answer.text
+
+    for _ in range(5):
+        assert "账户名或密码错误" in attempt("wrong password")
+    assert "锁定至 2023-10-09 09:15" in attempt("right password")
+    pool.clock.set(pool.clock.now().replace(minute=16))  # the lock ended at 09:15
+    assert attempt("right password") == "ok"

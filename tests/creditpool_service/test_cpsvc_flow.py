@@ -296,6 +296,12 @@ def test_the_pool_from_bank_selection_to_sanction(pool: Pool) -> None:
         "revoked",
     ]
     assert client.post("/api/loans", json=body_of(l1), headers=b).status_code == 403
+    claim = {"loan_id": loan_b, "npl_balance": "1.00"}
+    assert client.post("/api/claims", json=claim, headers=b).status_code == 403
+    # It still records what it recovers; after the finding, nothing is refunded.
+    late = {"loan_id": loan_b, "received_on": "2024-09-13", "gross": "500000.00", "fees": "0.00"}
+    after = pool.ok(client.post("/api/recoveries", json=late, headers=b), 201)
+    assert (after["refund"], after["due_on"]) == ("0.00", None)
 
 
 def body_of(loan: dict[str, object]) -> dict[str, object]:

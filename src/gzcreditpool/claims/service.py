@@ -63,7 +63,7 @@ def classify(
     session: Session, actor: Actor, loan_id: int, body: ClassificationIn, at: dt.datetime
 ) -> ClassificationRow:
     """The bank records the loan's five-category classification as of a day."""
-    own_bank(session, actor)
+    own_bank(session, actor, new_business=False)
     loan = visible_loan(session, actor, loan_id)
     if body.as_of > at.date():
         raise Invalid("分类日期不能晚于今天 / classification in the future", ("body", "as_of"))
@@ -95,7 +95,7 @@ def add_legal_action(
     at: dt.datetime,
 ) -> LegalAction:
     """The bank records a lawsuit, arbitration or enforcement filing with its document."""
-    own_bank(session, actor)
+    own_bank(session, actor, new_business=False)
     loan = visible_loan(session, actor, loan_id)
     try:
         kind = LegalKind(fields.get("kind", ""))

@@ -63,14 +63,23 @@ UPLOAD_COLUMNS = (
 BOOLEANS = {"true": True, "false": False, "是": True, "否": False}
 
 
-def own_bank(session: Session, actor: Actor) -> Bank:
-    """The actor's bank, which must still be a partner to report (第二十五条)."""
+def own_bank(session: Session, actor: Actor, *, new_business: bool = True) -> Bank:
+    """The actor's bank. Reporting loans and claiming (``new_business``) need a partner bank;
+    a bank that lost its status (第二十五条) still tracks, recovers, refunds and writes off
+    the loans it has in the pool.
+
+    Raises
+    ------
+    Forbidden
+        For anyone but a bank's user, or a bank not (or no longer) allowed the step.
+    """
     actor.require(Role.BANK)
     assert actor.bank_id is not None
     bank = session.get(Bank, actor.bank_id)
     assert bank is not None
-    if bank.status is not BankStatus.PARTNER:
-        raise Forbidden(f"{bank.name}不是合作银行，不能报送或申请 / not a partner bank")
+    allowed = (BankStatus.PARTNER,) if new_business else (BankStatus.PARTNER, BankStatus.REVOKED)
+    if bank.status not in allowed:
+        raise Forbidden(f"{bank.name}不是合作银行，不能办理此业务 / not a partner bank")
     return bank
 
 

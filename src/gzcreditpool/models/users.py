@@ -23,3 +23,6 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[dt.datetime]
     disabled_at: Mapped[dt.datetime | None]
+    # Wrong passwords in a row, and the end of the lock they caused (kit.auth.sign_in).
+    failed_sign_ins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[dt.datetime | None]

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gzcreditpool.models import Bank, Claim, ClaimStatus, Loan, Recovery, WriteOff
+from gzcreditpool.models import Bank, Claim, ClaimStatus, Loan, Recovery, Sanction, WriteOff
 
 
 def approved_claims(session: Session, loan_id: int) -> Sequence[Claim]:
@@ -16,6 +16,13 @@ def approved_claims(session: Session, loan_id: int) -> Sequence[Claim]:
         .where(Claim.loan_id == loan_id, Claim.status == ClaimStatus.APPROVED)
         .order_by(Claim.filed_on, Claim.id)
     ).all()
+
+
+def sanctioned(session: Session, loan_id: int) -> bool:
+    """Whether a finding on the loan claws its compensation back (第二十五条)."""
+    return (
+        session.scalar(select(Sanction.id).where(Sanction.loan_id == loan_id).limit(1)) is not None
+    )
 
 
 def recoveries(session: Session, bank_id: int | None) -> Sequence[tuple[Recovery, str]]:

@@ -30,19 +30,24 @@ def recover(
     session: Session, actor: Actor, body: RecoveryIn, at: dt.datetime, calendar: Calendar
 ) -> Recovery:
     """The bank records a recovery; the refund owed and its due date follow (C7)."""
-    own_bank(session, actor)
+    own_bank(session, actor, new_business=False)
     loan = visible_loan(session, actor, body.loan_id)
     if body.fees > body.gross:
         raise Invalid("费用不能大于收回金额 / fees over gross", ("body", "fees"))
     if body.received_on > at.date():
         raise Invalid("收回日期不能晚于今天 / received in the future", ("body", "received_on"))
-    paid = [
-        ledger.PaidClaim(c.id, c.loan_id, c.filed_on, c.npl_balance, c.amount)
-        for c in repository.approved_claims(session, loan.id)
-        if c.amount is not None and c.amount > 0
-    ]
-    compensated = any(c.filed_on <= body.received_on for c in paid)
-    refund = ledger.refund(loan.id, body.received_on, body.gross - body.fees, paid)
+    # After a finding (第二十五条) all compensation on the loan is being recovered: later
+    # recoveries owe no share of it.
+    paid = (
+        [
+            ledger.PaidClaim(c.id, c.loan_id, c.filed_on, c.npl_balance, c.amount)
+            for c in repository.approved_claims(session, loan.id)
+            if c.amount is not None and c.amount > 0
+        ]
+        if not repository.sanctioned(session, loan.id)
+        else []
+    )
+    compensated, refund = ledger.refund(loan.id, body.received_on, body.gross - body.fees, paid)
     recovery = Recovery(
         loan_id=loan.id,
         received_on=body.received_on,
@@ -71,7 +76,7 @@ def mark_refunded(
     session: Session, actor: Actor, recovery_id: int, refunded_on: dt.date, at: dt.datetime
 ) -> Recovery:
     """The bank records that it paid the refund to the treasury."""
-    own_bank(session, actor)
+    own_bank(session, actor, new_business=False)
     recovery = session.get(Recovery, recovery_id)
     if recovery is None:
         raise NotFound("没有此清收记录 / recovery not found")
@@ -137,7 +142,7 @@ def write_off(
     session: Session, actor: Actor, loan_id: int, body: WriteOffIn, at: dt.datetime
 ) -> WriteOff:
     """The bank reports a loan written off after due diligence (第二十三条 (六))."""
-    own_bank(session, actor)
+    own_bank(session, actor, new_business=False)
     loan = visible_loan(session, actor, loan_id)
     if body.written_off_on > at.date():
         raise Invalid(
