@@ -139,7 +139,7 @@ def test_the_bureau_records_a_sanction_and_a_dishonest_enterprise(demo_run: Demo
     page = bureau.get("/console/dashboard").text
     assert "逾期未退回" in page and "失信企业" in page
     paid = [
-        claim for claim in demo_run.call("GET", "/api/claims?status=approved", demo_run.bureau)
+        claim for claim in demo_run.every("/api/claims?status=approved", demo_run.bureau)
         if claim["decision"] != "refused"
     ]  # fmt: skip
     loan_id = str(paid[-1]["loan_id"])

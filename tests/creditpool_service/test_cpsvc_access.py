@@ -209,7 +209,7 @@ def test_bad_upload_line_is_named_and_nothing_is_written(pool: Pool) -> None:
     pool.at("2023-07-03")
     _, bank = pool.partner_bank("辛银行")
     firm = pool.enterprise(bank)
-    before = client.get("/api/loans", headers=bank).json()["total"]
+    before = client.get("/api/loans", headers=bank).json()["pagination"]["total_count"]
     rows = [
         "contract_no,enterprise_uscc,disbursed_on,amount,term_months,credit_part,financing_guarantee",
         f"OK-1,{firm},2023-07-03,1000.00,12,600.00,false",
@@ -221,7 +221,7 @@ def test_bad_upload_line_is_named_and_nothing_is_written(pool: Pool) -> None:
         files={"file": ("loans.csv", io.BytesIO("\n".join(rows).encode()), "text/csv")},
     )
     assert answer.status_code == 422 and "第 3 行" in answer.text
-    assert client.get("/api/loans", headers=bank).json()["total"] == before
+    assert client.get("/api/loans", headers=bank).json()["pagination"]["total_count"] == before
     wrong = client.post(
         "/api/loans/upload",
         headers=bank,

@@ -87,7 +87,7 @@ def test_the_pool_from_bank_selection_to_sanction(pool: Pool) -> None:
     ]
     reasons = {
         loan["id"]: (loan["status"], loan["reason"])
-        for loan in pool.ok(client.get("/api/loans?size=100", headers=a))["items"]
+        for loan in pool.ok(client.get("/api/loans?limit=100", headers=a))["items"]
     }
     assert reasons == {
         l1["id"]: ("confirmed", None),
@@ -95,6 +95,11 @@ def test_the_pool_from_bank_selection_to_sanction(pool: Pool) -> None:
         l3["id"]: ("refused", "enterprise_year_cap"),
         late["id"]: ("refused", "late_report"),
     }
+    # Lists come a page at a time (gzkit.pagination), a bank's own only.
+    second = pool.ok(client.get("/api/loans?limit=4&page=2", headers=b))
+    assert len(second["items"]) == 4
+    assert second["pagination"] == {"total_count": 14, "max_page": 4}
+    assert client.get("/api/loans?limit=101", headers=b).status_code == 422
     # The 确认书 goes to bank A, not to bank B; the download is logged.
     first = confirmations[0]["id"]
     sheet = client.get(f"/api/confirmations/{first}.xlsx", headers=a)
@@ -122,7 +127,7 @@ def test_the_pool_from_bank_selection_to_sanction(pool: Pool) -> None:
     # Post-loan: A's loan goes bad; judgment effective 2024-02-15.
     pool.at("2024-02-20")
     loan_b = next(
-        item["id"] for item in pool.ok(client.get("/api/loans?size=100", headers=b))["items"]
+        item["id"] for item in pool.ok(client.get("/api/loans?limit=100", headers=b))["items"]
     )
     for loan_id, headers in ((l1["id"], a), (loan_b, b)):
         pool.ok(
@@ -242,7 +247,7 @@ def test_the_pool_from_bank_selection_to_sanction(pool: Pool) -> None:
     )
     assert small["refund"] == "47505.94"
     pool.at("2024-09-13")
-    overdue = pool.ok(client.get("/api/recoveries?overdue=true", headers=pool.bureau))
+    overdue = pool.ok(client.get("/api/recoveries?overdue=true", headers=pool.bureau))["items"]
     assert {r["id"] for r in overdue} == {recovery["id"], small["id"]}
     pool.ok(
         client.post(
@@ -251,7 +256,7 @@ def test_the_pool_from_bank_selection_to_sanction(pool: Pool) -> None:
             headers=b,
         )
     )
-    overdue = pool.ok(client.get("/api/recoveries?overdue=true", headers=pool.trustee))
+    overdue = pool.ok(client.get("/api/recoveries?overdue=true", headers=pool.trustee))["items"]
     assert [r["id"] for r in overdue] == [small["id"]]
 
     # The 2025 budget line: 2024's approved compensation and the fee on 2024's (no) lending.

@@ -21,6 +21,7 @@ from gzcreditpool.kit.params import RowId
 from gzcreditpool.models import ClaimStatus
 from gzkit.clock import ClockDep
 from gzkit.db import SessionDep
+from gzkit.pagination import ListResource, PaginationQuery
 from gzkit.received import received_file
 
 router = APIRouter(tags=["贷后与补偿 claims"])
@@ -79,10 +80,14 @@ def tracking(loan_id: RowId, session: SessionDep, actor: ActorDep) -> TrackingOu
 
 @router.get("/claims")
 def list_claims(
-    session: SessionDep, actor: ActorDep, status: ClaimStatus | None = None
-) -> list[ClaimOut]:
-    """Claims with every condition checked; a bank sees only its own."""
-    return service.listing(session, actor, status)
+    session: SessionDep,
+    actor: ActorDep,
+    pagination: PaginationQuery,
+    status: ClaimStatus | None = None,
+) -> ListResource[ClaimOut]:
+    """Claims with every condition checked, in order of filing; a bank sees only its own."""
+    items, total = service.listing(session, actor, status, pagination)
+    return ListResource[ClaimOut].build(items, total, pagination)
 
 
 @router.post("/claims", status_code=201)

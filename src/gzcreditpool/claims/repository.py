@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, joinedload
 
-from gzcreditpool.models import Bank, Claim, ClaimStatus, Classification, LegalAction, Loan
+from gzcreditpool.models import Claim, ClaimStatus, Classification, LegalAction, Loan
 
 
 def classifications(session: Session, loan_id: int) -> Sequence[Classification]:
@@ -27,21 +27,21 @@ def legal_actions(session: Session, loan_id: int) -> Sequence[LegalAction]:
 
 
 def claims(
-    session: Session,
     *,
     bank_id: int | None = None,
     loan_id: int | None = None,
     status: ClaimStatus | None = None,
-) -> Sequence[tuple[Claim, str]]:
-    """Claims with their bank's code, in order of filing."""
-    query = select(Claim, Bank.code).join(Loan, Loan.id == Claim.loan_id).join(Bank)
+) -> Select[Claim]:
+    """Claims with their loan and its bank, in order of filing."""
+    query = select(Claim).join(Loan, Loan.id == Claim.loan_id)
+    query = query.options(joinedload(Claim.loan).joinedload(Loan.bank))
     if bank_id is not None:
         query = query.where(Loan.bank_id == bank_id)
     if loan_id is not None:
         query = query.where(Claim.loan_id == loan_id)
     if status is not None:
         query = query.where(Claim.status == status)
-    return session.execute(query.order_by(Claim.filed_on, Claim.id)).all()
+    return query.order_by(Claim.filed_on, Claim.id)
 
 
 def every_claim(session: Session) -> Sequence[Claim]:

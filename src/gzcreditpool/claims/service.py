@@ -32,18 +32,17 @@ from gzcreditpool.kit.auth import Actor
 from gzcreditpool.kit.secrecy import record_export
 from gzcreditpool.loans.service import own_bank, visible_loan
 from gzcreditpool.models import (
-    Bank,
     Claim,
     ClaimStatus,
     LegalAction,
     LegalKind,
-    Loan,
     LoanStatus,
     Role,
 )
 from gzcreditpool.models import Classification as ClassificationRow
 from gzkit.audit import snapshot
 from gzkit.errors import Conflict, Invalid, NotFound
+from gzkit.pagination import PaginationParams, paginate
 
 REASON_TEXT = {
     "loan_not_registered": "贷款未确认入池（第二十三条）",
@@ -225,7 +224,7 @@ def approve(session: Session, actor: Actor, ids: list[int] | None, at: dt.dateti
     actor.require(Role.BUREAU)
     reviewed = [
         c
-        for c, _ in repository.claims(session, status=ClaimStatus.REVIEWED)
+        for c in session.scalars(repository.claims(status=ClaimStatus.REVIEWED))
         if ids is None or c.id in ids
     ]
     changes = []
@@ -239,8 +238,7 @@ def approve(session: Session, actor: Actor, ids: list[int] | None, at: dt.dateti
 
 def checks(session: Session, claim: Claim) -> list[CheckOut]:
     """Every condition of 第十六条 and 第二十三条 (三) as the claim was filed."""
-    loan = session.get(Loan, claim.loan_id)
-    assert loan is not None
+    loan = claim.loan
     waited = (claim.filed_on - claim.legal_effective_on).days if claim.legal_effective_on else None
     npl = Classification[claim.classification] >= Classification.次级
     return [
@@ -276,12 +274,12 @@ _LOAN_TEXT = {
 }
 
 
-def out(session: Session, claim: Claim, bank_code: str) -> ClaimOut:
+def out(session: Session, claim: Claim) -> ClaimOut:
     paid = claim.status is ClaimStatus.APPROVED and claim.decision != "refused"
     return ClaimOut(
         id=claim.id,
         loan_id=claim.loan_id,
-        bank_code=bank_code,
+        bank_code=claim.loan.bank.code,
         filed_on=claim.filed_on,
         classification=claim.classification,
         legal_effective_on=claim.legal_effective_on,
@@ -301,18 +299,17 @@ def get(session: Session, actor: Actor, claim_id: int) -> ClaimOut:
     claim = session.get(Claim, claim_id)
     if claim is None:
         raise NotFound("没有此补偿申请 / claim not found")
-    loan = visible_loan(session, actor, claim.loan_id)
-    bank = session.get(Bank, loan.bank_id)
-    assert bank is not None
-    return out(session, claim, bank.code)
+    visible_loan(session, actor, claim.loan_id)
+    return out(session, claim)
 
 
-def listing(session: Session, actor: Actor, status: ClaimStatus | None) -> list[ClaimOut]:
+def listing(
+    session: Session, actor: Actor, status: ClaimStatus | None, params: PaginationParams
+) -> tuple[list[ClaimOut], int]:
+    """A page of claims (a bank's own only) in order of filing, and how many match."""
     bank_id = actor.bank_id if actor.role is Role.BANK else None
-    return [
-        out(session, c, code)
-        for c, code in repository.claims(session, bank_id=bank_id, status=status)
-    ]
+    rows, total = paginate(session, repository.claims(bank_id=bank_id, status=status), params)
+    return [out(session, claim) for claim in rows], total
 
 
 def tracking(session: Session, actor: Actor, loan_id: int) -> TrackingOut:
@@ -334,5 +331,5 @@ def tracking(session: Session, actor: Actor, loan_id: int) -> TrackingOut:
             )
             for a in repository.legal_actions(session, loan.id)
         ],
-        claims=[out(session, c, code) for c, code in repository.claims(session, loan_id=loan.id)],
+        claims=[out(session, c) for c in session.scalars(repository.claims(loan_id=loan.id))],
     )

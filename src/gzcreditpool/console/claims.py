@@ -19,6 +19,7 @@ from gzcreditpool.console.pages import (
 )
 from gzcreditpool.fees import service as fees
 from gzcreditpool.models import ClaimStatus, Role
+from gzkit.console.paging import page_count, paging
 from gzkit.db import SessionDep
 from gzkit.received import received_file
 
@@ -44,10 +45,12 @@ def claims_page(
     request: Request,
     actor: PageActor,
     session: SessionDep,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     notice: Annotated[str, Query(alias="done", max_length=20)] = "",
 ) -> Response:
-    """Claims with every condition, the role's worklist and forms; the budget line for staff."""
-    claims = service.listing(session, actor, None)
+    """Claims with every condition, in order of filing, page by page; the role's worklist
+    and forms; the budget line for staff."""
+    claims, total = service.listing(session, actor, None, paging(page))
     year = request.app.state.clock.now().year
     return render(
         request,
@@ -56,8 +59,11 @@ def claims_page(
         claims=claims,
         statuses=STATUS_TEXT,
         decisions=DECISION_TEXT,
-        filed=sum(c.status is ClaimStatus.FILED for c in claims),
-        reviewed=sum(c.status is ClaimStatus.REVIEWED for c in claims),
+        total=total,
+        page=page,
+        pages=page_count(total),
+        filed=service.listing(session, actor, ClaimStatus.FILED, paging(1))[1],
+        reviewed=service.listing(session, actor, ClaimStatus.REVIEWED, paging(1))[1],
         budget=fees.budget(session, year + 1) if actor.role is not Role.BANK else None,
         notice=NOTICES.get(notice, ""),
     )

@@ -90,9 +90,7 @@ def dashboard(
         statuses=banks.STATUS_NAMES,
         flags=sanctions.flags(session, actor),
         sanctions=sanctions.listing(session, actor),
-        overdue=recoveries.listing(
-            session, actor, now.date(), request.app.state.calendar, overdue_only=True
-        ),
+        overdue=recoveries.overdue(session, actor, now.date()),
         dishonest=enterprises.dishonest(session, actor, now.date()),
         kinds=SANCTION_KINDS,
         notice=NOTICES.get(notice, ""),

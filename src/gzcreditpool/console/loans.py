@@ -24,7 +24,7 @@ from gzcreditpool.kit.params import RowId
 from gzcreditpool.loans import repository, service
 from gzcreditpool.loans.schemas import LoanIn
 from gzcreditpool.models import Bank, LoanStatus, Role
-from gzkit.console.paging import PAGE_SIZE, page_count
+from gzkit.console.paging import page_count, paging
 from gzkit.db import SessionDep
 from gzkit.errors import Invalid
 from gzkit.received import received_file
@@ -61,7 +61,7 @@ def loans_page(
     now = request.app.state.clock.now()
     calendar = request.app.state.calendar
     shown = _status(status) if status is not None else WORKLIST.get(actor.role)
-    rows, total = service.listing(session, actor, shown, page, PAGE_SIZE)
+    rows, total = service.listing(session, actor, shown, paging(page))
     today = now.date()
     left = {
         row.id: service.deadline(calendar, row.disbursed_on, today).working_days_left
@@ -86,7 +86,7 @@ def loans_page(
         banks=banks,
         deadline=service.deadline(calendar, disbursed_on, today) if disbursed_on else None,
         notice=NOTICES.get(notice, ""),
-        waiting=service.listing(session, actor, WORKLIST[actor.role], 1, 1)[1]
+        waiting=service.listing(session, actor, WORKLIST[actor.role], paging(1))[1]
         if actor.role in WORKLIST
         else 0,
     )

@@ -11,6 +11,7 @@ from gzcreditpool.console.pages import PageActor, done, page_router, parse, rend
 from gzcreditpool.models import Role
 from gzcreditpool.recoveries import service
 from gzcreditpool.recoveries.schemas import RecoveryIn, RefundedIn, ReviewIn, WriteOffIn
+from gzkit.console.paging import page_count, paging
 from gzkit.db import SessionDep
 
 router = page_router()
@@ -28,17 +29,35 @@ def recoveries_page(
     request: Request,
     actor: PageActor,
     session: SessionDep,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    write_offs_page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    overdue: Annotated[bool, Query()] = False,
     notice: Annotated[str, Query(alias="done", max_length=20)] = "",
 ) -> Response:
+    """Recoveries with their refunds (only the overdue ones with ``overdue``) and write-offs,
+    page by page."""
     today = request.app.state.clock.now().date()
-    rows = service.listing(session, actor, today, request.app.state.calendar, overdue_only=False)
+    calendar = request.app.state.calendar
+    rows, total = service.listing(
+        session, actor, today, calendar, paging(page), overdue_only=overdue
+    )
+    write_offs, write_offs_total = service.write_offs(session, actor, paging(write_offs_page))
+    late, late_sum = service.overdue(session, actor, today)
     return render(
         request,
         actor,
         "recoveries.html",
         rows=rows,
-        overdue=sum(r.overdue for r in rows),
-        write_offs=service.write_offs(session, actor),
+        total=total,
+        page=page,
+        pages=page_count(total),
+        overdue_only=overdue,
+        overdue=late,
+        overdue_sum=late_sum,
+        write_offs=write_offs,
+        write_offs_total=write_offs_total,
+        write_offs_page=write_offs_page,
+        write_offs_pages=page_count(write_offs_total),
         notice=NOTICES.get(notice, ""),
     )
 

@@ -53,24 +53,16 @@ def write_report(run: DemoRun, out: Path) -> str:
     client, bureau = run, run.bureau
     rows = client.call("GET", "/api/performance", bureau)
     years = sorted({r["year"] for r in rows})
-    claims = client.call("GET", "/api/claims", bureau)
-    recoveries = client.call("GET", "/api/recoveries", bureau)
+    claims = client.every("/api/claims", bureau)
+    recoveries = client.every("/api/recoveries", bureau)
     budgets = [client.call("GET", f"/api/budget/{y + 1}", bureau) for y in years]
     fees = [client.call("GET", f"/api/fees/{y}", bureau) for y in years]
     flags = client.call("GET", "/api/sanctions/flags", bureau)
     sanctions = client.call("GET", "/api/sanctions", bureau)
-    write_offs = client.call("GET", "/api/write-offs", bureau)
-    loans = client.call("GET", "/api/loans?size=1", bureau)["total"]
-    refused = (
-        Counter(
-            item["reason_text"]
-            for page in range(1, 1 + (loans + 499) // 500)
-            for item in client.call(
-                "GET", f"/api/loans?status=refused&size=500&page={page}", bureau
-            )["items"]
-        )
-        if loans
-        else Counter()
+    write_offs = client.every("/api/write-offs", bureau)
+    loans = client.call("GET", "/api/loans?limit=1", bureau)["pagination"]["total_count"]
+    refused = Counter(
+        item["reason_text"] for item in client.every("/api/loans?status=refused", bureau)
     )
     for year in years:
         (out / f"performance-{year}.xlsx").write_bytes(

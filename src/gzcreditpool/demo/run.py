@@ -31,6 +31,7 @@ FRIDAY = 4
 LEGAL_WAIT = dt.timedelta(days=31)
 SANCTION_DAY = dt.date(2025, 7, 18)
 Headers = dict[str, str]
+MAX_PAGE = 100  # gzkit.pagination.MAX_LIMIT
 
 
 @dataclass
@@ -53,6 +54,17 @@ class DemoRun:
     def close(self) -> None:
         """End the client's session with the app (its lifespan disposes of the engine)."""
         self.client.__exit__(None, None, None)
+
+    def every(self, path: str, headers: Headers) -> list[Any]:
+        """Every item of a paged list (``ListResource``), page by page."""
+        items: list[Any] = []
+        page, joiner = 1, "&" if "?" in path else "?"
+        while True:
+            found = self.call("GET", f"{path}{joiner}limit={MAX_PAGE}&page={page}", headers)
+            items += found["items"]
+            if page >= found["pagination"]["max_page"]:
+                return items
+            page += 1
 
     def call(self, method: str, path: str, headers: Headers, **kwargs: Any) -> Any:
         response = self.client.request(method, path, headers=headers, **kwargs)
@@ -333,7 +345,7 @@ def simulate(url: str, world: synthetic.World) -> DemoRun:
 
 def _sanction(run: DemoRun) -> None:
     """市科技局 finds a compensated loan of the second bank misclassified (第二十五条)."""
-    claims = run.call("GET", "/api/claims?status=approved", run.bureau)
+    claims = run.every("/api/claims?status=approved", run.bureau)
     paid = [
         c for c in claims if c["bank_code"] == synthetic.BANKS[1][0] and c["decision"] != "refused"
     ]

@@ -4,9 +4,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from gzcreditpool.kit.auth import ActorDep
 from gzcreditpool.kit.params import RowId
@@ -17,12 +16,12 @@ from gzcreditpool.loans.schemas import (
     LoanIdsIn,
     LoanIn,
     LoanOut,
-    LoanPage,
     UploadOut,
 )
 from gzcreditpool.models import LoanStatus
 from gzkit.clock import ClockDep
 from gzkit.db import SessionDep
+from gzkit.pagination import ListResource, PaginationQuery
 from gzkit.received import received_file
 
 router = APIRouter(tags=["贷款 loans"])
@@ -34,13 +33,12 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def list_loans(
     session: SessionDep,
     actor: ActorDep,
+    pagination: PaginationQuery,
     status: LoanStatus | None = None,
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
-    size: Annotated[int, Query(ge=1, le=500)] = 50,
-) -> LoanPage:
-    """Loans, masked; a bank sees only its own."""
-    items, total = service.listing(session, actor, status, page, size)
-    return LoanPage(items=items, total=total, page=page, size=size)
+) -> ListResource[LoanOut]:
+    """Loans, masked, newest disbursement first; a bank sees only its own."""
+    items, total = service.listing(session, actor, status, pagination)
+    return ListResource[LoanOut].build(items, total, pagination)
 
 
 @router.post("/loans", status_code=201)

@@ -4,46 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, joinedload
 
-from gzcreditpool.models import Bank, Confirmation, Enterprise, Loan, LoanStatus
-
-LoanRow = tuple[Loan, Bank, Enterprise]
+from gzcreditpool.models import Confirmation, Loan, LoanStatus
 
 
-def _joined() -> Select[Loan, Bank, Enterprise]:
-    return (
-        select(Loan, Bank, Enterprise)
-        .join(Bank, Bank.id == Loan.bank_id)
-        .join(Enterprise, Enterprise.id == Loan.enterprise_id)
-    )
-
-
-def page(
-    session: Session,
-    *,
-    bank_id: int | None,
-    status: LoanStatus | None,
-    offset: int,
-    limit: int,
-) -> tuple[Sequence[LoanRow], int]:
-    """One page of loans (newest disbursement first) and how many match."""
-    query = _joined()
+def listed(bank_id: int | None, status: LoanStatus | None) -> Select[Loan]:
+    """Loans (a bank's only, in one status, when given) with their bank and enterprise,
+    newest disbursement first."""
+    query = select(Loan).options(joinedload(Loan.bank), joinedload(Loan.enterprise))
     if bank_id is not None:
         query = query.where(Loan.bank_id == bank_id)
     if status is not None:
         query = query.where(Loan.status == status)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.execute(
-        query.order_by(Loan.disbursed_on.desc(), Loan.id.desc()).offset(offset).limit(limit)
+    return query.order_by(Loan.disbursed_on.desc(), Loan.id.desc())
+
+
+def one(session: Session, loan_id: int) -> Loan | None:
+    return session.scalar(
+        select(Loan)
+        .options(joinedload(Loan.bank), joinedload(Loan.enterprise))
+        .where(Loan.id == loan_id)
     )
-    return [(loan, bank, firm) for loan, bank, firm in rows], total
-
-
-def one(session: Session, loan_id: int) -> LoanRow | None:
-    found = session.execute(_joined().where(Loan.id == loan_id)).one_or_none()
-    return None if found is None else (found[0], found[1], found[2])
 
 
 def not_refused(session: Session, enterprise_ids: set[int]) -> Sequence[Loan]:
@@ -73,9 +56,13 @@ def contracts_taken(session: Session, bank_id: int, contract_nos: list[str]) -> 
     )
 
 
-def of_confirmation(session: Session, confirmation_id: int) -> Sequence[LoanRow]:
-    query = _joined().where(Loan.confirmation_id == confirmation_id).order_by(Loan.id)
-    return [(loan, bank, firm) for loan, bank, firm in session.execute(query)]
+def of_confirmation(session: Session, confirmation_id: int) -> Sequence[Loan]:
+    return session.scalars(
+        select(Loan)
+        .options(joinedload(Loan.enterprise))
+        .where(Loan.confirmation_id == confirmation_id)
+        .order_by(Loan.id)
+    ).all()
 
 
 def confirmations(session: Session, bank_id: int | None, limit: int) -> Sequence[Confirmation]:

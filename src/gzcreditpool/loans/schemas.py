@@ -61,13 +61,6 @@ class LoanOut(BaseModel):
     masked: bool
 
 
-class LoanPage(BaseModel):
-    items: list[LoanOut]
-    total: int
-    page: int
-    size: int
-
-
 class UploadOut(BaseModel):
     """How many loans a file reported, and their ids in the file's order."""
 

@@ -27,7 +27,6 @@ from gzcreditpool.models import (
     Bank,
     BankStatus,
     Confirmation,
-    Enterprise,
     Loan,
     LoanStatus,
     Role,
@@ -35,6 +34,7 @@ from gzcreditpool.models import (
 from gzkit.audit import snapshot
 from gzkit.calendar import Calendar
 from gzkit.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from gzkit.pagination import PaginationParams, paginate
 from gzkit.sheets import Cell, read_upload, xlsx_bytes
 
 REASON_TEXT = {
@@ -333,13 +333,13 @@ def confirmation_xlsx(
         (
             k,
             loan.contract_no,
-            firm.name,
-            firm.uscc,
+            loan.enterprise.name,
+            loan.enterprise.uscc,
             loan.disbursed_on,
             loan.amount,
             loan.term_months,
         )
-        for k, (loan, _, firm) in enumerate(rows, start=1)
+        for k, loan in enumerate(rows, start=1)
     ]
     summary: tuple[tuple[str, ...], list[tuple[Cell, ...]]] = (
         ("项目", "内容"),
@@ -357,11 +357,12 @@ def confirmation_xlsx(
     return f"confirmation-{confirmation.id}.xlsx", data
 
 
-def out(loan: Loan, bank: Bank, firm: Enterprise, *, full: bool) -> LoanOut:
+def out(loan: Loan, *, full: bool) -> LoanOut:
     """The loan; the enterprise's identity and the contract masked unless ``full``."""
+    firm = loan.enterprise
     return LoanOut(
         id=loan.id,
-        bank_code=bank.code,
+        bank_code=loan.bank.code,
         contract_no=loan.contract_no if full else mask(loan.contract_no),
         enterprise_uscc=firm.uscc if full else mask(firm.uscc, 4, 2),
         enterprise_name=firm.name if full else mask(firm.name, 1, 0),
@@ -385,25 +386,19 @@ def out(loan: Loan, bank: Bank, firm: Enterprise, *, full: bool) -> LoanOut:
 def get(session: Session, actor: Actor, loan_id: int, *, full: bool, at: dt.datetime) -> LoanOut:
     """One loan, visible to its bank and to the others but other banks; ``full`` shows the
     enterprise and contract and is logged (never for the auditor)."""
-    found = repository.one(session, loan_id)
-    if found is None:
+    loan = repository.one(session, loan_id)
+    if loan is None:
         raise NotFound("没有此贷款 / loan not found")
-    loan, bank, firm = found
     actor.require_bank(loan.bank_id, "贷款")
     if full:
         reveal(session, actor, "loan", str(loan.id), at)
-    return out(loan, bank, firm, full=full)
+    return out(loan, full=full)
 
 
 def listing(
-    session: Session, actor: Actor, status: LoanStatus | None, page: int, size: int
+    session: Session, actor: Actor, status: LoanStatus | None, params: PaginationParams
 ) -> tuple[list[LoanOut], int]:
-    """A page of loans (a bank's own only), masked."""
-    rows, total = repository.page(
-        session,
-        bank_id=actor.bank_id if actor.role is Role.BANK else None,
-        status=status,
-        offset=(page - 1) * size,
-        limit=size,
-    )
-    return [out(loan, bank, firm, full=False) for loan, bank, firm in rows], total
+    """A page of loans (a bank's own only), masked, and how many match."""
+    bank_id = actor.bank_id if actor.role is Role.BANK else None
+    rows, total = paginate(session, repository.listed(bank_id, status), params)
+    return [out(loan, full=False) for loan in rows], total

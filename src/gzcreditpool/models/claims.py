@@ -7,10 +7,11 @@ import datetime as dt
 from decimal import Decimal
 
 from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gzcreditpool.kit.db import Base
 from gzcreditpool.models.enums import ClaimStatus
+from gzcreditpool.models.loans import Loan
 from gzkit.db import enum_type
 
 
@@ -29,3 +30,5 @@ class Claim(Base):
     amount: Mapped[Decimal | None]
     reviewed_at: Mapped[dt.datetime | None]
     approved_at: Mapped[dt.datetime | None]
+
+    loan: Mapped[Loan] = relationship()

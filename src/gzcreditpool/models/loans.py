@@ -7,9 +7,11 @@ import datetime as dt
 from decimal import Decimal
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gzcreditpool.kit.db import Base
+from gzcreditpool.models.banks import Bank
+from gzcreditpool.models.enterprises import Enterprise
 from gzcreditpool.models.enums import LoanStatus
 from gzkit.db import enum_type
 
@@ -36,3 +38,6 @@ class Loan(Base):
     forwarded_at: Mapped[dt.datetime | None]
     decided_at: Mapped[dt.datetime | None]
     confirmation_id: Mapped[int | None] = mapped_column(ForeignKey("confirmations.id"))
+
+    bank: Mapped[Bank] = relationship()
+    enterprise: Mapped[Enterprise] = relationship()

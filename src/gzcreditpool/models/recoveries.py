@@ -7,9 +7,10 @@ import datetime as dt
 from decimal import Decimal
 
 from sqlalchemy import ForeignKey
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gzcreditpool.kit.db import Base
+from gzcreditpool.models.loans import Loan
 
 
 class Recovery(Base):
@@ -24,3 +25,5 @@ class Recovery(Base):
     due_on: Mapped[dt.date | None]
     refunded_on: Mapped[dt.date | None]
     recorded_at: Mapped[dt.datetime]
+
+    loan: Mapped[Loan] = relationship()

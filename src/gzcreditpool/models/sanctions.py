@@ -7,10 +7,11 @@ import datetime as dt
 from decimal import Decimal
 
 from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gzcreditpool.kit.db import Base
 from gzcreditpool.models.enums import SanctionKind
+from gzcreditpool.models.loans import Loan
 from gzkit.db import enum_type
 
 
@@ -23,3 +24,5 @@ class Sanction(Base):
     note: Mapped[str] = mapped_column(String(500))
     clawback: Mapped[Decimal]
     decided_at: Mapped[dt.datetime]
+
+    loan: Mapped[Loan] = relationship()

@@ -7,10 +7,11 @@ import datetime as dt
 from decimal import Decimal
 
 from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gzcreditpool.kit.db import Base
 from gzcreditpool.models.enums import WriteOffStatus
+from gzcreditpool.models.loans import Loan
 from gzkit.db import enum_type
 
 
@@ -25,3 +26,5 @@ class WriteOff(Base):
     status: Mapped[WriteOffStatus] = mapped_column(enum_type(WriteOffStatus, "write_off_status"))
     reviewed_at: Mapped[dt.datetime | None]
     review_note: Mapped[str | None] = mapped_column(String(500))
+
+    loan: Mapped[Loan] = relationship()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
+from decimal import Decimal
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, joinedload
 
-from gzcreditpool.models import Bank, Claim, ClaimStatus, Loan, Recovery, Sanction, WriteOff
+from gzcreditpool.models import Claim, ClaimStatus, Loan, Recovery, Sanction, WriteOff
 
 
 def approved_claims(session: Session, loan_id: int) -> Sequence[Claim]:
@@ -25,15 +27,30 @@ def sanctioned(session: Session, loan_id: int) -> bool:
     )
 
 
-def recoveries(session: Session, bank_id: int | None) -> Sequence[tuple[Recovery, str]]:
-    query = select(Recovery, Bank.code).join(Loan, Loan.id == Recovery.loan_id).join(Bank)
+def recoveries(bank_id: int | None, overdue_on: dt.date | None = None) -> Select[Recovery]:
+    """Recoveries with their loan and bank (a bank's only when given), in order of receipt;
+    with ``overdue_on``, only refunds still unpaid after their due day."""
+    query = select(Recovery).join(Loan, Loan.id == Recovery.loan_id)
+    query = query.options(joinedload(Recovery.loan).joinedload(Loan.bank))
     if bank_id is not None:
         query = query.where(Loan.bank_id == bank_id)
-    return session.execute(query.order_by(Recovery.received_on, Recovery.id)).all()
+    if overdue_on is not None:
+        query = query.where(Recovery.due_on < overdue_on, Recovery.refunded_on.is_(None))
+    return query.order_by(Recovery.received_on, Recovery.id)
 
 
-def write_offs(session: Session, bank_id: int | None) -> Sequence[tuple[WriteOff, str]]:
-    query = select(WriteOff, Bank.code).join(Loan, Loan.id == WriteOff.loan_id).join(Bank)
+def overdue_total(session: Session, bank_id: int | None, today: dt.date) -> tuple[int, Decimal]:
+    """How many refunds are overdue on ``today``, and their sum in CNY."""
+    query = recoveries(bank_id, today).order_by(None).subquery()
+    count, total = session.execute(
+        select(func.count(), func.coalesce(func.sum(query.c.refund), 0))
+    ).one()
+    return int(count), Decimal(total)
+
+
+def write_offs(bank_id: int | None) -> Select[WriteOff]:
+    query = select(WriteOff).join(Loan, Loan.id == WriteOff.loan_id)
+    query = query.options(joinedload(WriteOff.loan).joinedload(Loan.bank))
     if bank_id is not None:
         query = query.where(Loan.bank_id == bank_id)
-    return session.execute(query.order_by(WriteOff.written_off_on, WriteOff.id)).all()
+    return query.order_by(WriteOff.written_off_on, WriteOff.id)

@@ -6,6 +6,7 @@ then; write-offs reported by the bank, reviewed by the trustee and reported on."
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
@@ -13,7 +14,7 @@ from gzcreditpool import ledger
 from gzcreditpool.kit.audit import record
 from gzcreditpool.kit.auth import Actor
 from gzcreditpool.loans.service import own_bank, visible_loan
-from gzcreditpool.models import Bank, Loan, Recovery, Role, WriteOff, WriteOffStatus
+from gzcreditpool.models import Recovery, Role, WriteOff, WriteOffStatus
 from gzcreditpool.recoveries import repository
 from gzcreditpool.recoveries.schemas import (
     RecoveryIn,
@@ -24,6 +25,7 @@ from gzcreditpool.recoveries.schemas import (
 from gzkit.audit import snapshot
 from gzkit.calendar import Calendar
 from gzkit.errors import Conflict, Invalid, NotFound
+from gzkit.pagination import PaginationParams, paginate
 
 
 def recover(
@@ -104,14 +106,13 @@ def mark_refunded(
     return recovery
 
 
-def recovery_out(
-    recovery: Recovery, bank_code: str, today: dt.date, calendar: Calendar
-) -> RecoveryOut:
+def recovery_out(recovery: Recovery, today: dt.date, calendar: Calendar) -> RecoveryOut:
+    """The recovery with its refund's state on ``today``: working days left, or overdue."""
     open_ = recovery.due_on is not None and recovery.refunded_on is None
     return RecoveryOut(
         id=recovery.id,
         loan_id=recovery.loan_id,
-        bank_code=bank_code,
+        bank_code=recovery.loan.bank.code,
         received_on=recovery.received_on,
         gross=recovery.gross,
         fees=recovery.fees,
@@ -127,15 +128,30 @@ def recovery_out(
     )
 
 
+def _bank_of(actor: Actor) -> int | None:
+    return actor.bank_id if actor.role is Role.BANK else None
+
+
 def listing(
-    session: Session, actor: Actor, today: dt.date, calendar: Calendar, *, overdue_only: bool
-) -> list[RecoveryOut]:
-    bank_id = actor.bank_id if actor.role is Role.BANK else None
-    found = [
-        recovery_out(r, code, today, calendar)
-        for r, code in repository.recoveries(session, bank_id)
-    ]
-    return [r for r in found if r.overdue] if overdue_only else found
+    session: Session,
+    actor: Actor,
+    today: dt.date,
+    calendar: Calendar,
+    params: PaginationParams,
+    *,
+    overdue_only: bool,
+) -> tuple[list[RecoveryOut], int]:
+    """A page of recoveries (a bank's own only; only overdue refunds with ``overdue_only``) in
+    order of receipt, and how many match."""
+    query = repository.recoveries(_bank_of(actor), today if overdue_only else None)
+    rows, total = paginate(session, query, params)
+    return [recovery_out(r, today, calendar) for r in rows], total
+
+
+def overdue(session: Session, actor: Actor, today: dt.date) -> tuple[int, Decimal]:
+    """How many refunds are overdue on ``today`` and their sum (flagged to the trustee and
+    市科技局)."""
+    return repository.overdue_total(session, _bank_of(actor), today)
 
 
 def write_off(
@@ -197,11 +213,11 @@ def review_write_off(
     return row
 
 
-def write_off_out(row: WriteOff, bank_code: str) -> WriteOffOut:
+def write_off_out(row: WriteOff) -> WriteOffOut:
     return WriteOffOut(
         id=row.id,
         loan_id=row.loan_id,
-        bank_code=bank_code,
+        bank_code=row.loan.bank.code,
         written_off_on=row.written_off_on,
         amount=row.amount,
         reason=row.reason,
@@ -210,14 +226,9 @@ def write_off_out(row: WriteOff, bank_code: str) -> WriteOffOut:
     )
 
 
-def write_offs(session: Session, actor: Actor) -> list[WriteOffOut]:
-    bank_id = actor.bank_id if actor.role is Role.BANK else None
-    return [write_off_out(w, code) for w, code in repository.write_offs(session, bank_id)]
-
-
-def bank_code(session: Session, loan_id: int) -> str:
-    loan = session.get(Loan, loan_id)
-    assert loan is not None
-    bank = session.get(Bank, loan.bank_id)
-    assert bank is not None
-    return bank.code
+def write_offs(
+    session: Session, actor: Actor, params: PaginationParams
+) -> tuple[list[WriteOffOut], int]:
+    """A page of write-offs (the trustee's periodic report to 市科技局), and how many."""
+    rows, total = paginate(session, repository.write_offs(_bank_of(actor)), params)
+    return [write_off_out(w) for w in rows], total

@@ -29,4 +29,4 @@ def sanction(
     body: SanctionIn, session: SessionDep, actor: ActorDep, clock: ClockDep
 ) -> SanctionOut:
     """市科技局's finding on a loan; all its compensation is to be recovered."""
-    return service.out(session, service.sanction(session, actor, body, clock.now()))
+    return service.out(service.sanction(session, actor, body, clock.now()))

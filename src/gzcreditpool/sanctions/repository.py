@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from sqlalchemy import Integer, cast, extract, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
-from gzcreditpool.models import Bank, Claim, ClaimStatus, Loan, Recovery, Sanction
+from gzcreditpool.models import Claim, ClaimStatus, Loan, Recovery, Sanction
 
 
 def claimed_twice(session: Session) -> Sequence[tuple[int, int]]:
@@ -55,8 +55,10 @@ def compensation(session: Session, loan_id: int) -> tuple[Decimal, Decimal, Deci
     return Decimal(paid or 0), Decimal(refunded or 0), Decimal(clawed or 0)
 
 
-def sanctions(session: Session, bank_id: int | None) -> Sequence[tuple[Sanction, str]]:
-    query = select(Sanction, Bank.code).join(Loan, Loan.id == Sanction.loan_id).join(Bank)
+def sanctions(session: Session, bank_id: int | None) -> Sequence[Sanction]:
+    """Every finding (few: each is a decision of 市科技局), with its loan and bank."""
+    query = select(Sanction).join(Loan, Loan.id == Sanction.loan_id)
+    query = query.options(joinedload(Sanction.loan).joinedload(Loan.bank))
     if bank_id is not None:
         query = query.where(Loan.bank_id == bank_id)
-    return session.execute(query.order_by(Sanction.decided_at, Sanction.id)).all()
+    return session.scalars(query.order_by(Sanction.decided_at, Sanction.id)).all()

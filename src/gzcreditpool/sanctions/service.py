@@ -13,7 +13,6 @@ from gzcreditpool.kit.audit import record
 from gzcreditpool.kit.auth import Actor
 from gzcreditpool.loans.service import visible_loan
 from gzcreditpool.models import Role, Sanction
-from gzcreditpool.recoveries.service import bank_code
 from gzcreditpool.sanctions import repository
 from gzcreditpool.sanctions.schemas import FlagOut, SanctionIn, SanctionOut
 from gzkit.audit import snapshot
@@ -62,11 +61,11 @@ def sanction(session: Session, actor: Actor, body: SanctionIn, at: dt.datetime) 
     return row
 
 
-def out(session: Session, row: Sanction) -> SanctionOut:
+def out(row: Sanction) -> SanctionOut:
     return SanctionOut(
         id=row.id,
         loan_id=row.loan_id,
-        bank_code=bank_code(session, row.loan_id),
+        bank_code=row.loan.bank.code,
         kind=row.kind,
         note=row.note,
         clawback=row.clawback,
@@ -76,4 +75,4 @@ def out(session: Session, row: Sanction) -> SanctionOut:
 
 def listing(session: Session, actor: Actor) -> list[SanctionOut]:
     bank_id = actor.bank_id if actor.role is Role.BANK else None
-    return [out(session, s) for s, _ in repository.sanctions(session, bank_id)]
+    return [out(s) for s in repository.sanctions(session, bank_id)]
