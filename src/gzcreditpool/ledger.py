@@ -28,7 +28,15 @@ from gzcreditpool.core.fees import trustee_fee
 from gzcreditpool.core.loans import LOAN_REASONS, decide_loans, report_deadline
 from gzcreditpool.core.money import fen_to_decimal
 from gzcreditpool.core.refunds import REFUND_WORKING_DAYS, refunds
-from gzkit.calendar import Calendar, DayType, nth_workday_after
+from gzkit.calendar import (
+    Calendar,
+    CalendarError,
+    DayType,
+    UncoveredDayError,
+    builtin_years,
+    nth_workday_after,
+)
+from gzkit.errors import Invalid
 
 ID_WIDTH = 10
 
@@ -55,21 +63,56 @@ def _date(value: np.datetime64) -> dt.date:
     return dt.date.fromisoformat(str(value))
 
 
-def deadline(calendar: Calendar, disbursed_on: dt.date) -> dt.date:
+Field = str | tuple[str | int, ...]
+DISBURSED_ON: Field = ("body", "disbursed_on")
+
+
+def deadline(calendar: Calendar, disbursed_on: dt.date, field: Field = DISBURSED_ON) -> dt.date:
     """The last day to report a loan disbursed on ``disbursed_on`` (C4, 7 working days)."""
-    return deadlines(calendar, [disbursed_on])[0]
+    return deadlines(calendar, [disbursed_on], field)[0]
 
 
-def deadlines(calendar: Calendar, disbursed_on: Sequence[dt.date]) -> list[dt.date]:
-    """:func:`deadline` of each day, in one call of the rules engine."""
+def deadlines(
+    calendar: Calendar, disbursed_on: Sequence[dt.date], field: Field = DISBURSED_ON
+) -> list[dt.date]:
+    """:func:`deadline` of each day, in one call of the rules engine.
+
+    Raises
+    ------
+    Invalid
+        On ``field`` when a count runs into a year the calendar does not cover.
+    """
     if not disbursed_on:
         return []
-    return [_date(day) for day in report_deadline(calendar, _days(disbursed_on))]
+    try:
+        found = report_deadline(calendar, _days(disbursed_on))
+    except UncoveredDayError as err:
+        raise _uncovered(err, field) from None
+    return [_date(day) for day in found]
 
 
 def refund_due_on(calendar: Calendar, received_on: dt.date) -> dt.date:
-    """The last day to refund a recovery received on ``received_on`` (C7, 30 working days)."""
-    return _date(nth_workday_after(calendar, _days([received_on]), REFUND_WORKING_DAYS)[0])
+    """The last day to refund a recovery received on ``received_on`` (C7, 30 working days).
+
+    Raises
+    ------
+    Invalid
+        When the count runs into a year the calendar does not cover.
+    """
+    try:
+        found = nth_workday_after(calendar, _days([received_on]), REFUND_WORKING_DAYS)
+    except UncoveredDayError as err:
+        raise _uncovered(err, ("body", "received_on")) from None
+    return _date(found[0])
+
+
+def _uncovered(err: UncoveredDayError, field: Field) -> Invalid:
+    covered = builtin_years()
+    return Invalid(
+        f"工作日历未覆盖 {err.day:%Y-%m-%d}（内置日历覆盖 {covered.start}–{covered.stop - 1} 年）"
+        f" / no working calendar for {err.day:%Y-%m-%d}",
+        field,
+    )
 
 
 def working_days_between(calendar: Calendar, start: dt.date, end: dt.date) -> int:
@@ -78,9 +121,12 @@ def working_days_between(calendar: Calendar, start: dt.date, end: dt.date) -> in
     if end < start:
         return -working_days_between(calendar, end, start)
     count, day = 0, start
-    while day < end:
-        day += dt.timedelta(days=1)
-        count += calendar.day_info(day).day_type is DayType.WORKDAY
+    try:
+        while day < end:
+            day += dt.timedelta(days=1)
+            count += calendar.day_info(day).day_type is DayType.WORKDAY
+    except CalendarError:
+        raise _uncovered(UncoveredDayError(day, 0), ("query", "disbursed_on")) from None
     return count
 
 

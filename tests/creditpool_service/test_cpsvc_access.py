@@ -200,6 +200,9 @@ def test_hostile_requests_never_answer_500(pool: Pool) -> None:
         headers=pool.trustee | {"Content-Type": "application/json"},
     )
     assert huge.status_code == 413
+    uncovered = client.get("/api/loans/deadline?disbursed_on=1990-01-02", headers=pool.trustee)
+    assert uncovered.status_code == 422 and "工作日历未覆盖" in uncovered.text
+    assert client.get("/api/loans?page=99999999999", headers=pool.trustee).status_code == 422
     assert client.get("/console/nowhere").status_code == 404
     assert "未找到" in client.get("/console/nowhere").text
 

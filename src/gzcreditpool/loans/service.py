@@ -94,7 +94,7 @@ def visible_loan(session: Session, actor: Actor, loan_id: int) -> Loan:
 
 def deadline(calendar: Calendar, disbursed_on: dt.date, today: dt.date) -> DeadlineOut:
     """The report deadline (C4) and the working days left from ``today``."""
-    last = ledger.deadline(calendar, disbursed_on)
+    last = ledger.deadline(calendar, disbursed_on, ("query", "disbursed_on"))
     left = ledger.working_days_between(calendar, today, last)
     return DeadlineOut(disbursed_on=disbursed_on, deadline=last, working_days_left=left)
 
