@@ -171,9 +171,17 @@ def test_the_bureau_records_a_sanction_and_a_dishonest_enterprise(demo_run: Demo
 
 
 def test_a_bank_through_the_call_and_out_again(demo_run: DemoRun) -> None:
+    bureau = signed_in(demo_run, "市科技局")
+    today = demo_run.clock.now().date()
+    answer = submit(
+        bureau, "/console/banks", "/console/banks/calls", title="2025 年第二批申报指南",
+        opens_on=today.isoformat(), closes_on=(today + dt.timedelta(days=3)).isoformat(),
+    )  # fmt: skip
+    assert "申报指南已发布" in answer.text and "申报中" in answer.text
+    call_id = demo_run.call("GET", "/api/banks/calls", demo_run.bureau)[0]["id"]
     trustee = signed_in(demo_run, "受托管理机构")
     answer = submit(
-        trustee, "/console/banks", "/console/banks",
+        trustee, "/console/banks", "/console/banks", call_id=str(call_id),
         code="GZB09", name="己银行广州分行", branch_met="true", branch_evidence="分行执照",
         policies_met="true", policies_evidence="五项政策", process_met="true",
         process_evidence="专门产品",
@@ -181,7 +189,6 @@ def test_a_bank_through_the_call_and_out_again(demo_run: DemoRun) -> None:
     assert answer.status_code == 200 and "申报已登记" in answer.text
     answer = submit(trustee, "/console/banks", "/console/banks/GZB09/review", scores="80，90 85")
     assert "专家评审均分：85.00" in answer.text
-    bureau = signed_in(demo_run, "市科技局")
     back = demo_run.clock.now()
     until = back.date() + dt.timedelta(days=5)
     answer = submit(

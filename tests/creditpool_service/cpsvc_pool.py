@@ -45,6 +45,11 @@ class Pool:
         self.bureau = bearer(self.token(Role.BUREAU))
         self.trustee = bearer(self.token(Role.TRUSTEE))
         self.auditor = bearer(self.token(Role.AUDITOR))
+        # One call for partner banks, open all along.
+        call = {"title": "合作银行申报指南", "opens_on": "2000-01-01", "closes_on": "2099-12-31"}
+        self.call_id: int = self.ok(
+            self.client.post("/api/banks/calls", json=call, headers=self.bureau), 201
+        )["id"]
 
     def token(self, role: Role, bank_code: str | None = None, password: str | None = None) -> str:
         """A new user's token (what ``gzcreditpool user add`` prints)."""
@@ -68,7 +73,7 @@ class Pool:
         """A bank taken through application, review, publicity and selection; its code and a
         bank user's headers. Moves the clock past the publicity."""
         code = f"B{next(_serial):03d}"
-        body = {"code": code, "name": name, "conditions": CONDITIONS}
+        body = {"call_id": self.call_id, "code": code, "name": name, "conditions": CONDITIONS}
         self.ok(self.client.post("/api/banks", json=body, headers=self.trustee), 201)
         self.ok(
             self.client.post(

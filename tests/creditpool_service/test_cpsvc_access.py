@@ -44,6 +44,7 @@ def test_tokens_roles_and_bank_scope(pool: Pool) -> None:
     assert all(item["bank_code"] != code for item in listed["items"])
     # A bank that is not (yet) a partner may not report.
     body = {
+        "call_id": pool.call_id,
         "code": "NEW01",
         "name": "戊银行",
         "conditions": [
@@ -77,6 +78,7 @@ def test_selection_needs_every_condition_and_publicity_over(pool: Pool) -> None:
     client = pool.client
     pool.at("2023-06-01")
     body = {
+        "call_id": pool.call_id,
         "code": "NEW02",
         "name": "己银行",
         "conditions": [
@@ -320,3 +322,23 @@ def test_wrong_passwords_lock_the_account_for_a_while(pool: Pool) -> None:
     assert "锁定至 2023-10-09 09:15" in attempt("right password")
     pool.clock.set(pool.clock.now().replace(minute=16))  # the lock ended at 09:15
     assert attempt("right password") == "ok"
+
+
+def test_applications_only_within_a_published_call(pool: Pool) -> None:
+    client = pool.client
+    pool.at("2023-11-01")
+    backwards = {"title": "倒置", "opens_on": "2023-11-10", "closes_on": "2023-11-01"}
+    assert client.post("/api/banks/calls", json=backwards, headers=pool.bureau).status_code == 422
+    assert client.post("/api/banks/calls", json=backwards, headers=pool.trustee).status_code == 403
+    call = {"title": "2023 年第二批申报指南", "opens_on": "2023-11-06", "closes_on": "2023-11-10"}
+    call_id = pool.ok(client.post("/api/banks/calls", json=call, headers=pool.bureau), 201)["id"]
+    body = {"call_id": call_id, "code": "LATE1", "name": "庚银行", "conditions": [
+        {"key": key, "met": True, "evidence": "有"} for key in ("branch", "policies", "process")
+    ]}  # fmt: skip
+    early = client.post("/api/banks", json=body, headers=pool.trustee)
+    assert early.status_code == 409 and "不在申报期内" in early.json()["detail"]
+    pool.at("2023-11-10")
+    made = pool.ok(client.post("/api/banks", json=body, headers=pool.trustee), 201)
+    assert made["call_id"] == call_id and made["status"] == "applied"
+    calls = pool.ok(client.get("/api/banks/calls", headers=pool.auditor))
+    assert calls[0]["title"] == "2023 年第二批申报指南"

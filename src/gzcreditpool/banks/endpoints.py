@@ -8,6 +8,8 @@ from gzcreditpool.banks import service
 from gzcreditpool.banks.schemas import (
     ApplicationIn,
     BankOut,
+    CallIn,
+    CallOut,
     DecisionIn,
     PublicityIn,
     RevocationIn,
@@ -18,6 +20,19 @@ from gzkit.clock import ClockDep
 from gzkit.db import SessionDep
 
 router = APIRouter(prefix="/banks", tags=["合作银行 banks"])
+
+
+@router.get("/calls")
+def list_calls(session: SessionDep, _actor: ActorDep) -> list[CallOut]:
+    """The calls for partner banks (申报指南), latest first."""
+    return service.calls(session)
+
+
+@router.post("/calls", status_code=201)
+def publish_call(body: CallIn, session: SessionDep, actor: ActorDep, clock: ClockDep) -> CallOut:
+    """市科技局 publishes a call and its application period."""
+    call = service.publish_call(session, actor, body, clock.now())
+    return CallOut.model_validate(call, from_attributes=True)
 
 
 @router.get("")

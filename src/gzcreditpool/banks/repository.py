@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gzcreditpool.models import Bank, BankStatusChange
+from gzcreditpool.models import Bank, BankStatusChange, Call
 
 
 def by_code(session: Session, code: str) -> Bank | None:
@@ -24,3 +24,7 @@ def history(session: Session, bank_id: int) -> Sequence[BankStatusChange]:
         .where(BankStatusChange.bank_id == bank_id)
         .order_by(BankStatusChange.at, BankStatusChange.id)
     ).all()
+
+
+def calls(session: Session) -> Sequence[Call]:
+    return session.scalars(select(Call).order_by(Call.opens_on.desc(), Call.id.desc())).all()

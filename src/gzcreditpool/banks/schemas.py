@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from gzcreditpool.models import BankStatus
+from gzkit.db import MAX_ROW_ID
 from gzkit.request_input import Input
 
 # 第二十条's conditions, each checked with its evidence.
@@ -28,9 +29,26 @@ class ConditionIn(Input):
     evidence: str = Field(min_length=1, max_length=500)
 
 
-class ApplicationIn(Input):
-    """A bank's application under the call (申报指南)."""
+class CallIn(Input):
+    """A call for partner banks (申报指南) and its application period (both days included)."""
 
+    title: str = Field(min_length=1, max_length=200)
+    opens_on: dt.date
+    closes_on: dt.date
+
+
+class CallOut(BaseModel):
+    id: int
+    title: str
+    opens_on: dt.date
+    closes_on: dt.date
+    published_at: dt.datetime
+
+
+class ApplicationIn(Input):
+    """A bank's application under a call (申报指南)."""
+
+    call_id: int = Field(ge=1, le=MAX_ROW_ID)
     code: str = Field(pattern=r"^[A-Z0-9]{2,20}$", description="银行代码，如 B01")
     name: str = Field(min_length=1, max_length=200)
     conditions: list[ConditionIn] = Field(min_length=3, max_length=3)
@@ -70,6 +88,7 @@ class StatusChangeOut(BaseModel):
 
 class BankOut(BaseModel):
     id: int
+    call_id: int
     code: str
     name: str
     status: BankStatus

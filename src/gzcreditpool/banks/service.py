@@ -13,12 +13,14 @@ from gzcreditpool.banks.schemas import (
     CONDITIONS,
     ApplicationIn,
     BankOut,
+    CallIn,
+    CallOut,
     ConditionOut,
     StatusChangeOut,
 )
 from gzcreditpool.kit.audit import record
 from gzcreditpool.kit.auth import Actor
-from gzcreditpool.models import Bank, BankStatus, BankStatusChange, Role
+from gzcreditpool.models import Bank, BankStatus, BankStatusChange, Call, Role
 from gzkit.audit import snapshot
 from gzkit.errors import Conflict, Invalid, NotFound
 
@@ -67,14 +69,43 @@ def _expect(bank: Bank, *statuses: BankStatus) -> None:
         )
 
 
+def publish_call(session: Session, actor: Actor, body: CallIn, at: dt.datetime) -> Call:
+    """市科技局 publishes a call for partner banks (第二十二条 (一))."""
+    actor.require(Role.BUREAU)
+    if body.closes_on < body.opens_on:
+        raise Invalid(
+            "截止日不能早于开始日 / the call closes before it opens", ("body", "closes_on")
+        )
+    call = Call(title=body.title, opens_on=body.opens_on, closes_on=body.closes_on, published_at=at)
+    session.add(call)
+    session.flush()
+    record(session, actor.label, "call.publish", "call", str(call.id), None, snapshot(call), at=at)
+    return call
+
+
+def calls(session: Session) -> list[CallOut]:
+    return [
+        CallOut.model_validate(call, from_attributes=True) for call in repository.calls(session)
+    ]
+
+
 def apply(session: Session, actor: Actor, body: ApplicationIn, at: dt.datetime) -> Bank:
-    """Record a bank's application with each of 第二十条's conditions and its evidence."""
+    """Record a bank's application under an open call, with each of 第二十条's conditions and
+    its evidence."""
     actor.require(Role.BUREAU, Role.TRUSTEE)
+    call = session.get(Call, body.call_id)
+    if call is None:
+        raise NotFound(f"没有申报指南 {body.call_id} / call not found")
+    if not call.opens_on <= at.date() <= call.closes_on:
+        raise Conflict(
+            f"不在申报期内（{call.opens_on} 至 {call.closes_on}） / outside the call's period"
+        )
     if {c.key for c in body.conditions} != set(CONDITIONS):
         raise Invalid("第二十条的三项条件须各填一次 / each condition once", "conditions")
     if repository.by_code(session, body.code) is not None:
         raise Conflict(f"银行代码 {body.code} 已存在 / bank {body.code} exists")
     bank = Bank(
+        call_id=call.id,
         code=body.code,
         name=body.name,
         status=BankStatus.APPLIED,
@@ -146,6 +177,7 @@ def out(session: Session, bank: Bank) -> BankOut:
     """The bank as the API shows it, with its status history."""
     return BankOut(
         id=bank.id,
+        call_id=bank.call_id,
         code=bank.code,
         name=bank.name,
         status=bank.status,

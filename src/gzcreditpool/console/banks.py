@@ -11,6 +11,7 @@ from gzcreditpool.banks import service
 from gzcreditpool.banks.schemas import (
     CONDITIONS,
     ApplicationIn,
+    CallIn,
     PublicityIn,
     RevocationIn,
     ScoresIn,
@@ -21,6 +22,7 @@ from gzkit.db import SessionDep
 router = page_router()
 PAGE = "/console/banks"
 NOTICES = {
+    "call": "申报指南已发布。",
     "applied": "申报已登记。",
     "reviewed": "专家评审结果已登记。",
     "publicity": "已进入社会公示。",
@@ -42,6 +44,8 @@ def banks_page(
         actor,
         "banks.html",
         banks=service.listing(session),
+        calls=service.calls(session),
+        today=request.app.state.clock.now().date(),
         statuses=service.STATUS_NAMES,
         conditions=CONDITIONS,
         notice=NOTICES.get(notice, ""),
@@ -53,6 +57,7 @@ def apply(
     request: Request,
     actor: PageActor,
     session: SessionDep,
+    call_id: Annotated[str, Form(max_length=12)],
     code: Annotated[str, Form(max_length=20)],
     name: Annotated[str, Form(max_length=200)],
     branch_evidence: Annotated[str, Form(max_length=500)],
@@ -71,6 +76,7 @@ def apply(
     body = parse(
         ApplicationIn,
         {
+            "call_id": call_id,
             "code": code.strip(),
             "name": name.strip(),
             "conditions": [
@@ -81,6 +87,21 @@ def apply(
     )
     service.apply(session, actor, body, request.app.state.clock.now())
     return done(PAGE, "applied")
+
+
+@router.post("/banks/calls")
+def publish_call(
+    request: Request,
+    actor: PageActor,
+    session: SessionDep,
+    title: Annotated[str, Form(max_length=200)],
+    opens_on: Annotated[str, Form(max_length=10)],
+    closes_on: Annotated[str, Form(max_length=10)],
+) -> Response:
+    """市科技局 publishes a call for partner banks (申报指南)."""
+    body = parse(CallIn, {"title": title.strip(), "opens_on": opens_on, "closes_on": closes_on})
+    service.publish_call(session, actor, body, request.app.state.clock.now())
+    return done(PAGE, "call")
 
 
 @router.post("/banks/{code}/review")

@@ -125,13 +125,12 @@ def start(url: str, world: synthetic.World) -> DemoRun:
             ("process", "科技信贷专门产品与流程"),
         )
     ]
+    call = {"title": "2021 年科技信贷合作银行申报指南", "opens_on": "2021-06-01",
+            "closes_on": "2021-06-08"}  # fmt: skip
+    call_id = run.call("POST", "/api/banks/calls", run.bureau, json=call)["id"]
     for code, name, _ in synthetic.BANKS:
-        run.call(
-            "POST",
-            "/api/banks",
-            run.trustee,
-            json={"code": code, "name": name, "conditions": conditions},
-        )
+        body = {"call_id": call_id, "code": code, "name": name, "conditions": conditions}
+        run.call("POST", "/api/banks", run.trustee, json=body)
         run.call(
             "POST", f"/api/banks/{code}/review", run.trustee, json={"scores": ["82", "88", "91"]}
         )

@@ -4,6 +4,7 @@ from gzcreditpool.models.api_tokens import ApiToken
 from gzcreditpool.models.audit_log import AuditLog
 from gzcreditpool.models.bank_status_changes import BankStatusChange
 from gzcreditpool.models.banks import Bank
+from gzcreditpool.models.calls import Call
 from gzcreditpool.models.claims import Claim
 from gzcreditpool.models.classifications import Classification
 from gzcreditpool.models.confirmations import Confirmation
@@ -31,6 +32,7 @@ __all__ = [
     "Bank",
     "BankStatus",
     "BankStatusChange",
+    "Call",
     "Claim",
     "ClaimStatus",
     "Classification",

@@ -7,7 +7,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Numeric, String
+from sqlalchemy import JSON, ForeignKey, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gzcreditpool.kit.db import Base
@@ -28,3 +28,4 @@ class Bank(Base):
     publicity_until: Mapped[dt.date | None]
     applied_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id"))

@@ -65,6 +65,15 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "calls",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("opens_on", sa.Date(), nullable=False),
+        sa.Column("closes_on", sa.Date(), nullable=False),
+        sa.Column("published_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_calls")),
+    )
+    op.create_table(
         "banks",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("code", sa.String(length=20), nullable=False),
@@ -91,6 +100,8 @@ def upgrade() -> None:
         sa.Column("publicity_until", sa.Date(), nullable=True),
         sa.Column("applied_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.Column("call_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["call_id"], ["calls.id"], name=op.f("fk_banks_call_id_calls")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_banks")),
         sa.UniqueConstraint("code", name=op.f("uq_banks_code")),
     )
@@ -481,6 +492,7 @@ def downgrade() -> None:
     op.drop_table("bank_status_changes")
     op.drop_table("enterprises")
     op.drop_table("banks")
+    op.drop_table("calls")
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.drop_index("ix_audit_log_entity_entity_id")
         batch_op.drop_index(batch_op.f("ix_audit_log_at"))
