@@ -84,6 +84,10 @@ def test_forged_and_bad_forms_answer_chinese_pages(demo_run: DemoRun) -> None:
     assert unknown.status_code == 404 and "未找到" in unknown.text
     trustee_only = submit(bank, "/console/loans", "/console/loans/forward")
     assert trustee_only.status_code == 403
+    huge = submit(bank, "/console/recoveries", f"/console/recoveries/{2**63}/refunded",
+                  refunded_on="2025-12-01")  # fmt: skip
+    assert huge.status_code == 422 and "输入有误" in huge.text
+    assert bank.get("/console/loans/99999999999").status_code == 422
 
 
 def test_claims_and_recoveries_pages_show_conditions_and_deadlines(demo_run: DemoRun) -> None:

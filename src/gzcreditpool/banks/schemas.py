@@ -8,8 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from gzcreditpool.kit.params import RowIdValue
 from gzcreditpool.models import BankStatus
-from gzkit.db import MAX_ROW_ID
 from gzkit.request_input import Input
 
 # 第二十条's conditions, each checked with its evidence.
@@ -48,7 +48,7 @@ class CallOut(BaseModel):
 class ApplicationIn(Input):
     """A bank's application under a call (申报指南)."""
 
-    call_id: int = Field(ge=1, le=MAX_ROW_ID)
+    call_id: RowIdValue
     code: str = Field(pattern=r"^[A-Z0-9]{2,20}$", description="银行代码，如 B01")
     name: str = Field(min_length=1, max_length=200)
     conditions: list[ConditionIn] = Field(min_length=3, max_length=3)

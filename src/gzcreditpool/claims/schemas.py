@@ -8,8 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from gzcreditpool.kit.params import RowIdValue
 from gzcreditpool.models import ClaimStatus, LegalKind
-from gzkit.db import MAX_ROW_ID
 from gzkit.request_input import Input
 
 Category = Literal["正常", "关注", "次级", "可疑", "损失"]
@@ -21,7 +21,7 @@ class ClassificationIn(Input):
 
 
 class LoanRefIn(Input):
-    loan_id: int = Field(ge=1, le=MAX_ROW_ID)
+    loan_id: RowIdValue
 
 
 class ClaimIn(LoanRefIn):
@@ -29,7 +29,7 @@ class ClaimIn(LoanRefIn):
 
 
 class ClaimIdsIn(Input):
-    claim_ids: list[int] | None = Field(None, max_length=10_000)
+    claim_ids: list[RowIdValue] | None = Field(None, max_length=10_000)
 
 
 class ClassificationOut(BaseModel):

@@ -18,6 +18,7 @@ from gzcreditpool.console.pages import (
     render,
 )
 from gzcreditpool.fees import service as fees
+from gzcreditpool.kit.params import RowIdForm
 from gzcreditpool.models import ClaimStatus, Role
 from gzkit.console.paging import page_count, paging
 from gzkit.db import SessionDep
@@ -74,7 +75,7 @@ def classify(
     request: Request,
     actor: PageActor,
     session: SessionDep,
-    loan_id: Annotated[int, Form(ge=1, le=2**31 - 1)],
+    loan_id: RowIdForm,
     category: Annotated[str, Form(max_length=4)],
     as_of: Annotated[str, Form(max_length=10)],
 ) -> Response:

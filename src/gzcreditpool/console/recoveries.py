@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Form, Query, Request, Response
 
 from gzcreditpool.console.pages import PageActor, done, page_router, parse, render
+from gzcreditpool.kit.params import RowId, RowIdForm
 from gzcreditpool.models import Role
 from gzcreditpool.recoveries import service
 from gzcreditpool.recoveries.schemas import RecoveryIn, RefundedIn, ReviewIn, WriteOffIn
@@ -83,7 +84,7 @@ def recover(
 
 @router.post("/recoveries/{recovery_id}/refunded")
 def refunded(
-    recovery_id: int,
+    recovery_id: RowId,
     request: Request,
     actor: PageActor,
     session: SessionDep,
@@ -101,7 +102,7 @@ def write_off(
     request: Request,
     actor: PageActor,
     session: SessionDep,
-    loan_id: Annotated[int, Form(ge=1, le=2**31 - 1)],
+    loan_id: RowIdForm,
     written_off_on: Annotated[str, Form(max_length=10)],
     amount: Annotated[str, Form(max_length=20)],
     reason: Annotated[str, Form(max_length=500)],
@@ -113,7 +114,7 @@ def write_off(
 
 @router.post("/write-offs/{write_off_id}/review")
 def review(
-    write_off_id: int,
+    write_off_id: RowId,
     request: Request,
     actor: PageActor,
     session: SessionDep,

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
+from gzcreditpool.kit.params import RowIdValue
 from gzcreditpool.models import LoanStatus
 from gzkit.request_input import Input
 
@@ -28,7 +29,7 @@ class LoanIn(Input):
 class LoanIdsIn(Input):
     """Loans to act on; none given: every loan waiting for this step."""
 
-    loan_ids: list[int] | None = Field(None, max_length=10_000)
+    loan_ids: list[RowIdValue] | None = Field(None, max_length=10_000)
 
 
 class DeadlineOut(BaseModel):

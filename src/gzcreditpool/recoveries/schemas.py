@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
+from gzcreditpool.kit.params import RowIdValue
 from gzcreditpool.models import WriteOffStatus
 from gzkit.request_input import Input
 
@@ -14,7 +15,7 @@ MONEY = Field(ge=0, max_digits=16, decimal_places=2)
 
 
 class RecoveryIn(Input):
-    loan_id: int = Field(ge=1, le=2**31 - 1)
+    loan_id: RowIdValue
     received_on: dt.date
     gross: Decimal = Field(gt=0, max_digits=16, decimal_places=2)
     fees: Decimal = MONEY

@@ -7,13 +7,14 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
+from gzcreditpool.kit.params import RowIdValue
 from gzcreditpool.models import SanctionKind
 from gzkit.request_input import Input
 
 
 class SanctionIn(Input):
     multiline = frozenset({"note"})
-    loan_id: int = Field(ge=1, le=2**31 - 1)
+    loan_id: RowIdValue
     kind: SanctionKind
     note: str = Field(min_length=1, max_length=500)
 
