@@ -16,7 +16,7 @@ def test_the_demo_writes_its_report_and_workbooks(tmp_path: Path) -> None:
     assert "入池放贷额" in html and "Plotly.newPlot" in html
     assert '<script src="http' not in html  # plotly.js is inlined: the report works offline
     performance = load_workbook(tmp_path / "performance-2023.xlsx", read_only=True)
-    assert performance.sheetnames == ["合作银行绩效", "受托管理费"]
+    assert performance.sheetnames == ["合作银行绩效", "受托管理费", "核销"]
     rows = list(performance["合作银行绩效"].iter_rows(values_only=True))
     assert rows[0][0] == "银行代码" and len(rows) == 6  # a header and the five banks
     budget = load_workbook(tmp_path / "budget.xlsx", read_only=True)

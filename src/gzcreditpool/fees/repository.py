@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Integer, cast, distinct, extract, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from gzcreditpool.models import (
     Bank,
@@ -80,3 +80,14 @@ def written_off(session: Session) -> dict[Key, Decimal]:
         .group_by(Loan.bank_id, year)
     )
     return {(b, int(y)): Decimal(s) for b, y, s in rows}
+
+
+def write_offs_of(session: Session, year: int) -> Sequence[WriteOff]:
+    """The write-offs of ``year`` with their loan and bank, in date order."""
+    return session.scalars(
+        select(WriteOff)
+        .join(Loan, Loan.id == WriteOff.loan_id)
+        .options(joinedload(WriteOff.loan).joinedload(Loan.bank))
+        .where(_year(WriteOff.written_off_on) == year)
+        .order_by(WriteOff.written_off_on, WriteOff.id)
+    ).all()

@@ -89,7 +89,8 @@ def bank_years(session: Session, year: int | None = None) -> list[BankYearOut]:
 
 
 def performance_xlsx(session: Session, actor: Actor, year: int, at: dt.datetime) -> bytes:
-    """The trustee's report on ``year`` (xlsx): the banks' performance and the fee; logged."""
+    """The trustee's report on ``year`` (xlsx): the banks' performance, the fee and the
+    write-offs reviewed (第二十三条 (六)); the download is logged."""
     actor.require(Role.TRUSTEE, Role.BUREAU, Role.AUDITOR)
     rows = bank_years(session, year)
     due = fee(session, year)
@@ -126,6 +127,19 @@ def performance_xlsx(session: Session, actor: Actor, year: int, at: dt.datetime)
         ("受托管理费合计（元）", due.fee),
         ("报告截止日", due.report_due_on),
     ]
-    data = xlsx_bytes({"合作银行绩效": (headers, table), "受托管理费": (("项目", "内容"), summary)})
+    write_offs = (
+        ("银行代码", "贷款编号", "核销日", "核销金额（元）", "理由", "受托管理机构审核意见"),
+        [
+            (w.loan.bank.code, w.loan_id, w.written_off_on, w.amount, w.reason, w.review_note)
+            for w in repository.write_offs_of(session, year)
+        ],
+    )
+    data = xlsx_bytes(
+        {
+            "合作银行绩效": (headers, table),
+            "受托管理费": (("项目", "内容"), summary),
+            "核销": write_offs,
+        }
+    )
     record_export(session, actor, "performance", str(year), at)
     return data
