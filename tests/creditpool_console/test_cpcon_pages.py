@@ -213,3 +213,14 @@ def test_a_bank_through_the_call_and_out_again(demo_run: DemoRun) -> None:
     section = answer.text.split('id="bank-GZB09"')[1].split("</section>")[0]
     assert "已取消资格" in section and "确定为合作银行" in section and "提供虚假材料" in section
     assert signed_in(demo_run, BANK_USER).get("/console/banks").status_code == 403
+
+
+def test_the_trustees_yearly_reports_on_the_dashboard(demo_run: DemoRun) -> None:
+    bureau = signed_in(demo_run, "市科技局")
+    page = bureau.get("/console/dashboard").text
+    section = page.split('id="reports"')[1].split("</table>")[0]
+    # The demo's trustee reported on 2021–2024 in March; 2025 is not over, nothing is owed.
+    assert section.count("报告</a>") == 4 and "<td>2025</td>" not in section
+    trustee = signed_in(demo_run, "受托管理机构")
+    early = submit(trustee, "/console/dashboard", "/console/reports/2025", summary="提前报送")
+    assert early.status_code == 409 and "尚未结束" in early.text

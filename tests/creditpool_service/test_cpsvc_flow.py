@@ -124,6 +124,9 @@ def test_the_pool_from_bank_selection_to_sanction(pool: Pool) -> None:
         "2024-03-31",
     )
 
+    # The trustee's report on 2023, due 2024-03-31: not before the year is over, then once.
+    note = {"summary": "2023 年度工作报告"}
+    assert client.post("/api/reports/2023", json=note, headers=pool.trustee).status_code == 409
     # Post-loan: A's loan goes bad; judgment effective 2024-02-15.
     pool.at("2024-02-20")
     loan_b = next(
@@ -197,6 +200,12 @@ def test_the_pool_from_bank_selection_to_sanction(pool: Pool) -> None:
         201,
     )
 
+    report = pool.ok(client.post("/api/reports/2023", json=note, headers=pool.trustee), 201)
+    assert (report["due_on"], report["late"]) == ("2024-03-31", False)
+    assert client.post("/api/reports/2023", json=note, headers=pool.trustee).status_code == 409
+    assert client.post("/api/reports/2023", json=note, headers=pool.bureau).status_code == 403
+    frozen = client.get("/api/reports/2023.xlsx", headers=pool.bureau)
+    assert frozen.status_code == 200 and frozen.content[:2] == b"PK"
     reviewed = pool.ok(client.post("/api/claims/review", json={}, headers=pool.trustee))
     decided = {c["id"]: (c["decision"], c["reason"], c["amount"]) for c in reviewed}
     assert decided == {

@@ -7,14 +7,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import Form, Query, Request, Response
+from fastapi import Form, Path, Query, Request, Response
 
 from gzcreditpool.banks import service as banks
 from gzcreditpool.console.pages import STAFF, PageActor, done, page_router, parse, render
 from gzcreditpool.enterprises import service as enterprises
 from gzcreditpool.enterprises.schemas import DishonestIn
 from gzcreditpool.fees import service as fees
-from gzcreditpool.fees.schemas import BankYearOut
+from gzcreditpool.fees.schemas import BankYearOut, ReportIn
 from gzcreditpool.models import SanctionKind
 from gzcreditpool.recoveries import service as recoveries
 from gzcreditpool.sanctions import service as sanctions
@@ -37,6 +37,7 @@ SANCTION_KINDS = {
     SanctionKind.FALSE_MATERIALS: "提供虚假材料",
 }
 NOTICES = {
+    "report": "年度报告已报送市科技局。",
     "sanctioned": "处理决定已登记，该笔贷款的补偿资金须全部追回。",
     "dishonest": "企业已列为失信企业，其后报送的贷款不符合条件。",
 }
@@ -95,6 +96,7 @@ def dashboard(
         kinds=SANCTION_KINDS,
         notice=NOTICES.get(notice, ""),
         report_years=sorted({r.year for r in rows}),
+        reports=fees.reports(session, now.date()),
     )
 
 
@@ -127,3 +129,17 @@ def flag_dishonest(
         session, actor, uscc.strip(), body.reason, request.app.state.clock.now()
     )
     return done(PAGE, "dishonest")
+
+
+@router.post("/reports/{year}")
+def submit_report(
+    year: Annotated[int, Path(ge=2000, le=2100)],
+    request: Request,
+    actor: PageActor,
+    session: SessionDep,
+    summary: Annotated[str, Form(max_length=2000)],
+) -> Response:
+    """The trustee submits its report on a past year (第二十七条)."""
+    body = parse(ReportIn, {"summary": summary})
+    fees.submit_report(session, actor, year, body.summary, request.app.state.clock.now())
+    return done(PAGE, "report")

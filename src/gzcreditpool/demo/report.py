@@ -58,6 +58,7 @@ def write_report(run: DemoRun, out: Path) -> str:
     budgets = [client.call("GET", f"/api/budget/{y + 1}", bureau) for y in years]
     fees = [client.call("GET", f"/api/fees/{y}", bureau) for y in years]
     flags = client.call("GET", "/api/sanctions/flags", bureau)
+    reports = client.call("GET", "/api/reports", bureau)
     sanctions = client.call("GET", "/api/sanctions", bureau)
     write_offs = client.every("/api/write-offs", bureau)
     loans = client.call("GET", "/api/loans?limit=1", bureau)["pagination"]["total_count"]
@@ -107,6 +108,7 @@ def write_report(run: DemoRun, out: Path) -> str:
         flags=flags,
         sanctions=sanctions,
         write_offs=write_offs,
+        reports=reports,
         tokens=run.tokens,
     )
     (out / "report.html").write_text(html, encoding="utf-8")

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 
 from gzcreditpool.fees import service
-from gzcreditpool.fees.schemas import BankYearOut, BudgetOut, FeeOut
+from gzcreditpool.fees.schemas import BankYearOut, BudgetOut, FeeOut, ReportIn, ReportOut
 from gzcreditpool.kit.auth import ActorDep
 from gzcreditpool.models import Role
 from gzkit.clock import ClockDep
@@ -48,4 +48,32 @@ def performance_xlsx(year: Year, session: SessionDep, actor: ActorDep, clock: Cl
         data,
         media_type=XLSX,
         headers={"Content-Disposition": f'attachment; filename="performance-{year}.xlsx"'},
+    )
+
+
+@router.get("/reports")
+def reports(session: SessionDep, actor: ActorDep, clock: ClockDep) -> list[ReportOut]:
+    """The trustee's yearly reports owed so far, submitted or not (late after 31 March)."""
+    actor.require(*STAFF)
+    return service.reports(session, clock.now().date())
+
+
+@router.post("/reports/{year}", status_code=201)
+def submit_report(
+    year: Year, body: ReportIn, session: SessionDep, actor: ActorDep, clock: ClockDep
+) -> ReportOut:
+    """The trustee submits its report on a past year (the workbook is frozen)."""
+    now = clock.now()
+    service.submit_report(session, actor, year, body.summary, now)
+    return next(r for r in service.reports(session, now.date()) if r.year == year)
+
+
+@router.get("/reports/{year}.xlsx")
+def report_workbook(year: Year, session: SessionDep, actor: ActorDep, clock: ClockDep) -> Response:
+    """The yearly report's workbook as submitted; the download is logged."""
+    data = service.report_workbook(session, actor, year, clock.now())
+    return Response(
+        data,
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="trustee-report-{year}.xlsx"'},
     )

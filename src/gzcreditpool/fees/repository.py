@@ -16,6 +16,7 @@ from gzcreditpool.models import (
     Loan,
     LoanStatus,
     Recovery,
+    TrusteeReport,
     WriteOff,
 )
 
@@ -91,3 +92,7 @@ def write_offs_of(session: Session, year: int) -> Sequence[WriteOff]:
         .where(_year(WriteOff.written_off_on) == year)
         .order_by(WriteOff.written_off_on, WriteOff.id)
     ).all()
+
+
+def reports(session: Session) -> dict[int, TrusteeReport]:
+    return {r.year: r for r in session.scalars(select(TrusteeReport))}

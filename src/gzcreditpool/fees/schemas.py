@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+
+from gzkit.request_input import Input
 
 
 class FeeOut(BaseModel):
@@ -45,3 +47,21 @@ class BankYearOut(BaseModel):
     compensation: Decimal
     refunds: Decimal
     written_off: Decimal
+
+
+class ReportIn(Input):
+    """The trustee's covering note of its yearly report."""
+
+    multiline = frozenset({"summary"})
+    summary: str = Field(min_length=1, max_length=2000)
+
+
+class ReportOut(BaseModel):
+    """The yearly report on ``year``: due by 31 March of the next year (第二十七条)."""
+
+    year: int
+    due_on: dt.date
+    submitted_at: dt.datetime | None
+    submitted_by: str | None
+    summary: str | None
+    late: bool

@@ -13,10 +13,13 @@ from gzcreditpool import ledger
 from gzcreditpool.core.claims import POOL_YEAR_FEN
 from gzcreditpool.core.fees import BASE_FEE_FEN
 from gzcreditpool.fees import repository
-from gzcreditpool.fees.schemas import BankYearOut, BudgetOut, FeeOut
+from gzcreditpool.fees.schemas import BankYearOut, BudgetOut, FeeOut, ReportOut
+from gzcreditpool.kit.audit import record
 from gzcreditpool.kit.auth import Actor
 from gzcreditpool.kit.secrecy import record_export
-from gzcreditpool.models import Role
+from gzcreditpool.models import Role, TrusteeReport
+from gzkit.audit import snapshot
+from gzkit.errors import Conflict, NotFound
 from gzkit.sheets import Cell, xlsx_bytes
 
 ZERO = Decimal("0.00")
@@ -34,7 +37,7 @@ def fee(session: Session, year: int) -> FeeOut:
         base_fee=base,
         performance_fee=total - base,
         fee=total,
-        report_due_on=dt.date(year + 1, REPORT_MONTH, REPORT_DAY),
+        report_due_on=report_due_on(year),
     )
 
 
@@ -143,3 +146,71 @@ def performance_xlsx(session: Session, actor: Actor, year: int, at: dt.datetime)
     )
     record_export(session, actor, "performance", str(year), at)
     return data
+
+
+def report_due_on(year: int) -> dt.date:
+    """The day the trustee's report on ``year`` is due (第二十七条)."""
+    return dt.date(year + 1, REPORT_MONTH, REPORT_DAY)
+
+
+def submit_report(
+    session: Session, actor: Actor, year: int, summary: str, at: dt.datetime
+) -> TrusteeReport:
+    """The trustee submits its report on ``year`` (a past year): the workbook of
+    :func:`performance_xlsx` is frozen with its note; audited.
+
+    Raises
+    ------
+    Conflict
+        The year is not over yet, or its report was already submitted.
+    """
+    actor.require(Role.TRUSTEE)
+    if year >= at.year:
+        raise Conflict(f"{year} 年尚未结束，不能报送年度报告 / the year is not over")
+    if year in repository.reports(session):
+        raise Conflict(f"{year} 年度报告已报送 / already submitted")
+    report = TrusteeReport(
+        year=year,
+        summary=summary,
+        workbook=performance_xlsx(session, actor, year, at),
+        submitted_at=at,
+        submitted_by=actor.label,
+    )
+    session.add(report)
+    session.flush()
+    after = {k: v for k, v in snapshot(report).items() if k != "workbook"}
+    record(session, actor.label, "report.submit", "trustee_report", str(year), None, after, at=at)
+    return report
+
+
+def reports(session: Session, today: dt.date) -> list[ReportOut]:
+    """The yearly reports owed so far (a year with confirmed lending, once it has ended), the
+    missing ones late after 31 March."""
+    submitted = repository.reports(session)
+    years = {y for (_, y) in repository.lending(session)} | set(submitted)
+    found = []
+    for year in sorted(y for y in years if y < today.year):
+        report = submitted.get(year)
+        due = report_due_on(year)
+        done_on = report.submitted_at.date() if report else None
+        found.append(
+            ReportOut(
+                year=year,
+                due_on=due,
+                submitted_at=report.submitted_at if report else None,
+                submitted_by=report.submitted_by if report else None,
+                summary=report.summary if report else None,
+                late=(done_on or today) > due,
+            )
+        )
+    return found
+
+
+def report_workbook(session: Session, actor: Actor, year: int, at: dt.datetime) -> bytes:
+    """The workbook as submitted; the download is logged."""
+    actor.require(Role.TRUSTEE, Role.BUREAU, Role.AUDITOR)
+    report = repository.reports(session).get(year)
+    if report is None:
+        raise NotFound(f"{year} 年度报告尚未报送 / not submitted")
+    record_export(session, actor, "trustee_report", str(year), at)
+    return report.workbook

@@ -23,6 +23,7 @@ from gzcreditpool.models.legal_actions import LegalAction
 from gzcreditpool.models.loans import Loan
 from gzcreditpool.models.recoveries import Recovery
 from gzcreditpool.models.sanctions import Sanction
+from gzcreditpool.models.trustee_reports import TrusteeReport
 from gzcreditpool.models.users import User
 from gzcreditpool.models.write_offs import WriteOff
 
@@ -47,6 +48,7 @@ __all__ = [
     "Sanction",
     "SanctionKind",
     "TokenKind",
+    "TrusteeReport",
     "User",
     "WriteOff",
     "WriteOffStatus",

@@ -65,6 +65,17 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "trustee_reports",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("summary", sa.String(length=2000), nullable=False),
+        sa.Column("workbook", sa.LargeBinary(), nullable=False),
+        sa.Column("submitted_at", sa.DateTime(), nullable=False),
+        sa.Column("submitted_by", sa.String(length=200), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_trustee_reports")),
+        sa.UniqueConstraint("year", name=op.f("uq_trustee_reports_year")),
+    )
+    op.create_table(
         "calls",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("title", sa.String(length=200), nullable=False),
@@ -493,6 +504,7 @@ def downgrade() -> None:
     op.drop_table("enterprises")
     op.drop_table("banks")
     op.drop_table("calls")
+    op.drop_table("trustee_reports")
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.drop_index("ix_audit_log_entity_entity_id")
         batch_op.drop_index(batch_op.f("ix_audit_log_at"))
