@@ -43,9 +43,18 @@ def _bars(rows: list[dict[str, Any]], key: str, title: str) -> str:
         yaxis={"title": {"text": "万元"}, "tickformat": ",.0f"},
         separators=".,",
         margin={"l": 60, "r": 20, "t": 50, "b": 40},
-        height=380,
+        height=420,
+        legend={"orientation": "h", "y": -0.2},
     )
-    return str(pio.to_html(figure, full_html=False, include_plotlyjs=False))
+    # As wide as its grid cell: the report reads on a phone as on a desk.
+    html = pio.to_html(
+        figure,
+        full_html=False,
+        include_plotlyjs=False,
+        default_width="100%",
+        config={"responsive": True, "displaylogo": False},
+    )
+    return str(html)
 
 
 def write_report(run: DemoRun, out: Path) -> str:
