@@ -176,6 +176,50 @@ def user_add(
     typer.echo(token)
 
 
+@user_app.command("list")
+def user_list(database_url: DatabaseUrl = None) -> None:
+    """列出用户：账户名、角色、银行、是否停用。"""
+    from sqlalchemy import select
+
+    from gzcreditpool.kit.auth import ROLE_NAMES
+    from gzcreditpool.kit.db import DATABASE
+    from gzcreditpool.models import Bank, User
+
+    def rows(session: Session, _now: dt.datetime) -> list[tuple[str, ...]]:
+        found = session.execute(
+            select(User, Bank.code).outerjoin(Bank, Bank.id == User.bank_id).order_by(User.id)
+        )
+        return [
+            (user.name, ROLE_NAMES[user.role], code or "", "已停用" if user.disabled_at else "")
+            for user, code in found
+        ]
+
+    table = Table(title="资金池用户")
+    for column in ("账户名", "角色", "银行", "状态"):
+        table.add_column(column)
+    for row in DATABASE.in_database(database_url, rows):
+        table.add_row(*(escape(cell) for cell in row))
+    Console().print(table)
+
+
+@user_app.command("disable")
+def user_disable(
+    name: Annotated[str, typer.Option(help="账户名。")],
+    database_url: DatabaseUrl = None,
+) -> None:
+    """停用账户：其令牌和登录会话立即失效。"""
+    from gzcreditpool.kit.auth import disable_user
+    from gzcreditpool.kit.db import DATABASE
+    from gzkit.errors import DomainError
+
+    try:
+        DATABASE.in_database(database_url, lambda session, now: disable_user(session, name, now))
+    except DomainError as err:
+        _error(err.message.split(" / ")[0])
+        raise typer.Exit(code=2) from None
+    typer.echo(f"已停用账户 {name}")
+
+
 @app.command()
 def demo(
     out: Annotated[Path, typer.Option(help="报告目录。")] = Path("creditpool-demo"),

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from gzcreditpool.app import create_app
 from gzcreditpool.cli import app
 
 
@@ -30,3 +32,24 @@ def test_db_upgrade_and_user_add(tmp_path: Path) -> None:
         app, ["user", "add", "--role", "bureau", "--name", "市科技局张科", "--database-url", url]
     )
     assert twice.exit_code == 2 and "已被使用" in twice.output
+
+
+def test_user_list_and_disable(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'pool.sqlite'}"
+    at = ["--database-url", url]
+    runner = CliRunner()
+    token = runner.invoke(app, ["user", "add", "--role", "trustee", "--name", "受托甲", *at])
+    assert token.exit_code == 0
+    listed = runner.invoke(app, ["user", "list", *at])
+    assert "受托甲" in listed.output and "受托管理机构" in listed.output
+    assert runner.invoke(app, ["user", "disable", "--name", "受托甲", *at]).exit_code == 0
+    assert "已停用" in runner.invoke(app, ["user", "list", *at]).output
+    again = runner.invoke(app, ["user", "disable", "--name", "受托甲", *at])
+    assert again.exit_code == 2 and "已于" in again.output
+    missing = runner.invoke(app, ["user", "disable", "--name", "无此人", *at])
+    assert missing.exit_code == 2 and "没有账户" in missing.output
+    client = TestClient(create_app(database_url=url))
+    bearer = {"Authorization": f"Bearer {token.stdout.strip()}"}
+    refused = client.get("/api/banks", headers=bearer)
+    assert refused.status_code == 401 and "停用" in refused.json()["detail"]
+    client.app.state.engine.dispose()  # type: ignore[attr-defined]

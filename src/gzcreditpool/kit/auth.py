@@ -134,6 +134,29 @@ def create_user(
     return user, token
 
 
+def disable_user(session: Session, name: str, at: dt.datetime, actor: str = "cli") -> User:
+    """Disable the account ``name``: its tokens and sessions answer 401 from now on; audited.
+
+    Raises
+    ------
+    NotFound
+        No such account.
+    Conflict
+        Already disabled.
+    """
+    user = session.scalar(select(User).where(User.name == name))
+    if user is None:
+        raise NotFound(f"没有账户 {name} / no user {name}")
+    if user.disabled_at is not None:
+        raise Conflict(
+            f"账户 {name} 已于 {user.disabled_at:%Y-%m-%d %H:%M} 停用 / already disabled"
+        )
+    before = snapshot(user)
+    user.disabled_at = at
+    record(session, actor, "user.disable", "user", str(user.id), before, snapshot(user), at=at)
+    return user
+
+
 def issue_token(
     session: Session,
     user: User,
