@@ -227,6 +227,8 @@ def test_bad_upload_line_is_named_and_nothing_is_written(pool: Pool) -> None:
     )
     assert answer.status_code == 422 and "第 3 行" in answer.text
     assert client.get("/api/loans", headers=bank).json()["pagination"]["total_count"] == before
+    no_file = client.post("/api/loans/upload", headers=bank, json={"x": 1})
+    assert no_file.status_code == 422 and "未收到有效的上传" in no_file.text
     wrong = client.post(
         "/api/loans/upload",
         headers=bank,
