@@ -224,3 +224,13 @@ def test_the_trustees_yearly_reports_on_the_dashboard(demo_run: DemoRun) -> None
     trustee = signed_in(demo_run, "受托管理机构")
     early = submit(trustee, "/console/dashboard", "/console/reports/2025", summary="提前报送")
     assert early.status_code == 409 and "尚未结束" in early.text
+
+
+def test_api_docs_are_served_offline(demo_run: DemoRun) -> None:
+    client = TestClient(demo_run.client.app)
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and "/console/static/swagger-ui-bundle.js" in docs.text
+    assert "http" not in docs.text.split("<body>")[0].replace("http-equiv", "")
+    assert client.get("/console/static/swagger-ui-bundle.js").status_code == 200
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"/api/loans", "/api/claims", "/api/recoveries", "/api/reports"} <= set(paths)
