@@ -26,7 +26,7 @@ from gzcreditpool.core.claims import (
 )
 from gzcreditpool.core.fees import trustee_fee
 from gzcreditpool.core.loans import LOAN_REASONS, decide_loans, report_deadline
-from gzcreditpool.core.money import fen_to_decimal
+from gzcreditpool.core.money import fen_to_decimal, half_up
 from gzcreditpool.core.refunds import REFUND_WORKING_DAYS, refunds
 from gzkit.calendar import (
     Calendar,
@@ -248,6 +248,24 @@ def claim_results(loans: Sequence[BookLoan], claims: Sequence[ClaimRow]) -> dict
             outcome.amount_fen.tolist(),
             strict=True,
         )
+    }
+
+
+def bank_caps(loans: Sequence[BookLoan], claim_year: int) -> dict[int, Decimal]:
+    """Each bank's cap for the claims of ``claim_year`` (C6, ``BankYearCaps``): 200,000,000 ×
+    its confirmed lending in the year before ÷ all banks', half-up to the fen."""
+    confirmed = [loan for loan in loans if loan.confirmed]
+    if not confirmed:
+        return {}
+    caps = BankYearCaps.from_loans(
+        np.array([loan.bank_id for loan in confirmed], dtype=np.int64),
+        _days([loan.disbursed_on for loan in confirmed]),
+        np.array([fen(loan.amount) for loan in confirmed], dtype=np.int64),
+        np.ones(len(confirmed), dtype=bool),
+    )
+    return {
+        bank: cny(half_up(*caps.cap(bank, claim_year)))
+        for bank in sorted({loan.bank_id for loan in confirmed})
     }
 
 

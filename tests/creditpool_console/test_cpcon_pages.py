@@ -94,6 +94,7 @@ def test_claims_and_recoveries_pages_show_conditions_and_deadlines(demo_run: Dem
     bureau = signed_in(demo_run, "市科技局")
     claims = bureau.get("/console/claims").text
     assert "风险分类为次级、可疑或损失" in claims and "年预算" in claims
+    assert "2025 年各行补偿额度" in claims and "GZB05" in claims.split('id="caps"')[1]
     recoveries = bureau.get("/console/recoveries").text
     assert "逾期未退回" in recoveries
 

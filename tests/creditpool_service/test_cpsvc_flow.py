@@ -215,6 +215,15 @@ def test_the_pool_from_bank_selection_to_sanction(pool: Pool) -> None:
         later["id"]: ("partial", "bank_cap", "475059.38"),
         again["id"]: ("refused", "bank_cap_reached", "0.00"),
     }
+    caps = {
+        c["bank_code"]: c
+        for c in pool.ok(client.get("/api/claims/caps/2024", headers=pool.trustee))
+    }
+    assert (caps[bank_a]["cap"], caps[bank_a]["used"], caps[bank_a]["left"]) == (
+        "475059.38", "475059.38", "0.00",
+    )  # fmt: skip
+    assert (caps[bank_b]["cap"], caps[bank_b]["used"]) == ("199524940.62", "10000000.00")
+    assert client.get("/api/claims/caps/2024", headers=a).status_code == 403
     approved = pool.ok(client.post("/api/claims/approve", json={}, headers=pool.bureau))
     assert len(approved) == 5
     assert pool.ok(client.get(f"/api/claims/{later['id']}", headers=a))["due_on"] == "2024-12-31"

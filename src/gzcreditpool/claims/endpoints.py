@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 
 from gzcreditpool.claims import service
 from gzcreditpool.claims.schemas import (
+    BankCapOut,
     ClaimIdsIn,
     ClaimIn,
     ClaimOut,
@@ -113,6 +115,14 @@ def approve(
     """市科技局 approves the reviewed claims."""
     claims = service.approve(session, actor, body.claim_ids, clock.now())
     return [service.get(session, actor, c.id) for c in claims]
+
+
+@router.get("/claims/caps/{year}")
+def caps(
+    year: Annotated[int, Path(ge=2000, le=2100)], session: SessionDep, actor: ActorDep
+) -> list[BankCapOut]:
+    """Each bank's cap for the claims of ``year`` (第十七条), used and left."""
+    return service.caps(session, actor, year)
 
 
 @router.get("/claims/{claim_id}")

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload
 
-from gzcreditpool.models import Claim, ClaimStatus, Classification, LegalAction, Loan
+from gzcreditpool.models import Bank, Claim, ClaimStatus, Classification, LegalAction, Loan
 
 
 def classifications(session: Session, loan_id: int) -> Sequence[Classification]:
@@ -51,3 +51,7 @@ def every_claim(session: Session) -> Sequence[Claim]:
 def book_loans(session: Session) -> Sequence[Loan]:
     """Every loan: the banks' caps need all of last year's lending (C6)."""
     return session.scalars(select(Loan).order_by(Loan.id)).all()
+
+
+def banks(session: Session) -> Sequence[Bank]:
+    return session.scalars(select(Bank)).all()

@@ -77,3 +77,14 @@ class TrackingOut(BaseModel):
     classifications: list[ClassificationOut]
     legal_actions: list[LegalActionOut]
     claims: list[ClaimOut]
+
+
+class BankCapOut(BaseModel):
+    """A bank's cap for one year's claims (第十七条) and what its claims of that year were
+    computed or approved so far."""
+
+    bank_code: str
+    year: int
+    cap: Decimal
+    used: Decimal
+    left: Decimal

@@ -11,6 +11,7 @@ earlier ones used.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from gzcreditpool import ledger
 from gzcreditpool.claims import repository
 from gzcreditpool.claims.schemas import (
+    BankCapOut,
     CheckOut,
     ClaimIn,
     ClaimOut,
@@ -234,6 +236,28 @@ def approve(session: Session, actor: Actor, ids: list[int] | None, at: dt.dateti
         changes.append((str(claim.id), before, snapshot(claim)))
     record_many(session, actor.label, "claim.approve", "claim", changes, at=at)
     return reviewed
+
+
+def caps(session: Session, actor: Actor, year: int) -> list[BankCapOut]:
+    """Each bank's cap for the claims of ``year`` and how much of it the year's computed and
+    approved claims take (the trustee's computation, shown to staff)."""
+    actor.require(Role.TRUSTEE, Role.BUREAU, Role.AUDITOR)
+    limits = ledger.bank_caps(_book(session), year)
+    used: dict[int, Decimal] = {}
+    for claim in session.scalars(repository.claims()):
+        if claim.filed_on.year == year and claim.amount is not None:
+            used[claim.loan.bank_id] = used.get(claim.loan.bank_id, Decimal(0)) + claim.amount
+    codes = {bank.id: bank.code for bank in repository.banks(session)}
+    return [
+        BankCapOut(
+            bank_code=codes[bank],
+            year=year,
+            cap=cap,
+            used=used.get(bank, Decimal("0.00")),
+            left=max(cap - used.get(bank, Decimal(0)), Decimal("0.00")),
+        )
+        for bank, cap in limits.items()
+    ]
 
 
 def checks(session: Session, claim: Claim) -> list[CheckOut]:
