@@ -290,6 +290,8 @@ def test_an_xlsx_upload_reports_its_loans(pool: Pool) -> None:
         ("X-1", firm, dt.date(2023, 9, 1), Decimal("500000.00"), 12, Decimal("300000.00"), "false"),
         ("X-2", firm, dt.date(2023, 9, 4), Decimal("800000.50"), 24, Decimal("500000.00"), "true"),
     ]
+    template = client.get("/api/loans/upload-template.xlsx", headers=bank)
+    assert template.status_code == 200 and template.content[:2] == b"PK"
     data = xlsx_bytes({"贷款": (header, rows)})
     answer = client.post(
         "/api/loans/upload", headers=bank, files={"file": ("贷款.xlsx", io.BytesIO(data), XLSX)}

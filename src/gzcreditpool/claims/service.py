@@ -240,9 +240,10 @@ def approve(session: Session, actor: Actor, ids: list[int] | None, at: dt.dateti
 
 def caps(session: Session, actor: Actor, year: int) -> list[BankCapOut]:
     """Each bank's cap for the claims of ``year`` and how much of it the year's computed and
-    approved claims take (the trustee's computation, shown to staff)."""
-    actor.require(Role.TRUSTEE, Role.BUREAU, Role.AUDITOR)
+    approved claims take (the trustee's computation; a bank sees its own line only)."""
     limits = ledger.bank_caps(_book(session), year)
+    if actor.role is Role.BANK:
+        limits = {bank: cap for bank, cap in limits.items() if bank == actor.bank_id}
     used: dict[int, Decimal] = {}
     for claim in session.scalars(repository.claims()):
         if claim.filed_on.year == year and claim.amount is not None:

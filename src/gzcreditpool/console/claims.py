@@ -66,7 +66,7 @@ def claims_page(
         filed=service.listing(session, actor, ClaimStatus.FILED, paging(1))[1],
         reviewed=service.listing(session, actor, ClaimStatus.REVIEWED, paging(1))[1],
         budget=fees.budget(session, year + 1) if actor.role is not Role.BANK else None,
-        caps=service.caps(session, actor, year) if actor.role is not Role.BANK else [],
+        caps=service.caps(session, actor, year),
         year=year,
         notice=NOTICES.get(notice, ""),
     )

@@ -68,6 +68,16 @@ async def upload(
     return UploadOut(reported=len(loans), loan_ids=[loan.id for loan in loans])
 
 
+@router.get("/loans/upload-template.xlsx")
+def upload_template(_actor: ActorDep) -> Response:
+    """A workbook with the upload's columns and an example row."""
+    return Response(
+        service.upload_template(),
+        media_type=XLSX,
+        headers={"Content-Disposition": 'attachment; filename="loans-template.xlsx"'},
+    )
+
+
 @router.get("/loans/deadline")
 def deadline(
     disbursed_on: dt.date, request: Request, _actor: ActorDep, clock: ClockDep

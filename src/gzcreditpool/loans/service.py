@@ -186,6 +186,13 @@ def _add_many(
     return loans
 
 
+def upload_template() -> bytes:
+    """An empty workbook with :data:`UPLOAD_COLUMNS` and one example row, for banks' files."""
+    example = ("HT-2025-0001", "91440101MA5C12345E", dt.date(2025, 7, 1), Decimal("1000000.00"),
+               12, Decimal("600000.00"), "false")  # fmt: skip
+    return xlsx_bytes({"贷款": (UPLOAD_COLUMNS, [example])})
+
+
 def upload(
     session: Session,
     actor: Actor,
