@@ -185,6 +185,12 @@ def test_the_pool_from_bank_selection_to_sanction(pool: Pool) -> None:
         ),
         201,
     )
+    # B recovers 100,000 on 03-05, after filing: nothing is owed until the claim is approved.
+    pool.at("2024-03-05")
+    early_body = {"loan_id": loan_b, "received_on": "2024-03-05", "gross": "100000.00",
+                  "fees": "0.00"}  # fmt: skip
+    early_recovery = pool.ok(client.post("/api/recoveries", json=early_body, headers=b), 201)
+    assert (early_recovery["refund"], early_recovery["due_on"]) == ("0.00", None)
     # 2024-03-20: 34 days after A's judgment; its cap (475,059.38) is below half (500,000).
     pool.at("2024-03-20")
     later = pool.ok(
@@ -228,6 +234,11 @@ def test_the_pool_from_bank_selection_to_sanction(pool: Pool) -> None:
     approved = pool.ok(client.post("/api/claims/approve", json={}, headers=pool.bureau))
     assert len(approved) == 5
     assert pool.ok(client.get(f"/api/claims/{later['id']}", headers=a))["due_on"] == "2024-12-31"
+    # Approved, B's claim makes the 03-05 recovery owe 100,000 × 10,000,000 ÷ 20,000,000,
+    # due on the 30th working day after receipt (over Qingming: 2024-04-07 is worked).
+    listed = pool.ok(client.get("/api/recoveries", headers=b))["items"]
+    early_now = next(r for r in listed if r["id"] == early_recovery["id"])
+    assert (early_now["refund"], early_now["due_on"]) == ("50000.00", "2024-04-17")
 
     # Recoveries: B recovers 2,000,000 less 100,000 fees on 2024-08-01 → refund 1,900,000 ×
     # 10,000,000 ÷ 20,000,000 = 950,000.00, due on the 30th working day, 2024-09-12.
@@ -267,7 +278,7 @@ def test_the_pool_from_bank_selection_to_sanction(pool: Pool) -> None:
     assert small["refund"] == "47505.94"
     pool.at("2024-09-13")
     overdue = pool.ok(client.get("/api/recoveries?overdue=true", headers=pool.bureau))["items"]
-    assert {r["id"] for r in overdue} == {recovery["id"], small["id"]}
+    assert {r["id"] for r in overdue} == {recovery["id"], small["id"], early_recovery["id"]}
     pool.ok(
         client.post(
             f"/api/recoveries/{recovery['id']}/refunded",
@@ -276,7 +287,7 @@ def test_the_pool_from_bank_selection_to_sanction(pool: Pool) -> None:
         )
     )
     overdue = pool.ok(client.get("/api/recoveries?overdue=true", headers=pool.trustee))["items"]
-    assert [r["id"] for r in overdue] == [small["id"]]
+    assert [r["id"] for r in overdue] == [early_recovery["id"], small["id"]]
 
     # The 2025 budget line: 2024's approved compensation and the fee on 2024's (no) lending.
     budget = pool.ok(client.get("/api/budget/2025", headers=pool.bureau))
@@ -302,7 +313,7 @@ def test_the_pool_from_bank_selection_to_sanction(pool: Pool) -> None:
         ),
         201,
     )
-    assert Decimal(sanction["clawback"]) == Decimal("9050000.00")
+    assert Decimal(sanction["clawback"]) == Decimal("9000000.00")
     # 第二十五条: B loses its status; it can no longer report.
     pool.ok(
         client.post(

@@ -110,10 +110,12 @@ def review(
 
 @router.post("/claims/approve")
 def approve(
-    body: ClaimIdsIn, session: SessionDep, actor: ActorDep, clock: ClockDep
+    body: ClaimIdsIn, request: Request, session: SessionDep, actor: ActorDep, clock: ClockDep
 ) -> list[ClaimOut]:
-    """市科技局 approves the reviewed claims."""
-    claims = service.approve(session, actor, body.claim_ids, clock.now())
+    """市科技局 approves the reviewed claims; refunds of recoveries already recorded follow."""
+    claims = service.approve(
+        session, actor, body.claim_ids, clock.now(), request.app.state.calendar
+    )
     return [service.get(session, actor, c.id) for c in claims]
 
 

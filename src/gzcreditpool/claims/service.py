@@ -42,7 +42,9 @@ from gzcreditpool.models import (
     Role,
 )
 from gzcreditpool.models import Classification as ClassificationRow
+from gzcreditpool.recoveries import service as recoveries
 from gzkit.audit import snapshot
+from gzkit.calendar import Calendar
 from gzkit.errors import Conflict, Invalid, NotFound
 from gzkit.pagination import PaginationParams, paginate
 
@@ -221,8 +223,11 @@ def _row(claim: Claim) -> ledger.ClaimRow:
     )
 
 
-def approve(session: Session, actor: Actor, ids: list[int] | None, at: dt.datetime) -> list[Claim]:
-    """市科技局 approves the reviewed claims (``ids``, default all) as the trustee computed."""
+def approve(
+    session: Session, actor: Actor, ids: list[int] | None, at: dt.datetime, calendar: Calendar
+) -> list[Claim]:
+    """市科技局 approves the reviewed claims (``ids``, default all) as the trustee computed;
+    recoveries already recorded on their loans owe their refunds from now on."""
     actor.require(Role.BUREAU)
     reviewed = [
         c
@@ -235,6 +240,9 @@ def approve(session: Session, actor: Actor, ids: list[int] | None, at: dt.dateti
         claim.status, claim.approved_at = ClaimStatus.APPROVED, at
         changes.append((str(claim.id), before, snapshot(claim)))
     record_many(session, actor.label, "claim.approve", "claim", changes, at=at)
+    session.flush()
+    paid = {c.loan_id for c in reviewed if c.amount is not None and c.amount > 0}
+    recoveries.reassess(session, paid, actor.label, at, calendar)
     return reviewed
 
 

@@ -135,5 +135,5 @@ def approve(
             consequence="受托管理机构核算的补偿金额将获批准，列入下一年度预算。此操作不可撤销。",
             action="/console/claims/approve", button="批准",
         )  # fmt: skip
-    service.approve(session, actor, None, request.app.state.clock.now())
+    service.approve(session, actor, None, request.app.state.clock.now(), request.app.state.calendar)
     return done(PAGE, "approved")

@@ -20,6 +20,14 @@ def approved_claims(session: Session, loan_id: int) -> Sequence[Claim]:
     ).all()
 
 
+def unrefunded(session: Session, loan_id: int) -> Sequence[Recovery]:
+    return session.scalars(
+        select(Recovery)
+        .where(Recovery.loan_id == loan_id, Recovery.refunded_on.is_(None))
+        .order_by(Recovery.id)
+    ).all()
+
+
 def sanctioned(session: Session, loan_id: int) -> bool:
     """Whether a finding on the loan claws its compensation back (第二十五条)."""
     return (

@@ -38,18 +38,9 @@ def recover(
         raise Invalid("费用不能大于收回金额 / fees over gross", ("body", "fees"))
     if body.received_on > at.date():
         raise Invalid("收回日期不能晚于今天 / received in the future", ("body", "received_on"))
-    # After a finding (第二十五条) all compensation on the loan is being recovered: later
-    # recoveries owe no share of it.
-    paid = (
-        [
-            ledger.PaidClaim(c.id, c.loan_id, c.filed_on, c.npl_balance, c.amount)
-            for c in repository.approved_claims(session, loan.id)
-            if c.amount is not None and c.amount > 0
-        ]
-        if not repository.sanctioned(session, loan.id)
-        else []
+    compensated, refund = ledger.refund(
+        loan.id, body.received_on, body.gross - body.fees, _paid(session, loan.id)
     )
-    compensated, refund = ledger.refund(loan.id, body.received_on, body.gross - body.fees, paid)
     recovery = Recovery(
         loan_id=loan.id,
         received_on=body.received_on,
@@ -72,6 +63,42 @@ def recover(
         at=at,
     )
     return recovery
+
+
+def _paid(session: Session, loan_id: int) -> list[ledger.PaidClaim]:
+    """The loan's approved compensation as the refund rule takes it; none after a finding
+    (第二十五条: all compensation on the loan is being recovered, later recoveries owe no share)."""
+    if repository.sanctioned(session, loan_id):
+        return []
+    return [
+        ledger.PaidClaim(c.id, c.loan_id, c.filed_on, c.npl_balance, c.amount)
+        for c in repository.approved_claims(session, loan_id)
+        if c.amount is not None and c.amount > 0
+    ]
+
+
+def reassess(
+    session: Session, loan_ids: set[int], actor: str, at: dt.datetime, calendar: Calendar
+) -> None:
+    """Work the refunds of the loans' unrefunded recoveries out again after their claims were
+    approved: a recovery received on or after a claim's filing owes its share once the claim is
+    approved (C7, as ``gzcreditpool settle`` reads it), due on the 30th working day after
+    receipt. Changes are audited."""
+    for loan_id in sorted(loan_ids):
+        paid = _paid(session, loan_id)
+        for recovery in repository.unrefunded(session, loan_id):
+            due, refund = ledger.refund(
+                loan_id, recovery.received_on, recovery.gross - recovery.fees, paid
+            )
+            due_on = ledger.refund_due_on(calendar, recovery.received_on) if due else None
+            if (refund, due_on) == (recovery.refund, recovery.due_on):
+                continue
+            before = snapshot(recovery)
+            recovery.refund, recovery.due_on = refund, due_on
+            record(
+                session, actor, "recovery.reassess", "recovery", str(recovery.id), before,
+                snapshot(recovery), at=at,
+            )  # fmt: skip
 
 
 def mark_refunded(
