@@ -259,6 +259,18 @@ def test_enterprise_code_check_and_dishonest_flag(pool: Pool) -> None:
     )
     assert bad.status_code == 422 and "校验码" in bad.text
     firm = pool.enterprise(bank)
+    # Only the trustee corrects a registration; the same data again changes nothing.
+    shown = pool.ok(client.get(f"/api/enterprises/{firm}", headers=bank))
+    keys = ("uscc", "name", "registered_in_guangzhou", "independent_legal_person", "revenue",
+            "high_tech_certificate_no", "high_tech_valid_until")  # fmt: skip
+    again = {k: shown[k] for k in keys}
+    pool.ok(client.put("/api/enterprises", json=again, headers=bank))
+    changed = again | {"revenue": "600000000.00"}
+    refused = client.put("/api/enterprises", json=changed, headers=bank)
+    assert refused.status_code == 409 and "受托管理机构" in refused.json()["detail"]
+    corrected = pool.ok(client.put("/api/enterprises", json=changed, headers=pool.trustee))
+    assert corrected["revenue"] == "600000000.00" and not corrected["eligible_today"]
+    pool.ok(client.put("/api/enterprises", json=again, headers=pool.trustee))
     pool.ok(
         client.post(
             f"/api/enterprises/{firm}/dishonest",

@@ -16,7 +16,7 @@ from gzcreditpool.kit.auth import Actor
 from gzcreditpool.ledger import fen
 from gzcreditpool.models import Enterprise, Role
 from gzkit.audit import snapshot
-from gzkit.errors import Invalid, NotFound
+from gzkit.errors import Conflict, Invalid, NotFound
 
 
 def get(session: Session, uscc: str) -> Enterprise:
@@ -48,16 +48,20 @@ def problems(enterprise: Enterprise, on: dt.date) -> list[str]:
 
 def register(session: Session, actor: Actor, body: EnterpriseIn, at: dt.datetime) -> Enterprise:
     """Register an enterprise, or update its data (the code identifies it); audited."""
-    return register_many(session, actor, [body], at)[0]
+    registered = register_many(session, actor, [body], at)
+    return registered[0] if registered else get(session, body.uscc.strip())
 
 
 def register_many(
     session: Session, actor: Actor, bodies: list[EnterpriseIn], at: dt.datetime
 ) -> list[Enterprise]:
-    """Register or update each of ``bodies``, audited, all or none.
+    """Register each of ``bodies`` (a bank or the trustee), or correct a registration (the
+    trustee only; a bank sending the same data again changes nothing), audited, all or none.
 
     Raises
     ------
+    Conflict
+        A bank sending different data for an enterprise already registered.
     Invalid
         A code failing its check character (GB 32100), or a certificate without its validity;
         the field names the entry's position when there are several.
@@ -86,7 +90,16 @@ def register_many(
             session.add(enterprise)
             known[code] = enterprise
         else:
-            for key, value in fields.items():
+            changed = {k: v for k, v in fields.items() if getattr(enterprise, k) != v}
+            if not changed:
+                continue
+            if actor.role is Role.BANK:
+                # The record serves every bank's loans: only the trustee corrects it.
+                raise Conflict(
+                    f"企业 {code} 已登记，登记信息如需更正请联系受托管理机构 / "
+                    "already registered; the trustee corrects registrations"
+                )
+            for key, value in changed.items():
                 setattr(enterprise, key, value)
             enterprise.updated_at = at
         changes.append((code, before, enterprise))
