@@ -1,0 +1,57 @@
+"""Queries of post-loan tracking and claims."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, joinedload
+
+from gzcreditpool.models import Bank, Claim, ClaimStatus, Classification, LegalAction, Loan
+
+
+def classifications(session: Session, loan_id: int) -> Sequence[Classification]:
+    return session.scalars(
+        select(Classification)
+        .where(Classification.loan_id == loan_id)
+        .order_by(Classification.as_of, Classification.id)
+    ).all()
+
+
+def legal_actions(session: Session, loan_id: int) -> Sequence[LegalAction]:
+    return session.scalars(
+        select(LegalAction)
+        .where(LegalAction.loan_id == loan_id)
+        .order_by(LegalAction.effective_on, LegalAction.id)
+    ).all()
+
+
+def claims(
+    *,
+    bank_id: int | None = None,
+    loan_id: int | None = None,
+    status: ClaimStatus | None = None,
+) -> Select[Claim]:
+    """Claims with their loan and its bank, in order of filing."""
+    query = select(Claim).join(Loan, Loan.id == Claim.loan_id)
+    query = query.options(joinedload(Claim.loan).joinedload(Loan.bank))
+    if bank_id is not None:
+        query = query.where(Loan.bank_id == bank_id)
+    if loan_id is not None:
+        query = query.where(Claim.loan_id == loan_id)
+    if status is not None:
+        query = query.where(Claim.status == status)
+    return query.order_by(Claim.filed_on, Claim.id)
+
+
+def every_claim(session: Session) -> Sequence[Claim]:
+    return session.scalars(select(Claim).order_by(Claim.id)).all()
+
+
+def book_loans(session: Session) -> Sequence[Loan]:
+    """Every loan: the banks' caps need all of last year's lending (C6)."""
+    return session.scalars(select(Loan).order_by(Loan.id)).all()
+
+
+def banks(session: Session) -> Sequence[Bank]:
+    return session.scalars(select(Bank)).all()

@@ -1,0 +1,368 @@
+"""Post-loan tracking and claims: each loan's risk classification over time, legal actions with
+their documents (第十六条), claims filed by 30 June with every condition shown, the trustee's
+computation with the rules engine, 市科技局's approval, and the budget line of the next year
+(第十七条, 第二十三条 (三), 第三条).
+
+The amounts are the rules engine's (:func:`gzcreditpool.ledger.claim_results`, the functions
+``gzcreditpool settle`` uses) over every claim ever filed, since each draws on the caps the
+earlier ones used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from gzcreditpool import ledger
+from gzcreditpool.claims import repository
+from gzcreditpool.claims.schemas import (
+    BankCapOut,
+    CheckOut,
+    ClaimIn,
+    ClaimOut,
+    ClassificationIn,
+    ClassificationOut,
+    LegalActionOut,
+    TrackingOut,
+)
+from gzcreditpool.core.claims import CLAIM_WINDOW_LAST_MONTH, LEGAL_WAIT_DAYS, Classification
+from gzcreditpool.kit.audit import record, record_many
+from gzcreditpool.kit.auth import Actor
+from gzcreditpool.kit.secrecy import record_export
+from gzcreditpool.loans.service import own_bank, visible_loan
+from gzcreditpool.models import (
+    Claim,
+    ClaimStatus,
+    LegalAction,
+    LegalKind,
+    LoanStatus,
+    Role,
+)
+from gzcreditpool.models import Classification as ClassificationRow
+from gzcreditpool.recoveries import service as recoveries
+from gzkit.audit import snapshot
+from gzkit.calendar import Calendar
+from gzkit.errors import Conflict, Invalid, NotFound
+from gzkit.pagination import PaginationParams, paginate
+
+REASON_TEXT = {
+    "loan_not_registered": "贷款未确认入池（第二十三条）",
+    "not_in_window": "不在 1 月 1 日至 6 月 30 日申请期内（第二十三条）",
+    "classification": "贷款未划为次级及以下（第十六条）",
+    "no_legal_action": "未提起诉讼、仲裁或强制执行（第十六条）",
+    "legal_too_recent": "判决、裁决生效或强制执行立案未超过 30 天（第十六条）",
+    "loan_cap_reached": "该笔贷款补偿已达不良余额的 50%（第十七条）",
+    "bank_cap_reached": "该行当年补偿额度已用完（第十七条）",
+    "loan_cap": "按该笔贷款 50% 上限部分补偿（第十七条）",
+    "bank_cap": "按该行当年补偿额度部分补偿（第十七条）",
+}
+MAX_DOCUMENT_BYTES = 8 << 20
+
+
+def classify(
+    session: Session, actor: Actor, loan_id: int, body: ClassificationIn, at: dt.datetime
+) -> ClassificationRow:
+    """The bank records the loan's five-category classification as of a day."""
+    own_bank(session, actor, new_business=False)
+    loan = visible_loan(session, actor, loan_id)
+    if body.as_of > at.date():
+        raise Invalid("分类日期不能晚于今天 / classification in the future", ("body", "as_of"))
+    row = ClassificationRow(
+        loan_id=loan.id, category=body.category, as_of=body.as_of, recorded_at=at
+    )
+    session.add(row)
+    session.flush()
+    record(
+        session,
+        actor.label,
+        "loan.classify",
+        "classification",
+        str(row.id),
+        None,
+        snapshot(row),
+        at=at,
+    )
+    return row
+
+
+def add_legal_action(
+    session: Session,
+    actor: Actor,
+    loan_id: int,
+    fields: dict[str, str],
+    document: Path,
+    document_name: str,
+    at: dt.datetime,
+) -> LegalAction:
+    """The bank records a lawsuit, arbitration or enforcement filing with its document."""
+    own_bank(session, actor, new_business=False)
+    loan = visible_loan(session, actor, loan_id)
+    try:
+        kind = LegalKind(fields.get("kind", ""))
+    except ValueError:
+        raise Invalid(
+            "类型须为 lawsuit、arbitration 或 notarised / bad kind", ("body", "kind")
+        ) from None
+    case_no = fields.get("case_no", "").strip()
+    if not case_no or len(case_no) > 100:
+        raise Invalid("请填写案号（100 字以内）/ case number needed", ("body", "case_no"))
+    try:
+        effective_on = dt.date.fromisoformat(fields.get("effective_on", ""))
+    except ValueError:
+        raise Invalid(
+            "生效日期须为 YYYY-MM-DD / effective_on is a date", ("body", "effective_on")
+        ) from None
+    if effective_on > at.date():
+        raise Invalid("生效日期不能晚于今天 / effective in the future", ("body", "effective_on"))
+    action = LegalAction(
+        loan_id=loan.id,
+        kind=kind,
+        case_no=case_no,
+        effective_on=effective_on,
+        document_name=document_name[:200],
+        document=document.read_bytes(),
+        recorded_at=at,
+    )
+    session.add(action)
+    session.flush()
+    after = {k: v for k, v in snapshot(action).items() if k != "document"}
+    record(
+        session,
+        actor.label,
+        "loan.legal_action",
+        "legal_action",
+        str(action.id),
+        None,
+        after,
+        at=at,
+    )
+    return action
+
+
+def document(
+    session: Session, actor: Actor, loan_id: int, action_id: int, at: dt.datetime
+) -> tuple[str, bytes]:
+    """A legal action's document (its bank, the trustee, 市科技局); the download is logged."""
+    actor.require(Role.BANK, Role.TRUSTEE, Role.BUREAU)
+    visible_loan(session, actor, loan_id)
+    action = session.get(LegalAction, action_id)
+    if action is None or action.loan_id != loan_id or action.document is None:
+        raise NotFound("没有此文书 / document not found")
+    record_export(session, actor, "legal_action", str(action.id), at)
+    return action.document_name or f"document-{action.id}", action.document
+
+
+def file_claim(session: Session, actor: Actor, body: ClaimIn, at: dt.datetime) -> Claim:
+    """The bank claims on a loan today with its non-performing balance; the classification and
+    the legal action are taken from the loan's records (the latest classification, the earliest
+    legal action taken effect)."""
+    own_bank(session, actor)
+    loan = visible_loan(session, actor, body.loan_id)
+    today = at.date()
+    categories = [c for c in repository.classifications(session, loan.id) if c.as_of <= today]
+    if not categories:
+        raise Conflict("请先登记该贷款的风险分类 / classify the loan first")
+    actions = repository.legal_actions(session, loan.id)
+    claim = Claim(
+        loan_id=loan.id,
+        filed_on=today,
+        classification=categories[-1].category,
+        legal_effective_on=actions[0].effective_on if actions else None,
+        npl_balance=body.npl_balance,
+        status=ClaimStatus.FILED,
+    )
+    session.add(claim)
+    session.flush()
+    record(session, actor.label, "claim.file", "claim", str(claim.id), None, snapshot(claim), at=at)
+    return claim
+
+
+def review(session: Session, actor: Actor, ids: list[int] | None, at: dt.datetime) -> list[Claim]:
+    """The trustee computes the filed claims (``ids``, default all) with the rules engine."""
+    actor.require(Role.TRUSTEE)
+    claims = repository.every_claim(session)
+    waiting = [c for c in claims if c.status is ClaimStatus.FILED and (ids is None or c.id in ids)]
+    if not waiting:
+        return []
+    results = ledger.claim_results(_book(session), [_row(c) for c in claims])
+    changes = []
+    for claim in waiting:
+        before = snapshot(claim)
+        result = results[claim.id]
+        claim.decision, claim.reason, claim.amount = result.decision, result.reason, result.amount
+        claim.status, claim.reviewed_at = ClaimStatus.REVIEWED, at
+        changes.append((str(claim.id), before, snapshot(claim)))
+    record_many(session, actor.label, "claim.review", "claim", changes, at=at)
+    return waiting
+
+
+def _book(session: Session) -> list[ledger.BookLoan]:
+    return [
+        ledger.BookLoan(
+            id=loan.id,
+            bank_id=loan.bank_id,
+            disbursed_on=loan.disbursed_on,
+            amount=loan.amount,
+            confirmed=loan.status is LoanStatus.CONFIRMED,
+        )
+        for loan in repository.book_loans(session)
+    ]
+
+
+def _row(claim: Claim) -> ledger.ClaimRow:
+    return ledger.ClaimRow(
+        id=claim.id,
+        loan_id=claim.loan_id,
+        filed_on=claim.filed_on,
+        classification=claim.classification,
+        legal_effective_on=claim.legal_effective_on,
+        npl_balance=claim.npl_balance,
+    )
+
+
+def approve(
+    session: Session, actor: Actor, ids: list[int] | None, at: dt.datetime, calendar: Calendar
+) -> list[Claim]:
+    """市科技局 approves the reviewed claims (``ids``, default all) as the trustee computed;
+    recoveries already recorded on their loans owe their refunds from now on."""
+    actor.require(Role.BUREAU)
+    reviewed = [
+        c
+        for c in session.scalars(repository.claims(status=ClaimStatus.REVIEWED))
+        if ids is None or c.id in ids
+    ]
+    changes = []
+    for claim in reviewed:
+        before = snapshot(claim)
+        claim.status, claim.approved_at = ClaimStatus.APPROVED, at
+        changes.append((str(claim.id), before, snapshot(claim)))
+    record_many(session, actor.label, "claim.approve", "claim", changes, at=at)
+    session.flush()
+    paid = {c.loan_id for c in reviewed if c.amount is not None and c.amount > 0}
+    recoveries.reassess(session, paid, actor.label, at, calendar)
+    return reviewed
+
+
+def caps(session: Session, actor: Actor, year: int) -> list[BankCapOut]:
+    """Each bank's cap for the claims of ``year`` and how much of it the year's computed and
+    approved claims take (the trustee's computation; a bank sees its own line only)."""
+    limits = ledger.bank_caps(_book(session), year)
+    if actor.role is Role.BANK:
+        limits = {bank: cap for bank, cap in limits.items() if bank == actor.bank_id}
+    used: dict[int, Decimal] = {}
+    for claim in session.scalars(repository.claims()):
+        if claim.filed_on.year == year and claim.amount is not None:
+            used[claim.loan.bank_id] = used.get(claim.loan.bank_id, Decimal(0)) + claim.amount
+    codes = {bank.id: bank.code for bank in repository.banks(session)}
+    return [
+        BankCapOut(
+            bank_code=codes[bank],
+            year=year,
+            cap=cap,
+            used=used.get(bank, Decimal("0.00")),
+            left=max(cap - used.get(bank, Decimal(0)), Decimal("0.00")),
+        )
+        for bank, cap in limits.items()
+    ]
+
+
+def checks(session: Session, claim: Claim) -> list[CheckOut]:
+    """Every condition of 第十六条 and 第二十三条 (三) as the claim was filed."""
+    loan = claim.loan
+    waited = (claim.filed_on - claim.legal_effective_on).days if claim.legal_effective_on else None
+    npl = Classification[claim.classification] >= Classification.次级
+    return [
+        CheckOut(
+            condition="贷款已确认入池",
+            found=_LOAN_TEXT[loan.status],
+            met=loan.status is LoanStatus.CONFIRMED,
+        ),
+        CheckOut(
+            condition="于当年 1 月 1 日至 6 月 30 日申请",
+            found=f"{claim.filed_on} 申请",
+            met=claim.filed_on.month <= CLAIM_WINDOW_LAST_MONTH,
+        ),
+        CheckOut(condition="风险分类为次级、可疑或损失", found=claim.classification, met=npl),
+        CheckOut(
+            condition="已提起诉讼、仲裁或强制执行",
+            found=f"{claim.legal_effective_on} 生效" if claim.legal_effective_on else "无",
+            met=claim.legal_effective_on is not None,
+        ),
+        CheckOut(
+            condition=f"生效或立案超过 {LEGAL_WAIT_DAYS} 天",
+            found=f"{waited} 天" if waited is not None else "—",
+            met=waited is not None and waited > LEGAL_WAIT_DAYS,
+        ),
+    ]
+
+
+_LOAN_TEXT = {
+    LoanStatus.REPORTED: "已报送，待审核",
+    LoanStatus.FORWARDED: "已审核，待确认",
+    LoanStatus.CONFIRMED: "已确认入池",
+    LoanStatus.REFUSED: "不予入池",
+}
+
+
+def out(session: Session, claim: Claim) -> ClaimOut:
+    paid = claim.status is ClaimStatus.APPROVED and claim.decision != "refused"
+    return ClaimOut(
+        id=claim.id,
+        loan_id=claim.loan_id,
+        bank_code=claim.loan.bank.code,
+        filed_on=claim.filed_on,
+        classification=claim.classification,
+        legal_effective_on=claim.legal_effective_on,
+        npl_balance=claim.npl_balance,
+        status=claim.status,
+        checks=checks(session, claim),
+        decision=claim.decision,
+        reason=claim.reason,
+        reason_text=REASON_TEXT.get(claim.reason or ""),
+        amount=claim.amount,
+        due_on=dt.date(claim.filed_on.year, 12, 31) if paid else None,
+        budget_year=claim.filed_on.year + 1,
+    )
+
+
+def get(session: Session, actor: Actor, claim_id: int) -> ClaimOut:
+    claim = session.get(Claim, claim_id)
+    if claim is None:
+        raise NotFound("没有此补偿申请 / claim not found")
+    visible_loan(session, actor, claim.loan_id)
+    return out(session, claim)
+
+
+def listing(
+    session: Session, actor: Actor, status: ClaimStatus | None, params: PaginationParams
+) -> tuple[list[ClaimOut], int]:
+    """A page of claims (a bank's own only) in order of filing, and how many match."""
+    bank_id = actor.bank_id if actor.role is Role.BANK else None
+    rows, total = paginate(session, repository.claims(bank_id=bank_id, status=status), params)
+    return [out(session, claim) for claim in rows], total
+
+
+def tracking(session: Session, actor: Actor, loan_id: int) -> TrackingOut:
+    """A loan's classifications, legal actions and claims."""
+    loan = visible_loan(session, actor, loan_id)
+    return TrackingOut(
+        loan_id=loan.id,
+        classifications=[
+            ClassificationOut(category=c.category, as_of=c.as_of, recorded_at=c.recorded_at)
+            for c in repository.classifications(session, loan.id)
+        ],
+        legal_actions=[
+            LegalActionOut(
+                id=a.id,
+                kind=a.kind,
+                case_no=a.case_no,
+                effective_on=a.effective_on,
+                document_name=a.document_name,
+            )
+            for a in repository.legal_actions(session, loan.id)
+        ],
+        claims=[out(session, c) for c in session.scalars(repository.claims(loan_id=loan.id))],
+    )

@@ -1,0 +1,32 @@
+"""Duplicate funding and sanctions (thin: see ``service``)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from gzcreditpool.kit.auth import ActorDep
+from gzcreditpool.sanctions import service
+from gzcreditpool.sanctions.schemas import FlagOut, SanctionIn, SanctionOut
+from gzkit.clock import ClockDep
+from gzkit.db import SessionDep
+
+router = APIRouter(tags=["处理 sanctions"])
+
+
+@router.get("/sanctions/flags")
+def flags(session: SessionDep, actor: ActorDep) -> list[FlagOut]:
+    """Suspected duplicate funding."""
+    return service.flags(session, actor)
+
+
+@router.get("/sanctions")
+def list_sanctions(session: SessionDep, actor: ActorDep) -> list[SanctionOut]:
+    return service.listing(session, actor)
+
+
+@router.post("/sanctions", status_code=201)
+def sanction(
+    body: SanctionIn, session: SessionDep, actor: ActorDep, clock: ClockDep
+) -> SanctionOut:
+    """市科技局's finding on a loan; all its compensation is to be recovered."""
+    return service.out(service.sanction(session, actor, body, clock.now()))
