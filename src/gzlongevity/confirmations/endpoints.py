@@ -1,0 +1,37 @@
+"""HTTP routes of confirmations: the elder's own (no token: the notice's code proves it) and the
+staff's on their behalf."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from gzkit.clock import ClockDep
+from gzkit.db import SessionDep
+from gzlongevity.confirmations import service
+from gzlongevity.confirmations.schemas import ConfirmationOut, SelfConfirmIn, StaffConfirmIn
+from gzlongevity.kit.auth import ActorDep
+
+router = APIRouter(tags=["confirmations"])
+
+
+@router.post("/confirmations/self", summary="The elder confirms")
+def confirm_self(body: SelfConfirmIn, session: SessionDep, clock: ClockDep) -> ConfirmationOut:
+    """With the one-time code of the street's notice, the name and the ID number: personal
+    data, bank account and (optionally) the deduction agreement."""
+    return service.confirm_self(session, clock.now(), body)
+
+
+@router.post("/persons/{id_number}/confirmation", summary="Confirm on the elder's behalf")
+def confirm_for(
+    id_number: str, body: StaffConfirmIn, actor: ActorDep, session: SessionDep, clock: ClockDep
+) -> ConfirmationOut:
+    """Committee or street, with the evidence (e.g. the signed form)."""
+    return service.confirm_for(session, actor, clock.now(), id_number, body)
+
+
+@router.post("/persons/{id_number}/agreement", summary="Sign the deduction agreement")
+def sign_agreement(
+    id_number: str, actor: ActorDep, session: SessionDep, clock: ClockDep
+) -> ConfirmationOut:
+    """The 发放扣款协议 signed after the confirmation. Street only."""
+    return service.sign_agreement(session, actor, clock.now(), id_number)

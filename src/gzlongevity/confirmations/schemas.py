@@ -1,0 +1,51 @@
+"""Bodies of the confirmation endpoints."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field
+
+from gzkit.request_input import Input
+from gzlongevity.models import Channel
+
+BankAccount = Annotated[str, Field(pattern=r"^[0-9]{12,30}$", description="12–30 digits")]
+Phone = Annotated[str, Field(pattern=r"^1[0-9]{10}$", description="a mainland mobile number")]
+
+
+class BankIn(Input):
+    """The bank account the allowance is paid into, and the deduction agreement (第十二条)."""
+
+    bank_name: Annotated[str, Field(min_length=2, max_length=100)]
+    bank_account: BankAccount
+    phone: Phone | None = None
+    agreement: bool = Field(False, description="Sign the 发放扣款协议 now (or later).")
+
+
+class SelfConfirmIn(BankIn):
+    """The elder (or an agent) confirms with the notice's code, the name and the ID number."""
+
+    id_number: Annotated[str, Field(min_length=18, max_length=18)]
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    code: Annotated[str, Field(pattern=r"^[0-9]{6}$")]
+
+
+class StaffConfirmIn(BankIn):
+    """A confirmation recorded by the committee or street on the elder's behalf."""
+
+    multiline = frozenset({"evidence"})
+    channel: Literal[Channel.COMMITTEE, Channel.STREET]
+    evidence: Annotated[str, Field(min_length=2, max_length=2000)]
+
+
+class ConfirmationOut(BaseModel):
+    """The confirmation as stored (account masked)."""
+
+    person_id_masked: str
+    name: str
+    confirmed_on: dt.date
+    channel: Channel
+    bank_name: str
+    bank_account_masked: str
+    agreement_signed_on: dt.date | None

@@ -1,0 +1,150 @@
+"""Intake checks and idempotence, conflicting death dates, roles and jurisdiction, masking and
+logged full views, the four-eyes bank change, and hostile input (never a 500)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from lsvc_api import HAIZHU, Api, bearer, citizen_id, registered
+from sqlalchemy import select
+
+from gzkit.db import session_scope
+from gzlongevity.models import AuditLog, RegisterEvent
+
+BIRTH = dt.date(1945, 3, 3)
+HEADER = "person_id,name,birth_date,event,event_date,known_on,district,street\n"
+
+
+def test_csv_feeds_in_gb18030_are_checked_line_by_line(api: Api) -> None:
+    api.at("2021-08-03")
+    good = citizen_id(BIRTH)
+    bad = good[:-1] + ("0" if good[-1] != "0" else "1")
+    body = (HEADER + f"{good},黄一,1945-03-03,registered,2000-01-01,,440104,北京街\n").encode(
+        "gb18030"
+    )
+    headers = bearer(api.exchange) | {"Content-Type": "text/csv"}
+    url = "/api/intake/feeds:upload?source=public_security&kind=snapshot&name=gz.csv"
+    response = api.client.post(url, content=body, headers=headers)
+    assert response.status_code == 201, response.text
+    assert response.json()["new_events"] == 1
+    again = api.client.post(url, content=body, headers=headers)
+    assert again.json()["new_events"] == 0
+    wrong = (HEADER + f"{bad},黄二,1945-03-03,registered,2000-01-01,,440104,北京街\n").encode()
+    refused = api.client.post(url, content=wrong, headers=headers)
+    assert refused.status_code == 422
+    assert "gz.csv 第 2 行" in refused.text and "校验码错误" in refused.text
+    born_else = (HEADER + f"{good},黄一,1945-03-04,registered,2000-01-01,,440104,北京街\n").encode()
+    assert "出生日期不符" in api.client.post(url, content=born_else, headers=headers).text
+    outside = (
+        HEADER + f"{citizen_id(BIRTH)},黄三,1945-03-03,registered,2000-01-01,,440199,某街\n"
+    ).encode()
+    assert "不是广州市的区划代码" in api.client.post(url, content=outside, headers=headers).text
+
+
+def test_two_death_dates_take_the_earliest_and_are_flagged(api: Api) -> None:
+    person = citizen_id(BIRTH)
+    api.at("2021-08-04")
+    api.feed([registered(person, BIRTH, "孙二")])
+    death = {"person_id": person, "name": "孙二", "birth_date": BIRTH.isoformat(), "event": "died"}
+    api.feed([death | {"event_date": "2021-07-30"}], kind="changes", source="health")
+    second = api.feed(
+        [death | {"event_date": "2021-07-20"}], kind="changes", source="public_security"
+    )
+    assert second["conflicts"] == 1
+    found = api.get(f"/api/persons/{person}", api.street)
+    assert (found["status"], found["death_date"], found["death_conflict"]) == (
+        "died",
+        "2021-07-20",
+        True,
+    )
+    with session_scope(api.app.state.sessionmaker) as session:
+        flags = session.scalars(
+            select(RegisterEvent.conflict).where(
+                RegisterEvent.person_id == person, RegisterEvent.event == "died"
+            )
+        ).all()
+    assert flags == [True, True]
+
+
+def test_jurisdiction_masking_and_logged_full_views(api: Api) -> None:
+    mine, theirs = citizen_id(BIRTH), citizen_id(BIRTH, HAIZHU)
+    api.at("2021-08-05")
+    api.feed(
+        [registered(mine, BIRTH, "周三"), registered(theirs, BIRTH, "吴四", "南华西街", HAIZHU)]
+    )
+    api.confirm(mine, account="6222020200001112222")
+    masked = api.get(f"/api/persons/{mine}", api.street)
+    assert masked["id_number"] == mine[:6] + "********" + mine[-4:]
+    assert masked["bank_account"] == "*" * 15 + "2222"
+    api.get(f"/api/persons/{theirs}", api.street, status=404)  # another street's: not found
+    api.get(f"/api/persons/{theirs}", api.districts["440104"], status=404)
+    assert api.get(f"/api/persons/{theirs}", api.districts[HAIZHU])["name"] == "吴四"
+    # Only the acting street sees the full record; the district is refused; the view is logged.
+    api.post(f"/api/persons/{mine}/full-view", api.districts["440104"], status=403)
+    full = api.post(f"/api/persons/{mine}/full-view", api.street)
+    assert (full["id_number"], full["bank_account"]) == (mine, "6222020200001112222")
+    with session_scope(api.app.state.sessionmaker) as session:
+        views = session.scalars(
+            select(AuditLog.actor).where(
+                AuditLog.action == "person.view_full", AuditLog.entity_id == mine
+            )
+        ).all()
+    assert views == ["street#3 北京街 李工"]
+
+
+def test_bank_changes_need_a_second_officer(api: Api) -> None:
+    person = citizen_id(BIRTH)
+    api.at("2021-08-06")
+    api.feed([registered(person, BIRTH, "郑五")])
+    api.confirm(person, account="6222020200003334444")
+    body = {"told_on": "2021-08-05", "bank_name": "建设银行", "bank_account": "6217000000005556666"}
+    change = api.post(f"/api/persons/{person}/changes/bank", api.street, body, 201)
+    assert change["status"] == "pending" and change["values"]["bank_account"].endswith("6666")
+    api.post(f"/api/changes/{change['id']}/approve", api.street, status=403)  # the same officer
+    assert api.get(f"/api/persons/{person}", api.street)["bank_account"].endswith("4444")
+    assert api.post(f"/api/changes/{change['id']}/approve", api.street2)["status"] == "applied"
+    assert api.get(f"/api/persons/{person}", api.street)["bank_account"].endswith("6666")
+    personal = {"told_on": "2021-08-06", "phone": "13912345678"}
+    assert (
+        api.post(f"/api/persons/{person}/changes/personal", api.street, personal, 201)["status"]
+        == "applied"
+    )
+
+
+def test_roles_and_hostile_input_never_reach_a_500(api: Api) -> None:
+    api.at("2021-08-07")
+    assert api.client.get("/api/persons").status_code == 401
+    assert api.client.get("/api/persons", headers=bearer("gzlv_forged")).status_code == 401
+    # Finance and audit only read; a street may not compute runs; the exchange may not read people.
+    api.post("/api/runs", api.finance, {"month": "2021-09"}, status=403)
+    api.post("/api/runs", api.street, {"month": "2021-09"}, status=403)
+    api.post(
+        "/api/intake/feeds",
+        api.street,
+        {"source": "health", "kind": "changes", "name": "x", "rows": []},
+        status=403,
+    )
+    # NaN, NUL, unknown fields, a huge body.
+    fraud = {"id_number": citizen_id(BIRTH), "amount_cny": "NaN", "evidence": "证据"}
+    assert (
+        api.client.post("/api/recovery/fraud", json=fraud, headers=bearer(api.street)).status_code
+        == 422
+    )
+    assert api.client.get("/api/persons?q=%00", headers=bearer(api.street)).status_code == 422
+    nul = {"source": "health", "kind": "changes", "name": "a\x00b", "rows": []}
+    assert (
+        api.client.post("/api/intake/feeds", json=nul, headers=bearer(api.exchange)).status_code
+        == 422
+    )
+    extra = {"month": "2021-09", "force": True}
+    assert api.client.post("/api/runs", json=extra, headers=bearer(api.city)).status_code == 422
+    huge = b"{" + b" " * (2 << 20) + b"}"
+    response = api.client.post(
+        "/api/runs", content=huge, headers=bearer(api.city) | {"Content-Type": "application/json"}
+    )
+    assert response.status_code == 413
+    assert api.client.get("/api/runs/2021-13", headers=bearer(api.city)).status_code == 422
+    assert api.client.get("/api/runs/9999999999-01", headers=bearer(api.city)).status_code in (
+        404,
+        422,
+    )
