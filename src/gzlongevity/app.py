@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 
 from gzkit import errors
@@ -23,6 +24,12 @@ from gzlongevity.cases.endpoints import router as cases_router
 from gzlongevity.changes.endpoints import router as changes_router
 from gzlongevity.checks.endpoints import router as checks_router
 from gzlongevity.confirmations.endpoints import router as confirmations_router
+from gzlongevity.console import dashboard as console_dashboard
+from gzlongevity.console import elder as console_elder
+from gzlongevity.console import runs as console_runs
+from gzlongevity.console import signin as console_signin
+from gzlongevity.console import worklist as console_worklist
+from gzlongevity.console.pages import too_large_page, unknown_page
 from gzlongevity.intake.endpoints import FEED_MAX_BYTES
 from gzlongevity.intake.endpoints import router as intake_router
 from gzlongevity.kit.db import DATABASE
@@ -64,10 +71,12 @@ def create_app(
     errors.install(app)
     limits = [
         BodyLimit("/api/intake", FEED_MAX_BYTES),
+        BodyLimit("/console", DEFAULT_MAX_BYTES, too_large_page),
     ]
     app.add_middleware(BodySizeLimit, limits=limits, default=BodyLimit("", DEFAULT_MAX_BYTES))
     app.add_middleware(SecurityHeaders, prefix="/console")
     app.router.dependencies.append(Depends(_parameters))
+    app.add_exception_handler(StarletteHTTPException, unknown_page)
     for router in (
         intake_router,
         cases_router,
@@ -80,4 +89,7 @@ def create_app(
         statistics_router,
     ):
         app.include_router(router, prefix="/api")
+    for pages in (console_signin, console_worklist, console_runs, console_dashboard, console_elder):
+        app.include_router(pages.router)
+    app.include_router(console_signin.root_router)
     return app

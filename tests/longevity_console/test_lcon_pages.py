@@ -1,0 +1,79 @@
+"""The console's pages without a browser: sign-in and the role's home, forged forms refused,
+refusals and unknown pages in Chinese, the street's forms through to the service."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import SAME_ORIGIN, form_token, signed_in
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from lcon_world import WAITING, World
+
+
+def test_sign_in_leads_each_role_home(lcon: tuple[FastAPI, World]) -> None:
+    app, world = lcon
+    assert (
+        TestClient(app).get("/console/worklist", follow_redirects=False).headers["location"]
+        == "/console/login"
+    )
+    for token, home in (
+        (world.street, "/console/worklist"),
+        (world.district, "/console/runs"),
+        (world.city, "/console/dashboard"),
+    ):
+        client = signed_in(app, token)
+        assert client.get("/console/", follow_redirects=False).headers["location"] == home
+        assert client.get(home).status_code == 200
+    wrong = TestClient(app).post(
+        "/console/login",
+        data={"name": "北京街 李工", "password": "not-the-password"},
+        headers=SAME_ORIGIN,
+    )
+    assert wrong.status_code == 401 and "账户名或密码不正确" in wrong.text
+
+
+def test_worklist_pages_tasks_and_refuses_forged_forms(lcon: tuple[FastAPI, World]) -> None:
+    app, world = lcon
+    client = signed_in(app, world.street)
+    page = client.get("/console/worklist").text
+    assert f"待通知（{WAITING}）" in page  # of WAITING + 3: one notified, two confirmed
+    assert "下一页" in page
+    forged = client.post(f"/console/persons/{world.staff_confirms}/agreement", headers=SAME_ORIGIN)
+    assert forged.status_code == 403 and "请求被拒绝" in forged.text
+    assert "未找到" in client.get("/console/no-such-page").text
+    district = signed_in(app, world.district)
+    refused = district.get("/console/worklist")
+    assert refused.status_code == 403 and "无权访问" in refused.text
+
+
+def test_street_confirms_on_behalf_with_chinese_errors(lcon: tuple[FastAPI, World]) -> None:
+    app, world = lcon
+    client = signed_in(app, world.street)
+    page = f"/console/persons/{world.staff_confirms}"
+    shown = re.search(r'<dd id="id-number">([^<]*)</dd>', client.get(page).text)
+    assert (
+        shown is not None
+        and shown[1] == world.staff_confirms[:6] + "*" * 8 + world.staff_confirms[-4:]
+    )
+    token = form_token(client, page)
+    fields = {
+        "csrf_token": token,
+        "channel": "street",
+        "bank_name": "工商银行",
+        "evidence": "本人到场签字",
+        "agreement": "1",
+    }
+    bad = client.post(
+        f"{page}/confirm", data=fields | {"bank_account": "12ab"}, headers=SAME_ORIGIN
+    )
+    assert bad.status_code == 422 and "银行账号：格式不正确" in bad.text
+    done = client.post(
+        f"{page}/confirm",
+        data=fields | {"bank_account": "6222020200009998888"},
+        headers=SAME_ORIGIN,
+    )
+    assert done.status_code == 200 and "街（镇）代办" in done.text
+    full = client.post(f"{page}/full", data={"csrf_token": token}, headers=SAME_ORIGIN)
+    assert f'<dd id="id-number">{world.staff_confirms}</dd>' in full.text
+    assert "6222020200009998888" in full.text
