@@ -35,6 +35,7 @@ from gzlongevity.intake.endpoints import router as intake_router
 from gzlongevity.kit.db import DATABASE
 from gzlongevity.persons.endpoints import router as persons_router
 from gzlongevity.recovery.endpoints import router as recovery_router
+from gzlongevity.rules.endpoints import router as rules_router
 from gzlongevity.runs.endpoints import router as runs_router
 from gzlongevity.statistics.endpoints import router as statistics_router
 
@@ -87,6 +88,7 @@ def create_app(
         checks_router,
         recovery_router,
         statistics_router,
+        rules_router,
     ):
         app.include_router(router, prefix="/api")
     for pages in (console_signin, console_worklist, console_runs, console_dashboard, console_elder):

@@ -148,3 +148,26 @@ def test_roles_and_hostile_input_never_reach_a_500(api: Api) -> None:
         404,
         422,
     )
+
+
+def test_self_service_confirmations_arrive_in_bulk(api: Api) -> None:
+    alive, dead = citizen_id(BIRTH), citizen_id(BIRTH)
+    api.at("2021-08-08")
+    api.feed([registered(alive, BIRTH, "冯六"), registered(dead, BIRTH, "陈七")])
+    death = {"person_id": dead, "name": "陈七", "birth_date": BIRTH.isoformat(), "event": "died"}
+    api.feed([death | {"event_date": "2021-08-07"}], kind="changes", source="health")
+    item = {
+        "confirmed_on": "2021-08-08",
+        "bank_name": "邮储银行",
+        "bank_account": "6210980000000000001",
+        "agreement": True,
+    }
+    body = {"items": [item | {"person_id": alive}, item | {"person_id": dead}]}
+    first = api.post("/api/confirmations/batch", api.exchange, body)
+    assert (first["confirmed"], first["already"], first["refused"]) == (1, 0, 1)
+    again = api.post("/api/confirmations/batch", api.exchange, body)
+    assert (again["confirmed"], again["already"], again["refused"]) == (0, 1, 1)
+    shown = api.get(f"/api/persons/{alive}", api.street)
+    assert (shown["confirm_channel"], shown["agreement_signed_on"]) == ("app", "2021-08-08")
+    future = {"items": [item | {"person_id": alive, "confirmed_on": "2021-08-09"}]}
+    api.post("/api/confirmations/batch", api.exchange, future, status=422)

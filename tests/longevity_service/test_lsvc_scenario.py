@@ -169,6 +169,13 @@ def test_a_street_from_intake_to_recovery(api: Api) -> None:
     assert (cases["赵戊"]["status"], cases["赵戊"]["amount_cny"]) == ("notified", "60.00")
     assert (cases["钱己"]["status"], cases["钱己"]["clawback_month"]) == ("clawback", "2022-01")
 
+    # 越秀区 raises its 80–89 standard to 120 CNY: not for an approved month; from January on.
+    standard = {"district": "440104", "tier": 80, "monthly_cny": "120.00", "from_month": "2021-12"}
+    api.post("/api/rules/standards", api.city, standard, status=409)
+    api.post("/api/rules/standards", api.city, standard | {"from_month": "2022-01"}, status=201)
+    december = api.get("/api/statistics/months/2021-12", api.city)
+    assert december["amount_cny"] == "430.00"
+
     # A failed home visit on 2022-01-05 stops A's payment from February.
     api.at("2022-01-05")
     check = {
@@ -184,10 +191,16 @@ def test_a_street_from_intake_to_recovery(api: Api) -> None:
     api.at("2022-01-20")
     api.run("2022-01")
     assert lines_of(api, "2022-01") == {
-        "陈甲": "100.00",
+        "陈甲": "120.00",
         "王丙": "300.00",
         "李乙": "30.00",
         "钱己": "return 30.00",
+    }
+    # The paid month is unchanged (the recovery figures are cumulative, to today).
+    cumulative = ("owed_cny", "recovered_cny", "recovery_rate")
+    again = api.get("/api/statistics/months/2021-12", api.city)
+    assert {k: v for k, v in again.items() if k not in cumulative} == {
+        k: v for k, v in december.items() if k not in cumulative
     }
     cases = {case["name"]: case for case in api.get("/api/recovery", api.street)}
     assert (cases["钱己"]["status"], cases["钱己"]["recovered_cny"]) == ("closed", "30.00")
@@ -207,7 +220,7 @@ def test_a_street_from_intake_to_recovery(api: Api) -> None:
     api.at("2022-03-20")
     assert api.post("/api/admin/sweep", api.city)["orders"] == 1
     api.run("2022-03")
-    assert lines_of(api, "2022-03") == {"陈甲": "200.00", "王丙": "300.00", "李乙": "30.00"}
+    assert lines_of(api, "2022-03") == {"陈甲": "240.00", "王丙": "300.00", "李乙": "30.00"}
     ordered = next(case for case in api.get("/api/recovery", api.street) if case["name"] == "赵戊")
     assert ordered["status"] == "ordered"
     repaid = api.post(

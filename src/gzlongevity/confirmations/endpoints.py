@@ -8,7 +8,13 @@ from fastapi import APIRouter
 from gzkit.clock import ClockDep
 from gzkit.db import SessionDep
 from gzlongevity.confirmations import service
-from gzlongevity.confirmations.schemas import ConfirmationOut, SelfConfirmIn, StaffConfirmIn
+from gzlongevity.confirmations.schemas import (
+    BatchIn,
+    BatchOut,
+    ConfirmationOut,
+    SelfConfirmIn,
+    StaffConfirmIn,
+)
 from gzlongevity.kit.auth import ActorDep
 
 router = APIRouter(tags=["confirmations"])
@@ -35,3 +41,11 @@ def sign_agreement(
 ) -> ConfirmationOut:
     """The 发放扣款协议 signed after the confirmation. Street only."""
     return service.sign_agreement(session, actor, clock.now(), id_number)
+
+
+@router.post("/confirmations/batch", summary="Confirmations from 穗好办 (bulk)")
+def confirm_batch(body: BatchIn, actor: ActorDep, session: SessionDep, clock: ClockDep) -> BatchOut:
+    """Confirmations made on a government self-service platform, which authenticated each
+    person; already confirmed people are ignored, people not registered or dead refused.
+    Exchange platform or city."""
+    return service.confirm_batch(session, actor, clock.now(), body.items)

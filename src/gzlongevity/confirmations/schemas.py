@@ -49,3 +49,27 @@ class ConfirmationOut(BaseModel):
     bank_name: str
     bank_account_masked: str
     agreement_signed_on: dt.date | None
+
+
+class BatchItem(BankIn):
+    """One confirmation made on 穗好办 (or another government self-service channel, 第九条),
+    which authenticated the person itself."""
+
+    person_id: Annotated[str, Field(min_length=18, max_length=18)]
+    confirmed_on: dt.date
+
+
+class BatchIn(Input):
+    """The confirmations a self-service platform sends in one delivery."""
+
+    items: Annotated[list[BatchItem], Field(max_length=100_000)]
+
+
+class BatchOut(BaseModel):
+    """What a delivery did: confirmed, already confirmed (ignored), refused (not registered
+    or dead: 第十一条), and the refused IDs masked."""
+
+    confirmed: int
+    already: int
+    refused: int
+    refused_ids: list[str]

@@ -6,20 +6,24 @@ deduction agreement are recorded with it; the agreement can also be signed later
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from gzkit.audit import snapshot
+from gzkit.audit import json_value, snapshot
 from gzkit.errors import Conflict, Invalid
 from gzlongevity.cases.service import MAX_CODE_ATTEMPTS, code_hash
 from gzlongevity.confirmations.schemas import (
     BankIn,
+    BatchItem,
+    BatchOut,
     ConfirmationOut,
     SelfConfirmIn,
     StaffConfirmIn,
 )
-from gzlongevity.kit.audit import record
+from gzlongevity.intake.repository import chunks
+from gzlongevity.kit.audit import record, record_many
 from gzlongevity.kit.auth import Actor, mask_account, mask_id, person_in_view
 from gzlongevity.models import (
     Channel,
@@ -155,3 +159,85 @@ def sign_agreement(
         at=now,
     )
     return confirmation_out(person)
+
+
+def confirm_batch(
+    session: Session, actor: Actor, now: dt.datetime, items: list[BatchItem]
+) -> BatchOut:
+    """Confirmations from a self-service platform (穗好办, channel ``app``), in bulk: each item
+    confirms a registered, living person not yet confirmed; an item for someone already
+    confirmed is ignored (a delivery sent twice changes nothing); an item for someone not in
+    the register or dead is refused (第十一条). Exchange platform or city.
+
+    Raises
+    ------
+    Invalid
+        A confirmation date after today.
+    """
+    actor.require(Role.EXCHANGE, Role.CITY)
+    today = now.date()
+    late = next((item for item in items if item.confirmed_on > today), None)
+    if late is not None:
+        raise Invalid(
+            f"确认日期 {late.confirmed_on} 晚于今天 / confirmed_on is in the future", "items"
+        )
+    wanted = {item.person_id.strip().upper(): item for item in items}
+    held: dict[str, tuple[RegisterStatus | None, dt.date | None]] = {}
+    for part in chunks(sorted(wanted)):
+        for person_id, status, confirmed_on in session.execute(
+            select(Person.id_number, Person.status, Person.confirmed_on).where(
+                Person.id_number.in_(part)
+            )
+        ):
+            held[person_id] = (status, confirmed_on)
+    confirm: list[dict[str, Any]] = []
+    already, refused = 0, []
+    for person_id, item in wanted.items():
+        standing, confirmed_on = held.get(person_id, (None, None))
+        if standing is not RegisterStatus.REGISTERED:
+            refused.append(mask_id(person_id))
+        elif confirmed_on is not None:
+            already += 1
+        else:
+            confirm.append(
+                {
+                    "id_number": person_id,
+                    "confirmed_on": item.confirmed_on,
+                    "confirm_channel": Channel.APP,
+                    "bank_name": item.bank_name.strip(),
+                    "bank_account": item.bank_account,
+                    "agreement_signed_on": item.confirmed_on if item.agreement else None,
+                }
+            )
+    if confirm:
+        session.execute(update(Person), confirm)
+        ids = [row["id_number"] for row in confirm]
+        for part in chunks(ids):
+            session.execute(
+                update(IntakeTask)
+                .where(
+                    IntakeTask.person_id.in_(part),
+                    IntakeTask.status.in_([TaskStatus.OPEN, TaskStatus.NOTIFIED]),
+                )
+                .values(status=TaskStatus.CONFIRMED, closed_on=today, code_sha256=None)
+            )
+        record_many(
+            session,
+            actor.label,
+            "person.confirm",
+            "person",
+            [(row["id_number"], None, snapshot_of_confirmation(row)) for row in confirm],
+            at=now,
+        )
+    return BatchOut(
+        confirmed=len(confirm), already=already, refused=len(refused), refused_ids=refused[:100]
+    )
+
+
+def snapshot_of_confirmation(row: dict[str, Any]) -> dict[str, Any]:
+    """What a bulk confirmation set, for the audit log (the account masked: the log is read by
+    more people than the person's record)."""
+    return {
+        key: (mask_account(str(value)) if key == "bank_account" else json_value(value))
+        for key, value in row.items()
+    }
