@@ -23,6 +23,7 @@ from gzlongevity import __version__
 from gzlongevity.cases.endpoints import router as cases_router
 from gzlongevity.changes.endpoints import router as changes_router
 from gzlongevity.checks.endpoints import router as checks_router
+from gzlongevity.confirmations.endpoints import BATCH_MAX_BYTES
 from gzlongevity.confirmations.endpoints import router as confirmations_router
 from gzlongevity.console import dashboard as console_dashboard
 from gzlongevity.console import elder as console_elder
@@ -72,6 +73,7 @@ def create_app(
     errors.install(app)
     limits = [
         BodyLimit("/api/intake", FEED_MAX_BYTES),
+        BodyLimit("/api/confirmations/batch", BATCH_MAX_BYTES),
         BodyLimit("/console", DEFAULT_MAX_BYTES, too_large_page),
     ]
     app.add_middleware(BodySizeLimit, limits=limits, default=BodyLimit("", DEFAULT_MAX_BYTES))

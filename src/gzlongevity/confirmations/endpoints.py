@@ -18,6 +18,7 @@ from gzlongevity.confirmations.schemas import (
 from gzlongevity.kit.auth import ActorDep
 
 router = APIRouter(tags=["confirmations"])
+BATCH_MAX_BYTES = 32 << 20  # 100,000 items of about 200 bytes, with room
 
 
 @router.post("/confirmations/self", summary="The elder confirms")

@@ -3,18 +3,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+import polars as pl
+from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
-from gzlongevity.core.calendar import FIRST_MONTH, IntArray, day_number
+from gzlongevity.core.calendar import FIRST_MONTH, IntArray
 from gzlongevity.core.register import NO_DAY, Event, month_states
-from gzlongevity.models import EventKind, Person, RegisterEvent
+from gzlongevity.models import EventKind
 
 EVENT_CODES = {kind: Event[kind.name].value for kind in EventKind}
 CHUNK = 5_000  # ids per IN (…) list
@@ -50,56 +49,87 @@ def chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
         yield items[start : start + CHUNK]
 
 
-def _days(values: Sequence[dt.date | None]) -> IntArray:
-    return np.array(
-        [NO_DAY if value is None else day_number(value) for value in values], dtype=np.int32
+def raw_frame(
+    session: Session,
+    sql: str,
+    columns: Sequence[str],
+    person_ids: Sequence[str] | None = None,
+    key: str = "person_id",
+) -> pl.DataFrame:
+    """The rows of ``sql`` (a SELECT of ``columns``, ending in a WHERE clause it may extend with
+    ``AND <key> IN …``) as a frame of text, fetched without the ORM's per-value
+    processing: dates come as ISO text from SQLite and as dates from PostgreSQL, so every value
+    is read as text and parsed by the caller."""
+    connection = session.connection()
+    if person_ids is None:
+        found = connection.execute(text(sql)).all()
+    else:
+        found = []
+        statement = text(f"{sql} AND {key} IN :ids").bindparams(bindparam("ids", expanding=True))
+        for part in chunks(sorted(set(person_ids))):
+            found += connection.execute(statement, {"ids": list(part)}).all()
+    values: list[Sequence[object]] = (
+        list(zip(*found, strict=True)) if found else [() for _ in columns]
+    )
+    return pl.DataFrame(
+        {
+            name: pl.Series(name, [None if v is None else str(v) for v in column], dtype=pl.String)
+            for name, column in zip(columns, values, strict=True)
+        }
+    )
+
+
+def _days(column: pl.Series) -> IntArray:
+    """Day numbers of an ISO date column, :data:`NO_DAY` where empty."""
+    return (
+        column.str.to_date("%Y-%m-%d").cast(pl.Int32).fill_null(NO_DAY).to_numpy().astype(np.int32)
     )
 
 
 def load_register(session: Session, person_ids: Sequence[str] | None = None) -> RegisterArrays:
     """Every register row of ``person_ids`` (default: everyone) in the order the rules apply
     them: by date (event_date, or known_on when unknown, 第十九条), known_on, arrival."""
-    people: list[Any] = []
-    rows: list[Any] = []
-    columns = (
-        RegisterEvent.person_id,
-        RegisterEvent.event,
-        RegisterEvent.event_date,
-        RegisterEvent.known_on,
-        RegisterEvent.district,
-        RegisterEvent.street,
-        RegisterEvent.id,
+    people = raw_frame(
+        session,
+        "SELECT id_number AS person_id, birth_date FROM persons WHERE 1 = 1",
+        ("person_id", "birth_date"),
+        person_ids,
+        key="id_number",
+    ).sort("person_id")
+    rows = raw_frame(
+        session,
+        "SELECT person_id, event, event_date, known_on, district, street, id "
+        "FROM register_events WHERE 1 = 1",
+        ("person_id", "event", "event_date", "known_on", "district", "street", "id"),
+        person_ids,
     )
-    people_query = select(Person.id_number, Person.birth_date)
-    if person_ids is None:
-        people = list(session.execute(people_query))
-        rows = list(session.execute(select(*columns)))
-    else:
-        for part in chunks(sorted(set(person_ids))):
-            people += session.execute(people_query.where(Person.id_number.in_(part))).all()
-            rows += session.execute(select(*columns).where(RegisterEvent.person_id.in_(part))).all()
-    people.sort()
-    ids: list[str] = [person for person, _ in people]
-    index = {person: k for k, person in enumerate(ids)}
-    placed = (EventKind.REGISTERED, EventKind.MOVED)
-    places: list[tuple[str, str]] = sorted({(r[4], r[5]) for r in rows if r[1] in placed})
-    place_index = {place: k for k, place in enumerate(places)}
-    person = np.array([index[r[0]] for r in rows], dtype=np.int32)
-    known = _days([r[3] for r in rows])
-    dated = _days([r[2] for r in rows])
+    ids: list[str] = people.get_column("person_id").to_list()
+    index = pl.DataFrame({"person_id": ids, "index": pl.Series(range(len(ids)), dtype=pl.Int32)})
+    placed = rows.get_column("event").is_in([EventKind.REGISTERED.value, EventKind.MOVED.value])
+    place_keys = (rows.get_column("district") + "\x1f" + rows.get_column("street")).filter(placed)
+    places = sorted(set(place_keys.to_list()))
+    place_index = {key: k for k, key in enumerate(places)}
+    rows = rows.join(index, on="person_id", how="left", maintain_order="left")
+    person = rows.get_column("index").to_numpy().astype(np.int32)
+    known = _days(rows.get_column("known_on"))
+    dated = _days(rows.get_column("event_date"))
     day = np.where(dated == NO_DAY, known, dated).astype(np.int32)
-    arrival = np.array([r[6] for r in rows], dtype=np.int64)
+    arrival = rows.get_column("id").cast(pl.Int64).to_numpy()
     order = np.lexsort((arrival, known, day, person))
-    place = [place_index[(r[4], r[5])] if r[1] in placed else -1 for r in rows]
+    event = rows.get_column("event").replace_strict(
+        {k.value: v for k, v in EVENT_CODES.items()}, return_dtype=pl.Int32
+    )
+    place = np.full(rows.height, -1, dtype=np.int32)
+    place[placed.to_numpy()] = [place_index[key] for key in place_keys.to_list()]
     return RegisterArrays(
         person_ids=ids,
-        birth_day=_days([birth for _, birth in people]),
+        birth_day=_days(people.get_column("birth_date")),
         row_person=person[order],
-        row_event=np.array([EVENT_CODES[r[1]] for r in rows], dtype=np.int32)[order],
+        row_event=event.to_numpy().astype(np.int32)[order],
         row_day=day[order],
         row_known=known[order],
-        row_place=np.array(place, dtype=np.int32)[order],
-        places=places,
+        row_place=place[order],
+        places=[(key.split("\x1f")[0], key.split("\x1f")[1]) for key in places],
     )
 
 

@@ -59,8 +59,7 @@ def receive(
     Raises
     ------
     Invalid
-        At the first row failing a check (nothing is kept), or naming a person who is neither
-        held nor registered by the feed.
+        At the first row failing a check (nothing is kept).
     """
     today = now.date()
     labels = where or [f"第 {k + 1} 行" for k in range(len(rows))]
@@ -76,15 +75,12 @@ def receive(
     held: set[str] = set()
     for part in chunks(ids):
         held |= set(session.scalars(select(Person.id_number).where(Person.id_number.in_(part))))
+    # People first seen: from their registration row, else (a death or departure known before
+    # the registration reached us) from any row, placed when the registration arrives.
     newcomers: dict[str, RegisterRow] = {}
-    for row in taken:
-        if row.event is EventKind.REGISTERED and row.person_id not in held:
+    for row in sorted(taken, key=lambda row: row.event is not EventKind.REGISTERED):
+        if row.person_id not in held:
             newcomers.setdefault(row.person_id, row)
-    for label, row in zip(labels, taken, strict=True):
-        if row.person_id not in held and row.person_id not in newcomers:
-            raise Invalid(
-                f"{label}：{row.person_id} 没有户籍登记（registered）记录", ("body", "rows")
-            )
 
     prints = [fingerprint(row) for row in taken]
     seen: set[str] = set()
@@ -195,7 +191,7 @@ def _flag_conflicts(session: Session, person_ids: Sequence[str]) -> int:
 
 def _update_pictures(session: Session, person_ids: Sequence[str], today: dt.date) -> None:
     """Status, place and death date of ``person_ids`` after all their rows; open intake tasks
-    of people who died or left are closed."""
+    follow a move and close for people who died or left."""
     if not person_ids:
         return
     register = load_register(session, person_ids)
@@ -226,6 +222,20 @@ def _update_pictures(session: Session, person_ids: Sequence[str], today: dt.date
         keys = {frozenset(item) for item in group}
         for shape in keys:
             session.execute(update(Person), [item for item in group if frozenset(item) == shape])
+    # A move hands the open tasks to the new street (L6).
+    home = select(Person.district, Person.street).where(Person.id_number == IntakeTask.person_id)
+    for part in chunks(person_ids):
+        session.execute(
+            update(IntakeTask)
+            .where(
+                IntakeTask.person_id.in_(part),
+                IntakeTask.status.in_([TaskStatus.OPEN, TaskStatus.NOTIFIED]),
+            )
+            .values(
+                district=home.with_only_columns(Person.district).scalar_subquery(),
+                street=home.with_only_columns(Person.street).scalar_subquery(),
+            )
+        )
     for part in chunks(gone):
         session.execute(
             update(IntakeTask)

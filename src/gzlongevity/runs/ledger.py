@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,14 +22,12 @@ from gzlongevity.batch.replay import Payroll, PayrollInputs, RunResult
 from gzlongevity.core.calendar import FIRST_MONTH, day_number
 from gzlongevity.core.register import NO_DAY
 from gzlongevity.core.standards import DistrictStandard as StandardRow
-from gzlongevity.intake.repository import RegisterArrays, load_register
+from gzlongevity.intake.repository import RegisterArrays, load_register, raw_frame
 from gzlongevity.models import (
     DistrictStandard,
     LineKind,
     PaymentRun,
     Person,
-    RunLine,
-    RunOverpayment,
     RunStatus,
 )
 
@@ -68,47 +67,92 @@ def payroll_inputs(session: Session) -> tuple[PayrollInputs, RegisterArrays]:
     return inputs, register
 
 
-def _load_ledger(session: Session, payroll: Payroll, index: dict[str, int]) -> None:
-    """Enter what approved runs paid, and the overpayments they found, in the payroll."""
-    october_column = {int(c): k for k, c in enumerate(payroll.october_columns)}
-    approved = (
-        select(PaymentRun.id, PaymentRun.month)
-        .where(PaymentRun.status == RunStatus.APPROVED)
-        .subquery()
-    )
-    lines = session.execute(
-        select(
-            RunLine.person_id,
-            RunLine.for_month,
-            RunLine.kind,
-            RunLine.city_fen + RunLine.extra_fen,
-            approved.c.month,
-        ).join(approved, approved.c.id == RunLine.run_id)
-    ).all()
-    for person_id, for_month, kind, amount, run_month in lines:
-        person, column = index[person_id], for_month - FIRST_MONTH
-        if kind is LineKind.CENTENARIAN:
-            payroll.centenarian_run[person, october_column[column]] = run_month
-        else:
-            payroll.paid_run[person, column] = run_month
-            payroll.paid_fen[person, column] = amount
-    found = session.execute(
-        select(RunOverpayment.person_id, RunOverpayment.for_month, RunOverpayment.kind).join(
-            approved, approved.c.id == RunOverpayment.run_id
+# Approved runs never change (L5), so what each paid is read from the database once per
+# process. Keyed by the database and the run's id, month and approval time, so that a
+# database made again at the same address is not mistaken for the old one.
+_APPROVED: dict[tuple[str, int, int, str], tuple[pl.DataFrame, pl.DataFrame]] = {}
+CACHED_RUNS = 240
+
+
+def _approved_runs(session: Session) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Lines paid and overpayments found by every approved run (person_id, for_month, kind,
+    amount_fen, run_month)."""
+    database = session.connection().engine.url.render_as_string(hide_password=True)
+    lines, found = [], []
+    runs = session.execute(
+        select(PaymentRun.id, PaymentRun.month, PaymentRun.approved_at).where(
+            PaymentRun.status == RunStatus.APPROVED
         )
     ).all()
-    for person_id, for_month, kind in found:
-        person, column = index[person_id], for_month - FIRST_MONTH
-        if kind is LineKind.CENTENARIAN:
-            payroll.centenarian_flagged[person, october_column[column]] = True
+    for run_id, month, approved_at in runs:
+        key = (database, run_id, month, str(approved_at))
+        if key not in _APPROVED:
+            if len(_APPROVED) >= CACHED_RUNS:
+                _APPROVED.clear()
+            columns = ("person_id", "for_month", "kind", "amount_fen")
+            paid = raw_frame(
+                session,
+                "SELECT person_id, for_month, kind, city_fen + extra_fen FROM run_lines "
+                f"WHERE run_id = {int(run_id)}",
+                columns,
+            )
+            over = raw_frame(
+                session,
+                "SELECT person_id, for_month, kind, amount_fen FROM run_overpayments "
+                f"WHERE run_id = {int(run_id)}",
+                columns,
+            )
+            _APPROVED[key] = tuple(  # type: ignore[assignment]
+                frame.with_columns(
+                    pl.col("for_month", "amount_fen").cast(pl.Int32),
+                    run_month=pl.lit(month, pl.Int32),
+                )
+                for frame in (paid, over)
+            )
+        lines.append(_APPROVED[key][0])
+        found.append(_APPROVED[key][1])
+    empty = pl.DataFrame(
+        schema={
+            "person_id": pl.String,
+            "for_month": pl.Int32,
+            "kind": pl.String,
+            "amount_fen": pl.Int32,
+            "run_month": pl.Int32,
+        }
+    )
+    return pl.concat([empty, *lines]), pl.concat([empty, *found])
+
+
+def _load_ledger(session: Session, payroll: Payroll, person_ids: list[str]) -> None:
+    """Enter what approved runs paid, and the overpayments they found, in the payroll."""
+    index = pl.DataFrame(
+        {"person_id": person_ids, "person": pl.Series(range(len(person_ids)), dtype=pl.Int32)}
+    )
+    october = np.full(max(payroll.paid_run.shape[1], 1), -1, dtype=np.int64)
+    october[payroll.october_columns] = np.arange(len(payroll.october_columns))
+    paid, found = _approved_runs(session)
+    for frame, is_paid in ((paid, True), (found, False)):
+        joined = frame.join(index, on="person_id", how="inner")
+        hundred = (joined.get_column("kind") == LineKind.CENTENARIAN.value).to_numpy()
+        person = joined.get_column("person").to_numpy()
+        column = joined.get_column("for_month").to_numpy().astype(np.int64) - FIRST_MONTH
+        run_month = joined.get_column("run_month").to_numpy()
+        if is_paid:
+            monthly = ~hundred
+            payroll.paid_run[person[monthly], column[monthly]] = run_month[monthly]
+            payroll.paid_fen[person[monthly], column[monthly]] = joined.get_column(
+                "amount_fen"
+            ).to_numpy()[monthly]
+            payroll.centenarian_run[person[hundred], october[column[hundred]]] = run_month[hundred]
         else:
-            payroll.flagged[person, column] = True
+            payroll.flagged[person[~hundred], column[~hundred]] = True
+            payroll.centenarian_flagged[person[hundred], october[column[hundred]]] = True
 
 
 def work_out(session: Session, month: int, run_day: int) -> MonthResult:
     """Month ``month`` by the engine, on the data known on its run day."""
     inputs, register = payroll_inputs(session)
     payroll = Payroll(inputs, last_month=month, run_day=run_day)
-    _load_ledger(session, payroll, {person: k for k, person in enumerate(register.person_ids)})
+    _load_ledger(session, payroll, register.person_ids)
     payroll.previous_month = month - 1
     return MonthResult(payroll.run(month), register)

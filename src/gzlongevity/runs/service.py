@@ -286,25 +286,27 @@ def exceptions(session: Session, actor: Actor, month: int) -> list[ExceptionLine
     return found
 
 
-def _streets_with_exceptions(session: Session, run: PaymentRun, district: str) -> set[str]:
-    streets = set(
-        session.scalars(
-            select(RunLine.street)
+def _exception_streets(session: Session, run: PaymentRun) -> dict[str, set[str]]:
+    """The streets of each district with exceptions to review in ``run``: arrears, 100+
+    payments or overpayments."""
+    places = list(
+        session.execute(
+            select(RunLine.district, RunLine.street)
             .where(
                 RunLine.run_id == run.id,
-                RunLine.district == district,
                 RunLine.kind.in_([LineKind.ARREARS, LineKind.CENTENARIAN]),
             )
             .distinct()
-        )
+        ).all()
     )
-    streets |= set(
-        session.scalars(
-            select(RunOverpayment.street)
-            .where(RunOverpayment.run_id == run.id, RunOverpayment.district == district)
-            .distinct()
-        )
-    )
+    places += session.execute(
+        select(RunOverpayment.district, RunOverpayment.street)
+        .where(RunOverpayment.run_id == run.id)
+        .distinct()
+    ).all()
+    streets: dict[str, set[str]] = {}
+    for district, street in places:
+        streets.setdefault(district, set()).add(street)
     return streets
 
 
@@ -336,7 +338,7 @@ def approve(session: Session, actor: Actor, now: dt.datetime, month: int) -> Run
             )
         )
     )
-    missing = sorted(_streets_with_exceptions(session, run, actor.district) - reviewed)
+    missing = sorted(_exception_streets(session, run).get(actor.district, set()) - reviewed)
     if missing:
         raise Conflict(f"以下街（镇）尚未复核异常：{'、'.join(missing)} / streets still to review")
     _sign(session, run, actor, now, actor.district, "", "run.approve")
@@ -412,6 +414,7 @@ def progress(session: Session, run: PaymentRun, today: dt.date) -> RunOut:
         select(RunSignoff.district, RunSignoff.street).where(RunSignoff.run_id == run.id)
     ).all()
     approved = {district for district, street in signed if street == ""}
+    exceptional = _exception_streets(session, run)
     districts = []
     for code, name in GUANGZHOU_DISTRICTS.items():
         reviewed = {street for district, street in signed if district == code}
@@ -422,7 +425,7 @@ def progress(session: Session, run: PaymentRun, today: dt.date) -> RunOut:
                 name=name,
                 lines=count,
                 amount_cny=yuan(int(amount or 0)),
-                streets_to_review=sorted(_streets_with_exceptions(session, run, code) - reviewed),
+                streets_to_review=sorted(exceptional.get(code, set()) - reviewed),
                 approved=code in approved,
             )
         )

@@ -9,7 +9,7 @@ from gzlongevity.kit.auth import ActorDep
 from gzlongevity.runs.service import month_of_text
 from gzlongevity.statistics.report import monthly_report
 from gzlongevity.statistics.schemas import MonthFigures
-from gzlongevity.statistics.service import month_figures
+from gzlongevity.statistics.service import month_figures, monthly_series
 
 router = APIRouter(prefix="/statistics", tags=["statistics"])
 
@@ -30,3 +30,10 @@ def report(month: str, actor: ActorDep, session: SessionDep) -> Response:
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": f'attachment; filename="longevity-{month}.xlsx"'},
     )
+
+
+@router.get("/series", summary="Every run's figures (for charts)")
+def series(actor: ActorDep, session: SessionDep) -> dict[str, object]:
+    """Money per month by tier and by district, beneficiaries, arrears and overpayments, in
+    the actor's jurisdiction (CNY as numbers, for charts)."""
+    return monthly_series(session, actor)
