@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from pydantic import ValidationError
 
 from gzkit.clock import ClockDep
 from gzkit.db import SessionDep
@@ -17,7 +16,7 @@ from gzlongevity.files.errors import InputError
 from gzlongevity.files.register import REGISTER_COLUMNS
 from gzlongevity.files.table import LINE, read_table
 from gzlongevity.intake import service
-from gzlongevity.intake.schemas import FeedIn, FeedOut, RegisterRow
+from gzlongevity.intake.schemas import FeedIn, FeedOut
 from gzlongevity.kit.auth import ActorDep
 from gzlongevity.models import FeedKind, Role, Source
 
@@ -39,7 +38,7 @@ def receive_json(feed: FeedIn, actor: ActorDep, session: SessionDep, clock: Cloc
         source=feed.source,
         kind=feed.kind,
         name=feed.name,
-        rows=feed.rows,
+        rows=service.frame_of(feed.rows),
     )
 
 
@@ -74,22 +73,14 @@ async def receive_csv(
             raise Invalid(
                 f"{name}：{err.reason}" + (f"（第 {err.line} 行）" if err.line else ""), "body"
             ) from None
-    rows, where = [], []
-    for item in frame.iter_rows(named=True):
-        line = f"{name} 第 {item.pop(LINE)} 行"
-        fields = {key: (value if value != "" else None) for key, value in item.items()}
-        fields = {
-            key: value
-            for key, value in fields.items()
-            if value is not None or key in ("event_date", "known_on")
-        }
-        try:
-            rows.append(RegisterRow.model_validate(fields))
-        except ValidationError as err:
-            first = err.errors()[0]
-            column = first["loc"][0] if first["loc"] else ""
-            raise Invalid(f"{line}：{column} {item.get(str(column), '')!r} 无效", "body") from None
-        where.append(line)
+    where = [f"{name} 第 {line} 行" for line in frame.get_column(LINE).to_list()]
     return service.receive(
-        session, actor, clock.now(), source=source, kind=kind, name=name, rows=rows, where=where
+        session,
+        actor,
+        clock.now(),
+        source=source,
+        kind=kind,
+        name=name,
+        rows=frame.drop(LINE),
+        where=where,
     )

@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Sequence
 
+import polars as pl
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
@@ -17,9 +18,9 @@ from gzkit.audit import snapshot
 from gzkit.errors import Invalid
 from gzlongevity.core.calendar import day_of
 from gzlongevity.core.register import NO_DAY
-from gzlongevity.intake.repository import chunks, load_register, picture
+from gzlongevity.intake.repository import chunks, load_register, picture, raw_frame
 from gzlongevity.intake.schemas import FeedOut, RegisterRow
-from gzlongevity.intake.validation import normalised, row_problem
+from gzlongevity.intake.validation import COLUMNS, first_bad_row, normalised, row_problem_of
 from gzlongevity.kit.audit import record
 from gzlongevity.kit.auth import Actor
 from gzlongevity.models import (
@@ -35,12 +36,26 @@ from gzlongevity.models import (
 )
 
 
-def fingerprint(row: RegisterRow) -> str:
-    """What makes a row the same event whenever it arrives: person, event, date and place."""
-    key = "|".join(
-        (row.person_id, row.event.value, str(row.event_date or ""), row.district, row.street)
+def fingerprints(frame: pl.DataFrame) -> list[str]:
+    """What makes each row the same event whenever it arrives: person, event, date, place."""
+    keys = frame.select(
+        pl.concat_str(["person_id", "event", "event_date", "district", "street"], separator="|")
+    ).to_series()
+    return [hashlib.sha256(key.encode()).hexdigest() for key in keys.to_list()]
+
+
+def frame_of(rows: Sequence[RegisterRow]) -> pl.DataFrame:
+    """JSON rows as the text frame a CSV feed gives."""
+    return pl.DataFrame(
+        {
+            name: pl.Series(
+                name,
+                ["" if v is None else str(getattr(v, "value", v)) for v in values],
+                dtype=pl.String,
+            )
+            for name, values in ((name, [getattr(row, name) for row in rows]) for name in COLUMNS)
+        }
     )
-    return hashlib.sha256(key.encode()).hexdigest()
 
 
 def receive(
@@ -51,10 +66,11 @@ def receive(
     source: Source,
     kind: FeedKind,
     name: str,
-    rows: Sequence[RegisterRow],
+    rows: pl.DataFrame,
     where: Sequence[str] | None = None,
 ) -> FeedOut:
-    """Take in ``rows`` (``where`` names each row for error messages, e.g. a file's lines).
+    """Take in ``rows`` (register.csv's columns as text; ``where`` names each row for error
+    messages, e.g. a file's lines).
 
     Raises
     ------
@@ -62,89 +78,101 @@ def receive(
         At the first row failing a check (nothing is kept).
     """
     today = now.date()
-    labels = where or [f"第 {k + 1} 行" for k in range(len(rows))]
-    taken: list[RegisterRow] = []
-    for label, raw in zip(labels, rows, strict=True):
-        row = normalised(raw)
-        if row.known_on is None:
-            row = row.model_copy(update={"known_on": today})
-        if (problem := row_problem(row)) is not None:
-            raise Invalid(f"{label}：{problem}", ("body", "rows"))
-        taken.append(row)
-    ids = sorted({row.person_id for row in taken})
+    frame = normalised(rows, today.isoformat())
+    if (bad := first_bad_row(frame)) is not None:
+        label = where[bad] if where else f"第 {bad + 1} 行"
+        raise Invalid(f"{label}：{row_problem_of(frame.row(bad, named=True))}", ("body", "rows"))
+    frame = frame.with_columns(fingerprint=pl.Series(fingerprints(frame)))
+    ids = frame.get_column("person_id").unique().sort().to_list()
     held: set[str] = set()
     for part in chunks(ids):
         held |= set(session.scalars(select(Person.id_number).where(Person.id_number.in_(part))))
-    # People first seen: from their registration row, else (a death or departure known before
-    # the registration reached us) from any row, placed when the registration arrives.
-    newcomers: dict[str, RegisterRow] = {}
-    for row in sorted(taken, key=lambda row: row.event is not EventKind.REGISTERED):
-        if row.person_id not in held:
-            newcomers.setdefault(row.person_id, row)
-
-    prints = [fingerprint(row) for row in taken]
     seen: set[str] = set()
-    for part in chunks(sorted(set(prints))):
+    for part in chunks(frame.get_column("fingerprint").unique().to_list()):
         seen |= set(
             session.scalars(
                 select(RegisterEvent.fingerprint).where(RegisterEvent.fingerprint.in_(part))
             )
         )
-    fresh: dict[str, RegisterRow] = {}
-    for mark, row in zip(prints, taken, strict=True):
-        if mark not in seen and mark not in fresh:
-            fresh[mark] = row
+    fresh = frame.filter(~pl.col("fingerprint").is_in(list(seen))).unique(
+        "fingerprint", keep="first", maintain_order=True
+    )
+    # People first seen: from their registration row, else (a death or departure known before
+    # the registration reached us) from any row, placed when the registration arrives.
+    newcomers = (
+        frame.filter(~pl.col("person_id").is_in(list(held)))
+        .sort(pl.col("event") != EventKind.REGISTERED.value, maintain_order=True)
+        .unique("person_id", keep="first", maintain_order=True)
+    )
     feed = Feed(
         source=source,
         kind=kind,
         name=name,
-        sha256=hashlib.sha256("\n".join(prints).encode()).hexdigest(),
+        sha256=hashlib.sha256(
+            "\n".join(frame.get_column("fingerprint").to_list()).encode()
+        ).hexdigest(),
         received_at=now,
         received_by=actor.label,
-        rows=len(taken),
-        new_events=len(fresh),
+        rows=frame.height,
+        new_events=fresh.height,
     )
     session.add(feed)
     session.flush()
-    if newcomers:
+    if newcomers.height:
         session.execute(
             insert(Person),
             [
                 {
-                    "id_number": row.person_id,
-                    "name": row.name,
-                    "birth_date": row.birth_date,
-                    "district": row.district,
-                    "street": row.street,
+                    "id_number": person_id,
+                    "name": person_name,
+                    "birth_date": dt.date.fromisoformat(birth),
+                    "district": district,
+                    "street": street,
                     "status": RegisterStatus.REGISTERED,
                     "death_date": None,
                     "death_conflict": False,
                     "military": False,
                     "suspended_from": None,
                 }
-                for row in newcomers.values()
+                for person_id, person_name, birth, district, street in newcomers.select(
+                    "person_id", "name", "birth_date", "district", "street"
+                ).iter_rows()
             ],
         )
-    if fresh:
+    if fresh.height:
         session.execute(
             insert(RegisterEvent),
             [
                 {
-                    "person_id": row.person_id,
-                    "event": row.event,
-                    "event_date": row.event_date,
-                    "known_on": row.known_on,
-                    "district": row.district or None,
-                    "street": row.street or None,
+                    "person_id": person_id,
+                    "event": EventKind(event),
+                    "event_date": dt.date.fromisoformat(event_date) if event_date else None,
+                    "known_on": dt.date.fromisoformat(known_on),
+                    "district": district or None,
+                    "street": street or None,
                     "feed_id": feed.id,
                     "fingerprint": mark,
                     "conflict": False,
                 }
-                for mark, row in fresh.items()
+                for person_id, event, event_date, known_on, district, street, mark in fresh.select(
+                    "person_id",
+                    "event",
+                    "event_date",
+                    "known_on",
+                    "district",
+                    "street",
+                    "fingerprint",
+                ).iter_rows()
             ],
         )
-    touched = sorted({row.person_id for row in fresh.values()})
-    deaths = sorted({row.person_id for row in fresh.values() if row.event is EventKind.DIED})
+    touched = fresh.get_column("person_id").unique().sort().to_list()
+    deaths = (
+        fresh.filter(pl.col("event") == EventKind.DIED.value)
+        .get_column("person_id")
+        .unique()
+        .sort()
+        .to_list()
+    )
     feed.conflicts = _flag_conflicts(session, deaths)
     _update_pictures(session, touched, today)
     record(session, actor.label, "feed.receive", "feed", str(feed.id), None, snapshot(feed), at=now)
@@ -157,7 +185,7 @@ def receive(
         rows=feed.rows,
         new_events=feed.new_events,
         conflicts=feed.conflicts,
-        new_persons=len(newcomers),
+        new_persons=newcomers.height,
     )
 
 
@@ -190,14 +218,23 @@ def _flag_conflicts(session: Session, person_ids: Sequence[str]) -> int:
 
 
 def _update_pictures(session: Session, person_ids: Sequence[str], today: dt.date) -> None:
-    """Status, place and death date of ``person_ids`` after all their rows; open intake tasks
-    follow a move and close for people who died or left."""
+    """Status, place and death date of ``person_ids`` after all their rows, written where they
+    changed; open intake tasks follow a move and close for people who died or left."""
     if not person_ids:
         return
     register = load_register(session, person_ids)
     now = picture(register)
-    changes = []
-    gone = []
+    held = {
+        row[0]: row[1:]
+        for row in raw_frame(
+            session,
+            "SELECT id_number, status, district, street, death_date FROM persons WHERE 1 = 1",
+            ("id_number", "status", "district", "street", "death_date"),
+            person_ids,
+            key="id_number",
+        ).iter_rows()
+    }
+    changes, moved, gone = [], [], []
     for k, person_id in enumerate(register.person_ids):
         died = int(now.death_day[k]) != NO_DAY
         status = (
@@ -207,24 +244,32 @@ def _update_pictures(session: Session, person_ids: Sequence[str], today: dt.date
             if now.registered[k]
             else RegisterStatus.LEFT
         )
-        values: dict[str, object] = {
-            "id_number": person_id,
-            "status": status,
-            "death_date": day_of(int(now.death_day[k])) if died else None,
-        }
-        if now.place[k] >= 0:
-            values["district"], values["street"] = register.places[int(now.place[k])]
-        changes.append(values)
-        if status is not RegisterStatus.REGISTERED:
+        death = day_of(int(now.death_day[k])) if died else None
+        before_status, district, street, _ = held[person_id]
+        place = register.places[int(now.place[k])] if now.place[k] >= 0 else (district, street)
+        if (status.value, *place, str(death) if death else None) == held[person_id]:
+            continue
+        changes.append(
+            {
+                "id_number": person_id,
+                "status": status,
+                "death_date": death,
+                "district": place[0],
+                "street": place[1],
+            }
+        )
+        if place != (district, street):
+            moved.append(person_id)
+        if (
+            status is not RegisterStatus.REGISTERED
+            and before_status == RegisterStatus.REGISTERED.value
+        ):
             gone.append(person_id)
-    for start in range(0, len(changes), 5_000):
-        group = changes[start : start + 5_000]
-        keys = {frozenset(item) for item in group}
-        for shape in keys:
-            session.execute(update(Person), [item for item in group if frozenset(item) == shape])
+    if changes:
+        session.execute(update(Person), changes)
     # A move hands the open tasks to the new street (L6).
     home = select(Person.district, Person.street).where(Person.id_number == IntakeTask.person_id)
-    for part in chunks(person_ids):
+    for part in chunks(moved):
         session.execute(
             update(IntakeTask)
             .where(

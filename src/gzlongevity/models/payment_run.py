@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import String
+from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gzkit.db import enum_type
@@ -35,3 +35,5 @@ class PaymentRun(Base):
     lines: Mapped[int] = mapped_column(default=0)
     amount_fen: Mapped[int] = mapped_column(default=0)
     held: Mapped[int] = mapped_column(default=0)  # lines withheld after a failed check
+    # Lines and fen by district, kept when computed: every progress view reads them.
+    district_totals: Mapped[dict[str, list[int]]] = mapped_column(JSON, default=dict)

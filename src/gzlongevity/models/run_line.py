@@ -23,7 +23,10 @@ class RunLine(Base):
     """One line paid by one run; money in fen (分)."""
 
     __tablename__ = "run_lines"
-    __table_args__ = (Index("ix_run_lines_run_id_district_street", "run_id", "district", "street"),)
+    __table_args__ = (
+        Index("ix_run_lines_run_id_district_street", "run_id", "district", "street"),
+        Index("ix_run_lines_run_id_kind", "run_id", "kind"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("payment_runs.id"))

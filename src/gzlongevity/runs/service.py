@@ -146,6 +146,7 @@ def _store(session: Session, run: PaymentRun, month: int) -> None:
     places = register.places
     rows = []
     held = total_fen = 0
+    totals: dict[str, list[int]] = {}
     for k in range(len(payments.person)):
         person_id = ids[int(payments.person[k])]
         for_month = int(payments.for_month[k])
@@ -154,7 +155,11 @@ def _store(session: Session, run: PaymentRun, month: int) -> None:
             held += 1
             continue
         district, street = places[int(payments.place[k])]
-        total_fen += int(payments.city_fen[k] + payments.extra_fen[k])
+        fen = int(payments.city_fen[k] + payments.extra_fen[k])
+        total_fen += fen
+        district_total = totals.setdefault(district, [0, 0])
+        district_total[0] += 1
+        district_total[1] += fen
         rows.append(
             {
                 "run_id": run.id,
@@ -209,6 +214,7 @@ def _store(session: Session, run: PaymentRun, month: int) -> None:
         )
     run.lines = len(rows)
     run.amount_fen = total_fen
+    run.district_totals = totals
     run.held = held
 
 
@@ -402,14 +408,6 @@ def _sign(
 
 def progress(session: Session, run: PaymentRun, today: dt.date) -> RunOut:
     """The run and each district's progress; ``late`` once the 25th has passed unfinished."""
-    totals = {
-        district: (count, amount)
-        for district, count, amount in session.execute(
-            select(RunLine.district, func.count(), func.sum(RunLine.city_fen + RunLine.extra_fen))
-            .where(RunLine.run_id == run.id)
-            .group_by(RunLine.district)
-        ).all()
-    }
     signed = session.execute(
         select(RunSignoff.district, RunSignoff.street).where(RunSignoff.run_id == run.id)
     ).all()
@@ -418,7 +416,7 @@ def progress(session: Session, run: PaymentRun, today: dt.date) -> RunOut:
     districts = []
     for code, name in GUANGZHOU_DISTRICTS.items():
         reviewed = {street for district, street in signed if district == code}
-        count, amount = totals.get(code, (0, 0))
+        count, amount = run.district_totals.get(code, (0, 0))
         districts.append(
             DistrictProgress(
                 district=code,

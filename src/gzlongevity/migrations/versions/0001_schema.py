@@ -157,6 +157,7 @@ def upgrade() -> None:
         sa.Column("lines", sa.Integer(), nullable=False),
         sa.Column("amount_fen", sa.Integer(), nullable=False),
         sa.Column("held", sa.Integer(), nullable=False),
+        sa.Column("district_totals", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_payment_runs")),
         sa.UniqueConstraint("month", name=op.f("uq_payment_runs_month")),
     )
@@ -544,6 +545,7 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_run_lines_run_id_district_street", ["run_id", "district", "street"], unique=False
         )
+        batch_op.create_index("ix_run_lines_run_id_kind", ["run_id", "kind"], unique=False)
 
     op.create_table(
         "run_overpayments",
@@ -642,6 +644,7 @@ def downgrade() -> None:
 
     op.drop_table("run_overpayments")
     with op.batch_alter_table("run_lines", schema=None) as batch_op:
+        batch_op.drop_index("ix_run_lines_run_id_kind")
         batch_op.drop_index("ix_run_lines_run_id_district_street")
         batch_op.drop_index(batch_op.f("ix_run_lines_person_id"))
 
