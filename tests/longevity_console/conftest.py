@@ -6,20 +6,17 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from lcon_world import World, build
 
 from gzkit.clock import SimulatedClock
+from gzkit.testing import served
 from gzlongevity.app import create_app
 
 CHROMIUM = "/usr/bin/chromium"
@@ -67,21 +64,8 @@ def require_browser() -> None:
 @pytest.fixture(scope="module")
 def lcon_url(lcon: tuple[FastAPI, World]) -> Iterator[str]:
     """The app served by uvicorn in a background thread."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(lcon[0], host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served(lcon[0]) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

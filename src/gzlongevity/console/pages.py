@@ -8,11 +8,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, Response
-from fastapi.exception_handlers import http_exception_handler
 from sqlalchemy.orm import Session
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from gzkit.console.site import ERRORS, ConsoleSite
+from gzkit.console.site import ERRORS, ConsoleSite, unknown_page_handler
 from gzkit.db import SessionDep, session_scope
 from gzkit.errors import DomainError
 from gzkit.limits import size_text
@@ -155,9 +153,4 @@ def too_large_page(request: Request, max_bytes: int) -> Response:
     )
 
 
-async def unknown_page(request: Request, exc: Exception) -> Response:
-    """Unknown console addresses answer with the Chinese error page; the API keeps JSON."""
-    assert isinstance(exc, StarletteHTTPException)
-    if request.url.path.startswith("/console") and exc.status_code in (404, 405):
-        return error_page(request, exc.status_code)
-    return await http_exception_handler(request, exc)
+unknown_page = unknown_page_handler(error_page)

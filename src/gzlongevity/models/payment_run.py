@@ -37,3 +37,5 @@ class PaymentRun(Base):
     held: Mapped[int] = mapped_column(default=0)  # lines withheld after a failed check
     # Lines and fen by district, kept when computed: every progress view reads them.
     district_totals: Mapped[dict[str, list[int]]] = mapped_column(JSON, default=dict)
+    # The streets of each district with exceptions to review (arrears, 100+, overpayments).
+    exception_streets: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict)

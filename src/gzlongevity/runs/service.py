@@ -20,6 +20,7 @@ from gzlongevity.core.calendar import FIRST_MONTH, day_of, month_text, parse_mon
 from gzlongevity.core.deadlines import pay_deadline
 from gzlongevity.core.entitlement import Reason
 from gzlongevity.core.standards import GUANGZHOU_DISTRICTS, TIERS, yuan
+from gzlongevity.intake.repository import chunks
 from gzlongevity.kit.audit import record
 from gzlongevity.kit.auth import Actor, mask_id
 from gzlongevity.models import (
@@ -175,18 +176,15 @@ def _store(session: Session, run: PaymentRun, month: int) -> None:
         )
     if rows:
         session.execute(insert(RunLine), rows)
-    if len(over.person):
-        people = {ids[int(p)] for p in over.person}
-        where = dict(
-            (
-                (pid, (d, s))
-                for pid, d, s in session.execute(
-                    select(Person.id_number, Person.district, Person.street).where(
-                        Person.id_number.in_(list(people))
-                    )
-                ).all()
+    where: dict[str, tuple[str, str]] = {}
+    for part in chunks(sorted({ids[int(p)] for p in over.person})):
+        for person_id, district, street in session.execute(
+            select(Person.id_number, Person.district, Person.street).where(
+                Person.id_number.in_(part)
             )
-        )
+        ).all():
+            where[person_id] = (district, street)
+    if len(over.person):
         session.execute(
             insert(RunOverpayment),
             [
@@ -215,6 +213,16 @@ def _store(session: Session, run: PaymentRun, month: int) -> None:
     run.lines = len(rows)
     run.amount_fen = total_fen
     run.district_totals = totals
+    places_found: set[tuple[str, str]] = {where[ids[int(p)]] for p in over.person}
+    places_found |= {
+        (str(row["district"]), str(row["street"]))
+        for row in rows
+        if row["kind"] is not LineKind.MONTHLY
+    }
+    exceptional: dict[str, list[str]] = {}
+    for place_district, place_street in sorted(places_found):
+        exceptional.setdefault(place_district, []).append(place_street)
+    run.exception_streets = exceptional
     run.held = held
 
 
@@ -292,30 +300,6 @@ def exceptions(session: Session, actor: Actor, month: int) -> list[ExceptionLine
     return found
 
 
-def _exception_streets(session: Session, run: PaymentRun) -> dict[str, set[str]]:
-    """The streets of each district with exceptions to review in ``run``: arrears, 100+
-    payments or overpayments."""
-    places = list(
-        session.execute(
-            select(RunLine.district, RunLine.street)
-            .where(
-                RunLine.run_id == run.id,
-                RunLine.kind.in_([LineKind.ARREARS, LineKind.CENTENARIAN]),
-            )
-            .distinct()
-        ).all()
-    )
-    places += session.execute(
-        select(RunOverpayment.district, RunOverpayment.street)
-        .where(RunOverpayment.run_id == run.id)
-        .distinct()
-    ).all()
-    streets: dict[str, set[str]] = {}
-    for district, street in places:
-        streets.setdefault(district, set()).add(street)
-    return streets
-
-
 def review(session: Session, actor: Actor, now: dt.datetime, month: int) -> RunOut:
     """The street has reviewed its exceptions. Street only; once per run."""
     actor.require(Role.STREET)
@@ -344,7 +328,7 @@ def approve(session: Session, actor: Actor, now: dt.datetime, month: int) -> Run
             )
         )
     )
-    missing = sorted(_exception_streets(session, run).get(actor.district, set()) - reviewed)
+    missing = sorted(set(run.exception_streets.get(actor.district, [])) - reviewed)
     if missing:
         raise Conflict(f"以下街（镇）尚未复核异常：{'、'.join(missing)} / streets still to review")
     _sign(session, run, actor, now, actor.district, "", "run.approve")
@@ -412,7 +396,6 @@ def progress(session: Session, run: PaymentRun, today: dt.date) -> RunOut:
         select(RunSignoff.district, RunSignoff.street).where(RunSignoff.run_id == run.id)
     ).all()
     approved = {district for district, street in signed if street == ""}
-    exceptional = _exception_streets(session, run)
     districts = []
     for code, name in GUANGZHOU_DISTRICTS.items():
         reviewed = {street for district, street in signed if district == code}
@@ -423,7 +406,7 @@ def progress(session: Session, run: PaymentRun, today: dt.date) -> RunOut:
                 name=name,
                 lines=count,
                 amount_cny=yuan(int(amount or 0)),
-                streets_to_review=sorted(exceptional.get(code, set()) - reviewed),
+                streets_to_review=sorted(set(run.exception_streets.get(code, [])) - reviewed),
                 approved=code in approved,
             )
         )

@@ -158,6 +158,7 @@ def upgrade() -> None:
         sa.Column("amount_fen", sa.Integer(), nullable=False),
         sa.Column("held", sa.Integer(), nullable=False),
         sa.Column("district_totals", sa.JSON(), nullable=False),
+        sa.Column("exception_streets", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_payment_runs")),
         sa.UniqueConstraint("month", name=op.f("uq_payment_runs_month")),
     )
