@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import polars as pl
-from sqlalchemy import bindparam, text
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
 
 from gzlongevity.core.calendar import FIRST_MONTH, IntArray
 from gzlongevity.core.register import NO_DAY, Event, month_states
-from gzlongevity.models import EventKind
+from gzlongevity.models import EventKind, RegisterEvent
 
 EVENT_CODES = {kind: Event[kind.name].value for kind in EventKind}
 CHUNK = 5_000  # ids per IN (…) list
@@ -57,52 +58,65 @@ def raw_frame(
     key: str = "person_id",
 ) -> pl.DataFrame:
     """The rows of ``sql`` (a SELECT of ``columns``, ending in a WHERE clause it may extend with
-    ``AND <key> IN …``) as a frame of text, fetched without the ORM's per-value
-    processing: dates come as ISO text from SQLite and as dates from PostgreSQL, so every value
-    is read as text and parsed by the caller."""
-    connection = session.connection()
+    ``AND <key> IN …``) as a frame of text, fetched through the driver's cursor without the
+    ORM's per-value processing. Dates come as ISO text from SQLite and as dates from
+    PostgreSQL, so every value is turned into text (dates as ISO) for the caller to parse."""
     if person_ids is None:
-        found = connection.execute(text(sql)).all()
+        cursor = session.connection().connection.cursor()
+        try:
+            cursor.execute(sql)
+            found: list[Any] = list(cursor.fetchall())
+        finally:
+            cursor.close()
     else:
         found = []
         statement = text(f"{sql} AND {key} IN :ids").bindparams(bindparam("ids", expanding=True))
         for part in chunks(sorted(set(person_ids))):
-            found += connection.execute(statement, {"ids": list(part)}).all()
-    values: list[Sequence[object]] = (
-        list(zip(*found, strict=True)) if found else [() for _ in columns]
-    )
-    return pl.DataFrame(
-        {
-            name: pl.Series(name, [None if v is None else str(v) for v in column], dtype=pl.String)
-            for name, column in zip(columns, values, strict=True)
-        }
-    )
+            found += [tuple(row) for row in session.execute(statement, {"ids": list(part)})]
+    frame = pl.DataFrame(found, schema=list(columns), orient="row", infer_schema_length=None)
+    return frame.with_columns(pl.col(name).cast(pl.String) for name in columns)
 
 
-def _days(column: pl.Series) -> IntArray:
-    """Day numbers of an ISO date column, :data:`NO_DAY` where empty."""
-    return (
-        column.str.to_date("%Y-%m-%d").cast(pl.Int32).fill_null(NO_DAY).to_numpy().astype(np.int32)
-    )
+EVENTS_SQL = (
+    "SELECT person_id, event, event_date, known_on, district, street, id FROM register_events"
+)
+EVENT_COLUMNS = ("person_id", "event", "event_date", "known_on", "district", "street", "id")
+# Register events are only ever added: each process keeps those it has read and asks only for
+# newer ones. Keyed by the database and its first event, so that a database made again at the
+# same address is read afresh.
+_EVENTS: dict[tuple[str, str], pl.DataFrame] = {}
+
+
+def _all_events(session: Session) -> pl.DataFrame:
+    """Every register event, as text."""
+    first = session.scalar(select(RegisterEvent.fingerprint).order_by(RegisterEvent.id).limit(1))
+    if first is None:
+        return pl.DataFrame(schema={name: pl.String for name in EVENT_COLUMNS})
+    key = (session.connection().engine.url.render_as_string(hide_password=True), first)
+    held = _EVENTS.get(key)
+    after = int(held.get_column("id").cast(pl.Int64).max() or 0) if held is not None else 0  # type: ignore[arg-type]
+    new = raw_frame(session, f"{EVENTS_SQL} WHERE id > {after}", EVENT_COLUMNS)
+    events = new if held is None else pl.concat([held, new])
+    _EVENTS.clear()
+    _EVENTS[key] = events
+    return events
+
+
+def _days(column: pl.Series, form: str = "%Y-%m-%d") -> IntArray:
+    """Day numbers of a date column written ``form``, :data:`NO_DAY` where empty."""
+    return column.str.to_date(form).cast(pl.Int32).fill_null(NO_DAY).to_numpy().astype(np.int32)
 
 
 def load_register(session: Session, person_ids: Sequence[str] | None = None) -> RegisterArrays:
     """Every register row of ``person_ids`` (default: everyone) in the order the rules apply
     them: by date (event_date, or known_on when unknown, 第十九条), known_on, arrival."""
-    people = raw_frame(
-        session,
-        "SELECT id_number AS person_id, birth_date FROM persons WHERE 1 = 1",
-        ("person_id", "birth_date"),
-        person_ids,
-        key="id_number",
-    ).sort("person_id")
-    rows = raw_frame(
-        session,
-        "SELECT person_id, event, event_date, known_on, district, street, id "
-        "FROM register_events WHERE 1 = 1",
-        ("person_id", "event", "event_date", "known_on", "district", "street", "id"),
-        person_ids,
+    rows = (
+        _all_events(session)
+        if person_ids is None
+        else raw_frame(session, EVENTS_SQL + " WHERE 1 = 1", EVENT_COLUMNS, person_ids)
     )
+    # Every person came with a row; the birth date is the ID's (checked at intake, 第十四条).
+    people = rows.select("person_id").unique().sort("person_id")
     ids: list[str] = people.get_column("person_id").to_list()
     index = pl.DataFrame({"person_id": ids, "index": pl.Series(range(len(ids)), dtype=pl.Int32)})
     placed = rows.get_column("event").is_in([EventKind.REGISTERED.value, EventKind.MOVED.value])
@@ -123,7 +137,12 @@ def load_register(session: Session, person_ids: Sequence[str] | None = None) -> 
     place[placed.to_numpy()] = [place_index[key] for key in place_keys.to_list()]
     return RegisterArrays(
         person_ids=ids,
-        birth_day=_days(people.get_column("birth_date")),
+        birth_day=_days(
+            people.get_column("person_id")
+            .str.slice(6, 8)
+            .str.strptime(pl.Date, "%Y%m%d")
+            .dt.strftime("%Y-%m-%d")
+        ),
         row_person=person[order],
         row_event=event.to_numpy().astype(np.int32)[order],
         row_day=day[order],

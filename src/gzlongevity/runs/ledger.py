@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gzlongevity.batch.replay import Payroll, PayrollInputs, RunResult
-from gzlongevity.core.calendar import FIRST_MONTH, day_number
+from gzlongevity.core.calendar import FIRST_MONTH
 from gzlongevity.core.register import NO_DAY
 from gzlongevity.core.standards import DistrictStandard as StandardRow
 from gzlongevity.intake.repository import RegisterArrays, load_register, raw_frame
@@ -27,7 +27,6 @@ from gzlongevity.models import (
     DistrictStandard,
     LineKind,
     PaymentRun,
-    Person,
     RunStatus,
 )
 
@@ -43,11 +42,21 @@ class MonthResult:
 def payroll_inputs(session: Session) -> tuple[PayrollInputs, RegisterArrays]:
     """Everything the engine reads, from the database."""
     register = load_register(session)
-    index = {person: k for k, person in enumerate(register.person_ids)}
-    confirmed = np.full(len(register.person_ids), NO_DAY, dtype=np.int32)
-    for person_id, day in session.execute(select(Person.id_number, Person.confirmed_on)):
-        if day is not None:
-            confirmed[index[person_id]] = day_number(day)
+    confirmations = raw_frame(
+        session,
+        "SELECT id_number, confirmed_on FROM persons WHERE confirmed_on IS NOT NULL",
+        ("person_id", "confirmed_on"),
+    )
+    confirmed = (
+        pl.DataFrame({"person_id": register.person_ids})
+        .join(confirmations, on="person_id", how="left", maintain_order="left")
+        .get_column("confirmed_on")
+        .str.to_date("%Y-%m-%d")
+        .cast(pl.Int32)
+        .fill_null(NO_DAY)
+        .to_numpy()
+        .astype(np.int32)
+    )
     standards = [
         StandardRow(row.district, row.tier, row.monthly_fen, row.from_month)
         for row in session.scalars(select(DistrictStandard))
