@@ -34,6 +34,7 @@ from gzlongevity.console.pages import too_large_page, unknown_page
 from gzlongevity.intake.endpoints import FEED_MAX_BYTES
 from gzlongevity.intake.endpoints import router as intake_router
 from gzlongevity.kit.db import DATABASE
+from gzlongevity.notices.endpoints import router as notices_router
 from gzlongevity.persons.endpoints import router as persons_router
 from gzlongevity.recovery.endpoints import router as recovery_router
 from gzlongevity.rules.endpoints import router as rules_router
@@ -91,6 +92,7 @@ def create_app(
         recovery_router,
         statistics_router,
         rules_router,
+        notices_router,
     ):
         app.include_router(router, prefix="/api")
     for pages in (console_signin, console_worklist, console_runs, console_dashboard, console_elder):

@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 
 from lsvc_api import HAIZHU, Api, bearer, citizen_id, registered
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from gzkit.db import session_scope
-from gzlongevity.models import AuditLog, RegisterEvent
+from gzlongevity.models import AuditLog, RegisterEvent, Role
 
 BIRTH = dt.date(1945, 3, 3)
 HEADER = "person_id,name,birth_date,event,event_date,known_on,district,street\n"
@@ -171,3 +171,66 @@ def test_self_service_confirmations_arrive_in_bulk(api: Api) -> None:
     assert (shown["confirm_channel"], shown["agreement_signed_on"]) == ("app", "2021-08-08")
     future = {"items": [item | {"person_id": alive, "confirmed_on": "2021-08-09"}]}
     api.post("/api/confirmations/batch", api.exchange, future, status=422)
+
+
+def test_overdue_tasks_escalate_and_applications_join_the_list(api: Api) -> None:
+    late, missed = citizen_id(dt.date(1940, 1, 1)), citizen_id(dt.date(1941, 1, 1))
+    api.at("2021-08-09")
+    api.feed(
+        [
+            registered(late, dt.date(1940, 1, 1), "卫八"),
+            registered(missed, dt.date(1941, 1, 1), "蒋九"),
+        ]
+    )
+    api.post("/api/admin/sweep", api.city)
+    # 蒋九 was missed by the data (say): she applies at the committee; the task is hers now.
+    with session_scope(api.app.state.sessionmaker) as session:
+        session.execute(text("DELETE FROM intake_tasks WHERE person_id = :p"), {"p": missed})
+    task = api.post("/api/applications", api.committee, {"id_number": missed, "name": "蒋九"}, 201)
+    assert (task["origin"], task["status"]) == ("application", "open")
+    api.post("/api/applications", api.committee, {"id_number": missed, "name": "蒋九"}, 409)
+    api.post("/api/applications", api.committee, {"id_number": late, "name": "别人"}, 422)
+    # Not notified within 3 months: escalated to the district, shown overdue.
+    api.at("2021-11-10")
+    assert api.post("/api/admin/sweep", api.city)["tasks_escalated"] >= 2
+    overdue = api.get("/api/tasks?overdue=true&limit=100", api.districts["440104"])["items"]
+    assert {"卫八", "蒋九"} <= {item["name"] for item in overdue}
+    assert all(
+        item["overdue"] and item["escalated_on"] == "2021-11-10"
+        for item in overdue
+        if item["name"] in ("卫八", "蒋九")
+    )
+
+
+def test_the_outbox_is_read_and_marked_by_the_sender(api: Api) -> None:
+    person = citizen_id(dt.date(1942, 2, 2))
+    api.at("2021-08-10")
+    api.feed([registered(person, dt.date(1942, 2, 2), "沈十")])
+    api.post("/api/admin/sweep", api.city)
+    task = next(
+        t for t in api.get("/api/tasks?limit=100", api.street)["items"] if t["name"] == "沈十"
+    )
+    sent = api.post(
+        f"/api/tasks/{task['id']}/notify",
+        api.street,
+        {"channel": "sms", "recipient": "13700000000"},
+    )
+    waiting = api.get("/api/notices?channel=sms&limit=100", api.exchange)["items"]
+    notice = next(n for n in waiting if n["id"] == sent["notice_id"])
+    assert sent["code"] in notice["body"] and notice["recipient"] == "13700000000"
+    api.get("/api/notices", api.street, status=403)
+    assert api.post(f"/api/notices/{notice['id']}/sent", api.exchange)["sent_at"] is not None
+    api.post(f"/api/notices/{notice['id']}/sent", api.exchange, status=409)
+
+
+def test_military_cadres_leave_the_streets_view(api: Api) -> None:
+    cadre = citizen_id(dt.date(1938, 3, 3))
+    military = api.token(Role.MILITARY, "退役军人事务局 军休处")
+    api.at("2021-08-11")
+    api.feed([registered(cadre, dt.date(1938, 3, 3), "韩十一")])
+    response = api.client.put(
+        f"/api/persons/{cadre}/military?military=true", headers=bearer(api.city)
+    )
+    assert response.status_code == 200, response.text
+    api.get(f"/api/persons/{cadre}", api.street, status=404)
+    assert api.get(f"/api/persons/{cadre}", military)["military"] is True

@@ -43,3 +43,11 @@ def view_full(id_number: str, actor: ActorDep, session: SessionDep, clock: Clock
     """The full record, for the street acting on the case; the view is written to the audit
     log (a POST: it changes the log)."""
     return service.view_full(session, actor, clock.now(), id_number)
+
+
+@router.put("/{id_number}/military", summary="Mark a retired military cadre")
+def set_military(
+    id_number: str, military: bool, actor: ActorDep, session: SessionDep, clock: ClockDep
+) -> PersonOut:
+    """``military=true``: paid through the military channel (第二十五条). City or military."""
+    return service.set_military(session, actor, clock.now(), id_number, military)

@@ -7,12 +7,13 @@ import datetime as dt
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from gzkit.errors import Forbidden
+from gzkit.audit import snapshot
+from gzkit.errors import Forbidden, NotFound
 from gzkit.pagination import PaginationParams, paginate
 from gzlongevity.core.calendar import month_text
 from gzlongevity.kit.audit import record
 from gzlongevity.kit.auth import Actor, mask_account, mask_id, person_in_view
-from gzlongevity.models import Person, RegisterStatus
+from gzlongevity.models import Person, RegisterStatus, Role
 from gzlongevity.persons.schemas import PersonOut
 
 
@@ -81,3 +82,28 @@ def view_full(session: Session, actor: Actor, now: dt.datetime, id_number: str) 
         )
     record(session, actor.label, "person.view_full", "person", person.id_number, None, None, at=now)
     return person_out(person, full=True)
+
+
+def set_military(
+    session: Session, actor: Actor, now: dt.datetime, id_number: str, military: bool
+) -> PersonOut:
+    """Mark (or unmark) a retired military cadre managed by the army (第二十五条): paid through
+    the military channel's own payer and seen by it, no longer by the city's streets. City or
+    the military channel."""
+    actor.require(Role.CITY, Role.MILITARY)
+    person = session.get(Person, id_number.strip().upper())
+    if person is None:
+        raise NotFound(f"没有此人：{mask_id(id_number)} / person not found")
+    before = snapshot(person)
+    person.military = military
+    record(
+        session,
+        actor.label,
+        "person.military",
+        "person",
+        person.id_number,
+        before,
+        snapshot(person),
+        at=now,
+    )
+    return person_out(person)
