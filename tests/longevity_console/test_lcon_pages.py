@@ -77,3 +77,19 @@ def test_street_confirms_on_behalf_with_chinese_errors(lcon: tuple[FastAPI, Worl
     full = client.post(f"{page}/full", data={"csrf_token": token}, headers=SAME_ORIGIN)
     assert f'<dd id="id-number">{world.staff_confirms}</dd>' in full.text
     assert "6222020200009998888" in full.text
+
+
+def test_an_officer_sets_a_password_and_signs_in_with_it(lcon: tuple[FastAPI, World]) -> None:
+    app, world = lcon
+    client = signed_in(app, world.district)
+    token = form_token(client, "/console/password")
+    fields = {"csrf_token": token, "password": "越秀区审批2021", "password_again": "越秀区审批2021"}
+    assert "密码已修改" in client.post("/console/password", data=fields, headers=SAME_ORIGIN).text
+    wrong = client.post(
+        "/console/password", data=fields | {"current": "not-it"}, headers=SAME_ORIGIN
+    )
+    assert wrong.status_code == 401 and "当前密码不正确" in wrong.text
+    fresh = TestClient(app)
+    login = {"name": "越秀区民政局", "password": "越秀区审批2021"}
+    response = fresh.post("/console/login", data=login, headers=SAME_ORIGIN, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/console/"

@@ -13,10 +13,17 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from gzkit.auth import MAX_PASSWORD_LENGTH
 from gzkit.clock import ClockDep
 from gzkit.db import SessionDep
-from gzkit.errors import DomainError, NotFound, Unauthorized
+from gzkit.errors import DomainError, Invalid, NotFound, Unauthorized
 from gzlongevity.console.labels import zh
 from gzlongevity.console.pages import HOME, STATIC_FILES, PageActor, PageRoute, render
-from gzlongevity.kit.auth import SESSION_HOURS, TOKEN_COOKIE, authenticate, sign_in, sign_out
+from gzlongevity.kit.auth import (
+    SESSION_HOURS,
+    TOKEN_COOKIE,
+    authenticate,
+    change_password,
+    sign_in,
+    sign_out,
+)
 from gzlongevity.models import Role
 
 root_router = APIRouter(include_in_schema=False)
@@ -107,3 +114,31 @@ def static(name: str) -> FileResponse:
     if name not in STATIC_FILES:
         raise NotFound(f"no static file {name}")
     return FileResponse(STATIC_FILES[name], headers={"Cache-Control": "max-age=3600"})
+
+
+@router.get("/password")
+def password_page(request: Request, actor: PageActor) -> Response:
+    """The signed-in officer's form to change (or set a first) password."""
+    return render(request, actor, "password.html")
+
+
+@router.post("/password")
+def password_change(
+    request: Request,
+    actor: PageActor,
+    session: SessionDep,
+    clock: ClockDep,
+    password: Annotated[str, Form(max_length=MAX_PASSWORD_LENGTH)],
+    password_again: Annotated[str, Form(max_length=MAX_PASSWORD_LENGTH)],
+    current: Annotated[str, Form(max_length=MAX_PASSWORD_LENGTH)] = "",
+) -> Response:
+    """Check the current password and the new one twice."""
+    try:
+        if password != password_again:
+            raise Invalid("两次输入的新密码不一致", "password_again")
+        change_password(session, actor, clock.now(), current, password)
+    except DomainError as err:
+        return render(
+            request, actor, "password.html", err.status_code, error=f"{zh(err.message)}。"
+        )
+    return render(request, actor, "password.html", message="密码已修改。")

@@ -31,10 +31,13 @@ TEMPLATES = Environment(
 TIERS = {"70": "70–79 岁", "80": "80–89 岁", "90": "90–99 岁", "100": "100 岁以上"}
 
 
-def _chart(figure: go.Figure, title: str, unit: str, first: bool = False) -> str:
+def _chart(
+    figure: go.Figure, title: str, unit: str, first: bool = False, barmode: str = "stack"
+) -> str:
     figure.update_layout(
         title=title,
-        barmode="stack",
+        barmode=barmode,
+        xaxis={"type": "category"},
         height=380,
         margin={"l": 70, "r": 20, "t": 50, "b": 40},
         yaxis={"title": unit, "separatethousands": True},
@@ -148,9 +151,10 @@ def write_report(run: DemoRun) -> tuple[Path, Path, dict[str, str]]:
                     go.Bar(x=months, y=series["arrears"], name="补发"),
                     go.Bar(x=months, y=series["overpaid"], name="多领（当月发现）"),
                 ]
-            ).update_layout(barmode="group"),
+            ),
             "补发与多领",
             "元",
+            barmode="group",
         ),
     ]
     stories, counts = _cases(run)

@@ -297,3 +297,34 @@ def _actor(
 
 
 ActorDep = Annotated[Actor, Depends(_actor)]
+
+
+def change_password(
+    session: Session, actor: Actor, now: dt.datetime, current: str, new: str
+) -> None:
+    """Change the actor's own console password (or set a first one on a token-only account).
+
+    Raises
+    ------
+    Unauthorized
+        The current password is wrong.
+    Invalid
+        The new one breaks the rules (:func:`gzkit.auth.check_new_password`), or another
+        account with a password has this name.
+    """
+    officer = session.get(Officer, actor.officer_id)
+    assert officer is not None
+    if officer.password_hash is not None and not verify_password(officer.password_hash, current):
+        raise Unauthorized("当前密码不正确 / the current password is wrong")
+    check_new_password(new, officer.name)
+    taken = session.scalar(
+        select(Officer.id).where(
+            Officer.name == officer.name,
+            Officer.password_hash.is_not(None),
+            Officer.id != officer.id,
+        )
+    )
+    if taken is not None:
+        raise Invalid(f"账户名 {officer.name} 已被使用 / the account name is taken", "name")
+    officer.password_hash = hash_password(new)
+    record(session, actor.label, "officer.password", "officer", str(officer.id), None, None, at=now)

@@ -6,7 +6,8 @@ window.addEventListener("DOMContentLoaded", () => {
   const tiers = { 70: "70–79 岁", 80: "80–89 岁", 90: "90–99 岁", 100: "100 岁以上" };
   const layout = (title, unit) => ({
     title: { text: title }, barmode: "stack", margin: { l: 60, r: 10, t: 40, b: 40 },
-    yaxis: { title: { text: unit }, tickformat: ",~r" }, legend: { orientation: "h" }, height: 340,
+    xaxis: { type: "category" }, yaxis: { title: { text: unit }, tickformat: ",~r" },
+    legend: { orientation: "h" }, height: 340,
   });
   gz.plot("tier-chart", Object.entries(d.by_tier).map(([tier, y]) => ({ x: d.months, y, type: "bar", name: tiers[tier] || tier })), layout("各月按档次发放金额", "元"));
   gz.plot("district-chart", Object.entries(d.by_district).map(([name, y]) => ({ x: d.months, y, type: "bar", name })), layout("各月按区发放金额", "元"));
