@@ -9,10 +9,11 @@ import datetime as dt
 import hashlib
 import secrets
 
-from sqlalchemy import Select, insert, select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
 from gzkit.audit import snapshot
+from gzkit.db import bulk_insert
 from gzkit.errors import Conflict, Invalid, NotFound
 from gzkit.pagination import PaginationParams, paginate
 from gzlongevity.cases.schemas import TaskOut
@@ -37,6 +38,16 @@ from gzlongevity.models import (
 )
 
 CODE_DIGITS = 6
+TASK_COLUMNS = (
+    "person_id",
+    "origin",
+    "district",
+    "street",
+    "status",
+    "created_on",
+    "notify_by",
+    "failed_attempts",
+)
 MAX_CODE_ATTEMPTS = 5
 
 
@@ -78,22 +89,14 @@ def create_due_tasks(session: Session, now: dt.datetime) -> int:
             ~has_task,
         )
     ).all()
+    deadline = add_months(today, NOTIFY_MONTHS)
     rows = [
-        {
-            "person_id": person_id,
-            "origin": Origin.DATA,
-            "district": district,
-            "street": street,
-            "status": TaskStatus.OPEN,
-            "created_on": today,
-            "notify_by": add_months(today, NOTIFY_MONTHS),
-            "failed_attempts": 0,
-        }
+        (person_id, Origin.DATA.value, district, street, TaskStatus.OPEN.value, today, deadline, 0)
         for person_id, birth, district, street in candidates
         if intake_due(birth, today)  # the exact 周岁 rule, 29 February included
     ]
     if rows:
-        session.execute(insert(IntakeTask), rows)
+        bulk_insert(session, "intake_tasks", TASK_COLUMNS, rows)
         record(
             session,
             "system",

@@ -11,10 +11,11 @@ import hashlib
 from collections.abc import Sequence
 
 import polars as pl
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from gzkit.audit import snapshot
+from gzkit.db import bulk_insert
 from gzkit.errors import Invalid
 from gzlongevity.core.calendar import day_of
 from gzlongevity.core.register import NO_DAY
@@ -118,53 +119,34 @@ def receive(
     )
     session.add(feed)
     session.flush()
-    if newcomers.height:
-        session.execute(
-            insert(Person),
-            [
-                {
-                    "id_number": person_id,
-                    "name": person_name,
-                    "birth_date": dt.date.fromisoformat(birth),
-                    "district": district,
-                    "street": street,
-                    "status": RegisterStatus.REGISTERED,
-                    "death_date": None,
-                    "death_conflict": False,
-                    "military": False,
-                    "suspended_from": None,
-                }
-                for person_id, person_name, birth, district, street in newcomers.select(
-                    "person_id", "name", "birth_date", "district", "street"
-                ).iter_rows()
-            ],
-        )
-    if fresh.height:
-        session.execute(
-            insert(RegisterEvent),
-            [
-                {
-                    "person_id": person_id,
-                    "event": EventKind(event),
-                    "event_date": dt.date.fromisoformat(event_date) if event_date else None,
-                    "known_on": dt.date.fromisoformat(known_on),
-                    "district": district or None,
-                    "street": street or None,
-                    "feed_id": feed.id,
-                    "fingerprint": mark,
-                    "conflict": False,
-                }
-                for person_id, event, event_date, known_on, district, street, mark in fresh.select(
-                    "person_id",
-                    "event",
-                    "event_date",
-                    "known_on",
-                    "district",
-                    "street",
-                    "fingerprint",
-                ).iter_rows()
-            ],
-        )
+    new_people = newcomers.select(
+        "person_id",
+        "name",
+        "birth_date",
+        "district",
+        "street",
+        status=pl.lit(RegisterStatus.REGISTERED.value),
+        death_conflict=pl.lit(False),
+        military=pl.lit(False),
+    )
+    bulk_insert(session, "persons", PERSON_COLUMNS, _with_dates(new_people, ("birth_date",)))
+    new_events = fresh.select(
+        "person_id",
+        "event",
+        "event_date",
+        "known_on",
+        pl.col("district").replace("", None),
+        pl.col("street").replace("", None),
+        feed_id=pl.lit(feed.id),
+        fingerprint="fingerprint",
+        conflict=pl.lit(False),
+    )
+    bulk_insert(
+        session,
+        "register_events",
+        EVENT_COLUMNS,
+        _with_dates(new_events, ("event_date", "known_on")),
+    )
     touched = fresh.get_column("person_id").unique().sort().to_list()
     deaths = (
         fresh.filter(pl.col("event") == EventKind.DIED.value)
@@ -187,6 +169,36 @@ def receive(
         conflicts=feed.conflicts,
         new_persons=newcomers.height,
     )
+
+
+PERSON_COLUMNS = (
+    "id_number",
+    "name",
+    "birth_date",
+    "district",
+    "street",
+    "status",
+    "death_conflict",
+    "military",
+)
+EVENT_COLUMNS = (
+    "person_id",
+    "event",
+    "event_date",
+    "known_on",
+    "district",
+    "street",
+    "feed_id",
+    "fingerprint",
+    "conflict",
+)
+
+
+def _with_dates(frame: pl.DataFrame, columns: Sequence[str]) -> list[tuple[object, ...]]:
+    """The rows of ``frame`` with the ISO text ``columns`` as dates (empty: None)."""
+    return frame.with_columns(
+        pl.col(name).replace("", None).str.to_date("%Y-%m-%d") for name in columns
+    ).rows()
 
 
 def _flag_conflicts(session: Session, person_ids: Sequence[str]) -> int:
@@ -217,12 +229,17 @@ def _flag_conflicts(session: Session, person_ids: Sequence[str]) -> int:
     return len(flagged)
 
 
+WHOLE_REGISTER = 20_000  # people touched by a feed beyond which the whole register is read
+
+
 def _update_pictures(session: Session, person_ids: Sequence[str], today: dt.date) -> None:
     """Status, place and death date of ``person_ids`` after all their rows, written where they
     changed; open intake tasks follow a move and close for people who died or left."""
     if not person_ids:
         return
-    register = load_register(session, person_ids)
+    # A snapshot touches nearly everyone: then reading everyone at once is cheaper than lists.
+    chosen = None if len(person_ids) > WHOLE_REGISTER else person_ids
+    register = load_register(session, chosen)
     now = picture(register)
     held = {
         row[0]: row[1:]
@@ -230,7 +247,7 @@ def _update_pictures(session: Session, person_ids: Sequence[str], today: dt.date
             session,
             "SELECT id_number, status, district, street, death_date FROM persons WHERE 1 = 1",
             ("id_number", "status", "district", "street", "death_date"),
-            person_ids,
+            chosen,
             key="id_number",
         ).iter_rows()
     }

@@ -100,6 +100,15 @@ class Actor:
             return and_(district == self.district, street == self.street)
         return true()
 
+    def person_condition(self, person_id: Any) -> ColumnElement[bool]:
+        """The rows of another table (by their person id column) of people this actor's role
+        may see: the military channel its cadres, everyone else all but them (few, so the
+        condition stays cheap). Combine with :meth:`place_condition` for the jurisdiction."""
+        cadres = select(Person.id_number).where(Person.military.is_(True))
+        if self.role is Role.MILITARY:
+            return and_(person_id.in_(cadres))
+        return and_(person_id.not_in(cadres))
+
     def covers(self, person: Person) -> bool:
         """Whether ``person`` is in the actor's jurisdiction."""
         if self.role is Role.MILITARY:

@@ -64,20 +64,17 @@ class BankRow:
 def bank_rows(session: Session, run: PaymentRun, payer: str) -> list[BankRow]:
     """The instructions of ``run`` for ``payer`` (a district code or ``military``)."""
     military = payer == MILITARY
+    # Each person's lines summed first (the run's lines are many), then their names.
+    owed = (
+        select(RunLine.person_id, func.sum(RunLine.city_fen + RunLine.extra_fen).label("fen"))
+        .where(RunLine.run_id == run.id, *(() if military else (RunLine.district == payer,)))
+        .group_by(RunLine.person_id)
+        .subquery()
+    )
     paid = session.execute(
-        select(
-            Person.id_number,
-            Person.name,
-            Person.bank_account,
-            func.sum(RunLine.city_fen + RunLine.extra_fen),
-        )
-        .join(Person, Person.id_number == RunLine.person_id)
-        .where(
-            RunLine.run_id == run.id,
-            Person.military.is_(military),
-            *(() if military else (RunLine.district == payer,)),
-        )
-        .group_by(Person.id_number, Person.name, Person.bank_account)
+        select(Person.id_number, Person.name, Person.bank_account, owed.c.fen)
+        .join(owed, owed.c.person_id == Person.id_number)
+        .where(Person.military.is_(military))
         .order_by(Person.id_number)
     ).all()
     returns = session.execute(

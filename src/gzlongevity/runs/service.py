@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete, func, insert, select
+import numpy as np
+import polars as pl
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from gzkit.audit import snapshot
+from gzkit.db import bulk_insert
 from gzkit.errors import Conflict, Invalid, NotFound
 from gzlongevity.batch.replay import Kind
 from gzlongevity.core.calendar import FIRST_MONTH, day_of, month_text, parse_month, run_date
 from gzlongevity.core.deadlines import pay_deadline
 from gzlongevity.core.entitlement import Reason
 from gzlongevity.core.standards import GUANGZHOU_DISTRICTS, TIERS, yuan
-from gzlongevity.intake.repository import chunks
+from gzlongevity.intake.repository import raw_frame
 from gzlongevity.kit.audit import record
 from gzlongevity.kit.auth import Actor, mask_id
 from gzlongevity.models import (
@@ -131,99 +134,108 @@ def compute(session: Session, actor: Actor, now: dt.datetime, month: int) -> Pay
     return run
 
 
+LINE_COLUMNS = (
+    "run_id",
+    "person_id",
+    "district",
+    "street",
+    "kind",
+    "for_month",
+    "tier",
+    "city_fen",
+    "extra_fen",
+)
+OVERPAYMENT_COLUMNS = (
+    "run_id",
+    "person_id",
+    "district",
+    "street",
+    "for_month",
+    "kind",
+    "amount_fen",
+    "paid_in_run",
+    "reason",
+)
+
+
 def _store(session: Session, run: PaymentRun, month: int) -> None:
     """Work the month out and keep its lines (but those of people whose payment a failed
-    check stopped, 第十九条) and its overpayments."""
+    check stopped, 第十九条) and its overpayments, with the run's totals by district and the
+    streets with exceptions to review."""
     worked = work_out(session, month, RUN_DAY)
     register, payments, over = worked.register, worked.result.payments, worked.result.overpayments
-    ids = register.person_ids
-    suspended = dict(
-        session.execute(
-            select(Person.id_number, Person.suspended_from).where(
-                Person.suspended_from.is_not(None)
-            )
-        ).all()
+    ids = pl.Series("person_id", register.person_ids, dtype=pl.String)
+    districts = pl.Series([district for district, _ in register.places] or [""], dtype=pl.String)
+    streets = pl.Series([street for _, street in register.places] or [""], dtype=pl.String)
+    kinds = pl.Series([KINDS[kind].value for kind in Kind], dtype=pl.String)
+    stops = raw_frame(
+        session,
+        "SELECT id_number, suspended_from FROM persons WHERE suspended_from IS NOT NULL",
+        ("person_id", "stop"),
+    ).with_columns(pl.col("stop").cast(pl.Int32))
+    lines = pl.DataFrame(
+        {
+            "run_id": pl.repeat(run.id, len(payments.person), dtype=pl.Int64, eager=True),
+            "person_id": ids.gather(payments.person),
+            "district": districts.gather(payments.place),
+            "street": streets.gather(payments.place),
+            "kind": kinds.gather(payments.kind),
+            "for_month": payments.for_month,
+            "tier": np.asarray(TIERS, dtype=np.int32)[payments.tier],
+            "city_fen": payments.city_fen,
+            "extra_fen": payments.extra_fen,
+        }
+    ).join(stops, on="person_id", how="left", maintain_order="left")
+    held = pl.col("stop").is_not_null() & (pl.col("for_month") >= pl.col("stop"))
+    run.held = int(lines.select(held.sum()).item() or 0)
+    lines = lines.filter(~held).drop("stop")
+    bulk_insert(session, "run_lines", LINE_COLUMNS, lines.rows())
+    homes = raw_frame(
+        session,
+        "SELECT id_number, district, street FROM persons WHERE 1 = 1",
+        ("person_id", "district", "street"),
+        sorted(set(ids.gather(over.person).to_list())),
+        key="id_number",
     )
-    places = register.places
-    rows = []
-    held = total_fen = 0
-    totals: dict[str, list[int]] = {}
-    for k in range(len(payments.person)):
-        person_id = ids[int(payments.person[k])]
-        for_month = int(payments.for_month[k])
-        stop = suspended.get(person_id)
-        if stop is not None and for_month >= stop:
-            held += 1
-            continue
-        district, street = places[int(payments.place[k])]
-        fen = int(payments.city_fen[k] + payments.extra_fen[k])
-        total_fen += fen
-        district_total = totals.setdefault(district, [0, 0])
-        district_total[0] += 1
-        district_total[1] += fen
-        rows.append(
+    found = (
+        pl.DataFrame(
             {
-                "run_id": run.id,
-                "person_id": person_id,
-                "district": district,
-                "street": street,
-                "kind": KINDS[Kind(int(payments.kind[k]))],
-                "for_month": for_month,
-                "tier": TIERS[int(payments.tier[k])],
-                "city_fen": int(payments.city_fen[k]),
-                "extra_fen": int(payments.extra_fen[k]),
+                "run_id": pl.repeat(run.id, len(over.person), dtype=pl.Int64, eager=True),
+                "person_id": ids.gather(over.person),
+                "for_month": over.for_month,
+                "kind": kinds.gather(over.kind),
+                "amount_fen": over.amount_fen,
+                "paid_in_run": over.paid_in_run,
+                "reason": pl.Series(
+                    [REASONS[Reason(int(r))].value for r in over.reason], dtype=pl.String
+                ),
             }
         )
-    if rows:
-        session.execute(insert(RunLine), rows)
-    where: dict[str, tuple[str, str]] = {}
-    for part in chunks(sorted({ids[int(p)] for p in over.person})):
-        for person_id, district, street in session.execute(
-            select(Person.id_number, Person.district, Person.street).where(
-                Person.id_number.in_(part)
-            )
-        ).all():
-            where[person_id] = (district, street)
-    if len(over.person):
-        session.execute(
-            insert(RunOverpayment),
-            [
-                {
-                    "run_id": run.id,
-                    "person_id": ids[int(p)],
-                    "district": where[ids[int(p)]][0],
-                    "street": where[ids[int(p)]][1],
-                    "for_month": int(m),
-                    "kind": KINDS[Kind(int(kind))],
-                    "amount_fen": int(amount),
-                    "paid_in_run": int(paid),
-                    "reason": REASONS[Reason(int(reason))],
-                }
-                for p, m, kind, amount, paid, reason in zip(
-                    over.person,
-                    over.for_month,
-                    over.kind,
-                    over.amount_fen,
-                    over.paid_in_run,
-                    over.reason,
-                    strict=True,
-                )
-            ],
-        )
-    run.lines = len(rows)
-    run.amount_fen = total_fen
-    run.district_totals = totals
-    places_found: set[tuple[str, str]] = {where[ids[int(p)]] for p in over.person}
-    places_found |= {
-        (str(row["district"]), str(row["street"]))
-        for row in rows
-        if row["kind"] is not LineKind.MONTHLY
+        .join(homes, on="person_id", how="left", maintain_order="left")
+        .select(OVERPAYMENT_COLUMNS)
+    )
+    bulk_insert(session, "run_overpayments", OVERPAYMENT_COLUMNS, found.rows())
+    money = pl.col("city_fen") + pl.col("extra_fen")
+    run.lines = lines.height
+    run.amount_fen = int(lines.select(money.sum()).item() or 0)
+    run.district_totals = {
+        district: [int(count), int(fen)]
+        for district, count, fen in lines.group_by("district").agg(pl.len(), money.sum()).rows()
     }
+    places = (
+        pl.concat(
+            [
+                lines.filter(pl.col("kind") != LineKind.MONTHLY.value).select("district", "street"),
+                found.select("district", "street"),
+            ]
+        )
+        .unique()
+        .sort("district", "street")
+    )
     exceptional: dict[str, list[str]] = {}
-    for place_district, place_street in sorted(places_found):
-        exceptional.setdefault(place_district, []).append(place_street)
+    for district, street in places.rows():
+        exceptional.setdefault(district, []).append(street)
     run.exception_streets = exceptional
-    run.held = held
 
 
 def exceptions(session: Session, actor: Actor, month: int) -> list[ExceptionLine]:

@@ -18,7 +18,6 @@ from gzlongevity.kit.auth import Actor
 from gzlongevity.models import (
     LineKind,
     PaymentRun,
-    Person,
     RecoveryCase,
     RuleVersion,
     RunLine,
@@ -44,7 +43,6 @@ def month_figures(session: Session, actor: Actor, month: int) -> MonthFigures:
     ).first()
     percent = version.district_share_pct if version else 0
     scope = (RunLine.run_id == run.id, actor.place_condition(RunLine.district, RunLine.street))
-    visible = select(Person.id_number).where(actor.sees())
     centenarian = RunLine.kind == LineKind.CENTENARIAN
     money = session.execute(
         select(
@@ -60,18 +58,18 @@ def month_figures(session: Session, actor: Actor, month: int) -> MonthFigures:
                 )
             ),
         )
-        .where(*scope, RunLine.person_id.in_(visible))
+        .where(*scope, actor.person_condition(RunLine.person_id))
         .group_by(RunLine.district)
     ).all()
     tiers = session.execute(
         select(RunLine.district, RunLine.tier, func.count(func.distinct(RunLine.person_id)))
-        .where(*scope, RunLine.person_id.in_(visible), RunLine.kind == LineKind.MONTHLY)
+        .where(*scope, actor.person_condition(RunLine.person_id), RunLine.kind == LineKind.MONTHLY)
         .group_by(RunLine.district, RunLine.tier)
     ).all()
     people = dict(
         session.execute(
             select(RunLine.district, func.count(func.distinct(RunLine.person_id)))
-            .where(*scope, RunLine.person_id.in_(visible))
+            .where(*scope, actor.person_condition(RunLine.person_id))
             .group_by(RunLine.district)
         ).all()
     )
@@ -98,7 +96,7 @@ def month_figures(session: Session, actor: Actor, month: int) -> MonthFigures:
         select(func.coalesce(func.sum(RunOverpayment.amount_fen), 0)).where(
             RunOverpayment.run_id == run.id,
             actor.place_condition(RunOverpayment.district, RunOverpayment.street),
-            RunOverpayment.person_id.in_(visible),
+            actor.person_condition(RunOverpayment.person_id),
         )
     )
     opened, recovered = session.execute(
@@ -107,7 +105,7 @@ def month_figures(session: Session, actor: Actor, month: int) -> MonthFigures:
             func.coalesce(func.sum(RecoveryCase.recovered_fen), 0),
         ).where(
             actor.place_condition(RecoveryCase.district, RecoveryCase.street),
-            RecoveryCase.person_id.in_(visible),
+            actor.person_condition(RecoveryCase.person_id),
         )
     ).one()
     all_tiers: dict[str, int] = {}
@@ -139,14 +137,13 @@ def month_figures(session: Session, actor: Actor, month: int) -> MonthFigures:
 def monthly_series(session: Session, actor: Actor) -> dict[str, object]:
     """Every run's money by tier and by district, beneficiaries, arrears, overpayments and
     recoveries, in the actor's jurisdiction, for the dashboard's charts (CNY as numbers)."""
-    visible = select(Person.id_number).where(actor.sees())
     runs = dict(
         session.execute(select(PaymentRun.id, PaymentRun.month).order_by(PaymentRun.month)).all()
     )
     months = sorted(runs.values())
     scope = (
         actor.place_condition(RunLine.district, RunLine.street),
-        RunLine.person_id.in_(visible),
+        actor.person_condition(RunLine.person_id),
     )
     amount = RunLine.city_fen + RunLine.extra_fen
 
@@ -191,7 +188,7 @@ def monthly_series(session: Session, actor: Actor) -> dict[str, object]:
             select(RunOverpayment.run_id, func.sum(RunOverpayment.amount_fen))
             .where(
                 actor.place_condition(RunOverpayment.district, RunOverpayment.street),
-                RunOverpayment.person_id.in_(visible),
+                actor.person_condition(RunOverpayment.person_id),
             )
             .group_by(RunOverpayment.run_id)
         ).all()
