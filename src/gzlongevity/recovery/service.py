@@ -17,7 +17,7 @@ from gzkit.audit import snapshot
 from gzkit.errors import Conflict, Invalid, NotFound
 from gzlongevity.core.calendar import month_text
 from gzlongevity.core.deadlines import ORDER_AFTER_MONTHS, add_months
-from gzlongevity.core.standards import fen_of, yuan
+from gzlongevity.core.standards import GUANGZHOU_DISTRICTS, fen_of, yuan
 from gzlongevity.kit.audit import record
 from gzlongevity.kit.auth import Actor, mask_id, person_in_view
 from gzlongevity.models import (
@@ -194,7 +194,8 @@ def order_unreturned(session: Session, now: dt.datetime) -> int:
             NoticeKind.ORDER,
             f"{person.name}家属：多领长寿保健金 "
             f"{yuan(case.amount_fen - case.recovered_fen)} 元逾期未退回，"
-            f"现依《广州市长者长寿保健金发放管理办法》第二十条责令退回。——{case.district} 区民政局",
+            "现依《广州市长者长寿保健金发放管理办法》第二十条责令退回。"
+            f"——{GUANGZHOU_DISTRICTS.get(case.district, case.district)}民政局",
             now,
         )
         record(
