@@ -169,6 +169,11 @@ def test_self_service_confirmations_arrive_in_bulk(api: Api) -> None:
     assert (again["confirmed"], again["already"], again["refused"]) == (0, 1, 1)
     shown = api.get(f"/api/persons/{alive}", api.street)
     assert (shown["confirm_channel"], shown["agreement_signed_on"]) == ("app", "2021-08-08")
+    stranger = citizen_id(BIRTH)  # not in the register yet: sent back to be sent again
+    later = api.post(
+        "/api/confirmations/batch", api.exchange, {"items": [item | {"person_id": stranger}]}
+    )
+    assert (later["confirmed"], later["refused"], later["unknown_ids"]) == (0, 0, [stranger])
     future = {"items": [item | {"person_id": alive, "confirmed_on": "2021-08-09"}]}
     api.post("/api/confirmations/batch", api.exchange, future, status=422)
 

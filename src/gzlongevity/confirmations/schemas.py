@@ -66,10 +66,11 @@ class BatchIn(Input):
 
 
 class BatchOut(BaseModel):
-    """What a delivery did: confirmed, already confirmed (ignored), refused (not registered
-    or dead: 第十一条), and the refused IDs masked."""
+    """What a delivery did: confirmed, already confirmed (ignored), refused (left the city or
+    dead: 第十一条), and the IDs not (yet) in the register — the sender's own, in full, to send
+    again once the register data has arrived."""
 
     confirmed: int
     already: int
     refused: int
-    refused_ids: list[str]
+    unknown_ids: list[str]

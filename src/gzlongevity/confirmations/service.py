@@ -167,7 +167,8 @@ def confirm_batch(
     """Confirmations from a self-service platform (穗好办, channel ``app``), in bulk: each item
     confirms a registered, living person not yet confirmed; an item for someone already
     confirmed is ignored (a delivery sent twice changes nothing); an item for someone not in
-    the register or dead is refused (第十一条). Exchange platform or city.
+    the register yet is returned for sending again; one for someone who left or died is refused
+    (第十一条). Exchange platform or city.
 
     Raises
     ------
@@ -191,11 +192,13 @@ def confirm_batch(
         ):
             held[person_id] = (status, confirmed_on)
     confirm: list[dict[str, Any]] = []
-    already, refused = 0, []
+    already, refused, unknown = 0, 0, []
     for person_id, item in wanted.items():
         standing, confirmed_on = held.get(person_id, (None, None))
-        if standing is not RegisterStatus.REGISTERED:
-            refused.append(mask_id(person_id))
+        if standing is None:
+            unknown.append(person_id)
+        elif standing is not RegisterStatus.REGISTERED:
+            refused += 1
         elif confirmed_on is not None:
             already += 1
         else:
@@ -229,9 +232,7 @@ def confirm_batch(
             [(row["id_number"], None, snapshot_of_confirmation(row)) for row in confirm],
             at=now,
         )
-    return BatchOut(
-        confirmed=len(confirm), already=already, refused=len(refused), refused_ids=refused[:100]
-    )
+    return BatchOut(confirmed=len(confirm), already=already, refused=refused, unknown_ids=unknown)
 
 
 def snapshot_of_confirmation(row: dict[str, Any]) -> dict[str, Any]:

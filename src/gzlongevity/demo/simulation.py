@@ -52,6 +52,7 @@ class DemoRun:
     months: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     register_rows: int = 0
+    unknown: list[dict[str, Any]] = field(default_factory=list)
 
     def call(self, method: str, url: str, who: str, *, csv: bool = False, **kw: Any) -> Any:
         """An API call as ``who`` (a key of :attr:`tokens`), a CSV body if ``csv``; a refusal
@@ -133,13 +134,15 @@ def _deliver(
         }
         for pid, day in chosen.select("person_id", "confirmed").iter_rows()
     ]
+    # Confirmations of people whose register data has not arrived yet come back; the
+    # platform sends them again with the next delivery.
+    items = run.unknown + items
+    run.unknown = []
     for start in range(0, len(items), BATCH):
-        run.call(
-            "POST",
-            "/api/confirmations/batch",
-            "exchange",
-            json={"items": items[start : start + BATCH]},
-        )
+        batch = items[start : start + BATCH]
+        answer = run.call("POST", "/api/confirmations/batch", "exchange", json={"items": batch})
+        unknown = set(answer["unknown_ids"])
+        run.unknown += [item for item in batch if item["person_id"] in unknown]
     run.timed("confirmations", started)
 
 
