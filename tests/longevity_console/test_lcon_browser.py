@@ -95,3 +95,25 @@ def test_district_approves_and_city_sees_charts(
         shot(page, f"dashboard-{viewport[0]}")
         page.context.close()
     assert BLOCKED == []
+
+
+@pytest.mark.parametrize("viewport", [DESK, PHONE], ids=["desk", "phone"])
+def test_street_pages_fit_the_screen(
+    lcon: tuple[FastAPI, World], lcon_url: str, lcon_browser: Any, viewport: tuple[int, int]
+) -> None:
+    _, world = lcon
+    page = open_page(lcon_browser, lcon_url, viewport, world.street)
+    for name, path in (
+        ("person", f"/console/persons/{world.staff_confirms}"),
+        ("run", "/console/runs/2021-09"),
+        ("runs", "/console/runs"),
+        ("recovery", "/console/recovery"),
+    ):
+        page.goto(path)
+        assert page.locator("h1").count() == 1, name
+        assert fits(page, viewport[0]), name
+        shot(page, f"{name}-{viewport[0]}")
+    if viewport == PHONE:
+        page.click(".menu-toggle")  # the navigation folds behind 菜单 on a phone
+        assert page.locator("#top-menu nav a").first.is_visible()
+    page.context.close()

@@ -93,3 +93,14 @@ def test_an_officer_sets_a_password_and_signs_in_with_it(lcon: tuple[FastAPI, Wo
     login = {"name": "越秀区民政局", "password": "越秀区审批2021"}
     response = fresh.post("/console/login", data=login, headers=SAME_ORIGIN, follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/console/"
+
+
+def test_api_docs_are_served_offline(lcon: tuple[FastAPI, World]) -> None:
+    app, _ = lcon
+    client = TestClient(app)
+    page = client.get("/docs")
+    assert page.status_code == 200 and "/console/static/swagger-ui-bundle.js" in page.text
+    assert "cdn" not in page.text.lower()
+    assert client.get("/console/static/swagger-ui-bundle.js").status_code == 200
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"/api/runs", "/api/intake/feeds", "/api/confirmations/self"} <= set(paths)
