@@ -104,3 +104,20 @@ def test_api_docs_are_served_offline(lcon: tuple[FastAPI, World]) -> None:
     assert client.get("/console/static/swagger-ui-bundle.js").status_code == 200
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/api/runs", "/api/intake/feeds", "/api/confirmations/self"} <= set(paths)
+
+
+def test_the_elder_flow_refuses_answers_posted_past_their_screens(
+    lcon: tuple[FastAPI, World],
+) -> None:
+    app, _ = lcon
+    forged = {
+        "step": "7",
+        "code": "1",
+        "name": "某",
+        "id_number": "1",
+        "bank_name": "x",
+        "bank_account": "1",
+        "agreement": "1",
+    }
+    response = TestClient(app).post("/console/elder", data=forged, headers=SAME_ORIGIN)
+    assert response.status_code == 422 and "请从确认码开始核对" in response.text

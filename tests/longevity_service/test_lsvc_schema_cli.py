@@ -3,17 +3,24 @@ command line's ``db upgrade`` and ``user add`` work."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DatabaseError
 from typer.testing import CliRunner
 
+from gzkit.clock import SimulatedClock
+from gzkit.db import session_scope
+from gzlongevity.app import create_app
 from gzlongevity.cli import app
+from gzlongevity.kit.auth import create_officer
 from gzlongevity.kit.db import DATABASE, Base
+from gzlongevity.models import Role
 
 
 def test_migrations_match_the_models_and_the_log_is_append_only(lsvc_database_url: str) -> None:
@@ -63,3 +70,23 @@ def test_db_upgrade_and_user_add(tmp_path: Path) -> None:
         app, ["user", "add", "--role", "street", "--name", "某人", "--database-url", url]
     )
     assert refused.exit_code == 2 and "须指定区" in refused.output
+
+
+def test_a_run_on_an_empty_register_pays_nothing(tmp_path: Path) -> None:
+    clock = SimulatedClock(dt.datetime(2021, 9, 20, 9))
+    app = create_app(database_url=f"sqlite:///{tmp_path}/empty.sqlite", clock=clock)
+    try:
+        with session_scope(app.state.sessionmaker) as session:
+            _, token = create_officer(
+                session, name="市民政局", role=Role.CITY, district=None, street=None, at=clock.now()
+            )
+        client = TestClient(app)
+        run = client.post(
+            "/api/runs", json={"month": "2021-09"}, headers={"Authorization": f"Bearer {token}"}
+        )
+        assert run.status_code == 200 and (run.json()["lines"], run.json()["amount_cny"]) == (
+            0,
+            "0.00",
+        )
+    finally:
+        app.state.engine.dispose()

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 from fastapi import APIRouter, Request, Response
+from pydantic import ValidationError
 
 from gzkit.clock import ClockDep
 from gzkit.db import SessionDep
@@ -140,15 +141,27 @@ async def answer(request: Request, session: SessionDep, clock: ClockDep) -> Resp
                 "bank_account": mask_account(answers["bank_account"]),
             },
         )
-    body = SelfConfirmIn(
-        id_number=answers["id_number"].upper(),
-        name=answers["name"],
-        code=answers["code"],
-        bank_name=answers["bank_name"],
-        bank_account=answers["bank_account"],
-        phone=answers["phone"] or None,
-        agreement=answers["agreement"] == "1",
-    )
+    try:
+        body = SelfConfirmIn(
+            id_number=answers["id_number"].upper(),
+            name=answers["name"],
+            code=answers["code"],
+            bank_name=answers["bank_name"],
+            bank_account=answers["bank_account"],
+            phone=answers["phone"] or None,
+            agreement=answers["agreement"] == "1",
+        )
+    except ValidationError:
+        return render(
+            request,
+            None,
+            "elder.html",
+            422,
+            step=0,
+            answers=answers,
+            questions=QUESTIONS,
+            error="有信息填写不完整，请从确认码开始核对",
+        )
     try:
         confirmed = service.confirm_self(session, clock.now(), body)
     except DomainError as err:

@@ -73,6 +73,8 @@ def raw_frame(
         statement = text(f"{sql} AND {key} IN :ids").bindparams(bindparam("ids", expanding=True))
         for part in chunks(sorted(set(person_ids))):
             found += [tuple(row) for row in session.execute(statement, {"ids": list(part)})]
+    if not found:
+        return pl.DataFrame(schema={name: pl.String for name in columns})
     frame = pl.DataFrame(found, schema=list(columns), orient="row", infer_schema_length=None)
     return frame.with_columns(pl.col(name).cast(pl.String) for name in columns)
 
@@ -118,7 +120,12 @@ def load_register(session: Session, person_ids: Sequence[str] | None = None) -> 
     # Every person came with a row; the birth date is the ID's (checked at intake, 第十四条).
     people = rows.select("person_id").unique().sort("person_id")
     ids: list[str] = people.get_column("person_id").to_list()
-    index = pl.DataFrame({"person_id": ids, "index": pl.Series(range(len(ids)), dtype=pl.Int32)})
+    index = pl.DataFrame(
+        {
+            "person_id": pl.Series(ids, dtype=pl.String),
+            "index": pl.Series(range(len(ids)), dtype=pl.Int32),
+        }
+    )
     placed = rows.get_column("event").is_in([EventKind.REGISTERED.value, EventKind.MOVED.value])
     place_keys = (rows.get_column("district") + "\x1f" + rows.get_column("street")).filter(placed)
     places = sorted(set(place_keys.to_list()))

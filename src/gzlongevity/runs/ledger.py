@@ -48,7 +48,7 @@ def payroll_inputs(session: Session) -> tuple[PayrollInputs, RegisterArrays]:
         ("person_id", "confirmed_on"),
     )
     confirmed = (
-        pl.DataFrame({"person_id": register.person_ids})
+        pl.DataFrame({"person_id": pl.Series(register.person_ids, dtype=pl.String)})
         .join(confirmations, on="person_id", how="left", maintain_order="left")
         .get_column("confirmed_on")
         .str.to_date("%Y-%m-%d")
@@ -135,7 +135,10 @@ def _approved_runs(session: Session) -> tuple[pl.DataFrame, pl.DataFrame]:
 def _load_ledger(session: Session, payroll: Payroll, person_ids: list[str]) -> None:
     """Enter what approved runs paid, and the overpayments they found, in the payroll."""
     index = pl.DataFrame(
-        {"person_id": person_ids, "person": pl.Series(range(len(person_ids)), dtype=pl.Int32)}
+        {
+            "person_id": pl.Series(person_ids, dtype=pl.String),
+            "person": pl.Series(range(len(person_ids)), dtype=pl.Int32),
+        }
     )
     october = np.full(max(payroll.paid_run.shape[1], 1), -1, dtype=np.int64)
     october[payroll.october_columns] = np.arange(len(payroll.october_columns))
