@@ -239,3 +239,32 @@ def test_military_cadres_leave_the_streets_view(api: Api) -> None:
     assert response.status_code == 200, response.text
     api.get(f"/api/persons/{cadre}", api.street, status=404)
     assert api.get(f"/api/persons/{cadre}", military)["military"] is True
+
+
+def test_a_move_hands_the_case_to_the_new_street_from_the_next_month(api: Api) -> None:
+    person = citizen_id(dt.date(1944, 4, 4))
+    api.at("2021-08-12")
+    api.feed([registered(person, dt.date(1944, 4, 4), "杨十二")])
+    api.post("/api/admin/sweep", api.city)
+    moved = {
+        "person_id": person,
+        "name": "杨十二",
+        "birth_date": "1944-04-04",
+        "event": "moved",
+        "event_date": "2021-08-10",
+        "known_on": "2021-08-12",
+        "district": HAIZHU,
+        "street": "南华西街",
+    }
+    api.feed([moved], kind="changes")
+    # The rest of August the case stays with 北京街 (the old place pays the month, L6).
+    assert api.get(f"/api/persons/{person}", api.street)["name"] == "杨十二"
+    api.get(f"/api/persons/{person}", api.other_street, status=404)
+    assert "杨十二" in {t["name"] for t in api.get("/api/tasks?limit=100", api.street)["items"]}
+    api.at("2021-09-01")
+    api.get(f"/api/persons/{person}", api.street, status=404)
+    assert api.get(f"/api/persons/{person}", api.other_street)["street"] == "南华西街"
+    assert "杨十二" in {
+        t["name"] for t in api.get("/api/tasks?limit=100", api.other_street)["items"]
+    }
+    assert api.get(f"/api/persons/{person}", api.districts[HAIZHU])["district"] == HAIZHU

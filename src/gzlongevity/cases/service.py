@@ -144,11 +144,12 @@ def escalate_overdue(session: Session, now: dt.datetime) -> int:
 def tasks_query(
     actor: Actor, status: TaskStatus | None, overdue_only: bool, today: dt.date
 ) -> Select[IntakeTask, Person]:
-    """The tasks the actor sees (a district sees its streets' tasks), newest deadline last."""
+    """The tasks of the people whose case the actor holds (a district: its streets'), by
+    deadline."""
     statement = (
         select(IntakeTask, Person)
         .join(Person, Person.id_number == IntakeTask.person_id)
-        .where(actor.place_condition(IntakeTask.district, IntakeTask.street), actor.sees())
+        .where(actor.sees())
     )
     if status is not None:
         statement = statement.where(IntakeTask.status == status)

@@ -18,6 +18,7 @@ from gzkit.audit import snapshot
 from gzkit.db import bulk_insert
 from gzkit.errors import Invalid
 from gzlongevity.core.calendar import day_of
+from gzlongevity.core.deadlines import month_of
 from gzlongevity.core.register import NO_DAY
 from gzlongevity.intake.repository import chunks, load_register, picture, raw_frame
 from gzlongevity.intake.schemas import FeedOut, RegisterRow
@@ -234,23 +235,36 @@ WHOLE_REGISTER = 20_000  # people touched by a feed beyond which the whole regis
 
 def _update_pictures(session: Session, person_ids: Sequence[str], today: dt.date) -> None:
     """Status, place and death date of ``person_ids`` after all their rows, written where they
-    changed; open intake tasks follow a move and close for people who died or left."""
+    changed. A move within the city leaves the case with the old place until the month after
+    it became known (the person's ``handover_month``); open intake tasks close for people who
+    died or left."""
     if not person_ids:
         return
     # A snapshot touches nearly everyone: then reading everyone at once is cheaper than lists.
     chosen = None if len(person_ids) > WHOLE_REGISTER else person_ids
     register = load_register(session, chosen)
     now = picture(register)
+    columns = (
+        "id_number",
+        "status",
+        "district",
+        "street",
+        "death_date",
+        "previous_district",
+        "previous_street",
+        "handover_month",
+    )
     held = {
         row[0]: row[1:]
         for row in raw_frame(
             session,
-            "SELECT id_number, status, district, street, death_date FROM persons WHERE 1 = 1",
-            ("id_number", "status", "district", "street", "death_date"),
+            f"SELECT {', '.join(columns)} FROM persons WHERE 1 = 1",
+            columns,
             chosen,
             key="id_number",
         ).iter_rows()
     }
+    this_month = month_of(today)
     changes, moved, gone = [], [], []
     for k, person_id in enumerate(register.person_ids):
         died = int(now.death_day[k]) != NO_DAY
@@ -262,21 +276,38 @@ def _update_pictures(session: Session, person_ids: Sequence[str], today: dt.date
             else RegisterStatus.LEFT
         )
         death = day_of(int(now.death_day[k])) if died else None
-        before_status, district, street, _ = held[person_id]
+        before_status, district, street, before_death, *handover = held[person_id]
         place = register.places[int(now.place[k])] if now.place[k] >= 0 else (district, street)
-        if (status.value, *place, str(death) if death else None) == held[person_id]:
+        if (status.value, *place, str(death) if death else None) == (
+            before_status,
+            district,
+            street,
+            before_death,
+        ):
             continue
-        changes.append(
-            {
-                "id_number": person_id,
-                "status": status,
-                "death_date": death,
-                "district": place[0],
-                "street": place[1],
-            }
-        )
-        if place != (district, street):
+        values: dict[str, object] = {
+            "id_number": person_id,
+            "status": status,
+            "death_date": death,
+            "district": place[0],
+            "street": place[1],
+            "previous_district": handover[0],
+            "previous_street": handover[1],
+            "handover_month": None if handover[2] is None else int(handover[2]),
+        }
+        if (
+            place != (district, street)
+            and before_status == RegisterStatus.REGISTERED.value
+            and district
+        ):
+            # A move: the place holding the case keeps it until next month (第十七条, L6).
+            waiting = handover[2] is not None and int(handover[2]) > this_month
+            values["previous_district"], values["previous_street"] = (
+                (handover[0], handover[1]) if waiting else (district, street)
+            )
+            values["handover_month"] = this_month + 1
             moved.append(person_id)
+        changes.append(values)
         if (
             status is not RegisterStatus.REGISTERED
             and before_status == RegisterStatus.REGISTERED.value

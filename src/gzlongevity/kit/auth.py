@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import ColumnElement, and_, select, true
+from sqlalchemy import ColumnElement, and_, or_, select, true
 from sqlalchemy.orm import Session
 
 from gzkit.audit import snapshot
@@ -53,13 +53,15 @@ ROLE_NAMES = {
 
 @dataclass(frozen=True)
 class Actor:
-    """The signed-in officer of one request."""
+    """The signed-in officer of one request, and the month of the request (a move hands a
+    person's case to the new street from the month after it became known, L6)."""
 
     officer_id: int
     name: str
     role: Role
     district: str | None
     street: str | None
+    month: int = 0
 
     @property
     def label(self) -> str:
@@ -76,20 +78,25 @@ class Actor:
             )
 
     def sees(self) -> ColumnElement[bool]:
-        """The persons this actor may see, as a condition on :class:`Person`."""
+        """The persons this actor may see, as a condition on :class:`Person`: a district or
+        street sees the people whose case it holds this month — the new place's from the
+        person's ``handover_month``, the old place's until then (第十七条, L6)."""
         if self.role is Role.MILITARY:
             return Person.military.is_(True)
         if self.role in (Role.CITY, Role.FINANCE, Role.AUDIT):
             return Person.military.is_(False)
-        if self.role is Role.DISTRICT:
-            return and_(Person.district == self.district, Person.military.is_(False))
-        if self.role in (Role.STREET, Role.COMMITTEE):
-            return and_(
-                Person.district == self.district,
-                Person.street == self.street,
-                Person.military.is_(False),
-            )
-        return ~true()
+        if self.role not in (Role.DISTRICT, Role.STREET, Role.COMMITTEE):
+            return ~true()
+        street = self.role is not Role.DISTRICT
+        here = and_(
+            Person.district == self.district, *((Person.street == self.street,) if street else ())
+        )
+        before = and_(
+            Person.previous_district == self.district,
+            *((Person.previous_street == self.street,) if street else ()),
+        )
+        handed = or_(Person.handover_month.is_(None), Person.handover_month <= self.month)
+        return and_(Person.military.is_(False), or_(and_(here, handed), and_(before, ~handed)))
 
     def place_condition(self, district: Any, street: Any) -> ColumnElement[bool]:
         """The rows of other tables (by their district and street columns) in the actor's
@@ -110,18 +117,24 @@ class Actor:
         return and_(person_id.not_in(cadres))
 
     def covers(self, person: Person) -> bool:
-        """Whether ``person`` is in the actor's jurisdiction."""
+        """Whether ``person`` is in the actor's jurisdiction (as :meth:`sees`)."""
         if self.role is Role.MILITARY:
             return person.military
         if person.military:
             return False
         if self.role in (Role.CITY, Role.FINANCE, Role.AUDIT):
             return True
+        if self.role not in (Role.DISTRICT, Role.STREET, Role.COMMITTEE):
+            return False
+        handed = person.handover_month is None or person.handover_month <= self.month
+        district, street = (
+            (person.district, person.street)
+            if handed
+            else (person.previous_district, person.previous_street)
+        )
         if self.role is Role.DISTRICT:
-            return person.district == self.district
-        if self.role in (Role.STREET, Role.COMMITTEE):
-            return (person.district, person.street) == (self.district, self.street)
-        return False
+            return district == self.district
+        return (district, street) == (self.district, self.street)
 
     def acts_on(self, person: Person) -> bool:
         """Whether the actor is the officer acting on ``person``'s case: the street of the
@@ -278,7 +291,8 @@ def authenticate(session: Session, token: str, now: dt.datetime) -> Actor:
     officer = found.officer
     if officer.disabled_at is not None:
         raise Unauthorized("账户已停用 / the account is disabled")
-    return Actor(officer.id, officer.name, officer.role, officer.district, officer.street)
+    month = now.year * 12 + now.month - 1
+    return Actor(officer.id, officer.name, officer.role, officer.district, officer.street, month)
 
 
 def sign_out(session: Session, token: str, now: dt.datetime) -> None:

@@ -59,5 +59,10 @@ class Person(Base):
     )
     confirm_evidence: Mapped[str | None] = mapped_column(Text, default=None)
     agreement_signed_on: Mapped[dt.date | None] = mapped_column(default=None)  # 第十二条
+    # A move within the city: the old place keeps the case until this month number (the month
+    # after the move became known), then the new one takes it (第十七条, L6).
+    previous_district: Mapped[str | None] = mapped_column(String(6), default=None)
+    previous_street: Mapped[str | None] = mapped_column(String(64), default=None)
+    handover_month: Mapped[int | None] = mapped_column(default=None)
     # A failed check (第十九条) stops payment from this month number on.
     suspended_from: Mapped[int | None] = mapped_column(default=None)

@@ -205,6 +205,9 @@ def upgrade() -> None:
         ),
         sa.Column("confirm_evidence", sa.Text(), nullable=True),
         sa.Column("agreement_signed_on", sa.Date(), nullable=True),
+        sa.Column("previous_district", sa.String(length=6), nullable=True),
+        sa.Column("previous_street", sa.String(length=64), nullable=True),
+        sa.Column("handover_month", sa.Integer(), nullable=True),
         sa.Column("suspended_from", sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint("id_number", name=op.f("pk_persons")),
     )
