@@ -254,7 +254,7 @@ def exceptions(session: Session, actor: Actor, month: int) -> list[ExceptionLine
             RunLine.run_id == run.id,
             RunLine.kind.in_([LineKind.ARREARS, LineKind.CENTENARIAN]),
             actor.place_condition(RunLine.district, RunLine.street),
-            actor.sees(),
+            actor.person_condition(RunLine.person_id),
         )
         .order_by(RunLine.street, RunLine.person_id, RunLine.for_month)
     ).all()
@@ -275,7 +275,7 @@ def exceptions(session: Session, actor: Actor, month: int) -> list[ExceptionLine
         .where(
             RunOverpayment.run_id == run.id,
             actor.place_condition(RunOverpayment.district, RunOverpayment.street),
-            actor.sees(),
+            actor.person_condition(RunOverpayment.person_id),
         )
         .order_by(RunOverpayment.street, RunOverpayment.person_id, RunOverpayment.for_month)
     ).all()
