@@ -7,9 +7,11 @@ import csv
 from pathlib import Path
 
 import openpyxl
+from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, func, select
 from typer.testing import CliRunner
 
+from gzlongevity.app import create_app
 from gzlongevity.cli import app
 from gzlongevity.core.calendar import month_text
 from gzlongevity.models import PaymentRun, RunLine, RunStatus
@@ -39,6 +41,19 @@ def test_the_demo_runs_sixteen_months(tmp_path: Path) -> None:
     assert report.count("<tr><td>20") == 16 and "plotly" in report
     book = openpyxl.load_workbook(tmp_path / "reports" / "longevity-2022-12.xlsx")
     assert book.sheetnames == ["汇总", "分区"]
+    # The console opens the demo's database with the sign-ins it printed.
+    assert "账户名 越秀区民政局，密码 changshou-2021" in result.output
+    service = create_app(database_url=f"sqlite:///{tmp_path / 'gzlongevity-demo.sqlite'}")
+    try:
+        signed = TestClient(service).post(
+            "/console/login",
+            data={"name": "越秀区民政局", "password": "changshou-2021"},
+            headers={"Origin": "http://testserver"},
+            follow_redirects=False,
+        )
+        assert signed.status_code == 303
+    finally:
+        service.state.engine.dispose()
 
 
 def test_the_service_pays_what_the_auditors_replay_pays(tmp_path: Path) -> None:

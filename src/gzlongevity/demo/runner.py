@@ -22,6 +22,7 @@ class DemoResult:
     load: tuple[float, float, float]
     timings: dict[str, float]
     summary: dict[str, str]
+    sign_ins: list[str]
 
 
 def run_demo(out: Path, people: int, seed: int, progress: Progress) -> DemoResult:
@@ -38,4 +39,5 @@ def run_demo(out: Path, people: int, seed: int, progress: Progress) -> DemoResul
         os.getloadavg(),
         run.timings,
         summary,
+        run.sign_ins,
     )
