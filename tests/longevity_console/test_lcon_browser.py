@@ -90,7 +90,7 @@ def test_district_approves_and_city_sees_charts(
         page = open_page(lcon_browser, lcon_url, viewport, world.city)
         page.goto("/console/dashboard")
         page.wait_for_selector("#tier-chart .main-svg")
-        assert page.locator(".chart .main-svg").count() >= 4
+        assert page.locator(".chart .main-svg").count() >= 5
         assert fits(page, viewport[0])
         shot(page, f"dashboard-{viewport[0]}")
         page.context.close()

@@ -238,3 +238,8 @@ def test_a_street_from_intake_to_recovery(api: Api) -> None:
     assert (figures["city_share_cny"], figures["district_share_cny"]) == ("230.00", "1230.00")
     report = api.client.get("/api/statistics/months/2021-10/report.xlsx", headers=bearer(api.city))
     assert report.status_code == 200 and report.content[:2] == b"PK"
+    series = api.get("/api/statistics/series", api.city)
+    owed = dict(zip(series["months"], series["recovery_owed"], strict=True))
+    back = dict(zip(series["months"], series["recovered"], strict=True))
+    assert (owed["2021-12"], back["2022-01"], back["2022-03"]) == (90.0, 30.0, 60.0)
+    assert sum(owed.values()) == 90.0 and sum(back.values()) == 90.0

@@ -158,6 +158,17 @@ def write_report(run: DemoRun) -> tuple[Path, Path, dict[str, str]]:
             "元",
             barmode="group",
         ),
+        _chart(
+            go.Figure(
+                [
+                    go.Bar(x=months, y=series["recovery_owed"], name="立案应追回"),
+                    go.Bar(x=months, y=series["recovered"], name="结案已追回"),
+                ]
+            ),
+            "多领追回（按发现月、结案月）",
+            "元",
+            barmode="group",
+        ),
     ]
     stories, counts = _cases(run)
     total = sum(float(f["amount_cny"]) for f in figures)

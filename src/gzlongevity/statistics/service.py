@@ -194,6 +194,27 @@ def monthly_series(session: Session, actor: Actor) -> dict[str, object]:
         ).all()
     )
     ids = {month: run_id for run_id, month in runs.items()}
+    # Recovery (第二十条): what cases ask back, by the run that found them, and what came back,
+    # by the month the case closed (claw-back or repayment in full).
+    cases = session.execute(
+        select(
+            RecoveryCase.found_in_run,
+            RecoveryCase.closed_on,
+            RecoveryCase.amount_fen,
+            RecoveryCase.recovered_fen,
+        ).where(
+            actor.place_condition(RecoveryCase.district, RecoveryCase.street),
+            actor.person_condition(RecoveryCase.person_id),
+        )
+    ).all()
+    owed = dict.fromkeys(months, 0)
+    back = dict.fromkeys(months, 0)
+    for found_in, closed_on, amount_fen, recovered_fen in cases:
+        if found_in in owed:
+            owed[found_in] += amount_fen
+        closed = None if closed_on is None else closed_on.year * 12 + closed_on.month - 1
+        if closed in back:
+            back[closed] += recovered_fen
     return {
         "months": [month_text(month) for month in months],
         "by_tier": by_tier,
@@ -203,4 +224,6 @@ def monthly_series(session: Session, actor: Actor) -> dict[str, object]:
         "beneficiaries": [people.get(ids[month], 0) for month in months],
         "arrears": [float(yuan(int(arrears.get(ids[month]) or 0))) for month in months],
         "overpaid": [float(yuan(int(overpaid.get(ids[month]) or 0))) for month in months],
+        "recovery_owed": [float(yuan(owed[month])) for month in months],
+        "recovered": [float(yuan(back[month])) for month in months],
     }

@@ -16,4 +16,8 @@ window.addEventListener("DOMContentLoaded", () => {
     { x: d.months, y: d.arrears, type: "bar", name: "补发" },
     { x: d.months, y: d.overpaid, type: "bar", name: "多领（发现）" },
   ], { ...layout("补发与多领", "元"), barmode: "group" });
+  gz.plot("recovery-chart", [
+    { x: d.months, y: d.recovery_owed, type: "bar", name: "立案应追回" },
+    { x: d.months, y: d.recovered, type: "bar", name: "结案已追回" },
+  ], { ...layout("多领追回", "元"), barmode: "group" });
 });
