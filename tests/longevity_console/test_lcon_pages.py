@@ -121,3 +121,17 @@ def test_the_elder_flow_refuses_answers_posted_past_their_screens(
     }
     response = TestClient(app).post("/console/elder", data=forged, headers=SAME_ORIGIN)
     assert response.status_code == 422 and "请从确认码开始核对" in response.text
+
+
+def test_applications_and_fraud_cases_from_the_console(lcon: tuple[FastAPI, World]) -> None:
+    app, world = lcon
+    client = signed_in(app, world.street)
+    token = form_token(client, "/console/worklist")
+    unknown = {"csrf_token": token, "id_number": world.staff_confirms, "name": "别的名字"}
+    refused = client.post("/console/applications", data=unknown, headers=SAME_ORIGIN)
+    assert refused.status_code == 422 and "姓名与户籍不符" in refused.text
+    case = {"csrf_token": token, "amount_cny": "120.50", "evidence": "邻居证实本人已于去年身故"}
+    page = client.post(
+        f"/console/persons/{world.staff_confirms}/fraud", data=case, headers=SAME_ORIGIN
+    )
+    assert page.status_code == 200 and "虚报冒领" in page.text and "120.50" in page.text

@@ -120,6 +120,35 @@ def find(
     return RedirectResponse(f"/console/persons/{person.id_number}", status_code=303)
 
 
+@router.post("/applications")
+def apply(
+    actor: PageActor,
+    session: SessionDep,
+    clock: ClockDep,
+    id_number: Annotated[str, Form(min_length=18, max_length=18)],
+    name: Annotated[str, Form(min_length=1, max_length=100)],
+) -> Response:
+    """An application of someone the data missed (第十条): the task joins the worklist."""
+    _, person = cases.apply(session, actor, clock.now(), id_number, name)
+    return RedirectResponse(f"/console/persons/{person.id_number}", status_code=303)
+
+
+@router.post("/persons/{id_number}/fraud")
+def fraud(
+    id_number: str,
+    actor: PageActor,
+    session: SessionDep,
+    clock: ClockDep,
+    amount_cny: Annotated[Decimal, Form(gt=0, max_digits=12, decimal_places=2)],
+    evidence: Text,
+) -> Response:
+    """A fraud case (虚报、冒领 …, 第二十四条) with its evidence."""
+    if not evidence.strip():
+        raise Invalid("请填写证据", "evidence")
+    recovery.open_fraud(session, actor, clock.now(), id_number, amount_cny, evidence)
+    return RedirectResponse("/console/recovery", status_code=303)
+
+
 @router.post("/tasks/{task_id}/notify")
 def notify(
     request: Request,
