@@ -31,6 +31,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from fastapi import Depends, Request
+from fastapi import Path as PathParameter
 from sqlalchemy import Connection, Engine, Enum, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -278,3 +279,8 @@ def bulk_insert(
         cursor.executemany(sql, rows)
     finally:
         cursor.close()
+
+
+# A row id in a path: a larger number is no row, answered 422 before any query (SQLite cannot
+# take a 64-bit overflow, PostgreSQL an int4 one).
+RowId = Annotated[int, PathParameter(ge=1, le=MAX_ROW_ID, description="A row id.")]

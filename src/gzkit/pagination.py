@@ -13,6 +13,8 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 MAX_LIMIT = 100
+# A larger page would overflow the database's OFFSET (a 500 on SQLite); no list is that long.
+MAX_PAGE = 2**31 - 1
 
 T = TypeVar("T")
 M = TypeVar("M")
@@ -27,7 +29,7 @@ class PaginationParams:
 
 
 async def _pagination_params(
-    page: Annotated[int, Query(ge=1, description="1-based page number.")] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="1-based page number.")] = 1,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page.")] = 20,
 ) -> PaginationParams:
     return PaginationParams(page, limit)

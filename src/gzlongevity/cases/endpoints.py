@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from gzkit.clock import ClockDep
-from gzkit.db import SessionDep
+from gzkit.db import RowId, SessionDep
 from gzkit.pagination import ListResource, PaginationQuery
 from gzlongevity.cases import service
 from gzlongevity.cases.schemas import ApplicationIn, NotifyIn, NotifyOut, SweepOut, TaskOut
@@ -35,7 +35,7 @@ def list_tasks(
 
 @router.post("/tasks/{task_id}/notify", summary="Notify the person")
 def notify(
-    task_id: int, body: NotifyIn, actor: ActorDep, session: SessionDep, clock: ClockDep
+    task_id: RowId, body: NotifyIn, actor: ActorDep, session: SessionDep, clock: ClockDep
 ) -> NotifyOut:
     """The street sends the notice with a one-time code (into the outbox). Street only."""
     now = clock.now()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from gzkit.clock import ClockDep
-from gzkit.db import SessionDep
+from gzkit.db import RowId, SessionDep
 from gzlongevity.changes import service
 from gzlongevity.changes.schemas import BankChangeIn, ChangeOut, PersonalChangeIn
 from gzlongevity.kit.auth import ActorDep
@@ -35,13 +35,13 @@ def request_bank_change(
 
 
 @router.post("/changes/{change_id}/approve", summary="Approve a bank change")
-def approve(change_id: int, actor: ActorDep, session: SessionDep, clock: ClockDep) -> ChangeOut:
+def approve(change_id: RowId, actor: ActorDep, session: SessionDep, clock: ClockDep) -> ChangeOut:
     """A second officer (not the one who asked) of the street or district."""
     return service.decide(session, actor, clock.now(), change_id, True)
 
 
 @router.post("/changes/{change_id}/reject", summary="Reject a bank change")
-def reject(change_id: int, actor: ActorDep, session: SessionDep, clock: ClockDep) -> ChangeOut:
+def reject(change_id: RowId, actor: ActorDep, session: SessionDep, clock: ClockDep) -> ChangeOut:
     """A second officer of the street or district."""
     return service.decide(session, actor, clock.now(), change_id, False)
 

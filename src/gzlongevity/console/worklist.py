@@ -17,8 +17,9 @@ from sqlalchemy import select
 
 from gzkit.clock import ClockDep
 from gzkit.console.paging import page_count, paging
-from gzkit.db import SessionDep
+from gzkit.db import RowId, SessionDep
 from gzkit.errors import Invalid
+from gzkit.pagination import MAX_PAGE
 from gzlongevity.cases import service as cases
 from gzlongevity.changes import service as changes
 from gzlongevity.changes.schemas import BankChangeIn, PersonalChangeIn
@@ -59,7 +60,11 @@ def _model(model: type[M], **fields: object) -> M:
 
 @router.get("/worklist")
 def worklist(
-    request: Request, actor: PageActor, session: SessionDep, clock: ClockDep, page: int = 1
+    request: Request,
+    actor: PageActor,
+    session: SessionDep,
+    clock: ClockDep,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
 ) -> Response:
     """The street's day: what to notify (deadlines first), what to approve, what to recover,
     and whether this month's run still needs the street's review."""
@@ -152,7 +157,7 @@ def fraud(
 @router.post("/tasks/{task_id}/notify")
 def notify(
     request: Request,
-    task_id: int,
+    task_id: RowId,
     actor: PageActor,
     session: SessionDep,
     clock: ClockDep,
@@ -302,7 +307,7 @@ def personal_change(
 
 @router.post("/changes/{change_id}/{decision}")
 def decide(
-    change_id: int, decision: str, actor: PageActor, session: SessionDep, clock: ClockDep
+    change_id: RowId, decision: str, actor: PageActor, session: SessionDep, clock: ClockDep
 ) -> Response:
     """A second officer approves or rejects a bank change."""
     if decision not in ("approve", "reject"):
@@ -313,7 +318,7 @@ def decide(
 
 @router.post("/recovery/{case_id}/repay")
 def repay(
-    case_id: int,
+    case_id: RowId,
     actor: PageActor,
     session: SessionDep,
     clock: ClockDep,

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from gzkit.audit import snapshot
 from gzkit.clock import ClockDep
-from gzkit.db import SessionDep
+from gzkit.db import RowId, SessionDep
 from gzkit.errors import Conflict, NotFound
 from gzkit.pagination import ListResource, PaginationQuery, paginate
 from gzlongevity.kit.audit import record
@@ -63,7 +63,7 @@ def waiting(
 
 
 @router.post("/{notice_id}/sent", summary="Mark a notice sent")
-def sent(notice_id: int, actor: ActorDep, session: SessionDep, clock: ClockDep) -> NoticeOut:
+def sent(notice_id: RowId, actor: ActorDep, session: SessionDep, clock: ClockDep) -> NoticeOut:
     """The sender has delivered it to the gateway or the post."""
     actor.require(*SENDERS)
     notice = session.get(Notice, notice_id)

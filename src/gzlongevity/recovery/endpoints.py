@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from gzkit.clock import ClockDep
-from gzkit.db import SessionDep
+from gzkit.db import RowId, SessionDep
 from gzlongevity.kit.auth import ActorDep
 from gzlongevity.models import CaseStatus
 from gzlongevity.recovery import service
@@ -24,7 +24,7 @@ def list_cases(
 
 @router.post("/{case_id}/repayments", summary="Record a repayment")
 def repay(
-    case_id: int, body: RepaymentIn, actor: ActorDep, session: SessionDep, clock: ClockDep
+    case_id: RowId, body: RepaymentIn, actor: ActorDep, session: SessionDep, clock: ClockDep
 ) -> CaseOut:
     """Money returned by the family; the case closes when all is back. Street or district."""
     return service.repay(session, actor, clock.now(), case_id, body.amount_cny)

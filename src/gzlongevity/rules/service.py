@@ -12,12 +12,13 @@ from sqlalchemy.orm import Session
 
 from gzkit.audit import snapshot
 from gzkit.errors import Conflict, Invalid
-from gzlongevity.core.calendar import month_text, parse_month
+from gzlongevity.core.calendar import month_text
 from gzlongevity.core.standards import CITY_MONTHLY_FEN, GUANGZHOU_DISTRICTS, TIERS, fen_of, yuan
 from gzlongevity.kit.audit import record
 from gzlongevity.kit.auth import Actor
 from gzlongevity.models import DistrictStandard, PaymentRun, Role, RuleVersion, RunStatus
 from gzlongevity.rules.schemas import RulesOut, StandardIn, StandardOut, VersionIn, VersionOut
+from gzlongevity.runs.service import month_of_text
 
 
 def _after_approved(session: Session, month: int) -> None:
@@ -51,7 +52,7 @@ def add_standard(session: Session, actor: Actor, now: dt.datetime, body: Standar
     city = int(CITY_MONTHLY_FEN[TIERS.index(body.tier)])
     if fen < city:
         raise Invalid(f"低于市标准 {yuan(city)} 元 / below the city standard", "monthly_cny")
-    month = parse_month(body.from_month)
+    month = month_of_text(body.from_month)
     _after_approved(session, month)
     if session.scalar(
         select(DistrictStandard.id).where(
@@ -92,7 +93,7 @@ def add_version(session: Session, actor: Actor, now: dt.datetime, body: VersionI
         Starts in an approved month, or overlaps another version.
     """
     actor.require(Role.CITY)
-    start, end = parse_month(body.from_month), parse_month(body.to_month)
+    start, end = month_of_text(body.from_month), month_of_text(body.to_month)
     if end < start:
         raise Invalid("结束月份早于起始月份 / ends before it starts", "to_month")
     _after_approved(session, start)

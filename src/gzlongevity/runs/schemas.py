@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from gzkit.request_input import Input
 from gzlongevity.models import LineKind, OverpaymentReason, RunStatus
 
-Month = Annotated[str, Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
+Month = Annotated[str, Field(pattern=r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
 
 
 class RunIn(Input):
