@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 
 from gzkit.clock import ClockDep
+from gzkit.console.paging import paged_slice
 from gzkit.db import SessionDep
+from gzkit.pagination import MAX_PAGE
 from gzlongevity.console.pages import PageActor, PageRoute, render
 from gzlongevity.models import CaseStatus, PaymentRun, Role
 from gzlongevity.recovery import service as recovery
@@ -82,8 +84,13 @@ def sign(month: str, step: str, actor: PageActor, session: SessionDep, clock: Cl
 
 
 @router.get("/recovery")
-def cases(request: Request, actor: PageActor, session: SessionDep) -> Response:
-    """Recovery cases in the actor's jurisdiction: ordered ones first."""
+def cases(
+    request: Request,
+    actor: PageActor,
+    session: SessionDep,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+) -> Response:
+    """Recovery cases in the actor's jurisdiction, ordered ones first, 20 a page."""
     found = recovery.list_cases(session, actor, None)
     order = {
         CaseStatus.ORDERED: 0,
@@ -97,6 +104,6 @@ def cases(request: Request, actor: PageActor, session: SessionDep) -> Response:
         request,
         actor,
         "recovery.html",
-        cases=found,
+        **paged_slice(found, page),
         can_repay=actor.role in (Role.STREET, Role.DISTRICT),
     )
