@@ -6,6 +6,8 @@ package, offline), the console under ``/console``.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -14,13 +16,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 
 from gzkit import errors
-from gzkit.clock import Clock, SystemClock
+from gzkit.clock import Clock, SimulatedClock, SystemClock
 from gzkit.console.security import SecurityHeaders
 from gzkit.db import make_sessionmaker
 from gzkit.limits import DEFAULT_MAX_BYTES, BodyLimit, BodySizeLimit
 from gzkit.request_input import refuse_control_characters
 from gzlongevity import __version__
 from gzlongevity.cases.endpoints import router as cases_router
+from gzlongevity.cases.tasks import keep_sweeping, sweep_interval_s
 from gzlongevity.changes.endpoints import router as changes_router
 from gzlongevity.checks.endpoints import router as checks_router
 from gzlongevity.confirmations.endpoints import BATCH_MAX_BYTES
@@ -61,7 +64,18 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # The daily sweep runs by itself on the real clock; a simulated clock's owner (tests,
+        # the demo) calls /api/admin/sweep when its day comes.
+        sweeper = None
+        if not isinstance(_app.state.clock, SimulatedClock):
+            sweeper = asyncio.create_task(
+                keep_sweeping(_app.state.sessionmaker, _app.state.clock, sweep_interval_s())
+            )
         yield
+        if sweeper is not None:
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
         engine.dispose()
 
     app = FastAPI(
