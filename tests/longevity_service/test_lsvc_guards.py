@@ -9,6 +9,7 @@ from lsvc_api import HAIZHU, Api, bearer, citizen_id, registered
 from sqlalchemy import select, text
 
 from gzkit.db import session_scope
+from gzlongevity.kit.auth import create_officer
 from gzlongevity.models import AuditLog, RegisterEvent, Role
 
 BIRTH = dt.date(1945, 3, 3)
@@ -268,3 +269,30 @@ def test_a_move_hands_the_case_to_the_new_street_from_the_next_month(api: Api) -
         t["name"] for t in api.get("/api/tasks?limit=100", api.other_street)["items"]
     }
     assert api.get(f"/api/persons/{person}", api.districts[HAIZHU])["district"] == HAIZHU
+
+
+def test_wrong_passwords_lock_the_account_for_a_while(api: Api) -> None:
+    api.at("2021-08-13")
+    with session_scope(api.app.state.sessionmaker) as session:
+        create_officer(
+            session,
+            name="荔湾区 刘科",
+            role=Role.DISTRICT,
+            district="440103",
+            street=None,
+            at=api.clock.now(),
+            password="正确的密码-2021",
+        )
+    origin = {"Origin": "http://testserver"}
+
+    def sign_in(password: str) -> int:
+        data = {"name": "荔湾区 刘科", "password": password}
+        return api.client.post(
+            "/console/login", data=data, headers=origin, follow_redirects=False
+        ).status_code
+
+    assert [sign_in("错误的密码-0000") for _ in range(5)] == [401] * 5
+    assert sign_in("正确的密码-2021") == 401  # locked, and told no more than for a wrong one
+    api.at("2021-08-13", hour=10)
+    assert sign_in("正确的密码-2021") == 303
+    api.client.cookies.clear()

@@ -39,6 +39,8 @@ TOKEN_PREFIX = "gzlv_"
 TOKEN_COOKIE = "gzlongevity_token"
 API_TOKEN_DAYS = 365
 SESSION_HOURS = 8
+SIGN_IN_ATTEMPTS = 5
+LOCKOUT = dt.timedelta(minutes=15)
 ROLE_NAMES = {
     Role.CITY: "市民政局",
     Role.DISTRICT: "区民政局",
@@ -256,22 +258,43 @@ def issue_token(
 
 def sign_in(session: Session, name: str, password: str, now: dt.datetime) -> str:
     """A session token for the officer named ``name`` if ``password`` is theirs.
+    :data:`SIGN_IN_ATTEMPTS` wrong passwords in a row lock the account for
+    :data:`LOCKOUT` (the count is kept in the database, so the caller must commit even when
+    this raises).
 
     Raises
     ------
     Unauthorized
-        Unknown name, wrong password or disabled account (one message for all: a guesser
-        learns nothing).
+        Unknown name, wrong password, locked or disabled account (one message for all: a
+        guesser learns nothing).
     """
     officer = session.scalars(
         select(Officer).where(Officer.name == name.strip(), Officer.password_hash.is_not(None))
     ).one_or_none()
-    if (
-        not verify_password(officer.password_hash if officer else None, password)
-        or officer is None
-        or officer.disabled_at is not None
-    ):
-        raise Unauthorized("账户名或密码不正确 / wrong account name or password")
+    refused = Unauthorized(
+        "账户名或密码不正确，或账户已锁定 / wrong account name or password, or locked"
+    )
+    if officer is not None and officer.locked_until is not None and officer.locked_until > now:
+        raise refused
+    if not verify_password(officer.password_hash if officer else None, password) or officer is None:
+        if officer is not None:
+            officer.failed_sign_ins += 1
+            if officer.failed_sign_ins >= SIGN_IN_ATTEMPTS:
+                officer.failed_sign_ins, officer.locked_until = 0, now + LOCKOUT
+                record(
+                    session,
+                    "system",
+                    "officer.lock",
+                    "officer",
+                    str(officer.id),
+                    None,
+                    {"locked_until": officer.locked_until.isoformat()},
+                    at=now,
+                )
+        raise refused
+    if officer.disabled_at is not None:
+        raise refused
+    officer.failed_sign_ins, officer.locked_until = 0, None
     return issue_token(session, officer, now, now + dt.timedelta(hours=SESSION_HOURS))
 
 

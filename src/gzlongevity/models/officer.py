@@ -63,3 +63,6 @@ class Officer(Base):
     created_at: Mapped[dt.datetime]
     disabled_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     password_hash: Mapped[str | None] = mapped_column(String(200), default=None)
+    # Wrong passwords in a row; at the limit the account is locked until ``locked_until``.
+    failed_sign_ins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(default=None)

@@ -123,6 +123,8 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("disabled_at", sa.DateTime(), nullable=True),
         sa.Column("password_hash", sa.String(length=200), nullable=True),
+        sa.Column("failed_sign_ins", sa.Integer(), nullable=False),
+        sa.Column("locked_until", sa.DateTime(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_officers")),
     )
     with op.batch_alter_table("officers", schema=None) as batch_op:
