@@ -296,3 +296,10 @@ def test_wrong_passwords_lock_the_account_for_a_while(api: Api) -> None:
     api.at("2021-08-13", hour=10)
     assert sign_in("正确的密码-2021") == 303
     api.client.cookies.clear()
+
+
+def test_the_committee_sees_only_what_helping_elders_needs(api: Api) -> None:
+    api.at("2021-08-14")
+    assert api.get("/api/tasks", api.committee)["pagination"]["total_count"] >= 0
+    for path in ("/api/recovery", "/api/changes", "/api/statistics/series"):
+        api.get(path, api.committee, status=403)

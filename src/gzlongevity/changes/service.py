@@ -179,7 +179,8 @@ def decide(
 
 
 def list_changes(session: Session, actor: Actor, status: ChangeStatus | None) -> list[ChangeOut]:
-    """Changes in the actor's jurisdiction, newest first."""
+    """Changes in the actor's jurisdiction, newest first (not for the committee)."""
+    actor.forbid(Role.COMMITTEE, Role.EXCHANGE)
     statement = (
         select(ChangeRequest)
         .join(Person, Person.id_number == ChangeRequest.person_id)

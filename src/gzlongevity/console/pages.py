@@ -88,8 +88,9 @@ def navigation(actor: Actor | None) -> list[tuple[str, str, int | None]]:
     items: list[tuple[str, str, int | None]] = []
     if actor.role in (Role.STREET, Role.COMMITTEE):
         items.append(("工作台", "/console/worklist", None))
-    items.append(("月度发放", "/console/runs", None))
-    items.append(("追回案件", "/console/recovery", None))
+    if actor.role is not Role.COMMITTEE:
+        items.append(("月度发放", "/console/runs", None))
+        items.append(("追回案件", "/console/recovery", None))
     if actor.role in (Role.CITY, Role.FINANCE, Role.AUDIT, Role.DISTRICT):
         items.append(("统计", "/console/dashboard", None))
     return items

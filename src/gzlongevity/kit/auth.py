@@ -79,6 +79,14 @@ class Actor:
                 f"{self.role.value} may not do this"
             )
 
+    def forbid(self, *roles: Role) -> None:
+        """Refuse (403) if the actor has one of ``roles`` (e.g. the committee, which sees
+        only what helping elders confirm needs: L8)."""
+        if self.role in roles:
+            raise Forbidden(
+                f"{ROLE_NAMES[self.role]}不能查看此内容 / role {self.role.value} may not see this"
+            )
+
     def sees(self) -> ColumnElement[bool]:
         """The persons this actor may see, as a condition on :class:`Person`: a district or
         street sees the people whose case it holds this month — the new place's from the

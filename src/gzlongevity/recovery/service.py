@@ -279,7 +279,8 @@ def open_fraud(
 
 
 def list_cases(session: Session, actor: Actor, status: CaseStatus | None) -> list[CaseOut]:
-    """The cases in the actor's jurisdiction, oldest first."""
+    """The cases in the actor's jurisdiction, oldest first (not for the committee)."""
+    actor.forbid(Role.COMMITTEE, Role.EXCHANGE)
     statement = (
         select(RecoveryCase, Person)
         .join(Person, Person.id_number == RecoveryCase.person_id)

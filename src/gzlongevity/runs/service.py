@@ -241,6 +241,7 @@ def _store(session: Session, run: PaymentRun, month: int) -> None:
 def exceptions(session: Session, actor: Actor, month: int) -> list[ExceptionLine]:
     """What a street reviews in a run, in the actor's jurisdiction: arrears and 100+ lines,
     overpayments found, people whose payment a failed check holds, death-date conflicts."""
+    actor.forbid(Role.COMMITTEE, Role.EXCHANGE)
     run = get_run(session, month)
     found: list[ExceptionLine] = []
     names = {

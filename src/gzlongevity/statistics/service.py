@@ -19,6 +19,7 @@ from gzlongevity.models import (
     LineKind,
     PaymentRun,
     RecoveryCase,
+    Role,
     RuleVersion,
     RunLine,
     RunOverpayment,
@@ -37,6 +38,7 @@ def _share(city_fen: int, percent: int) -> tuple[Decimal, Decimal]:
 
 def month_figures(session: Session, actor: Actor, month: int) -> MonthFigures:
     """The figures of ``month``'s run in the actor's jurisdiction."""
+    actor.forbid(Role.COMMITTEE, Role.EXCHANGE)
     run = get_run(session, month)
     version = session.scalars(
         select(RuleVersion).where(RuleVersion.from_month <= month, RuleVersion.to_month >= month)
@@ -137,6 +139,7 @@ def month_figures(session: Session, actor: Actor, month: int) -> MonthFigures:
 def monthly_series(session: Session, actor: Actor) -> dict[str, object]:
     """Every run's money by tier and by district, beneficiaries, arrears, overpayments and
     recoveries, in the actor's jurisdiction, for the dashboard's charts (CNY as numbers)."""
+    actor.forbid(Role.COMMITTEE, Role.EXCHANGE)
     runs = dict(
         session.execute(select(PaymentRun.id, PaymentRun.month).order_by(PaymentRun.month)).all()
     )
