@@ -13,8 +13,9 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 MAX_LIMIT = 100
-# A larger page would overflow the database's OFFSET (a 500 on SQLite); no list is that long.
-MAX_PAGE = 2**31 - 1
+# A larger page is past any list; unbounded, page × limit overflowed the database's integers
+# (a 500 on SQLite, found by fuzzing).
+MAX_PAGE = 1_000_000
 
 T = TypeVar("T")
 M = TypeVar("M")
