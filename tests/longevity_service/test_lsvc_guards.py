@@ -303,3 +303,13 @@ def test_the_committee_sees_only_what_helping_elders_needs(api: Api) -> None:
     assert api.get("/api/tasks", api.committee)["pagination"]["total_count"] >= 0
     for path in ("/api/recovery", "/api/changes", "/api/statistics/series"):
         api.get(path, api.committee, status=403)
+
+
+def test_a_feed_that_is_not_a_register_file_is_refused_naming_it(api: Api) -> None:
+    api.at("2021-08-15")
+    headers = bearer(api.exchange) | {"Content-Type": "text/csv"}
+    url = "/api/intake/feeds:upload?source=health&kind=changes&name=deaths.csv"
+    response = api.client.post(url, content="姓名,日期\n某,2021-08-01\n".encode(), headers=headers)
+    assert response.status_code == 422
+    message = response.json()["detail"][0]["msg"]
+    assert message.startswith("deaths.csv") and "person_id" in message and "/tmp" not in message

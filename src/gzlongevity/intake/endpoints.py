@@ -70,9 +70,8 @@ async def receive_csv(
         try:
             frame = read_table(path, REGISTER_COLUMNS)
         except InputError as err:
-            raise Invalid(
-                f"{name}：{err.reason}" + (f"（第 {err.line} 行）" if err.line else ""), "body"
-            ) from None
+            # The file's place in the message (file, line, reason) named as the sender named it.
+            raise Invalid(str(err).replace(str(path), name, 1), "body") from None
     where = [f"{name} 第 {line} 行" for line in frame.get_column(LINE).to_list()]
     return service.receive(
         session,
