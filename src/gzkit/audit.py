@@ -140,3 +140,34 @@ class AuditTrail:
         ]
         if rows:
             session.execute(insert(self.model), rows)
+
+
+def append_only_statements(dialect: str, table: str = "audit_log") -> list[str]:
+    """The SQL that makes ``table`` append-only on ``dialect`` (``postgresql`` or ``sqlite``):
+    triggers refusing UPDATE and DELETE (and TRUNCATE on PostgreSQL), for a system's first
+    migration."""
+    if dialect == "postgresql":
+        return [
+            f"""
+            CREATE FUNCTION {table}_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                RAISE EXCEPTION '{table} is append-only: % refused', TG_OP;
+            END
+            $$
+            """,
+            f"""
+            CREATE TRIGGER {table}_no_update_delete BEFORE UPDATE OR DELETE ON {table}
+            FOR EACH ROW EXECUTE FUNCTION {table}_append_only()
+            """,
+            f"""
+            CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}
+            FOR EACH STATEMENT EXECUTE FUNCTION {table}_append_only()
+            """,
+        ]
+    return [
+        f"""
+        CREATE TRIGGER {table}_no_{operation.lower()} BEFORE {operation} ON {table}
+        BEGIN SELECT RAISE(ABORT, '{table} is append-only: {operation} refused'); END
+        """
+        for operation in ("UPDATE", "DELETE")
+    ]

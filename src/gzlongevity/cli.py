@@ -90,3 +90,146 @@ def payroll(
         + (f"；多领明细 {escape(str(overpayments))}" if overpayments else "")
         + f"；用时 {summary.seconds:.1f} 秒"
     )
+
+
+DatabaseUrl = Annotated[
+    str | None,
+    typer.Option(
+        help="数据库 URL；默认取 GZLONGEVITY_DATABASE_URL，未设置则为 sqlite:///gzlongevity.sqlite。"
+    ),
+]
+db_app = typer.Typer(help="本系统的数据库。", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+user_app = typer.Typer(help="工作人员账户及其访问令牌。", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+
+
+def _error(text: str) -> None:
+    Console(stderr=True, highlight=False, soft_wrap=True).print(
+        f"[bold red]错误：[/]{escape(text)}"
+    )
+
+
+@app.command()
+def serve(
+    database_url: DatabaseUrl = None,
+    host: Annotated[str, typer.Option(help="监听的地址。")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP 端口。")] = 8100,
+) -> None:
+    """运行本系统的网络服务（接口文档 /docs，控制台 /console/）；先升级数据库。"""
+    import uvicorn
+
+    from gzlongevity.app import create_app
+    from gzlongevity.kit.db import DATABASE
+
+    url = DATABASE.resolve_url(database_url)
+    DATABASE.upgrade(url)
+    uvicorn.run(create_app(database_url=url, migrate=False), host=host, port=port)
+
+
+@db_app.command("upgrade")
+def db_upgrade(database_url: DatabaseUrl = None) -> None:
+    """把数据库升级到最新结构。"""
+    from gzlongevity.kit.db import DATABASE
+
+    before, after = DATABASE.upgrade(database_url)
+    if before == after:
+        typer.echo(f"数据库已是最新版本 {after}，无需升级")
+    else:
+        typer.echo(f"数据库已升级到 {after}（原为 {before or '空库'}）")
+
+
+@user_app.command("add")
+def user_add(
+    role: Annotated[
+        str,
+        typer.Option(
+            help="角色：city、district、street、committee、military、finance、audit 或 exchange"
+            "（数据共享交换平台）。"
+        ),
+    ],
+    name: Annotated[str, typer.Option(help="姓名或账户名，如 越秀区民政局 王科长。")],
+    district: Annotated[
+        str | None, typer.Option(help="区划代码（district、street、committee 必填），如 440104。")
+    ] = None,
+    street: Annotated[
+        str | None, typer.Option(help="街（镇）名称（street、committee 必填）。")
+    ] = None,
+    password: Annotated[
+        bool, typer.Option("--password", help="同时设置控制台登录密码（交互输入）。")
+    ] = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """新建工作人员账户并输出其访问令牌（令牌明文只显示这一次）。"""
+    from gzkit.errors import DomainError
+    from gzlongevity.kit.auth import create_officer
+    from gzlongevity.kit.db import DATABASE
+    from gzlongevity.models import Role
+
+    if role not in Role._value2member_map_:
+        raise typer.BadParameter(f"未知角色 {role!r}", param_hint="--role")
+    secret = typer.prompt("密码", hide_input=True, confirmation_prompt=True) if password else None
+    try:
+        officer, token = DATABASE.in_database(
+            database_url,
+            lambda session, now: create_officer(
+                session,
+                name=name,
+                role=Role(role),
+                district=district,
+                street=street,
+                at=now,
+                password=secret,
+            ),
+        )
+    except DomainError as err:
+        _error(err.message.split(" / ")[0])
+        raise typer.Exit(code=2) from None
+    Console(stderr=True).print(
+        f"已创建账户 #{officer.id} {escape(officer.name)}（{officer.role.value}）"
+    )
+    typer.echo(token)
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option(help="输出目录：数据库、报告、银行文件、月报。")] = Path(
+        "longevity-demo"
+    ),
+    people: Annotated[
+        int, typer.Option(min=100, max=1_000_000, help="合成名册人数（60 岁以上）。")
+    ] = 200_000,
+    seed: Annotated[int, typer.Option(help="随机种子（结果可重现）。")] = 2021,
+) -> None:
+    """演示：合成的广州市户籍名册经本系统运行 2021-09 至 2022-12，写出 HTML 报告和 xlsx 月报。"""
+    from gzlongevity.demo.runner import run_demo
+    from gzlongevity.demo.simulation import DEMO_PASSWORD
+
+    console = Console()
+    result = run_demo(out, people, seed, lambda text: console.print(text))
+    table = Table(title="长寿保健金管理系统 演示")
+    table.add_column("项目")
+    table.add_column("结果")
+    names = {
+        "people": "名册人数",
+        "register_rows": "户籍事件",
+        "runs": "月度发放",
+        "paid": "发放总额（元）",
+        "beneficiaries": "末月享受人数",
+        "cases": "追回案件",
+        "recovery_rate": "追回率",
+    }
+    for key, label in names.items():
+        table.add_row(label, escape(result.summary[key]))
+    console.print(table)
+    load = " ".join(f"{value:.2f}" for value in result.load)
+    console.print(
+        f"报告 {escape(str(result.report))}；月报 {escape(str(result.workbook))}；数据库 "
+        f"{escape(str(result.database))}；用时 {result.seconds:.1f} 秒（负载 {load}）"
+    )
+    console.print(
+        f"控制台：gzlongevity serve --database-url sqlite:///{escape(str(result.database))}，"
+        "打开 http://127.0.0.1:8100/console/login"
+    )
+    for name in result.sign_ins:
+        console.print(f"  账户名 {escape(name)}，密码 {DEMO_PASSWORD}")

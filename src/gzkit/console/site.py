@@ -17,10 +17,12 @@ from typing import Any
 import fastapi_offline
 import plotly
 from fastapi import Request, Response
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gzkit.console import security, validation
 from gzkit.csrf import ForgedRequest
@@ -115,3 +117,19 @@ class ConsoleSite:
                 return page
 
         return PageRoute
+
+
+def unknown_page_handler(
+    error_page: ErrorPage,
+) -> Callable[[Request, Exception], Coroutine[Any, Any, Response]]:
+    """An exception handler for Starlette's HTTP errors: an unknown ``/console`` address (or a
+    method it does not take) answers with ``error_page`` in Chinese; elsewhere FastAPI's JSON
+    answer stands."""
+
+    async def unknown_page(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        if request.url.path.startswith("/console") and exc.status_code in (404, 405):
+            return error_page(request, exc.status_code, "", None)
+        return await http_exception_handler(request, exc)
+
+    return unknown_page

@@ -1,0 +1,1 @@
+"""Changes of personal data and bank accounts (第十六条)."""

@@ -1,0 +1,1 @@
+"""Checks (第十九条): visits, calls and data comparisons."""

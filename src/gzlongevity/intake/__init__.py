@@ -1,0 +1,1 @@
+"""Data-sharing intake: register and death-record feeds turned into register events."""

@@ -1,0 +1,292 @@
+"""Recovery (L7, 第二十条, 第二十四条): each person's overpayments found by an approved run
+become a case; the family is notified (a notice in the outbox); with a deduction agreement
+(第十二条) the money is taken back the way it was paid — a return instruction in the next
+bank file, settled when that run is approved; otherwise, 3 months after the notice without
+full return, a formal order (责令退回); a case closes when the amount is recovered. Fraud cases
+are opened by the street with evidence and follow the same path."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from gzkit.audit import snapshot
+from gzkit.errors import Conflict, Invalid, NotFound
+from gzlongevity.core.calendar import month_text
+from gzlongevity.core.deadlines import ORDER_AFTER_MONTHS, add_months
+from gzlongevity.core.standards import GUANGZHOU_DISTRICTS, fen_of, yuan
+from gzlongevity.kit.audit import record
+from gzlongevity.kit.auth import Actor, mask_id, person_in_view
+from gzlongevity.models import (
+    CaseKind,
+    CaseStatus,
+    Notice,
+    NoticeChannel,
+    NoticeKind,
+    PaymentRun,
+    Person,
+    RecoveryCase,
+    Role,
+    RunOverpayment,
+)
+from gzlongevity.recovery.schemas import CaseOut
+
+WAITING = (CaseStatus.NOTIFIED, CaseStatus.ORDERED)
+
+
+def case_out(case: RecoveryCase, person: Person) -> CaseOut:
+    """A case as the API shows it."""
+    return CaseOut(
+        id=case.id,
+        person_id_masked=mask_id(person.id_number),
+        name=person.name,
+        district=case.district,
+        street=case.street,
+        kind=case.kind,
+        status=case.status,
+        amount_cny=yuan(case.amount_fen),
+        recovered_cny=yuan(case.recovered_fen),
+        opened_on=case.opened_on,
+        notified_on=case.notified_on,
+        clawback_month=None if case.clawback_month is None else month_text(case.clawback_month),
+        ordered_on=case.ordered_on,
+        closed_on=case.closed_on,
+        order_due=(
+            add_months(case.notified_on, ORDER_AFTER_MONTHS)
+            if case.status is CaseStatus.NOTIFIED and case.notified_on is not None
+            else None
+        ),
+    )
+
+
+def _notice(
+    session: Session, person: Person, kind: NoticeKind, body: str, now: dt.datetime
+) -> None:
+    channel = NoticeChannel.SMS if person.phone else NoticeChannel.LETTER
+    recipient = person.phone or f"{person.street} {person.name} 家属"
+    session.add(
+        Notice(
+            person_id=person.id_number,
+            kind=kind,
+            channel=channel,
+            recipient=recipient,
+            body=body,
+            created_at=now,
+        )
+    )
+
+
+def _open(
+    session: Session,
+    person: Person,
+    kind: CaseKind,
+    amount_fen: int,
+    now: dt.datetime,
+    actor: str,
+    found_in_run: int | None = None,
+    evidence: str | None = None,
+) -> RecoveryCase:
+    """A case, its notice to the family, and the claw-back if an agreement allows it."""
+    today = now.date()
+    case = RecoveryCase(
+        person_id=person.id_number,
+        district=person.district,
+        street=person.street,
+        kind=kind,
+        status=CaseStatus.NOTIFIED,
+        amount_fen=amount_fen,
+        recovered_fen=0,
+        opened_on=today,
+        found_in_run=found_in_run,
+        notified_on=today,
+        evidence=evidence,
+    )
+    if person.agreement_signed_on is not None and person.bank_account:
+        case.status = CaseStatus.CLAWBACK
+        case.clawback_month = today.year * 12 + today.month  # the next month's bank file
+    session.add(case)
+    session.flush()
+    how = (
+        f"将按发放扣款协议于 {month_text(case.clawback_month)} 原路退回"
+        if case.clawback_month is not None
+        else f"请于 {add_months(today, ORDER_AFTER_MONTHS)} 前退回"
+    )
+    _notice(
+        session,
+        person,
+        NoticeKind.OVERPAYMENT,
+        f"{person.name}家属您好：经核查，长寿保健金多发 {yuan(amount_fen)} 元，{how}。"
+        f"——{person.street}",
+        now,
+    )
+    record(
+        session, actor, "recovery.open", "recovery_case", str(case.id), None, snapshot(case), at=now
+    )
+    return case
+
+
+def open_cases_for_run(session: Session, run: PaymentRun, now: dt.datetime) -> int:
+    """A case per person for the overpayments ``run`` found; how many."""
+    owed = session.execute(
+        select(RunOverpayment.person_id, func.sum(RunOverpayment.amount_fen))
+        .where(RunOverpayment.run_id == run.id)
+        .group_by(RunOverpayment.person_id)
+    ).all()
+    for person_id, amount in owed:
+        person = session.get(Person, person_id)
+        assert person is not None
+        _open(
+            session,
+            person,
+            CaseKind.OVERPAYMENT,
+            int(amount),
+            now,
+            "system",
+            found_in_run=run.month,
+        )
+    return len(owed)
+
+
+def settle_clawbacks(session: Session, run: PaymentRun, now: dt.datetime) -> int:
+    """The return instructions of ``run``'s bank file, approved: those cases are recovered."""
+    cases = session.scalars(
+        select(RecoveryCase).where(
+            RecoveryCase.status == CaseStatus.CLAWBACK, RecoveryCase.clawback_month == run.month
+        )
+    ).all()
+    for case in cases:
+        before = snapshot(case)
+        case.recovered_fen = case.amount_fen
+        case.status, case.closed_on = CaseStatus.CLOSED, now.date()
+        record(
+            session,
+            "system",
+            "recovery.clawback",
+            "recovery_case",
+            str(case.id),
+            before,
+            snapshot(case),
+            at=now,
+        )
+    return len(cases)
+
+
+def order_unreturned(session: Session, now: dt.datetime) -> int:
+    """责令退回 for cases notified 3 months ago and not fully returned (第二十条); how many."""
+    today = now.date()
+    count = 0
+    for case in session.scalars(
+        select(RecoveryCase).where(RecoveryCase.status == CaseStatus.NOTIFIED)
+    ):
+        assert case.notified_on is not None
+        if add_months(case.notified_on, ORDER_AFTER_MONTHS) > today:
+            continue
+        before = snapshot(case)
+        case.status, case.ordered_on = CaseStatus.ORDERED, today
+        person = session.get(Person, case.person_id)
+        assert person is not None
+        _notice(
+            session,
+            person,
+            NoticeKind.ORDER,
+            f"{person.name}家属：多领长寿保健金 "
+            f"{yuan(case.amount_fen - case.recovered_fen)} 元逾期未退回，"
+            "现依《广州市长者长寿保健金发放管理办法》第二十条责令退回。"
+            f"——{GUANGZHOU_DISTRICTS.get(case.district, case.district)}民政局",
+            now,
+        )
+        record(
+            session,
+            "system",
+            "recovery.order",
+            "recovery_case",
+            str(case.id),
+            before,
+            snapshot(case),
+            at=now,
+        )
+        count += 1
+    return count
+
+
+def case_in_view(session: Session, actor: Actor, case_id: int) -> tuple[RecoveryCase, Person]:
+    """A case the actor may see, or a 404."""
+    case = session.get(RecoveryCase, case_id)
+    person = session.get(Person, case.person_id) if case else None
+    if case is None or person is None or not actor.covers(person):
+        raise NotFound(f"没有追回案件 {case_id} / case not found")
+    return case, person
+
+
+def repay(
+    session: Session, actor: Actor, now: dt.datetime, case_id: int, amount_cny: Decimal
+) -> CaseOut:
+    """Record money returned; the case closes when the whole amount is back. Street or
+    district."""
+    actor.require(Role.STREET, Role.DISTRICT)
+    case, person = case_in_view(session, actor, case_id)
+    if case.status not in WAITING:
+        raise Conflict(
+            f"案件状态为 {case.status.value}，不能登记退回 / case is {case.status.value}"
+        )
+    amount = fen_of(amount_cny)
+    if amount > case.amount_fen - case.recovered_fen:
+        raise Invalid(
+            f"超过未退回金额 {yuan(case.amount_fen - case.recovered_fen)} 元 / more than owed",
+            "amount_cny",
+        )
+    before = snapshot(case)
+    case.recovered_fen += amount
+    if case.recovered_fen == case.amount_fen:
+        case.status, case.closed_on = CaseStatus.CLOSED, now.date()
+    record(
+        session,
+        actor.label,
+        "recovery.repay",
+        "recovery_case",
+        str(case.id),
+        before,
+        snapshot(case),
+        at=now,
+    )
+    return case_out(case, person)
+
+
+def open_fraud(
+    session: Session,
+    actor: Actor,
+    now: dt.datetime,
+    id_number: str,
+    amount_cny: Decimal,
+    evidence: str,
+) -> CaseOut:
+    """A fraud case with its evidence (第二十四条). Street only."""
+    actor.require(Role.STREET)
+    person = person_in_view(session, actor, id_number)
+    case = _open(
+        session,
+        person,
+        CaseKind.FRAUD,
+        fen_of(amount_cny),
+        now,
+        actor.label,
+        evidence=evidence.strip(),
+    )
+    return case_out(case, person)
+
+
+def list_cases(session: Session, actor: Actor, status: CaseStatus | None) -> list[CaseOut]:
+    """The cases in the actor's jurisdiction, oldest first (not for the committee)."""
+    actor.forbid(Role.COMMITTEE, Role.EXCHANGE)
+    statement = (
+        select(RecoveryCase, Person)
+        .join(Person, Person.id_number == RecoveryCase.person_id)
+        .where(actor.sees())
+        .order_by(RecoveryCase.opened_on, RecoveryCase.id)
+    )
+    if status is not None:
+        statement = statement.where(RecoveryCase.status == status)
+    return [case_out(case, person) for case, person in session.execute(statement).all()]

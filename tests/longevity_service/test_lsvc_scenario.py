@@ -1,0 +1,245 @@
+"""One street's elders through intake, confirmation, monthly runs, a late death recovered
+through the deduction agreement and one escalated to 责令退回, a failed check — through the API,
+on SQLite and PostgreSQL. Every amount is worked out by hand from 第四条 (30/100/200/300 CNY,
+1,000 CNY in October at 100+)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+from lsvc_api import Api, bearer, citizen_id, registered
+
+A_BIRTH = dt.date(1940, 5, 10)  # 81: tier 80, 100 CNY
+B_BIRTH = dt.date(1951, 11, 15)  # turns 70 in November 2021
+C_BIRTH = dt.date(1921, 3, 1)  # 100: 300 CNY and 1,000 in October
+E_BIRTH = dt.date(1950, 2, 2)  # 71; dies 2021-09-05, known 2021-11-25; no agreement
+F_BIRTH = dt.date(1948, 6, 6)  # 73; dies 2021-10-10, known 2021-12-01; agreement signed
+
+
+def lines_of(api: Api, month: str) -> dict[str, str]:
+    """The run's CSV bank file for 越秀区: payee name → amount (pay), or 'return …'."""
+    response = api.client.get(
+        f"/api/runs/{month}/bank-file.csv", headers=bearer(api.districts["440104"])
+    )
+    assert response.status_code == 200, response.text
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    return {
+        row["payee_name"]: row["amount_cny"]
+        if row["direction"] == "pay"
+        else f"return {row['amount_cny']}"
+        for row in rows
+    }
+
+
+def test_a_street_from_intake_to_recovery(api: Api) -> None:
+    a, b, c, e, f = (citizen_id(birth) for birth in (A_BIRTH, B_BIRTH, C_BIRTH, E_BIRTH, F_BIRTH))
+    names = {a: "陈甲", b: "李乙", c: "王丙", e: "赵戊", f: "钱己"}
+    births = {a: A_BIRTH, b: B_BIRTH, c: C_BIRTH, e: E_BIRTH, f: F_BIRTH}
+    rows = [registered(pid, births[pid], names[pid]) for pid in names]
+    api.at("2021-08-02")
+    first = api.feed(rows)
+    assert (first["new_events"], first["new_persons"]) == (5, 5)
+    again = api.feed(rows)  # the same snapshot again: nothing new (idempotent)
+    assert (again["rows"], again["new_events"], again["new_persons"]) == (5, 0, 0)
+
+    # 第八条: a task 3 months before the 70th birthday; B (70 on 2021-11-15) not yet on 08-02.
+    sweep = api.post("/api/admin/sweep", api.city)
+    assert sweep["tasks_created"] == 4
+    api.at("2021-08-16")
+    assert api.post("/api/admin/sweep", api.city)["tasks_created"] == 1
+    tasks = api.get("/api/tasks", api.street)["items"]
+    assert {task["name"] for task in tasks} == set(names.values())
+    assert all(task["person_id_masked"].count("*") == 8 for task in tasks)
+    assert api.get("/api/tasks", api.other_street)["pagination"]["total_count"] == 0
+
+    # Staff confirm A, C, E, F (E without the agreement); B confirms herself with the code.
+    api.at("2021-09-01")
+    api.confirm(e, agreement=False)
+    api.confirm(f, account="6222020200007654321")
+    api.at("2021-09-10")
+    api.confirm(a)
+    api.confirm(c)
+    task_b = next(task for task in tasks if task["name"] == "李乙")
+    sent = api.post(
+        f"/api/tasks/{task_b['id']}/notify",
+        api.street,
+        {"channel": "sms", "recipient": "13800000000"},
+    )
+    wrong = {
+        "id_number": b,
+        "name": "李乙",
+        "code": "000000" if sent["code"] != "000000" else "111111",
+        "bank_name": "农业银行",
+        "bank_account": "6228480000000000001",
+        "agreement": True,
+    }
+    assert api.client.post("/api/confirmations/self", json=wrong).status_code == 422
+
+    api.at("2021-09-20")
+    api.run("2021-09")
+    assert lines_of(api, "2021-09") == {
+        "陈甲": "100.00",
+        "王丙": "300.00",
+        "赵戊": "30.00",
+        "钱己": "30.00",
+    }
+
+    api.at("2021-10-20")
+    api.run("2021-10")
+    assert lines_of(api, "2021-10") == {
+        "陈甲": "100.00",
+        "王丙": "1300.00",
+        "赵戊": "30.00",
+        "钱己": "30.00",
+    }
+
+    api.at("2021-11-05")
+    confirmed = api.client.post("/api/confirmations/self", json=wrong | {"code": sent["code"]})
+    assert confirmed.status_code == 200, confirmed.text
+    assert confirmed.json()["bank_account_masked"].endswith("0001")
+    # E's death (2021-09-05) reaches civil affairs on 11-25, after the November run day.
+    api.at("2021-11-25")
+    api.feed(
+        [
+            {
+                "person_id": e,
+                "name": "赵戊",
+                "birth_date": E_BIRTH.isoformat(),
+                "event": "died",
+                "event_date": "2021-09-05",
+                "known_on": "2021-11-25",
+            }
+        ],
+        kind="changes",
+        source="health",
+    )
+    api.at("2021-11-20")
+    api.run("2021-11")
+    assert lines_of(api, "2021-11") == {
+        "陈甲": "100.00",
+        "王丙": "300.00",
+        "李乙": "30.00",
+        "赵戊": "30.00",
+        "钱己": "30.00",
+    }
+
+    api.at("2021-12-01")
+    api.feed(
+        [
+            {
+                "person_id": f,
+                "name": "钱己",
+                "birth_date": F_BIRTH.isoformat(),
+                "event": "died",
+                "event_date": "2021-10-10",
+            }
+        ],
+        kind="changes",
+        source="health",
+    )
+    api.at("2021-12-20")
+    api.post("/api/runs", api.city, {"month": "2021-12"})
+    found = api.get("/api/runs/2021-12/exceptions", api.street)
+    overpaid = sorted(
+        (item["name"], item["for_month"], item["amount_cny"])
+        for item in found
+        if item["what"].startswith("多领")
+    )
+    assert overpaid == [
+        ("赵戊", "2021-10", "30.00"),
+        ("赵戊", "2021-11", "30.00"),
+        ("钱己", "2021-11", "30.00"),
+    ]
+    # Not approved while 北京街 has not reviewed its exceptions.
+    refused = api.client.post("/api/runs/2021-12/approve", headers=bearer(api.districts["440104"]))
+    assert refused.status_code == 409 and "北京街" in refused.json()["detail"]
+    api.run("2021-12")  # recomputes (nothing approved yet), reviews, approves everywhere
+    assert lines_of(api, "2021-12") == {"陈甲": "100.00", "王丙": "300.00", "李乙": "30.00"}
+    # Locked: no recompute after approval.
+    assert (
+        api.client.post(
+            "/api/runs", json={"month": "2021-12"}, headers=bearer(api.city)
+        ).status_code
+        == 409
+    )
+
+    cases = {case["name"]: case for case in api.get("/api/recovery", api.street)}
+    assert (cases["赵戊"]["status"], cases["赵戊"]["amount_cny"]) == ("notified", "60.00")
+    assert (cases["钱己"]["status"], cases["钱己"]["clawback_month"]) == ("clawback", "2022-01")
+
+    # 越秀区 raises its 80–89 standard to 120 CNY: not for an approved month; from January on.
+    standard = {"district": "440104", "tier": 80, "monthly_cny": "120.00", "from_month": "2021-12"}
+    api.post("/api/rules/standards", api.city, standard, status=409)
+    api.post("/api/rules/standards", api.city, standard | {"from_month": "2022-01"}, status=201)
+    december = api.get("/api/statistics/months/2021-12", api.city)
+    assert december["amount_cny"] == "430.00"
+
+    # A failed home visit on 2022-01-05 stops A's payment from February.
+    api.at("2022-01-05")
+    check = {
+        "kind": "home_visit",
+        "checked_on": "2022-01-05",
+        "passed": False,
+        "note": "多次上门未见本人",
+    }
+    assert (
+        api.post(f"/api/persons/{a}/checks", api.street, check, 201)["suspended_from"] == "2022-02"
+    )
+
+    api.at("2022-01-20")
+    api.run("2022-01")
+    assert lines_of(api, "2022-01") == {
+        "陈甲": "120.00",
+        "王丙": "300.00",
+        "李乙": "30.00",
+        "钱己": "return 30.00",
+    }
+    # The paid month is unchanged (the recovery figures are cumulative, to today).
+    cumulative = ("owed_cny", "recovered_cny", "recovery_rate")
+    again = api.get("/api/statistics/months/2021-12", api.city)
+    assert {k: v for k, v in again.items() if k not in cumulative} == {
+        k: v for k, v in december.items() if k not in cumulative
+    }
+    cases = {case["name"]: case for case in api.get("/api/recovery", api.street)}
+    assert (cases["钱己"]["status"], cases["钱己"]["recovered_cny"]) == ("closed", "30.00")
+
+    api.at("2022-02-20")
+    february = api.run("2022-02")
+    assert february["held"] == 1
+    assert lines_of(api, "2022-02") == {"王丙": "300.00", "李乙": "30.00"}
+    # Passed on a later visit: February is paid as arrears in March.
+    api.at("2022-03-01")
+    check |= {"checked_on": "2022-03-01", "passed": True, "note": "本人在家"}
+    assert api.post(f"/api/persons/{a}/checks", api.street, check, 201)["suspended_from"] is None
+
+    # 3 months after the notice (2021-12-20) E's family has not returned the 60 CNY: 责令退回.
+    api.at("2022-03-19")
+    assert api.post("/api/admin/sweep", api.city)["orders"] == 0
+    api.at("2022-03-20")
+    assert api.post("/api/admin/sweep", api.city)["orders"] == 1
+    api.run("2022-03")
+    assert lines_of(api, "2022-03") == {"陈甲": "240.00", "王丙": "300.00", "李乙": "30.00"}
+    ordered = next(case for case in api.get("/api/recovery", api.street) if case["name"] == "赵戊")
+    assert ordered["status"] == "ordered"
+    repaid = api.post(
+        f"/api/recovery/{ordered['id']}/repayments", api.street, {"amount_cny": "60.00"}
+    )
+    assert (repaid["status"], repaid["recovered_cny"]) == ("closed", "60.00")
+
+    figures = api.get("/api/statistics/months/2021-10", api.city)
+    assert figures["beneficiaries"] == 4
+    assert figures["by_tier"] == {"70": 2, "80": 1, "100": 1}
+    assert figures["centenarian_cny"] == "1000.00"
+    assert figures["amount_cny"] == "1460.00"
+    # The city standard is split half and half (the configured share); the 100+ payment is
+    # the district's (第五条).
+    assert (figures["city_share_cny"], figures["district_share_cny"]) == ("230.00", "1230.00")
+    report = api.client.get("/api/statistics/months/2021-10/report.xlsx", headers=bearer(api.city))
+    assert report.status_code == 200 and report.content[:2] == b"PK"
+    series = api.get("/api/statistics/series", api.city)
+    owed = dict(zip(series["months"], series["recovery_owed"], strict=True))
+    back = dict(zip(series["months"], series["recovered"], strict=True))
+    assert (owed["2021-12"], back["2022-01"], back["2022-03"]) == (90.0, 30.0, 60.0)
+    assert sum(owed.values()) == 90.0 and sum(back.values()) == 90.0
