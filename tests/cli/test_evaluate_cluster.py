@@ -126,6 +126,20 @@ def test_loads_grouped_by_participant_give_the_same_file_on_both_paths(
         out = tmp_path / f"grouped{len(extra)}.csv"
         evaluate(scenario, out, *extra, loads=grouped)
         assert out.read_bytes() == single_process, extra
+    # Loads grouped for other participants are refused: rows of accounts then unowned were
+    # left out, and a member that changed aggregator may have changed group.
+    fewer = tmp_path / "participants-fewer.csv"
+    lines = scenario.participants.read_text(encoding="utf-8").splitlines()
+    fewer.write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")
+    result = RUNNER.invoke(
+        app,
+        ["evaluate", "--loads", str(grouped), "--system-load", str(scenario.system_load),
+         "--participants", str(fewer), "--events", str(scenario.events),
+         "--out", str(tmp_path / "stale.csv"), "--cluster", "local:1"],
+        env=WIDE,
+    )  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert "gzvpp loads group" in result.stderr and "_layout.json" in result.stderr
 
 
 def test_grouping_refuses_an_existing_folder_and_a_file_that_is_not_parquet(

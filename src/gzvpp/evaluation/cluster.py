@@ -206,6 +206,9 @@ def run_cluster_evaluation(
     stage("reading participants, events and calendar")
     inputs = _absolute(inputs)
     plan = plan_evaluation(inputs, lookback_days)
+    layout = grouped_layout(inputs.loads)
+    if layout is not None:
+        layout.check_participants(plan.participants)
     stage("starting the cluster")
     with dask_client(address, worker_memory) as client:
         workers = client.scheduler_info()["workers"].values()
@@ -213,7 +216,6 @@ def run_cluster_evaluation(
             limit = min((int(w.get("memory_limit") or 0) for w in workers), default=0)
             accounts = len(awarded_accounts(plan.events, plan.participants))
             partitions = partition_count(len(workers), accounts, len(plan.needed_days), limit)
-        layout = grouped_layout(inputs.loads)
         tasks: list[tuple[tuple[str, ...], tuple[int, ...] | None]]
         if layout is None:
             parts = partition_participants(plan.events, plan.participants, partitions)

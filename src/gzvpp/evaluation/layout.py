@@ -7,11 +7,14 @@ K a stable hash of the participant that owns the account, ``K < groups`` — a t
 its groups' files: pyarrow prunes the others by their directory names, unopened.
 ``gzvpp loads group`` writes the layout; :mod:`gzvpp.evaluation.cluster` forms its partitions
 from whole groups when the loads carry it. The number of groups is kept in ``_layout.json``
-beside the files (pyarrow skips names starting with ``_``).
+beside the files (pyarrow skips names starting with ``_``), with a fingerprint of the
+participants it was written for: other participants are refused, the loads must be grouped
+again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import zlib
@@ -59,12 +62,42 @@ def account_groups(participants: Mapping[str, Participant], groups: int) -> dict
     return found
 
 
+def layout_fingerprint(by_account: Mapping[str, int]) -> str:
+    """SHA-256 of every account with its group: the participants a layout was written for.
+
+    Rows of accounts that belonged to no participant were left out, and a member that changed
+    aggregator may have changed group, so a layout holds only for the same assignment.
+    """
+    digest = hashlib.sha256()
+    for account in sorted(by_account):
+        digest.update(f"{account}\t{by_account[account]}\n".encode())
+    return digest.hexdigest()
+
+
 @dataclass(frozen=True)
 class GroupedLoads:
-    """A loads dataset laid out by participant group."""
+    """A loads dataset laid out by participant group, for the participants whose
+    :func:`layout_fingerprint` it carries."""
 
     path: Path
     groups: int
+    fingerprint: str
+
+    def check_participants(self, participants: Mapping[str, Participant]) -> None:
+        """Refuse participants other than those the layout was written for.
+
+        Raises
+        ------
+        InputError
+            Naming the layout file: the loads must be grouped again.
+        """
+        found = layout_fingerprint(account_groups(participants, self.groups))
+        if found != self.fingerprint:
+            raise InputError(
+                self.path / LAYOUT_FILE,
+                "负荷数据集按另一份参与者名单分组（参与者或其户号已变）；"
+                "请用 gzvpp loads group 按当前参与者文件重新分组",
+            )
 
 
 def grouped_layout(loads: Path) -> GroupedLoads | None:
@@ -73,12 +106,13 @@ def grouped_layout(loads: Path) -> GroupedLoads | None:
     if not loads.is_dir() or not marker.is_file():
         return None
     try:
-        groups = int(json.loads(marker.read_text(encoding="utf-8"))["groups"])
+        described = json.loads(marker.read_text(encoding="utf-8"))
+        groups, fingerprint = int(described["groups"]), str(described["participants"])
     except (ValueError, KeyError, TypeError) as err:
         raise InputError(marker, f"分组布局说明无法读取：{err}") from None
     if groups < 1:
         raise InputError(marker, f"分组数须为正整数，而非 {groups}")
-    return GroupedLoads(loads, groups)
+    return GroupedLoads(loads, groups, fingerprint)
 
 
 def write_grouped_loads(
@@ -146,7 +180,8 @@ def write_grouped_loads(
             flush(group)
         for writer in writers.values():
             writer.close()
-        (partial / LAYOUT_FILE).write_text(json.dumps({"groups": groups}), encoding="utf-8")
+        described = {"groups": groups, "participants": layout_fingerprint(by_account)}
+        (partial / LAYOUT_FILE).write_text(json.dumps(described), encoding="utf-8")
     except (pa.ArrowException, OSError) as err:
         _abandon(writers, partial)
         raise InputError(loads, unreadable("Parquet 负荷数据", err)) from None
