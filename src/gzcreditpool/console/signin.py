@@ -45,7 +45,7 @@ def api_docs(request: Request) -> Response:
     """Swagger UI with assets from the installed package (offline)."""
     app = request.app
     return TEMPLATES.TemplateResponse(
-        request, "apidocs.html", {"title": app.title, "openapi_url": app.openapi_url}
+        request, "kit/apidocs.html", {"title": app.title, "openapi_url": app.openapi_url}
     )
 
 

@@ -50,7 +50,7 @@ def api_docs(request: Request) -> Response:
     its logo from the network."""
     app = request.app
     return TEMPLATES.TemplateResponse(
-        request, "apidocs.html", {"title": app.title, "openapi_url": app.openapi_url}
+        request, "kit/apidocs.html", {"title": app.title, "openapi_url": app.openapi_url}
     )
 
 
