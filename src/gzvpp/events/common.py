@@ -5,10 +5,14 @@ event lookup and window, and the bid check with the stored facts.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Table
+from sqlalchemy.orm import Session
 
+from gzkit.audit import snapshots_of
 from gzkit.errors import Invalid, NotFound
 from gzvpp.core.grid import Window, WindowError, is_on_grid
 from gzvpp.core.invitation import (
@@ -17,9 +21,11 @@ from gzvpp.core.invitation import (
 )
 from gzvpp.events import schemas
 from gzvpp.events.repository import Bidder, EventRepository
+from gzvpp.kit.audit import record_many
 from gzvpp.kit.auth import Actor
 from gzvpp.kit.db import Base
 from gzvpp.models import (
+    Award,
     Event,
     Participant,
     PriceMode,
@@ -74,6 +80,35 @@ def table_of(model: type[Base]) -> Table:
     table = model.__table__
     assert isinstance(table, Table)
     return table
+
+
+def store_awards(
+    session: Session,
+    repository: EventRepository,
+    actor_label: str,
+    event_id: str,
+    awards: Sequence[dict[str, Any]],
+    now: dt.datetime,
+) -> None:
+    """Insert an event's new awards (columns by name) and their ``award.create`` audit rows.
+
+    Three statements however many awards: one INSERT (executemany), one SELECT of the ids
+    (SQLite cannot return the ids of a multi-row INSERT in order) and one INSERT of the audit
+    rows, whose ``after`` is what :func:`gzkit.audit.snapshot` of each award would give.
+    """
+    if not awards:
+        return
+    session.execute(table_of(Award).insert(), awards)
+    ids = repository.award_ids(event_id)
+    created = snapshots_of(Award, ({"id": ids[a["participant_id"]], **a} for a in awards))
+    record_many(
+        session,
+        actor_label,
+        "award.create",
+        "award",
+        ((str(a["id"]), None, a) for a in created),
+        at=now,
+    )
 
 
 def whose(actor: Actor, participant_id: str | None) -> str | None:

@@ -33,7 +33,7 @@ from gzvpp.events.common import (
     detail,
     window_of,
 )
-from gzvpp.events.notify import event_payload
+from gzvpp.events.notify import event_payload, send_notifications
 from gzvpp.events.realtime import dispatch
 from gzvpp.events.repository import EventRepository
 from gzvpp.kit.audit import record
@@ -41,7 +41,6 @@ from gzvpp.kit.auth import Actor
 from gzvpp.models import (
     Event,
     EventStatus,
-    Notification,
     NotificationKind,
     PriceMode,
     Role,
@@ -151,26 +150,30 @@ def _invite(
         and within_daily_limits(taken.get(p.id, []), window).allowed
     ]
     baselines = baselines_for(session, repository, event, window, [holding(p) for p in invited])
+    told = event_payload(event)
     deadlines = {
         "bids_close": json_value(timeline.bids_close),
         "ranking_due": json_value(timeline.ranking_due),
         "notify_due": json_value(timeline.notify_due),
     }
-    session.add_all(
-        Notification(
-            event_id=event.id,
-            participant_id=p.id,
-            kind=NotificationKind.INVITATION,
-            payload={
-                **event_payload(event),
-                "demand_kw": json_value(event.demand_kw),
-                "deadlines": deadlines,
-                "registered_kw": json_value(p.capability_kw),
-                "baseline": baselines.get(p.id, NO_BASELINE).payload(),
-            },
-            created_at=now,
-        )
-        for p in invited
+    send_notifications(
+        session,
+        event.id,
+        NotificationKind.INVITATION,
+        (
+            (
+                p.id,
+                {
+                    **told,
+                    "demand_kw": json_value(event.demand_kw),
+                    "deadlines": deadlines,
+                    "registered_kw": json_value(p.capability_kw),
+                    "baseline": baselines.get(p.id, NO_BASELINE).payload(),
+                },
+            )
+            for p in invited
+        ),
+        now,
     )
     return [p.id for p in invited]
 

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -83,27 +83,26 @@ def send_plan(session: Session, repository: EventRepository, event: Event, now: 
     before = snapshot(event)
     terms = repository.plan_terms(event.id)
     told = event_payload(event)
-    if terms:
-        session.execute(
-            table_of(Notification).insert(),
-            [
+    send_notifications(
+        session,
+        event.id,
+        NotificationKind.PLAN,
+        (
+            (
+                pid,
                 {
-                    "event_id": event.id,
-                    "participant_id": pid,
-                    "kind": NotificationKind.PLAN,
-                    "payload": {
-                        **told,
-                        "demand_kw": json_value(event.demand_kw),
-                        "awarded_kw": json_value(kw),
-                        "price": json_value(price if price is not None else event.fixed_price),
-                        "place": place,
-                        "baseline": Baseline(baseline_type, baseline).payload(),
-                    },
-                    "created_at": now,
-                }
-                for pid, kw, price, place, baseline_type, baseline in terms
-            ],
-        )
+                    **told,
+                    "demand_kw": json_value(event.demand_kw),
+                    "awarded_kw": json_value(kw),
+                    "price": json_value(price if price is not None else event.fixed_price),
+                    "place": place,
+                    "baseline": Baseline(baseline_type, baseline).payload(),
+                },
+            )
+            for pid, kw, price, place, baseline_type, baseline in terms
+        ),
+        now,
+    )
     event.status = EventStatus.NOTIFIED
     event.notified_at = event.updated_at = now
     session.flush()
@@ -118,6 +117,29 @@ def send_plan(session: Session, repository: EventRepository, event: Event, now: 
         at=now,
     )
     return f"{event.id}: plan sent to {len(terms)} participants"
+
+
+def send_notifications(
+    session: Session,
+    event_id: str,
+    kind: NotificationKind,
+    payloads: Iterable[tuple[str, dict[str, Any]]],
+    now: dt.datetime,
+) -> None:
+    """One notification of ``kind`` about the event to each participant with its payload
+    (participant id, payload), in one INSERT (executemany): no ids are needed back."""
+    rows = [
+        {
+            "event_id": event_id,
+            "participant_id": pid,
+            "kind": kind,
+            "payload": payload,
+            "created_at": now,
+        }
+        for pid, payload in payloads
+    ]
+    if rows:
+        session.execute(table_of(Notification).insert(), rows)
 
 
 def event_payload(event: Event) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import bindparam
 from sqlalchemy.orm import Session
 
-from gzkit.audit import json_value, snapshot, snapshots_of
+from gzkit.audit import json_value, snapshot
 from gzvpp.core.invitation import (
     InvitationError,
 )
@@ -35,16 +35,16 @@ from gzvpp.events.common import (
     SCHEDULER,
     check_bid_against,
     found,
+    store_awards,
     table_of,
     window_of,
 )
 from gzvpp.events.notify import send_plan
 from gzvpp.events.repository import Bidder, BidRow, EventRepository
 from gzvpp.kit import metrics
-from gzvpp.kit.audit import record, record_many
+from gzvpp.kit.audit import record
 from gzvpp.kit.auth import Actor
 from gzvpp.models import (
-    Award,
     Bid,
     Event,
     EventStatus,
@@ -255,18 +255,7 @@ def _rank(session: Session, repository: EventRepository, event: Event, now: dt.d
     event.shortfall_kw = result.shortfall_kw
     event.status = EventStatus.RANKED
     event.ranked_at = event.updated_at = now
-    if awards:
-        session.execute(table_of(Award).insert(), awards)
-        ids = repository.award_ids(event.id)
-        created = snapshots_of(Award, ({"id": ids[a["participant_id"]], **a} for a in awards))
-        record_many(
-            session,
-            SCHEDULER,
-            "award.create",
-            "award",
-            ((str(a["id"]), None, a) for a in created),
-            at=now,
-        )
+    store_awards(session, repository, SCHEDULER, event.id, awards, now)
     ranking = [
         {
             "bid_id": bid.id,

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from gzkit.audit import json_value, snapshot
+from gzkit.audit import json_value
 from gzvpp.core.grid import Window
 from gzvpp.core.invitation import (
     within_daily_limits,
@@ -18,18 +18,10 @@ from gzvpp.core.ranking import (
     select_realtime,
 )
 from gzvpp.events.baselines import NO_BASELINE, baselines_for, holding
-from gzvpp.events.common import (
-    REASON_LENGTH,
-)
-from gzvpp.events.notify import event_payload
+from gzvpp.events.common import REASON_LENGTH, store_awards
+from gzvpp.events.notify import event_payload, send_notifications
 from gzvpp.events.repository import EventRepository
-from gzvpp.kit.audit import record
-from gzvpp.models import (
-    Award,
-    Event,
-    Notification,
-    NotificationKind,
-)
+from gzvpp.models import Event, NotificationKind
 from gzvpp.settlement.standing import standings
 
 #: 第八条 (二): a real-time participant reaches its target within 5 minutes of the notice.
@@ -74,53 +66,47 @@ def dispatch(
         window,
         [holding(people[d.candidate.participant_id]) for d in selected],
     )
-    awards = []
+    awards: list[dict[str, Any]] = []
     for place, decision in enumerate(selected, 1):
-        pid = decision.candidate.participant_id
-        baseline = baselines.get(pid, NO_BASELINE)
+        baseline = baselines.get(decision.candidate.participant_id, NO_BASELINE)
         awards.append(
-            Award(
-                event_id=event.id,
-                participant_id=pid,
-                kw=decision.kw,
-                place=place,
-                reason=decision.reason[:REASON_LENGTH],
-                baseline_type=baseline.baseline_type,
-                baseline=baseline.kw,
-                created_at=now,
-            )
+            {
+                "event_id": event.id,
+                "participant_id": decision.candidate.participant_id,
+                "kw": decision.kw,
+                "place": place,
+                "reason": decision.reason[:REASON_LENGTH],
+                "baseline_type": baseline.baseline_type,
+                "baseline": baseline.kw,
+                "created_at": now,
+            }
         )
-    session.add_all(awards)
-    session.flush()
+    # In bulk (a few statements however many are called): at 10,000 VENs one statement per
+    # award, audit row and notification was most of the time from the POST to the last VEN.
+    store_awards(session, repository, actor_label, event.id, awards, now)
+    told = event_payload(event)
     target = now + REALTIME_TARGET
-    for award in awards:
-        record(
-            session,
-            actor_label,
-            "award.create",
-            "award",
-            str(award.id),
-            None,
-            snapshot(award),
-            at=now,
-        )
-        session.add(
-            Notification(
-                event_id=event.id,
-                participant_id=award.participant_id,
-                kind=NotificationKind.DISPATCH,
-                payload={
-                    **event_payload(event),
+    send_notifications(
+        session,
+        event.id,
+        NotificationKind.DISPATCH,
+        (
+            (
+                award["participant_id"],
+                {
+                    **told,
                     "capacity_kw": json_value(event.demand_kw),
-                    "assigned_kw": json_value(award.kw),
+                    "assigned_kw": json_value(award["kw"]),
                     "notice_at": json_value(now),
                     "target_at": json_value(target),
-                    "baseline": baselines.get(award.participant_id, NO_BASELINE).payload(),
+                    "baseline": baselines.get(award["participant_id"], NO_BASELINE).payload(),
                 },
-                created_at=now,
             )
-        )
-    accepted = sum((a.kw for a in awards), Decimal(0))
+            for award in awards
+        ),
+        now,
+    )
+    accepted = sum((a["kw"] for a in awards), Decimal(0))
     event.accepted_kw = accepted
     event.shortfall = accepted < event.demand_kw
     event.shortfall_kw = event.demand_kw - accepted if event.shortfall else Decimal(0)
