@@ -203,7 +203,6 @@ def demo(
 ) -> None:
     """演示：合成的广州市户籍名册经本系统运行 2021-09 至 2022-12，写出 HTML 报告和 xlsx 月报。"""
     from gzlongevity.demo.runner import run_demo
-    from gzlongevity.demo.simulation import DEMO_PASSWORD
 
     console = Console()
     result = run_demo(out, people, seed, lambda text: console.print(text))
@@ -231,5 +230,5 @@ def demo(
         f"控制台：gzlongevity serve --database-url sqlite:///{escape(str(result.database))}，"
         "打开 http://127.0.0.1:8100/console/login"
     )
-    for name in result.sign_ins:
-        console.print(f"  账户名 {escape(name)}，密码 {DEMO_PASSWORD}")
+    for name, password in result.sign_ins:
+        console.print(f"  账户名 {escape(name)}，密码 {escape(password)}")

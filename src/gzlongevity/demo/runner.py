@@ -22,7 +22,7 @@ class DemoResult:
     load: tuple[float, float, float]
     timings: dict[str, float]
     summary: dict[str, str]
-    sign_ins: list[str]
+    sign_ins: list[tuple[str, str]]  # (name, password)
 
 
 def run_demo(out: Path, people: int, seed: int, progress: Progress) -> DemoResult:

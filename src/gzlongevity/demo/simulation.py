@@ -12,6 +12,7 @@ Streets send some notices (the outbox) and record a few failed checks.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,7 +36,6 @@ FIRST, LAST = dt.date(2021, 8, 1), dt.date(2022, 12, 1)
 RUN_DAY = 20
 BATCH = 50_000  # confirmations per delivery
 NOTICES_PER_MONTH = 50
-DEMO_PASSWORD = "changshou-2021"  # the demo database's console password, printed at the end
 AGREEMENT_SHARE = 6  # of 10: elders who sign the deduction agreement when confirming
 Progress = Callable[[str], None]
 
@@ -54,7 +54,7 @@ class DemoRun:
     timings: dict[str, float] = field(default_factory=dict)
     register_rows: int = 0
     unknown: list[dict[str, Any]] = field(default_factory=list)
-    sign_ins: list[str] = field(default_factory=list)
+    sign_ins: list[tuple[str, str]] = field(default_factory=list)  # (name, password)
 
     def call(self, method: str, url: str, who: str, *, csv: bool = False, **kw: Any) -> Any:
         """An API call as ``who`` (a key of :attr:`tokens`), a CSV body if ``csv``; a refusal
@@ -77,8 +77,9 @@ class DemoRun:
 
 def _officers(run: DemoRun, streets: list[tuple[str, str]]) -> None:
     """An officer per role and place; the city, 越秀区 and its first street can also sign in to
-    the console with :data:`DEMO_PASSWORD` (a demo database's, printed at the end)."""
-    console = {"city", "440104", f"440104/{streets[0][1]}" if streets else ""}
+    the console, each with a password of its own (drawn now, printed at the end)."""
+    console = ["city", "440104", f"440104/{streets[0][1]}" if streets else ""]
+    passwords = {key: secrets.token_urlsafe(9) for key in console}
     with session_scope(run.app.state.sessionmaker) as session:
         now, until = run.clock.now(), dt.datetime(2100, 1, 1)
 
@@ -93,10 +94,10 @@ def _officers(run: DemoRun, streets: list[tuple[str, str]]) -> None:
                 street=street,
                 at=now,
                 expires_at=until,
-                password=DEMO_PASSWORD if key in console else None,
+                password=passwords.get(key),
             )[1]
-            if key in console:
-                run.sign_ins.append(name)
+            if key in passwords:
+                run.sign_ins.append((name, passwords[key]))
 
         add("city", Role.CITY, "市民政局 养老服务处")
         add("exchange", Role.EXCHANGE, "市政务数据共享交换平台")
