@@ -18,7 +18,7 @@ import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from gzvpp.core.baseline import LOOKBACK_DAYS
 from gzvpp.core.grid import INTERVALS_PER_DAY
@@ -39,6 +39,7 @@ from gzvpp.evaluation.run import (
 if TYPE_CHECKING:
     from distributed import Client
 
+T = TypeVar("T", str, int)
 LOCAL_PREFIX = "local:"
 # The load cube of one partition may take this share of a worker's memory limit; the rest is
 # the streamed batches, the evaluation's arrays and the results.
@@ -59,13 +60,20 @@ def partition_participants(
     An aggregator counts all its member accounts and is never split: its load is their sum (R4).
     """
     awarded = {w.participant_id for e in evaluable(events) for w in e.awards}
-    lightest = [(0, k) for k in range(max(1, partitions))]
-    groups: list[list[str]] = [[] for _ in lightest]
-    for pid in sorted(awarded, key=lambda p: (-len(participants[p].accounts), p)):
-        size, k = heapq.heappop(lightest)
-        groups[k].append(pid)
-        heapq.heappush(lightest, (size + len(participants[pid].accounts), k))
-    return [tuple(sorted(g)) for g in groups if g]
+    sizes = {pid: len(participants[pid].accounts) for pid in awarded}
+    return [tuple(sorted(bin_)) for bin_ in _balanced(sizes, partitions)]
+
+
+def _balanced(sizes: Mapping[T, int], bins: int) -> list[list[T]]:
+    """The keys of ``sizes`` in at most ``bins`` bins of about equal total size: the largest
+    first onto the lightest bin, ties by key (deterministic); empty bins left out."""
+    lightest = [(0, k) for k in range(max(1, bins))]
+    chosen: list[list[T]] = [[] for _ in lightest]
+    for key in sorted(sizes, key=lambda item: (-sizes[item], item)):
+        load, k = heapq.heappop(lightest)
+        chosen[k].append(key)
+        heapq.heappush(lightest, (load + sizes[key], k))
+    return [bin_ for bin_ in chosen if bin_]
 
 
 def partition_groups(
@@ -83,14 +91,9 @@ def partition_groups(
     for pid, group in zip(awarded, participant_groups(awarded, groups).tolist(), strict=True):
         members.setdefault(group, []).append(pid)
     size = {g: sum(len(participants[p].accounts) for p in ps) for g, ps in members.items()}
-    lightest = [(0, k) for k in range(max(1, partitions))]
-    chosen: list[list[int]] = [[] for _ in lightest]
-    for group in sorted(members, key=lambda g: (-size[g], g)):
-        load, k = heapq.heappop(lightest)
-        chosen[k].append(group)
-        heapq.heappush(lightest, (load + size[group], k))
     return [
-        (tuple(sorted(p for g in gs for p in members[g])), tuple(sorted(gs))) for gs in chosen if gs
+        (tuple(sorted(p for g in gs for p in members[g])), tuple(sorted(gs)))
+        for gs in _balanced(size, partitions)
     ]
 
 
