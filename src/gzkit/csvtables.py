@@ -14,7 +14,7 @@ from gzkit.textfiles import TextDecodeError, iter_lines, normalise_encoding
 
 
 def require_columns(
-    path: Path, found: Sequence[str], columns: Sequence[str], row: int | None
+    path: Path | str, found: Sequence[str], columns: Sequence[str], row: int | None
 ) -> None:
     """Raise :class:`InputError` naming the first of ``columns`` missing from ``found``.
 

@@ -58,10 +58,11 @@ def _encoding_name(name: str | None) -> str | None:
 @app.command()
 def evaluate(
     loads: Annotated[
-        Path,
+        str,
         typer.Option(
             help="15-minute meter loads (account_id,ts,kw): CSV or Parquet, or a Parquet dataset "
-            "(a directory, hive partitions allowed, or a glob pattern)."
+            "(a directory, hive partitions allowed, or a glob pattern); Parquet may be at an "
+            "fsspec URL (s3://bucket/loads/), which cluster workers read themselves."
         ),
     ],
     system_load: Annotated[
@@ -99,9 +100,12 @@ def evaluate(
     from gzvpp.evaluation.cluster import ClusterError, run_cluster_evaluation
     from gzvpp.evaluation.run import EvaluationInputs, run_evaluation
     from gzvpp.evaluation.summary import print_evaluation_summary
+    from gzvpp.files.location import loads_location
 
     console = stderr()
-    inputs = EvaluationInputs(loads, system_load, participants, events, calendar, encoding)
+    inputs = EvaluationInputs(
+        loads_location(loads), system_load, participants, events, calendar, encoding
+    )
     # Progress only on a terminal: elsewhere it would leave a blank line before any message.
     with Progress(
         SpinnerColumn(),

@@ -15,7 +15,9 @@ DEFAULT_GROUPS = 64
 
 @loads_app.command("group")
 def loads_group(
-    loads: Annotated[Path, typer.Argument(help="Parquet 负荷文件或数据集目录。")],
+    loads: Annotated[
+        str, typer.Argument(help="Parquet 负荷文件或数据集目录，可为 fsspec 地址（s3://…）。")
+    ],
     out: Annotated[Path, typer.Argument(help="输出数据集目录（不能已存在）。")],
     participants: Annotated[Path, typer.Option(help="参与者文件（CSV），定户号归属。")],
     groups: Annotated[
@@ -27,6 +29,7 @@ def loads_group(
 
     from gzkit.inputs import InputError
     from gzvpp.evaluation.layout import write_grouped_loads
+    from gzvpp.files.location import loads_location
     from gzvpp.files.participants import read_participants
 
     try:
@@ -34,7 +37,7 @@ def loads_group(
         with Progress(transient=True) as progress:
             task = progress.add_task("按参与者分组写出", total=None)
             written = write_grouped_loads(
-                loads,
+                loads_location(loads),
                 known,
                 out,
                 groups,

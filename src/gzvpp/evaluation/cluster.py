@@ -160,10 +160,12 @@ def dask_client(address: str, worker_memory: str = "auto") -> Iterator[Client]:
 
 
 def _absolute(inputs: EvaluationInputs) -> EvaluationInputs:
-    """The inputs with absolute paths, as a worker with another working directory needs."""
+    """The inputs with absolute paths, as a worker with another working directory needs (a
+    URL is the same everywhere)."""
     calendar = inputs.calendar.absolute() if inputs.calendar else None
+    loads = inputs.loads.absolute() if isinstance(inputs.loads, Path) else inputs.loads
     return EvaluationInputs(
-        inputs.loads.absolute(),
+        loads,
         inputs.system_load.absolute(),
         inputs.participants.absolute(),
         inputs.events.absolute(),

@@ -29,6 +29,7 @@ import numpy.typing as npt
 from gzkit.csvtables import require_columns, unreadable
 from gzkit.inputs import InputError
 from gzvpp.core.model import Participant
+from gzvpp.files.location import LoadsLocation, dataset_source, inner, read_text
 
 GROUP_KEY = "participant_group"
 # Rows gathered per group before they are written as one row group: small row groups compress
@@ -79,7 +80,7 @@ class GroupedLoads:
     """A loads dataset laid out by participant group, for the participants whose
     :func:`layout_fingerprint` it carries."""
 
-    path: Path
+    path: LoadsLocation
     groups: int
     fingerprint: str
 
@@ -94,19 +95,23 @@ class GroupedLoads:
         found = layout_fingerprint(account_groups(participants, self.groups))
         if found != self.fingerprint:
             raise InputError(
-                self.path / LAYOUT_FILE,
+                inner(self.path, LAYOUT_FILE),
                 "负荷数据集按另一份参与者名单分组（参与者或其户号已变）；"
                 "请用 gzvpp loads group 按当前参与者文件重新分组",
             )
 
 
-def grouped_layout(loads: Path) -> GroupedLoads | None:
-    """The layout of ``loads`` if it is a directory written by :func:`write_grouped_loads`."""
-    marker = loads / LAYOUT_FILE
-    if not loads.is_dir() or not marker.is_file():
+def grouped_layout(loads: LoadsLocation) -> GroupedLoads | None:
+    """The layout of ``loads`` if it is a directory written by :func:`write_grouped_loads`
+    (local, or at a URL it was copied to)."""
+    if isinstance(loads, Path) and not loads.is_dir():
         return None
+    text = read_text(loads, LAYOUT_FILE)
+    if text is None:
+        return None
+    marker = inner(loads, LAYOUT_FILE)
     try:
-        described = json.loads(marker.read_text(encoding="utf-8"))
+        described = json.loads(text)
         groups, fingerprint = int(described["groups"]), str(described["participants"])
     except (ValueError, KeyError, TypeError) as err:
         raise InputError(marker, f"分组布局说明无法读取：{err}") from None
@@ -116,13 +121,14 @@ def grouped_layout(loads: Path) -> GroupedLoads | None:
 
 
 def write_grouped_loads(
-    loads: Path,
+    loads: LoadsLocation,
     participants: Mapping[str, Participant],
     out: Path,
     groups: int,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> int:
-    """Write the Parquet loads ``loads`` (a file or a dataset) to ``out`` by participant group.
+    """Write the Parquet loads ``loads`` (a file or a dataset, local or at a URL) to the local
+    directory ``out`` by participant group.
 
     One streaming pass: every batch is split by group and appended to that group's file, so a
     file keeps the input's order (accounts stay in time order if they were). Rows of accounts
@@ -156,7 +162,8 @@ def write_grouped_loads(
         writers[group].write_table(rows, row_group_size=ROW_GROUP_ROWS)
 
     try:
-        source = ds.dataset(str(loads), format="parquet", partitioning="hive")
+        target, filesystem = dataset_source(loads)
+        source = ds.dataset(target, filesystem=filesystem, format="parquet", partitioning="hive")
         columns = [name for name in source.schema.names if name != GROUP_KEY]
         require_columns(loads, columns, ["account_id"], row=None)
         total = source.count_rows()

@@ -31,6 +31,7 @@ from gzvpp.core.timeseries import IntArray, IntervalCube, day_number
 from gzvpp.evaluation.layout import GROUP_KEY
 from gzvpp.files.events import read_events
 from gzvpp.files.loads import read_interval_file
+from gzvpp.files.location import LoadsLocation
 from gzvpp.files.participants import read_participants
 
 RESULT_COLUMNS = (
@@ -67,7 +68,7 @@ RESULT_COLUMNS = (
 class EvaluationInputs:
     """The files of one ``gzvpp evaluate`` run."""
 
-    loads: Path
+    loads: LoadsLocation
     system_load: Path
     participants: Path
     events: Path

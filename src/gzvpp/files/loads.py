@@ -48,11 +48,12 @@ from gzvpp.files.loadtable import (
     chunks,
     read_batches,
 )
-from gzvpp.files.parquetloads import is_dataset, parquet_dataset_table, parquet_table
+from gzvpp.files.location import LoadsLocation, is_dataset, loads_location, suffix
+from gzvpp.files.parquetloads import parquet_dataset_table, parquet_table
 
 
 def read_interval_file(
-    path: Path,
+    path: LoadsLocation,
     *,
     value_column: Literal["kw", "mw"],
     series: Collection[str] | None,
@@ -65,9 +66,11 @@ def read_interval_file(
 
     Parameters
     ----------
-    path : Path
+    path : Path or str
         A ``.csv`` or ``.parquet`` file, or a Parquet dataset: a directory of ``.parquet``
-        files (hive partitions allowed) or a glob pattern of them. With ``value_column="kw"``
+        files (hive partitions allowed) or a glob pattern of them. Parquet may also be at an
+        fsspec URL (``s3://bucket/loads/``: :mod:`gzvpp.files.location`); text is parsed as
+        :func:`~gzvpp.files.location.loads_location` does. With ``value_column="kw"``
         it has the columns ``account_id,ts,kw`` (meter loads, kW, one row per account and
         interval; negative kW is allowed, some sites export); with ``"mw"`` the columns
         ``ts,mw`` (the Guangzhou system load 广州统调负荷, MW, R5). Other columns are ignored.
@@ -110,7 +113,7 @@ def read_interval_file(
         for the same account and interval anywhere in the file, kept or not (naming the line or
         row of the first one as well).
     """
-    path = Path(path)
+    path = loads_location(path) if isinstance(path, str) else path
     key_column = ACCOUNT_COLUMN if value_column == "kw" else None
     columns = [c for c in (key_column, TIME_COLUMN, value_column) if c]
     accounts = series if push_down and key_column is not None else None
@@ -261,7 +264,7 @@ def _series_and_rows(table: Table, key_column: str | None) -> tuple[tuple[str, .
 
 @contextmanager
 def _open_table(
-    path: Path,
+    path: LoadsLocation,
     columns: list[str],
     encoding: str | None,
     accounts: Collection[str] | None = None,
@@ -269,19 +272,23 @@ def _open_table(
 ) -> Iterator[Table]:
     """Open a CSV or Parquet file or a Parquet dataset and check that it has ``columns``;
     with ``accounts`` (Parquet) only their rows are read, with ``hive_filter`` (a dataset)
-    only those partitions."""
-    suffix = path.suffix.lower()
-    if is_dataset(path) or (accounts is not None and suffix == ".parquet"):
+    only those partitions; a URL is Parquet, read as a dataset."""
+    kind = suffix(path)
+    if isinstance(path, str):  # a URL
+        if kind == ".csv":
+            raise InputError(path, "远程存储上的负荷须为 Parquet；CSV 请先下载到本地")
         yield parquet_dataset_table(path, columns, accounts, hive_filter)
-    elif suffix == ".csv":
+    elif is_dataset(path) or (accounts is not None and kind == ".parquet"):
+        yield parquet_dataset_table(path, columns, accounts, hive_filter)
+    elif kind == ".csv":
         with csv_table(path, columns, encoding) as table:
             yield table
-    elif suffix == ".parquet":
+    elif kind == ".parquet":
         yield parquet_table(path, columns)
     else:
         raise InputError(
             path,
-            f"不支持的文件类型 {suffix!r}：负荷文件应为 .csv 或 .parquet，"
+            f"不支持的文件类型 {kind!r}：负荷文件应为 .csv 或 .parquet，"
             "或 .parquet 文件的目录或通配模式",
         )
 

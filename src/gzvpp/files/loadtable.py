@@ -25,7 +25,7 @@ _CHUNK_ROWS = 1 << 16
 class Rows:
     """Where a batch or chunk starts in its file, to name the line or row of a fault."""
 
-    path: Path
+    path: Path | str
     unit: str
     first: int
 
@@ -45,7 +45,7 @@ class Table:
     """An opened input file: the columns it must have and a way to stream them in batches,
     from the start of the file at each call of ``read``."""
 
-    path: Path
+    path: Path | str
     columns: list[str]
     unit: str
     first: int

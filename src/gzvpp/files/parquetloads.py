@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import glob
 from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ import pyarrow as pa
 from gzkit.csvtables import require_columns, unreadable
 from gzkit.inputs import InputError
 from gzvpp.files.loadtable import ACCOUNT_COLUMN, TIME_COLUMN, Table
+from gzvpp.files.location import LoadsLocation, dataset_source
 
 _BATCH_ROWS = 1 << 20
 
@@ -48,24 +48,19 @@ def parquet_table(path: Path, columns: list[str]) -> Table:
     return Table(path, columns, "row", 1, read)
 
 
-def is_dataset(path: Path) -> bool:
-    """Whether ``path`` names a Parquet dataset: a directory, or a glob pattern of files (a
-    path that exists is taken as it is, brackets and all)."""
-    return path.is_dir() or (glob.has_magic(str(path)) and not path.exists())
-
-
 def parquet_dataset_table(
-    source: Path,
+    source: LoadsLocation,
     columns: list[str],
     accounts: Collection[str] | None = None,
     hive_filter: tuple[str, Collection[int]] | None = None,
 ) -> Table:
     """Open Parquet for streaming as a dataset: a directory of files (hive partitions such as
-    ``bucket=07/`` allowed), a glob pattern of files, or one file.
+    ``bucket=07/`` allowed), a glob pattern of files, or one file; local or at an fsspec URL.
 
     Parameters
     ----------
-    source : Path
+    source : Path or str
+        A local path, or a URL (``s3://bucket/loads/``) read through fsspec.
     columns : list of str
     accounts : collection of str, optional
         Read only these accounts' rows: the filter is pushed down to pyarrow, which skips hive
@@ -79,20 +74,23 @@ def parquet_dataset_table(
     """
     import pyarrow.dataset as ds  # here, not at the top: a CSV run need not load it
 
-    text = str(source)
-    files = sorted(glob.glob(text)) if is_dataset(source) and not source.is_dir() else None
-    if files == []:
-        raise InputError(source, "没有与此模式匹配的 Parquet 文件")
+    target, filesystem = dataset_source(source)
+    # A remote filesystem's own failures (a missing credential, a refused connection) need not
+    # be OSErrors; they are the source's fault all the same.
+    failures = (pa.ArrowException, OSError) if filesystem is None else (Exception,)
     try:
         dataset = ds.dataset(
-            files or text,
+            target,
+            filesystem=filesystem,
             format=ds.ParquetFileFormat(
                 read_options=ds.ParquetReadOptions(dictionary_columns=[ACCOUNT_COLUMN, TIME_COLUMN])
             ),
             partitioning=ds.HivePartitioning.discover(infer_dictionary=True),
         )
         require_columns(source, dataset.schema.names, columns, row=None)
-    except (pa.ArrowException, OSError) as exc:
+    except InputError:
+        raise
+    except failures as exc:
         raise InputError(source, unreadable("Parquet 数据集", exc)) from exc
     wanted_rows = None if accounts is None else ds.field(ACCOUNT_COLUMN).isin(sorted(accounts))
     if hive_filter is not None:
@@ -110,7 +108,7 @@ def parquet_dataset_table(
                 batch_readahead=2,
                 fragment_readahead=1,
             )
-        except (pa.ArrowException, OSError) as exc:
+        except failures as exc:
             raise InputError(source, unreadable("Parquet 数据", exc)) from exc
 
     return Table(source, columns, "row", 1, read)

@@ -109,8 +109,9 @@ def export_evaluation_inputs(session: Session, out: Path) -> EvaluationInputs:
         for pid in participant_ids
         for account in held[pid]
     ]
+    loads = out / "loads.parquet"
     inputs = EvaluationInputs(
-        loads=out / "loads.parquet",
+        loads=loads,
         system_load=out / "system_load.parquet",
         participants=out / "participants.csv",
         events=out / "events.json",
@@ -122,6 +123,6 @@ def export_evaluation_inputs(session: Session, out: Path) -> EvaluationInputs:
     )
     needed = days_needed(engine_events, Calendar(), LOOKBACK_DAYS)
     accounts: Sequence[str] = sorted({a for pid in participant_ids for a in held[pid]})
-    _write_cube(load_cube(session, accounts, needed), "kw", inputs.loads, with_series=True)
+    _write_cube(load_cube(session, accounts, needed), "kw", loads, with_series=True)
     _write_cube(load_system_cube(session, needed), "mw", inputs.system_load, with_series=False)
     return inputs
