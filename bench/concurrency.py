@@ -19,15 +19,18 @@ request as the server, on the same two cores, and measure itself):
    answer: more often than the 5 s asked, so that no connection outlives uvicorn's 5 s keep-alive)
    for ``--seconds`` while the grid operator creates a second invitation; 20 of them, polled from
    here, time when they see it;
-4. overload: the same VENs poll at 1 Hz for 20 s, past capacity: the server must queue within
+4. meter uploads: the metering system sends the last ``--upload-days`` days of 15-minute loads
+   for every participant's account as ``--upload-files`` Parquet files a day, ``--upload-at-once``
+   of them in flight at a time (each upload commits its readings and queues an evaluation job);
+5. overload: the same VENs poll at 1 Hz for 20 s, past capacity: the server must queue within
    its bound and answer 503 with ``Retry-After`` past it rather than hang, and answer normally
    within seconds after the burst.
 
 Then it checks the invitation was ranked by the scheduler within one interval of its close.
 ``--workers N`` runs the server as N processes (``gzvpp serve --workers N``, PostgreSQL only),
 each with a pool of at most ``WORKERS_CONNECTIONS / N`` connections (at least 8) so that they
-stay well inside the server's 100; ``--no-overload`` leaves phase 4 out (``make bench-workers``
-runs phases 1–3 with 1, 2 and 4 processes).
+stay well inside the server's 100; ``--no-overload`` leaves phase 5 out (``make bench-workers``
+runs phases 1–4 with 1, 2 and 4 processes).
 A measurement, not a test: it prints the figures and the targets of issue #9 beside them.
 """
 
@@ -36,6 +39,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import io
 import os
 import socket
 import subprocess
@@ -49,6 +53,9 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -106,14 +113,19 @@ def seed(url: str, participants: int, vens: int) -> dict[str, object]:
     factory = make_sessionmaker(engine)
     at = BIDS_CLOSE - dt.timedelta(days=60)
     tokens: list[str] = []
+    accounts: list[str] = []
     ven_credentials: list[tuple[str, str, str]] = []
     with session_scope(factory) as session:
         _, operator = create_user(
             session, name="调度员", role=Role.GRID_OPERATOR, participant_id=None, at=at
         )
+        _, metering = create_user(
+            session, name="计量自动化系统", role=Role.METERING, participant_id=None, at=at
+        )
         for i in range(max(participants, vens)):
+            accounts.append(f"0900{i:08d}")
             application = enrolment.power_user(
-                f"压测用户{i:04d}", f"0900{i:08d}", feeder=f"F{i % 40:02d}"
+                f"压测用户{i:04d}", accounts[-1], feeder=f"F{i % 40:02d}"
             )
             participant_id = enrolment.activate(session, at, application)
             if i < participants:
@@ -136,7 +148,39 @@ def seed(url: str, participants: int, vens: int) -> dict[str, object]:
         create = events_schemas.EventCreate.model_validate(invitation(DAY))
         event_id = event_service.create(session, GRID, published, create).id
     engine.dispose()
-    return {"operator": operator, "tokens": tokens, "vens": ven_credentials, "event": event_id}
+    return {
+        "operator": operator,
+        "metering": metering,
+        "accounts": accounts,
+        "tokens": tokens,
+        "vens": ven_credentials,
+        "event": event_id,
+    }
+
+
+def meter_files(accounts: list[str], days: int, per_day: int) -> list[bytes]:
+    """The metering system's Parquet files: for each of the ``days`` days before the eve,
+    the accounts' 96 readings split into ``per_day`` files (as by feeder)."""
+    rng = np.random.default_rng(11)
+    files = []
+    for back in range(days, 0, -1):
+        midnight = dt.datetime.combine(EVE - dt.timedelta(days=back), dt.time())
+        stamps = np.array(
+            [midnight + dt.timedelta(minutes=15 * k) for k in range(96)], dtype="datetime64[s]"
+        )
+        for part in np.array_split(np.array(accounts), per_day):
+            kw = rng.uniform(100, 1000, size=(len(part), 96)).round(1)
+            table = pa.table(
+                {
+                    "account_id": np.repeat(part, 96),
+                    "ts": np.tile(stamps, len(part)),
+                    "kw": kw.ravel(),
+                }
+            )
+            sink = io.BytesIO()
+            pq.write_table(table, sink)
+            files.append(sink.getvalue())
+    return files
 
 
 def invitation(day: dt.date) -> dict[str, str]:
@@ -318,11 +362,35 @@ async def load(base: str, seeded: dict[str, object], args: argparse.Namespace) -
             + " (next poll ≤ 5 s)"
         )
 
+        # 4. meter uploads, a few in flight at a time, as the metering system sends them.
+        files = meter_files(seeded["accounts"], args.upload_days, args.upload_files)  # type: ignore[arg-type]
+        uploads = Tally()
+        metering = {"Authorization": f"Bearer {seeded['metering']}"}
+        in_flight = asyncio.Semaphore(args.upload_at_once)
+
+        async def upload(number: int, body: bytes) -> None:
+            async with in_flight:
+                await request(
+                    http,
+                    uploads,
+                    "POST",
+                    "/api/meterdata/loads:upload",
+                    files={"file": (f"loads-{number:03d}.parquet", body)},
+                    headers=metering,
+                )
+
+        started = time.perf_counter()
+        await asyncio.gather(*(upload(k, body) for k, body in enumerate(files)))
+        elapsed = time.perf_counter() - started
+        values = len(seeded["accounts"]) * 96 * args.upload_days  # type: ignore[arg-type]
+        print(uploads.line(f"meter uploads, {args.upload_at_once} at once", elapsed))
+        print(f"  {values:,} readings in {elapsed:.1f} s: {values / elapsed:,.0f} readings/s")
+
         if args.no_overload:
             detail = (await http.get(f"/api/events/{event_id}", headers=grid)).json()
             return check_close(detail)
 
-        # 4. past capacity: the same VENs at 1 Hz, then a single request after the burst.
+        # 5. past capacity: the same VENs at 1 Hz, then a single request after the burst.
         burst = await asyncio.to_thread(
             wrkload.run, base, polling, connections=len(ven_tokens), seconds=20, think_s=1
         )
@@ -382,7 +450,10 @@ def main() -> int:
     parser.add_argument("--vens", type=int, default=1000)
     parser.add_argument("--think", type=float, default=1.0)
     parser.add_argument("--workers", type=int, default=1, help="server processes (PostgreSQL)")
-    parser.add_argument("--no-overload", action="store_true", help="leave phase 4 out")
+    parser.add_argument("--upload-days", type=int, default=5, help="days of meter data sent")
+    parser.add_argument("--upload-files", type=int, default=8, help="meter files per day")
+    parser.add_argument("--upload-at-once", type=int, default=4, help="uploads in flight")
+    parser.add_argument("--no-overload", action="store_true", help="leave phase 5 out")
     args = parser.parse_args()
     if args.workers > 1 and not args.postgres:
         parser.error("--workers above 1 needs --postgres")
