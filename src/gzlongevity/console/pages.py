@@ -42,7 +42,7 @@ FIELDS = {
     "version_name": "版本名称",
     "from_month": "起始月份",
     "to_month": "结束月份",
-    "district_share_pct": "区分担比例",
+    "district_share_pct": "区级承担比例",
 }
 SITE = ConsoleSite(
     name="广州市长者长寿保健金管理系统",

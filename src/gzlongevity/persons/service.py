@@ -61,8 +61,8 @@ def search(
     Raises
     ------
     Invalid
-        ``name`` is an ID number: that search goes by :func:`find` (a request body), never in
-        a URL (第二十一条).
+        ``name`` holds a digit (an ID number, or part of one): that search goes by
+        :func:`find`, in a request body, never in a URL (第二十一条).
     """
     statement = select(Person).where(actor.sees())
     if name and any(character.isdigit() for character in name):
