@@ -30,6 +30,7 @@ from gzlongevity.confirmations.endpoints import BATCH_MAX_BYTES
 from gzlongevity.confirmations.endpoints import router as confirmations_router
 from gzlongevity.console import dashboard as console_dashboard
 from gzlongevity.console import elder as console_elder
+from gzlongevity.console import rules as console_rules
 from gzlongevity.console import runs as console_runs
 from gzlongevity.console import signin as console_signin
 from gzlongevity.console import worklist as console_worklist
@@ -109,7 +110,14 @@ def create_app(
         notices_router,
     ):
         app.include_router(router, prefix="/api")
-    for pages in (console_signin, console_worklist, console_runs, console_dashboard, console_elder):
+    for pages in (
+        console_signin,
+        console_worklist,
+        console_runs,
+        console_rules,
+        console_dashboard,
+        console_elder,
+    ):
         app.include_router(pages.router)
     app.include_router(console_signin.root_router)
     return app

@@ -30,7 +30,8 @@ def citizen_id(birth: dt.date, serial: int) -> str:
 
 @dataclass
 class World:
-    """Tokens by role, the elder who confirms in the browser and her one-time code."""
+    """Tokens by role, the elder who confirms in the browser and her one-time code, and the
+    elder the street confirms for (ID number and the reference that names her in routes)."""
 
     city: str
     street: str
@@ -39,6 +40,7 @@ class World:
     elder_name: str
     elder_code: str
     staff_confirms: str
+    staff_ref: str
     clock: SimulatedClock
 
 
@@ -93,10 +95,14 @@ def build(app: FastAPI, clock: SimulatedClock) -> World:
         {"source": "public_security", "kind": "snapshot", "name": "snapshot", "rows": rows},
     )
     post("/api/admin/sweep", city, None)
+
+    def ref(pid: str) -> str:
+        return str(post("/api/persons/find", city, {"id_number": pid})["ref"])
+
     confirmed = people[:2]
     for pid, _ in confirmed:
         post(
-            f"/api/persons/{pid}/confirmation",
+            f"/api/persons/{ref(pid)}/confirmation",
             street,
             {
                 "channel": "street",
@@ -123,4 +129,7 @@ def build(app: FastAPI, clock: SimulatedClock) -> World:
         post("/api/runs/2021-09/approve", who, None)
     clock.set(dt.datetime(2021, 10, 20, 9))
     post("/api/runs", city, {"month": "2021-10"})
-    return World(city, street, districts[YUEXIU], elder_id, elder_name, code, people[3][0], clock)
+    staff = people[3][0]
+    return World(
+        city, street, districts[YUEXIU], elder_id, elder_name, code, staff, ref(staff), clock
+    )

@@ -104,7 +104,7 @@ def test_street_pages_fit_the_screen(
     _, world = lcon
     page = open_page(lcon_browser, lcon_url, viewport, world.street)
     for name, path in (
-        ("person", f"/console/persons/{world.staff_confirms}"),
+        ("person", f"/console/persons/{world.staff_ref}"),
         ("run", "/console/runs/2021-09"),
         ("runs", "/console/runs"),
         ("recovery", "/console/recovery"),

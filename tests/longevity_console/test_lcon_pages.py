@@ -39,7 +39,7 @@ def test_worklist_pages_tasks_and_refuses_forged_forms(lcon: tuple[FastAPI, Worl
     page = client.get("/console/worklist").text
     assert f"待通知（{WAITING}）" in page  # of WAITING + 3: one notified, two confirmed
     assert "下一页" in page
-    forged = client.post(f"/console/persons/{world.staff_confirms}/agreement", headers=SAME_ORIGIN)
+    forged = client.post(f"/console/persons/{world.staff_ref}/agreement", headers=SAME_ORIGIN)
     assert forged.status_code == 403 and "请求被拒绝" in forged.text
     assert "未找到" in client.get("/console/no-such-page").text
     district = signed_in(app, world.district)
@@ -50,7 +50,7 @@ def test_worklist_pages_tasks_and_refuses_forged_forms(lcon: tuple[FastAPI, Worl
 def test_street_confirms_on_behalf_with_chinese_errors(lcon: tuple[FastAPI, World]) -> None:
     app, world = lcon
     client = signed_in(app, world.street)
-    page = f"/console/persons/{world.staff_confirms}"
+    page = f"/console/persons/{world.staff_ref}"
     shown = re.search(r'<dd id="id-number">([^<]*)</dd>', client.get(page).text)
     assert (
         shown is not None
@@ -131,7 +131,5 @@ def test_applications_and_fraud_cases_from_the_console(lcon: tuple[FastAPI, Worl
     refused = client.post("/console/applications", data=unknown, headers=SAME_ORIGIN)
     assert refused.status_code == 422 and "姓名与户籍不符" in refused.text
     case = {"csrf_token": token, "amount_cny": "120.50", "evidence": "邻居证实本人已于去年身故"}
-    page = client.post(
-        f"/console/persons/{world.staff_confirms}/fraud", data=case, headers=SAME_ORIGIN
-    )
+    page = client.post(f"/console/persons/{world.staff_ref}/fraud", data=case, headers=SAME_ORIGIN)
     assert page.status_code == 200 and "虚报冒领" in page.text and "120.50" in page.text

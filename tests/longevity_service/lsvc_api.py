@@ -110,6 +110,11 @@ class Api:
     def at(self, day: str, hour: int = 9) -> None:
         self.clock.set(dt.datetime.fromisoformat(day) + dt.timedelta(hours=hour))
 
+    def ref(self, id_number: str, token: str | None = None) -> str:
+        """The reference that names the person in routes, found by ID number in a body."""
+        found = self.post("/api/persons/find", token or self.city, {"id_number": id_number})
+        return str(found["ref"])
+
     def confirm(
         self, person_id: str, account: str = "6222020200001234567", agreement: bool = True
     ) -> Any:
@@ -120,7 +125,7 @@ class Api:
             "bank_account": account,
             "agreement": agreement,
         }
-        return self.post(f"/api/persons/{person_id}/confirmation", self.street, body)
+        return self.post(f"/api/persons/{self.ref(person_id)}/confirmation", self.street, body)
 
     def run(self, month: str) -> Any:
         """Compute, review (北京街) and approve in every district; the approved run."""

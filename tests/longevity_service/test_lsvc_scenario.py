@@ -185,7 +185,8 @@ def test_a_street_from_intake_to_recovery(api: Api) -> None:
         "note": "多次上门未见本人",
     }
     assert (
-        api.post(f"/api/persons/{a}/checks", api.street, check, 201)["suspended_from"] == "2022-02"
+        api.post(f"/api/persons/{api.ref(a)}/checks", api.street, check, 201)["suspended_from"]
+        == "2022-02"
     )
 
     api.at("2022-01-20")
@@ -212,7 +213,10 @@ def test_a_street_from_intake_to_recovery(api: Api) -> None:
     # Passed on a later visit: February is paid as arrears in March.
     api.at("2022-03-01")
     check |= {"checked_on": "2022-03-01", "passed": True, "note": "本人在家"}
-    assert api.post(f"/api/persons/{a}/checks", api.street, check, 201)["suspended_from"] is None
+    assert (
+        api.post(f"/api/persons/{api.ref(a)}/checks", api.street, check, 201)["suspended_from"]
+        is None
+    )
 
     # 3 months after the notice (2021-12-20) E's family has not returned the 60 CNY: 责令退回.
     api.at("2022-03-19")

@@ -16,6 +16,7 @@ class TaskOut(BaseModel):
 
     id: int
     person_id_masked: str
+    person_ref: str
     name: str
     origin: Origin
     district: str

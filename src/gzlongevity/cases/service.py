@@ -61,6 +61,7 @@ def task_out(task: IntakeTask, person: Person, today: dt.date) -> TaskOut:
     return TaskOut(
         id=task.id,
         person_id_masked=mask_id(person.id_number),
+        person_ref=person.ref,
         name=person.name,
         origin=task.origin,
         district=task.district,

@@ -14,24 +14,20 @@ from gzlongevity.models import ChangeStatus
 router = APIRouter(tags=["changes"])
 
 
-@router.post(
-    "/persons/{id_number}/changes/personal", status_code=201, summary="Change personal data"
-)
+@router.post("/persons/{ref}/changes/personal", status_code=201, summary="Change personal data")
 def change_personal(
-    id_number: str, body: PersonalChangeIn, actor: ActorDep, session: SessionDep, clock: ClockDep
+    ref: str, body: PersonalChangeIn, actor: ActorDep, session: SessionDep, clock: ClockDep
 ) -> ChangeOut:
     """Name, phone, address: applied at once. Street only."""
-    return service.change_personal(session, actor, clock.now(), id_number, body)
+    return service.change_personal(session, actor, clock.now(), ref, body)
 
 
-@router.post(
-    "/persons/{id_number}/changes/bank", status_code=201, summary="Change the bank account"
-)
+@router.post("/persons/{ref}/changes/bank", status_code=201, summary="Change the bank account")
 def request_bank_change(
-    id_number: str, body: BankChangeIn, actor: ActorDep, session: SessionDep, clock: ClockDep
+    ref: str, body: BankChangeIn, actor: ActorDep, session: SessionDep, clock: ClockDep
 ) -> ChangeOut:
     """Pending until a second officer approves. Street only."""
-    return service.request_bank_change(session, actor, clock.now(), id_number, body)
+    return service.request_bank_change(session, actor, clock.now(), ref, body)
 
 
 @router.post("/changes/{change_id}/approve", summary="Approve a bank change")

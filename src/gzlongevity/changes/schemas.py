@@ -34,6 +34,7 @@ class ChangeOut(BaseModel):
 
     id: int
     person_id_masked: str
+    person_ref: str
     kind: ChangeKind
     status: ChangeStatus
     values: dict[str, Any]

@@ -16,11 +16,12 @@ from gzkit.errors import Conflict, Forbidden, Invalid, NotFound
 from gzlongevity.changes.schemas import BankChangeIn, ChangeOut, PersonalChangeIn
 from gzlongevity.core.deadlines import CHANGE_DAYS
 from gzlongevity.kit.audit import record
-from gzlongevity.kit.auth import Actor, mask_account, mask_id, person_in_view
+from gzlongevity.kit.auth import Actor, mask_account, mask_id
 from gzlongevity.models import ChangeKind, ChangeRequest, ChangeStatus, Person, Role
+from gzlongevity.persons.lookup import person_by_ref
 
 
-def change_out(change: ChangeRequest) -> ChangeOut:
+def change_out(change: ChangeRequest, person: Person) -> ChangeOut:
     """A change as the API shows it."""
     values = dict(change.values)
     if "bank_account" in values:
@@ -28,6 +29,7 @@ def change_out(change: ChangeRequest) -> ChangeOut:
     return ChangeOut(
         id=change.id,
         person_id_masked=mask_id(change.person_id),
+        person_ref=person.ref,
         kind=change.kind,
         status=change.status,
         values=values,
@@ -62,11 +64,11 @@ def _told_on(told_on: dt.date, now: dt.datetime) -> None:
 
 
 def change_personal(
-    session: Session, actor: Actor, now: dt.datetime, id_number: str, body: PersonalChangeIn
+    session: Session, actor: Actor, now: dt.datetime, ref: str, body: PersonalChangeIn
 ) -> ChangeOut:
     """Apply a personal data change. Street only."""
     actor.require(Role.STREET)
-    person = person_in_view(session, actor, id_number)
+    person = person_by_ref(session, actor, ref)
     _told_on(body.told_on, now)
     values = body.model_dump(exclude={"told_on"}, exclude_none=True)
     if not values:
@@ -95,15 +97,15 @@ def change_personal(
         snapshot(change),
         at=now,
     )
-    return change_out(change)
+    return change_out(change, person)
 
 
 def request_bank_change(
-    session: Session, actor: Actor, now: dt.datetime, id_number: str, body: BankChangeIn
+    session: Session, actor: Actor, now: dt.datetime, ref: str, body: BankChangeIn
 ) -> ChangeOut:
     """Record a bank account change, pending a second officer. Street only."""
     actor.require(Role.STREET)
-    person = person_in_view(session, actor, id_number)
+    person = person_by_ref(session, actor, ref)
     _told_on(body.told_on, now)
     pending = session.scalar(
         select(ChangeRequest.id).where(
@@ -135,7 +137,7 @@ def request_bank_change(
         snapshot(change),
         at=now,
     )
-    return change_out(change)
+    return change_out(change, person)
 
 
 def decide(
@@ -175,18 +177,18 @@ def decide(
         snapshot(change),
         at=now,
     )
-    return change_out(change)
+    return change_out(change, person)
 
 
 def list_changes(session: Session, actor: Actor, status: ChangeStatus | None) -> list[ChangeOut]:
     """Changes in the actor's jurisdiction, newest first (not for the committee)."""
     actor.forbid(Role.COMMITTEE, Role.EXCHANGE)
     statement = (
-        select(ChangeRequest)
+        select(ChangeRequest, Person)
         .join(Person, Person.id_number == ChangeRequest.person_id)
         .where(actor.sees())
         .order_by(ChangeRequest.requested_at.desc(), ChangeRequest.id.desc())
     )
     if status is not None:
         statement = statement.where(ChangeRequest.status == status)
-    return [change_out(change) for change in session.scalars(statement)]
+    return [change_out(change, person) for change, person in session.execute(statement).all()]

@@ -15,16 +15,17 @@ from gzlongevity.checks.schemas import CheckIn, CheckOut
 from gzlongevity.core.calendar import month_text
 from gzlongevity.core.deadlines import month_of
 from gzlongevity.kit.audit import record
-from gzlongevity.kit.auth import Actor, person_in_view
+from gzlongevity.kit.auth import Actor, mask_id
 from gzlongevity.models import CheckRecord, Role
+from gzlongevity.persons.lookup import person_by_ref
 
 
 def record_check(
-    session: Session, actor: Actor, now: dt.datetime, id_number: str, body: CheckIn
+    session: Session, actor: Actor, now: dt.datetime, ref: str, body: CheckIn
 ) -> CheckOut:
     """Record a check by the street (or a data comparison by the city)."""
     actor.require(Role.STREET, Role.CITY)
-    person = person_in_view(session, actor, id_number)
+    person = person_by_ref(session, actor, ref)
     if body.checked_on > now.date():
         raise Invalid("核查日期不能晚于今天 / the check date is in the future", "checked_on")
     check = CheckRecord(
@@ -46,7 +47,8 @@ def record_check(
         "check_record",
         str(check.id),
         None,
-        snapshot(check),
+        # The person by reference and masked ID, as everywhere but the logged full view.
+        snapshot(check) | {"person_id": mask_id(person.id_number), "person_ref": person.ref},
         at=now,
     )
     if before["suspended_from"] != person.suspended_from:
@@ -75,9 +77,9 @@ def _out(check: CheckRecord, suspended_from: int | None) -> CheckOut:
     )
 
 
-def list_checks(session: Session, actor: Actor, id_number: str) -> list[CheckOut]:
+def list_checks(session: Session, actor: Actor, ref: str) -> list[CheckOut]:
     """A person's checks, newest first."""
-    person = person_in_view(session, actor, id_number)
+    person = person_by_ref(session, actor, ref)
     checks = session.scalars(
         select(CheckRecord)
         .where(CheckRecord.person_id == person.id_number)

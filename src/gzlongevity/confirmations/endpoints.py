@@ -28,20 +28,20 @@ def confirm_self(body: SelfConfirmIn, session: SessionDep, clock: ClockDep) -> C
     return service.confirm_self(session, clock.now(), body)
 
 
-@router.post("/persons/{id_number}/confirmation", summary="Confirm on the elder's behalf")
+@router.post("/persons/{ref}/confirmation", summary="Confirm on the elder's behalf")
 def confirm_for(
-    id_number: str, body: StaffConfirmIn, actor: ActorDep, session: SessionDep, clock: ClockDep
+    ref: str, body: StaffConfirmIn, actor: ActorDep, session: SessionDep, clock: ClockDep
 ) -> ConfirmationOut:
     """Committee or street, with the evidence (e.g. the signed form)."""
-    return service.confirm_for(session, actor, clock.now(), id_number, body)
+    return service.confirm_for(session, actor, clock.now(), ref, body)
 
 
-@router.post("/persons/{id_number}/agreement", summary="Sign the deduction agreement")
+@router.post("/persons/{ref}/agreement", summary="Sign the deduction agreement")
 def sign_agreement(
-    id_number: str, actor: ActorDep, session: SessionDep, clock: ClockDep
+    ref: str, actor: ActorDep, session: SessionDep, clock: ClockDep
 ) -> ConfirmationOut:
     """The 发放扣款协议 signed after the confirmation. Street only."""
-    return service.sign_agreement(session, actor, clock.now(), id_number)
+    return service.sign_agreement(session, actor, clock.now(), ref)
 
 
 @router.post("/confirmations/batch", summary="Confirmations from 穗好办 (bulk)")

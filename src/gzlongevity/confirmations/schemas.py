@@ -43,6 +43,7 @@ class ConfirmationOut(BaseModel):
     """The confirmation as stored (account masked)."""
 
     person_id_masked: str
+    person_ref: str
     name: str
     confirmed_on: dt.date
     channel: Channel
@@ -67,10 +68,11 @@ class BatchIn(Input):
 
 class BatchOut(BaseModel):
     """What a delivery did: confirmed, already confirmed (ignored), refused (left the city or
-    dead: 第十一条), and the IDs not (yet) in the register — the sender's own, in full, to send
-    again once the register data has arrived."""
+    dead: 第十一条), and the items for people not (yet) in the register, by their place in
+    ``items`` (from 0; no ID number in an answer), to send again once the register data has
+    arrived."""
 
     confirmed: int
     already: int
     refused: int
-    unknown_ids: list[str]
+    unknown_items: list[int]

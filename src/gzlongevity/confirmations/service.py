@@ -24,7 +24,7 @@ from gzlongevity.confirmations.schemas import (
 )
 from gzlongevity.intake.repository import chunks
 from gzlongevity.kit.audit import record, record_many
-from gzlongevity.kit.auth import Actor, mask_account, mask_id, person_in_view
+from gzlongevity.kit.auth import Actor, mask_account, mask_id
 from gzlongevity.models import (
     Channel,
     IntakeTask,
@@ -33,6 +33,7 @@ from gzlongevity.models import (
     Role,
     TaskStatus,
 )
+from gzlongevity.persons.lookup import person_by_ref
 
 MISMATCH = "确认码、姓名或身份证号不正确，请核对通知书 / code, name or ID number do not match"
 
@@ -42,6 +43,7 @@ def confirmation_out(person: Person) -> ConfirmationOut:
     assert person.confirmed_on is not None and person.confirm_channel is not None
     return ConfirmationOut(
         person_id_masked=mask_id(person.id_number),
+        person_ref=person.ref,
         name=person.name,
         confirmed_on=person.confirmed_on,
         channel=person.confirm_channel,
@@ -127,21 +129,19 @@ def confirm_self(session: Session, now: dt.datetime, body: SelfConfirmIn) -> Con
 
 
 def confirm_for(
-    session: Session, actor: Actor, now: dt.datetime, id_number: str, body: StaffConfirmIn
+    session: Session, actor: Actor, now: dt.datetime, ref: str, body: StaffConfirmIn
 ) -> ConfirmationOut:
     """A confirmation recorded by the committee or the street, with the evidence."""
     actor.require(Role.STREET, Role.COMMITTEE)
-    person = person_in_view(session, actor, id_number)
+    person = person_by_ref(session, actor, ref)
     _record_confirmation(session, person, body, body.channel, body.evidence, actor.label, now)
     return confirmation_out(person)
 
 
-def sign_agreement(
-    session: Session, actor: Actor, now: dt.datetime, id_number: str
-) -> ConfirmationOut:
+def sign_agreement(session: Session, actor: Actor, now: dt.datetime, ref: str) -> ConfirmationOut:
     """The deduction agreement signed after the confirmation (第十二条). Street only."""
     actor.require(Role.STREET)
-    person = person_in_view(session, actor, id_number)
+    person = person_by_ref(session, actor, ref)
     if person.confirmed_on is None:
         raise Conflict("尚未确认信息 / not confirmed yet")
     if person.agreement_signed_on is not None:
@@ -167,8 +167,8 @@ def confirm_batch(
     """Confirmations from a self-service platform (穗好办, channel ``app``), in bulk: each item
     confirms a registered, living person not yet confirmed; an item for someone already
     confirmed is ignored (a delivery sent twice changes nothing); an item for someone not in
-    the register yet is returned for sending again; one for someone who left or died is refused
-    (第十一条). Exchange platform or city.
+    the register yet is named (by its place) for sending again; one for someone who left or
+    died is refused (第十一条). Exchange platform or city.
 
     Raises
     ------
@@ -182,7 +182,9 @@ def confirm_batch(
         raise Invalid(
             f"确认日期 {late.confirmed_on} 晚于今天 / confirmed_on is in the future", "items"
         )
-    wanted = {item.person_id.strip().upper(): item for item in items}
+    wanted: dict[str, tuple[int, BatchItem]] = {}
+    for place, item in enumerate(items):
+        wanted.setdefault(item.person_id.strip().upper(), (place, item))
     held: dict[str, tuple[RegisterStatus | None, dt.date | None]] = {}
     for part in chunks(sorted(wanted)):
         for person_id, status, confirmed_on in session.execute(
@@ -193,10 +195,10 @@ def confirm_batch(
             held[person_id] = (status, confirmed_on)
     confirm: list[dict[str, Any]] = []
     already, refused, unknown = 0, 0, []
-    for person_id, item in wanted.items():
+    for person_id, (place, item) in wanted.items():
         standing, confirmed_on = held.get(person_id, (None, None))
         if standing is None:
-            unknown.append(person_id)
+            unknown.append(place)
         elif standing is not RegisterStatus.REGISTERED:
             refused += 1
         elif confirmed_on is not None:
@@ -232,7 +234,7 @@ def confirm_batch(
             [(row["id_number"], None, snapshot_of_confirmation(row)) for row in confirm],
             at=now,
         )
-    return BatchOut(confirmed=len(confirm), already=already, refused=refused, unknown_ids=unknown)
+    return BatchOut(confirmed=len(confirm), already=already, refused=refused, unknown_items=unknown)
 
 
 def snapshot_of_confirmation(row: dict[str, Any]) -> dict[str, Any]:

@@ -4,10 +4,13 @@ signed-in officer, rendering with the role's navigation, the error pages."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, HTTPException, Request, Response
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from gzkit.console.site import ERRORS, ConsoleSite, unknown_page_handler
@@ -36,6 +39,10 @@ FIELDS = {
     "page": "页码",
     "token": "令牌",
     "password": "密码",
+    "version_name": "版本名称",
+    "from_month": "起始月份",
+    "to_month": "结束月份",
+    "district_share_pct": "区级承担比例",
 }
 SITE = ConsoleSite(
     name="广州市长者长寿保健金管理系统",
@@ -47,6 +54,7 @@ TEMPLATES = SITE.templates
 labels.install(TEMPLATES.env)
 TEMPLATES.env.globals["badge_title"] = "待办数"
 STATIC_FILES = SITE.static_files
+RULE_READERS = (Role.CITY, Role.FINANCE, Role.AUDIT, Role.DISTRICT)  # and the dashboard's
 HOME = {
     Role.STREET: "/console/worklist",
     Role.COMMITTEE: "/console/worklist",
@@ -79,6 +87,22 @@ def _page_actor(request: Request, session: SessionDep) -> Actor:
 
 
 PageActor = Annotated[Actor, Depends(_page_actor)]
+M = TypeVar("M", bound=BaseModel)
+
+
+def form_model(model: type[M], *, renamed: Mapping[str, str] | None = None, **fields: object) -> M:
+    """A request body from form fields; a pydantic refusal becomes the 422 page (Chinese),
+    naming each field by its form name (``renamed``: a body field to its form field)."""
+    try:
+        return model.model_validate(fields)
+    except ValidationError as err:
+        names = renamed or {}
+        raise RequestValidationError(
+            [
+                {**error, "loc": tuple(names.get(str(part), part) for part in error["loc"])}
+                for error in err.errors()
+            ]
+        ) from None
 
 
 def navigation(actor: Actor | None) -> list[tuple[str, str, int | None]]:
@@ -91,8 +115,9 @@ def navigation(actor: Actor | None) -> list[tuple[str, str, int | None]]:
     if actor.role is not Role.COMMITTEE:
         items.append(("月度发放", "/console/runs", None))
         items.append(("追回案件", "/console/recovery", None))
-    if actor.role in (Role.CITY, Role.FINANCE, Role.AUDIT, Role.DISTRICT):
+    if actor.role in RULE_READERS:
         items.append(("统计", "/console/dashboard", None))
+        items.append(("政策版本", "/console/rules", None))
     return items
 
 

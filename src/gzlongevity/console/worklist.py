@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request, Response
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
-from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 
 from gzkit.clock import ClockDep
@@ -27,13 +25,11 @@ from gzlongevity.checks import service as checks
 from gzlongevity.checks.schemas import CheckIn
 from gzlongevity.confirmations import service as confirmations
 from gzlongevity.confirmations.schemas import StaffConfirmIn
-from gzlongevity.console.pages import PageActor, PageRoute, render
+from gzlongevity.console.pages import PageActor, PageRoute, form_model, render
 from gzlongevity.core.deadlines import month_of, pay_deadline
-from gzlongevity.kit.auth import person_in_view
 from gzlongevity.models import (
     CaseStatus,
     ChangeStatus,
-    IntakeTask,
     NoticeChannel,
     PaymentRun,
     Role,
@@ -41,21 +37,13 @@ from gzlongevity.models import (
     TaskStatus,
 )
 from gzlongevity.persons import service as persons
+from gzlongevity.persons.lookup import person_by_ref
 from gzlongevity.persons.schemas import PersonOut
 from gzlongevity.recovery import service as recovery
 from gzlongevity.runs import service as runs
 
 router = APIRouter(prefix="/console", route_class=PageRoute, include_in_schema=False)
 Text = Annotated[str, Form(max_length=2000)]
-M = TypeVar("M", bound=BaseModel)
-
-
-def _model(model: type[M], **fields: object) -> M:
-    """A request body from form fields; a pydantic refusal becomes the 422 page (Chinese)."""
-    try:
-        return model.model_validate(fields)
-    except ValidationError as err:
-        raise RequestValidationError(err.errors()) from None
 
 
 @router.get("/worklist")
@@ -89,12 +77,6 @@ def worklist(
         for item in progress.districts
         if item.district == actor.district
     )
-    ids = [task.id for task in [*tasks, *notified]]
-    refs = dict(
-        session.execute(
-            select(IntakeTask.id, IntakeTask.person_id).where(IntakeTask.id.in_(ids))
-        ).all()
-    )
     return render(
         request,
         actor,
@@ -108,7 +90,6 @@ def worklist(
         owed=owed,
         run=progress,
         to_review=to_review,
-        refs=refs,
         run_open=run is not None and run.status is not RunStatus.APPROVED,
         pay_by=pay_deadline(month_of(today)),
         today=today,
@@ -116,13 +97,20 @@ def worklist(
     )
 
 
-@router.get("/find")
+@router.post("/find")
 def find(
-    actor: PageActor, session: SessionDep, q: Annotated[str, Query(min_length=18, max_length=18)]
+    actor: PageActor,
+    session: SessionDep,
+    id_number: Annotated[str, Form(min_length=18, max_length=18)],
 ) -> Response:
-    """A person by ID number, in the actor's jurisdiction (else the 404 page)."""
-    person = person_in_view(session, actor, q)
-    return RedirectResponse(f"/console/persons/{person.id_number}", status_code=303)
+    """A person by ID number (posted: never in a URL), in the actor's jurisdiction (else the
+    404 page)."""
+    return _to_person(persons.find(session, actor, id_number).ref)
+
+
+def _to_person(ref: str) -> Response:
+    """Back to the person's page, named by reference."""
+    return RedirectResponse(f"/console/persons/{ref}", status_code=303)
 
 
 @router.post("/applications")
@@ -135,12 +123,12 @@ def apply(
 ) -> Response:
     """An application of someone the data missed (第十条): the task joins the worklist."""
     _, person = cases.apply(session, actor, clock.now(), id_number, name)
-    return RedirectResponse(f"/console/persons/{person.id_number}", status_code=303)
+    return _to_person(person.ref)
 
 
-@router.post("/persons/{id_number}/fraud")
+@router.post("/persons/{ref}/fraud")
 def fraud(
-    id_number: str,
+    ref: str,
     actor: PageActor,
     session: SessionDep,
     clock: ClockDep,
@@ -150,7 +138,7 @@ def fraud(
     """A fraud case (虚报、冒领 …, 第二十四条) with its evidence."""
     if not evidence.strip():
         raise Invalid("请填写证据", "evidence")
-    recovery.open_fraud(session, actor, clock.now(), id_number, amount_cny, evidence)
+    recovery.open_fraud(session, actor, clock.now(), ref, amount_cny, evidence)
     return RedirectResponse("/console/recovery", status_code=303)
 
 
@@ -173,31 +161,27 @@ def notify(
     )
 
 
-@router.get("/persons/{id_number}")
-def person_page(
-    request: Request, id_number: str, actor: PageActor, session: SessionDep
-) -> Response:
+@router.get("/persons/{ref}")
+def person_page(request: Request, ref: str, actor: PageActor, session: SessionDep) -> Response:
     """A person, masked, with the forms the actor may use."""
-    shown = persons.view(session, actor, id_number)
-    return _person(request, actor, session, id_number, shown)
+    shown = persons.view(session, actor, ref)
+    return _person(request, actor, session, shown)
 
 
 def _person(
     request: Request,
     actor: PageActor,
     session: SessionDep,
-    id_number: str,
     shown: PersonOut,
     message: str = "",
 ) -> Response:
-    person = person_in_view(session, actor, id_number)
+    person = person_by_ref(session, actor, shown.ref)
     return render(
         request,
         actor,
         "person.html",
         person=shown,
-        key=person.id_number,
-        checks=checks.list_checks(session, actor, id_number),
+        checks=checks.list_checks(session, actor, shown.ref),
         message=message,
         acts=actor.acts_on(person),
         can_confirm=actor.role in (Role.STREET, Role.COMMITTEE),
@@ -205,19 +189,19 @@ def _person(
     )
 
 
-@router.post("/persons/{id_number}/full")
+@router.post("/persons/{ref}/full")
 def full_view(
-    request: Request, id_number: str, actor: PageActor, session: SessionDep, clock: ClockDep
+    request: Request, ref: str, actor: PageActor, session: SessionDep, clock: ClockDep
 ) -> Response:
     """The full record (logged)."""
-    shown = persons.view_full(session, actor, clock.now(), id_number)
-    return _person(request, actor, session, id_number, shown, "完整信息查看已记录在审计日志中。")
+    shown = persons.view_full(session, actor, clock.now(), ref)
+    return _person(request, actor, session, shown, "完整信息查看已记录在审计日志中。")
 
 
-@router.post("/persons/{id_number}/confirm")
+@router.post("/persons/{ref}/confirm")
 def confirm(
     request: Request,
-    id_number: str,
+    ref: str,
     actor: PageActor,
     session: SessionDep,
     clock: ClockDep,
@@ -229,7 +213,7 @@ def confirm(
     agreement: Annotated[str, Form(max_length=1)] = "",
 ) -> Response:
     """Confirm on the elder's behalf, with the evidence."""
-    body = _model(
+    body = form_model(
         StaffConfirmIn,
         channel=channel,
         evidence=evidence,
@@ -238,20 +222,20 @@ def confirm(
         phone=phone.strip() or None,
         agreement=agreement == "1",
     )
-    confirmations.confirm_for(session, actor, clock.now(), id_number, body)
-    return RedirectResponse(f"/console/persons/{id_number}", status_code=303)
+    confirmations.confirm_for(session, actor, clock.now(), ref, body)
+    return _to_person(ref)
 
 
-@router.post("/persons/{id_number}/agreement")
-def agreement(id_number: str, actor: PageActor, session: SessionDep, clock: ClockDep) -> Response:
+@router.post("/persons/{ref}/agreement")
+def agreement(ref: str, actor: PageActor, session: SessionDep, clock: ClockDep) -> Response:
     """The deduction agreement signed later."""
-    confirmations.sign_agreement(session, actor, clock.now(), id_number)
-    return RedirectResponse(f"/console/persons/{id_number}", status_code=303)
+    confirmations.sign_agreement(session, actor, clock.now(), ref)
+    return _to_person(ref)
 
 
-@router.post("/persons/{id_number}/checks")
+@router.post("/persons/{ref}/checks")
 def record_check(
-    id_number: str,
+    ref: str,
     actor: PageActor,
     session: SessionDep,
     clock: ClockDep,
@@ -261,14 +245,14 @@ def record_check(
     note: Text = "",
 ) -> Response:
     """Record a check; a failed one holds payment from the next month."""
-    body = _model(CheckIn, kind=kind, checked_on=checked_on, passed=passed == "1", note=note)
-    checks.record_check(session, actor, clock.now(), id_number, body)
-    return RedirectResponse(f"/console/persons/{id_number}", status_code=303)
+    body = form_model(CheckIn, kind=kind, checked_on=checked_on, passed=passed == "1", note=note)
+    checks.record_check(session, actor, clock.now(), ref, body)
+    return _to_person(ref)
 
 
-@router.post("/persons/{id_number}/bank")
+@router.post("/persons/{ref}/bank")
 def bank_change(
-    id_number: str,
+    ref: str,
     actor: PageActor,
     session: SessionDep,
     clock: ClockDep,
@@ -277,16 +261,16 @@ def bank_change(
     bank_account: Annotated[str, Form(max_length=30)],
 ) -> Response:
     """Ask for a bank account change (a second officer approves it)."""
-    body = _model(
+    body = form_model(
         BankChangeIn, told_on=told_on, bank_name=bank_name, bank_account=bank_account.strip()
     )
-    changes.request_bank_change(session, actor, clock.now(), id_number, body)
+    changes.request_bank_change(session, actor, clock.now(), ref, body)
     return RedirectResponse("/console/worklist", status_code=303)
 
 
-@router.post("/persons/{id_number}/personal")
+@router.post("/persons/{ref}/personal")
 def personal_change(
-    id_number: str,
+    ref: str,
     actor: PageActor,
     session: SessionDep,
     clock: ClockDep,
@@ -295,14 +279,14 @@ def personal_change(
     address: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     """Change the phone or address at once."""
-    body = _model(
+    body = form_model(
         PersonalChangeIn,
         told_on=told_on,
         phone=phone.strip() or None,
         address=address.strip() or None,
     )
-    changes.change_personal(session, actor, clock.now(), id_number, body)
-    return RedirectResponse(f"/console/persons/{id_number}", status_code=303)
+    changes.change_personal(session, actor, clock.now(), ref, body)
+    return _to_person(ref)
 
 
 @router.post("/changes/{change_id}/{decision}")

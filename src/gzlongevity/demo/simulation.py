@@ -150,8 +150,7 @@ def _deliver(
     for start in range(0, len(items), BATCH):
         batch = items[start : start + BATCH]
         answer = run.call("POST", "/api/confirmations/batch", "exchange", json={"items": batch})
-        unknown = set(answer["unknown_ids"])
-        run.unknown += [item for item in batch if item["person_id"] in unknown]
+        run.unknown += [batch[place] for place in answer["unknown_items"]]
     run.timed("confirmations", started)
 
 

@@ -36,6 +36,7 @@ from gzlongevity.models import (
     Source,
     TaskStatus,
 )
+from gzlongevity.models.person import new_ref
 
 
 def fingerprints(frame: pl.DataFrame) -> list[str]:
@@ -129,6 +130,7 @@ def receive(
         status=pl.lit(RegisterStatus.REGISTERED.value),
         death_conflict=pl.lit(False),
         military=pl.lit(False),
+        ref=pl.Series([new_ref() for _ in range(newcomers.height)], dtype=pl.String),
     )
     bulk_insert(session, "persons", PERSON_COLUMNS, _with_dates(new_people, ("birth_date",)))
     new_events = fresh.select(
@@ -181,6 +183,7 @@ PERSON_COLUMNS = (
     "status",
     "death_conflict",
     "military",
+    "ref",
 )
 EVENT_COLUMNS = (
     "person_id",

@@ -2,12 +2,15 @@
 
 The register's history is in ``register_events``; the place, status and death date here are
 the latest picture, kept for jurisdiction and work lists. Personal and bank data are
-confidential (第二十一条): shown masked except to the officer acting on the case.
+confidential (第二十一条): shown masked except to the officer acting on the case. Routes,
+links and answers name a person by ``ref``, an opaque random reference that carries no
+personal data, never by the ID number (URLs end up in access logs and browser history).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from enum import StrEnum
 
 from sqlalchemy import Index, String, Text
@@ -33,13 +36,26 @@ class Channel(StrEnum):
     STREET = "street"
 
 
+REF_BYTES = 8  # 16 hex digits: unguessable, and never 18 characters like an ID number
+
+
+def new_ref() -> str:
+    """A fresh person reference: random, so it reveals neither the person nor the register's
+    order or size (a sequential number would)."""
+    return secrets.token_hex(REF_BYTES)
+
+
 class Person(Base):
     """One person of the register."""
 
     __tablename__ = "persons"
-    __table_args__ = (Index("ix_persons_district_street", "district", "street"),)
+    __table_args__ = (
+        Index("ix_persons_district_street", "district", "street"),
+        Index("ux_persons_ref", "ref", unique=True),
+    )
 
     id_number: Mapped[str] = mapped_column(String(18), primary_key=True)
+    ref: Mapped[str] = mapped_column(String(2 * REF_BYTES), default=new_ref)
     name: Mapped[str] = mapped_column(String(100))
     birth_date: Mapped[dt.date]
     district: Mapped[str] = mapped_column(String(6))

@@ -1,4 +1,5 @@
-"""HTTP routes of people, under ``/api/persons``."""
+"""HTTP routes of people, under ``/api/persons``: a person is named by ``ref`` (no personal
+data), an ID number only ever travels in a request body (第二十一条)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from gzkit.pagination import ListResource, PaginationQuery
 from gzlongevity.kit.auth import ActorDep
 from gzlongevity.models import RegisterStatus
 from gzlongevity.persons import service
-from gzlongevity.persons.schemas import PersonOut
+from gzlongevity.persons.schemas import FindIn, PersonOut
 
 router = APIRouter(prefix="/persons", tags=["persons"])
 
@@ -22,32 +23,40 @@ def search(
     actor: ActorDep,
     session: SessionDep,
     pagination: PaginationQuery,
-    q: Annotated[
-        str | None, Query(max_length=100, description="An exact ID number or a name.")
+    name: Annotated[
+        str | None,
+        Query(max_length=100, description="An exact name (an ID number: POST /persons/find)."),
     ] = None,
     status: RegisterStatus | None = None,
 ) -> ListResource[PersonOut]:
     """People in the actor's jurisdiction, masked."""
-    items, total = service.search(session, actor, pagination, q, status)
+    items, total = service.search(session, actor, pagination, name, status)
     return ListResource[PersonOut].build(items, total, pagination)
 
 
-@router.get("/{id_number}", summary="One person (masked)")
-def view(id_number: str, actor: ActorDep, session: SessionDep) -> PersonOut:
+@router.post("/find", summary="One person by ID number (masked)")
+def find(body: FindIn, actor: ActorDep, session: SessionDep) -> PersonOut:
+    """The ID number in the body, never in the URL; the answer's ``ref`` names the person in
+    every other route."""
+    return service.find(session, actor, body.id_number)
+
+
+@router.get("/{ref}", summary="One person (masked)")
+def view(ref: str, actor: ActorDep, session: SessionDep) -> PersonOut:
     """ID number, phone and bank account masked."""
-    return service.view(session, actor, id_number)
+    return service.view(session, actor, ref)
 
 
-@router.post("/{id_number}/full-view", summary="One person in full (logged)")
-def view_full(id_number: str, actor: ActorDep, session: SessionDep, clock: ClockDep) -> PersonOut:
+@router.post("/{ref}/full-view", summary="One person in full (logged)")
+def view_full(ref: str, actor: ActorDep, session: SessionDep, clock: ClockDep) -> PersonOut:
     """The full record, for the street acting on the case; the view is written to the audit
     log (a POST: it changes the log)."""
-    return service.view_full(session, actor, clock.now(), id_number)
+    return service.view_full(session, actor, clock.now(), ref)
 
 
-@router.put("/{id_number}/military", summary="Mark a retired military cadre")
+@router.put("/{ref}/military", summary="Mark a retired military cadre")
 def set_military(
-    id_number: str, military: bool, actor: ActorDep, session: SessionDep, clock: ClockDep
+    ref: str, military: bool, actor: ActorDep, session: SessionDep, clock: ClockDep
 ) -> PersonOut:
     """``military=true``: paid through the military channel (第二十五条). City or military."""
-    return service.set_military(session, actor, clock.now(), id_number, military)
+    return service.set_military(session, actor, clock.now(), ref, military)

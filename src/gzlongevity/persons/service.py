@@ -4,22 +4,29 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gzkit.audit import snapshot
-from gzkit.errors import Forbidden, NotFound
+from gzkit.errors import Forbidden, Invalid
 from gzkit.pagination import PaginationParams, paginate
 from gzlongevity.core.calendar import month_text
 from gzlongevity.kit.audit import record
 from gzlongevity.kit.auth import Actor, mask_account, mask_id, person_in_view
 from gzlongevity.models import Person, RegisterStatus, Role
+from gzlongevity.persons.lookup import person_by_ref, person_of_ref
 from gzlongevity.persons.schemas import PersonOut
+
+ID_IN_URL = (
+    "姓名不能含数字；按身份证号查找请用 POST /api/persons/find（请求体），"
+    "身份证号不得出现在网址中 / search by ID number with POST /api/persons/find, never in a URL"
+)
 
 
 def person_out(person: Person, *, full: bool = False) -> PersonOut:
     """``person`` masked, or in full."""
     return PersonOut(
+        ref=person.ref,
         id_number=person.id_number if full else mask_id(person.id_number),
         name=person.name,
         birth_date=person.birth_date,
@@ -46,27 +53,40 @@ def search(
     session: Session,
     actor: Actor,
     params: PaginationParams,
-    q: str | None = None,
+    name: str | None = None,
     status: RegisterStatus | None = None,
 ) -> tuple[list[PersonOut], int]:
-    """People in the actor's jurisdiction, by ID; ``q`` an exact ID number or a name."""
+    """People in the actor's jurisdiction, by ID; ``name`` an exact name.
+
+    Raises
+    ------
+    Invalid
+        ``name`` holds a digit (an ID number, or part of one): that search goes by
+        :func:`find`, in a request body, never in a URL (第二十一条).
+    """
     statement = select(Person).where(actor.sees())
-    if q:
-        statement = statement.where(
-            or_(Person.id_number == q.strip().upper(), Person.name == q.strip())
-        )
+    if name and any(character.isdigit() for character in name):
+        raise Invalid(ID_IN_URL, "name")
+    if name:
+        statement = statement.where(Person.name == name.strip())
     if status is not None:
         statement = statement.where(Person.status == status)
     rows, total = paginate(session, statement.order_by(Person.id_number), params)
     return [person_out(person) for person in rows], total
 
 
-def view(session: Session, actor: Actor, id_number: str) -> PersonOut:
-    """One person, masked."""
+def find(session: Session, actor: Actor, id_number: str) -> PersonOut:
+    """The person with this exact ID number in the actor's jurisdiction, masked (with the
+    ``ref`` that names them in routes)."""
     return person_out(person_in_view(session, actor, id_number))
 
 
-def view_full(session: Session, actor: Actor, now: dt.datetime, id_number: str) -> PersonOut:
+def view(session: Session, actor: Actor, ref: str) -> PersonOut:
+    """One person, masked."""
+    return person_out(person_by_ref(session, actor, ref))
+
+
+def view_full(session: Session, actor: Actor, now: dt.datetime, ref: str) -> PersonOut:
     """One person in full, for the officer acting on the case; the view is logged.
 
     Raises
@@ -74,7 +94,7 @@ def view_full(session: Session, actor: Actor, now: dt.datetime, id_number: str) 
     Forbidden
         The actor does not act on this person's case (第二十一条).
     """
-    person = person_in_view(session, actor, id_number)
+    person = person_by_ref(session, actor, ref)
     if not actor.acts_on(person):
         raise Forbidden(
             "只有经办的街（镇）工作人员可查看完整信息 / "
@@ -85,15 +105,13 @@ def view_full(session: Session, actor: Actor, now: dt.datetime, id_number: str) 
 
 
 def set_military(
-    session: Session, actor: Actor, now: dt.datetime, id_number: str, military: bool
+    session: Session, actor: Actor, now: dt.datetime, ref: str, military: bool
 ) -> PersonOut:
     """Mark (or unmark) a retired military cadre managed by the army (第二十五条): paid through
     the military channel's own payer and seen by it, no longer by the city's streets. City or
     the military channel."""
     actor.require(Role.CITY, Role.MILITARY)
-    person = session.get(Person, id_number.strip().upper())
-    if person is None:
-        raise NotFound(f"没有此人：{mask_id(id_number)} / person not found")
+    person = person_of_ref(session, ref)
     before = snapshot(person)
     person.military = military
     record(

@@ -34,5 +34,5 @@ def repay(
 def open_fraud(body: FraudIn, actor: ActorDep, session: SessionDep, clock: ClockDep) -> CaseOut:
     """虚报、冒领 … with the evidence (第二十四条). Street only."""
     return service.open_fraud(
-        session, actor, clock.now(), body.id_number, body.amount_cny, body.evidence
+        session, actor, clock.now(), body.person_ref, body.amount_cny, body.evidence
     )

@@ -19,6 +19,7 @@ class CaseOut(BaseModel):
 
     id: int
     person_id_masked: str
+    person_ref: str
     name: str
     district: str
     street: str
@@ -44,6 +45,6 @@ class FraudIn(Input):
     """A fraud case (虚报、冒领 …, 第二十四条) with its evidence."""
 
     multiline = frozenset({"evidence"})
-    id_number: Annotated[str, Field(min_length=18, max_length=18)]
+    person_ref: Annotated[str, Field(min_length=1, max_length=32, description="persons' ref")]
     amount_cny: Money
     evidence: Annotated[str, Field(min_length=2, max_length=4000)]

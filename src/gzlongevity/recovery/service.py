@@ -19,7 +19,7 @@ from gzlongevity.core.calendar import month_text
 from gzlongevity.core.deadlines import ORDER_AFTER_MONTHS, add_months
 from gzlongevity.core.standards import GUANGZHOU_DISTRICTS, fen_of, yuan
 from gzlongevity.kit.audit import record
-from gzlongevity.kit.auth import Actor, mask_id, person_in_view
+from gzlongevity.kit.auth import Actor, mask_id
 from gzlongevity.models import (
     CaseKind,
     CaseStatus,
@@ -32,6 +32,7 @@ from gzlongevity.models import (
     Role,
     RunOverpayment,
 )
+from gzlongevity.persons.lookup import person_by_ref
 from gzlongevity.recovery.schemas import CaseOut
 
 WAITING = (CaseStatus.NOTIFIED, CaseStatus.ORDERED)
@@ -42,6 +43,7 @@ def case_out(case: RecoveryCase, person: Person) -> CaseOut:
     return CaseOut(
         id=case.id,
         person_id_masked=mask_id(person.id_number),
+        person_ref=person.ref,
         name=person.name,
         district=case.district,
         street=case.street,
@@ -259,13 +261,13 @@ def open_fraud(
     session: Session,
     actor: Actor,
     now: dt.datetime,
-    id_number: str,
+    ref: str,
     amount_cny: Decimal,
     evidence: str,
 ) -> CaseOut:
     """A fraud case with its evidence (第二十四条). Street only."""
     actor.require(Role.STREET)
-    person = person_in_view(session, actor, id_number)
+    person = person_by_ref(session, actor, ref)
     case = _open(
         session,
         person,

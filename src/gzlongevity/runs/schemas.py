@@ -52,6 +52,7 @@ class ExceptionLine(BaseModel):
     death-date conflict."""
 
     person_id_masked: str
+    person_ref: str
     name: str
     street: str
     what: str

@@ -249,7 +249,7 @@ def exceptions(session: Session, actor: Actor, month: int) -> list[ExceptionLine
         LineKind.CENTENARIAN: "百岁老人慰问金",
     }
     lines = session.execute(
-        select(RunLine, Person.name)
+        select(RunLine, Person.name, Person.ref)
         .join(Person, Person.id_number == RunLine.person_id)
         .where(
             RunLine.run_id == run.id,
@@ -259,10 +259,11 @@ def exceptions(session: Session, actor: Actor, month: int) -> list[ExceptionLine
         )
         .order_by(RunLine.street, RunLine.person_id, RunLine.for_month)
     ).all()
-    for line, name in lines:
+    for line, name, ref in lines:
         found.append(
             ExceptionLine(
                 person_id_masked=mask_id(line.person_id),
+                person_ref=ref,
                 name=name,
                 street=line.street,
                 what=names[line.kind],
@@ -271,7 +272,7 @@ def exceptions(session: Session, actor: Actor, month: int) -> list[ExceptionLine
             )
         )
     over = session.execute(
-        select(RunOverpayment, Person.name)
+        select(RunOverpayment, Person.name, Person.ref)
         .join(Person, Person.id_number == RunOverpayment.person_id)
         .where(
             RunOverpayment.run_id == run.id,
@@ -280,10 +281,11 @@ def exceptions(session: Session, actor: Actor, month: int) -> list[ExceptionLine
         )
         .order_by(RunOverpayment.street, RunOverpayment.person_id, RunOverpayment.for_month)
     ).all()
-    for item, name in over:
+    for item, name, ref in over:
         found.append(
             ExceptionLine(
                 person_id_masked=mask_id(item.person_id),
+                person_ref=ref,
                 name=name,
                 street=item.street,
                 what=f"多领（{'身故' if item.reason is OverpaymentReason.DIED else '迁出'}）",
@@ -303,6 +305,7 @@ def exceptions(session: Session, actor: Actor, month: int) -> list[ExceptionLine
         found.append(
             ExceptionLine(
                 person_id_masked=mask_id(person.id_number),
+                person_ref=person.ref,
                 name=person.name,
                 street=person.street,
                 what="死亡日期冲突（取最早）" if person.death_conflict else "核查未通过，暂停发放",
