@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, HTTPException, Request, Response
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from gzkit.console.site import ERRORS, ConsoleSite, unknown_page_handler
@@ -36,6 +38,9 @@ FIELDS = {
     "page": "页码",
     "token": "令牌",
     "password": "密码",
+    "account_name": "账户名称",
+    "account_number": "付款账号",
+    "bank": "开户银行",
 }
 SITE = ConsoleSite(
     name="广州市长者长寿保健金管理系统",
@@ -79,6 +84,15 @@ def _page_actor(request: Request, session: SessionDep) -> Actor:
 
 
 PageActor = Annotated[Actor, Depends(_page_actor)]
+M = TypeVar("M", bound=BaseModel)
+
+
+def form_body(model: type[M], **fields: object) -> M:
+    """A request body from form fields; a pydantic refusal becomes the 422 page (Chinese)."""
+    try:
+        return model.model_validate(fields)
+    except ValidationError as err:
+        raise RequestValidationError(err.errors()) from None
 
 
 def navigation(actor: Actor | None) -> list[tuple[str, str, int | None]]:
@@ -91,6 +105,8 @@ def navigation(actor: Actor | None) -> list[tuple[str, str, int | None]]:
     if actor.role is not Role.COMMITTEE:
         items.append(("月度发放", "/console/runs", None))
         items.append(("追回案件", "/console/recovery", None))
+    if actor.role in (Role.CITY, Role.FINANCE, Role.AUDIT):
+        items.append(("付款账户", "/console/payers", None))
     if actor.role in (Role.CITY, Role.FINANCE, Role.AUDIT, Role.DISTRICT):
         items.append(("统计", "/console/dashboard", None))
     return items

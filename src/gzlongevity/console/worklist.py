@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request, Response
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
-from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 
 from gzkit.clock import ClockDep
@@ -27,7 +25,7 @@ from gzlongevity.checks import service as checks
 from gzlongevity.checks.schemas import CheckIn
 from gzlongevity.confirmations import service as confirmations
 from gzlongevity.confirmations.schemas import StaffConfirmIn
-from gzlongevity.console.pages import PageActor, PageRoute, render
+from gzlongevity.console.pages import PageActor, PageRoute, form_body, render
 from gzlongevity.core.deadlines import month_of, pay_deadline
 from gzlongevity.kit.auth import person_in_view
 from gzlongevity.models import (
@@ -47,15 +45,6 @@ from gzlongevity.runs import service as runs
 
 router = APIRouter(prefix="/console", route_class=PageRoute, include_in_schema=False)
 Text = Annotated[str, Form(max_length=2000)]
-M = TypeVar("M", bound=BaseModel)
-
-
-def _model(model: type[M], **fields: object) -> M:
-    """A request body from form fields; a pydantic refusal becomes the 422 page (Chinese)."""
-    try:
-        return model.model_validate(fields)
-    except ValidationError as err:
-        raise RequestValidationError(err.errors()) from None
 
 
 @router.get("/worklist")
@@ -86,8 +75,8 @@ def worklist(
     progress = runs.progress(session, run, today) if run is not None else None
     to_review = progress is not None and any(
         actor.street in item.streets_to_review
-        for item in progress.districts
-        if item.district == actor.district
+        for item in progress.payers
+        if item.payer == actor.district
     )
     ids = [task.id for task in [*tasks, *notified]]
     refs = dict(
@@ -229,7 +218,7 @@ def confirm(
     agreement: Annotated[str, Form(max_length=1)] = "",
 ) -> Response:
     """Confirm on the elder's behalf, with the evidence."""
-    body = _model(
+    body = form_body(
         StaffConfirmIn,
         channel=channel,
         evidence=evidence,
@@ -261,7 +250,7 @@ def record_check(
     note: Text = "",
 ) -> Response:
     """Record a check; a failed one holds payment from the next month."""
-    body = _model(CheckIn, kind=kind, checked_on=checked_on, passed=passed == "1", note=note)
+    body = form_body(CheckIn, kind=kind, checked_on=checked_on, passed=passed == "1", note=note)
     checks.record_check(session, actor, clock.now(), id_number, body)
     return RedirectResponse(f"/console/persons/{id_number}", status_code=303)
 
@@ -277,7 +266,7 @@ def bank_change(
     bank_account: Annotated[str, Form(max_length=30)],
 ) -> Response:
     """Ask for a bank account change (a second officer approves it)."""
-    body = _model(
+    body = form_body(
         BankChangeIn, told_on=told_on, bank_name=bank_name, bank_account=bank_account.strip()
     )
     changes.request_bank_change(session, actor, clock.now(), id_number, body)
@@ -295,7 +284,7 @@ def personal_change(
     address: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     """Change the phone or address at once."""
-    body = _model(
+    body = form_body(
         PersonalChangeIn,
         told_on=told_on,
         phone=phone.strip() or None,
