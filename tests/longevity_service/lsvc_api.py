@@ -114,7 +114,11 @@ class Api:
         self.clock.set(dt.datetime.fromisoformat(day) + dt.timedelta(hours=hour))
 
     def confirm(
-        self, person_id: str, account: str = "6222020200001234567", agreement: bool = True
+        self,
+        person_id: str,
+        account: str = "6222020200001234567",
+        agreement: bool = True,
+        street: str | None = None,
     ) -> Any:
         body = {
             "channel": "street",
@@ -123,7 +127,7 @@ class Api:
             "bank_account": account,
             "agreement": agreement,
         }
-        return self.post(f"/api/persons/{person_id}/confirmation", self.street, body)
+        return self.post(f"/api/persons/{person_id}/confirmation", street or self.street, body)
 
     def accounts(self) -> None:
         """Every payer's account, set by the city."""
