@@ -10,8 +10,10 @@ import datetime as dt
 import io
 from typing import Any
 
+import pytest
 from lsvc_api import HAIZHU, YUEXIU, Api, bearer, citizen_id, registered
-from sqlalchemy import select, update
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import DatabaseError
 
 from gzkit.db import session_scope
 from gzlongevity.models import AuditLog, PaymentRun, Person, RunLine
@@ -155,6 +157,19 @@ def test_each_payer_approves_and_locks_its_own_list(api: Api) -> None:
     assert lines_of(api, "2021-09", YUEXIU) == locked and len(locked) == 1
     assert payer(again, HAIZHU)["lines"] == 1 and payer(again, YUEXIU)["lines"] == 1
     assert [row[1] for row in lines_of(api, "2021-09", HAIZHU)] == [g]
+    # Below the code, the database itself refuses to change an approved list.
+    copied = [column for column in RunLine.__table__.c if column.key != "id"]
+    for statement in (
+        delete(RunLine).where(RunLine.id == locked[0][0]),
+        update(RunLine).where(RunLine.id == locked[0][0]).values(city_fen=1),
+        insert(RunLine).from_select(
+            [column.key for column in copied],
+            select(*copied).where(RunLine.id == locked[0][0]),
+        ),
+    ):
+        with pytest.raises(DatabaseError), session_scope(api.app.state.sessionmaker) as session:
+            session.execute(statement)
+    assert lines_of(api, "2021-09", YUEXIU) == locked
 
     # October: only the payers that approved September get a list; 海珠区 waits.
     api.at("2021-10-20")

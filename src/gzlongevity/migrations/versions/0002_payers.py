@@ -5,7 +5,8 @@ payers' accounts are data; every amount a recovery case got back is kept with it
 Existing rows: a line or overpayment of a military cadre is the military channel's, else its
 district's; an approved run counts as approved by the military channel too; each run's totals
 are regrouped by payer; each case's recovered amount is one payment on the day it closed (or
-was opened, if still open).
+was opened, if still open). Triggers refuse to insert, change or delete any row of an
+approved payer's list.
 
 Revision ID: 0002
 Revises: 0001
@@ -22,6 +23,11 @@ down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+LISTS = ("run_lines", "run_overpayments")
+APPROVED = (
+    "EXISTS (SELECT 1 FROM run_signoffs WHERE run_signoffs.run_id = {row}.run_id "
+    "AND run_signoffs.district = {row}.payer AND run_signoffs.street = '')"
+)
 PAYER_OF = (
     "CASE WHEN EXISTS (SELECT 1 FROM persons WHERE persons.id_number = {table}.person_id "
     "AND persons.military = :yes) THEN 'military' ELSE {table}.district END"
@@ -76,7 +82,7 @@ def upgrade() -> None:
             "FROM recovery_cases WHERE recovered_fen > 0"
         )
     )
-    for table in ("run_lines", "run_overpayments"):
+    for table in LISTS:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(sa.Column("payer", sa.String(length=8), nullable=True))
         bind.execute(
@@ -124,9 +130,54 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("payment_runs", schema=None) as batch_op:
         batch_op.alter_column("waiting", existing_type=sa.JSON(), nullable=False)
+    for statement in _locks(bind.dialect.name):
+        op.execute(statement)
+
+
+def _locks(dialect: str) -> list[str]:
+    """Triggers refusing to insert, change or delete a row of an approved payer's list (L5: an
+    approved list is immutable), whatever the code above them does."""
+    if dialect == "postgresql":
+        statements = [
+            f"""
+            CREATE FUNCTION approved_list_locked() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF (TG_OP <> 'INSERT' AND {APPROVED.format(row="OLD")})
+                   OR (TG_OP <> 'DELETE' AND {APPROVED.format(row="NEW")}) THEN
+                    RAISE EXCEPTION '%: % of an approved list refused', TG_TABLE_NAME, TG_OP;
+                END IF;
+                IF TG_OP = 'DELETE' THEN
+                    RETURN OLD;
+                END IF;
+                RETURN NEW;
+            END
+            $$
+            """
+        ]
+        return statements + [
+            f"CREATE TRIGGER {table}_locked BEFORE INSERT OR UPDATE OR DELETE ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION approved_list_locked()"
+            for table in LISTS
+        ]
+    return [
+        f"CREATE TRIGGER {table}_locked_{operation.lower()} BEFORE {operation} ON {table} "
+        f"WHEN {APPROVED.format(row=row)} BEGIN SELECT RAISE(ABORT, "
+        f"'{table}: {operation} of an approved list refused'); END"
+        for table in LISTS
+        for operation, row in (("INSERT", "NEW"), ("UPDATE", "OLD"), ("DELETE", "OLD"))
+    ]
 
 
 def downgrade() -> None:
+    bind = op.get_bind()
+    if bind.dialect.name == "postgresql":
+        for table in LISTS:
+            op.execute(f"DROP TRIGGER {table}_locked ON {table}")
+        op.execute("DROP FUNCTION approved_list_locked()")
+    else:
+        for table in LISTS:
+            for operation in ("insert", "update", "delete"):
+                op.execute(f"DROP TRIGGER {table}_locked_{operation}")
     with op.batch_alter_table("payment_runs", schema=None) as batch_op:
         batch_op.drop_column("waiting")
         batch_op.alter_column(
@@ -139,7 +190,7 @@ def downgrade() -> None:
         )
     with op.batch_alter_table("run_lines", schema=None) as batch_op:
         batch_op.drop_index("ix_run_lines_run_id_payer")
-    for table in ("run_lines", "run_overpayments"):
+    for table in LISTS:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_column("payer")
     with op.batch_alter_table("recovery_payments", schema=None) as batch_op:
