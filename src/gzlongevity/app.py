@@ -39,6 +39,7 @@ from gzlongevity.intake.endpoints import FEED_MAX_BYTES
 from gzlongevity.intake.endpoints import router as intake_router
 from gzlongevity.kit.db import DATABASE
 from gzlongevity.notices.endpoints import router as notices_router
+from gzlongevity.payers.endpoints import router as payers_router
 from gzlongevity.persons.endpoints import router as persons_router
 from gzlongevity.recovery.endpoints import router as recovery_router
 from gzlongevity.rules.endpoints import router as rules_router
@@ -102,6 +103,7 @@ def create_app(
         confirmations_router,
         persons_router,
         runs_router,
+        payers_router,
         changes_router,
         checks_router,
         recovery_router,

@@ -1,5 +1,6 @@
-"""The small world of the longevity console tests: officers, a street's elders, one approved
-run and one awaiting approval, built through the service's own functions and API."""
+"""The small world of the longevity console tests: officers (a district's, the military
+channel's), a street's elders, one run approved by every payer and one awaiting approval,
+built through the service's own functions and API."""
 
 from __future__ import annotations
 
@@ -42,6 +43,7 @@ class World:
     staff_confirms: str
     staff_ref: str
     clock: SimulatedClock
+    military: str
 
 
 def build(app: FastAPI, clock: SimulatedClock) -> World:
@@ -72,6 +74,7 @@ def build(app: FastAPI, clock: SimulatedClock) -> World:
         code: token(Role.DISTRICT, f"{name}民政局", code)
         for code, name in GUANGZHOU_DISTRICTS.items()
     }
+    military = token(Role.MILITARY, "退役军人事务局 军休处")
     people = [
         (citizen_id(dt.date(1935 + k % 15, 1 + k % 12, 1 + k % 27), k), f"长者{k:02d}")
         for k in range(WAITING + 3)
@@ -125,11 +128,20 @@ def build(app: FastAPI, clock: SimulatedClock) -> World:
     )["code"]
     clock.set(dt.datetime(2021, 9, 20, 9))
     post("/api/runs", city, {"month": "2021-09"})
-    for who in districts.values():
+    for who in [*districts.values(), military]:
         post("/api/runs/2021-09/approve", who, None)
     clock.set(dt.datetime(2021, 10, 20, 9))
     post("/api/runs", city, {"month": "2021-10"})
     staff = people[3][0]
     return World(
-        city, street, districts[YUEXIU], elder_id, elder_name, code, staff, ref(staff), clock
+        city,
+        street,
+        districts[YUEXIU],
+        elder_id,
+        elder_name,
+        code,
+        staff,
+        ref(staff),
+        clock,
+        military,
     )

@@ -1,6 +1,7 @@
 """The console in Debian's chromium at a desk (1360×900) and on a phone (390×844): the elder's
 confirmation one question per screen in large type, labelled for screen readers; the street
-notifying from its worklist; the district approving the run; the city's charts. No page is
+notifying from its worklist; the district approving its list; the city's charts, every
+payer's progress and the payers' accounts. No page is
 wider than the screen and nothing is refused by the Content-Security-Policy. Screenshots go
 to ``artifacts/screenshots/longevity-*``."""
 
@@ -84,7 +85,9 @@ def test_district_approves_and_city_sees_charts(
     page.goto("/console/runs/2021-10")
     assert "须于 2021-10-25 前审批发放" in page.inner_text("main")
     page.click("#approve")
-    assert "已审批" in page.inner_text("table")
+    assert "越秀区发放名单：已审批锁定" in page.inner_text("#own-list")
+    assert "已审批锁定" in page.locator("#payers tr", has_text="越秀区").inner_text()
+    assert page.locator("#bank-files a").count() == 2  # its own file, CSV and xlsx
     page.context.close()
     for viewport in (DESK, PHONE):
         page = open_page(lcon_browser, lcon_url, viewport, world.city)
@@ -117,3 +120,29 @@ def test_street_pages_fit_the_screen(
         page.click(".menu-toggle")  # the navigation folds behind 菜单 on a phone
         assert page.locator("#top-menu nav a").first.is_visible()
     page.context.close()
+
+
+@pytest.mark.parametrize("viewport", [DESK, PHONE], ids=["desk", "phone"])
+def test_city_follows_every_payer_and_sets_accounts(
+    lcon: tuple[FastAPI, World], lcon_url: str, lcon_browser: Any, viewport: tuple[int, int]
+) -> None:
+    _, world = lcon
+    page = open_page(lcon_browser, lcon_url, viewport, world.city)
+    page.goto("/console/runs/2021-09")
+    assert page.locator("#payers tbody tr").count() == 12
+    assert fits(page, viewport[0])
+    shot(page, f"run-payers-{viewport[0]}")
+    page.goto("/console/payers")
+    summary = page.locator("details", has_text="南沙区")
+    summary.locator("summary").click()
+    number = f"4401150000{viewport[0]:08d}"
+    summary.get_by_label("账户名称").fill("南沙区长寿保健金专户")
+    summary.get_by_label("付款账号").fill(number)
+    summary.get_by_label("开户银行").fill("农业银行")
+    summary.locator("button").click()
+    row = page.locator("#payer-440115")
+    assert number[-4:] in row.inner_text() and number not in page.inner_text("main")
+    assert fits(page, viewport[0])
+    shot(page, f"payers-{viewport[0]}")
+    page.context.close()
+    assert BLOCKED == []

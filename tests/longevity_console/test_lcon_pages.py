@@ -133,3 +133,49 @@ def test_applications_and_fraud_cases_from_the_console(lcon: tuple[FastAPI, Worl
     case = {"csrf_token": token, "amount_cny": "120.50", "evidence": "邻居证实本人已于去年身故"}
     page = client.post(f"/console/persons/{world.staff_ref}/fraud", data=case, headers=SAME_ORIGIN)
     assert page.status_code == 200 and "虚报冒领" in page.text and "120.50" in page.text
+
+
+def test_the_city_keeps_the_payers_accounts(lcon: tuple[FastAPI, World]) -> None:
+    app, world = lcon
+    client = signed_in(app, world.city)
+    page = client.get("/console/payers").text
+    assert "付款账户" in page and page.count("尚未配置") >= 12
+    token = form_token(client, "/console/payers")
+    fields = {"csrf_token": token, "account_name": "退役军人长寿保健金专户", "bank": "建设银行"}
+    bad = client.post(
+        "/console/payers/military", data=fields | {"account_number": "12ab"}, headers=SAME_ORIGIN
+    )
+    assert bad.status_code == 422 and "付款账号：格式不正确" in bad.text
+    done = client.post(
+        "/console/payers/military",
+        data=fields | {"account_number": "440100000000987654"},
+        headers=SAME_ORIGIN,
+    )
+    assert done.status_code == 200 and "**************7654" in done.text
+    assert "440100000000987654" not in done.text and "建设银行" in done.text
+    district = signed_in(app, world.district)
+    own = district.get("/console/payers").text  # its own account only, and no form
+    assert "越秀区" in own and "荔湾区" not in own and "设置账户" not in own
+    token = form_token(district, "/console/runs")
+    refused = district.post(
+        "/console/payers/440104",
+        data=fields | {"csrf_token": token, "account_number": "440100000000987654"},
+        headers=SAME_ORIGIN,
+    )
+    assert refused.status_code == 403
+
+
+def test_each_payer_sees_its_own_list_and_the_city_all(lcon: tuple[FastAPI, World]) -> None:
+    app, world = lcon
+    military = signed_in(app, world.military).get("/console/runs/2021-10").text
+    own = re.search(r'<section class="card" id="own-list">(.*?)</section>', military, re.S)
+    assert own is not None and "退役军人事务部门发放名单：待审批" in own[1]
+    assert 'id="approve"' in own[1] and "审批军休干部发放名单" in own[1]
+    city = signed_in(app, world.city).get("/console/runs/2021-10").text
+    assert 'id="own-list"' not in city
+    rows = re.findall(
+        r"<tr[^>]*><td>([^<]+)</td>", city.split('id="payers"')[1].split("</table>")[0]
+    )
+    assert len(rows) == 12 and rows[-1] == "退役军人事务部门"
+    finished = signed_in(app, world.city).get("/console/runs").text
+    assert "12 / 12" in finished and "全部审批完成" in finished

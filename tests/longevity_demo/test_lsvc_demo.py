@@ -36,7 +36,7 @@ def test_the_demo_runs_sixteen_months(tmp_path: Path) -> None:
         engine.dispose()
     assert len(runs) == 16 and all(status == RunStatus.APPROVED for _, status, _ in runs)
     assert paid == sum(amount for _, _, amount in runs) > 0
-    assert len(list((tmp_path / "bank").glob("*/bank-*.csv"))) == 16 * 11
+    assert len(list((tmp_path / "bank").glob("*/bank-*.csv"))) == 16 * 12
     report = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert f"{paid / 100:,.2f}" in result.output  # the summary adds up the runs
     assert report.count("<tr><td>20") == 16 and "plotly" in report

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from gzkit.clock import SimulatedClock
 from gzkit.db import session_scope
 from gzlongevity.core.identity import check_character
-from gzlongevity.core.standards import GUANGZHOU_DISTRICTS
+from gzlongevity.core.standards import GUANGZHOU_DISTRICTS, MILITARY, PAYERS
 from gzlongevity.kit.auth import create_officer
 from gzlongevity.models import Role
 
@@ -55,7 +55,8 @@ def registered(
 
 class Api:
     """The app, its clock, a client and one officer per role (a street officer pair in
-    越秀区北京街 for the four-eyes rule, and an approver in every district)."""
+    越秀区北京街 for the four-eyes rule, an approver in every district and the military
+    channel)."""
 
     def __init__(self, app: FastAPI, clock: SimulatedClock) -> None:
         self.app, self.clock = app, clock
@@ -71,6 +72,8 @@ class Api:
             code: self.token(Role.DISTRICT, f"{name}民政局", code)
             for code, name in GUANGZHOU_DISTRICTS.items()
         }
+        self.military = self.token(Role.MILITARY, "退役军人事务局 军休处")
+        self.payers = {**self.districts, MILITARY: self.military}
 
     def token(
         self, role: Role, name: str, district: str | None = None, street: str | None = None
@@ -116,7 +119,11 @@ class Api:
         return str(found["ref"])
 
     def confirm(
-        self, person_id: str, account: str = "6222020200001234567", agreement: bool = True
+        self,
+        person_id: str,
+        account: str = "6222020200001234567",
+        agreement: bool = True,
+        street: str | None = None,
     ) -> Any:
         body = {
             "channel": "street",
@@ -125,17 +132,27 @@ class Api:
             "bank_account": account,
             "agreement": agreement,
         }
-        return self.post(f"/api/persons/{self.ref(person_id)}/confirmation", self.street, body)
+        return self.post(
+            f"/api/persons/{self.ref(person_id)}/confirmation", street or self.street, body
+        )
+
+    def accounts(self) -> None:
+        """Every payer's account, set by the city."""
+        for n, code in enumerate(PAYERS, start=1):
+            body = {"account_name": f"{PAYERS[code]}专户", "account_number": f"3602{n:012d}"}
+            self.client.put(
+                f"/api/payers/{code}", json=body | {"bank": "工商银行"}, headers=bearer(self.city)
+            ).raise_for_status()
 
     def run(self, month: str) -> Any:
-        """Compute, review (北京街) and approve in every district; the approved run."""
+        """Compute, review (北京街) and approve by every payer; the approved run."""
         self.post("/api/runs", self.city, {"month": month})
         todo = self.get(f"/api/runs/{month}", self.city)
-        for district in todo["districts"]:
-            assert set(district["streets_to_review"]) <= {"北京街"}, district
-            if district["streets_to_review"]:
+        for payer in todo["payers"]:
+            assert set(payer["streets_to_review"]) <= {"北京街"}, payer
+            if payer["streets_to_review"]:
                 self.post(f"/api/runs/{month}/review", self.street)
-        for token in self.districts.values():
+        for token in self.payers.values():
             result = self.post(f"/api/runs/{month}/approve", token)
         assert result["status"] == "approved"
         return result

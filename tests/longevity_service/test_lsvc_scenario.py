@@ -78,6 +78,7 @@ def test_a_street_from_intake_to_recovery(api: Api) -> None:
     assert api.client.post("/api/confirmations/self", json=wrong).status_code == 422
 
     api.at("2021-09-20")
+    api.accounts()
     api.run("2021-09")
     assert lines_of(api, "2021-09") == {
         "陈甲": "100.00",
@@ -197,12 +198,14 @@ def test_a_street_from_intake_to_recovery(api: Api) -> None:
         "李乙": "30.00",
         "钱己": "return 30.00",
     }
-    # The paid month is unchanged (the recovery figures are cumulative, to today).
-    cumulative = ("owed_cny", "recovered_cny", "recovery_rate")
+    # December's figures stand as at its end: asked back 90, nothing back yet; January's count
+    # the claw-back of 钱己 (30 of 90).
     again = api.get("/api/statistics/months/2021-12", api.city)
-    assert {k: v for k, v in again.items() if k not in cumulative} == {
-        k: v for k, v in december.items() if k not in cumulative
-    }
+    assert again == december
+    assert (december["owed_cny"], december["recovered_cny"]) == ("90.00", "0.00")
+    january = api.get("/api/statistics/months/2022-01", api.city)
+    assert (january["owed_cny"], january["recovered_cny"]) == ("90.00", "30.00")
+    assert january["recovery_rate"] == "0.3333"
     cases = {case["name"]: case for case in api.get("/api/recovery", api.street)}
     assert (cases["钱己"]["status"], cases["钱己"]["recovered_cny"]) == ("closed", "30.00")
 
@@ -231,6 +234,10 @@ def test_a_street_from_intake_to_recovery(api: Api) -> None:
         f"/api/recovery/{ordered['id']}/repayments", api.street, {"amount_cny": "60.00"}
     )
     assert (repaid["status"], repaid["recovered_cny"]) == ("closed", "60.00")
+    # Asked later, January still stands as at its end; March counts the repayment.
+    assert api.get("/api/statistics/months/2022-01", api.city) == january
+    march = api.get("/api/statistics/months/2022-03", api.city)
+    assert (march["recovered_cny"], march["recovery_rate"]) == ("90.00", "1.0000")
 
     figures = api.get("/api/statistics/months/2021-10", api.city)
     assert figures["beneficiaries"] == 4

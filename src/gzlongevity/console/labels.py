@@ -23,6 +23,7 @@ from gzlongevity.models import (
     RunStatus,
     TaskStatus,
 )
+from gzlongevity.runs.schemas import PayerStatus
 
 # StrEnum members equal their values (Role.STREET == Channel.STREET == "street"), so the
 # table is keyed by (type name, value).
@@ -39,8 +40,11 @@ LABELS: list[tuple[StrEnum, str]] = [
     (Channel.APP, "穗好办自助"),
     (Channel.COMMITTEE, "村（居）委代办"),
     (Channel.STREET, "街（镇）代办"),
-    (RunStatus.COMPUTED, "待审批"),
-    (RunStatus.APPROVED, "已审批锁定"),
+    (RunStatus.COMPUTED, "审批中"),
+    (RunStatus.APPROVED, "全部审批完成"),
+    (PayerStatus.WAITING, "待上月审批"),
+    (PayerStatus.COMPUTED, "待审批"),
+    (PayerStatus.APPROVED, "已审批锁定"),
     (CaseKind.OVERPAYMENT, "多领"),
     (CaseKind.FRAUD, "虚报冒领"),
     (CaseStatus.OPEN, "待通知"),

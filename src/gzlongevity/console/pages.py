@@ -43,6 +43,9 @@ FIELDS = {
     "from_month": "起始月份",
     "to_month": "结束月份",
     "district_share_pct": "区级承担比例",
+    "account_name": "账户名称",
+    "account_number": "付款账号",
+    "bank": "开户银行",
 }
 SITE = ConsoleSite(
     name="广州市长者长寿保健金管理系统",
@@ -115,6 +118,8 @@ def navigation(actor: Actor | None) -> list[tuple[str, str, int | None]]:
     if actor.role is not Role.COMMITTEE:
         items.append(("月度发放", "/console/runs", None))
         items.append(("追回案件", "/console/recovery", None))
+    if actor.role in (Role.CITY, Role.FINANCE, Role.AUDIT):
+        items.append(("付款账户", "/console/payers", None))
     if actor.role in RULE_READERS:
         items.append(("统计", "/console/dashboard", None))
         items.append(("政策版本", "/console/rules", None))

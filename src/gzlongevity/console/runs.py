@@ -1,6 +1,7 @@
-"""The runs for everyone (the 25th deadline shown to whoever has not finished): the city
-computes, streets review their exceptions, districts approve and download the bank file; and
-the recovery cases with their orders."""
+"""The runs for everyone (the 25th deadline shown to each payer that has not finished): the
+city computes and follows every payer's progress, streets review their exceptions, each
+district (and the military channel) approves its own list and downloads its bank file; the
+payers' accounts (the city sets them); and the recovery cases with their orders."""
 
 from __future__ import annotations
 
@@ -14,10 +15,14 @@ from gzkit.clock import ClockDep
 from gzkit.console.paging import paged_slice
 from gzkit.db import SessionDep
 from gzkit.pagination import MAX_PAGE
-from gzlongevity.console.pages import PageActor, PageRoute, render
+from gzlongevity.console.pages import PageActor, PageRoute, form_model, render
+from gzlongevity.core.standards import MILITARY
 from gzlongevity.models import CaseStatus, PaymentRun, Role
+from gzlongevity.payers import service as payers
+from gzlongevity.payers.schemas import PayerAccountIn
 from gzlongevity.recovery import service as recovery
 from gzlongevity.runs import service
+from gzlongevity.runs.schemas import PayerStatus
 
 router = APIRouter(prefix="/console", route_class=PageRoute, include_in_schema=False)
 
@@ -48,10 +53,12 @@ def compute(
 def run_page(
     request: Request, month: str, actor: PageActor, session: SessionDep, clock: ClockDep
 ) -> Response:
-    """One run: each district's progress, the actor's exceptions, the actions open to it."""
+    """One run: each payer's progress, the actor's own list first, the actor's exceptions, the
+    actions open to it."""
     number = service.month_of_text(month)
     progress = service.progress(session, service.get_run(session, number), clock.now().date())
-    mine = next((d for d in progress.districts if d.district == actor.district), None)
+    own = MILITARY if actor.role is Role.MILITARY else actor.district
+    mine = next((item for item in progress.payers if item.payer == own), None)
     return render(
         request,
         actor,
@@ -63,24 +70,61 @@ def run_page(
         can_review=actor.role is Role.STREET
         and mine is not None
         and actor.street in mine.streets_to_review,
-        can_approve=actor.role is Role.DISTRICT
+        can_approve=actor.role in (Role.DISTRICT, Role.MILITARY)
         and mine is not None
-        and not mine.approved
+        and mine.status is PayerStatus.COMPUTED
         and not mine.streets_to_review,
-        can_download=progress.status.value == "approved"
-        and actor.role in (Role.DISTRICT, Role.CITY, Role.FINANCE, Role.MILITARY),
+        downloads=[
+            item
+            for item in progress.payers
+            if item.status is PayerStatus.APPROVED
+            and (
+                actor.role in (Role.CITY, Role.FINANCE)
+                or (actor.role in (Role.DISTRICT, Role.MILITARY) and item is mine)
+            )
+        ],
     )
 
 
 @router.post("/runs/{month}/{step}")
 def sign(month: str, step: str, actor: PageActor, session: SessionDep, clock: ClockDep) -> Response:
-    """A street's review or a district's approval."""
+    """A street's review, or a district's (or the military channel's) approval."""
     number = service.month_of_text(month)
     if step == "approve":
         service.approve(session, actor, clock.now(), number)
     else:
         service.review(session, actor, clock.now(), number)
     return RedirectResponse(f"/console/runs/{month}", status_code=303)
+
+
+@router.get("/payers")
+def payer_accounts(request: Request, actor: PageActor, session: SessionDep) -> Response:
+    """The payers' accounts (numbers masked): the city sets them here."""
+    return render(
+        request,
+        actor,
+        "payers.html",
+        payers=payers.list_payers(session, actor),
+        can_edit=actor.role is Role.CITY,
+    )
+
+
+@router.post("/payers/{code}")
+def set_payer_account(
+    code: str,
+    actor: PageActor,
+    session: SessionDep,
+    clock: ClockDep,
+    account_name: Annotated[str, Form(max_length=200)],
+    account_number: Annotated[str, Form(max_length=32)],
+    bank: Annotated[str, Form(max_length=100)],
+) -> Response:
+    """Set a payer's account (city)."""
+    body = form_model(
+        PayerAccountIn, account_name=account_name, account_number=account_number, bank=bank
+    )
+    payers.set_account(session, actor, clock.now(), code, body)
+    return RedirectResponse(f"/console/payers#payer-{code}", status_code=303)
 
 
 @router.get("/recovery")

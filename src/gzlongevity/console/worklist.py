@@ -74,8 +74,8 @@ def worklist(
     progress = runs.progress(session, run, today) if run is not None else None
     to_review = progress is not None and any(
         actor.street in item.streets_to_review
-        for item in progress.districts
-        if item.district == actor.district
+        for item in progress.payers
+        if item.payer == actor.district
     )
     return render(
         request,

@@ -49,6 +49,12 @@ def month_of(day: dt.date) -> int:
     return day.year * 12 + day.month - 1
 
 
+def month_end(month: int) -> dt.date:
+    """The last day of month ``month`` (a month number): what a month's statistics count up to."""
+    year, index = divmod(month, 12)
+    return dt.date(year, index + 1, calendar.monthrange(year, index + 1)[1])
+
+
 def pay_deadline(month: int) -> dt.date:
     """The day by which month ``month``'s allowance is paid (第十三条: before the 25th)."""
     return dt.date(month // 12, month % 12 + 1, PAY_BY_DAY)

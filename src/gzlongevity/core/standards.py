@@ -37,6 +37,11 @@ GUANGZHOU_DISTRICTS: Final = {
     "440118": "增城区",
 }
 """Guangzhou's 11 districts by 6-digit division code (GB/T 2260): the places that pay."""
+MILITARY: Final = "military"
+"""The payer of the retired military cadres managed by the army (第二十五条): their own channel."""
+PAYERS: Final = {**GUANGZHOU_DISTRICTS, MILITARY: "退役军人事务部门"}
+"""Who pays a run's lines and approves its own list (第十三条, 第二十五条): each district for
+the people registered there, the military channel for its cadres, wherever registered."""
 
 
 def tier_index(ages: IntArray) -> IntArray:

@@ -5,7 +5,9 @@ higher standard) fed through the service's API month by month on a simulated clo
 Each month the register rows and the 穗好办 confirmations known by the run day (the 20th) are
 delivered, the daily sweep creates intake tasks, escalates overdue ones and issues 责令退回
 orders; the city computes the run, every street with exceptions reviews them, every district
-approves, and the bank files are fetched; the rest of the month's data follows at its end.
+and the military channel (第二十五条) approves its own list, and each payer's bank file is
+fetched, from the account the city configured for it at the start; the rest of the month's
+data follows at its end.
 Streets send some notices (the outbox) and record a few failed checks.
 """
 
@@ -27,7 +29,7 @@ from gzkit.db import session_scope
 from gzlongevity.app import create_app
 from gzlongevity.core.calendar import month_text
 from gzlongevity.core.deadlines import add_months
-from gzlongevity.core.standards import GUANGZHOU_DISTRICTS
+from gzlongevity.core.standards import GUANGZHOU_DISTRICTS, MILITARY, PAYERS
 from gzlongevity.kit.auth import create_officer
 from gzlongevity.models import Role
 from gzlongevity.synthetic import write_synthetic_register
@@ -104,6 +106,7 @@ def _officers(run: DemoRun, streets: list[tuple[str, str]]) -> None:
         add("finance", Role.FINANCE, "市财政局 社保处")
         for code, name in GUANGZHOU_DISTRICTS.items():
             add(code, Role.DISTRICT, f"{name}民政局", code)
+        add(MILITARY, Role.MILITARY, "市退役军人事务局 军休处")
         for district, street in streets:
             add(
                 f"{district}/{street}",
@@ -174,16 +177,16 @@ def _run_month(run: DemoRun, month: str) -> None:
     run.timed("compute", started)
     started = time.perf_counter()
     progress = run.call("GET", f"/api/runs/{month}", "city")
-    for district in progress["districts"]:
-        for street in district["streets_to_review"]:
-            run.call("POST", f"/api/runs/{month}/review", f"{district['district']}/{street}")
-    for code in GUANGZHOU_DISTRICTS:
+    for payer in progress["payers"]:
+        for street in payer["streets_to_review"]:
+            run.call("POST", f"/api/runs/{month}/review", f"{payer['payer']}/{street}")
+    for code in PAYERS:
         run.call("POST", f"/api/runs/{month}/approve", code)
     run.timed("review and approval", started)
     started = time.perf_counter()
     folder = run.out / "bank" / month
     folder.mkdir(parents=True, exist_ok=True)
-    for code in GUANGZHOU_DISTRICTS:
+    for code in PAYERS:
         (folder / f"bank-{month}-{code}.csv").write_bytes(
             run.call("GET", f"/api/runs/{month}/bank-file.csv", code)
         )
@@ -217,6 +220,17 @@ def simulate(out: Path, people: int, seed: int, progress: Progress) -> DemoRun:
         }
     )
     _officers(run, streets)
+    for n, (code, name) in enumerate(PAYERS.items(), start=1):
+        run.call(
+            "PUT",
+            f"/api/payers/{code}",
+            "city",
+            json={
+                "account_name": f"{name}长寿保健金专户",
+                "account_number": f"36020001{n:08d}",
+                "bank": "中国工商银行广州分行",
+            },
+        )
     standards = pl.read_csv(files.standards, infer_schema=False)
     for district, tier, amount, from_month in standards.iter_rows():
         run.call(

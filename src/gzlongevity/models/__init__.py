@@ -10,9 +10,11 @@ from gzlongevity.models.intake_task import IntakeTask, Origin, TaskStatus
 from gzlongevity.models.notice import Notice, NoticeChannel, NoticeKind
 from gzlongevity.models.officer import Officer, Role
 from gzlongevity.models.officer_token import OfficerToken
+from gzlongevity.models.payer import Payer
 from gzlongevity.models.payment_run import PaymentRun, RunStatus
 from gzlongevity.models.person import Channel, Person, RegisterStatus
 from gzlongevity.models.recovery_case import CaseKind, CaseStatus, RecoveryCase
+from gzlongevity.models.recovery_payment import RecoveryPayment, RecoveryWay
 from gzlongevity.models.register_event import EventKind, RegisterEvent
 from gzlongevity.models.run_line import LineKind, RunLine
 from gzlongevity.models.run_overpayment import OverpaymentReason, RunOverpayment
@@ -41,9 +43,12 @@ __all__ = [
     "OfficerToken",
     "Origin",
     "OverpaymentReason",
+    "Payer",
     "PaymentRun",
     "Person",
     "RecoveryCase",
+    "RecoveryPayment",
+    "RecoveryWay",
     "RegisterEvent",
     "RegisterStatus",
     "Role",

@@ -1,5 +1,6 @@
 """``payment_runs``: the monthly run (第十三条, L5): computed from what the database holds on
-the run day, recomputed until a district approves, then locked."""
+the run day; each payer's list may be recomputed until that payer approves it, and is then
+locked."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from gzlongevity.kit.db import Base
 
 
 class RunStatus(StrEnum):
-    """Computed (may be recomputed), approved by every district (locked)."""
+    """Computed (some payer's list may still be recomputed), approved by every payer."""
 
     COMPUTED = "computed"
     APPROVED = "approved"
@@ -35,7 +36,10 @@ class PaymentRun(Base):
     lines: Mapped[int] = mapped_column(default=0)
     amount_fen: Mapped[int] = mapped_column(default=0)
     held: Mapped[int] = mapped_column(default=0)  # lines withheld after a failed check
-    # Lines and fen by district, kept when computed: every progress view reads them.
-    district_totals: Mapped[dict[str, list[int]]] = mapped_column(JSON, default=dict)
+    # Lines, fen and lines held by payer, kept when computed: every progress view reads them.
+    payer_totals: Mapped[dict[str, list[int]]] = mapped_column(JSON, default=dict)
+    # The payers whose previous month was not approved when this run was computed: their list
+    # is empty until they approve it and the run is computed again.
+    waiting: Mapped[list[str]] = mapped_column(JSON, default=list)
     # The streets of each district with exceptions to review (arrears, 100+, overpayments).
     exception_streets: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict)

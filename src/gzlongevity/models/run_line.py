@@ -26,12 +26,15 @@ class RunLine(Base):
     __table_args__ = (
         Index("ix_run_lines_run_id_district_street", "run_id", "district", "street"),
         Index("ix_run_lines_run_id_kind", "run_id", "kind"),
+        Index("ix_run_lines_run_id_payer", "run_id", "payer"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("payment_runs.id"))
     person_id: Mapped[str] = mapped_column(ForeignKey("persons.id_number"), index=True)
     district: Mapped[str] = mapped_column(String(6))
+    # Who pays it: the district, or ``military`` for a military cadre (第二十五条).
+    payer: Mapped[str] = mapped_column(String(8))
     street: Mapped[str] = mapped_column(String(64))
     kind: Mapped[LineKind] = mapped_column(enum_type(LineKind, "kind"))
     for_month: Mapped[int]

@@ -28,6 +28,7 @@ class RunOverpayment(Base):
     run_id: Mapped[int] = mapped_column(ForeignKey("payment_runs.id"), index=True)
     person_id: Mapped[str] = mapped_column(ForeignKey("persons.id_number"), index=True)
     district: Mapped[str] = mapped_column(String(6))
+    payer: Mapped[str] = mapped_column(String(8))  # whose list found it: the district, or military
     street: Mapped[str] = mapped_column(String(64))
     for_month: Mapped[int]
     kind: Mapped[LineKind] = mapped_column(enum_type(LineKind, "kind"))

@@ -10,14 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
 from gzkit.audit import snapshot
 from gzkit.errors import Conflict, Invalid, NotFound
 from gzlongevity.core.calendar import month_text
 from gzlongevity.core.deadlines import ORDER_AFTER_MONTHS, add_months
-from gzlongevity.core.standards import GUANGZHOU_DISTRICTS, fen_of, yuan
+from gzlongevity.core.standards import GUANGZHOU_DISTRICTS, MILITARY, fen_of, yuan
 from gzlongevity.kit.audit import record
 from gzlongevity.kit.auth import Actor, mask_id
 from gzlongevity.models import (
@@ -29,6 +29,8 @@ from gzlongevity.models import (
     PaymentRun,
     Person,
     RecoveryCase,
+    RecoveryPayment,
+    RecoveryWay,
     Role,
     RunOverpayment,
 )
@@ -130,11 +132,20 @@ def _open(
     return case
 
 
-def open_cases_for_run(session: Session, run: PaymentRun, now: dt.datetime) -> int:
-    """A case per person for the overpayments ``run`` found; how many."""
+def payer_cases(payer: str) -> ColumnElement[bool]:
+    """The recovery cases whose return instructions go into ``payer``'s bank file: a military
+    cadre's to the military channel's (第二十五条), everyone else's to their district's."""
+    cadres = select(Person.id_number).where(Person.military.is_(True))
+    if payer == MILITARY:
+        return and_(RecoveryCase.person_id.in_(cadres))
+    return and_(RecoveryCase.district == payer, RecoveryCase.person_id.not_in(cadres))
+
+
+def open_cases_for_run(session: Session, run: PaymentRun, now: dt.datetime, payer: str) -> int:
+    """A case per person for the overpayments ``payer``'s list of ``run`` found; how many."""
     owed = session.execute(
         select(RunOverpayment.person_id, func.sum(RunOverpayment.amount_fen))
-        .where(RunOverpayment.run_id == run.id)
+        .where(RunOverpayment.run_id == run.id, RunOverpayment.payer == payer)
         .group_by(RunOverpayment.person_id)
     ).all()
     for person_id, amount in owed:
@@ -152,16 +163,19 @@ def open_cases_for_run(session: Session, run: PaymentRun, now: dt.datetime) -> i
     return len(owed)
 
 
-def settle_clawbacks(session: Session, run: PaymentRun, now: dt.datetime) -> int:
-    """The return instructions of ``run``'s bank file, approved: those cases are recovered."""
+def settle_clawbacks(session: Session, run: PaymentRun, now: dt.datetime, payer: str) -> int:
+    """The return instructions of ``payer``'s bank file of ``run``, approved: those cases are
+    recovered."""
     cases = session.scalars(
         select(RecoveryCase).where(
-            RecoveryCase.status == CaseStatus.CLAWBACK, RecoveryCase.clawback_month == run.month
+            RecoveryCase.status == CaseStatus.CLAWBACK,
+            RecoveryCase.clawback_month == run.month,
+            payer_cases(payer),
         )
     ).all()
     for case in cases:
         before = snapshot(case)
-        case.recovered_fen = case.amount_fen
+        _recovered(session, case, case.amount_fen - case.recovered_fen, now, RecoveryWay.CLAWBACK)
         case.status, case.closed_on = CaseStatus.CLOSED, now.date()
         record(
             session,
@@ -174,6 +188,15 @@ def settle_clawbacks(session: Session, run: PaymentRun, now: dt.datetime) -> int
             at=now,
         )
     return len(cases)
+
+
+def _recovered(
+    session: Session, case: RecoveryCase, amount_fen: int, now: dt.datetime, way: RecoveryWay
+) -> None:
+    """``amount_fen`` of ``case`` came back today: kept with its day (the statistics of a month
+    count what came back by its end)."""
+    case.recovered_fen += amount_fen
+    session.add(RecoveryPayment(case_id=case.id, on=now.date(), amount_fen=amount_fen, way=way))
 
 
 def order_unreturned(session: Session, now: dt.datetime) -> int:
@@ -241,7 +264,7 @@ def repay(
             "amount_cny",
         )
     before = snapshot(case)
-    case.recovered_fen += amount
+    _recovered(session, case, amount, now, RecoveryWay.REPAID)
     if case.recovered_fen == case.amount_fen:
         case.status, case.closed_on = CaseStatus.CLOSED, now.date()
     record(

@@ -1,14 +1,15 @@
-"""The bank batch file of an approved run (第十三条, 第十二条), one per payer (a district's
-allowance account, or the military channel's, 第二十五条).
+"""The bank batch file of a payer's approved list (第十三条, 第十二条): one per payer (a
+district's allowance account, or the military channel's, 第二十五条), paid from the account the
+city configured for it (:mod:`gzlongevity.payers`); without one the file is refused.
 
 Columns (CSV UTF-8 with BOM, and the same in xlsx):
 
-``payer_account,payee_name,account_masked,account_full,amount_cny,direction,reference``
+``payer_account,payer_name,payer_bank,payee_name,account_masked,account_full,amount_cny,direction,reference``
 
 - ``direction`` ``pay`` (the person's lines of the run, summed) or ``return`` (a claw-back
   under the deduction agreement, 原路退回: the bank debits the account);
 - ``amount_cny`` two decimals, positive for both directions;
-- ``reference`` ``CSBJ-YYYYMM-<district>-<n>``, unique within the file.
+- ``reference`` ``CSBJ-YYYYMM-<payer>-<n>``, unique within the file.
 
 The file holds full account numbers: downloading it is a full view and is logged.
 """
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -26,12 +26,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gzlongevity.core.calendar import month_text
-from gzlongevity.core.standards import GUANGZHOU_DISTRICTS, yuan
+from gzlongevity.core.standards import yuan
 from gzlongevity.kit.auth import mask_account
 from gzlongevity.models import CaseStatus, PaymentRun, Person, RecoveryCase, RunLine
+from gzlongevity.payers.service import account_of
+from gzlongevity.recovery.service import payer_cases
 
 COLUMNS = (
     "payer_account",
+    "payer_name",
+    "payer_bank",
     "payee_name",
     "account_masked",
     "account_full",
@@ -39,13 +43,6 @@ COLUMNS = (
     "direction",
     "reference",
 )
-MILITARY = "military"
-
-
-def payer_account(payer: str) -> str:
-    """The payer's account: ``$GZLONGEVITY_PAYER_<payer>``, else a named placeholder."""
-    default = f"{GUANGZHOU_DISTRICTS.get(payer, '退役军人事务')}长寿保健金专户"
-    return os.environ.get(f"GZLONGEVITY_PAYER_{payer.upper()}", default)
 
 
 @dataclass(frozen=True)
@@ -53,6 +50,8 @@ class BankRow:
     """One instruction."""
 
     payer_account: str
+    payer_name: str
+    payer_bank: str
     payee_name: str
     account_masked: str
     account_full: str
@@ -62,19 +61,19 @@ class BankRow:
 
 
 def bank_rows(session: Session, run: PaymentRun, payer: str) -> list[BankRow]:
-    """The instructions of ``run`` for ``payer`` (a district code or ``military``)."""
-    military = payer == MILITARY
+    """The instructions of ``run`` for ``payer`` (a district code or ``military``): its lines,
+    and the claw-backs of its cases. A 409 when the payer has no account configured."""
+    account = account_of(session, payer)
     # Each person's lines summed first (the run's lines are many), then their names.
     owed = (
         select(RunLine.person_id, func.sum(RunLine.city_fen + RunLine.extra_fen).label("fen"))
-        .where(RunLine.run_id == run.id, *(() if military else (RunLine.district == payer,)))
+        .where(RunLine.run_id == run.id, RunLine.payer == payer)
         .group_by(RunLine.person_id)
         .subquery()
     )
     paid = session.execute(
         select(Person.id_number, Person.name, Person.bank_account, owed.c.fen)
         .join(owed, owed.c.person_id == Person.id_number)
-        .where(Person.military.is_(military))
         .order_by(Person.id_number)
     ).all()
     returns = session.execute(
@@ -88,18 +87,18 @@ def bank_rows(session: Session, run: PaymentRun, payer: str) -> list[BankRow]:
         .where(
             RecoveryCase.status.in_([CaseStatus.CLAWBACK, CaseStatus.CLOSED]),
             RecoveryCase.clawback_month == run.month,
-            Person.military.is_(military),
-            *(() if military else (RecoveryCase.district == payer,)),
+            payer_cases(payer),
         )
         .order_by(Person.id_number)
     ).all()
-    account = payer_account(payer)
     stamp = month_text(run.month).replace("-", "")
     rows = []
     for n, (_, name, bank, fen) in enumerate([*paid, *returns], start=1):
         rows.append(
             BankRow(
-                account,
+                account.account_number,
+                account.account_name,
+                account.bank,
                 name,
                 mask_account(bank) or "",
                 bank or "",

@@ -11,10 +11,10 @@ from gzkit.clock import ClockDep
 from gzkit.db import SessionDep
 from gzkit.errors import Conflict, Forbidden
 from gzlongevity.core.calendar import month_text
-from gzlongevity.core.standards import GUANGZHOU_DISTRICTS
+from gzlongevity.core.standards import MILITARY, PAYERS
 from gzlongevity.kit.audit import record
 from gzlongevity.kit.auth import ActorDep
-from gzlongevity.models import PaymentRun, Role, RunStatus
+from gzlongevity.models import PaymentRun, Role
 from gzlongevity.runs import bankfile, service
 from gzlongevity.runs.schemas import ExceptionLine, RunIn, RunOut
 
@@ -23,7 +23,7 @@ router = APIRouter(prefix="/runs", tags=["runs"])
 
 @router.get("", summary="List runs")
 def list_runs(actor: ActorDep, session: SessionDep, clock: ClockDep) -> list[RunOut]:
-    """Every run, newest first, with each district's progress and the 25th deadline."""
+    """Every run, newest first, with each payer's progress and the 25th deadline."""
     today = clock.now().date()
     runs = session.scalars(select(PaymentRun).order_by(PaymentRun.month.desc())).all()
     return [service.progress(session, run, today) for run in runs]
@@ -32,7 +32,8 @@ def list_runs(actor: ActorDep, session: SessionDep, clock: ClockDep) -> list[Run
 @router.post("", summary="Compute (or recompute) a run")
 def compute(body: RunIn, actor: ActorDep, session: SessionDep, clock: ClockDep) -> RunOut:
     """The run of a month, by the rules engine of ``gzlongevity payroll``, from the data known
-    on its run day (the 20th); refused once a district has approved. City only."""
+    on its run day (the 20th): the lists of the payers that have not approved it (and that
+    approved the previous month); refused once every payer has approved. City only."""
     now = clock.now()
     run = service.compute(session, actor, now, service.month_of_text(body.month))
     return service.progress(session, run, now.date())
@@ -40,7 +41,7 @@ def compute(body: RunIn, actor: ActorDep, session: SessionDep, clock: ClockDep) 
 
 @router.get("/{month}", summary="One run")
 def view(month: str, actor: ActorDep, session: SessionDep, clock: ClockDep) -> RunOut:
-    """A run's totals and each district's progress."""
+    """A run's totals and each payer's progress."""
     return service.progress(
         session, service.get_run(session, service.month_of_text(month)), clock.now().date()
     )
@@ -59,9 +60,11 @@ def review(month: str, actor: ActorDep, session: SessionDep, clock: ClockDep) ->
     return service.review(session, actor, clock.now(), service.month_of_text(month))
 
 
-@router.post("/{month}/approve", summary="A district approves")
+@router.post("/{month}/approve", summary="A payer approves its list")
 def approve(month: str, actor: ActorDep, session: SessionDep, clock: ClockDep) -> RunOut:
-    """The district's approval (第十三条); the last one locks the run. District only."""
+    """A district's approval of its list (第十三条), or the military channel's of its cadres'
+    (第二十五条): that list is locked and its bank file can be written; the last payer's
+    finishes the run."""
     return service.approve(session, actor, clock.now(), service.month_of_text(month))
 
 
@@ -74,23 +77,22 @@ def bank_file(
     clock: ClockDep,
     payer: str | None = None,
 ) -> Response:
-    """An approved run's bank file for the actor's district (a district), or for ``payer`` (the
-    city, finance; ``military`` for the military channel). Full account numbers: the download
-    is logged."""
+    """The bank file of a payer's approved list: the actor's own (a district, the military
+    channel), or ``payer``'s (the city, finance: a district code or ``military``). Full account
+    numbers: the download is logged."""
     run = service.get_run(session, service.month_of_text(month))
-    if run.status is not RunStatus.APPROVED:
-        raise Conflict("发放尚未审批，不能生成银行文件 / the run is not approved")
-    if actor.role is Role.DISTRICT:
-        assert actor.district is not None
-        chosen = actor.district
-    elif actor.role is Role.MILITARY:
-        chosen = bankfile.MILITARY
-    elif actor.role in (Role.CITY, Role.FINANCE):
+    if actor.role in (Role.CITY, Role.FINANCE):
         chosen = payer or ""
-        if chosen != bankfile.MILITARY and chosen not in GUANGZHOU_DISTRICTS:
-            raise Forbidden("请指定付款方（区划代码或 military） / name the payer")
+        if chosen not in PAYERS:
+            raise Forbidden(f"请指定付款方（区划代码或 {MILITARY}） / name the payer")
+    elif actor.role in (Role.DISTRICT, Role.MILITARY):
+        chosen = service.payer_of(actor)
     else:
         raise Forbidden("无权下载银行文件 / may not download bank files")
+    if chosen not in service.approved_payers(session, run.id):
+        raise Conflict(
+            f"{PAYERS[chosen]}尚未审批本月发放名单，不能生成银行文件 / the list is not approved"
+        )
     rows = bankfile.bank_rows(session, run, chosen)
     now = clock.now()
     record(

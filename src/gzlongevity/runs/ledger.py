@@ -1,10 +1,11 @@
 """The database as the rules engine's input: the register, the confirmations and standards
-(:class:`~gzlongevity.batch.replay.PayrollInputs`) and what approved runs paid (the ledger), so
+(:class:`~gzlongevity.batch.replay.PayrollInputs`) and what approved lists paid (the ledger), so
 that one run of :class:`~gzlongevity.batch.replay.Payroll` — the replay behind
 ``gzlongevity payroll`` — works out the month: every due line not yet paid, every paid line no
 longer due.
 
-The payroll is given the ledger of the approved runs and told the previous month was run;
+The payroll is given the ledger of the lists approved in earlier months (each payer's list of a
+run is approved on its own) and told the previous month was run;
 with no previous run day it works out every person's months from their rows visible on the
 run day (its full recomputation), exactly what it does for people whose data changed.
 """
@@ -21,14 +22,10 @@ from sqlalchemy.orm import Session
 from gzlongevity.batch.replay import Payroll, PayrollInputs, RunResult
 from gzlongevity.core.calendar import FIRST_MONTH
 from gzlongevity.core.register import NO_DAY
+from gzlongevity.core.standards import PAYERS
 from gzlongevity.core.standards import DistrictStandard as StandardRow
 from gzlongevity.intake.repository import RegisterArrays, load_register, raw_frame
-from gzlongevity.models import (
-    DistrictStandard,
-    LineKind,
-    PaymentRun,
-    RunStatus,
-)
+from gzlongevity.models import DistrictStandard, LineKind, PaymentRun, RunSignoff
 
 
 @dataclass(frozen=True)
@@ -76,45 +73,46 @@ def payroll_inputs(session: Session) -> tuple[PayrollInputs, RegisterArrays]:
     return inputs, register
 
 
-# Approved runs never change (L5), so what each paid is read from the database once per
-# process. Keyed by the database and the run's id, month and approval time, so that a
+# Approved lists never change (L5), so what each paid is read from the database once per
+# process. Keyed by the database, the run's id, the payer and its approval time, so that a
 # database made again at the same address is not mistaken for the old one.
-_APPROVED: dict[tuple[str, int, int, str], tuple[pl.DataFrame, pl.DataFrame]] = {}
-CACHED_RUNS = 240
+_APPROVED: dict[tuple[str, int, str, str], tuple[pl.DataFrame, pl.DataFrame]] = {}
+CACHED_LISTS = 240 * len(PAYERS)
 
 
-def _approved_runs(session: Session) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Lines paid and overpayments found by every approved run (person_id, for_month, kind,
-    amount_fen, run_month)."""
+def _approved_runs(session: Session, month: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Lines paid and overpayments found by every list approved in a run before ``month``
+    (person_id, for_month, kind, amount_fen, run_month)."""
     database = session.connection().engine.url.render_as_string(hide_password=True)
     lines, found = [], []
-    runs = session.execute(
-        select(PaymentRun.id, PaymentRun.month, PaymentRun.approved_at).where(
-            PaymentRun.status == RunStatus.APPROVED
-        )
+    lists = session.execute(
+        select(PaymentRun.id, PaymentRun.month, RunSignoff.district, RunSignoff.at)
+        .join(RunSignoff, RunSignoff.run_id == PaymentRun.id)
+        .where(RunSignoff.street == "", PaymentRun.month < month)
     ).all()
-    for run_id, month, approved_at in runs:
-        key = (database, run_id, month, str(approved_at))
+    for run_id, run_month, payer, approved_at in lists:
+        if payer not in PAYERS:
+            raise ValueError(f"unknown payer {payer!r} approved run {run_id}")
+        key = (database, run_id, payer, str(approved_at))
         if key not in _APPROVED:
-            if len(_APPROVED) >= CACHED_RUNS:
+            if len(_APPROVED) >= CACHED_LISTS:
                 _APPROVED.clear()
             columns = ("person_id", "for_month", "kind", "amount_fen")
+            where = f"WHERE run_id = {int(run_id)} AND payer = '{payer}'"
             paid = raw_frame(
                 session,
-                "SELECT person_id, for_month, kind, city_fen + extra_fen FROM run_lines "
-                f"WHERE run_id = {int(run_id)}",
+                f"SELECT person_id, for_month, kind, city_fen + extra_fen FROM run_lines {where}",
                 columns,
             )
             over = raw_frame(
                 session,
-                "SELECT person_id, for_month, kind, amount_fen FROM run_overpayments "
-                f"WHERE run_id = {int(run_id)}",
+                f"SELECT person_id, for_month, kind, amount_fen FROM run_overpayments {where}",
                 columns,
             )
             _APPROVED[key] = tuple(  # type: ignore[assignment]
                 frame.with_columns(
                     pl.col("for_month", "amount_fen").cast(pl.Int32),
-                    run_month=pl.lit(month, pl.Int32),
+                    run_month=pl.lit(run_month, pl.Int32),
                 )
                 for frame in (paid, over)
             )
@@ -132,8 +130,9 @@ def _approved_runs(session: Session) -> tuple[pl.DataFrame, pl.DataFrame]:
     return pl.concat([empty, *lines]), pl.concat([empty, *found])
 
 
-def _load_ledger(session: Session, payroll: Payroll, person_ids: list[str]) -> None:
-    """Enter what approved runs paid, and the overpayments they found, in the payroll."""
+def _load_ledger(session: Session, payroll: Payroll, person_ids: list[str], month: int) -> None:
+    """Enter what the lists approved before ``month`` paid, and the overpayments they found,
+    in the payroll."""
     index = pl.DataFrame(
         {
             "person_id": pl.Series(person_ids, dtype=pl.String),
@@ -142,7 +141,7 @@ def _load_ledger(session: Session, payroll: Payroll, person_ids: list[str]) -> N
     )
     october = np.full(max(payroll.paid_run.shape[1], 1), -1, dtype=np.int64)
     october[payroll.october_columns] = np.arange(len(payroll.october_columns))
-    paid, found = _approved_runs(session)
+    paid, found = _approved_runs(session, month)
     for frame, is_paid in ((paid, True), (found, False)):
         joined = frame.join(index, on="person_id", how="inner")
         hundred = (joined.get_column("kind") == LineKind.CENTENARIAN.value).to_numpy()
@@ -165,6 +164,6 @@ def work_out(session: Session, month: int, run_day: int) -> MonthResult:
     """Month ``month`` by the engine, on the data known on its run day."""
     inputs, register = payroll_inputs(session)
     payroll = Payroll(inputs, last_month=month, run_day=run_day)
-    _load_ledger(session, payroll, register.person_ids)
+    _load_ledger(session, payroll, register.person_ids, month)
     payroll.previous_month = month - 1
     return MonthResult(payroll.run(month), register)

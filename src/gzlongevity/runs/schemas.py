@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, Field
@@ -20,19 +21,31 @@ class RunIn(Input):
     month: Month
 
 
-class DistrictProgress(BaseModel):
-    """Where one district's part of a run stands."""
+class PayerStatus(StrEnum):
+    """Where a payer's list of a run stands."""
 
-    district: str
+    WAITING = "waiting"  # its previous month is not approved: no list yet
+    COMPUTED = "computed"  # may be recomputed; the streets review, the payer approves
+    APPROVED = "approved"  # locked; its bank file can be written
+
+
+class PayerProgress(BaseModel):
+    """Where one payer's list (a district's, or the military channel's) stands."""
+
+    payer: str
     name: str
+    status: PayerStatus
     lines: int
     amount_cny: Decimal
+    held: int
     streets_to_review: list[str]
-    approved: bool
+    approved_at: dt.datetime | None
+    late: bool
 
 
 class RunOut(BaseModel):
-    """A run and its progress; the 25th is the deadline for whoever has not finished."""
+    """A run and each payer's progress; the 25th is the deadline for every payer that has not
+    approved (``late`` once it has passed)."""
 
     month: str
     run_date: dt.date
@@ -44,7 +57,7 @@ class RunOut(BaseModel):
     held: int
     pay_by: dt.date
     late: bool
-    districts: list[DistrictProgress]
+    payers: list[PayerProgress]
 
 
 class ExceptionLine(BaseModel):

@@ -18,8 +18,8 @@ TOTALS = (
     ("百岁老人慰问金（元）", "centenarian_cny"),
     ("补发（元）", "arrears_cny"),
     ("本月发现多领（元）", "overpaid_cny"),
-    ("累计应追回（元）", "owed_cny"),
-    ("累计已追回（元）", "recovered_cny"),
+    ("截至月末累计应追回（元）", "owed_cny"),
+    ("截至月末累计已追回（元）", "recovered_cny"),
 )
 DISTRICT_COLUMNS = (
     ("区划代码", "district"),
@@ -48,7 +48,7 @@ def monthly_report(figures: MonthFigures) -> bytes:
         0,
         0,
         f"广州市长者长寿保健金 {figures.month} 发放统计"
-        f"（{'已审批' if figures.status == 'approved' else '待审批'}）",
+        f"（{'全部审批完成' if figures.status == 'approved' else '审批中'}）",
         bold,
     )
     row = 2
@@ -57,7 +57,7 @@ def monthly_report(figures: MonthFigures) -> bytes:
         sheet.write(row, 0, label)
         sheet.write_number(row, 1, float(value), money if "cny" in key else None)
         row += 1
-    sheet.write(row, 0, "追回率")
+    sheet.write(row, 0, "截至月末追回率")
     sheet.write(row, 1, "—" if figures.recovery_rate is None else f"{figures.recovery_rate:.2%}")
     row += 2
     sheet.write(row, 0, "按档次（人数）", bold)

@@ -37,7 +37,7 @@ class MonthFigures(BaseModel):
     centenarian_cny: Decimal
     arrears_cny: Decimal
     overpaid_cny: Decimal
-    recovered_cny: Decimal
-    owed_cny: Decimal
-    recovery_rate: Decimal | None
+    recovered_cny: Decimal  # came back by the month's end
+    owed_cny: Decimal  # asked back by the cases opened by the month's end
+    recovery_rate: Decimal | None  # recovered / owed at the month's end
     districts: list[DistrictFigures]

@@ -1,7 +1,9 @@
 """The figures of a month (第六条; L2, L3, L7, L8): beneficiaries by tier and district, money
 by the city's and the district's share (the city standard split by the rule version's
 configured district share; the district extra and the 100+ payment are the district's, 第五条),
-arrears, overpayments found, and the recovery rate of all cases opened so far."""
+arrears, overpayments found, and recovery as it stood at the month's end: what the cases
+opened by then ask back, what had come back by then (第二十条), and their rate — so a month's
+figures do not change when asked later."""
 
 from __future__ import annotations
 
@@ -13,12 +15,14 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from gzlongevity.core.calendar import month_text
+from gzlongevity.core.deadlines import month_end, month_of
 from gzlongevity.core.standards import GUANGZHOU_DISTRICTS, yuan
 from gzlongevity.kit.auth import Actor
 from gzlongevity.models import (
     LineKind,
     PaymentRun,
     RecoveryCase,
+    RecoveryPayment,
     Role,
     RuleVersion,
     RunLine,
@@ -101,15 +105,27 @@ def month_figures(session: Session, actor: Actor, month: int) -> MonthFigures:
             actor.person_condition(RunOverpayment.person_id),
         )
     )
-    opened, recovered = session.execute(
-        select(
-            func.coalesce(func.sum(RecoveryCase.amount_fen), 0),
-            func.coalesce(func.sum(RecoveryCase.recovered_fen), 0),
-        ).where(
-            actor.place_condition(RecoveryCase.district, RecoveryCase.street),
-            actor.person_condition(RecoveryCase.person_id),
+    end = month_end(month)
+    cases = (
+        actor.place_condition(RecoveryCase.district, RecoveryCase.street),
+        actor.person_condition(RecoveryCase.person_id),
+    )
+    opened = (
+        session.scalar(
+            select(func.coalesce(func.sum(RecoveryCase.amount_fen), 0)).where(
+                *cases, RecoveryCase.opened_on <= end
+            )
         )
-    ).one()
+        or 0
+    )
+    recovered = (
+        session.scalar(
+            select(func.coalesce(func.sum(RecoveryPayment.amount_fen), 0))
+            .join(RecoveryCase, RecoveryCase.id == RecoveryPayment.case_id)
+            .where(*cases, RecoveryPayment.on <= end)
+        )
+        or 0
+    )
     all_tiers: dict[str, int] = {}
     for item in districts:
         for tier, count in item.by_tier.items():
@@ -198,26 +214,25 @@ def monthly_series(session: Session, actor: Actor) -> dict[str, object]:
     )
     ids = {month: run_id for run_id, month in runs.items()}
     # Recovery (第二十条): what cases ask back, by the run that found them, and what came back,
-    # by the month the case closed (claw-back or repayment in full).
-    cases = session.execute(
-        select(
-            RecoveryCase.found_in_run,
-            RecoveryCase.closed_on,
-            RecoveryCase.amount_fen,
-            RecoveryCase.recovered_fen,
-        ).where(
-            actor.place_condition(RecoveryCase.district, RecoveryCase.street),
-            actor.person_condition(RecoveryCase.person_id),
-        )
-    ).all()
+    # by the month it came back (a claw-back, or each repayment).
+    cases = (
+        actor.place_condition(RecoveryCase.district, RecoveryCase.street),
+        actor.person_condition(RecoveryCase.person_id),
+    )
     owed = dict.fromkeys(months, 0)
     back = dict.fromkeys(months, 0)
-    for found_in, closed_on, amount_fen, recovered_fen in cases:
+    for found_in, amount_fen in session.execute(
+        select(RecoveryCase.found_in_run, RecoveryCase.amount_fen).where(*cases)
+    ):
         if found_in in owed:
             owed[found_in] += amount_fen
-        closed = None if closed_on is None else closed_on.year * 12 + closed_on.month - 1
-        if closed in back:
-            back[closed] += recovered_fen
+    for on, amount_fen in session.execute(
+        select(RecoveryPayment.on, RecoveryPayment.amount_fen)
+        .join(RecoveryCase, RecoveryCase.id == RecoveryPayment.case_id)
+        .where(*cases)
+    ):
+        if month_of(on) in back:
+            back[month_of(on)] += amount_fen
     return {
         "months": [month_text(month) for month in months],
         "by_tier": by_tier,
