@@ -22,6 +22,7 @@ from gzlongevity.core.deadlines import (
     add_months,
     intake_due,
     latest_birth_for_intake,
+    month_of,
 )
 from gzlongevity.kit.audit import record, record_many
 from gzlongevity.kit.auth import Actor, mask_id, person_in_view
@@ -57,15 +58,17 @@ def code_hash(task_id: int, code: str) -> str:
 
 
 def task_out(task: IntakeTask, person: Person, today: dt.date) -> TaskOut:
-    """A task as the API shows it."""
+    """A task as the API shows it, at the place holding the person's case this month (after a
+    move, the old street's until the handover)."""
+    district, street = person.holder(month_of(today))
     return TaskOut(
         id=task.id,
         person_id_masked=mask_id(person.id_number),
         person_ref=person.ref,
         name=person.name,
         origin=task.origin,
-        district=task.district,
-        street=task.street,
+        district=district,
+        street=street,
         status=task.status,
         created_on=task.created_on,
         notify_by=task.notify_by,

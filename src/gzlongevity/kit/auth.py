@@ -136,12 +136,7 @@ class Actor:
             return True
         if self.role not in (Role.DISTRICT, Role.STREET, Role.COMMITTEE):
             return False
-        handed = person.handover_month is None or person.handover_month <= self.month
-        district, street = (
-            (person.district, person.street)
-            if handed
-            else (person.previous_district, person.previous_street)
-        )
+        district, street = person.holder(self.month)
         if self.role is Role.DISTRICT:
             return district == self.district
         return (district, street) == (self.district, self.street)

@@ -82,3 +82,11 @@ class Person(Base):
     handover_month: Mapped[int | None] = mapped_column(default=None)
     # A failed check (第十九条) stops payment from this month number on.
     suspended_from: Mapped[int | None] = mapped_column(default=None)
+
+    def holder(self, month: int) -> tuple[str, str]:
+        """The district and street holding the case in ``month`` (a month number): after a
+        move, the old place's until ``handover_month``, the new place's from then (第十七条,
+        L6)."""
+        if self.handover_month is None or self.handover_month <= month:
+            return self.district, self.street
+        return self.previous_district or self.district, self.previous_street or self.street
