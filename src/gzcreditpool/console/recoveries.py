@@ -20,6 +20,7 @@ PAGE = "/console/recoveries"
 NOTICES = {
     "recovered": "清收已登记，应退回金额和期限已计算。",
     "refunded": "退回已登记。",
+    "topped_up": "补退已登记。",
     "written_off": "核销已报受托管理机构审核。",
     "reviewed": "核销已审核。",
 }
@@ -95,6 +96,22 @@ def refunded(
         session, actor, recovery_id, body.refunded_on, request.app.state.clock.now()
     )
     return done(PAGE, "refunded")
+
+
+@router.post("/recoveries/{recovery_id}/top-ups/{top_up_id}/refunded")
+def top_up_refunded(
+    recovery_id: RowId,
+    top_up_id: RowId,
+    request: Request,
+    actor: PageActor,
+    session: SessionDep,
+    refunded_on: Annotated[str, Form(max_length=10)],
+) -> Response:
+    body = parse(RefundedIn, {"refunded_on": refunded_on})
+    service.mark_top_up_refunded(
+        session, actor, recovery_id, top_up_id, body.refunded_on, request.app.state.clock.now()
+    )
+    return done(PAGE, "topped_up")
 
 
 @router.post("/write-offs")

@@ -64,6 +64,24 @@ def refunded(
     return service.recovery_out(recovery, now.date(), calendar)
 
 
+@router.post("/recoveries/{recovery_id}/top-ups/{top_up_id}/refunded")
+def top_up_refunded(
+    recovery_id: RowId,
+    top_up_id: RowId,
+    body: RefundedIn,
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    clock: ClockDep,
+) -> RecoveryOut:
+    """The bank records a top-up paid to the treasury."""
+    now, calendar = clock.now(), request.app.state.calendar
+    recovery = service.mark_top_up_refunded(
+        session, actor, recovery_id, top_up_id, body.refunded_on, now
+    )
+    return service.recovery_out(recovery, now.date(), calendar)
+
+
 @router.get("/write-offs")
 def list_write_offs(
     session: SessionDep, actor: ActorDep, pagination: PaginationQuery
