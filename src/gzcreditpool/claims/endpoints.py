@@ -21,7 +21,7 @@ from gzcreditpool.claims.schemas import (
     TrackingOut,
 )
 from gzcreditpool.kit.auth import ActorDep
-from gzcreditpool.kit.params import RowId
+from gzcreditpool.kit.params import BankCode, RowId
 from gzcreditpool.models import ClaimStatus
 from gzkit.clock import ClockDep
 from gzkit.db import SessionDep
@@ -88,9 +88,11 @@ def list_claims(
     actor: ActorDep,
     pagination: PaginationQuery,
     status: ClaimStatus | None = None,
+    bank: BankCode = None,
 ) -> ListResource[ClaimOut]:
-    """Claims with every condition checked, in order of filing; a bank sees only its own."""
-    items, total = service.listing(session, actor, status, pagination)
+    """Claims with every condition checked, in order of filing; a bank sees only its own, the
+    staff one bank's with ``bank`` (its code)."""
+    items, total = service.listing(session, actor, status, pagination, bank)
     return ListResource[ClaimOut].build(items, total, pagination)
 
 

@@ -84,6 +84,7 @@ class CheckOut(BaseModel):
 class ClaimOut(BaseModel):
     id: int
     loan_id: int
+    enterprise_id: int
     bank_code: str
     filed_on: dt.date
     classification: str

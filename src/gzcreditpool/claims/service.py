@@ -34,7 +34,7 @@ from gzcreditpool.core.claims import CLAIM_WINDOW_LAST_MONTH, LEGAL_WAIT_DAYS, C
 from gzcreditpool.kit.audit import record, record_many
 from gzcreditpool.kit.auth import Actor
 from gzcreditpool.kit.secrecy import record_export
-from gzcreditpool.loans.service import own_bank, visible_loan
+from gzcreditpool.loans.service import bank_filter, own_bank, visible_loan
 from gzcreditpool.models import (
     Claim,
     ClaimStatus,
@@ -370,6 +370,7 @@ def out(session: Session, claim: Claim) -> ClaimOut:
     return ClaimOut(
         id=claim.id,
         loan_id=claim.loan_id,
+        enterprise_id=claim.loan.enterprise_id,
         bank_code=claim.loan.bank.code,
         filed_on=claim.filed_on,
         classification=claim.classification,
@@ -395,10 +396,15 @@ def get(session: Session, actor: Actor, claim_id: int) -> ClaimOut:
 
 
 def listing(
-    session: Session, actor: Actor, status: ClaimStatus | None, params: PaginationParams
+    session: Session,
+    actor: Actor,
+    status: ClaimStatus | None,
+    params: PaginationParams,
+    bank: str | None = None,
 ) -> tuple[list[ClaimOut], int]:
-    """A page of claims (a bank's own only) in order of filing, and how many match."""
-    bank_id = actor.bank_id if actor.role is Role.BANK else None
+    """A page of claims (a bank's own only; the staff's of the bank ``bank`` names, when
+    given) in order of filing, and how many match."""
+    bank_id = bank_filter(session, actor, bank)
     rows, total = paginate(session, repository.claims(bank_id=bank_id, status=status), params)
     return [out(session, claim) for claim in rows], total
 

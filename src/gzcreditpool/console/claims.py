@@ -18,6 +18,7 @@ from gzcreditpool.claims.schemas import (
 )
 from gzcreditpool.console.pages import (
     PageActor,
+    bank_filter,
     confirm_step,
     done,
     page_router,
@@ -57,11 +58,12 @@ def claims_page(
     actor: PageActor,
     session: SessionDep,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    bank: Annotated[str, Query(max_length=20)] = "",
     notice: Annotated[str, Query(alias="done", max_length=20)] = "",
 ) -> Response:
-    """Claims with every condition, in order of filing, page by page; the role's worklist
-    and forms; the budget line for staff."""
-    claims, total = service.listing(session, actor, None, paging(page))
+    """Claims with every condition, in order of filing, page by page (the staff's of one
+    bank with ``bank``); the role's worklist and forms; the budget line for staff."""
+    claims, total = service.listing(session, actor, None, paging(page), bank or None)
     year = request.app.state.clock.now().year
     return render(
         request,
@@ -79,6 +81,7 @@ def claims_page(
         caps=service.caps(session, actor, year),
         year=year,
         notice=NOTICES.get(notice, ""),
+        **bank_filter(session, actor, bank),
     )
 
 

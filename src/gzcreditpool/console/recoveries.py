@@ -7,7 +7,14 @@ from typing import Annotated
 
 from fastapi import Form, Query, Request, Response
 
-from gzcreditpool.console.pages import PageActor, done, page_router, parse, render
+from gzcreditpool.console.pages import (
+    PageActor,
+    bank_filter,
+    done,
+    page_router,
+    parse,
+    render,
+)
 from gzcreditpool.kit.params import RowId, RowIdForm
 from gzcreditpool.models import Role
 from gzcreditpool.recoveries import service
@@ -34,14 +41,15 @@ def recoveries_page(
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     write_offs_page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     overdue: Annotated[bool, Query()] = False,
+    bank: Annotated[str, Query(max_length=20)] = "",
     notice: Annotated[str, Query(alias="done", max_length=20)] = "",
 ) -> Response:
-    """Recoveries with their refunds (only the overdue ones with ``overdue``) and write-offs,
-    page by page."""
+    """Recoveries with their refunds (only the overdue ones with ``overdue``; the staff's of
+    one bank with ``bank``) and write-offs, page by page."""
     today = request.app.state.clock.now().date()
     calendar = request.app.state.calendar
     rows, total = service.listing(
-        session, actor, today, calendar, paging(page), overdue_only=overdue
+        session, actor, today, calendar, paging(page), overdue_only=overdue, bank=bank or None
     )
     write_offs, write_offs_total = service.write_offs(session, actor, paging(write_offs_page))
     late, late_sum = service.overdue(session, actor, today)
@@ -61,6 +69,7 @@ def recoveries_page(
         write_offs_page=write_offs_page,
         write_offs_pages=page_count(write_offs_total),
         notice=NOTICES.get(notice, ""),
+        **bank_filter(session, actor, bank),
     )
 
 

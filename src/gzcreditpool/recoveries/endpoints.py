@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from gzcreditpool.kit.auth import ActorDep
-from gzcreditpool.kit.params import RowId
+from gzcreditpool.kit.params import BankCode, RowId
 from gzcreditpool.recoveries import service
 from gzcreditpool.recoveries.schemas import (
     RecoveryIn,
@@ -30,11 +30,13 @@ def list_recoveries(
     clock: ClockDep,
     pagination: PaginationQuery,
     overdue: bool = False,
+    bank: BankCode = None,
 ) -> ListResource[RecoveryOut]:
-    """Recoveries with the refund due; ``overdue=true``: only refunds past their due day."""
+    """Recoveries with the refund due; ``overdue=true``: only refunds past their due day;
+    the staff one bank's with ``bank`` (its code)."""
     items, total = service.listing(
         session, actor, clock.now().date(), request.app.state.calendar, pagination,
-        overdue_only=overdue,
+        overdue_only=overdue, bank=bank,
     )  # fmt: skip
     return ListResource[RecoveryOut].build(items, total, pagination)
 

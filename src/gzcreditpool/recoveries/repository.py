@@ -41,14 +41,18 @@ def sanctioned(session: Session, loan_id: int) -> bool:
     )
 
 
-def recoveries(bank_id: int | None, overdue_on: dt.date | None = None) -> Select[Recovery]:
-    """Recoveries with their loan and bank (a bank's only when given), in order of receipt;
-    with ``overdue_on``, only those whose refund or a top-up is still unpaid after its due
-    day."""
+def recoveries(
+    bank_id: int | None, overdue_on: dt.date | None = None, enterprise_id: int | None = None
+) -> Select[Recovery]:
+    """Recoveries with their loan and bank (a bank's only, an enterprise's only, when given),
+    in order of receipt; with ``overdue_on``, only those whose refund or a top-up is still
+    unpaid after its due day."""
     query = select(Recovery).join(Loan, Loan.id == Recovery.loan_id)
     query = query.options(joinedload(Recovery.loan).joinedload(Loan.bank))
     if bank_id is not None:
         query = query.where(Loan.bank_id == bank_id)
+    if enterprise_id is not None:
+        query = query.where(Loan.enterprise_id == enterprise_id)
     if overdue_on is not None:
         late_top_up = (
             select(RefundTopUp.id)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from gzcreditpool import ledger
 from gzcreditpool.kit.audit import record
 from gzcreditpool.kit.auth import Actor
-from gzcreditpool.loans.service import own_bank, visible_loan
+from gzcreditpool.loans.service import bank_filter, own_bank, visible_loan
 from gzcreditpool.models import Recovery, RefundTopUp, Role, WriteOff, WriteOffStatus
 from gzcreditpool.recoveries import repository
 from gzcreditpool.recoveries.schemas import (
@@ -251,10 +251,13 @@ def listing(
     params: PaginationParams,
     *,
     overdue_only: bool,
+    bank: str | None = None,
 ) -> tuple[list[RecoveryOut], int]:
-    """A page of recoveries (a bank's own only; only overdue refunds with ``overdue_only``) in
-    order of receipt, and how many match."""
-    query = repository.recoveries(_bank_of(actor), today if overdue_only else None)
+    """A page of recoveries (a bank's own only; the staff's of the bank ``bank`` names, when
+    given; only overdue refunds with ``overdue_only``) in order of receipt, and how many
+    match."""
+    bank_id = bank_filter(session, actor, bank)
+    query = repository.recoveries(bank_id, today if overdue_only else None)
     rows, total = paginate(session, query, params)
     return [recovery_out(r, today, calendar) for r in rows], total
 
