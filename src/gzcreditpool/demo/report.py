@@ -60,15 +60,15 @@ def _bars(rows: list[dict[str, Any]], key: str, title: str) -> str:
 def write_report(run: DemoRun, out: Path) -> str:
     """``report.html``, ``performance-<year>.xlsx`` and ``budget.xlsx`` in ``out``; a summary."""
     client, bureau = run, run.bureau
-    rows = client.call("GET", "/api/performance", bureau)
+    rows = client.every("/api/performance", bureau)
     years = sorted({r["year"] for r in rows})
     claims = client.every("/api/claims", bureau)
     recoveries = client.every("/api/recoveries", bureau)
     budgets = [client.call("GET", f"/api/budget/{y + 1}", bureau) for y in years]
     fees = [client.call("GET", f"/api/fees/{y}", bureau) for y in years]
-    flags = client.call("GET", "/api/sanctions/flags", bureau)
-    reports = client.call("GET", "/api/reports", bureau)
-    sanctions = client.call("GET", "/api/sanctions", bureau)
+    flags = client.every("/api/sanctions/flags", bureau)
+    reports = client.every("/api/reports", bureau)
+    sanctions = client.every("/api/sanctions", bureau)
     write_offs = client.every("/api/write-offs", bureau)
     loans = client.call("GET", "/api/loans?limit=1", bureau)["pagination"]["total_count"]
     refused = Counter(

@@ -16,6 +16,7 @@ from gzcreditpool.kit.auth import ActorDep
 from gzcreditpool.kit.params import RowId
 from gzkit.clock import ClockDep
 from gzkit.db import SessionDep
+from gzkit.pagination import ListResource, PaginationQuery
 
 router = APIRouter(prefix="/enterprises", tags=["企业 enterprises"])
 
@@ -39,9 +40,12 @@ def register_many(
 
 
 @router.get("/dishonest")
-def dishonest(session: SessionDep, actor: ActorDep, clock: ClockDep) -> list[EnterpriseOut]:
-    """The enterprises flagged 失信 (第三十条)."""
-    return service.dishonest(session, actor, clock.now().date())
+def dishonest(
+    session: SessionDep, actor: ActorDep, clock: ClockDep, pagination: PaginationQuery
+) -> ListResource[EnterpriseOut]:
+    """The enterprises flagged 失信 (第三十条), latest first."""
+    items, total = service.dishonest(session, actor, clock.now().date(), pagination)
+    return ListResource[EnterpriseOut].build(items, total, pagination)
 
 
 @router.get("/{enterprise_id}/profile")

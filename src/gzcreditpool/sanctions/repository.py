@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from sqlalchemy import Integer, cast, extract, func, select
+from sqlalchemy import Integer, Select, cast, extract, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from gzcreditpool.models import Claim, ClaimStatus, Loan, Recovery, Sanction
@@ -55,10 +55,11 @@ def compensation(session: Session, loan_id: int) -> tuple[Decimal, Decimal, Deci
     return Decimal(paid or 0), Decimal(refunded or 0), Decimal(clawed or 0)
 
 
-def sanctions(session: Session, bank_id: int | None) -> Sequence[Sanction]:
-    """Every finding (few: each is a decision of 市科技局), with its loan and bank."""
+def sanctions(bank_id: int | None) -> Select[Sanction]:
+    """The findings (a bank's only, when given) with their loan and bank, in order of
+    decision."""
     query = select(Sanction).join(Loan, Loan.id == Sanction.loan_id)
     query = query.options(joinedload(Sanction.loan).joinedload(Loan.bank))
     if bank_id is not None:
         query = query.where(Loan.bank_id == bank_id)
-    return session.scalars(query.order_by(Sanction.decided_at, Sanction.id)).all()
+    return query.order_by(Sanction.decided_at, Sanction.id)
