@@ -57,6 +57,13 @@ def _bars(rows: list[dict[str, Any]], key: str, title: str) -> str:
     return str(html)
 
 
+def _owed(recovery: dict[str, Any]) -> Decimal:
+    """A recovery's refund with its top-ups (C7)."""
+    return Decimal(recovery["refund"]) + sum(
+        (Decimal(t["amount"]) for t in recovery["top_ups"]), Decimal(0)
+    )
+
+
 def write_report(run: DemoRun, out: Path) -> str:
     """``report.html``, ``performance-<year>.xlsx`` and ``budget.xlsx`` in ``out``; a summary."""
     client, bureau = run, run.bureau
@@ -94,7 +101,7 @@ def write_report(run: DemoRun, out: Path) -> str:
     (out / "budget.xlsx").write_bytes(xlsx_bytes({"预算": budget_table}))
     decisions = Counter(DECISIONS.get(c["decision"] or "", "待核算") for c in claims)
     reasons = Counter(c["reason_text"] for c in claims if c["reason_text"])
-    overdue = [r for r in recoveries if r["overdue"]]
+    overdue = [r for r in recoveries if r["overdue"] or any(t["overdue"] for t in r["top_ups"])]
     environment = Environment(
         loader=PackageLoader("gzcreditpool.demo"), autoescape=select_autoescape()
     )
@@ -110,7 +117,7 @@ def write_report(run: DemoRun, out: Path) -> str:
         reasons=reasons.most_common(),
         compensation=sum((Decimal(c["amount"] or 0) for c in claims), Decimal(0)),
         recoveries=len(recoveries),
-        refunds=sum((Decimal(r["refund"]) for r in recoveries), Decimal(0)),
+        refunds=sum((_owed(r) for r in recoveries), Decimal(0)),
         overdue=overdue,
         budgets=budgets,
         fees=fees,
