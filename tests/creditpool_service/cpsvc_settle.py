@@ -4,12 +4,14 @@ tests that hold the service to the batch compare."""
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gzcreditpool.files.books import CLAIM_COLUMNS, LOAN_COLUMNS, RECOVERY_COLUMNS
 from gzcreditpool.ledger import ID_WIDTH
 from gzcreditpool.models import Claim, Enterprise, Loan, LoanStatus, Recovery, Sanction
 from gzcreditpool.run import SettleInputs, run_settle
@@ -19,7 +21,7 @@ def batch_id(number: int) -> str:
     return f"{number:0{ID_WIDTH}d}"
 
 
-def _write(path: Path, header: list[str], rows: list[list[object]]) -> Path:
+def _write(path: Path, header: Sequence[str], rows: list[list[object]]) -> Path:
     with path.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
         writer.writerow(header)
@@ -56,18 +58,7 @@ def settle_book(session: Session, tmp_path: Path) -> Book:
     files = SettleInputs(
         loans=_write(
             tmp_path / "loans.csv",
-            [
-                "loan_id",
-                "bank_id",
-                "enterprise_id",
-                "enterprise_eligible",
-                "disbursed_on",
-                "reported_on",
-                "amount",
-                "term_months",
-                "credit_part",
-                "financing_guarantee",
-            ],
+            LOAN_COLUMNS,
             [
                 [
                     batch_id(x.id),
@@ -86,14 +77,7 @@ def settle_book(session: Session, tmp_path: Path) -> Book:
         ),
         claims=_write(
             tmp_path / "claims.csv",
-            [
-                "claim_id",
-                "loan_id",
-                "filed_on",
-                "classification",
-                "legal_effective_on",
-                "npl_balance",
-            ],
+            CLAIM_COLUMNS,
             [
                 [
                     batch_id(c.id),
@@ -108,7 +92,7 @@ def settle_book(session: Session, tmp_path: Path) -> Book:
         ),
         recoveries=_write(
             tmp_path / "recoveries.csv",
-            ["recovery_id", "loan_id", "received_on", "gross", "fees"],
+            RECOVERY_COLUMNS,
             [
                 [batch_id(r.id), batch_id(r.loan_id), r.received_on, r.gross, r.fees]
                 for r in recoveries

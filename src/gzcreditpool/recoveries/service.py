@@ -146,24 +146,7 @@ def mark_refunded(
     visible_loan(session, actor, recovery.loan_id)
     if recovery.due_on is None:
         raise Conflict("此笔清收无须退回 / nothing to refund")
-    if recovery.refunded_on is not None:
-        raise Conflict(f"已于 {recovery.refunded_on} 退回 / already refunded")
-    if not recovery.received_on <= refunded_on <= at.date():
-        raise Invalid(
-            "退回日期须在收回日至今天之间 / refund date out of range", ("body", "refunded_on")
-        )
-    before = snapshot(recovery)
-    recovery.refunded_on = refunded_on
-    record(
-        session,
-        actor.label,
-        "recovery.refunded",
-        "recovery",
-        str(recovery.id),
-        before,
-        snapshot(recovery),
-        at=at,
-    )
+    _record_paid(session, actor, recovery, "退回", recovery.received_on, "收回日", refunded_on, at)
     return recovery
 
 
@@ -181,19 +164,34 @@ def mark_top_up_refunded(
     if row is None or row.recovery_id != recovery_id:
         raise NotFound("没有此补退记录 / top-up not found")
     visible_loan(session, actor, row.recovery.loan_id)
+    _record_paid(session, actor, row, "补退", row.approved_on, "批准日", refunded_on, at)
+    return row.recovery
+
+
+def _record_paid(
+    session: Session,
+    actor: Actor,
+    row: Recovery | RefundTopUp,
+    what: str,
+    earliest: dt.date,
+    earliest_name: str,
+    refunded_on: dt.date,
+    at: dt.datetime,
+) -> None:
+    """Record ``row`` (a refund or a top-up) paid on ``refunded_on``, between ``earliest`` and
+    today, once; audited."""
     if row.refunded_on is not None:
-        raise Conflict(f"已于 {row.refunded_on} 补退 / already refunded")
-    if not row.approved_on <= refunded_on <= at.date():
+        raise Conflict(f"已于 {row.refunded_on} {what} / already refunded")
+    if not earliest <= refunded_on <= at.date():
         raise Invalid(
-            "补退日期须在批准日至今天之间 / refund date out of range", ("body", "refunded_on")
+            f"{what}日期须在{earliest_name}至今天之间 / refund date out of range",
+            ("body", "refunded_on"),
         )
     before = snapshot(row)
     row.refunded_on = refunded_on
-    record(
-        session, actor.label, "recovery.top_up_refunded", "refund_top_up", str(row.id), before,
-        snapshot(row), at=at,
-    )  # fmt: skip
-    return row.recovery
+    entity = "recovery" if isinstance(row, Recovery) else "refund_top_up"
+    action = "recovery.refunded" if isinstance(row, Recovery) else "recovery.top_up_refunded"
+    record(session, actor.label, action, entity, str(row.id), before, snapshot(row), at=at)
 
 
 def _deadline(
