@@ -11,7 +11,8 @@ A recovery of 100,000 received on 2025-03-10, after the 2025 claim was filed, fi
 The 2025 claim approved on 2025-04-01 raises the share to 500,000 ÷ 1,000,000: the recovery
 owes 50,000.00 − 47,505.94 = 2,494.06 more, due on the 30th working day after the approval,
 2025-05-16 (Qingming 04-04 and 05-01–05-05 off, 04-27 worked). ``gzcreditpool settle``, which
-decides all at once, finds the same 50,000.00.
+decides all at once, finds the same 50,000.00; a finding on L1 claws back 500,000.00 less
+both.
 """
 
 from __future__ import annotations
@@ -165,3 +166,9 @@ def test_a_returned_claim_and_a_refund_top_up(pool: Pool, tmp_path: Path) -> Non
         book = settle_book(session, tmp_path)
         assert_agree(book)
     assert book.batch["recovery", batch_id(recovery["id"])]["amount_cny"] == "50000.00"
+
+    # A finding on L1 claws back its compensation less the refund and the top-up:
+    # 500,000.00 − 47,505.94 − 2,494.06.
+    finding = {"loan_id": l1["id"], "kind": "false_materials", "note": "抽查发现虚假材料"}
+    clawed = pool.ok(client.post("/api/sanctions", json=finding, headers=pool.bureau), 201)
+    assert clawed["clawback"] == "450000.00"

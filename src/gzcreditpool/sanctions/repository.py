@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import Integer, Select, cast, extract, func, select
 from sqlalchemy.orm import Session, joinedload
 
-from gzcreditpool.models import Claim, ClaimStatus, Loan, Recovery, Sanction
+from gzcreditpool.models import Claim, ClaimStatus, Loan, Recovery, RefundTopUp, Sanction
 
 
 def claimed_twice(session: Session) -> Sequence[tuple[int, int]]:
@@ -39,8 +39,8 @@ def loans_of_contract(session: Session, enterprise_id: int, contract_no: str) ->
 
 
 def compensation(session: Session, loan_id: int) -> tuple[Decimal, Decimal, Decimal]:
-    """Approved compensation on the loan, the refunds due on it and what earlier sanctions
-    already claw back, in CNY."""
+    """Approved compensation on the loan, the refunds and top-ups due on it and what earlier
+    sanctions already claw back, in CNY."""
     paid = session.scalar(
         select(func.coalesce(func.sum(Claim.amount), 0)).where(
             Claim.loan_id == loan_id, Claim.status == ClaimStatus.APPROVED
@@ -49,10 +49,19 @@ def compensation(session: Session, loan_id: int) -> tuple[Decimal, Decimal, Deci
     refunded = session.scalar(
         select(func.coalesce(func.sum(Recovery.refund), 0)).where(Recovery.loan_id == loan_id)
     )
+    topped_up = session.scalar(
+        select(func.coalesce(func.sum(RefundTopUp.amount), 0))
+        .join(Recovery, Recovery.id == RefundTopUp.recovery_id)
+        .where(Recovery.loan_id == loan_id)
+    )
     clawed = session.scalar(
         select(func.coalesce(func.sum(Sanction.clawback), 0)).where(Sanction.loan_id == loan_id)
     )
-    return Decimal(paid or 0), Decimal(refunded or 0), Decimal(clawed or 0)
+    return (
+        Decimal(paid or 0),
+        Decimal(refunded or 0) + Decimal(topped_up or 0),
+        Decimal(clawed or 0),
+    )
 
 
 def sanctions(bank_id: int | None) -> Select[Sanction]:
