@@ -15,6 +15,7 @@ from gzcreditpool.claims.endpoints import router as claims_router
 from gzcreditpool.console import banks as console_banks
 from gzcreditpool.console import claims as console_claims
 from gzcreditpool.console import dashboard as console_dashboard
+from gzcreditpool.console import enterprises as console_enterprises
 from gzcreditpool.console import loans as console_loans
 from gzcreditpool.console import pages as console_pages
 from gzcreditpool.console import recoveries as console_recoveries
@@ -99,6 +100,7 @@ def create_app(
         console_loans,
         console_claims,
         console_recoveries,
+        console_enterprises,
         console_dashboard,
         console_banks,
     ):

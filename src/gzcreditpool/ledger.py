@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -27,7 +28,7 @@ from gzcreditpool.core.claims import (
 from gzcreditpool.core.fees import trustee_fee
 from gzcreditpool.core.loans import LOAN_REASONS, decide_loans, report_deadline
 from gzcreditpool.core.money import fen_to_decimal, half_up
-from gzcreditpool.core.refunds import REFUND_WORKING_DAYS, refunds
+from gzcreditpool.core.refunds import REFUND_WORKING_DAYS, refunds, top_ups
 from gzkit.calendar import (
     Calendar,
     CalendarError,
@@ -92,7 +93,8 @@ def deadlines(
 
 
 def refund_due_on(calendar: Calendar, received_on: dt.date) -> dt.date:
-    """The last day to refund a recovery received on ``received_on`` (C7, 30 working days).
+    """The last day to refund a recovery received on ``received_on`` (C7, 30 working days),
+    or a top-up owed since an approval on that day.
 
     Raises
     ------
@@ -280,23 +282,48 @@ class PaidClaim:
     amount: Decimal
 
 
-def refund(
-    loan_id: int, received_on: dt.date, net: Decimal, paid: Sequence[PaidClaim]
-) -> tuple[bool, Decimal]:
-    """Whether a recovery of ``net`` (gross − fees) on ``loan_id`` owes the treasury, and how
-    much (C7, ``core.refunds.refunds``): nothing without compensation approved on claims filed
-    by ``received_on``."""
-    owed = refunds(
-        np.array([loan_id], dtype=np.int64),
-        _days([received_on]),
-        np.array([fen(net)], dtype=np.int64),
+def _paid_arrays(paid: Sequence[PaidClaim]) -> tuple[npt.NDArray[Any], ...]:
+    """The claim arrays of :func:`core.refunds.refunds`."""
+    return (
         _ids([claim.id for claim in paid]),
         np.array([claim.loan_id for claim in paid], dtype=np.int64),
         _days([claim.filed_on for claim in paid]),
         np.array([fen(claim.amount) for claim in paid], dtype=np.int64),
         np.array([fen(claim.npl_balance) for claim in paid], dtype=np.int64),
     )
+
+
+def _recovery_arrays(
+    loan_id: int, received_on: dt.date, net: Decimal
+) -> tuple[npt.NDArray[Any], ...]:
+    return (
+        np.array([loan_id], dtype=np.int64),
+        _days([received_on]),
+        np.array([fen(net)], dtype=np.int64),
+    )
+
+
+def refund(
+    loan_id: int, received_on: dt.date, net: Decimal, paid: Sequence[PaidClaim]
+) -> tuple[bool, Decimal]:
+    """Whether a recovery of ``net`` (gross − fees) on ``loan_id`` owes the treasury, and how
+    much (C7, ``core.refunds.refunds``): nothing without compensation approved on claims filed
+    by ``received_on``."""
+    owed = refunds(*_recovery_arrays(loan_id, received_on, net), *_paid_arrays(paid))
     return bool(owed.due[0]), cny(int(owed.amount_fen[0]))
+
+
+def top_up(
+    loan_id: int, received_on: dt.date, net: Decimal, refunded: Decimal, paid: Sequence[PaidClaim]
+) -> Decimal:
+    """What a recovery that has refunded ``refunded`` owes on top now that ``paid`` are
+    approved (C7, ``core.refunds.top_ups``); 0.00 when nothing more."""
+    more = top_ups(
+        np.array([fen(refunded)], dtype=np.int64),
+        *_recovery_arrays(loan_id, received_on, net),
+        *_paid_arrays(paid),
+    )
+    return cny(int(more[0]))
 
 
 def fee_of(lent: Decimal) -> Decimal:

@@ -74,3 +74,10 @@ def paginate(
         statement.limit(params.limit).offset((params.page - 1) * params.limit)
     ).all()
     return rows, total
+
+
+def page_of(items: Sequence[T], params: PaginationParams) -> tuple[Sequence[T], int]:
+    """One page of a list computed whole (a few rows, put together in code rather than by one
+    query), and how many items it holds."""
+    start = (params.page - 1) * params.limit
+    return items[start : start + params.limit], len(items)

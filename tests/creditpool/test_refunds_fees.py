@@ -7,6 +7,7 @@ import pytest
 from pool_builders import Claim, Loan, Recovery, fen, run
 
 from gzcreditpool.core.fees import trustee_fee, yearly_fees
+from gzcreditpool.core.refunds import top_ups
 
 LOANS = [Loan("L1"), Loan("L2"), Loan("N", disbursed_on="2024-03-01")]
 
@@ -86,3 +87,23 @@ def test_fees_by_year_count_registered_loans_only() -> None:
         2023: fen("2000900.00"),
         2024: fen("2001200.00"),
     }
+
+
+def test_a_refunded_recovery_owes_what_a_later_approval_adds() -> None:
+    """``top_ups``: 100,000 refunded at 150,000 ÷ 900,000 (16,666.67) owes 100,000 ×
+    (150,000 + 250,000) ÷ 900,000 = 44,444.44 once the later claim is approved: 27,777.77
+    more; a recovery that refunded more than it owes now gets nothing back; none is due on a
+    loan without compensation."""
+    day = np.datetime64("2025-03-03", "D")
+    more = top_ups(
+        np.array([1_666_667, 9_000_000, 0], dtype=np.int64),
+        np.array([1, 1, 2], dtype=np.int64),
+        np.array([day, day, day]),
+        np.array([10_000_000, 10_000_000, 10_000_000], dtype=np.int64),
+        np.array(["C1", "C2"]),
+        np.array([1, 1], dtype=np.int64),
+        np.array(["2024-03-02", "2025-03-01"], dtype="datetime64[D]"),
+        np.array([15_000_000, 25_000_000], dtype=np.int64),
+        np.array([90_000_000, 80_000_000], dtype=np.int64),
+    )
+    assert more.tolist() == [2_777_777, 0, 0]

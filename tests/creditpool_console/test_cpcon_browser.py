@@ -75,3 +75,37 @@ def test_a_loan_from_report_to_confirmation(
         bank.goto(path)
         assert page_width(bank) <= viewport[0], path
     assert blocked == []
+
+
+@pytest.mark.parametrize("viewport", [DESK, PHONE], ids=["desk", "phone"])
+def test_the_enterprise_page_and_the_bank_filter(
+    demo_run: DemoRun, base_url: str, browser: Any, viewport: tuple[int, int]
+) -> None:
+    """From a loan to its enterprise's page; the staff's lists by bank; all within the
+    width."""
+    blocked: list[str] = []
+    label = f"{viewport[0]}"
+    trustee = open_signed_in(browser, base_url, "受托管理机构", viewport, blocked)
+    trustee.goto("/console/loans?status=confirmed")
+    trustee.click("#loans a.enterprise >> nth=0")
+    trustee.wait_for_load_state("networkidle")
+    assert "/console/enterprises/" in trustee.url
+    assert "统一社会信用代码" in trustee.inner_text("#enterprise")
+    assert trustee.locator("#enterprise-loans tbody tr").count() >= 1
+    assert page_width(trustee) <= viewport[0]
+    shot(trustee, f"creditpool-{label}-enterprise")
+    for path in ("/console/claims", "/console/recoveries", "/console/loans?status="):
+        trustee.goto(path)
+        trustee.select_option(".bank-filter select", index=2)
+        trustee.click(".bank-filter button")
+        trustee.wait_for_load_state("networkidle")
+        assert "bank=GZB02" in trustee.url, path
+        assert page_width(trustee) <= viewport[0], path
+    shot(trustee, f"creditpool-{label}-claims-by-bank")
+    bank = open_signed_in(browser, base_url, BANK_USER, viewport, blocked)
+    bank.goto("/console/loans?status=")
+    bank.click("#loans a.enterprise >> nth=0")
+    bank.wait_for_load_state("networkidle")
+    assert "只列出本行" in bank.inner_text("#enterprise")
+    assert page_width(bank) <= viewport[0]
+    assert blocked == []

@@ -183,7 +183,7 @@ def test_a_bank_through_the_call_and_out_again(demo_run: DemoRun) -> None:
         opens_on=today.isoformat(), closes_on=(today + dt.timedelta(days=3)).isoformat(),
     )  # fmt: skip
     assert "申报指南已发布" in answer.text and "申报中" in answer.text
-    call_id = demo_run.call("GET", "/api/banks/calls", demo_run.bureau)[0]["id"]
+    call_id = demo_run.call("GET", "/api/banks/calls", demo_run.bureau)["items"][0]["id"]
     trustee = signed_in(demo_run, "受托管理机构")
     answer = submit(
         trustee, "/console/banks", "/console/banks", call_id=str(call_id),

@@ -356,5 +356,5 @@ def test_applications_only_within_a_published_call(pool: Pool) -> None:
     pool.at("2023-11-10")
     made = pool.ok(client.post("/api/banks", json=body, headers=pool.trustee), 201)
     assert made["call_id"] == call_id and made["status"] == "applied"
-    calls = pool.ok(client.get("/api/banks/calls", headers=pool.auditor))
+    calls = pool.ok(client.get("/api/banks/calls", headers=pool.auditor))["items"]
     assert calls[0]["title"] == "2023 年第二批申报指南"

@@ -300,7 +300,7 @@ def test_the_pool_from_bank_selection_to_sanction(pool: Pool) -> None:
     assert report.status_code == 200 and report.content[:2] == b"PK"
 
     # Duplicate funding flagged: A's loan claimed three times in 2024.
-    flags = pool.ok(client.get("/api/sanctions/flags", headers=pool.bureau))
+    flags = pool.ok(client.get("/api/sanctions/flags", headers=pool.bureau))["items"]
     assert {"kind": "claimed_twice", "loan_ids": [l1["id"]]} in [
         {"kind": f["kind"], "loan_ids": f["loan_ids"]} for f in flags
     ]

@@ -18,14 +18,18 @@ from gzcreditpool.banks.schemas import (
 from gzcreditpool.kit.auth import ActorDep
 from gzkit.clock import ClockDep
 from gzkit.db import SessionDep
+from gzkit.pagination import ListResource, PaginationQuery
 
 router = APIRouter(prefix="/banks", tags=["合作银行 banks"])
 
 
 @router.get("/calls")
-def list_calls(session: SessionDep, _actor: ActorDep) -> list[CallOut]:
+def list_calls(
+    session: SessionDep, _actor: ActorDep, pagination: PaginationQuery
+) -> ListResource[CallOut]:
     """The calls for partner banks (申报指南), latest first."""
-    return service.calls(session)
+    items, total = service.calls(session, pagination)
+    return ListResource[CallOut].build(items, total, pagination)
 
 
 @router.post("/calls", status_code=201)
@@ -36,9 +40,12 @@ def publish_call(body: CallIn, session: SessionDep, actor: ActorDep, clock: Cloc
 
 
 @router.get("")
-def list_banks(session: SessionDep, _actor: ActorDep) -> list[BankOut]:
-    """Every applicant and partner bank with its status history."""
-    return service.listing(session)
+def list_banks(
+    session: SessionDep, _actor: ActorDep, pagination: PaginationQuery
+) -> ListResource[BankOut]:
+    """Every applicant and partner bank with its status history, by code."""
+    items, total = service.listing(session, pagination)
+    return ListResource[BankOut].build(items, total, pagination)
 
 
 @router.post("", status_code=201)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from gzcreditpool.models import Bank, BankStatusChange, Call
@@ -14,8 +15,9 @@ def by_code(session: Session, code: str) -> Bank | None:
     return session.scalar(select(Bank).where(Bank.code == code))
 
 
-def all_banks(session: Session) -> Sequence[Bank]:
-    return session.scalars(select(Bank).order_by(Bank.code)).all()
+def banks() -> Select[Bank]:
+    """Every bank, by code."""
+    return select(Bank).order_by(Bank.code)
 
 
 def history(session: Session, bank_id: int) -> Sequence[BankStatusChange]:
@@ -26,5 +28,11 @@ def history(session: Session, bank_id: int) -> Sequence[BankStatusChange]:
     ).all()
 
 
-def calls(session: Session) -> Sequence[Call]:
-    return session.scalars(select(Call).order_by(Call.opens_on.desc(), Call.id.desc())).all()
+def calls() -> Select[Call]:
+    """The calls, latest first."""
+    return select(Call).order_by(Call.opens_on.desc(), Call.id.desc())
+
+
+def open_calls(session: Session, today: dt.date) -> Sequence[Call]:
+    """The calls taking applications on ``today``."""
+    return session.scalars(calls().where(Call.opens_on <= today, Call.closes_on >= today)).all()

@@ -23,6 +23,7 @@ from gzcreditpool.kit.auth import Actor
 from gzcreditpool.models import Bank, BankStatus, BankStatusChange, Call, Role
 from gzkit.audit import snapshot
 from gzkit.errors import Conflict, Invalid, NotFound
+from gzkit.pagination import PaginationParams, paginate
 
 STATUS_NAMES = {
     BankStatus.APPLIED: "已申报",
@@ -83,9 +84,17 @@ def publish_call(session: Session, actor: Actor, body: CallIn, at: dt.datetime) 
     return call
 
 
-def calls(session: Session) -> list[CallOut]:
+def calls(session: Session, params: PaginationParams) -> tuple[list[CallOut], int]:
+    """A page of the calls, latest first, and how many there are."""
+    rows, total = paginate(session, repository.calls(), params)
+    return [CallOut.model_validate(call, from_attributes=True) for call in rows], total
+
+
+def open_calls(session: Session, today: dt.date) -> list[CallOut]:
+    """The calls taking applications on ``today``."""
     return [
-        CallOut.model_validate(call, from_attributes=True) for call in repository.calls(session)
+        CallOut.model_validate(call, from_attributes=True)
+        for call in repository.open_calls(session, today)
     ]
 
 
@@ -191,5 +200,7 @@ def out(session: Session, bank: Bank) -> BankOut:
     )
 
 
-def listing(session: Session) -> list[BankOut]:
-    return [out(session, bank) for bank in repository.all_banks(session)]
+def listing(session: Session, params: PaginationParams) -> tuple[list[BankOut], int]:
+    """A page of the banks by code, and how many there are."""
+    rows, total = paginate(session, repository.banks(), params)
+    return [out(session, bank) for bank in rows], total

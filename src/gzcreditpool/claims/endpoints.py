@@ -10,16 +10,18 @@ from fastapi import APIRouter, Path, Request, Response
 from gzcreditpool.claims import service
 from gzcreditpool.claims.schemas import (
     BankCapOut,
+    ClaimFixIn,
     ClaimIdsIn,
     ClaimIn,
     ClaimOut,
+    ClaimReturnIn,
     ClassificationIn,
     ClassificationOut,
     LegalActionOut,
     TrackingOut,
 )
 from gzcreditpool.kit.auth import ActorDep
-from gzcreditpool.kit.params import RowId
+from gzcreditpool.kit.params import BankCode, RowId
 from gzcreditpool.models import ClaimStatus
 from gzkit.clock import ClockDep
 from gzkit.db import SessionDep
@@ -86,9 +88,11 @@ def list_claims(
     actor: ActorDep,
     pagination: PaginationQuery,
     status: ClaimStatus | None = None,
+    bank: BankCode = None,
 ) -> ListResource[ClaimOut]:
-    """Claims with every condition checked, in order of filing; a bank sees only its own."""
-    items, total = service.listing(session, actor, status, pagination)
+    """Claims with every condition checked, in order of filing; a bank sees only its own, the
+    staff one bank's with ``bank`` (its code)."""
+    items, total = service.listing(session, actor, status, pagination, bank)
     return ListResource[ClaimOut].build(items, total, pagination)
 
 
@@ -117,6 +121,25 @@ def approve(
         session, actor, body.claim_ids, clock.now(), request.app.state.calendar
     )
     return [service.get(session, actor, c.id) for c in claims]
+
+
+@router.post("/claims/{claim_id}/return")
+def return_claim(
+    claim_id: RowId, body: ClaimReturnIn, session: SessionDep, actor: ActorDep, clock: ClockDep
+) -> ClaimOut:
+    """市科技局 returns one computed claim with a reason in Chinese; it goes back to the bank
+    and the trustee."""
+    claim = service.return_claim(session, actor, claim_id, body.reason, clock.now())
+    return service.get(session, actor, claim.id)
+
+
+@router.post("/claims/{claim_id}/resubmit")
+def resubmit(
+    claim_id: RowId, body: ClaimFixIn, session: SessionDep, actor: ActorDep, clock: ClockDep
+) -> ClaimOut:
+    """The bank files a returned claim again, corrected, for the trustee to compute."""
+    claim = service.resubmit(session, actor, claim_id, body, clock.now())
+    return service.get(session, actor, claim.id)
 
 
 @router.get("/claims/caps/{year}")

@@ -31,6 +31,7 @@ def claims(
     bank_id: int | None = None,
     loan_id: int | None = None,
     status: ClaimStatus | None = None,
+    enterprise_id: int | None = None,
 ) -> Select[Claim]:
     """Claims with their loan and its bank, in order of filing."""
     query = select(Claim).join(Loan, Loan.id == Claim.loan_id)
@@ -41,6 +42,8 @@ def claims(
         query = query.where(Claim.loan_id == loan_id)
     if status is not None:
         query = query.where(Claim.status == status)
+    if enterprise_id is not None:
+        query = query.where(Loan.enterprise_id == enterprise_id)
     return query.order_by(Claim.filed_on, Claim.id)
 
 

@@ -6,10 +6,12 @@ import datetime as dt
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from gzcreditpool.kit.params import RowIdValue
 from gzcreditpool.models import ClaimStatus, LegalKind
+from gzkit.console.validation import CHINESE
 from gzkit.request_input import Input
 
 Category = Literal["正常", "关注", "次级", "可疑", "损失"]
@@ -24,8 +26,33 @@ class LoanRefIn(Input):
     loan_id: RowIdValue
 
 
+NPL_BALANCE = Field(gt=0, max_digits=16, decimal_places=2)
+
+
 class ClaimIn(LoanRefIn):
-    npl_balance: Decimal = Field(gt=0, max_digits=16, decimal_places=2)
+    npl_balance: Decimal = NPL_BALANCE
+
+
+class ClaimFixIn(Input):
+    """A returned claim filed again: its corrected non-performing balance."""
+
+    npl_balance: Decimal = NPL_BALANCE
+
+
+class ClaimReturnIn(Input):
+    """市科技局's reason for returning a computed claim, in Chinese."""
+
+    multiline = frozenset({"reason"})
+    reason: str = Field(min_length=1, max_length=500)
+
+    @field_validator("reason")
+    @classmethod
+    def _chinese(cls, value: str) -> str:
+        if not CHINESE.search(value):
+            raise PydanticCustomError(
+                "value_error", "退回理由须用中文填写 / the reason must be written in Chinese"
+            )
+        return value.strip()
 
 
 class ClaimIdsIn(Input):
@@ -57,6 +84,7 @@ class CheckOut(BaseModel):
 class ClaimOut(BaseModel):
     id: int
     loan_id: int
+    enterprise_id: int
     bank_code: str
     filed_on: dt.date
     classification: str
@@ -70,6 +98,8 @@ class ClaimOut(BaseModel):
     amount: Decimal | None
     due_on: dt.date | None
     budget_year: int
+    returned_at: dt.datetime | None
+    return_reason: str | None
 
 
 class TrackingOut(BaseModel):

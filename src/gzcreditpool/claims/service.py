@@ -1,7 +1,8 @@
 """Post-loan tracking and claims: each loan's risk classification over time, legal actions with
 their documents (第十六条), claims filed by 30 June with every condition shown, the trustee's
-computation with the rules engine, 市科技局's approval, and the budget line of the next year
-(第十七条, 第二十三条 (三), 第三条).
+computation with the rules engine, 市科技局's approval or return of one claim with a reason (the
+bank corrects it and files it again), and the budget line of the next year (第十七条,
+第二十三条 (三), 第三条).
 
 The amounts are the rules engine's (:func:`gzcreditpool.ledger.claim_results`, the functions
 ``gzcreditpool settle`` uses) over every claim ever filed, since each draws on the caps the
@@ -21,6 +22,7 @@ from gzcreditpool.claims import repository
 from gzcreditpool.claims.schemas import (
     BankCapOut,
     CheckOut,
+    ClaimFixIn,
     ClaimIn,
     ClaimOut,
     ClassificationIn,
@@ -32,7 +34,7 @@ from gzcreditpool.core.claims import CLAIM_WINDOW_LAST_MONTH, LEGAL_WAIT_DAYS, C
 from gzcreditpool.kit.audit import record, record_many
 from gzcreditpool.kit.auth import Actor
 from gzcreditpool.kit.secrecy import record_export
-from gzcreditpool.loans.service import own_bank, visible_loan
+from gzcreditpool.loans.service import bank_filter, own_bank, visible_loan
 from gzcreditpool.models import (
     Claim,
     ClaimStatus,
@@ -161,33 +163,89 @@ def file_claim(session: Session, actor: Actor, body: ClaimIn, at: dt.datetime) -
     legal action taken effect)."""
     own_bank(session, actor)
     loan = visible_loan(session, actor, body.loan_id)
-    today = at.date()
-    categories = [c for c in repository.classifications(session, loan.id) if c.as_of <= today]
-    if not categories:
-        raise Conflict("请先登记该贷款的风险分类 / classify the loan first")
-    actions = repository.legal_actions(session, loan.id)
-    claim = Claim(
-        loan_id=loan.id,
-        filed_on=today,
-        classification=categories[-1].category,
-        legal_effective_on=actions[0].effective_on if actions else None,
-        npl_balance=body.npl_balance,
-        status=ClaimStatus.FILED,
-    )
+    claim = Claim(loan_id=loan.id, filed_on=at.date(), status=ClaimStatus.FILED)
+    _take_records(session, claim, body.npl_balance, at.date())
     session.add(claim)
     session.flush()
     record(session, actor.label, "claim.file", "claim", str(claim.id), None, snapshot(claim), at=at)
     return claim
 
 
+def _take_records(session: Session, claim: Claim, npl_balance: Decimal, today: dt.date) -> None:
+    """The claim's balance, and its loan's latest classification and earliest legal action."""
+    categories = [c for c in repository.classifications(session, claim.loan_id) if c.as_of <= today]
+    if not categories:
+        raise Conflict("请先登记该贷款的风险分类 / classify the loan first")
+    actions = repository.legal_actions(session, claim.loan_id)
+    claim.classification = categories[-1].category
+    claim.legal_effective_on = actions[0].effective_on if actions else None
+    claim.npl_balance = npl_balance
+
+
+def return_claim(
+    session: Session, actor: Actor, claim_id: int, reason: str, at: dt.datetime
+) -> Claim:
+    """市科技局 returns one computed claim with its reason instead of approving it: the
+    trustee's computation is set aside and the bank may correct the claim and file it again."""
+    actor.require(Role.BUREAU)
+    claim = _claim(session, claim_id)
+    if claim.status is not ClaimStatus.REVIEWED:
+        raise Conflict("只能退回已核算、未批准的申请 / only a computed claim can be returned")
+    before = snapshot(claim)
+    claim.status, claim.returned_at, claim.return_reason = ClaimStatus.RETURNED, at, reason
+    claim.decision = claim.reason = None
+    claim.amount, claim.reviewed_at = None, None
+    record(
+        session, actor.label, "claim.return", "claim", str(claim.id), before, snapshot(claim), at=at
+    )
+    return claim
+
+
+def resubmit(
+    session: Session, actor: Actor, claim_id: int, body: ClaimFixIn, at: dt.datetime
+) -> Claim:
+    """The bank files a returned claim again, corrected: its balance as given, the loan's
+    classification and legal action as recorded now; the day of filing stays the first one
+    **[reading: a correction does not make the claim a new one, 第二十三条 (三)]**. The trustee
+    computes it again."""
+    own_bank(session, actor)
+    claim = _claim(session, claim_id)
+    visible_loan(session, actor, claim.loan_id)
+    if claim.status is not ClaimStatus.RETURNED:
+        raise Conflict("只能重新提交被退回的申请 / only a returned claim can be filed again")
+    before = snapshot(claim)
+    _take_records(session, claim, body.npl_balance, at.date())
+    claim.status = ClaimStatus.FILED
+    record(
+        session,
+        actor.label,
+        "claim.resubmit",
+        "claim",
+        str(claim.id),
+        before,
+        snapshot(claim),
+        at=at,
+    )
+    return claim
+
+
+def _claim(session: Session, claim_id: int) -> Claim:
+    claim = session.get(Claim, claim_id)
+    if claim is None:
+        raise NotFound("没有此补偿申请 / claim not found")
+    return claim
+
+
 def review(session: Session, actor: Actor, ids: list[int] | None, at: dt.datetime) -> list[Claim]:
-    """The trustee computes the filed claims (``ids``, default all) with the rules engine."""
+    """The trustee computes the filed claims (``ids``, default all) with the rules engine; a
+    claim returned and not yet filed again draws on no cap."""
     actor.require(Role.TRUSTEE)
     claims = repository.every_claim(session)
     waiting = [c for c in claims if c.status is ClaimStatus.FILED and (ids is None or c.id in ids)]
     if not waiting:
         return []
-    results = ledger.claim_results(_book(session), [_row(c) for c in claims])
+    live = [_row(c) for c in claims if c.status is not ClaimStatus.RETURNED]
+    results = ledger.claim_results(_book(session), live)
     changes = []
     for claim in waiting:
         before = snapshot(claim)
@@ -312,6 +370,7 @@ def out(session: Session, claim: Claim) -> ClaimOut:
     return ClaimOut(
         id=claim.id,
         loan_id=claim.loan_id,
+        enterprise_id=claim.loan.enterprise_id,
         bank_code=claim.loan.bank.code,
         filed_on=claim.filed_on,
         classification=claim.classification,
@@ -325,22 +384,27 @@ def out(session: Session, claim: Claim) -> ClaimOut:
         amount=claim.amount,
         due_on=dt.date(claim.filed_on.year, 12, 31) if paid else None,
         budget_year=claim.filed_on.year + 1,
+        returned_at=claim.returned_at,
+        return_reason=claim.return_reason,
     )
 
 
 def get(session: Session, actor: Actor, claim_id: int) -> ClaimOut:
-    claim = session.get(Claim, claim_id)
-    if claim is None:
-        raise NotFound("没有此补偿申请 / claim not found")
+    claim = _claim(session, claim_id)
     visible_loan(session, actor, claim.loan_id)
     return out(session, claim)
 
 
 def listing(
-    session: Session, actor: Actor, status: ClaimStatus | None, params: PaginationParams
+    session: Session,
+    actor: Actor,
+    status: ClaimStatus | None,
+    params: PaginationParams,
+    bank: str | None = None,
 ) -> tuple[list[ClaimOut], int]:
-    """A page of claims (a bank's own only) in order of filing, and how many match."""
-    bank_id = actor.bank_id if actor.role is Role.BANK else None
+    """A page of claims (a bank's own only; the staff's of the bank ``bank`` names, when
+    given) in order of filing, and how many match."""
+    bank_id = bank_filter(session, actor, bank)
     rows, total = paginate(session, repository.claims(bank_id=bank_id, status=status), params)
     return [out(session, claim) for claim in rows], total
 

@@ -17,6 +17,7 @@ from gzcreditpool.banks.schemas import (
     ScoresIn,
 )
 from gzcreditpool.console.pages import STAFF, PageActor, done, page_router, parse, render
+from gzkit.console.paging import listing, paging
 from gzkit.db import SessionDep
 
 router = page_router()
@@ -36,16 +37,24 @@ def banks_page(
     request: Request,
     actor: PageActor,
     session: SessionDep,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    calls_page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     notice: Annotated[str, Query(alias="done", max_length=20)] = "",
 ) -> Response:
+    """The banks and the calls, page by page; the forms of each step."""
     actor.require(*STAFF)
+    today = request.app.state.clock.now().date()
+    banks, total = service.listing(session, paging(page))
+    calls, calls_total = service.calls(session, paging(calls_page))
     return render(
         request,
         actor,
         "banks.html",
-        banks=service.listing(session),
-        calls=service.calls(session),
-        today=request.app.state.clock.now().date(),
+        **listing(banks, total, page),
+        calls=calls,
+        calls_paging=listing(calls, calls_total, calls_page),
+        open_calls=service.open_calls(session, today),
+        today=today,
         statuses=service.STATUS_NAMES,
         conditions=CONDITIONS,
         notice=NOTICES.get(notice, ""),

@@ -1,5 +1,6 @@
 """补偿申请 / 核算 / 审批: a bank records classifications and legal actions and claims; the
-trustee computes the claims with the rules; 市科技局 approves them and sees the budget line."""
+trustee computes the claims with the rules; 市科技局 approves them, or returns one with a
+reason for the bank to correct and file again, and sees the budget line."""
 
 from __future__ import annotations
 
@@ -8,9 +9,16 @@ from typing import Annotated
 from fastapi import Form, Query, Request, Response
 
 from gzcreditpool.claims import service
-from gzcreditpool.claims.schemas import ClaimIn, ClassificationIn, LoanRefIn
+from gzcreditpool.claims.schemas import (
+    ClaimFixIn,
+    ClaimIn,
+    ClaimReturnIn,
+    ClassificationIn,
+    LoanRefIn,
+)
 from gzcreditpool.console.pages import (
     PageActor,
+    bank_filter,
     confirm_step,
     done,
     page_router,
@@ -18,7 +26,7 @@ from gzcreditpool.console.pages import (
     render,
 )
 from gzcreditpool.fees import service as fees
-from gzcreditpool.kit.params import RowIdForm
+from gzcreditpool.kit.params import RowId, RowIdForm
 from gzcreditpool.models import ClaimStatus, Role
 from gzkit.console.paging import page_count, paging
 from gzkit.db import SessionDep
@@ -32,11 +40,14 @@ NOTICES = {
     "filed": "补偿申请已提交，待受托管理机构核算。",
     "reviewed": "待核算申请已按规则核算。",
     "approved": "已核算申请已批准。",
+    "returned": "申请已退回，退回理由已告知银行和受托管理机构。",
+    "resubmitted": "申请已重新提交，待受托管理机构核算。",
 }
 STATUS_TEXT = {
     ClaimStatus.FILED: "已申请",
     ClaimStatus.REVIEWED: "已核算",
     ClaimStatus.APPROVED: "已批准",
+    ClaimStatus.RETURNED: "已退回",
 }
 DECISION_TEXT = {"approved": "全额补偿", "partial": "部分补偿", "refused": "不予补偿"}
 
@@ -47,11 +58,12 @@ def claims_page(
     actor: PageActor,
     session: SessionDep,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    bank: Annotated[str, Query(max_length=20)] = "",
     notice: Annotated[str, Query(alias="done", max_length=20)] = "",
 ) -> Response:
-    """Claims with every condition, in order of filing, page by page; the role's worklist
-    and forms; the budget line for staff."""
-    claims, total = service.listing(session, actor, None, paging(page))
+    """Claims with every condition, in order of filing, page by page (the staff's of one
+    bank with ``bank``); the role's worklist and forms; the budget line for staff."""
+    claims, total = service.listing(session, actor, None, paging(page), bank or None)
     year = request.app.state.clock.now().year
     return render(
         request,
@@ -69,6 +81,7 @@ def claims_page(
         caps=service.caps(session, actor, year),
         year=year,
         notice=NOTICES.get(notice, ""),
+        **bank_filter(session, actor, bank),
     )
 
 
@@ -137,3 +150,31 @@ def approve(
         )  # fmt: skip
     service.approve(session, actor, None, request.app.state.clock.now(), request.app.state.calendar)
     return done(PAGE, "approved")
+
+
+@router.post("/claims/{claim_id}/return")
+def return_claim(
+    claim_id: RowId,
+    request: Request,
+    actor: PageActor,
+    session: SessionDep,
+    reason: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    """市科技局 returns one computed claim with its reason."""
+    body = parse(ClaimReturnIn, {"reason": reason})
+    service.return_claim(session, actor, claim_id, body.reason, request.app.state.clock.now())
+    return done(PAGE, "returned")
+
+
+@router.post("/claims/{claim_id}/resubmit")
+def resubmit(
+    claim_id: RowId,
+    request: Request,
+    actor: PageActor,
+    session: SessionDep,
+    npl_balance: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    """The bank files a returned claim again with its corrected balance."""
+    body = parse(ClaimFixIn, {"npl_balance": npl_balance})
+    service.resubmit(session, actor, claim_id, body, request.app.state.clock.now())
+    return done(PAGE, "resubmitted")

@@ -19,6 +19,7 @@ from gzcreditpool.models import SanctionKind
 from gzcreditpool.recoveries import service as recoveries
 from gzcreditpool.sanctions import service as sanctions
 from gzcreditpool.sanctions.schemas import SanctionIn
+from gzkit.console.paging import listing, paged_slice, paging
 from gzkit.db import SessionDep
 
 router = page_router()
@@ -71,32 +72,47 @@ def dashboard(
     request: Request,
     actor: PageActor,
     session: SessionDep,
+    rows_page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    reports_page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    banks_page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    flags_page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    sanctions_page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    dishonest_page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     notice: Annotated[str, Query(alias="done", max_length=20)] = "",
 ) -> Response:
+    """The pool at a glance: the budget, fee and overdue refunds; the charts; the banks'
+    performance, the reports, the banks, the flags, sanctions and 失信 enterprises, each list
+    page by page."""
     actor.require(*STAFF)
     now = request.app.state.clock.now()
     year = now.year
     rows = fees.bank_years(session)
+    reports = fees.reports(session, now.date())
     return render(
         request,
         actor,
         "dashboard.html",
         data=chart_data(rows),
         charts=CHARTS,
-        rows=rows,
+        rows=paged_slice(rows, rows_page),
         budget=fees.budget(session, year),
         next_budget=fees.budget(session, year + 1),
         fee=fees.fee(session, year - 1),
-        banks=banks.listing(session),
+        banks=listing(*banks.listing(session, paging(banks_page)), banks_page),
         statuses=banks.STATUS_NAMES,
-        flags=sanctions.flags(session, actor),
-        sanctions=sanctions.listing(session, actor),
+        flags=paged_slice(sanctions.flags(session, actor), flags_page),
+        sanctions=listing(
+            *sanctions.listing(session, actor, paging(sanctions_page)), sanctions_page
+        ),
         overdue=recoveries.overdue(session, actor, now.date()),
-        dishonest=enterprises.dishonest(session, actor, now.date()),
+        dishonest=listing(
+            *enterprises.dishonest(session, actor, now.date(), paging(dishonest_page)),
+            dishonest_page,
+        ),
         kinds=SANCTION_KINDS,
         notice=NOTICES.get(notice, ""),
         report_years=sorted({r.year for r in rows}),
-        reports=fees.reports(session, now.date()),
+        reports=paged_slice(reports, reports_page),
     )
 
 

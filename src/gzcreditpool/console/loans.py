@@ -12,6 +12,7 @@ from sqlalchemy import select
 from gzcreditpool.claims import service as claims
 from gzcreditpool.console.pages import (
     PageActor,
+    bank_filter,
     confirm_step,
     done,
     page_router,
@@ -55,13 +56,15 @@ def loans_page(
     status: Annotated[str | None, Query(max_length=20)] = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     disbursed_on: Annotated[dt.date | None, Query()] = None,
+    bank: Annotated[str, Query(max_length=20)] = "",
     notice: Annotated[str, Query(alias="done", max_length=20)] = "",
 ) -> Response:
-    """The loans list (a bank's own; masked), the role's worklist and forms."""
+    """The loans list (a bank's own; masked; the staff's of one bank with ``bank``), the
+    role's worklist and forms."""
     now = request.app.state.clock.now()
     calendar = request.app.state.calendar
     shown = _status(status) if status is not None else WORKLIST.get(actor.role)
-    rows, total = service.listing(session, actor, shown, paging(page))
+    rows, total = service.listing(session, actor, shown, paging(page), bank or None)
     today = now.date()
     left = {
         row.id: service.deadline(calendar, row.disbursed_on, today).working_days_left
@@ -86,6 +89,7 @@ def loans_page(
         banks=banks,
         deadline=service.deadline(calendar, disbursed_on, today) if disbursed_on else None,
         notice=NOTICES.get(notice, ""),
+        **bank_filter(session, actor, bank),
         waiting=service.listing(session, actor, WORKLIST[actor.role], paging(1))[1]
         if actor.role in WORKLIST
         else 0,

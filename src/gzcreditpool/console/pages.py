@@ -12,12 +12,13 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, ValidationError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gzcreditpool.console.validation import FIELDS
 from gzcreditpool.kit.auth import ROLE_NAMES, TOKEN_COOKIE, Actor, authenticate
-from gzcreditpool.models import Role
+from gzcreditpool.models import Bank, Role
 from gzkit.console.site import ERRORS, ConsoleSite
 from gzkit.db import SessionDep, session_scope
 from gzkit.errors import DomainError, Unauthorized
@@ -76,6 +77,7 @@ def render(
 ) -> Response:
     """``template`` with the role's navigation, the clock and the form token."""
     nav = [(text, href, None) for text, href in NAV[actor.role]] if actor else []
+    context.setdefault("banks_to_filter", [])
     return TEMPLATES.TemplateResponse(
         request,
         template,
@@ -90,6 +92,15 @@ def render(
         },
         status_code=status_code,
     )
+
+
+def bank_filter(session: Session, actor: Actor, bank: str) -> dict[str, Any]:
+    """The context of the staff's bank filter (``filters.html``): every bank, and the code
+    chosen ("" for all); a bank's user gets no filter."""
+    banks: list[Bank] = []
+    if actor.role is not Role.BANK:
+        banks = list(session.scalars(select(Bank).order_by(Bank.code)))
+    return {"banks_to_filter": banks, "bank_filtered": bank}
 
 
 def cookie_actor(request: Request, session: Session) -> Actor | None:

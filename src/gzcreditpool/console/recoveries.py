@@ -7,7 +7,14 @@ from typing import Annotated
 
 from fastapi import Form, Query, Request, Response
 
-from gzcreditpool.console.pages import PageActor, done, page_router, parse, render
+from gzcreditpool.console.pages import (
+    PageActor,
+    bank_filter,
+    done,
+    page_router,
+    parse,
+    render,
+)
 from gzcreditpool.kit.params import RowId, RowIdForm
 from gzcreditpool.models import Role
 from gzcreditpool.recoveries import service
@@ -20,6 +27,7 @@ PAGE = "/console/recoveries"
 NOTICES = {
     "recovered": "清收已登记，应退回金额和期限已计算。",
     "refunded": "退回已登记。",
+    "topped_up": "补退已登记。",
     "written_off": "核销已报受托管理机构审核。",
     "reviewed": "核销已审核。",
 }
@@ -33,14 +41,15 @@ def recoveries_page(
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     write_offs_page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     overdue: Annotated[bool, Query()] = False,
+    bank: Annotated[str, Query(max_length=20)] = "",
     notice: Annotated[str, Query(alias="done", max_length=20)] = "",
 ) -> Response:
-    """Recoveries with their refunds (only the overdue ones with ``overdue``) and write-offs,
-    page by page."""
+    """Recoveries with their refunds (only the overdue ones with ``overdue``; the staff's of
+    one bank with ``bank``) and write-offs, page by page."""
     today = request.app.state.clock.now().date()
     calendar = request.app.state.calendar
     rows, total = service.listing(
-        session, actor, today, calendar, paging(page), overdue_only=overdue
+        session, actor, today, calendar, paging(page), overdue_only=overdue, bank=bank or None
     )
     write_offs, write_offs_total = service.write_offs(session, actor, paging(write_offs_page))
     late, late_sum = service.overdue(session, actor, today)
@@ -60,6 +69,7 @@ def recoveries_page(
         write_offs_page=write_offs_page,
         write_offs_pages=page_count(write_offs_total),
         notice=NOTICES.get(notice, ""),
+        **bank_filter(session, actor, bank),
     )
 
 
@@ -95,6 +105,22 @@ def refunded(
         session, actor, recovery_id, body.refunded_on, request.app.state.clock.now()
     )
     return done(PAGE, "refunded")
+
+
+@router.post("/recoveries/{recovery_id}/top-ups/{top_up_id}/refunded")
+def top_up_refunded(
+    recovery_id: RowId,
+    top_up_id: RowId,
+    request: Request,
+    actor: PageActor,
+    session: SessionDep,
+    refunded_on: Annotated[str, Form(max_length=10)],
+) -> Response:
+    body = parse(RefundedIn, {"refunded_on": refunded_on})
+    service.mark_top_up_refunded(
+        session, actor, recovery_id, top_up_id, body.refunded_on, request.app.state.clock.now()
+    )
+    return done(PAGE, "topped_up")
 
 
 @router.post("/write-offs")

@@ -24,4 +24,5 @@ FIELDS = {
     "refunded_on": "退回日期",
     "file": "文件",
     "year": "年度",
+    "reason": "理由",
 }

@@ -2,7 +2,8 @@
 
 The bank keeps recovering a compensated loan; each recovery, net of litigation, arbitration and
 enforcement fees, is refunded to the city treasury in the share the pool paid, within 30 working
-days of receipt.
+days of receipt. A recovery refunded before a later claim on its loan was approved owes the
+difference that approval makes (:func:`top_ups`).
 """
 
 from __future__ import annotations
@@ -86,6 +87,54 @@ def refunds(
         dtype = product_dtype(net, share)
         amount[due] = half_up_array(net.astype(dtype) * share.astype(dtype), base[rows])
     return Refunds(due, amount)
+
+
+def top_ups(
+    refunded_fen: npt.NDArray[np.int64],
+    recovery_loan: npt.NDArray[np.int64],
+    received_on: npt.NDArray[np.datetime64],
+    net_fen: npt.NDArray[np.int64],
+    claim_id: npt.NDArray[np.str_],
+    claim_loan: npt.NDArray[np.int64],
+    claim_filed_on: npt.NDArray[np.datetime64],
+    claim_amount_fen: npt.NDArray[np.int64],
+    claim_npl_balance_fen: npt.NDArray[np.int64],
+) -> npt.NDArray[np.int64]:
+    """What each already refunded recovery owes on top of ``refunded_fen`` now.
+
+    C7, 第二十三条 (五): a recovery is refunded "按照补偿比例". When a claim filed on or before
+    the day of receipt is approved only after the recovery was refunded, the pool's share of
+    the loan's loss rises and the recovery owes the difference: :func:`refunds` with every
+    claim approved now, less what was refunded, never below 0 **[reading: the share is the one
+    settled with all the loan's approved claims, as ``gzcreditpool settle`` decides it at once;
+    a refund is never paid back to the bank]**.
+
+    Parameters
+    ----------
+    refunded_fen : ndarray of int64
+        What each recovery has refunded or owes so far (its refund and earlier top-ups).
+    recovery_loan, received_on, net_fen : ndarray
+        Each recovery, as :func:`refunds` takes it.
+    claim_id, claim_loan, claim_filed_on, claim_amount_fen, claim_npl_balance_fen : ndarray
+        Every claim as :func:`refunds` takes them, with what is approved now.
+
+    Returns
+    -------
+    ndarray of int64
+        The top-up of each recovery in fen, 0 where nothing more is owed.
+    """
+    owed = refunds(
+        recovery_loan,
+        received_on,
+        net_fen,
+        claim_id,
+        claim_loan,
+        claim_filed_on,
+        claim_amount_fen,
+        claim_npl_balance_fen,
+    )
+    more: npt.NDArray[np.int64] = np.maximum(owed.amount_fen - refunded_fen, 0)
+    return more
 
 
 def _last_at_or_before(

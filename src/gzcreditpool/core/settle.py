@@ -2,6 +2,11 @@
 
 The batch command ``gzcreditpool settle`` and (later) the service both decide through
 :func:`settle`; the arrays come from files or from the database, the rules are the same.
+
+The batch decides every claim at once, so each recovery's refund is already the share of all
+the compensation approved on its loan: a top-up (:func:`gzcreditpool.core.refunds.top_ups`),
+owed when the service approves a claim after the recovery was refunded, never arises here; the
+service's refund plus its top-ups is this refund.
 """
 
 from __future__ import annotations

@@ -57,18 +57,25 @@ def _bars(rows: list[dict[str, Any]], key: str, title: str) -> str:
     return str(html)
 
 
+def _owed(recovery: dict[str, Any]) -> Decimal:
+    """A recovery's refund with its top-ups (C7)."""
+    return Decimal(recovery["refund"]) + sum(
+        (Decimal(t["amount"]) for t in recovery["top_ups"]), Decimal(0)
+    )
+
+
 def write_report(run: DemoRun, out: Path) -> str:
     """``report.html``, ``performance-<year>.xlsx`` and ``budget.xlsx`` in ``out``; a summary."""
     client, bureau = run, run.bureau
-    rows = client.call("GET", "/api/performance", bureau)
+    rows = client.every("/api/performance", bureau)
     years = sorted({r["year"] for r in rows})
     claims = client.every("/api/claims", bureau)
     recoveries = client.every("/api/recoveries", bureau)
     budgets = [client.call("GET", f"/api/budget/{y + 1}", bureau) for y in years]
     fees = [client.call("GET", f"/api/fees/{y}", bureau) for y in years]
-    flags = client.call("GET", "/api/sanctions/flags", bureau)
-    reports = client.call("GET", "/api/reports", bureau)
-    sanctions = client.call("GET", "/api/sanctions", bureau)
+    flags = client.every("/api/sanctions/flags", bureau)
+    reports = client.every("/api/reports", bureau)
+    sanctions = client.every("/api/sanctions", bureau)
     write_offs = client.every("/api/write-offs", bureau)
     loans = client.call("GET", "/api/loans?limit=1", bureau)["pagination"]["total_count"]
     refused = Counter(
@@ -94,7 +101,7 @@ def write_report(run: DemoRun, out: Path) -> str:
     (out / "budget.xlsx").write_bytes(xlsx_bytes({"预算": budget_table}))
     decisions = Counter(DECISIONS.get(c["decision"] or "", "待核算") for c in claims)
     reasons = Counter(c["reason_text"] for c in claims if c["reason_text"])
-    overdue = [r for r in recoveries if r["overdue"]]
+    overdue = [r for r in recoveries if r["overdue"] or any(t["overdue"] for t in r["top_ups"])]
     environment = Environment(
         loader=PackageLoader("gzcreditpool.demo"), autoescape=select_autoescape()
     )
@@ -110,7 +117,7 @@ def write_report(run: DemoRun, out: Path) -> str:
         reasons=reasons.most_common(),
         compensation=sum((Decimal(c["amount"] or 0) for c in claims), Decimal(0)),
         recoveries=len(recoveries),
-        refunds=sum((Decimal(r["refund"]) for r in recoveries), Decimal(0)),
+        refunds=sum((_owed(r) for r in recoveries), Decimal(0)),
         overdue=overdue,
         budgets=budgets,
         fees=fees,

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
-from gzcreditpool.enterprises import service
+from gzcreditpool.enterprises import profile, service
 from gzcreditpool.enterprises.schemas import (
     DishonestIn,
     EnterpriseBatchIn,
     EnterpriseIn,
     EnterpriseOut,
+    EnterpriseProfileOut,
 )
 from gzcreditpool.kit.auth import ActorDep
+from gzcreditpool.kit.params import RowId
 from gzkit.clock import ClockDep
 from gzkit.db import SessionDep
+from gzkit.pagination import ListResource, PaginationQuery
 
 router = APIRouter(prefix="/enterprises", tags=["企业 enterprises"])
 
@@ -37,9 +40,28 @@ def register_many(
 
 
 @router.get("/dishonest")
-def dishonest(session: SessionDep, actor: ActorDep, clock: ClockDep) -> list[EnterpriseOut]:
-    """The enterprises flagged 失信 (第三十条)."""
-    return service.dishonest(session, actor, clock.now().date())
+def dishonest(
+    session: SessionDep, actor: ActorDep, clock: ClockDep, pagination: PaginationQuery
+) -> ListResource[EnterpriseOut]:
+    """The enterprises flagged 失信 (第三十条), latest first."""
+    items, total = service.dishonest(session, actor, clock.now().date(), pagination)
+    return ListResource[EnterpriseOut].build(items, total, pagination)
+
+
+@router.get("/{enterprise_id}/profile")
+def enterprise_profile(
+    enterprise_id: RowId,
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    clock: ClockDep,
+    full: bool = False,
+) -> EnterpriseProfileOut:
+    """The enterprise with its 失信 flag, loans, claims and recoveries (a bank: its own loans
+    only); masked unless ``full``, which is logged (never for the auditor)."""
+    return profile.profile(
+        session, actor, enterprise_id, clock.now(), request.app.state.calendar, full=full
+    )
 
 
 @router.get("/{uscc}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from gzcreditpool.models import Enterprise
@@ -18,10 +18,10 @@ def by_usccs(session: Session, codes: set[str]) -> Sequence[Enterprise]:
     return session.scalars(select(Enterprise).where(Enterprise.uscc.in_(codes))).all()
 
 
-def dishonest(session: Session) -> Sequence[Enterprise]:
+def dishonest() -> Select[Enterprise]:
     """The enterprises flagged 失信, latest first."""
-    return session.scalars(
+    return (
         select(Enterprise)
         .where(Enterprise.dishonest_at.is_not(None))
-        .order_by(Enterprise.dishonest_at.desc())
-    ).all()
+        .order_by(Enterprise.dishonest_at.desc(), Enterprise.id.desc())
+    )

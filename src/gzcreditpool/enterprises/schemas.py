@@ -7,6 +7,9 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
+from gzcreditpool.claims.schemas import ClaimOut
+from gzcreditpool.loans.schemas import LoanOut
+from gzcreditpool.recoveries.schemas import RecoveryOut
 from gzkit.request_input import Input
 
 MONEY = Field(ge=0, max_digits=16, decimal_places=2)
@@ -54,3 +57,14 @@ class EnterpriseOut(BaseModel):
     dishonest_reason: str | None
     eligible_today: bool
     problems_today: list[str]
+
+
+class EnterpriseProfileOut(BaseModel):
+    """An enterprise's page: the enterprise (its credit code and name masked unless shown in
+    full), its loans, claims and recoveries (a bank's own only)."""
+
+    enterprise: EnterpriseOut
+    masked: bool
+    loans: list[LoanOut]
+    claims: list[ClaimOut]
+    recoveries: list[RecoveryOut]

@@ -17,6 +17,7 @@ from gzcreditpool.ledger import fen
 from gzcreditpool.models import Enterprise, Role
 from gzkit.audit import snapshot
 from gzkit.errors import Conflict, Invalid, NotFound
+from gzkit.pagination import PaginationParams, paginate
 
 
 def get(session: Session, uscc: str) -> Enterprise:
@@ -136,10 +137,14 @@ def flag_dishonest(
     return enterprise
 
 
-def dishonest(session: Session, actor: Actor, today: dt.date) -> list[EnterpriseOut]:
-    """The enterprises flagged 失信 (第三十条), for the trustee, 市科技局 and the auditor."""
+def dishonest(
+    session: Session, actor: Actor, today: dt.date, params: PaginationParams
+) -> tuple[list[EnterpriseOut], int]:
+    """A page of the enterprises flagged 失信 (第三十条), latest first, for the trustee,
+    市科技局 and the auditor, and how many there are."""
     actor.require(Role.BUREAU, Role.TRUSTEE, Role.AUDITOR)
-    return [out(firm, today) for firm in repository.dishonest(session)]
+    rows, total = paginate(session, repository.dishonest(), params)
+    return [out(firm, today) for firm in rows], total
 
 
 def out(enterprise: Enterprise, today: dt.date) -> EnterpriseOut:

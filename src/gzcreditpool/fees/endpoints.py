@@ -12,6 +12,7 @@ from gzcreditpool.kit.auth import ActorDep
 from gzcreditpool.models import Role
 from gzkit.clock import ClockDep
 from gzkit.db import SessionDep
+from gzkit.pagination import ListResource, PaginationQuery, page_of
 
 router = APIRouter(tags=["管理费与绩效 fees"])
 Year = Annotated[int, Path(ge=2000, le=2100)]
@@ -34,10 +35,13 @@ def budget(year: Year, session: SessionDep, actor: ActorDep) -> BudgetOut:
 
 
 @router.get("/performance")
-def performance(session: SessionDep, actor: ActorDep) -> list[BankYearOut]:
-    """Every bank's yearly figures (the dashboard's data)."""
+def performance(
+    session: SessionDep, actor: ActorDep, pagination: PaginationQuery
+) -> ListResource[BankYearOut]:
+    """Every bank's yearly figures (the dashboard's data), by bank then year."""
     actor.require(*STAFF)
-    return service.bank_years(session)
+    items, total = page_of(service.bank_years(session), pagination)
+    return ListResource[BankYearOut].build(list(items), total, pagination)
 
 
 @router.get("/reports/performance/{year}.xlsx")
@@ -52,10 +56,14 @@ def performance_xlsx(year: Year, session: SessionDep, actor: ActorDep, clock: Cl
 
 
 @router.get("/reports")
-def reports(session: SessionDep, actor: ActorDep, clock: ClockDep) -> list[ReportOut]:
-    """The trustee's yearly reports owed so far, submitted or not (late after 31 March)."""
+def reports(
+    session: SessionDep, actor: ActorDep, clock: ClockDep, pagination: PaginationQuery
+) -> ListResource[ReportOut]:
+    """The trustee's yearly reports owed so far, submitted or not (late after 31 March), by
+    year."""
     actor.require(*STAFF)
-    return service.reports(session, clock.now().date())
+    items, total = page_of(service.reports(session, clock.now().date()), pagination)
+    return ListResource[ReportOut].build(list(items), total, pagination)
 
 
 @router.post("/reports/{year}", status_code=201)

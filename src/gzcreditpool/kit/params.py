@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Form, Path
+from fastapi import Form, Path, Query
 from pydantic import Field
 
 from gzkit.db import MAX_ROW_ID
@@ -13,3 +13,5 @@ from gzkit.db import MAX_ROW_ID
 RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 RowIdValue = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]  # in a request body
 RowIdForm = Annotated[int, Form(ge=1, le=MAX_ROW_ID)]  # in a console form
+# The bank filter of the staff's lists (a bank's code).
+BankCode = Annotated[str | None, Query(min_length=1, max_length=20, description="银行代码")]

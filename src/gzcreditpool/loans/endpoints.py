@@ -8,7 +8,7 @@ import datetime as dt
 from fastapi import APIRouter, Request, Response
 
 from gzcreditpool.kit.auth import ActorDep
-from gzcreditpool.kit.params import RowId
+from gzcreditpool.kit.params import BankCode, RowId
 from gzcreditpool.loans import service
 from gzcreditpool.loans.schemas import (
     ConfirmationOut,
@@ -35,9 +35,11 @@ def list_loans(
     actor: ActorDep,
     pagination: PaginationQuery,
     status: LoanStatus | None = None,
+    bank: BankCode = None,
 ) -> ListResource[LoanOut]:
-    """Loans, masked, newest disbursement first; a bank sees only its own."""
-    items, total = service.listing(session, actor, status, pagination)
+    """Loans, masked, newest disbursement first; a bank sees only its own, the staff one
+    bank's with ``bank`` (its code)."""
+    items, total = service.listing(session, actor, status, pagination, bank)
     return ListResource[LoanOut].build(items, total, pagination)
 
 

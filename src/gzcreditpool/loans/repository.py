@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload
 
-from gzcreditpool.models import Confirmation, Loan, LoanStatus
+from gzcreditpool.models import Bank, Confirmation, Loan, LoanStatus
 
 
 def listed(bank_id: int | None, status: LoanStatus | None) -> Select[Loan]:
@@ -19,6 +19,16 @@ def listed(bank_id: int | None, status: LoanStatus | None) -> Select[Loan]:
     if status is not None:
         query = query.where(Loan.status == status)
     return query.order_by(Loan.disbursed_on.desc(), Loan.id.desc())
+
+
+def bank_id(session: Session, code: str) -> int | None:
+    """The id of the bank with ``code``, None when there is none."""
+    return session.scalar(select(Bank.id).where(Bank.code == code))
+
+
+def of_enterprise(session: Session, enterprise_id: int, bank_id: int | None) -> Sequence[Loan]:
+    """The enterprise's loans (a bank's only, when given), newest disbursement first."""
+    return session.scalars(listed(bank_id, None).where(Loan.enterprise_id == enterprise_id)).all()
 
 
 def one(session: Session, loan_id: int) -> Loan | None:

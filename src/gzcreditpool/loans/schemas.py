@@ -43,6 +43,7 @@ class LoanOut(BaseModel):
 
     id: int
     bank_code: str
+    enterprise_id: int
     contract_no: str
     enterprise_uscc: str
     enterprise_name: str

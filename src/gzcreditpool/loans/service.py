@@ -92,6 +92,30 @@ def visible_loan(session: Session, actor: Actor, loan_id: int) -> Loan:
     return loan
 
 
+def bank_filter(session: Session, actor: Actor, code: str | None) -> int | None:
+    """The bank a list shows: a bank's user only its own (another bank's code finds nothing);
+    the staff the bank ``code`` names, or every bank without it.
+
+    Raises
+    ------
+    NotFound
+        A bank's user naming another bank.
+    Invalid
+        No bank has ``code``.
+    """
+    if actor.role is Role.BANK:
+        assert actor.bank_id is not None
+        if code is not None and repository.bank_id(session, code) != actor.bank_id:
+            raise NotFound(f"没有此银行 {code} / bank not found")
+        return actor.bank_id
+    if code is None:
+        return None
+    found = repository.bank_id(session, code)
+    if found is None:
+        raise Invalid(f"没有代码为 {code} 的银行 / no bank {code}", ("query", "bank"))
+    return found
+
+
 def deadline(calendar: Calendar, disbursed_on: dt.date, today: dt.date) -> DeadlineOut:
     """The report deadline (C4) and the working days left from ``today``."""
     last = ledger.deadline(calendar, disbursed_on, ("query", "disbursed_on"))
@@ -370,6 +394,7 @@ def out(loan: Loan, *, full: bool) -> LoanOut:
     return LoanOut(
         id=loan.id,
         bank_code=loan.bank.code,
+        enterprise_id=loan.enterprise_id,
         contract_no=loan.contract_no if full else mask(loan.contract_no),
         enterprise_uscc=firm.uscc if full else mask(firm.uscc, 4, 2),
         enterprise_name=firm.name if full else mask(firm.name, 1, 0),
@@ -403,9 +428,14 @@ def get(session: Session, actor: Actor, loan_id: int, *, full: bool, at: dt.date
 
 
 def listing(
-    session: Session, actor: Actor, status: LoanStatus | None, params: PaginationParams
+    session: Session,
+    actor: Actor,
+    status: LoanStatus | None,
+    params: PaginationParams,
+    bank: str | None = None,
 ) -> tuple[list[LoanOut], int]:
-    """A page of loans (a bank's own only), masked, and how many match."""
-    bank_id = actor.bank_id if actor.role is Role.BANK else None
+    """A page of loans (a bank's own only; the staff's of the bank ``bank`` names, when
+    given), masked, and how many match."""
+    bank_id = bank_filter(session, actor, bank)
     rows, total = paginate(session, repository.listed(bank_id, status), params)
     return [out(loan, full=False) for loan in rows], total

@@ -21,7 +21,7 @@ from gzcreditpool.models.enums import (
 )
 from gzcreditpool.models.legal_actions import LegalAction
 from gzcreditpool.models.loans import Loan
-from gzcreditpool.models.recoveries import Recovery
+from gzcreditpool.models.recoveries import Recovery, RefundTopUp
 from gzcreditpool.models.sanctions import Sanction
 from gzcreditpool.models.trustee_reports import TrusteeReport
 from gzcreditpool.models.users import User
@@ -44,6 +44,7 @@ __all__ = [
     "Loan",
     "LoanStatus",
     "Recovery",
+    "RefundTopUp",
     "Role",
     "Sanction",
     "SanctionKind",

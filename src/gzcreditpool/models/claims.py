@@ -1,5 +1,6 @@
 """``claims``: compensation claims (第十六条, 第十七条, 第二十三条 (三)) with the conditions as
-filed, the trustee's computation (the rules' decision) and 市科技局's approval."""
+filed, the trustee's computation (the rules' decision) and 市科技局's approval, or its return
+with a reason (kept when the bank files the corrected claim again)."""
 
 from __future__ import annotations
 
@@ -30,5 +31,7 @@ class Claim(Base):
     amount: Mapped[Decimal | None]
     reviewed_at: Mapped[dt.datetime | None]
     approved_at: Mapped[dt.datetime | None]
+    returned_at: Mapped[dt.datetime | None]
+    return_reason: Mapped[str | None] = mapped_column(String(500))
 
     loan: Mapped[Loan] = relationship()

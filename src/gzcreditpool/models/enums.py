@@ -43,11 +43,13 @@ class LoanStatus(StrEnum):
 
 class ClaimStatus(StrEnum):
     """A claim (第二十三条 (三)): filed by the bank, reviewed (computed) by the trustee,
-    approved by 市科技局."""
+    approved by 市科技局 — or returned by 市科技局 with a reason, to be corrected and filed
+    again."""
 
     FILED = "filed"
     REVIEWED = "reviewed"
     APPROVED = "approved"
+    RETURNED = "returned"
 
 
 class LegalKind(StrEnum):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from gzcreditpool.kit.auth import ActorDep
-from gzcreditpool.kit.params import RowId
+from gzcreditpool.kit.params import BankCode, RowId
 from gzcreditpool.recoveries import service
 from gzcreditpool.recoveries.schemas import (
     RecoveryIn,
@@ -30,11 +30,13 @@ def list_recoveries(
     clock: ClockDep,
     pagination: PaginationQuery,
     overdue: bool = False,
+    bank: BankCode = None,
 ) -> ListResource[RecoveryOut]:
-    """Recoveries with the refund due; ``overdue=true``: only refunds past their due day."""
+    """Recoveries with the refund due; ``overdue=true``: only refunds past their due day;
+    the staff one bank's with ``bank`` (its code)."""
     items, total = service.listing(
         session, actor, clock.now().date(), request.app.state.calendar, pagination,
-        overdue_only=overdue,
+        overdue_only=overdue, bank=bank,
     )  # fmt: skip
     return ListResource[RecoveryOut].build(items, total, pagination)
 
@@ -61,6 +63,24 @@ def refunded(
     """The bank records the refund paid to the treasury."""
     now, calendar = clock.now(), request.app.state.calendar
     recovery = service.mark_refunded(session, actor, recovery_id, body.refunded_on, now)
+    return service.recovery_out(recovery, now.date(), calendar)
+
+
+@router.post("/recoveries/{recovery_id}/top-ups/{top_up_id}/refunded")
+def top_up_refunded(
+    recovery_id: RowId,
+    top_up_id: RowId,
+    body: RefundedIn,
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    clock: ClockDep,
+) -> RecoveryOut:
+    """The bank records a top-up paid to the treasury."""
+    now, calendar = clock.now(), request.app.state.calendar
+    recovery = service.mark_top_up_refunded(
+        session, actor, recovery_id, top_up_id, body.refunded_on, now
+    )
     return service.recovery_out(recovery, now.date(), calendar)
 
 

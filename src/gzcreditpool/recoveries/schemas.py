@@ -37,6 +37,18 @@ class ReviewIn(Input):
     note: str = Field(min_length=1, max_length=500)
 
 
+class TopUpOut(BaseModel):
+    """A top-up a refunded recovery owes since a later approval (C7)."""
+
+    id: int
+    amount: Decimal
+    approved_on: dt.date
+    due_on: dt.date
+    refunded_on: dt.date | None
+    overdue: bool
+    working_days_left: int | None
+
+
 class RecoveryOut(BaseModel):
     id: int
     loan_id: int
@@ -49,6 +61,7 @@ class RecoveryOut(BaseModel):
     refunded_on: dt.date | None
     overdue: bool
     working_days_left: int | None
+    top_ups: list[TopUpOut]
 
 
 class WriteOffOut(BaseModel):

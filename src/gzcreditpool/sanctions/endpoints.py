@@ -9,19 +9,27 @@ from gzcreditpool.sanctions import service
 from gzcreditpool.sanctions.schemas import FlagOut, SanctionIn, SanctionOut
 from gzkit.clock import ClockDep
 from gzkit.db import SessionDep
+from gzkit.pagination import ListResource, PaginationQuery, page_of
 
 router = APIRouter(tags=["处理 sanctions"])
 
 
 @router.get("/sanctions/flags")
-def flags(session: SessionDep, actor: ActorDep) -> list[FlagOut]:
+def flags(
+    session: SessionDep, actor: ActorDep, pagination: PaginationQuery
+) -> ListResource[FlagOut]:
     """Suspected duplicate funding."""
-    return service.flags(session, actor)
+    items, total = page_of(service.flags(session, actor), pagination)
+    return ListResource[FlagOut].build(list(items), total, pagination)
 
 
 @router.get("/sanctions")
-def list_sanctions(session: SessionDep, actor: ActorDep) -> list[SanctionOut]:
-    return service.listing(session, actor)
+def list_sanctions(
+    session: SessionDep, actor: ActorDep, pagination: PaginationQuery
+) -> ListResource[SanctionOut]:
+    """市科技局's findings, in order of decision; a bank sees its own."""
+    items, total = service.listing(session, actor, pagination)
+    return ListResource[SanctionOut].build(items, total, pagination)
 
 
 @router.post("/sanctions", status_code=201)

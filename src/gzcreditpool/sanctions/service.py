@@ -17,10 +17,12 @@ from gzcreditpool.sanctions import repository
 from gzcreditpool.sanctions.schemas import FlagOut, SanctionIn, SanctionOut
 from gzkit.audit import snapshot
 from gzkit.errors import Conflict
+from gzkit.pagination import PaginationParams, paginate
 
 
 def flags(session: Session, actor: Actor) -> list[FlagOut]:
-    """Duplicate funding suspected in the books (for the trustee and 市科技局)."""
+    """Duplicate funding suspected in the books (for the trustee and 市科技局), all of them:
+    :func:`gzkit.pagination.page_of` pages them."""
     actor.require(Role.BUREAU, Role.TRUSTEE, Role.AUDITOR)
     found = [
         FlagOut(
@@ -73,6 +75,10 @@ def out(row: Sanction) -> SanctionOut:
     )
 
 
-def listing(session: Session, actor: Actor) -> list[SanctionOut]:
+def listing(
+    session: Session, actor: Actor, params: PaginationParams
+) -> tuple[list[SanctionOut], int]:
+    """A page of the findings (a bank's own only), in order of decision, and how many."""
     bank_id = actor.bank_id if actor.role is Role.BANK else None
-    return [out(s) for s in repository.sanctions(session, bank_id)]
+    rows, total = paginate(session, repository.sanctions(bank_id), params)
+    return [out(s) for s in rows], total

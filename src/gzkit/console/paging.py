@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from gzkit.pagination import PaginationParams
+from gzkit.pagination import PaginationParams, page_of
 
 PAGE_SIZE = 20
 T = TypeVar("T")
@@ -28,7 +28,7 @@ def listing(rows: Sequence[Any], total: int, page: int) -> dict[str, Any]:
 
 def page_slice(items: Sequence[T], page: int) -> Sequence[T]:
     """Page ``page`` of a list held whole."""
-    return items[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    return page_of(items, paging(page))[0]
 
 
 def paged_slice(items: Sequence[Any], page: int) -> dict[str, Any]:
