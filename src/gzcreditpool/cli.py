@@ -12,13 +12,14 @@ from rich.markup import escape
 from rich.table import Table
 
 from gzkit.cli import (
-    TtlDays,
+    UserAdd,
     UserCommands,
     add_database_commands,
     add_user_commands,
-    choice,
     database_url_option,
+    new_app,
     print_error,
+    scope_option,
 )
 
 if TYPE_CHECKING:
@@ -28,17 +29,7 @@ if TYPE_CHECKING:
     from gzcreditpool.models import User
     from gzkit.db import DatabaseConfig
 
-app = typer.Typer(
-    name="gzcreditpool",
-    help="广州市科技型中小企业信贷风险损失补偿资金池（穗科规字〔2021〕2号）。",
-    no_args_is_help=True,
-    add_completion=False,
-)
-
-
-@app.callback()
-def main() -> None:
-    """广州市科技型中小企业信贷风险损失补偿资金池（穗科规字〔2021〕2号）。"""
+app = new_app("gzcreditpool", "广州市科技型中小企业信贷风险损失补偿资金池（穗科规字〔2021〕2号）。")
 
 
 @app.command()
@@ -122,7 +113,22 @@ def _bank_code(session: Session, user: User) -> str:
 
 def _user_commands() -> UserCommands:
     """The shared ``user`` commands (:class:`gzkit.cli.UserCommands`) bound to the pool."""
-    from gzcreditpool.kit.auth import ACCOUNTS, ROLE_NAMES, TOKEN_DAYS
+    from gzcreditpool.kit.auth import ACCOUNTS, ROLE_NAMES, TOKEN_DAYS, create_user
+    from gzcreditpool.models import Role
+
+    def create(
+        session: Session,
+        now: dt.datetime,
+        expires_at: dt.datetime,
+        role: Role,
+        name: str,
+        password: str | None,
+        bank: str | None,
+    ) -> tuple[User, str]:
+        return create_user(
+            session, name=name, role=role, bank_code=bank, at=now, password=password,
+            expires_at=expires_at,
+        )  # fmt: skip
 
     return UserCommands(
         _database(),
@@ -130,6 +136,8 @@ def _user_commands() -> UserCommands:
         lambda: dt.timedelta(days=TOKEN_DAYS),
         ROLE_NAMES.__getitem__,
         _bank_code,
+        Role,
+        create,
     )
 
 
@@ -146,45 +154,17 @@ user_app = typer.Typer(help="资金池用户及其 API 令牌。", no_args_is_he
 app.add_typer(user_app, name="user")
 
 
-@user_app.command("add")
-def user_add(
-    role: Annotated[
-        str,
-        typer.Option(
-            help="角色：bureau（市科技局）、trustee（受托管理机构）、bank（合作银行）"
-            "或 auditor（审计，只读）。"
-        ),
-    ],
-    name: Annotated[str, typer.Option(help="账户名。")],
-    bank: Annotated[str | None, typer.Option(help="银行代码；bank 角色必填。")] = None,
-    password: Annotated[
-        bool, typer.Option("--password/--no-password", help="同时设置登录密码（交互输入）。")
-    ] = False,
-    ttl_days: TtlDays = None,
-    database_url: DatabaseUrl = None,
-) -> None:
-    """新建用户并输出其访问令牌（令牌明文只显示这一次）。"""
-    from gzcreditpool.kit.auth import create_user
-    from gzcreditpool.models import Role
-
-    chosen = choice(Role, role)
-    secret = typer.prompt("密码", hide_input=True, confirmation_prompt=True) if password else None
-    _user_commands().add(
-        database_url,
-        ttl_days,
-        lambda session, now, expires_at: create_user(
-            session,
-            name=name,
-            role=chosen,
-            bank_code=bank,
-            at=now,
-            password=secret,
-            expires_at=expires_at,
-        ),
-    )
-
-
-add_user_commands(user_app, OPTIONS, _user_commands)
+add_user_commands(
+    user_app,
+    OPTIONS,
+    _user_commands,
+    UserAdd(
+        "角色：bureau（市科技局）、trustee（受托管理机构）、bank（合作银行）"
+        "或 auditor（审计，只读）。",
+        "账户名。",
+        (scope_option("bank", "银行代码；bank 角色必填。"),),
+    ),
+)
 
 
 @app.command()

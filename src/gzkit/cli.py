@@ -36,6 +36,18 @@ T = TypeVar("T")
 E = TypeVar("E", bound=StrEnum)
 
 
+def new_app(name: str, text: str) -> typer.Typer:
+    """A system's command line ``name``: its help ``text``, help when no command is given, no
+    shell-completion options; a group even while it has one command."""
+    app = typer.Typer(name=name, help=text, no_args_is_help=True, add_completion=False)
+
+    def main() -> None:
+        pass
+
+    app.callback(help=text)(main)
+    return app
+
+
 def stderr() -> Console:
     """The console for messages on stderr: one line each, never folded at the terminal's width
     (a log or a CI job would otherwise get a message cut in pieces at 80 columns)."""
@@ -185,6 +197,12 @@ class UserCommands:
     scope : callable
         What a user is tied to, for the list (a participant, a district and street, a bank;
         ``—`` for none), given the session and the user.
+    roles : StrEnum
+        The system's roles.
+    create : callable
+        ``(session, now, expires_at, role, name, password, **scope)`` → the new user and its
+        token in clear (``password`` None unless asked; ``scope`` the values of the
+        :class:`UserAdd`'s scope options).
     list_lines : callable, optional
         The system's own listing instead of the standard one: lines given the session, the
         time and whether tokens are wanted.
@@ -195,6 +213,8 @@ class UserCommands:
     token_lifetime: Callable[[], dt.timedelta]
     role_label: Callable[[Any], str]
     scope: Callable[[Session, Any], str]
+    roles: type[StrEnum]
+    create: Callable[..., tuple[Any, str]]
     list_lines: Callable[[Session, dt.datetime, bool], list[str]] | None = None
 
     def run(self, url: str | None, work: Callable[[Session, dt.datetime], T]) -> T:
@@ -214,19 +234,27 @@ class UserCommands:
     def add(
         self,
         url: str | None,
+        role: str,
+        name: str,
         ttl_days: int | None,
-        create: Callable[[Session, dt.datetime, dt.datetime], tuple[Any, str]],
+        password: bool,
+        scope: dict[str, Any],
     ) -> None:
-        """``user add``: ``create(session, now, expires_at)`` makes the user and its token;
-        say so on stderr and print the token (the only time it is seen) on stdout."""
+        """``user add``: make the user and its token (asking for a password twice if
+        ``password``); say so on stderr and print the token (seen only now) on stdout."""
+        chosen = choice(self.roles, role)
+        secret = (
+            typer.prompt("密码", hide_input=True, confirmation_prompt=True) if password else None
+        )
 
         def work(session: Session, now: dt.datetime) -> tuple[str, str]:
-            user, secret = create(session, now, self.expiry(now, ttl_days))
-            return f"#{user.id} {user.name}（{self.role_label(user.role)}）", secret
+            expires_at = self.expiry(now, ttl_days)
+            user, token = self.create(session, now, expires_at, chosen, name, secret, **scope)
+            return f"#{user.id} {user.name}（{self.role_label(user.role)}）", token
 
-        created, secret = self.run(url, work)
+        created, token = self.run(url, work)
         stderr().print(f"已创建用户 {escape(created)}")
-        typer.echo(secret)
+        typer.echo(token)
 
     def print_users(self, url: str | None, tokens: bool) -> None:
         """Print the users (:attr:`list_lines`, else the standard lines)."""
@@ -305,12 +333,66 @@ def _token_state(token: Any, now: dt.datetime) -> str:
     return "已过期" if token.expires_at <= now else "有效"
 
 
+@dataclass(frozen=True)
+class UserAdd:
+    """The options of a system's ``user add`` besides ``--name``, ``--ttl-days`` and the
+    database: the help of ``--role`` and ``--name``, the options tying a user to its scope (a
+    participant, a district and street, a bank), and whether ``--password`` is offered."""
+
+    role_help: str
+    name_help: str
+    scope: tuple[inspect.Parameter, ...] = ()
+    password: bool = True
+
+
+def scope_option(name: str, text: str) -> inspect.Parameter:
+    """An optional text option ``--name`` of ``user add`` tying a user to its scope."""
+    return _option(name, str | None, None, text)
+
+
 def add_user_commands(
-    user_app: typer.Typer, options: DatabaseOptions, bind: Callable[[], UserCommands]
+    user_app: typer.Typer,
+    options: DatabaseOptions,
+    bind: Callable[[], UserCommands],
+    add: UserAdd,
 ) -> None:
-    """Add ``list``, ``disable``, ``enable``, ``revoke-token`` and ``rotate`` to ``user_app``;
-    ``bind`` gives the system's :class:`UserCommands` when one of them runs (so that starting
-    the command line imports no database code)."""
+    """Add ``add``, ``list``, ``disable``, ``enable``, ``revoke-token`` and ``rotate`` to
+    ``user_app``; ``bind`` gives the system's :class:`UserCommands` when one of them runs (so
+    that starting the command line imports no database code)."""
+    scope_names = [parameter.name for parameter in add.scope]
+
+    def user_add(
+        url: str | None,
+        role: str,
+        name: str,
+        ttl_days: int | None,
+        password: bool = False,
+        **scope: Any,
+    ) -> None:
+        """新建用户并输出其访问令牌（令牌明文只显示这一次）。"""
+        bind().add(url, role, name, ttl_days, password, {key: scope[key] for key in scope_names})
+
+    asked = (
+        (_option("password", bool, False, "同时设置控制台登录密码（交互输入）。", "--password"),)
+        if add.password
+        else ()
+    )
+    add_parameters = (
+        inspect.Parameter(
+            "role",
+            inspect.Parameter.KEYWORD_ONLY,
+            annotation=Annotated[str, typer.Option(help=add.role_help)],
+        ),
+        inspect.Parameter(
+            "name",
+            inspect.Parameter.KEYWORD_ONLY,
+            annotation=Annotated[str, typer.Option(help=add.name_help)],
+        ),
+        *add.scope,
+        *asked,
+        _TTL,
+    )
+    command(user_app, "add", user_add, options, add_parameters)
     tokens = _option("tokens", bool, False, "同时列出每个令牌（不含明文）。", "--tokens")
     token_id = inspect.Parameter(
         "token_id",

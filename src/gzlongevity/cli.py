@@ -12,12 +12,13 @@ from rich.markup import escape
 from rich.table import Table
 
 from gzkit.cli import (
-    TtlDays,
+    UserAdd,
     UserCommands,
     add_database_commands,
     add_user_commands,
-    choice,
     database_url_option,
+    new_app,
+    scope_option,
 )
 
 if TYPE_CHECKING:
@@ -27,17 +28,7 @@ if TYPE_CHECKING:
     from gzkit.db import DatabaseConfig
     from gzlongevity.models import Officer
 
-app = typer.Typer(
-    name="gzlongevity",
-    help="广州市长者长寿保健金管理系统（穗民规字〔2021〕6号）。",
-    no_args_is_help=True,
-    add_completion=False,
-)
-
-
-@app.callback()
-def main() -> None:
-    """广州市长者长寿保健金管理系统（穗民规字〔2021〕6号）。"""
+app = new_app("gzlongevity", "广州市长者长寿保健金管理系统（穗民规字〔2021〕6号）。")
 
 
 @app.command()
@@ -136,7 +127,23 @@ def _place(_session: Session, officer: Officer) -> str:
 
 def _user_commands() -> UserCommands:
     """The shared ``user`` commands (:class:`gzkit.cli.UserCommands`) bound to the officers."""
-    from gzlongevity.kit.auth import ACCOUNTS, API_TOKEN_DAYS, ROLE_NAMES
+    from gzlongevity.kit.auth import ACCOUNTS, API_TOKEN_DAYS, ROLE_NAMES, create_officer
+    from gzlongevity.models import Role
+
+    def create(
+        session: Session,
+        now: dt.datetime,
+        expires_at: dt.datetime,
+        role: Role,
+        name: str,
+        password: str | None,
+        district: str | None,
+        street: str | None,
+    ) -> tuple[Officer, str]:
+        return create_officer(
+            session, name=name, role=role, district=district, street=street, at=now,
+            password=password, expires_at=expires_at,
+        )  # fmt: skip
 
     return UserCommands(
         _database(),
@@ -144,6 +151,8 @@ def _user_commands() -> UserCommands:
         lambda: dt.timedelta(days=API_TOKEN_DAYS),
         ROLE_NAMES.__getitem__,
         _place,
+        Role,
+        create,
     )
 
 
@@ -152,51 +161,20 @@ user_app = typer.Typer(help="工作人员账户及其访问令牌。", no_args_i
 app.add_typer(user_app, name="user")
 
 
-@user_app.command("add")
-def user_add(
-    role: Annotated[
-        str,
-        typer.Option(
-            help="角色：city、district、street、committee、military、finance、audit 或 exchange"
-            "（数据共享交换平台）。"
+add_user_commands(
+    user_app,
+    OPTIONS,
+    _user_commands,
+    UserAdd(
+        "角色：city、district、street、committee、military、finance、audit 或 exchange"
+        "（数据共享交换平台）。",
+        "姓名或账户名，如 越秀区民政局 王科长。",
+        (
+            scope_option("district", "区划代码（district、street、committee 必填），如 440104。"),
+            scope_option("street", "街（镇）名称（street、committee 必填）。"),
         ),
-    ],
-    name: Annotated[str, typer.Option(help="姓名或账户名，如 越秀区民政局 王科长。")],
-    district: Annotated[
-        str | None, typer.Option(help="区划代码（district、street、committee 必填），如 440104。")
-    ] = None,
-    street: Annotated[
-        str | None, typer.Option(help="街（镇）名称（street、committee 必填）。")
-    ] = None,
-    password: Annotated[
-        bool, typer.Option("--password", help="同时设置控制台登录密码（交互输入）。")
-    ] = False,
-    ttl_days: TtlDays = None,
-    database_url: DatabaseUrl = None,
-) -> None:
-    """新建工作人员账户并输出其访问令牌（令牌明文只显示这一次）。"""
-    from gzlongevity.kit.auth import create_officer
-    from gzlongevity.models import Role
-
-    chosen = choice(Role, role)
-    secret = typer.prompt("密码", hide_input=True, confirmation_prompt=True) if password else None
-    _user_commands().add(
-        database_url,
-        ttl_days,
-        lambda session, now, expires_at: create_officer(
-            session,
-            name=name,
-            role=chosen,
-            district=district,
-            street=street,
-            at=now,
-            password=secret,
-            expires_at=expires_at,
-        ),
-    )
-
-
-add_user_commands(user_app, OPTIONS, _user_commands)
+    ),
+)
 
 
 @app.command()

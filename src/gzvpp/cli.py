@@ -20,13 +20,14 @@ from rich.progress import (
 )
 
 from gzkit.cli import (
-    TtlDays,
+    UserAdd,
     UserCommands,
     UserRef,
     add_user_commands,
-    choice,
     fail,
+    new_app,
     report_upgrade,
+    scope_option,
 )
 from gzvpp import cliparts
 from gzvpp.cliparts import DatabaseUrl, DbPath, print_error, stderr
@@ -36,19 +37,11 @@ from gzvpp.openadr.cli import openadr_app
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from gzvpp.models import PlatformUser
+
 T = TypeVar("T")
 
-app = typer.Typer(
-    name="gzvpp",
-    help="广州市虚拟电厂管理平台 — Guangzhou virtual power plant platform.",
-    no_args_is_help=True,
-    add_completion=False,
-)
-
-
-@app.callback()
-def main() -> None:
-    """广州市虚拟电厂管理平台 — Guangzhou virtual power plant platform."""
+app = new_app("gzvpp", "广州市虚拟电厂管理平台 — Guangzhou virtual power plant platform.")
 
 
 def _encoding_name(name: str | None) -> str | None:
@@ -306,9 +299,24 @@ def _user_lines(session: Session, now: dt.datetime, tokens: bool) -> list[str]:
 def _user_commands() -> UserCommands:
     """The shared ``user`` commands (:class:`gzkit.cli.UserCommands`) bound to the platform."""
     from gzvpp.console.labels import label
-    from gzvpp.kit.auth import ACCOUNTS
+    from gzvpp.kit.auth import ACCOUNTS, create_user
     from gzvpp.kit.db import DATABASE
     from gzvpp.kit.policy import token_ttl
+    from gzvpp.models import Role
+
+    def create(
+        session: Session,
+        now: dt.datetime,
+        expires_at: dt.datetime,
+        role: Role,
+        name: str,
+        _password: None,
+        participant: str | None,
+    ) -> tuple[PlatformUser, str]:
+        return create_user(
+            session, name=name, role=role, participant_id=participant, at=now,
+            expires_at=expires_at,
+        )  # fmt: skip
 
     return UserCommands(
         DATABASE,
@@ -316,43 +324,9 @@ def _user_commands() -> UserCommands:
         token_ttl,
         label,
         lambda _session, user: user.participant_id or "—",
+        Role,
+        create,
         _user_lines,
-    )
-
-
-@user_app.command("add")
-def user_add(
-    role: Annotated[
-        str,
-        typer.Option(
-            help="角色：grid_operator、regulator、aggregator、power_user 或 metering"
-            "（计量系统，上传结算用计量数据）。"
-        ),
-    ],
-    name: Annotated[str, typer.Option(help="用户名称，如 广州供电局 调度中心。")],
-    participant: Annotated[
-        str | None, typer.Option(help="参与者编号；aggregator 与 power_user 必填。")
-    ] = None,
-    ttl_days: TtlDays = None,
-    db: DbPath = None,
-    database_url: DatabaseUrl = None,
-) -> None:
-    """新建平台用户并输出其令牌（令牌明文只显示这一次）。"""
-    from gzvpp.kit.auth import create_user
-    from gzvpp.models import Role
-
-    chosen = choice(Role, role)
-    _user_commands().add(
-        cliparts.database_url(db, database_url),
-        ttl_days,
-        lambda session, now, expires_at: create_user(
-            session,
-            name=name,
-            role=chosen,
-            participant_id=participant,
-            at=now,
-            expires_at=expires_at,
-        ),
     )
 
 
@@ -381,7 +355,18 @@ def user_set_password(
     stderr().print(f"已为用户 #{user_id} {escape(name)} 设置密码，可用账户名与密码登录控制台")
 
 
-add_user_commands(user_app, cliparts.DATABASE_OPTIONS, _user_commands)
+add_user_commands(
+    user_app,
+    cliparts.DATABASE_OPTIONS,
+    _user_commands,
+    UserAdd(
+        "角色：grid_operator、regulator、aggregator、power_user 或 metering"
+        "（计量系统，上传结算用计量数据）。",
+        "用户名称，如 广州供电局 调度中心。",
+        (scope_option("participant", "参与者编号；aggregator 与 power_user 必填。"),),
+        password=False,  # gzvpp user set-password
+    ),
+)
 
 
 @app.command("export-inputs")
