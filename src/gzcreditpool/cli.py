@@ -116,20 +116,6 @@ def _user_commands() -> UserCommands:
     from gzcreditpool.kit.auth import ACCOUNTS, ROLE_NAMES, TOKEN_DAYS, create_user
     from gzcreditpool.models import Role
 
-    def create(
-        session: Session,
-        now: dt.datetime,
-        expires_at: dt.datetime,
-        role: Role,
-        name: str,
-        password: str | None,
-        bank: str | None,
-    ) -> tuple[User, str]:
-        return create_user(
-            session, name=name, role=role, bank_code=bank, at=now, password=password,
-            expires_at=expires_at,
-        )  # fmt: skip
-
     return UserCommands(
         _database(),
         ACCOUNTS,
@@ -137,7 +123,7 @@ def _user_commands() -> UserCommands:
         ROLE_NAMES.__getitem__,
         _bank_code,
         Role,
-        create,
+        create_user,
     )
 
 
@@ -162,7 +148,7 @@ add_user_commands(
         "角色：bureau（市科技局）、trustee（受托管理机构）、bank（合作银行）"
         "或 auditor（审计，只读）。",
         "账户名。",
-        (scope_option("bank", "银行代码；bank 角色必填。"),),
+        (scope_option("bank_code", "银行代码；bank 角色必填。", "--bank"),),
     ),
 )
 

@@ -200,9 +200,10 @@ class UserCommands:
     roles : StrEnum
         The system's roles.
     create : callable
-        ``(session, now, expires_at, role, name, password, **scope)`` → the new user and its
-        token in clear (``password`` None unless asked; ``scope`` the values of the
-        :class:`UserAdd`'s scope options).
+        The system's ``create_user(session, *, name, role, at, expires_at, [password],
+        **scope)`` → the new user and its token in clear (``password`` where the system's
+        ``user add`` offers it, None unless asked; ``scope`` the values of the
+        :class:`UserAdd`'s scope options, by their parameter names).
     list_lines : callable, optional
         The system's own listing instead of the standard one: lines given the session, the
         time and whether tokens are wanted.
@@ -237,19 +238,26 @@ class UserCommands:
         role: str,
         name: str,
         ttl_days: int | None,
-        password: bool,
+        password: bool | None,
         scope: dict[str, Any],
     ) -> None:
         """``user add``: make the user and its token (asking for a password twice if
-        ``password``); say so on stderr and print the token (seen only now) on stdout."""
+        ``password``; None: the command offers none); say so on stderr and print the token
+        (seen only now) on stdout."""
         chosen = choice(self.roles, role)
-        secret = (
-            typer.prompt("密码", hide_input=True, confirmation_prompt=True) if password else None
-        )
+        if password is not None:
+            secret = (
+                typer.prompt("密码", hide_input=True, confirmation_prompt=True)
+                if password
+                else None
+            )
+            scope = scope | {"password": secret}
 
         def work(session: Session, now: dt.datetime) -> tuple[str, str]:
             expires_at = self.expiry(now, ttl_days)
-            user, token = self.create(session, now, expires_at, chosen, name, secret, **scope)
+            user, token = self.create(
+                session, name=name, role=chosen, at=now, expires_at=expires_at, **scope
+            )
             return f"#{user.id} {user.name}（{self.role_label(user.role)}）", token
 
         created, token = self.run(url, work)
@@ -345,9 +353,10 @@ class UserAdd:
     password: bool = True
 
 
-def scope_option(name: str, text: str) -> inspect.Parameter:
-    """An optional text option ``--name`` of ``user add`` tying a user to its scope."""
-    return _option(name, str | None, None, text)
+def scope_option(name: str, text: str, flag: str | None = None) -> inspect.Parameter:
+    """An optional text option of ``user add`` tying a user to its scope: ``flag`` (default
+    ``--name`` with dashes) given to the system's ``create_user`` as ``name``."""
+    return _option(name, str | None, None, text, *((flag,) if flag else ()))
 
 
 def add_user_commands(
@@ -366,7 +375,7 @@ def add_user_commands(
         role: str,
         name: str,
         ttl_days: int | None,
-        password: bool = False,
+        password: bool | None = None,
         **scope: Any,
     ) -> None:
         """新建用户并输出其访问令牌（令牌明文只显示这一次）。"""

@@ -130,21 +130,6 @@ def _user_commands() -> UserCommands:
     from gzlongevity.kit.auth import ACCOUNTS, API_TOKEN_DAYS, ROLE_NAMES, create_officer
     from gzlongevity.models import Role
 
-    def create(
-        session: Session,
-        now: dt.datetime,
-        expires_at: dt.datetime,
-        role: Role,
-        name: str,
-        password: str | None,
-        district: str | None,
-        street: str | None,
-    ) -> tuple[Officer, str]:
-        return create_officer(
-            session, name=name, role=role, district=district, street=street, at=now,
-            password=password, expires_at=expires_at,
-        )  # fmt: skip
-
     return UserCommands(
         _database(),
         ACCOUNTS,
@@ -152,7 +137,7 @@ def _user_commands() -> UserCommands:
         ROLE_NAMES.__getitem__,
         _place,
         Role,
-        create,
+        create_officer,
     )
 
 

@@ -37,7 +37,6 @@ from gzvpp.openadr.cli import openadr_app
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from gzvpp.models import PlatformUser
 
 T = TypeVar("T")
 
@@ -304,20 +303,6 @@ def _user_commands() -> UserCommands:
     from gzvpp.kit.policy import token_ttl
     from gzvpp.models import Role
 
-    def create(
-        session: Session,
-        now: dt.datetime,
-        expires_at: dt.datetime,
-        role: Role,
-        name: str,
-        _password: None,
-        participant: str | None,
-    ) -> tuple[PlatformUser, str]:
-        return create_user(
-            session, name=name, role=role, participant_id=participant, at=now,
-            expires_at=expires_at,
-        )  # fmt: skip
-
     return UserCommands(
         DATABASE,
         ACCOUNTS,
@@ -325,7 +310,7 @@ def _user_commands() -> UserCommands:
         label,
         lambda _session, user: user.participant_id or "—",
         Role,
-        create,
+        create_user,
         _user_lines,
     )
 
@@ -363,7 +348,11 @@ add_user_commands(
         "角色：grid_operator、regulator、aggregator、power_user 或 metering"
         "（计量系统，上传结算用计量数据）。",
         "用户名称，如 广州供电局 调度中心。",
-        (scope_option("participant", "参与者编号；aggregator 与 power_user 必填。"),),
+        (
+            scope_option(
+                "participant_id", "参与者编号；aggregator 与 power_user 必填。", "--participant"
+            ),
+        ),
         password=False,  # gzvpp user set-password
     ),
 )

@@ -31,6 +31,7 @@ class System:
     app: typer.Typer
     database: DatabaseConfig
     authenticate: Callable[[Any, str, dt.datetime], Any]
+    sign_in: Callable[[Any, str, str, dt.datetime], str]
     audit_log: Any
     prefix: str
     first: tuple[str, ...]  # `user add` options of a user (名称 甲)
@@ -45,13 +46,15 @@ def _systems() -> dict[str, System]:
 
     return {
         "gzlongevity": System(
-            longevity_cli.app, LONGEVITY_DATABASE, longevity_auth.authenticate, LongevityLog,
+            longevity_cli.app, LONGEVITY_DATABASE, longevity_auth.authenticate,
+            longevity_auth.sign_in, LongevityLog,
             "gzlv_", ("--role", "city", "--name", "甲"),
             ("--role", "street", "--name", "乙", "--district", "440104", "--street", "北京街"),
             "市民政局", "officer",
         ),
         "gzcreditpool": System(
-            creditpool_cli.app, CREDITPOOL_DATABASE, creditpool_auth.authenticate, PoolLog,
+            creditpool_cli.app, CREDITPOOL_DATABASE, creditpool_auth.authenticate,
+            creditpool_auth.sign_in, PoolLog,
             "gzcp_", ("--role", "bureau", "--name", "甲"), ("--role", "auditor", "--name", "乙"),
             "市科技局", "user",
         ),
@@ -140,6 +143,27 @@ def test_list_rotate_disable_enable_revoke(system: System, url: str) -> None:
     for action in (f"{system.user_entity}.disable", f"{system.user_entity}.enable"):
         assert action in done
     assert done.count("token.revoke") == 2  # the rotation's and the explicit one
+
+
+def test_add_asks_for_a_password_twice(system: System, url: str) -> None:
+    """``--password`` asks twice, never echoing; the person then signs in with it."""
+    password = "a-long-password-7"
+    result = CliRunner().invoke(
+        system.app,
+        ["user", "add", *system.first, "--password", "--database-url", url],
+        input=f"{password}\n{password}\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert password not in result.stdout
+    engine = system.database.make_engine(url)
+    try:
+        with session_scope(make_sessionmaker(engine)) as session:
+            token = system.sign_in(session, "甲", password, SystemClock().now())
+        with pytest.raises(Unauthorized), session_scope(make_sessionmaker(engine)) as session:
+            system.sign_in(session, "甲", "not-the-password", SystemClock().now())
+    finally:
+        engine.dispose()
+    assert works(system, url, token)
 
 
 def test_refusals_are_one_chinese_line(system: System, url: str) -> None:
