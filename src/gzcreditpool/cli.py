@@ -4,25 +4,32 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
-from sqlalchemy.orm import Session
 
-app = typer.Typer(
-    name="gzcreditpool",
-    help="广州市科技型中小企业信贷风险损失补偿资金池（穗科规字〔2021〕2号）。",
-    no_args_is_help=True,
-    add_completion=False,
+from gzkit.cli import (
+    UserAdd,
+    UserCommands,
+    add_database_commands,
+    add_user_commands,
+    database_url_option,
+    new_app,
+    print_error,
+    scope_option,
 )
 
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+    from sqlalchemy.orm import Session
 
-@app.callback()
-def main() -> None:
-    """广州市科技型中小企业信贷风险损失补偿资金池（穗科规字〔2021〕2号）。"""
+    from gzcreditpool.models import User
+    from gzkit.db import DatabaseConfig
+
+app = new_app("gzcreditpool", "广州市科技型中小企业信贷风险损失补偿资金池（穗科规字〔2021〕2号）。")
 
 
 @app.command()
@@ -60,7 +67,7 @@ def settle(
     try:
         summary = run_settle(SettleInputs(loans, claims, recoveries, calendar), out)
     except InputError as err:
-        Console(stderr=True, soft_wrap=True).print(f"[bold red]错误：[/]{escape(str(err))}")
+        print_error(str(err))
         raise typer.Exit(code=2) from None
 
     table = Table(title=f"资金池核定结果 → {escape(str(out))}", show_header=True)
@@ -85,6 +92,41 @@ def settle(
     Console().print(table)
 
 
+def _create_app(url: str) -> FastAPI:
+    from gzcreditpool.app import create_app
+
+    return create_app(database_url=url, migrate=False)
+
+
+def _database() -> DatabaseConfig:
+    from gzcreditpool.kit.db import DATABASE
+
+    return DATABASE
+
+
+def _bank_code(session: Session, user: User) -> str:
+    from gzcreditpool.models import Bank
+
+    bank = session.get(Bank, user.bank_id) if user.bank_id is not None else None
+    return bank.code if bank is not None else "—"
+
+
+def _user_commands() -> UserCommands:
+    """The shared ``user`` commands (:class:`gzkit.cli.UserCommands`) bound to the pool."""
+    from gzcreditpool.kit.auth import ACCOUNTS, ROLE_NAMES, TOKEN_DAYS, create_user
+    from gzcreditpool.models import Role
+
+    return UserCommands(
+        _database(),
+        ACCOUNTS,
+        lambda: dt.timedelta(days=TOKEN_DAYS),
+        ROLE_NAMES.__getitem__,
+        _bank_code,
+        Role,
+        create_user,
+    )
+
+
 DatabaseUrl = Annotated[
     str | None,
     typer.Option(
@@ -92,129 +134,23 @@ DatabaseUrl = Annotated[
         help="SQLAlchemy URL；默认 $GZCREDITPOOL_DATABASE_URL，否则 sqlite:///gzcreditpool.sqlite。",
     ),
 ]
-
-
-def _error(message: str) -> None:
-    Console(stderr=True, soft_wrap=True).print(f"[bold red]错误：[/]{escape(message)}")
-
-
-@app.command()
-def serve(
-    database_url: DatabaseUrl = None,
-    host: Annotated[str, typer.Option(help="监听地址。")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP 端口。")] = 8100,
-) -> None:
-    """运行资金池服务：接口 /api（文档 /docs），控制台 /console/；先迁移数据库。"""
-    import uvicorn
-
-    from gzcreditpool.app import create_app
-
-    uvicorn.run(create_app(database_url=database_url), host=host, port=port)
-
-
-db_app = typer.Typer(help="资金池数据库。", no_args_is_help=True)
-app.add_typer(db_app, name="db")
-
-
-@db_app.command("upgrade")
-def db_upgrade(database_url: DatabaseUrl = None) -> None:
-    """把数据库迁移到最新版本。"""
-    from gzcreditpool.kit.db import DATABASE
-
-    before, after = DATABASE.upgrade(database_url)
-    if before == after:
-        typer.echo(f"数据库已是最新版本 {after}，无需升级")
-    else:
-        typer.echo(f"数据库已升级到 {after}（原为 {before or '空库'}）")
-
-
+OPTIONS = database_url_option(DatabaseUrl)
+add_database_commands(app, _database, _create_app, OPTIONS, port=8100)
 user_app = typer.Typer(help="资金池用户及其 API 令牌。", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 
 
-@user_app.command("add")
-def user_add(
-    role: Annotated[
-        str,
-        typer.Option(
-            help="角色：bureau（市科技局）、trustee（受托管理机构）、bank（合作银行）"
-            "或 auditor（审计，只读）。"
-        ),
-    ],
-    name: Annotated[str, typer.Option(help="账户名。")],
-    bank: Annotated[str | None, typer.Option(help="银行代码；bank 角色必填。")] = None,
-    password: Annotated[
-        bool, typer.Option("--password/--no-password", help="同时设置登录密码（交互输入）。")
-    ] = False,
-    database_url: DatabaseUrl = None,
-) -> None:
-    """新建用户并输出其访问令牌（令牌明文只显示这一次）。"""
-    from gzcreditpool.kit.auth import create_user
-    from gzcreditpool.kit.db import DATABASE
-    from gzcreditpool.models import Role
-    from gzkit.errors import DomainError
-
-    if role not in Role._value2member_map_:
-        raise typer.BadParameter(f"未知角色 {role!r}", param_hint="--role")
-    secret = typer.prompt("密码", hide_input=True, confirmation_prompt=True) if password else None
-
-    def add(session: Session, now: dt.datetime) -> tuple[int, str]:
-        user, token = create_user(
-            session, name=name, role=Role(role), bank_code=bank, at=now, password=secret
-        )
-        return user.id, token
-
-    try:
-        user_id, token = DATABASE.in_database(database_url, add)
-    except DomainError as err:
-        _error(err.message.split(" / ")[0])
-        raise typer.Exit(code=2) from None
-    Console(stderr=True).print(f"已创建用户 #{user_id} {escape(name)}（{role}）")
-    typer.echo(token)
-
-
-@user_app.command("list")
-def user_list(database_url: DatabaseUrl = None) -> None:
-    """列出用户：账户名、角色、银行、是否停用。"""
-    from sqlalchemy import select
-
-    from gzcreditpool.kit.auth import ROLE_NAMES
-    from gzcreditpool.kit.db import DATABASE
-    from gzcreditpool.models import Bank, User
-
-    def rows(session: Session, _now: dt.datetime) -> list[tuple[str, ...]]:
-        found = session.execute(
-            select(User, Bank.code).outerjoin(Bank, Bank.id == User.bank_id).order_by(User.id)
-        )
-        return [
-            (user.name, ROLE_NAMES[user.role], code or "", "已停用" if user.disabled_at else "")
-            for user, code in found
-        ]
-
-    table = Table(title="资金池用户")
-    for column in ("账户名", "角色", "银行", "状态"):
-        table.add_column(column)
-    for row in DATABASE.in_database(database_url, rows):
-        table.add_row(*(escape(cell) for cell in row))
-    Console().print(table)
-
-
-@user_app.command("disable")
-def user_disable(
-    name: Annotated[str, typer.Option(help="账户名。")],
-    database_url: DatabaseUrl = None,
-) -> None:
-    """停用账户：其令牌和登录会话立即失效。"""
-    from gzcreditpool.kit.auth import disable_user
-    from gzcreditpool.kit.db import DATABASE
-    from gzkit.errors import DomainError
-
-    try:
-        DATABASE.in_database(database_url, lambda session, now: disable_user(session, name, now))
-    except DomainError as err:
-        _error(err.message.split(" / ")[0])
-        raise typer.Exit(code=2) from None
-    typer.echo(f"已停用账户 {name}")
+add_user_commands(
+    user_app,
+    OPTIONS,
+    _user_commands,
+    UserAdd(
+        "角色：bureau（市科技局）、trustee（受托管理机构）、bank（合作银行）"
+        "或 auditor（审计，只读）。",
+        "账户名。",
+        (scope_option("bank_code", "银行代码；bank 角色必填。", "--bank"),),
+    ),
+)
 
 
 @app.command()

@@ -32,7 +32,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from fastapi import Depends, Request
 from fastapi import Path as PathParameter
-from sqlalchemy import Connection, Engine, Enum, create_engine, event
+from sqlalchemy import Connection, Engine, Enum, MetaData, create_engine, event, pool
 from sqlalchemy.orm import Session, sessionmaker
 
 from gzkit.clock import SystemClock
@@ -249,6 +249,33 @@ class DatabaseConfig:
     def current_revision(self, url: str | None = None) -> str | None:
         """The migration the database at :meth:`resolve_url` is at."""
         return current_revision(self.resolve_url(url))
+
+    def run_migrations(
+        self, metadata: MetaData, include_name: Callable[..., bool] | None = None
+    ) -> None:
+        """What a system's Alembic ``env.py`` does: run its migrations on the URL
+        :meth:`upgrade` passed (else :meth:`resolve_url`'s), comparing against ``metadata``
+        (only the objects ``include_name`` accepts, if given); batch mode on SQLite (copy and
+        swap a table; write later ALTERs with ``op.batch_alter_table`` so one migration works
+        on both databases). Offline (``--sql``) migrations are refused."""
+        from alembic import context
+
+        if context.is_offline_mode():
+            program = self.env_prefix.lower()
+            raise RuntimeError(
+                f"offline (--sql) migrations are not supported; run {program} db upgrade"
+            )
+        url = self.resolve_url(context.config.attributes.get("url"))
+        engine = create_engine(url, poolclass=pool.NullPool)
+        with engine.connect() as connection:
+            context.configure(
+                connection=connection,
+                target_metadata=metadata,
+                include_name=include_name,
+                render_as_batch=connection.dialect.name == "sqlite",
+            )
+            with context.begin_transaction():
+                context.run_migrations()
 
     def in_database(self, url: str | None, work: Callable[[Session, dt.datetime], T]) -> T:
         """Run ``work`` (given a session and the system clock's time) in one transaction on

@@ -2,25 +2,33 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-app = typer.Typer(
-    name="gzlongevity",
-    help="广州市长者长寿保健金管理系统（穗民规字〔2021〕6号）。",
-    no_args_is_help=True,
-    add_completion=False,
+from gzkit.cli import (
+    UserAdd,
+    UserCommands,
+    add_database_commands,
+    add_user_commands,
+    database_url_option,
+    new_app,
+    scope_option,
 )
 
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+    from sqlalchemy.orm import Session
 
-@app.callback()
-def main() -> None:
-    """广州市长者长寿保健金管理系统（穗民规字〔2021〕6号）。"""
+    from gzkit.db import DatabaseConfig
+    from gzlongevity.models import Officer
+
+app = new_app("gzlongevity", "广州市长者长寿保健金管理系统（穗民规字〔2021〕6号）。")
 
 
 @app.command()
@@ -98,97 +106,60 @@ DatabaseUrl = Annotated[
         help="数据库 URL；默认取 GZLONGEVITY_DATABASE_URL，未设置则为 sqlite:///gzlongevity.sqlite。"
     ),
 ]
-db_app = typer.Typer(help="本系统的数据库。", no_args_is_help=True)
-app.add_typer(db_app, name="db")
+OPTIONS = database_url_option(DatabaseUrl)
+
+
+def _create_app(url: str) -> FastAPI:
+    from gzlongevity.app import create_app
+
+    return create_app(database_url=url, migrate=False)
+
+
+def _database() -> DatabaseConfig:
+    from gzlongevity.kit.db import DATABASE
+
+    return DATABASE
+
+
+def _place(_session: Session, officer: Officer) -> str:
+    return " ".join(part for part in (officer.district, officer.street) if part) or "—"
+
+
+def _user_commands() -> UserCommands:
+    """The shared ``user`` commands (:class:`gzkit.cli.UserCommands`) bound to the officers."""
+    from gzlongevity.kit.auth import ACCOUNTS, API_TOKEN_DAYS, ROLE_NAMES, create_officer
+    from gzlongevity.models import Role
+
+    return UserCommands(
+        _database(),
+        ACCOUNTS,
+        lambda: dt.timedelta(days=API_TOKEN_DAYS),
+        ROLE_NAMES.__getitem__,
+        _place,
+        Role,
+        create_officer,
+    )
+
+
+add_database_commands(app, _database, _create_app, OPTIONS, port=8100)
 user_app = typer.Typer(help="工作人员账户及其访问令牌。", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 
 
-def _error(text: str) -> None:
-    Console(stderr=True, highlight=False, soft_wrap=True).print(
-        f"[bold red]错误：[/]{escape(text)}"
-    )
-
-
-@app.command()
-def serve(
-    database_url: DatabaseUrl = None,
-    host: Annotated[str, typer.Option(help="监听的地址。")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP 端口。")] = 8100,
-) -> None:
-    """运行本系统的网络服务（接口文档 /docs，控制台 /console/）；先升级数据库。"""
-    import uvicorn
-
-    from gzlongevity.app import create_app
-    from gzlongevity.kit.db import DATABASE
-
-    url = DATABASE.resolve_url(database_url)
-    DATABASE.upgrade(url)
-    uvicorn.run(create_app(database_url=url, migrate=False), host=host, port=port)
-
-
-@db_app.command("upgrade")
-def db_upgrade(database_url: DatabaseUrl = None) -> None:
-    """把数据库升级到最新结构。"""
-    from gzlongevity.kit.db import DATABASE
-
-    before, after = DATABASE.upgrade(database_url)
-    if before == after:
-        typer.echo(f"数据库已是最新版本 {after}，无需升级")
-    else:
-        typer.echo(f"数据库已升级到 {after}（原为 {before or '空库'}）")
-
-
-@user_app.command("add")
-def user_add(
-    role: Annotated[
-        str,
-        typer.Option(
-            help="角色：city、district、street、committee、military、finance、audit 或 exchange"
-            "（数据共享交换平台）。"
+add_user_commands(
+    user_app,
+    OPTIONS,
+    _user_commands,
+    UserAdd(
+        "角色：city、district、street、committee、military、finance、audit 或 exchange"
+        "（数据共享交换平台）。",
+        "姓名或账户名，如 越秀区民政局 王科长。",
+        (
+            scope_option("district", "区划代码（district、street、committee 必填），如 440104。"),
+            scope_option("street", "街（镇）名称（street、committee 必填）。"),
         ),
-    ],
-    name: Annotated[str, typer.Option(help="姓名或账户名，如 越秀区民政局 王科长。")],
-    district: Annotated[
-        str | None, typer.Option(help="区划代码（district、street、committee 必填），如 440104。")
-    ] = None,
-    street: Annotated[
-        str | None, typer.Option(help="街（镇）名称（street、committee 必填）。")
-    ] = None,
-    password: Annotated[
-        bool, typer.Option("--password", help="同时设置控制台登录密码（交互输入）。")
-    ] = False,
-    database_url: DatabaseUrl = None,
-) -> None:
-    """新建工作人员账户并输出其访问令牌（令牌明文只显示这一次）。"""
-    from gzkit.errors import DomainError
-    from gzlongevity.kit.auth import create_officer
-    from gzlongevity.kit.db import DATABASE
-    from gzlongevity.models import Role
-
-    if role not in Role._value2member_map_:
-        raise typer.BadParameter(f"未知角色 {role!r}", param_hint="--role")
-    secret = typer.prompt("密码", hide_input=True, confirmation_prompt=True) if password else None
-    try:
-        officer, token = DATABASE.in_database(
-            database_url,
-            lambda session, now: create_officer(
-                session,
-                name=name,
-                role=Role(role),
-                district=district,
-                street=street,
-                at=now,
-                password=secret,
-            ),
-        )
-    except DomainError as err:
-        _error(err.message.split(" / ")[0])
-        raise typer.Exit(code=2) from None
-    Console(stderr=True).print(
-        f"已创建账户 #{officer.id} {escape(officer.name)}（{officer.role.value}）"
-    )
-    typer.echo(token)
+    ),
+)
 
 
 @app.command()

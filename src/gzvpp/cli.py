@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -20,6 +19,16 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from gzkit.cli import (
+    UserAdd,
+    UserCommands,
+    UserRef,
+    add_user_commands,
+    fail,
+    new_app,
+    report_upgrade,
+    scope_option,
+)
 from gzvpp import cliparts
 from gzvpp.cliparts import DatabaseUrl, DbPath, print_error, stderr
 from gzvpp.evaluation.cli import loads_app
@@ -28,19 +37,10 @@ from gzvpp.openadr.cli import openadr_app
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+
 T = TypeVar("T")
 
-app = typer.Typer(
-    name="gzvpp",
-    help="广州市虚拟电厂管理平台 — Guangzhou virtual power plant platform.",
-    no_args_is_help=True,
-    add_completion=False,
-)
-
-
-@app.callback()
-def main() -> None:
-    """广州市虚拟电厂管理平台 — Guangzhou virtual power plant platform."""
+app = new_app("gzvpp", "广州市虚拟电厂管理平台 — Guangzhou virtual power plant platform.")
 
 
 def _encoding_name(name: str | None) -> str | None:
@@ -232,11 +232,7 @@ def db_upgrade(db: DbPath = None, database_url: DatabaseUrl = None) -> None:
     """Migrate the database to the newest schema."""
     from gzvpp.kit.db import upgrade
 
-    before, after = upgrade(cliparts.database_url(db, database_url))
-    if before == after:
-        typer.echo(f"数据库已是最新版本 {after}，无需升级")
-    else:
-        typer.echo(f"数据库已升级到 {after}（原为 {before or '空库'}）")
+    report_upgrade(*upgrade(cliparts.database_url(db, database_url)))
 
 
 @db_app.command("archive-month")
@@ -264,7 +260,7 @@ def db_archive_month(
     try:
         archived = archive_month(engine, first, out, SystemClock().now())
     except DomainError as err:
-        _fail(err)
+        fail(err)
     finally:
         engine.dispose()
     typer.echo(
@@ -275,193 +271,95 @@ def db_archive_month(
 
 user_app = typer.Typer(help="平台用户及其 API 令牌。", no_args_is_help=True)
 app.add_typer(user_app, name="user")
-UserRef = Annotated[str, typer.Argument(metavar="NAME|ID", help="用户编号，或唯一的用户名称。")]
-TtlDays = Annotated[
-    int | None,
-    typer.Option(
-        "--ttl-days",
-        min=1,
-        max=3650,
-        help="令牌有效天数；默认取 GZVPP_TOKEN_TTL_DAYS，未设置则 90 天。",
-    ),
-]
 
 
-def _fail(err: Exception) -> NoReturn:
-    """Print a refusal in Chinese (the first half of a bilingual message) and exit 2."""
-    from gzkit.errors import DomainError
-    from gzvpp.console.labels import zh
-
-    print_error(zh(err.message) if isinstance(err, DomainError) else str(err))
-    raise typer.Exit(code=2)
-
-
-def _in_user_database(url: str | None, work: Callable[[Session, dt.datetime], T]) -> T:
-    """``work`` in one transaction on the migrated database; a refusal ends the command."""
-    from gzkit.errors import DomainError
-    from gzvpp.kit.db import in_database
-
-    try:
-        return in_database(url, work)
-    except (DomainError, ValueError) as err:  # ValueError: a bad GZVPP_TOKEN_TTL_DAYS
-        _fail(err)
-
-
-def _expiry(now: dt.datetime, ttl_days: int | None) -> dt.datetime | None:
-    return None if ttl_days is None else now + dt.timedelta(days=ttl_days)
-
-
-@user_app.command("add")
-def user_add(
-    role: Annotated[
-        str,
-        typer.Option(
-            help="角色：grid_operator、regulator、aggregator、power_user 或 metering"
-            "（计量系统，上传结算用计量数据）。"
-        ),
-    ],
-    name: Annotated[str, typer.Option(help="用户名称，如 广州供电局 调度中心。")],
-    participant: Annotated[
-        str | None, typer.Option(help="参与者编号；aggregator 与 power_user 必填。")
-    ] = None,
-    ttl_days: TtlDays = None,
-    db: DbPath = None,
-    database_url: DatabaseUrl = None,
-) -> None:
-    """新建平台用户并输出其令牌（令牌明文只显示这一次）。"""
-    from gzvpp.kit.auth import create_user
-    from gzvpp.models import Role
-
-    if role not in Role._value2member_map_:
-        raise typer.BadParameter(f"未知角色 {role!r}", param_hint="--role")
-    user, token = _in_user_database(
-        cliparts.database_url(db, database_url),
-        lambda session, now: create_user(
-            session,
-            name=name,
-            role=Role(role),
-            participant_id=participant,
-            at=now,
-            expires_at=_expiry(now, ttl_days),
-        ),
-    )
-    stderr().print(f"已创建用户 #{user.id} {escape(user.name)}（{user.role.value}）")
-    typer.echo(token)
-
-
-@user_app.command("list")
-def user_list(
-    tokens: Annotated[
-        bool, typer.Option("--tokens", help="同时列出每个令牌（不含明文）。")
-    ] = False,
-    db: DbPath = None,
-    database_url: DatabaseUrl = None,
-) -> None:
-    """列出用户：角色、参与者、状态、有效令牌数（从不显示令牌明文）。"""
+def _user_lines(session: Session, now: dt.datetime, tokens: bool) -> list[str]:
+    """``gzvpp user list``: each user's participant, its status and access, and (``--tokens``)
+    each API token's last use."""
     from gzvpp.accounts import service
     from gzvpp.console.labels import label
     from gzvpp.display import local_time
 
-    users, _ = _in_user_database(
-        cliparts.database_url(db, database_url),
-        lambda session, now: service.list_users(session, now),
-    )
-    typer.echo("编号\t名称\t角色\t参与者\t参与者状态\t账户状态\t访问\t有效令牌/全部令牌")
+    users, _ = service.list_users(session, now)
+    lines = ["编号\t名称\t角色\t参与者\t参与者状态\t账户状态\t访问\t有效令牌/全部令牌"]
     for user in users:
         state = f"停用于 {local_time(user.disabled_at)}" if user.disabled_at else "启用"
-        typer.echo(
+        lines.append(
             f"{user.id}\t{user.name}\t{label(user.role)}\t{user.participant_id or '—'}\t"
             f"{label(user.participant_status)}\t{state}\t{label(user.access.value, 'Access')}\t"
             f"{user.active_tokens}/{len(user.tokens)}"
         )
-        for token in user.tokens if tokens else ():
-            typer.echo(
-                f"  令牌 #{token.id}\t{token.prefix or '（旧令牌）'}…"
-                f"\t签发 {local_time(token.created_at)}\t到期 {local_time(token.expires_at)}"
-                f"\t最近使用 {local_time(token.last_used_at)}"
-                f"\t{label(token.status.value, 'TokenStatus')}"
-            )
+        lines.extend(
+            f"  令牌 #{token.id}\t{token.prefix or '（旧令牌）'}…"
+            f"\t签发 {local_time(token.created_at)}\t到期 {local_time(token.expires_at)}"
+            f"\t最近使用 {local_time(token.last_used_at)}"
+            f"\t{label(token.status.value, 'TokenStatus')}"
+            for token in (user.tokens if tokens else ())
+        )
+    return lines
 
 
-def _set_disabled(ref: str, url: str | None, disabled: bool) -> None:
-    from gzvpp.accounts import service
+def _user_commands() -> UserCommands:
+    """The shared ``user`` commands (:class:`gzkit.cli.UserCommands`) bound to the platform."""
+    from gzvpp.console.labels import label
+    from gzvpp.kit.auth import ACCOUNTS, create_user
+    from gzvpp.kit.db import DATABASE
+    from gzvpp.kit.policy import token_ttl
+    from gzvpp.models import Role
 
-    def work(session: Session, now: dt.datetime) -> Any:
-        user = service.find_user(session, ref)
-        change = service.disable_user if disabled else service.enable_user
-        return change(session, "cli", now, user.id)
-
-    user = _in_user_database(url, work)
-    verb = "已停用，其全部令牌立即失效" if disabled else "已启用"
-    stderr().print(f"用户 #{user.id} {escape(user.name)} {verb}")
-
-
-@user_app.command("disable")
-def user_disable(ref: UserRef, db: DbPath = None, database_url: DatabaseUrl = None) -> None:
-    """停用用户：其全部令牌立即失效（401），直到再次启用。"""
-    _set_disabled(ref, cliparts.database_url(db, database_url), True)
-
-
-@user_app.command("enable")
-def user_enable(ref: UserRef, db: DbPath = None, database_url: DatabaseUrl = None) -> None:
-    """重新启用用户：其未过期、未吊销的令牌恢复有效。"""
-    _set_disabled(ref, cliparts.database_url(db, database_url), False)
+    return UserCommands(
+        DATABASE,
+        ACCOUNTS,
+        token_ttl,
+        label,
+        lambda _session, user: user.participant_id or "—",
+        Role,
+        create_user,
+        _user_lines,
+    )
 
 
 @user_app.command("set-password")
-def user_set_password(ref: UserRef, db: DbPath = None, database_url: DatabaseUrl = None) -> None:
+def user_set_password(
+    ref: UserRef,
+    db: DbPath = None,
+    database_url: DatabaseUrl = None,
+) -> None:
     """设置或重设用户的控制台登录密码（输入两次，不回显；不接受命令行参数中的密码）。
 
     保存后该账户解除锁定，已登录的会话全部退出。账户名即用户名称，须唯一。
     """
-    from gzvpp.accounts import passwords, service
+    from gzvpp.accounts import passwords
+    from gzvpp.kit.auth import ACCOUNTS
 
     password = typer.prompt("新密码", hide_input=True, confirmation_prompt="再次输入新密码")
 
     def work(session: Session, now: dt.datetime) -> tuple[int, str]:
         user = passwords.set_password(
-            session, "cli", now, service.find_user(session, ref).id, password
+            session, "cli", now, ACCOUNTS.find_user(session, ref).id, password
         )
         return user.id, user.name
 
-    user_id, name = _in_user_database(cliparts.database_url(db, database_url), work)
+    user_id, name = _user_commands().run(cliparts.database_url(db, database_url), work)
     stderr().print(f"已为用户 #{user_id} {escape(name)} 设置密码，可用账户名与密码登录控制台")
 
 
-@user_app.command("revoke-token")
-def user_revoke_token(
-    token_id: Annotated[int, typer.Argument(help="令牌编号（见 gzvpp user list --tokens）。")],
-    db: DbPath = None,
-    database_url: DatabaseUrl = None,
-) -> None:
-    """吊销一个令牌：它立即失效，该用户的其他令牌不受影响。"""
-    from gzvpp.accounts import service
-
-    _in_user_database(
-        cliparts.database_url(db, database_url),
-        lambda session, now: service.revoke_token(session, "cli", now, token_id),
-    )
-    stderr().print(f"已吊销令牌 #{token_id}")
-
-
-@user_app.command("rotate")
-def user_rotate(
-    ref: UserRef, ttl_days: TtlDays = None, db: DbPath = None, database_url: DatabaseUrl = None
-) -> None:
-    """轮换令牌：签发新令牌并吊销其余令牌；新令牌只显示这一次。"""
-    from gzvpp.accounts import service
-
-    def work(session: Session, now: dt.datetime) -> Any:
-        user = service.find_user(session, ref)
-        return service.rotate(session, "cli", now, user.id, ttl_days=ttl_days)
-
-    issued, revoked = _in_user_database(cliparts.database_url(db, database_url), work)
-    old = "、".join(f"#{i}" for i in revoked) or "无"
-    stderr().print(
-        f"已为用户 #{issued.user_id} 签发令牌 #{issued.id}"
-        f"（到期 {issued.expires_at:%Y-%m-%d %H:%M}），吊销旧令牌：{old}"
-    )
-    typer.echo(issued.token)
+add_user_commands(
+    user_app,
+    cliparts.DATABASE_OPTIONS,
+    _user_commands,
+    UserAdd(
+        "角色：grid_operator、regulator、aggregator、power_user 或 metering"
+        "（计量系统，上传结算用计量数据）。",
+        "用户名称，如 广州供电局 调度中心。",
+        (
+            scope_option(
+                "participant_id", "参与者编号；aggregator 与 power_user 必填。", "--participant"
+            ),
+        ),
+        password=False,  # gzvpp user set-password
+    ),
+)
 
 
 @app.command("export-inputs")

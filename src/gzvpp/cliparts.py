@@ -1,26 +1,18 @@
-"""What the command lines' commands share: one-line errors on stderr, the database options,
-plain help text."""
+"""What the command lines' commands share: the database options (``--db`` or
+``--database-url``), plain help text; one-line errors on stderr are :mod:`gzkit.cli`'s."""
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from typer.core import TyperCommand
 
+from gzkit.cli import DatabaseOptions, print_error, stderr
 
-def stderr() -> Console:
-    """The console for messages on stderr: one line each, never folded at the terminal's width
-    (a log or a CI job would otherwise get a message cut in pieces at 80 columns)."""
-    return Console(stderr=True, soft_wrap=True)
-
-
-def print_error(message: str) -> None:
-    """Print ``错误：message`` on one line of stderr; the message is text, not markup."""
-    stderr().print(f"[bold red]错误：[/]{escape(message)}")
+__all__ = ["DATABASE_OPTIONS", "DatabaseUrl", "DbPath", "PlainHelp", "print_error", "stderr"]
 
 
 DbPath = Annotated[Path | None, typer.Option("--db", help="SQLite database file.")]
@@ -37,6 +29,15 @@ def database_url(db: Path | None, database_url: str | None) -> str | None:
     if db is not None and database_url is not None:
         raise typer.BadParameter("give --db or --database-url, not both")
     return f"sqlite:///{db.resolve()}" if db is not None else database_url
+
+
+DATABASE_OPTIONS = DatabaseOptions(
+    tuple(
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=kind)
+        for name, kind in (("db", DbPath), ("database_url", DatabaseUrl))
+    ),
+    database_url,
+)
 
 
 class PlainHelp(TyperCommand):

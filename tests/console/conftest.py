@@ -7,11 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import itertools
-import os
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,13 +15,14 @@ from typing import Any
 
 import numpy as np
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx import Response
 
 from gzkit.clock import SimulatedClock
 from gzkit.db import session_scope
+from gzkit.testing import chromium, new_page, served
+from gzkit.testing import require_browser as require_browser  # the test modules import it here
 from gzvpp.app import create_app
 from gzvpp.kit.auth import create_user
 from gzvpp.kit.policy import PUBLICITY_ENV
@@ -42,7 +39,6 @@ HAIZHU = "海珠站"
 BIDDERS = 24  # power users; with the aggregator more than a page (20) of bids and awards
 MEMBERS = 21  # the aggregator's accounts, more than a page
 UPLOAD_LIMIT = 100_000  # readings the API takes in one request
-CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 _numbers = itertools.count(1)
 # Tests move the simulated clock ahead; their tokens must not expire on the way.
@@ -209,63 +205,17 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
 # ---- browser tests --------------------------------------------------------------------------
 
 
-def require_browser() -> None:
-    """Skip the calling test module without chromium or Playwright, unless
-    GZVPP_REQUIRE_BROWSER=1 (then their absence is an error)."""
-    required = os.environ.get("GZVPP_REQUIRE_BROWSER") == "1"
-    if not Path(CHROMIUM).exists():
-        if required:
-            raise RuntimeError(f"GZVPP_REQUIRE_BROWSER=1 but {CHROMIUM} is missing")
-        pytest.skip(f"no chromium at {CHROMIUM}", allow_module_level=True)
-    if required:
-        import playwright.sync_api  # noqa: F401
-    else:
-        pytest.importorskip("playwright.sync_api")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def base_url(platform: Platform) -> Iterator[str]:
     """The app served by uvicorn in a background thread."""
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(platform.app, host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served(platform.app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright import sync_api
-
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 # What chromium reports refusing under the pages' Content-Security-Policy (inline script, a
@@ -287,17 +237,7 @@ def sign_in(
 ) -> Any:
     """A fresh browser context of ``viewport`` (width, height) signed in with ``token``; its
     page."""
-    width, height = viewport
-    context = browser.new_context(
-        base_url=base_url, viewport={"width": width, "height": height}, locale="zh-CN"
-    )
-    page = context.new_page()
-    page.on(
-        "console",
-        lambda message: (
-            BLOCKED.append(message.text) if "Content Security Policy" in message.text else None
-        ),
-    )
+    page = new_page(browser, base_url, viewport, BLOCKED)
     page.goto("/console/login")
     if name:
         shot(page, name)

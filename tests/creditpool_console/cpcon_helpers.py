@@ -3,20 +3,19 @@ posting a page's form as a browser would, and the browser helpers."""
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 
 from gzcreditpool.demo import world
 from gzcreditpool.demo.run import DemoRun
+from gzkit.testing import new_page
+from gzkit.testing import require_browser as require_browser  # the test modules import it here
 
 SAME_ORIGIN = {"Origin": "http://testserver"}
 PASSWORD = "demo-password"
-CHROMIUM = "/usr/bin/chromium"
 BANK_USER = f"{world.BANKS[0][1]}操作员"
 SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 
@@ -42,32 +41,12 @@ def submit(client: TestClient, page: str, action: str, **fields: str) -> Any:
     return client.post(action, data={"csrf_token": token[1], **fields}, headers=SAME_ORIGIN)
 
 
-def require_browser() -> None:
-    """Skip without chromium or Playwright, unless GZVPP_REQUIRE_BROWSER=1."""
-    required = os.environ.get("GZVPP_REQUIRE_BROWSER") == "1"
-    if not Path(CHROMIUM).exists():
-        if required:
-            raise RuntimeError(f"GZVPP_REQUIRE_BROWSER=1 but {CHROMIUM} is missing")
-        pytest.skip(f"no chromium at {CHROMIUM}", allow_module_level=True)
-    pytest.importorskip("playwright.sync_api")
-
-
 def open_signed_in(
     browser: Any, base_url: str, name: str, viewport: tuple[int, int], blocked: list[str]
 ) -> Any:
     """A page of a fresh context of ``viewport`` signed in with the password form; what the
     browser refuses under the Content-Security-Policy is appended to ``blocked``."""
-    width, height = viewport
-    context = browser.new_context(
-        base_url=base_url, viewport={"width": width, "height": height}, locale="zh-CN"
-    )
-    page = context.new_page()
-    page.on(
-        "console",
-        lambda message: (
-            blocked.append(message.text) if "Content Security Policy" in message.text else None
-        ),
-    )
+    page = new_page(browser, base_url, viewport, blocked)
     page.goto("/console/login")
     page.fill("#password-sign-in input[name=name]", name)
     page.fill("#password-sign-in input[name=password]", PASSWORD)

@@ -5,53 +5,21 @@ it with a simulated clock, and the :class:`cpsvc_pool.Pool` helper."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterator
-from uuid import uuid4
 
 import pytest
 from cpsvc_pool import Pool
 from fastapi import FastAPI
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
 
 from gzcreditpool.app import create_app
 from gzkit.clock import SimulatedClock
+from gzkit.testing import database_fixture
 
-POSTGRES_URL = os.environ.get(
-    "GZVPP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 START = dt.datetime(2023, 2, 1, 9, 0)
 
 
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-)
-def pool_database_url(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    """A new, empty database: a SQLite file, or a uniquely named PostgreSQL database."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'gzcreditpool.sqlite'}"
-        return
-    server = make_url(POSTGRES_URL)
-    name = f"cpsvc_test_{uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5})
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError as err:
-        admin.dispose()
-        if os.environ.get("GZVPP_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"no PostgreSQL at {server.render_as_string(hide_password=True)}: {err}")
-        pytest.skip(f"no PostgreSQL: {err}")
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+# A new, empty database per test module: a SQLite file, or a uniquely named PostgreSQL database.
+pool_database_url = database_fixture("pool_database_url", "cpsvc_test")
 
 
 @pytest.fixture(scope="module")

@@ -42,12 +42,12 @@ def test_user_list_and_disable(tmp_path: Path) -> None:
     assert token.exit_code == 0
     listed = runner.invoke(app, ["user", "list", *at])
     assert "受托甲" in listed.output and "受托管理机构" in listed.output
-    assert runner.invoke(app, ["user", "disable", "--name", "受托甲", *at]).exit_code == 0
-    assert "已停用" in runner.invoke(app, ["user", "list", *at]).output
-    again = runner.invoke(app, ["user", "disable", "--name", "受托甲", *at])
+    assert runner.invoke(app, ["user", "disable", "受托甲", *at]).exit_code == 0
+    assert "停用于" in runner.invoke(app, ["user", "list", *at]).output
+    again = runner.invoke(app, ["user", "disable", "受托甲", *at])
     assert again.exit_code == 2 and "已于" in again.output
-    missing = runner.invoke(app, ["user", "disable", "--name", "无此人", *at])
-    assert missing.exit_code == 2 and "没有账户" in missing.output
+    missing = runner.invoke(app, ["user", "disable", "无此人", *at])
+    assert missing.exit_code == 2 and "没有名为 无此人 的用户" in missing.output
     client = TestClient(create_app(database_url=url))
     bearer = {"Authorization": f"Bearer {token.stdout.strip()}"}
     refused = client.get("/api/banks", headers=bearer)

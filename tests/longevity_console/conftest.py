@@ -4,7 +4,6 @@ browser tests the app served by uvicorn and Debian's chromium driven by Playwrig
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,10 +15,10 @@ from fastapi.testclient import TestClient
 from lcon_world import World, build
 
 from gzkit.clock import SimulatedClock
-from gzkit.testing import served
+from gzkit.testing import chromium, new_page, served
+from gzkit.testing import require_browser as require_browser  # the test modules import it here
 from gzlongevity.app import create_app
 
-CHROMIUM = "/usr/bin/chromium"
 SAME_ORIGIN = {"Origin": "http://testserver"}
 SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 BLOCKED: list[str] = []  # what chromium refused under the Content-Security-Policy
@@ -50,17 +49,6 @@ def form_token(client: TestClient, page: str) -> str:
     return found[1]
 
 
-def require_browser() -> None:
-    """Skip without chromium or Playwright, unless GZVPP_REQUIRE_BROWSER=1."""
-    required = os.environ.get("GZVPP_REQUIRE_BROWSER") == "1"
-    if not Path(CHROMIUM).exists():
-        if required:
-            raise RuntimeError(f"GZVPP_REQUIRE_BROWSER=1 but {CHROMIUM} is missing")
-        pytest.skip(f"no chromium at {CHROMIUM}", allow_module_level=True)
-    if not required:
-        pytest.importorskip("playwright.sync_api")
-
-
 @pytest.fixture(scope="module")
 def lcon_url(lcon: tuple[FastAPI, World]) -> Iterator[str]:
     """The app served by uvicorn in a background thread."""
@@ -70,36 +58,15 @@ def lcon_url(lcon: tuple[FastAPI, World]) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def lcon_browser() -> Iterator[Any]:
-    from playwright import sync_api
-
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--no-first-run",
-            ],
-        )
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 def open_page(
     browser: Any, base_url: str, viewport: tuple[int, int], token: str | None = None
 ) -> Any:
     """A fresh context of ``viewport``; signed in with ``token`` through the token form."""
-    context = browser.new_context(
-        base_url=base_url, viewport={"width": viewport[0], "height": viewport[1]}, locale="zh-CN"
-    )
-    page = context.new_page()
-    page.on(
-        "console",
-        lambda message: (
-            BLOCKED.append(message.text) if "Content Security Policy" in message.text else None
-        ),
-    )
+    page = new_page(browser, base_url, viewport, BLOCKED)
     if token is not None:
         page.goto("/console/login")
         page.click("details.token-sign-in summary")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -27,6 +26,7 @@ from cryptography.x509.oid import NameOID
 from service_api import Api
 
 from gzkit.db import session_scope
+from gzkit.testing import free_port as free_port  # the test modules import it here
 from gzvpp.core.grid import INTERVALS_PER_DAY
 from gzvpp.meterdata.repository import encode_day, save_days
 from gzvpp.models import MeterDay
@@ -44,14 +44,6 @@ LOOPBACK = Settings(
     poll_frequency=dt.timedelta(seconds=1),
     telemetry_granularity=dt.timedelta(seconds=1),
 )
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on at 127.0.0.1 right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @contextmanager

@@ -8,55 +8,22 @@ fresh account ids (from :meth:`Api.account_id`) and never assume an empty table.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterator
-from uuid import uuid4
 
 import pytest
 from fastapi import FastAPI
 from service_api import Api
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
 
 from gzkit.clock import SimulatedClock
+from gzkit.testing import database_fixture
 from gzvpp.app import create_app
 from gzvpp.kit.policy import PUBLICITY_ENV
 
-POSTGRES_URL = os.environ.get(
-    "GZVPP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 START = dt.datetime(2025, 6, 2, 9, 0)
 
 
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-)
-def database_url(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    """A new, empty database: a SQLite file, or a uniquely named PostgreSQL database."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'gzvpp.sqlite'}"
-        return
-    server = make_url(POSTGRES_URL)
-    name = f"gzvpp_test_{uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5})
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError as err:
-        admin.dispose()
-        where = server.render_as_string(hide_password=True)
-        if os.environ.get("GZVPP_REQUIRE_POSTGRES") == "1":  # CI: a skip would hide the gap
-            pytest.fail(f"no PostgreSQL at {where}: {err}")
-        pytest.skip(f"no PostgreSQL at {where}: {err}")
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+# A new, empty database per test module: a SQLite file, or a uniquely named PostgreSQL database.
+database_url = database_fixture("database_url", "gzvpp_test")
 
 
 @pytest.fixture(scope="module")

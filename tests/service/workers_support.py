@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -28,6 +27,7 @@ from events_support import Member, create, event_body
 from service_api import Api
 from sqlalchemy import func, select, text, update
 
+from gzkit.testing import free_port
 from gzvpp.kit import settings
 from gzvpp.kit.locks import NAMESPACE, Lock
 from gzvpp.models import AuditLog, Event, EventStatus
@@ -45,13 +45,6 @@ def at(day: dt.date, hour: int) -> dt.datetime:
 
 
 PORT_ATTEMPTS = 3
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def _bound(server: Server) -> bool:

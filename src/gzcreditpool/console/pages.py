@@ -7,22 +7,18 @@ import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response
-from fastapi.exception_handlers import http_exception_handler
-from fastapi.exceptions import RequestValidationError
+from fastapi import BackgroundTasks, Depends, Request, Response
 from fastapi.responses import RedirectResponse
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gzcreditpool.console.validation import FIELDS
-from gzcreditpool.kit.auth import ROLE_NAMES, TOKEN_COOKIE, Actor, authenticate
+from gzcreditpool.kit.auth import ROLE_NAMES, TOKEN_COOKIE, TOKEN_PREFIX, Actor, authenticate
 from gzcreditpool.models import Bank, Role
-from gzkit.console.site import ERRORS, ConsoleSite
-from gzkit.db import SessionDep, session_scope
-from gzkit.errors import DomainError, Unauthorized
-from gzkit.limits import size_text
+from gzkit.console.pages import ConsolePages
+from gzkit.console.site import ConsoleSite
+from gzkit.console.validation import form_model
 
 SITE = ConsoleSite(
     name="科技信贷风险损失补偿资金池",
@@ -36,6 +32,7 @@ TEMPLATES.env.filters["time"] = lambda moment: f"{moment:%Y-%m-%d %H:%M}"
 TEMPLATES.env.filters["money"] = lambda value: "—" if value is None else f"{value:,.2f}"
 TEMPLATES.env.filters["zh"] = lambda text: str(text).split(" / ")[0]
 TEMPLATES.env.globals["badge_title"] = "待办"
+TEMPLATES.env.globals["token_prefix"] = TOKEN_PREFIX
 STATIC_FILES = SITE.static_files
 STAFF = (Role.BUREAU, Role.TRUSTEE, Role.AUDITOR)
 NAV = {
@@ -68,30 +65,16 @@ NAV = {
 }
 
 
-def render(
-    request: Request,
-    actor: Actor | None,
-    template: str,
-    status_code: int = 200,
-    **context: Any,
-) -> Response:
-    """``template`` with the role's navigation, the clock and the form token."""
-    nav = [(text, href, None) for text, href in NAV[actor.role]] if actor else []
-    context.setdefault("banks_to_filter", [])
-    return TEMPLATES.TemplateResponse(
-        request,
-        template,
-        {
-            "actor": actor,
-            "nav": nav,
-            "now": request.app.state.clock.now(),
-            "clock_name": "平台时间",
-            "path": request.url.path,
-            "csrf_token": SITE.form_token(request),
-            **context,
-        },
-        status_code=status_code,
-    )
+def _navigation(
+    _request: Request, actor: Actor | None, _now: dt.datetime
+) -> list[tuple[str, str, int | None]]:
+    return [(text, href, None) for text, href in NAV[actor.role]] if actor else []
+
+
+def _actor_of(
+    request: Request, session: Session, _background: BackgroundTasks | None, token: str
+) -> Actor:
+    return authenticate(session, token, request.app.state.clock.now())
 
 
 def bank_filter(session: Session, actor: Actor, bank: str) -> dict[str, Any]:
@@ -103,69 +86,14 @@ def bank_filter(session: Session, actor: Actor, bank: str) -> dict[str, Any]:
     return {"banks_to_filter": banks, "bank_filtered": bank}
 
 
-def cookie_actor(request: Request, session: Session) -> Actor | None:
-    """The actor of the sign-in cookie; None without one or for a token no longer accepted."""
-    token = request.cookies.get(TOKEN_COOKIE)
-    if not token:
-        return None
-    try:
-        return authenticate(session, token, request.app.state.clock.now())
-    except Unauthorized:
-        return None
-
-
-def error_page(
-    request: Request, status_code: int, detail: str = "", heading: tuple[str, str] | None = None
-) -> Response:
-    """The Chinese error page of ``status_code`` with whoever is signed in's navigation."""
-    try:
-        with session_scope(request.app.state.read_sessionmaker) as session:
-            actor = cookie_actor(request, session)
-    except DomainError:
-        actor = None
-    title, explanation = heading or ERRORS.get(status_code, ("出错了", ""))
-    return render(
-        request,
-        actor,
-        "kit/error.html",
-        status_code,
-        title=title,
-        explanation=explanation,
-        detail=detail.split(" / ")[0],
-    )
-
-
-PageRoute = SITE.route_class(error_page)
-
-
-def too_large_page(request: Request, max_bytes: int) -> Response:
-    """The 413 page of a console form too large to read."""
-    return render(
-        request,
-        None,
-        "kit/error.html",
-        413,
-        title="请求过大",
-        explanation=f"提交的内容超过 {size_text(max_bytes)} 的上限，未执行。",
-    )
-
-
-async def unknown_page(request: Request, exc: Exception) -> Response:
-    """An unknown ``/console`` address answers with the Chinese error page."""
-    assert isinstance(exc, StarletteHTTPException)
-    if request.url.path.startswith("/console") and exc.status_code in (404, 405):
-        return error_page(request, exc.status_code)
-    return await http_exception_handler(request, exc)
-
-
-def _page_actor(request: Request, session: SessionDep) -> Actor:
-    actor = cookie_actor(request, session)
-    if actor is None:
-        raise HTTPException(303, "请先登录", headers={"Location": "/console/login"})
-    return actor
-
-
-PageActor = Annotated[Actor, Depends(_page_actor)]
+PAGES: ConsolePages[Actor] = ConsolePages(SITE, _actor_of, _navigation, lambda _: "平台时间")
+render = PAGES.render
+error_page = PAGES.error_page
+PageRoute = PAGES.route_class
+too_large_page = PAGES.too_large_page
+unknown_page = PAGES.unknown_page
+page_router = PAGES.router
+PageActor = Annotated[Actor, Depends(PAGES.actor)]
 
 
 def today(request: Request) -> dt.date:
@@ -177,12 +105,8 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def parse(model: type[M], data: dict[str, Any]) -> M:
-    """``model`` from a form's fields; a bad value is the Chinese 422 page naming the field
-    (as FastAPI's own validation would be), never a 500."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as err:
-        raise RequestValidationError(err.errors()) from None
+    """``model`` from a form's fields (:func:`gzkit.console.validation.form_model`)."""
+    return form_model(model, **data)
 
 
 def done(path: str, message: str) -> RedirectResponse:
@@ -200,8 +124,3 @@ def confirm_step(
         title=title, consequence=consequence, action=action, fields={}, button=button,
         back=request.url.path.rsplit("/", 1)[0],
     )  # fmt: skip
-
-
-def page_router() -> APIRouter:
-    """A router of console pages (Chinese error pages, forged forms refused)."""
-    return APIRouter(prefix="/console", route_class=PageRoute, include_in_schema=False)

@@ -20,13 +20,12 @@ from sqlalchemy.orm import Session
 
 from gzcreditpool.kit.audit import record
 from gzcreditpool.models import ApiToken, Bank, Role, TokenKind, User
+from gzkit.accounts import Accounts
 from gzkit.audit import snapshot
 from gzkit.auth import (
     check_new_password,
-    display_prefix,
     hash_password,
     hash_token,
-    new_token,
     request_token,
     verify_password,
 )
@@ -40,6 +39,10 @@ SESSION_HOURS = 8
 SIGN_IN_ATTEMPTS = 5
 LOCKOUT_MINUTES = 15
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+ACCOUNTS: Accounts[User, ApiToken] = Accounts(
+    User, ApiToken, "user_id", TOKEN_PREFIX, record, "user", "api_token", "token",
+    {"kind": TokenKind.API},
+)  # fmt: skip
 ROLE_NAMES = {
     Role.BUREAU: "市科技局",
     Role.TRUSTEE: "受托管理机构",
@@ -134,29 +137,6 @@ def create_user(
     return user, token
 
 
-def disable_user(session: Session, name: str, at: dt.datetime, actor: str = "cli") -> User:
-    """Disable the account ``name``: its tokens and sessions answer 401 from now on; audited.
-
-    Raises
-    ------
-    NotFound
-        No such account.
-    Conflict
-        Already disabled.
-    """
-    user = session.scalar(select(User).where(User.name == name))
-    if user is None:
-        raise NotFound(f"没有账户 {name} / no user {name}")
-    if user.disabled_at is not None:
-        raise Conflict(
-            f"账户 {name} 已于 {user.disabled_at:%Y-%m-%d %H:%M} 停用 / already disabled"
-        )
-    before = snapshot(user)
-    user.disabled_at = at
-    record(session, actor, "user.disable", "user", str(user.id), before, snapshot(user), at=at)
-    return user
-
-
 def issue_token(
     session: Session,
     user: User,
@@ -165,28 +145,9 @@ def issue_token(
     kind: TokenKind = TokenKind.API,
 ) -> str:
     """A new token of ``kind`` for ``user``, audited; returned in clear."""
-    token = new_token(TOKEN_PREFIX)
-    stored = ApiToken(
-        token_sha256=hash_token(token),
-        prefix=display_prefix(token, TOKEN_PREFIX),
-        user_id=user.id,
-        kind=kind,
-        created_at=at,
-        expires_at=expires_at,
-    )
-    session.add(stored)
-    session.flush()
-    record(
-        session,
-        user.name,
-        "token.issue",
-        "api_token",
-        str(stored.id),
-        None,
-        snapshot(stored),
-        at=at,
-    )
-    return token
+    return ACCOUNTS.issue_token(
+        session, user, at=at, expires_at=expires_at, by=user.name, kind=kind
+    )[1]
 
 
 def sign_in(session: Session, name: str, password: str, at: dt.datetime) -> str:

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, TypeVar
+
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ValidationError
 
 # pydantic's error types; ``{name}`` is a value of the error's ``ctx``.
 MESSAGES: Mapping[str, str] = {
@@ -84,3 +87,22 @@ def messages(errors: Iterable[Mapping[str, Any]], fields: Mapping[str, str]) -> 
 def texts(fields: Mapping[str, str]) -> dict[str, Any]:
     """The tables for the browser's copy of :func:`message` (``console.js``)."""
     return {"fields": dict(fields), "messages": dict(MESSAGES), "generic": GENERIC}
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def form_model(model: type[M], *, renamed: Mapping[str, str] | None = None, **fields: object) -> M:
+    """A request body from a console form's fields; a pydantic refusal becomes the Chinese 422
+    page (as FastAPI's own validation would be, never a 500), naming each field by its form
+    name (``renamed``: a body field to its form field)."""
+    try:
+        return model.model_validate(fields)
+    except ValidationError as err:
+        names = renamed or {}
+        raise RequestValidationError(
+            [
+                {**error, "loc": tuple(names.get(str(part), part) for part in error["loc"])}
+                for error in err.errors()
+            ]
+        ) from None

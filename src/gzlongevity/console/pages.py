@@ -3,22 +3,16 @@ signed-in officer, rendering with the role's navigation, the error pages."""
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, Response
-from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ValidationError
+from fastapi import BackgroundTasks, Depends, Request
 from sqlalchemy.orm import Session
 
-from gzkit.console.site import ERRORS, ConsoleSite, unknown_page_handler
-from gzkit.db import SessionDep, session_scope
-from gzkit.errors import DomainError
-from gzkit.limits import size_text
+from gzkit.console.pages import ConsolePages
+from gzkit.console.site import ConsoleSite
 from gzlongevity.console import labels
-from gzlongevity.kit.auth import TOKEN_COOKIE, Actor, authenticate
+from gzlongevity.kit.auth import TOKEN_COOKIE, TOKEN_PREFIX, Actor, authenticate
 from gzlongevity.models import Role
 
 FIELDS = {
@@ -56,6 +50,7 @@ SITE = ConsoleSite(
 TEMPLATES = SITE.templates
 labels.install(TEMPLATES.env)
 TEMPLATES.env.globals["badge_title"] = "待办数"
+TEMPLATES.env.globals["token_prefix"] = TOKEN_PREFIX
 STATIC_FILES = SITE.static_files
 RULE_READERS = (Role.CITY, Role.FINANCE, Role.AUDIT, Role.DISTRICT)  # and the dashboard's
 HOME = {
@@ -67,45 +62,6 @@ HOME = {
     Role.AUDIT: "/console/dashboard",
     Role.MILITARY: "/console/runs",
 }
-
-
-def cookie_actor(request: Request, session: Session) -> Actor | None:
-    """The officer the sign-in cookie names, or None (no cookie, token no longer valid, the
-    exchange platform's identity, which has no console)."""
-    token = request.cookies.get(TOKEN_COOKIE)
-    if not token:
-        return None
-    try:
-        actor = authenticate(session, token, request.app.state.clock.now())
-    except DomainError:
-        return None
-    return None if actor.role is Role.EXCHANGE else actor
-
-
-def _page_actor(request: Request, session: SessionDep) -> Actor:
-    actor = cookie_actor(request, session)
-    if actor is None:
-        raise HTTPException(303, "请先登录", headers={"Location": "/console/login"})
-    return actor
-
-
-PageActor = Annotated[Actor, Depends(_page_actor)]
-M = TypeVar("M", bound=BaseModel)
-
-
-def form_model(model: type[M], *, renamed: Mapping[str, str] | None = None, **fields: object) -> M:
-    """A request body from form fields; a pydantic refusal becomes the 422 page (Chinese),
-    naming each field by its form name (``renamed``: a body field to its form field)."""
-    try:
-        return model.model_validate(fields)
-    except ValidationError as err:
-        names = renamed or {}
-        raise RequestValidationError(
-            [
-                {**error, "loc": tuple(names.get(str(part), part) for part in error["loc"])}
-                for error in err.errors()
-            ]
-        ) from None
 
 
 def navigation(actor: Actor | None) -> list[tuple[str, str, int | None]]:
@@ -126,62 +82,21 @@ def navigation(actor: Actor | None) -> list[tuple[str, str, int | None]]:
     return items
 
 
-def render(
-    request: Request,
-    actor: Actor | None,
-    template: str,
-    status_code: int = 200,
-    **context: Any,
-) -> Response:
-    """A page with the actor's navigation, the clock and the form token."""
-    now: dt.datetime = request.app.state.clock.now()
-    return TEMPLATES.TemplateResponse(
-        request,
-        template,
-        {
-            "actor": actor,
-            "nav": navigation(actor),
-            "now": now,
-            "clock_name": "广州时间",
-            "path": request.url.path,
-            "csrf_token": SITE.form_token(request),
-            **context,
-        },
-        status_code=status_code,
-    )
+def _actor_of(
+    request: Request, session: Session, _background: BackgroundTasks | None, token: str
+) -> Actor | None:
+    """The officer of a sign-in token; None for the exchange platform's identity, which has no
+    console."""
+    actor = authenticate(session, token, request.app.state.clock.now())
+    return None if actor.role is Role.EXCHANGE else actor
 
 
-def error_page(
-    request: Request, status_code: int, detail: str = "", heading: tuple[str, str] | None = None
-) -> Response:
-    """The Chinese error page of ``status_code`` with the signed-in officer's navigation."""
-    with session_scope(request.app.state.read_sessionmaker) as session:
-        actor = cookie_actor(request, session)
-    title, explanation = heading or ERRORS.get(status_code, ("出错了", ""))
-    return render(
-        request,
-        actor,
-        "kit/error.html",
-        status_code,
-        title=title,
-        explanation=explanation,
-        detail=detail,
-    )
-
-
-PageRoute = SITE.route_class(error_page)
-
-
-def too_large_page(request: Request, max_bytes: int) -> Response:
-    """The 413 page of a console form too large to read."""
-    return render(
-        request,
-        None,
-        "kit/error.html",
-        413,
-        title="请求过大",
-        explanation=f"提交的内容超过 {size_text(max_bytes)} 的上限，未执行。",
-    )
-
-
-unknown_page = unknown_page_handler(error_page)
+PAGES: ConsolePages[Actor] = ConsolePages(
+    SITE, _actor_of, lambda _request, actor, _now: navigation(actor), lambda _: "广州时间"
+)
+render = PAGES.render
+error_page = PAGES.error_page
+PageRoute = PAGES.route_class
+too_large_page = PAGES.too_large_page
+unknown_page = PAGES.unknown_page
+PageActor = Annotated[Actor, Depends(PAGES.actor)]

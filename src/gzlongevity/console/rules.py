@@ -11,8 +11,9 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import RedirectResponse
 
 from gzkit.clock import ClockDep
+from gzkit.console.validation import form_model
 from gzkit.db import SessionDep
-from gzlongevity.console.pages import RULE_READERS, PageActor, PageRoute, form_model, render
+from gzlongevity.console.pages import RULE_READERS, PageActor, PageRoute, render
 from gzlongevity.models import Role
 from gzlongevity.rules import service
 from gzlongevity.rules.schemas import VersionIn

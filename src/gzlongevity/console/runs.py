@@ -13,9 +13,10 @@ from sqlalchemy import select
 
 from gzkit.clock import ClockDep
 from gzkit.console.paging import paged_slice
+from gzkit.console.validation import form_model
 from gzkit.db import SessionDep
 from gzkit.pagination import MAX_PAGE
-from gzlongevity.console.pages import PageActor, PageRoute, form_model, render
+from gzlongevity.console.pages import PageActor, PageRoute, render
 from gzlongevity.core.standards import MILITARY
 from gzlongevity.models import CaseStatus, PaymentRun, Role
 from gzlongevity.payers import service as payers

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from gzkit.clock import ClockDep
 from gzkit.console.paging import page_count, paging
+from gzkit.console.validation import form_model
 from gzkit.db import RowId, SessionDep
 from gzkit.errors import Invalid
 from gzkit.pagination import MAX_PAGE
@@ -25,7 +26,7 @@ from gzlongevity.checks import service as checks
 from gzlongevity.checks.schemas import CheckIn
 from gzlongevity.confirmations import service as confirmations
 from gzlongevity.confirmations.schemas import StaffConfirmIn
-from gzlongevity.console.pages import PageActor, PageRoute, form_model, render
+from gzlongevity.console.pages import PageActor, PageRoute, render
 from gzlongevity.core.deadlines import month_of, pay_deadline
 from gzlongevity.models import (
     CaseStatus,

@@ -19,13 +19,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import ColumnElement, and_, or_, select, true
 from sqlalchemy.orm import Session
 
+from gzkit.accounts import Accounts
 from gzkit.audit import snapshot
 from gzkit.auth import (
     check_new_password,
-    display_prefix,
     hash_password,
     hash_token,
-    new_token,
     request_token,
     verify_password,
 )
@@ -41,6 +40,9 @@ API_TOKEN_DAYS = 365
 SESSION_HOURS = 8
 SIGN_IN_ATTEMPTS = 5
 LOCKOUT = dt.timedelta(minutes=15)
+ACCOUNTS: Accounts[Officer, OfficerToken] = Accounts(
+    Officer, OfficerToken, "officer_id", TOKEN_PREFIX, record, "officer", "officer_token", "token"
+)
 ROLE_NAMES = {
     Role.CITY: "市民政局",
     Role.DISTRICT: "区民政局",
@@ -236,27 +238,7 @@ def issue_token(
     session: Session, officer: Officer, at: dt.datetime, expires_at: dt.datetime
 ) -> str:
     """A new token for ``officer`` valid until ``expires_at``, audited; the clear text."""
-    token = new_token(TOKEN_PREFIX)
-    stored = OfficerToken(
-        token_sha256=hash_token(token),
-        officer_id=officer.id,
-        prefix=display_prefix(token, TOKEN_PREFIX),
-        created_at=at,
-        expires_at=expires_at,
-    )
-    session.add(stored)
-    session.flush()
-    record(
-        session,
-        officer.name,
-        "token.issue",
-        "officer_token",
-        str(stored.id),
-        None,
-        snapshot(stored),
-        at=at,
-    )
-    return token
+    return ACCOUNTS.issue_token(session, officer, at=at, expires_at=expires_at, by=officer.name)[1]
 
 
 def sign_in(session: Session, name: str, password: str, now: dt.datetime) -> str:

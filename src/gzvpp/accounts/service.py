@@ -19,14 +19,11 @@ from collections.abc import Sequence
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from gzkit.audit import snapshot
-from gzkit.db import MAX_ROW_ID
-from gzkit.errors import Conflict, NotFound
+from gzkit.errors import Conflict
 from gzkit.pagination import PaginationParams, paginate
 from gzvpp.accounts.schemas import Access, IssuedToken, TokenStatus, TokenView, UserView
-from gzvpp.kit.audit import record
-from gzvpp.kit.auth import Actor, issue_token
-from gzvpp.kit.policy import closed_read_period
+from gzvpp.kit.auth import ACCOUNTS, Actor, issue_token
+from gzvpp.kit.policy import closed_read_period, token_ttl
 from gzvpp.models import (
     ApiToken,
     Participant,
@@ -41,39 +38,6 @@ def operator(actor: Actor) -> str:
     """``actor``'s audit label if it is the grid operator; 403 otherwise."""
     actor.require(Role.GRID_OPERATOR)
     return actor.label
-
-
-def find_user(session: Session, ref: str) -> PlatformUser:
-    """The user whose id (digits) or exact name is ``ref``.
-
-    Raises
-    ------
-    NotFound
-        No such user.
-    Conflict
-        Several users have that name (give the id).
-    """
-    ref = ref.strip()
-    if ref.isdigit():
-        return _user(session, int(ref))
-    users = session.scalars(
-        select(PlatformUser).where(PlatformUser.name == ref).order_by(PlatformUser.id)
-    ).all()
-    if not users:
-        raise NotFound(f"没有名为 {ref} 的用户 / no user named {ref!r}")
-    if len(users) > 1:
-        ids = ", ".join(f"#{u.id}" for u in users)
-        raise Conflict(
-            f"有多个名为 {ref} 的用户（{ids}），请给出编号 / several users named {ref!r}: {ids}"
-        )
-    return users[0]
-
-
-def _user(session: Session, user_id: int) -> PlatformUser:
-    user = session.get(PlatformUser, user_id) if 0 < user_id <= MAX_ROW_ID else None
-    if user is None:
-        raise NotFound(f"没有编号为 {user_id} 的用户 / no user #{user_id}")
-    return user
 
 
 def token_status(token: ApiToken, now: dt.datetime) -> TokenStatus:
@@ -182,7 +146,7 @@ def list_users(
 
 def get_user(session: Session, now: dt.datetime, user_id: int) -> UserView:
     """One user with its tokens."""
-    return _views(session, [_user(session, user_id)], now)[0]
+    return _views(session, [ACCOUNTS.user(session, user_id)], now)[0]
 
 
 def disable_user(
@@ -195,64 +159,25 @@ def disable_user(
     Conflict
         Already disabled, or the acting user would disable itself.
     """
-    user = _user(session, user_id)
+    user = ACCOUNTS.user(session, user_id)
     if user.id == acting_user_id:
         raise Conflict("不能停用自己的账户 / you cannot disable your own account")
-    if user.disabled_at is not None:
-        raise Conflict(
-            f"用户 #{user.id} 已于 {user.disabled_at:%Y-%m-%d %H:%M} 停用 / user #{user.id} is "
-            "already disabled"
-        )
-    return _set_disabled(session, by, now, user, now)
+    ACCOUNTS.set_disabled(session, by, now, user, True)
+    return get_user(session, now, user.id)
 
 
 def enable_user(session: Session, by: str, now: dt.datetime, user_id: int) -> UserView:
     """Accept the user's valid tokens again (revoked and expired ones stay so)."""
-    user = _user(session, user_id)
-    if user.disabled_at is None:
-        raise Conflict(f"用户 #{user.id} 未停用 / user #{user.id} is not disabled")
-    return _set_disabled(session, by, now, user, None)
-
-
-def _set_disabled(
-    session: Session, by: str, now: dt.datetime, user: PlatformUser, at: dt.datetime | None
-) -> UserView:
-    before = snapshot(user)
-    user.disabled_at = at
-    action = "platform_user.disable" if at else "platform_user.enable"
-    record(session, by, action, "platform_user", str(user.id), before, snapshot(user), at=now)
-    return get_user(session, now, user.id)
-
-
-def _revoke(session: Session, by: str, now: dt.datetime, token: ApiToken, why: str) -> None:
-    before = snapshot(token)
-    token.revoked_at = now
-    after = snapshot(token) | {"reason": why}
-    record(session, by, "api_token.revoke", "api_token", str(token.id), before, after, at=now)
+    ACCOUNTS.set_disabled(session, by, now, ACCOUNTS.user(session, user_id), False)
+    return get_user(session, now, user_id)
 
 
 def revoke_token(
     session: Session, by: str, now: dt.datetime, token_id: int, *, user_id: int | None = None
 ) -> TokenView:
-    """Revoke one token; with ``user_id``, only if it is that user's.
-
-    Raises
-    ------
-    NotFound
-        No such token (of that user).
-    Conflict
-        Already revoked.
-    """
-    token = session.get(ApiToken, token_id) if 0 < token_id <= MAX_ROW_ID else None
-    if token is None or (user_id is not None and token.user_id != user_id):
-        raise NotFound(f"没有编号为 {token_id} 的令牌 / no token #{token_id}")
-    if token.revoked_at is not None:
-        raise Conflict(
-            f"令牌 #{token.id} 已于 {token.revoked_at:%Y-%m-%d %H:%M} 吊销 / token #{token.id} "
-            "is already revoked"
-        )
-    _revoke(session, by, now, token, "revoke")
-    return _token_view(token, now)
+    """Revoke one token; with ``user_id``, only if it is that user's
+    (:meth:`gzkit.accounts.Accounts.revoke_token`)."""
+    return _token_view(ACCOUNTS.revoke_token(session, by, now, token_id, user_id), now)
 
 
 def issue(
@@ -260,7 +185,7 @@ def issue(
 ) -> IssuedToken:
     """A new token for the user, valid ``ttl_days`` (default: the platform's token lifetime);
     its other tokens stay as they are."""
-    user = _user(session, user_id)
+    user = ACCOUNTS.user(session, user_id)
     expires_at = None if ttl_days is None else now + dt.timedelta(days=ttl_days)
     stored, secret = issue_token(session, user, at=now, expires_at=expires_at, actor=by)
     return IssuedToken(**_token_view(stored, now).model_dump(), token=secret, user_id=user.id)
@@ -271,12 +196,8 @@ def rotate(
 ) -> tuple[IssuedToken, list[int]]:
     """Issue the user a new token and revoke every other one not yet revoked; the new token and
     the ids revoked."""
-    user = _user(session, user_id)
-    old = session.scalars(
-        select(ApiToken)
-        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-        .order_by(ApiToken.id)
-    ).all()
-    for token in old:
-        _revoke(session, by, now, token, "rotate")
-    return issue(session, by, now, user.id, ttl_days=ttl_days), [t.id for t in old]
+    user = ACCOUNTS.user(session, user_id)
+    lifetime = token_ttl() if ttl_days is None else dt.timedelta(days=ttl_days)
+    stored, secret, revoked = ACCOUNTS.rotate(session, by, now, user, now + lifetime)
+    view = _token_view(stored, now)
+    return IssuedToken(**view.model_dump(), token=secret, user_id=user.id), revoked

@@ -12,22 +12,19 @@ from fastapi import (
     BackgroundTasks,
     Depends,
     Form,
-    HTTPException,
     Request,
     Response,
 )
-from fastapi.exception_handlers import http_exception_handler
 from sqlalchemy.orm import Session
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from gzkit.console.site import ERRORS, ConsoleSite
-from gzkit.db import SessionDep, session_scope
-from gzkit.errors import DomainError, Invalid, Unauthorized
-from gzkit.limits import size_text
+from gzkit.console.pages import ConsolePages
+from gzkit.console.site import ConsoleSite
+from gzkit.db import session_scope
+from gzkit.errors import Invalid
 from gzkit.text import control_character, control_character_message
 from gzvpp.alarms.service import alarm_service
 from gzvpp.console import labels, validation
-from gzvpp.kit.auth import TOKEN_COOKIE, Actor, authenticate_request
+from gzvpp.kit.auth import TOKEN_COOKIE, TOKEN_PREFIX, Actor, authenticate_request
 from gzvpp.models import (
     Role,
 )
@@ -41,90 +38,56 @@ SITE = ConsoleSite(
 TEMPLATES = SITE.templates
 labels.install(TEMPLATES.env)
 TEMPLATES.env.globals["badge_title"] = "当前告警数"
+TEMPLATES.env.globals["token_prefix"] = TOKEN_PREFIX
 STATIC_FILES = SITE.static_files
 STAFF = (Role.GRID_OPERATOR, Role.REGULATOR)
 ALARMS_PAGE = "/console/alarms"
 
 
-def error_page(
-    request: Request,
-    status_code: int,
-    detail: str = "",
-    heading: tuple[str, str] | None = None,
-) -> Response:
-    """The console's error page for ``status_code`` (its title and explanation, or
-    ``heading``'s), with the reason's Chinese half and whoever is signed in's navigation."""
-    # Read-only: the refused request's own transaction may not have ended yet.
-    try:
-        with session_scope(request.app.state.read_sessionmaker) as session:
-            actor = cookie_actor(request, session)
-    except DomainError:  # the refusal was the sign-in itself (e.g. read period over)
-        actor = None
-    title, explanation = heading or ERRORS.get(status_code, ("出错了", ""))
-    return render(
-        request,
-        actor,
-        "kit/error.html",
-        request.app.state.clock.now(),
-        status_code,
-        title=title,
-        explanation=explanation,
-        detail=detail,
-    )
-
-
-PageRoute = SITE.route_class(error_page)
-
-
-def too_large_page(request: Request, max_bytes: int) -> Response:
-    """The 413 page of a console form too large to read (:mod:`gzkit.limits`)."""
-    return render(
-        request,
-        None,
-        "kit/error.html",
-        request.app.state.clock.now(),
-        413,
-        title="请求过大",
-        explanation=f"提交的内容超过 {size_text(max_bytes)} 的上限，未执行。",
-    )
-
-
-async def unknown_page(request: Request, exc: Exception) -> Response:
-    """An unknown ``/console`` address (or a method it does not take) answers with the Chinese
-    error page; elsewhere FastAPI's JSON answer stands."""
-    assert isinstance(exc, StarletteHTTPException)
-    if request.url.path.startswith("/console") and exc.status_code in (404, 405):
-        return error_page(request, exc.status_code)
-    return await http_exception_handler(request, exc)
-
-
-def cookie_actor(
-    request: Request, session: Session, background: BackgroundTasks | None = None
+def _actor_of(
+    request: Request, session: Session, background: BackgroundTasks | None, token: str
 ) -> Actor | None:
-    """The actor named by the sign-in cookie; None without a cookie or for a token no longer
-    accepted (unknown, expired, revoked, user disabled). A rejected participant's user is
-    refused (403) a form post, and any page once its reading period is over. With
-    ``background``, the token's use is recorded after the response."""
-    token = request.cookies.get(TOKEN_COOKIE)
-    if not token:
-        return None
-    try:
-        actor = authenticate_request(request, session, background or BackgroundTasks(), token)
-    except Unauthorized:
-        return None
-    # The metering identity only sends meter data through the API; it has no console.
+    """The actor of a sign-in token; a rejected participant's user is refused (403) a form
+    post, and any page once its reading period is over. The metering identity only sends meter
+    data through the API: it has no console (None). With ``background``, the token's use is
+    recorded after the response."""
+    actor = authenticate_request(request, session, background or BackgroundTasks(), token)
     return None if actor.role is Role.METERING else actor
 
 
-def _page_actor(request: Request, session: SessionDep, background: BackgroundTasks) -> Actor:
-    """The signed-in actor; without a valid cookie, a redirect to the sign-in page."""
-    actor = cookie_actor(request, session, background)
+def _navigation(
+    request: Request, actor: Actor | None, now: dt.datetime
+) -> list[tuple[str, str, int | None]]:
     if actor is None:
-        raise HTTPException(303, "请先登录", headers={"Location": "/console/login"})
-    return actor
+        return []
+    if actor.role.participant_scoped:
+        return [
+            ("我的邀约", "/console/portal", None),
+            ("我的结果", "/console/portal/results", None),
+            ("我的信息", f"/console/participants/{actor.participant_id}", None),
+        ]
+    nav = [
+        ("总览", "/console/overview", None),
+        ("告警", ALARMS_PAGE, _alarm_count(request, actor, now)),
+        ("参与者", "/console/participants", None),
+        ("公示名单", "/console/publicity", None),
+        ("事件", "/console/events", None),
+        ("电网单线图", "/console/grid", None),
+        ("结算", "/console/settlement", None),
+        ("后台任务", "/console/jobs", None),
+    ]
+    if actor.role is Role.GRID_OPERATOR:
+        nav.append(("账户与令牌", "/console/users", None))
+    return nav
 
 
-PageActor = Annotated[Actor, Depends(_page_actor)]
+PAGES: ConsolePages[Actor] = ConsolePages(
+    SITE, _actor_of, _navigation, lambda request: request.app.state.clock_name
+)
+PageRoute = PAGES.route_class
+too_large_page = PAGES.too_large_page
+unknown_page = PAGES.unknown_page
+PageActor = Annotated[Actor, Depends(PAGES.actor)]
 # A confirmation step's answer: "1" once the person has read the consequence and confirmed.
 Confirmed = Annotated[str, Form(max_length=1)]
 
@@ -152,42 +115,8 @@ def render(
     status_code: int = 200,
     **context: Any,
 ) -> Response:
-    nav: list[tuple[str, str, int | None]]
-    if actor is None:
-        nav = []
-    elif actor.role.participant_scoped:
-        nav = [
-            ("我的邀约", "/console/portal", None),
-            ("我的结果", "/console/portal/results", None),
-            ("我的信息", f"/console/participants/{actor.participant_id}", None),
-        ]
-    else:
-        nav = [
-            ("总览", "/console/overview", None),
-            ("告警", ALARMS_PAGE, _alarm_count(request, actor, now)),
-            ("参与者", "/console/participants", None),
-            ("公示名单", "/console/publicity", None),
-            ("事件", "/console/events", None),
-            ("电网单线图", "/console/grid", None),
-            ("结算", "/console/settlement", None),
-            ("后台任务", "/console/jobs", None),
-        ]
-        if actor.role is Role.GRID_OPERATOR:
-            nav.append(("账户与令牌", "/console/users", None))
-    return TEMPLATES.TemplateResponse(
-        request,
-        template,
-        {
-            "actor": actor,
-            "nav": nav,
-            "now": now,
-            "clock_name": request.app.state.clock_name,
-            "path": request.url.path,
-            "csrf_token": SITE.form_token(request),
-            **context,
-        },
-        status_code=status_code,
-    )
+    """``template`` at ``now`` with the navigation of the actor's role (:class:`ConsolePages`)."""
+    return PAGES.render(request, actor, template, status_code, now=now, **context)
 
 
 def _alarm_count(request: Request, actor: Actor | None, now: dt.datetime) -> int | None:

@@ -27,8 +27,9 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from gzkit.accounts import Accounts
 from gzkit.audit import snapshot
-from gzkit.auth import display_prefix, hash_token, new_token, request_token
+from gzkit.auth import hash_token, request_token
 from gzkit.db import SessionDep, session_scope
 from gzkit.errors import Forbidden, Invalid, NotFound, Unauthorized
 from gzvpp.core.model import ParticipantKind
@@ -50,6 +51,10 @@ ROLE_KIND = {Role.AGGREGATOR: ParticipantKind.AGGREGATOR, Role.POWER_USER: Parti
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 logger = logging.getLogger(__name__)
+ACCOUNTS: Accounts[PlatformUser, ApiToken] = Accounts(
+    PlatformUser, ApiToken, "user_id", TOKEN_PREFIX, record, "platform_user", "api_token",
+    "api_token",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -161,28 +166,7 @@ def issue_token(
             f"到期时间 {_stamp(expires_at)} 须晚于签发时间 {_stamp(at)} / "
             f"expiry {expires_at.isoformat()} is not after issue {at.isoformat()}"
         )
-    token = new_token(TOKEN_PREFIX)
-    stored = ApiToken(
-        token_sha256=hash_token(token),
-        user_id=user.id,
-        created_at=at,
-        prefix=display_prefix(token, TOKEN_PREFIX),
-        expires_at=expires_at,
-        kind=kind,
-    )
-    session.add(stored)
-    session.flush()
-    record(
-        session,
-        actor,
-        "api_token.issue",
-        "api_token",
-        str(stored.id),
-        None,
-        snapshot(stored),
-        at=at,
-    )
-    return stored, token
+    return ACCOUNTS.issue_token(session, user, at=at, expires_at=expires_at, by=actor, kind=kind)
 
 
 _bearer = HTTPBearer(auto_error=False, description="A token from `gzvpp user add`.")

@@ -12,36 +12,12 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from gzkit.audit import append_only_statements
+
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
-
-# The audit log is append-only: the database itself refuses to change or remove a row.
-POSTGRES_APPEND_ONLY = [
-    """
-    CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        RAISE EXCEPTION 'audit_log is append-only: % refused', TG_OP;
-    END
-    $$
-    """,
-    """
-    CREATE TRIGGER audit_log_no_update_delete BEFORE UPDATE OR DELETE ON audit_log
-    FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()
-    """,
-    """
-    CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
-    FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()
-    """,
-]
-SQLITE_APPEND_ONLY = [
-    f"""
-    CREATE TRIGGER audit_log_no_{op_name.lower()} BEFORE {op_name} ON audit_log
-    BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: {op_name} refused'); END
-    """
-    for op_name in ("UPDATE", "DELETE")
-]
 
 
 def upgrade() -> None:
@@ -445,8 +421,8 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_write_offs_loan_id"), ["loan_id"], unique=False)
 
     # ### end Alembic commands ###
-    postgres = op.get_bind().dialect.name == "postgresql"
-    for statement in POSTGRES_APPEND_ONLY if postgres else SQLITE_APPEND_ONLY:
+    # The audit log is append-only: the database itself refuses to change or remove a row.
+    for statement in append_only_statements(op.get_bind().dialect.name):
         op.execute(statement)
 
 

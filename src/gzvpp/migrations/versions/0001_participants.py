@@ -10,6 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from gzkit.audit import append_only_statements
+
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -17,32 +19,6 @@ depends_on: str | Sequence[str] | None = None
 
 KW = sa.Numeric(14, 3)
 HELD = sa.text("released_at IS NULL")
-
-# The audit log is append-only: the database itself refuses to change or remove a row.
-POSTGRES_APPEND_ONLY = [
-    """
-    CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        RAISE EXCEPTION 'audit_log is append-only: % refused', TG_OP;
-    END
-    $$
-    """,
-    """
-    CREATE TRIGGER audit_log_no_update_delete BEFORE UPDATE OR DELETE ON audit_log
-    FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()
-    """,
-    """
-    CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
-    FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()
-    """,
-]
-SQLITE_APPEND_ONLY = [
-    f"""
-    CREATE TRIGGER audit_log_no_{op_name.lower()} BEFORE {op_name} ON audit_log
-    BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: {op_name} refused'); END
-    """
-    for op_name in ("UPDATE", "DELETE")
-]
 
 
 def _enum_check(column: str, values: Sequence[str], table: str) -> sa.CheckConstraint:
@@ -203,10 +179,8 @@ def upgrade() -> None:
     )
     op.create_index("ix_audit_log_at", "audit_log", ["at"])
     op.create_index("ix_audit_log_entity_entity_id", "audit_log", ["entity", "entity_id"])
-    dialect = op.get_bind().dialect.name
-    for statement in {"postgresql": POSTGRES_APPEND_ONLY, "sqlite": SQLITE_APPEND_ONLY}.get(
-        dialect, []
-    ):
+    # The audit log is append-only: the database itself refuses to change or remove a row.
+    for statement in append_only_statements(op.get_bind().dialect.name):
         op.execute(statement)
 
 
