@@ -11,6 +11,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy
 from events_support import (
     Member,
     bid,
@@ -97,18 +98,32 @@ def test_awards_keep_the_invitation_baseline_unless_its_inputs_changed(
 def test_unchanged_inputs_keep_every_invitation_baseline(api: Api) -> None:
     station = substation()
     members = [power_user(api, station) for _ in range(4)]
+    # A week later than the test above, after its upload (an upload since publication of a
+    # day the baselines read would have every baseline computed again).
+    week = dt.timedelta(days=7)
     for n, member in enumerate(members[:3]):
-        store_meter_days(api, member.accounts[0], WORKDAYS, 1000.0 + 100 * n)
-    api.clock.set(T(2025, 7, 7, 8, 0))
+        store_meter_days(api, member.accounts[0], [d + week for d in WORKDAYS], 1000.0 + 100 * n)
+    api.clock.set(T(2025, 7, 14, 8, 0))
     event_id = create(
-        api, event_body(T(2025, 7, 8, 10), T(2025, 7, 8, 11), station, demand_kw="2000")
+        api, event_body(T(2025, 7, 15, 10), T(2025, 7, 15, 11), station, demand_kw="2000")
     )["id"]
     invited = {m.id: told(api, m, event_id, "invitation") for m in members}
-    api.clock.set(T(2025, 7, 7, 9, 0))
+    api.clock.set(T(2025, 7, 14, 9, 0))
     for member in members:
         assert bid(api, event_id, member, "500").status_code == 201
-    api.clock.set(T(2025, 7, 7, 11, 0))
-    tick(api)
+    api.clock.set(T(2025, 7, 14, 11, 0))
+    sent: list[str] = []
+
+    def note(_connection: object, _cursor: object, statement: str, *_: object) -> None:
+        sent.append(statement)
+
+    sqlalchemy.event.listen(api.app.state.engine, "before_cursor_execute", note)
+    try:
+        tick(api)
+    finally:
+        sqlalchemy.event.remove(api.app.state.engine, "before_cursor_execute", note)
+    assert any("INSERT INTO awards" in statement for statement in sent)
+    assert not [statement for statement in sent if "meter_days" in statement]  # none read again
     awards = items(api, f"/api/events/{event_id}/awards", api.grid)
     assert len(awards) == 4
     for award in awards:

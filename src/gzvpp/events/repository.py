@@ -361,18 +361,18 @@ class EventRepository:
         return {pid: payload["baseline"] for pid, payload in rows}
 
     def holdings_changed_since(self, since: dt.datetime) -> set[str]:
-        """Participants that took or released an account after ``since``."""
+        """Participants that took or released an account at or after ``since``."""
         return set(
             self.session.scalars(
                 select(Account.participant_id)
-                .where(or_(Account.created_at > since, Account.released_at > since))
+                .where(or_(Account.created_at >= since, Account.released_at >= since))
                 .distinct()
             )
         )
 
     def awards_changed_since(self, since: dt.datetime, first: dt.date, last: dt.date) -> set[str]:
         """Participants with an award in an event starting from ``first`` to ``last`` that was
-        made after ``since``, or whose event changed (e.g. was cancelled) after it."""
+        made at or after ``since``, or whose event changed (e.g. was cancelled) then."""
         return set(
             self.session.scalars(
                 select(Award.participant_id)
@@ -380,7 +380,7 @@ class EventRepository:
                 .where(
                     Event.start_at >= _day_bounds(first)[0],
                     Event.start_at < _day_bounds(last)[1],
-                    or_(Award.created_at > since, Event.updated_at > since),
+                    or_(Award.created_at >= since, Event.updated_at >= since),
                 )
                 .distinct()
             )

@@ -41,11 +41,12 @@ def upload_span(days: IntArray) -> str:
 
 
 def load_uploads_since(session: Session, since: dt.datetime) -> list[tuple[dt.date, dt.date]]:
-    """The first and last day of every upload that wrote meter loads after ``since`` (from the
-    audit log: every write of an upload has its row there, :func:`upload_span`)."""
+    """The first and last day of every upload that wrote meter loads at or after ``since``
+    (from the audit log: every write of an upload has its row there, :func:`upload_span`).
+    At ``since`` too: an upload at the same instant may have come after what ``since`` marks."""
     spans = session.scalars(
         select(AuditLog.entity_id).where(
-            AuditLog.at > since,
+            AuditLog.at >= since,
             AuditLog.action == UPLOAD_ACTION,
             AuditLog.entity == MeterDay.__tablename__,
         )
