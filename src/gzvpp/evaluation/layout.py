@@ -151,10 +151,12 @@ def write_grouped_loads(
     partial = out.with_name(out.name + ".partial")
     writers: dict[int, pq.ParquetWriter] = {}
     pending: dict[int, list[pa.Table]] = {}
+    pending_rows: dict[int, int] = {}  # rows in ``pending[group]``, kept rather than re-summed
     written = 0
 
     def flush(group: int) -> None:
         rows = pa.concat_tables(pending.pop(group))
+        del pending_rows[group]
         if group not in writers:
             folder = partial / f"{GROUP_KEY}={group}"
             folder.mkdir(parents=True, exist_ok=True)
@@ -178,8 +180,9 @@ def write_grouped_loads(
                     continue
                 rows = table.filter(pc.equal(group_of_row, group))
                 pending.setdefault(group, []).append(rows)
+                pending_rows[group] = pending_rows.get(group, 0) + rows.num_rows
                 written += rows.num_rows
-                if sum(part.num_rows for part in pending[group]) >= ROW_GROUP_ROWS:
+                if pending_rows[group] >= ROW_GROUP_ROWS:
                     flush(group)
             if on_progress is not None:
                 on_progress(written, total)

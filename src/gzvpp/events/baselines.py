@@ -28,7 +28,7 @@ from gzvpp.core.rounding import round_half_up
 from gzvpp.core.timeseries import FloatArray, IntArray, date_of, day_number
 from gzvpp.events.repository import EventRepository
 from gzvpp.meterdata.baselines import covering_days, read_baselines
-from gzvpp.meterdata.repository import load_cube
+from gzvpp.meterdata.repository import load_cube, load_uploads_since
 from gzvpp.models import (
     Event,
     EventStatus,
@@ -110,6 +110,50 @@ def baselines_for(
         p.id: Baseline(result.baseline_type, _kw_list(row))
         for p, row in zip(parts, totals, strict=True)
     }
+
+
+def current_baselines(
+    session: Session,
+    repository: EventRepository,
+    event: Event,
+    window: Window,
+    participants: Sequence[CoreParticipant],
+) -> dict[str, Baseline]:
+    """:func:`baselines_for` an invitation's participants as of now, taking each one's from
+    its invitation (R4) where nothing it was computed from has changed since publication.
+
+    A participant's baseline depends only on its own accounts, their meter data on the
+    candidate days and its response days among them, and the same calendar. The invitation's
+    is taken when no upload since publication wrote loads of a day the baselines read (any
+    account's: the audit log names each upload's days), the participant has taken or
+    released no account since, and no award of it in an event starting from the day before
+    the first candidate to the response day was made, nor its event changed, since. Every
+    other participant's is computed again, so the result is what :func:`baselines_for`
+    would give all of them, without reading their meter data again.
+    """
+    published = event.published_at
+    if published is None or event.mode is Mode.REALTIME:
+        return baselines_for(session, repository, event, window, participants)
+    try:
+        candidates = baseline_candidates(window.day, Calendar())
+    except CalendarError:
+        return baselines_for(session, repository, event, window, participants)
+    read = covering_days(candidates.days, window.first_interval, window.n_intervals)
+    for first, last in load_uploads_since(session, published):
+        if ((read >= day_number(first)) & (read <= day_number(last))).any():
+            return baselines_for(session, repository, event, window, participants)
+    since = date_of(int(candidates.days.min())) if len(candidates.days) else window.day
+    changed = repository.holdings_changed_since(published) | repository.awards_changed_since(
+        published, since - dt.timedelta(days=1), window.day - dt.timedelta(days=1)
+    )
+    told = repository.invitation_baselines(event.id)
+    kept = {
+        p.id: Baseline(told[p.id]["type"], told[p.id]["kw"])
+        for p in participants
+        if p.id in told and p.id not in changed
+    }
+    again = [p for p in participants if p.id not in kept]
+    return {**kept, **baselines_for(session, repository, event, window, again)}
 
 
 def _response_days(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Table
@@ -16,6 +17,7 @@ from gzkit.audit import snapshots_of
 from gzkit.errors import Invalid, NotFound
 from gzvpp.core.grid import Window, WindowError, is_on_grid
 from gzvpp.core.invitation import (
+    LimitCheck,
     check_bid,
     within_daily_limits,
 )
@@ -70,8 +72,15 @@ def check_bid_against(
         bidding=event.price_mode is PriceMode.BIDDING,
         direction=event.direction,
         suspended=suspended,
-        daily_limit=within_daily_limits(taken.get(participant.id, []), window),
+        daily_limit=_daily_limit(tuple(taken.get(participant.id, ())), window),
     )
+
+
+@lru_cache(maxsize=1024)
+def _daily_limit(taken: tuple[Window, ...], window: Window) -> LimitCheck:
+    """:func:`within_daily_limits`, once per distinct windows taken: at the ranking's close
+    most of thousands of bidders have taken none, and the check is the same for them all."""
+    return within_daily_limits(taken, window)
 
 
 def table_of(model: type[Base]) -> Table:

@@ -45,7 +45,7 @@ from gzvpp.models import (
     PriceMode,
     Role,
 )
-from gzvpp.settlement.standing import standings
+from gzvpp.settlement.standing import month_counts
 
 PRICE_STEP = Decimal("0.0001")  # the price columns' 4 places
 
@@ -141,13 +141,12 @@ def _invite(
     """Send the invitation to every in-scope active participant not suspended and not at
     its daily limit (第五条, 第八条 (一) 1); return who was invited."""
     people = repository.candidates(event)
-    suspended = standings(session, [p.id for p in people], now)
+    suspended = month_counts(session, [p.id for p in people], now)[1]
     taken = repository.awarded_windows(window.day, realtime=False, exclude_event_id=event.id)
     invited = [
         p
-        for p in people
-        if not suspended[p.id].suspended
-        and within_daily_limits(taken.get(p.id, []), window).allowed
+        for p, stopped in zip(people, suspended, strict=True)
+        if not stopped and within_daily_limits(taken.get(p.id, []), window).allowed
     ]
     baselines = baselines_for(session, repository, event, window, [holding(p) for p in invited])
     told = event_payload(event)

@@ -22,7 +22,7 @@ from gzvpp.events.common import (
     table_of,
     whose,
 )
-from gzvpp.events.repository import EventRepository
+from gzvpp.events.repository import EventRepository, PlanTerms
 from gzvpp.kit.audit import record
 from gzvpp.kit.auth import Actor
 from gzvpp.models import (
@@ -78,10 +78,21 @@ def mark_read(
     return schemas.NotificationView.model_validate(notification)
 
 
-def send_plan(session: Session, repository: EventRepository, event: Event, now: dt.datetime) -> str:
-    """ranked → notified: send each accepted participant its plan (执行方案), in one INSERT."""
+def send_plan(
+    session: Session,
+    repository: EventRepository,
+    event: Event,
+    now: dt.datetime,
+    terms: Sequence[PlanTerms] | None = None,
+) -> str:
+    """ranked → notified: send each accepted participant its plan (执行方案), in one INSERT.
+
+    ``terms``: the awards' terms in ranking order, as the ranking just stored them; read from
+    the stored awards when not given.
+    """
     before = snapshot(event)
-    terms = repository.plan_terms(event.id)
+    if terms is None:
+        terms = repository.plan_terms(event.id)
     told = event_payload(event)
     send_notifications(
         session,

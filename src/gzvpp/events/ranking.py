@@ -27,7 +27,7 @@ from gzvpp.core.ranking import (
 from gzvpp.core.ranking import Bid as CoreBid
 from gzvpp.core.rounding import quantize_half_up
 from gzvpp.events import schemas
-from gzvpp.events.baselines import NO_BASELINE, baselines_for
+from gzvpp.events.baselines import NO_BASELINE, current_baselines
 from gzvpp.events.common import (
     ENTITY,
     RANK_SCORE_STEP,
@@ -40,7 +40,7 @@ from gzvpp.events.common import (
     window_of,
 )
 from gzvpp.events.notify import send_plan
-from gzvpp.events.repository import Bidder, BidRow, EventRepository
+from gzvpp.events.repository import Bidder, BidRow, EventRepository, PlanTerms
 from gzvpp.kit import metrics
 from gzvpp.kit.audit import record
 from gzvpp.kit.auth import Actor
@@ -52,7 +52,7 @@ from gzvpp.models import (
     PriceMode,
     Role,
 )
-from gzvpp.settlement.standing import standings
+from gzvpp.settlement.standing import month_counts, rank_scores
 
 KW_STEP = Decimal("0.001")
 
@@ -78,11 +78,13 @@ def close_bidding(session: Session, now: dt.datetime, event_id: str) -> list[str
     if event.mode is Mode.REALTIME:
         return done
     close = event.bids_close_at
+    terms: list[PlanTerms] | None = None  # read back from the awards if ranked before
     if event.status is EventStatus.PUBLISHED and close is not None and close <= now:
-        done.append(_rank(session, repository, event, now))
+        ranked, terms = _rank(session, repository, event, now)
+        done.append(ranked)
         metrics.SCHEDULER_LAG_SECONDS.observe((now - close).total_seconds())
     if event.status is EventStatus.RANKED:
-        done.append(send_plan(session, repository, event, now))
+        done.append(send_plan(session, repository, event, now, terms))
     return done
 
 
@@ -150,8 +152,8 @@ def _decide(
     bids = {b.id: b for b in repository.bid_rows(event.id)}
     people = {p.id: p for p in repository.bidders({b.participant_id for b in bids.values()})}
     ids = sorted(people)
-    scores = standings(session, ids, event.start_at)
-    current = standings(session, ids, now)
+    scores = rank_scores(session, ids, event.start_at)
+    suspended = dict(zip(ids, month_counts(session, ids, now)[1], strict=True))
     window = window_of(event.start_at, event.end_at)
     taken = repository.awarded_windows(window.day, realtime=False, exclude_event_id=event.id)
     valid: list[CoreBid] = []
@@ -168,7 +170,7 @@ def _decide(
                 bid.kw,
                 bid.price,
                 bid.received_at,
-                current[p.id].suspended,
+                suspended[p.id],
                 taken,
             )
         except InvitationError as err:
@@ -181,7 +183,7 @@ def _decide(
                 kw=bid.kw,
                 price=bid.price,
                 realtime_capable=p.realtime_capable,
-                rank_score=scores[p.id].rank_score,
+                rank_score=scores[p.id],
                 received_at=bid.received_at,
             )
         )
@@ -189,8 +191,11 @@ def _decide(
     return _Decision(result, excluded, bids, people)
 
 
-def _rank(session: Session, repository: EventRepository, event: Event, now: dt.datetime) -> str:
-    """published → ranked: store the ranking on the bids and an award per accepted bid.
+def _rank(
+    session: Session, repository: EventRepository, event: Event, now: dt.datetime
+) -> tuple[str, list[PlanTerms]]:
+    """published → ranked: store the ranking on the bids and an award per accepted bid; what
+    was done, and each award's plan terms as stored.
 
     Written in bulk (one UPDATE of the bids, one INSERT of the awards and one of their audit
     rows), so the statements sent do not grow with the number of bids.
@@ -222,7 +227,7 @@ def _rank(session: Session, repository: EventRepository, event: Event, now: dt.d
         )
     accepted = [r for r in result.ranked if r.accepted]
     window = window_of(event.start_at, event.end_at)
-    baselines = baselines_for(
+    baselines = current_baselines(
         session,
         repository,
         event,
@@ -279,11 +284,17 @@ def _rank(session: Session, repository: EventRepository, event: Event, now: dt.d
         at=now,
     )
     shortfall = f"; shortfall {result.shortfall_kw} kW (有序用电)" if result.shortfall else ""
+    terms = [
+        PlanTerms(
+            a["participant_id"], a["kw"], a["price"], a["place"], a["baseline_type"], a["baseline"]
+        )
+        for a in awards  # in ranking order, as the awards are read back
+    ]
     return (
         f"{event.id}: ranked {len(result.ranked)} bids ({len(decision.excluded)} excluded), "
         f"accepted {len(accepted)} for {result.accepted_kw} kW of {event.demand_kw} kW "
         f"demand{shortfall}"
-    )
+    ), terms
 
 
 def _bid_key(bid_id: int) -> str:

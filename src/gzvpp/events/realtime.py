@@ -22,7 +22,7 @@ from gzvpp.events.common import REASON_LENGTH, store_awards
 from gzvpp.events.notify import event_payload, send_notifications
 from gzvpp.events.repository import EventRepository
 from gzvpp.models import Event, NotificationKind
-from gzvpp.settlement.standing import standings
+from gzvpp.settlement.standing import month_counts, rank_scores
 
 #: 第八条 (二): a real-time participant reaches its target within 5 minutes of the notice.
 REALTIME_TARGET = dt.timedelta(minutes=5)
@@ -39,8 +39,8 @@ def dispatch(
     """Select real-time participants up to the capacity and tell them (第八条 (二))."""
     people = {p.id: p for p in repository.candidates(event, realtime=True)}
     ids = list(people)
-    scores = standings(session, ids, event.start_at)
-    current = standings(session, ids, now)
+    scores = rank_scores(session, ids, event.start_at)
+    suspended = month_counts(session, ids, now)[1]
     taken = repository.awarded_windows(window.day, realtime=True, exclude_event_id=event.id)
     decisions = select_realtime(
         (
@@ -48,13 +48,13 @@ def dispatch(
                 participant_id=p.id,
                 realtime_kw=p.realtime_capability_kw or Decimal(0),
                 realtime_capable=p.realtime_capable and p.minute_monitoring,
-                rank_score=scores[p.id].rank_score,
+                rank_score=scores[p.id],
                 # When its real-time capability was registered: the agreement's signing.
                 registered_at=p.activated_at or p.submitted_at,
-                suspended=current[p.id].suspended,
+                suspended=suspended[i],
                 at_daily_limit=not within_daily_limits(taken.get(p.id, []), window).allowed,
             )
-            for p in people.values()
+            for i, p in enumerate(people.values())
         ),
         event.demand_kw,
     )

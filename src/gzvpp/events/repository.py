@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any, NamedTuple
 
 import numpy as np
 from sqlalchemy import Row, Select, and_, or_, select
@@ -41,10 +42,19 @@ SORT_COLUMNS: dict[SortProperty, InstrumentedAttribute[object]] = {
 ID_PREFIX = "DR"
 # event id, status, direction, mode, start, end, participant id, awarded kW
 AwardRow = Row[str, EventStatus, Direction, Mode, dt.datetime, dt.datetime, str, Decimal]
-# participant id, awarded kW, price, place, baseline type, baseline kW per interval
-PlanRow = Row[str, Decimal, Decimal | None, int, str | None, list[float | None] | None]
 # bid id, participant id, kW, price, received at
 BidRow = Row[int, str, Decimal, Decimal | None, dt.datetime]
+
+
+class PlanTerms(NamedTuple):
+    """What an award's plan says (执行方案): as stored on the award."""
+
+    participant_id: str
+    kw: Decimal
+    price: Decimal | None
+    place: int
+    baseline_type: str | None
+    baseline: list[float | None] | None
 
 
 @dataclass(frozen=True)
@@ -166,13 +176,17 @@ class EventRepository:
         return list(self.session.scalars(statement))
 
     def participants(self, participant_ids: Collection[str]) -> dict[str, Participant]:
-        """Participants by id, with their accounts."""
-        rows = self.session.scalars(
-            select(Participant)
-            .where(Participant.id.in_(participant_ids))
-            .options(selectinload(Participant.accounts))
-        )
-        return {p.id: p for p in rows}
+        """Participants by id, with their accounts; a few hundred ids per query."""
+        ids = sorted(participant_ids)
+        found: dict[str, Participant] = {}
+        for start in range(0, len(ids), ACCOUNTS_PER_QUERY):
+            rows = self.session.scalars(
+                select(Participant)
+                .where(Participant.id.in_(ids[start : start + ACCOUNTS_PER_QUERY]))
+                .options(selectinload(Participant.accounts))
+            )
+            found.update((p.id, p) for p in rows)
+        return found
 
     def awarded_windows(
         self,
@@ -319,21 +333,56 @@ class EventRepository:
         )
         return {pid: award_id for pid, award_id in rows}
 
-    def plan_terms(self, event_id: str) -> list[PlanRow]:
-        """What each award's plan says (participant, kW, price, place, baseline type and
-        values), in ranking order — columns only, no objects to build for every award."""
-        return list(
-            self.session.execute(
-                select(
-                    Award.participant_id,
-                    Award.kw,
-                    Award.price,
-                    Award.place,
-                    Award.baseline_type,
-                    Award.baseline,
+    def plan_terms(self, event_id: str) -> list[PlanTerms]:
+        """What each award's plan says, in ranking order — columns only, no objects to build
+        for every award."""
+        rows = self.session.execute(
+            select(
+                Award.participant_id,
+                Award.kw,
+                Award.price,
+                Award.place,
+                Award.baseline_type,
+                Award.baseline,
+            )
+            .where(Award.event_id == event_id)
+            .order_by(Award.place, Award.id)
+        )
+        return [PlanTerms(*row) for row in rows]
+
+    def invitation_baselines(self, event_id: str) -> dict[str, dict[str, Any]]:
+        """The baseline each invitation of an event told (R4), as told, by participant."""
+        rows = self.session.execute(
+            select(Notification.participant_id, Notification.payload).where(
+                Notification.event_id == event_id,
+                Notification.kind == NotificationKind.INVITATION,
+            )
+        )
+        return {pid: payload["baseline"] for pid, payload in rows}
+
+    def holdings_changed_since(self, since: dt.datetime) -> set[str]:
+        """Participants that took or released an account at or after ``since``."""
+        return set(
+            self.session.scalars(
+                select(Account.participant_id)
+                .where(or_(Account.created_at >= since, Account.released_at >= since))
+                .distinct()
+            )
+        )
+
+    def awards_changed_since(self, since: dt.datetime, first: dt.date, last: dt.date) -> set[str]:
+        """Participants with an award in an event starting from ``first`` to ``last`` that was
+        made at or after ``since``, or whose event changed (e.g. was cancelled) then."""
+        return set(
+            self.session.scalars(
+                select(Award.participant_id)
+                .join(Event, Award.event_id == Event.id)
+                .where(
+                    Event.start_at >= _day_bounds(first)[0],
+                    Event.start_at < _day_bounds(last)[1],
+                    or_(Award.created_at >= since, Event.updated_at >= since),
                 )
-                .where(Award.event_id == event_id)
-                .order_by(Award.place, Award.id)
+                .distinct()
             )
         )
 

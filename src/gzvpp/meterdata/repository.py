@@ -16,9 +16,11 @@ from gzvpp.core.grid import INTERVALS_PER_DAY
 from gzvpp.core.model import ParticipantKind
 from gzvpp.core.timeseries import FloatArray, IntArray, IntervalCube, date_of, day_number
 from gzvpp.meterdata import partitions
-from gzvpp.models import Account, MeterDay, Participant, SystemLoadDay
+from gzvpp.models import Account, AuditLog, MeterDay, Participant, SystemLoadDay
 
 SYSTEM_SERIES = "system"
+#: The audit action of an upload that wrote meter data; its entity is the table written.
+UPLOAD_ACTION = "meter_data.upload"
 ACCOUNTS_PER_QUERY = 500  # keeps IN lists well inside SQLite's bound-parameter limit
 PAIRS_PER_QUERY = 2000  # (account, day) pairs: up to two bound parameters each
 
@@ -31,6 +33,26 @@ def encode_day(values: FloatArray) -> bytes:
 def decode_day(blob: bytes) -> FloatArray:
     """Inverse of :func:`encode_day`."""
     return np.frombuffer(blob, dtype="<f8").astype(np.float64)
+
+
+def upload_span(days: IntArray) -> str:
+    """The days an upload wrote, as its audit row names them: ``first..last`` (ISO dates)."""
+    return f"{date_of(int(days.min())).isoformat()}..{date_of(int(days.max())).isoformat()}"
+
+
+def load_uploads_since(session: Session, since: dt.datetime) -> list[tuple[dt.date, dt.date]]:
+    """The first and last day of every upload that wrote meter loads at or after ``since``
+    (from the audit log: every write of an upload has its row there, :func:`upload_span`).
+    At ``since`` too: an upload at the same instant may have come after what ``since`` marks."""
+    spans = session.scalars(
+        select(AuditLog.entity_id).where(
+            AuditLog.at >= since,
+            AuditLog.action == UPLOAD_ACTION,
+            AuditLog.entity == MeterDay.__tablename__,
+        )
+    )
+    firsts_lasts = (span.split("..") for span in spans)
+    return [(dt.date.fromisoformat(a), dt.date.fromisoformat(b)) for a, b in firsts_lasts]
 
 
 def _wanted(column: Any, days: IntArray) -> Any:

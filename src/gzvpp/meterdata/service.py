@@ -260,9 +260,9 @@ class MeterDataService:
         record(
             session,
             actor.label,
-            "meter_data.upload",
+            repository.UPLOAD_ACTION,
             model.__tablename__,
-            f"{date_of(int(days[0])).isoformat()}..{date_of(int(days[-1])).isoformat()}",
+            repository.upload_span(days),
             {"changed": before},
             {
                 **summary.model_dump(mode="json", exclude={"evaluations"}),

@@ -34,13 +34,19 @@ def month_counts(
     return count_array.tolist(), is_suspended(count_array).tolist()
 
 
+def rank_scores(
+    session: Session, participant_ids: Sequence[str], before: dt.datetime
+) -> dict[str, Decimal]:
+    """Each participant's rank score (R6: the mean of its last 3 scores of events starting
+    before ``before``, 1 if none) — all the ranking needs, without the month's count."""
+    scores = repository.recent_scores(session, participant_ids, before)
+    return {p: rank_score(scores.get(p, [])) for p in participant_ids}
+
+
 def standings(
     session: Session, participant_ids: Sequence[str], at: dt.datetime
 ) -> dict[str, Standing]:
     """Standing of each participant as of ``at`` (naive Guangzhou time), from stored results."""
-    scores = repository.recent_scores(session, participant_ids, at)
+    scores = rank_scores(session, participant_ids, at)
     counts, suspended = month_counts(session, participant_ids, at)
-    return {
-        p: Standing(rank_score(scores.get(p, [])), counts[i], suspended[i])
-        for i, p in enumerate(participant_ids)
-    }
+    return {p: Standing(scores[p], counts[i], suspended[i]) for i, p in enumerate(participant_ids)}
