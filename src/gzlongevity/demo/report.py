@@ -10,9 +10,10 @@ from typing import Any
 import plotly.graph_objects as go
 import plotly.io as pio
 from jinja2 import Environment, FileSystemLoader
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from gzkit.db import session_scope
+from gzlongevity.console.labels import label
 from gzlongevity.core.calendar import month_text
 from gzlongevity.demo.simulation import DemoRun
 from gzlongevity.kit.auth import mask_id
@@ -54,10 +55,13 @@ def _cases(run: DemoRun) -> tuple[list[dict[str, Any]], dict[str, int]]:
     stories: list[dict[str, Any]] = []
     counts: dict[str, int] = {}
     with session_scope(run.app.state.read_sessionmaker) as session:
+        held = dict(
+            session.execute(
+                select(RecoveryCase.status, func.count()).group_by(RecoveryCase.status)
+            ).all()
+        )
         for status in CaseStatus:
-            counts[status.value] = len(
-                session.scalars(select(RecoveryCase.id).where(RecoveryCase.status == status)).all()
-            )
+            counts[label(status)] = held.get(status, 0)
         deaths = {
             person: (event_date, known_on)
             for person, event_date, known_on in session.execute(
