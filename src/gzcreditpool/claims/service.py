@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -186,7 +187,11 @@ def return_claim(
     session: Session, actor: Actor, claim_id: int, reason: str, at: dt.datetime
 ) -> Claim:
     """市科技局 returns one computed claim with its reason instead of approving it: the
-    trustee's computation is set aside and the bank may correct the claim and file it again."""
+    trustee's computation is set aside and the bank may correct the claim and file it again.
+
+    The claims computed and not yet approved are computed again at once (:func:`recompute`):
+    the returned claim no longer draws on the caps, so a later claim of the bank's year or on
+    the same loan may now be paid more (第十七条)."""
     actor.require(Role.BUREAU)
     claim = _claim(session, claim_id)
     if claim.status is not ClaimStatus.REVIEWED:
@@ -198,6 +203,7 @@ def return_claim(
     record(
         session, actor.label, "claim.return", "claim", str(claim.id), before, snapshot(claim), at=at
     )
+    recompute(session, actor.label, [], at)
     return claim
 
 
@@ -226,6 +232,8 @@ def resubmit(
         snapshot(claim),
         at=at,
     )
+    # Back in its place (its first filing day), it draws on the caps before later claims.
+    recompute(session, actor.label, [], at)
     return claim
 
 
@@ -237,24 +245,55 @@ def _claim(session: Session, claim_id: int) -> Claim:
 
 
 def review(session: Session, actor: Actor, ids: list[int] | None, at: dt.datetime) -> list[Claim]:
-    """The trustee computes the filed claims (``ids``, default all) with the rules engine; a
-    claim returned and not yet filed again draws on no cap."""
+    """The trustee computes the filed claims (``ids``, default all) with the rules engine."""
     actor.require(Role.TRUSTEE)
-    claims = repository.every_claim(session)
-    waiting = [c for c in claims if c.status is ClaimStatus.FILED and (ids is None or c.id in ids)]
-    if not waiting:
-        return []
-    live = [_row(c) for c in claims if c.status is not ClaimStatus.RETURNED]
-    results = ledger.claim_results(_book(session), live)
-    changes = []
-    for claim in waiting:
-        before = snapshot(claim)
-        result = results[claim.id]
-        claim.decision, claim.reason, claim.amount = result.decision, result.reason, result.amount
-        claim.status, claim.reviewed_at = ClaimStatus.REVIEWED, at
-        changes.append((str(claim.id), before, snapshot(claim)))
-    record_many(session, actor.label, "claim.review", "claim", changes, at=at)
+    waiting = [
+        c
+        for c in repository.every_claim(session)
+        if c.status is ClaimStatus.FILED and (ids is None or c.id in ids)
+    ]
+    if waiting:
+        recompute(session, actor.label, waiting, at)
     return waiting
+
+
+def recompute(session: Session, label: str, waiting: list[Claim], at: dt.datetime) -> list[Claim]:
+    """Compute the ``waiting`` filed claims, and every claim computed but not yet approved
+    again, with the rules engine (:func:`gzcreditpool.ledger.claim_results`); a claim
+    approved keeps its amount and draws on the caps first, a claim returned and not filed
+    again draws on none, a filed one takes its place by its filing day (第十七条, 第二十三条
+    (三)). The waiting ones are audited as ``claim.review``, a computed claim whose decision
+    or amount changes as ``claim.recompute``; returns the latter.
+
+    Cheap enough to run whenever the claims change: one pass over the loans for the banks'
+    caps and one over the claims (``docs/creditpool.md``, 退回后重新核算).
+    """
+    claims = repository.every_claim(session)
+    approved = [
+        ledger.PaidClaim(c.id, c.loan_id, c.filed_on, c.npl_balance, c.amount)
+        for c in claims
+        if c.status is ClaimStatus.APPROVED and c.amount is not None and c.amount > 0
+    ]
+    pending = [c for c in claims if c.status in (ClaimStatus.FILED, ClaimStatus.REVIEWED)]
+    results = ledger.claim_results(_book(session), [_row(c) for c in pending], approved)
+    reviewed: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
+    changed: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
+    moved = []
+    for claim in pending:
+        result = results[claim.id]
+        found = (result.decision, result.reason, result.amount)
+        computed = claim.status is ClaimStatus.REVIEWED
+        if computed and (claim.decision, claim.reason, claim.amount) != found:
+            moved.append(claim)
+        elif claim not in waiting:
+            continue
+        before = snapshot(claim)
+        claim.decision, claim.reason, claim.amount = found
+        claim.status, claim.reviewed_at = ClaimStatus.REVIEWED, at
+        (changed if computed else reviewed).append((str(claim.id), before, snapshot(claim)))
+    record_many(session, label, "claim.review", "claim", reviewed, at=at)
+    record_many(session, label, "claim.recompute", "claim", changed, at=at)
+    return moved
 
 
 def _book(session: Session) -> list[ledger.BookLoan]:
