@@ -221,9 +221,7 @@ def claim_results(
     claim_loan = np.array([index[claim.loan_id] for claim in claims], dtype=np.int64)
     paid_loan = np.array([index[claim.loan_id] for claim in approved], dtype=np.int64)
     paid_id, _, paid_on, paid_fen, paid_balance = _paid_arrays(approved)
-    drawn = Drawn.from_claims(
-        paid_id, paid_on, paid_loan, paid_balance, bank[paid_loan], paid_fen
-    )
+    drawn = Drawn.from_claims(paid_id, paid_on, paid_loan, paid_balance, bank[paid_loan], paid_fen)
     filed_on = _days([claim.filed_on for claim in claims])
     refusal = claim_refusals(
         confirmed[claim_loan],

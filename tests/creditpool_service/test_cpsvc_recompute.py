@@ -31,15 +31,17 @@ def _recomputed(pool: Pool) -> int:
         return session.scalar(found) or 0
 
 
-def _gone_bad(pool: Pool, bank: dict[str, str], loan_id: int) -> None:
-    """次级 since January, a judgment effective on 2024-01-15."""
+def _gone_bad(
+    pool: Pool, bank: dict[str, str], loan_id: int, effective_on: str = "2024-01-15"
+) -> None:
+    """次级, and a judgment effective on ``effective_on``."""
     client = pool.client
-    classified = {"category": "次级", "as_of": "2024-01-31"}
+    classified = {"category": "次级", "as_of": effective_on}
     pool.ok(
         client.post(f"/api/loans/{loan_id}/classifications", json=classified, headers=bank), 201
     )
     judgment = {"kind": "lawsuit", "case_no": f"(2024)粤0106民初{loan_id}号",
-                "effective_on": "2024-01-15"}  # fmt: skip
+                "effective_on": effective_on}  # fmt: skip
     document = {"file": ("判决书.pdf", io.BytesIO(b"%PDF-1.4"), "application/pdf")}
     made = client.post(
         f"/api/loans/{loan_id}/legal-actions", data=judgment, files=document, headers=bank
@@ -107,3 +109,36 @@ def test_returns_and_corrections_recompute_the_computed_claims(pool: Pool) -> No
         y: ("approved", None, "500000.00"),
     }
     assert used() == ("947867.30", "0.00")
+
+
+def test_a_confirmation_moving_the_caps_recomputes_the_computed_claims(pool: Pool) -> None:
+    """2025 lending (the test above lent in 2023): bank C 1,000,000 (L), bank D 14 ×
+    30,000,000. C's claim of 1,000,000 on L, computed on 2026-01-05, takes C's cap
+    200,000,000 × 1,000,000 ÷ 421,000,000 = 475,059.38 (``bank_cap``). The same day 市科技局
+    confirms C's loan disbursed on 2025-12-31 (reported in time): C's cap becomes
+    200,000,000 × 2,000,000 ÷ 422,000,000 = 947,867.30 and the claim is computed again,
+    500,000.00 in full, before anyone approves it."""
+    client = pool.client
+    pool.at("2025-03-03")
+    _, c = pool.partner_bank("丙银行广州分行")
+    _, d = pool.partner_bank("丁银行广州分行")
+    loan = pool.loan(c, pool.enterprise(c))["id"]
+    for _ in range(14):
+        pool.loan(d, pool.enterprise(d), amount="30000000.00", credit_part="16000000.00")
+    pool.ok(client.post("/api/loans/forward", json={}, headers=pool.trustee))
+    pool.ok(client.post("/api/loans/confirm", json={}, headers=pool.bureau))
+    pool.at("2025-12-01")
+    _gone_bad(pool, c, loan, "2025-10-31")
+
+    pool.at("2026-01-05")
+    claim = {"loan_id": loan, "npl_balance": "1000000.00"}
+    filed = pool.ok(client.post("/api/claims", json=claim, headers=c), 201)["id"]
+    [computed] = pool.ok(client.post("/api/claims/review", json={}, headers=pool.trustee))
+    assert (computed["reason"], computed["amount"]) == ("bank_cap", "475059.38")
+    pool.loan(c, pool.enterprise(c), disbursed_on="2025-12-31")
+    recomputed = _recomputed(pool)
+    pool.ok(client.post("/api/loans/forward", json={}, headers=pool.trustee))
+    pool.ok(client.post("/api/loans/confirm", json={}, headers=pool.bureau))
+    now = pool.ok(client.get(f"/api/claims/{filed}", headers=pool.bureau))
+    assert (now["status"], now["decision"], now["amount"]) == ("reviewed", "approved", "500000.00")
+    assert _recomputed(pool) == recomputed + 1

@@ -47,6 +47,10 @@ def claims(
     return query.order_by(Claim.filed_on, Claim.id)
 
 
+def any_in_status(session: Session, status: ClaimStatus) -> bool:
+    return session.scalar(select(Claim.id).where(Claim.status == status).limit(1)) is not None
+
+
 def every_claim(session: Session) -> Sequence[Claim]:
     return session.scalars(select(Claim).order_by(Claim.id)).all()
 

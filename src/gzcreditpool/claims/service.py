@@ -14,12 +14,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy.orm import Session
 
 from gzcreditpool import ledger
-from gzcreditpool.claims import repository
+from gzcreditpool.claims import computation, repository
 from gzcreditpool.claims.schemas import (
     BankCapOut,
     CheckOut,
@@ -189,9 +188,10 @@ def return_claim(
     """市科技局 returns one computed claim with its reason instead of approving it: the
     trustee's computation is set aside and the bank may correct the claim and file it again.
 
-    The claims computed and not yet approved are computed again at once (:func:`recompute`):
-    the returned claim no longer draws on the caps, so a later claim of the bank's year or on
-    the same loan may now be paid more (第十七条)."""
+    The claims computed and not yet approved are computed again at once
+    (:func:`gzcreditpool.claims.computation.recompute`): the returned claim no longer draws
+    on the caps, so a later claim of the bank's year or on the same loan may now be paid more
+    (第十七条)."""
     actor.require(Role.BUREAU)
     claim = _claim(session, claim_id)
     if claim.status is not ClaimStatus.REVIEWED:
@@ -203,7 +203,7 @@ def return_claim(
     record(
         session, actor.label, "claim.return", "claim", str(claim.id), before, snapshot(claim), at=at
     )
-    recompute(session, actor.label, [], at)
+    computation.recompute(session, actor.label, [], at)
     return claim
 
 
@@ -233,7 +233,7 @@ def resubmit(
         at=at,
     )
     # Back in its place (its first filing day), it draws on the caps before later claims.
-    recompute(session, actor.label, [], at)
+    computation.recompute(session, actor.label, [], at)
     return claim
 
 
@@ -253,71 +253,8 @@ def review(session: Session, actor: Actor, ids: list[int] | None, at: dt.datetim
         if c.status is ClaimStatus.FILED and (ids is None or c.id in ids)
     ]
     if waiting:
-        recompute(session, actor.label, waiting, at)
+        computation.recompute(session, actor.label, waiting, at)
     return waiting
-
-
-def recompute(session: Session, label: str, waiting: list[Claim], at: dt.datetime) -> list[Claim]:
-    """Compute the ``waiting`` filed claims, and every claim computed but not yet approved
-    again, with the rules engine (:func:`gzcreditpool.ledger.claim_results`); a claim
-    approved keeps its amount and draws on the caps first, a claim returned and not filed
-    again draws on none, a filed one takes its place by its filing day (第十七条, 第二十三条
-    (三)). The waiting ones are audited as ``claim.review``, a computed claim whose decision
-    or amount changes as ``claim.recompute``; returns the latter.
-
-    Cheap enough to run whenever the claims change: one pass over the loans for the banks'
-    caps and one over the claims (``docs/creditpool.md``, 退回后重新核算).
-    """
-    claims = repository.every_claim(session)
-    approved = [
-        ledger.PaidClaim(c.id, c.loan_id, c.filed_on, c.npl_balance, c.amount)
-        for c in claims
-        if c.status is ClaimStatus.APPROVED and c.amount is not None and c.amount > 0
-    ]
-    pending = [c for c in claims if c.status in (ClaimStatus.FILED, ClaimStatus.REVIEWED)]
-    results = ledger.claim_results(_book(session), [_row(c) for c in pending], approved)
-    reviewed: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
-    changed: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
-    moved = []
-    for claim in pending:
-        result = results[claim.id]
-        found = (result.decision, result.reason, result.amount)
-        computed = claim.status is ClaimStatus.REVIEWED
-        if computed and (claim.decision, claim.reason, claim.amount) != found:
-            moved.append(claim)
-        elif claim not in waiting:
-            continue
-        before = snapshot(claim)
-        claim.decision, claim.reason, claim.amount = found
-        claim.status, claim.reviewed_at = ClaimStatus.REVIEWED, at
-        (changed if computed else reviewed).append((str(claim.id), before, snapshot(claim)))
-    record_many(session, label, "claim.review", "claim", reviewed, at=at)
-    record_many(session, label, "claim.recompute", "claim", changed, at=at)
-    return moved
-
-
-def _book(session: Session) -> list[ledger.BookLoan]:
-    return [
-        ledger.BookLoan(
-            id=loan.id,
-            bank_id=loan.bank_id,
-            disbursed_on=loan.disbursed_on,
-            amount=loan.amount,
-            confirmed=loan.status is LoanStatus.CONFIRMED,
-        )
-        for loan in repository.book_loans(session)
-    ]
-
-
-def _row(claim: Claim) -> ledger.ClaimRow:
-    return ledger.ClaimRow(
-        id=claim.id,
-        loan_id=claim.loan_id,
-        filed_on=claim.filed_on,
-        classification=claim.classification,
-        legal_effective_on=claim.legal_effective_on,
-        npl_balance=claim.npl_balance,
-    )
 
 
 def approve(
@@ -346,7 +283,7 @@ def approve(
 def caps(session: Session, actor: Actor, year: int) -> list[BankCapOut]:
     """Each bank's cap for the claims of ``year`` and how much of it the year's computed and
     approved claims take (the trustee's computation; a bank sees its own line only)."""
-    limits = ledger.bank_caps(_book(session), year)
+    limits = ledger.bank_caps(computation.book(session), year)
     if actor.role is Role.BANK:
         limits = {bank: cap for bank, cap in limits.items() if bank == actor.bank_id}
     used: dict[int, Decimal] = {}
