@@ -38,6 +38,8 @@ def recompute(session: Session, label: str, waiting: list[Claim], at: dt.datetim
         if c.status is ClaimStatus.APPROVED and c.amount is not None and c.amount > 0
     ]
     pending = [c for c in claims if c.status in (ClaimStatus.FILED, ClaimStatus.REVIEWED)]
+    if not pending:
+        return []
     results = ledger.claim_results(book(session), [_row(c) for c in pending], approved)
     reviewed: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
     changed: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
@@ -62,14 +64,8 @@ def recompute(session: Session, label: str, waiting: list[Claim], at: dt.datetim
 def book(session: Session) -> list[ledger.BookLoan]:
     """Every loan as the claims' caps see it (C6: confirmed lending by bank and year)."""
     return [
-        ledger.BookLoan(
-            id=loan.id,
-            bank_id=loan.bank_id,
-            disbursed_on=loan.disbursed_on,
-            amount=loan.amount,
-            confirmed=loan.status is LoanStatus.CONFIRMED,
-        )
-        for loan in repository.book_loans(session)
+        ledger.BookLoan(loan_id, bank_id, disbursed_on, amount, status is LoanStatus.CONFIRMED)
+        for loan_id, bank_id, disbursed_on, amount, status in repository.book_loans(session)
     ]
 
 
