@@ -18,13 +18,13 @@ from gzcreditpool.models import Claim, ClaimStatus, LoanStatus
 from gzkit.audit import snapshot
 
 
-def recompute(session: Session, label: str, waiting: list[Claim], at: dt.datetime) -> list[Claim]:
+def recompute(session: Session, label: str, waiting: list[Claim], at: dt.datetime) -> None:
     """Compute the ``waiting`` filed claims, and every claim computed but not yet approved
     again, with the rules engine (:func:`gzcreditpool.ledger.claim_results`); a claim
     approved keeps its amount and draws on the caps first, a claim returned and not filed
     again draws on none, a filed one takes its place by its filing day (第十七条, 第二十三条
     (三)). The waiting ones are audited as ``claim.review``, a computed claim whose decision
-    or amount changes as ``claim.recompute``; returns the latter.
+    or amount changes as ``claim.recompute``.
 
     Cheap enough to run whenever the claims change: one pass over the loans for the banks'
     caps and one over the claims (``docs/creditpool.md``, 退回后重新核算). Run after a
@@ -39,18 +39,17 @@ def recompute(session: Session, label: str, waiting: list[Claim], at: dt.datetim
     ]
     pending = [c for c in claims if c.status in (ClaimStatus.FILED, ClaimStatus.REVIEWED)]
     if not pending:
-        return []
+        return
     results = ledger.claim_results(book(session), [_row(c) for c in pending], approved)
     reviewed: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
     changed: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
-    moved = []
     for claim in pending:
         result = results[claim.id]
         found = (result.decision, result.reason, result.amount)
         computed = claim.status is ClaimStatus.REVIEWED
-        if computed and (claim.decision, claim.reason, claim.amount) != found:
-            moved.append(claim)
-        elif claim not in waiting:
+        if claim not in waiting and not (
+            computed and (claim.decision, claim.reason, claim.amount) != found
+        ):
             continue
         before = snapshot(claim)
         claim.decision, claim.reason, claim.amount = found
@@ -58,7 +57,6 @@ def recompute(session: Session, label: str, waiting: list[Claim], at: dt.datetim
         (changed if computed else reviewed).append((str(claim.id), before, snapshot(claim)))
     record_many(session, label, "claim.review", "claim", reviewed, at=at)
     record_many(session, label, "claim.recompute", "claim", changed, at=at)
-    return moved
 
 
 def book(session: Session) -> list[ledger.BookLoan]:
