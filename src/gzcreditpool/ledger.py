@@ -22,6 +22,7 @@ from gzcreditpool.core.claims import (
     CLAIM_REASONS,
     BankYearCaps,
     Classification,
+    Drawn,
     claim_refusals,
     decide_claims,
 )
@@ -206,15 +207,21 @@ class ClaimResult:
     amount: Decimal
 
 
-def claim_results(loans: Sequence[BookLoan], claims: Sequence[ClaimRow]) -> dict[int, ClaimResult]:
-    """Decide every claim (``claim_refusals`` then ``decide_claims``, C5–C6) against the
-    confirmed loans' caps. Pass every claim ever filed: each draws on caps earlier ones used."""
+def claim_results(
+    loans: Sequence[BookLoan], claims: Sequence[ClaimRow], approved: Sequence[PaidClaim] = ()
+) -> dict[int, ClaimResult]:
+    """Decide ``claims`` (``claim_refusals`` then ``decide_claims``, C5–C6) against the
+    confirmed loans' caps less what the ``approved`` claims took (``core.claims.Drawn``).
+    Pass every claim still to be approved and every approved one: each draws on the caps."""
     if not claims:
         return {}
     index = {loan.id: k for k, loan in enumerate(loans)}
     confirmed = np.array([loan.confirmed for loan in loans], dtype=bool)
     bank = np.array([loan.bank_id for loan in loans], dtype=np.int64)
     claim_loan = np.array([index[claim.loan_id] for claim in claims], dtype=np.int64)
+    paid_loan = np.array([index[claim.loan_id] for claim in approved], dtype=np.int64)
+    paid_id, _, paid_on, paid_fen, paid_balance = _paid_arrays(approved)
+    drawn = Drawn.from_claims(paid_id, paid_on, paid_loan, paid_balance, bank[paid_loan], paid_fen)
     filed_on = _days([claim.filed_on for claim in claims])
     refusal = claim_refusals(
         confirmed[claim_loan],
@@ -236,6 +243,7 @@ def claim_results(loans: Sequence[BookLoan], claims: Sequence[ClaimRow]) -> dict
         bank[claim_loan],
         refusal,
         caps,
+        drawn,
     )
     return {
         claim.id: ClaimResult(

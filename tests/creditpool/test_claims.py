@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from pool_builders import Claim, Loan, run
+
+from gzcreditpool.core.claims import CLAIM_REASONS, NO_REASON, BankYearCaps, Drawn, decide_claims
+from gzcreditpool.core.money import cny
 
 LOANS = [Loan("L1"), Loan("L2"), Loan("L3"), Loan("bad", eligible=False)]  # all bank B1, 2023
 
@@ -199,3 +203,36 @@ def test_the_bank_cap_is_its_share_of_last_years_lending() -> None:
     # Refused loans do not count in the shares: B2's loan refused → B1 has the whole cap.
     loans = [Loan("L1"), Loan("M", bank="B2", amount="3000000", eligible=False)]
     assert run(loans, claims).claim("C") == ("approved", "", "60000000.00")
+
+
+def test_compensation_approved_before_draws_on_both_caps_first() -> None:
+    """The service's approved claims (``Drawn``): loan 7 was paid 300,000 on an 800,000
+    balance, bank 1 (cap 200,000,000 × 1 ÷ 400 = 500,000 for 2024) used those 300,000. A claim
+    of 1,000,000 on loan 7 gets what the loan's cap leaves, 400,000 − 300,000 = 100,000
+    (``loan_cap``); one of 400,000 on loan 8 what the bank's leaves, 100,000 (``bank_cap``)."""
+    caps = BankYearCaps({(1, 2023): 1, (2, 2023): 399}, {2023: 400})
+    drawn = Drawn({7: cny(800_000)}, {7: cny(300_000)}, {(1, 2024): cny(300_000)})
+    outcome = decide_claims(
+        np.array(["a", "b"]),
+        np.array(["2024-03-01", "2024-03-02"], dtype="datetime64[D]"),
+        np.array([7, 8], dtype=np.int64),
+        np.array([cny(1_000_000), cny(400_000)], dtype=np.int64),
+        np.array([1, 1], dtype=np.int64),
+        np.array([NO_REASON, NO_REASON], dtype=np.int8),
+        caps,
+        drawn,
+    )
+    assert outcome.amount_fen.tolist() == [cny(100_000), cny(100_000)]
+    assert [CLAIM_REASONS[r] for r in outcome.reason.tolist()] == ["loan_cap", "bank_cap"]
+    # Drawn from the claims themselves: refused (0) ones draw nothing.
+    assert (
+        Drawn.from_claims(
+            np.array(["2", "1", "3"]),
+            np.array(["2024-04-01", "2024-03-01", "2024-05-01"], dtype="datetime64[D]"),
+            np.array([7, 7, 7], dtype=np.int64),
+            np.array([cny(900_000), cny(800_000), cny(1)], dtype=np.int64),
+            np.array([1, 1, 1], dtype=np.int64),
+            np.array([cny(100_000), cny(200_000), 0], dtype=np.int64),
+        )
+        == drawn
+    )

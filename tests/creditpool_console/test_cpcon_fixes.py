@@ -47,6 +47,8 @@ def test_the_bureau_returns_a_claim_and_the_bank_files_it_again(demo_run: DemoRu
         bureau, "/console/claims", f"/console/claims/{claim['id']}/return", reason="不良余额有误"
     )
     assert returned.status_code == 200 and "申请已退回" in returned.text
+    # The other computed claims were computed again at once; the page says so.
+    assert "其余已核算、未批准的申请已按规则自动重新核算" in returned.text
     bank = signed_in(demo_run, BANK_USER)
     page = bank.get(_last_page(demo_run)).text
     assert "退回理由：不良余额有误" in page
@@ -56,6 +58,7 @@ def test_the_bureau_returns_a_claim_and_the_bank_files_it_again(demo_run: DemoRu
         bank, "/console/claims", f"/console/claims/{claim['id']}/resubmit", npl_balance="80.00"
     )
     assert again.status_code == 200 and "申请已重新提交" in again.text
+    assert "已按申请先后自动重新核算" in again.text
     now = demo_run.call("GET", f"/api/claims/{claim['id']}", bank_api)
     assert (now["status"], now["npl_balance"], now["return_reason"]) == (
         "filed", "80.00", "不良余额有误",

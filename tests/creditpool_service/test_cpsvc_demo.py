@@ -14,6 +14,8 @@ def test_the_demo_writes_its_report_and_workbooks(tmp_path: Path) -> None:
     assert "报送贷款" in summary and "疑似重复申报 1 起" in summary and "处理" in summary
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "入池放贷额" in html and "Plotly.newPlot" in html
+    # Top-ups have their section and their count in the summary (none in so small a world).
+    assert '<table id="top-ups">' in html and "补退 0 笔" in summary
     assert '<script src="http' not in html  # plotly.js is inlined: the report works offline
     performance = load_workbook(tmp_path / "performance-2023.xlsx", read_only=True)
     assert performance.sheetnames == ["合作银行绩效", "受托管理费", "核销"]

@@ -223,13 +223,22 @@ def test_the_pool_from_bank_selection_to_sanction(pool: Pool) -> None:
     }
     caps = {
         c["bank_code"]: c
-        for c in pool.ok(client.get("/api/claims/caps/2024", headers=pool.trustee))
+        for c in pool.ok(client.get("/api/claims/caps/2024", headers=pool.trustee))["items"]
     }
     assert (caps[bank_a]["cap"], caps[bank_a]["used"], caps[bank_a]["left"]) == (
         "475059.38", "475059.38", "0.00",
     )  # fmt: skip
     assert (caps[bank_b]["cap"], caps[bank_b]["used"]) == ("199524940.62", "10000000.00")
-    own = pool.ok(client.get("/api/claims/caps/2024", headers=a))
+    # Paged like every list: one bank a page, in the same order.
+    pages = [
+        pool.ok(client.get(f"/api/claims/caps/2024?limit=1&page={k}", headers=pool.trustee))
+        for k in range(1, len(caps) + 1)
+    ]
+    assert [p["pagination"] for p in pages] == [
+        {"total_count": len(caps), "max_page": len(caps)}
+    ] * len(caps)
+    assert [p["items"][0]["bank_code"] for p in pages] == list(caps)
+    own = pool.ok(client.get("/api/claims/caps/2024", headers=a))["items"]
     assert [(c["bank_code"], c["left"]) for c in own] == [(bank_a, "0.00")]
     approved = pool.ok(client.post("/api/claims/approve", json={}, headers=pool.bureau))
     assert len(approved) == 5

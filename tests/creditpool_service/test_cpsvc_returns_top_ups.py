@@ -144,6 +144,11 @@ def test_a_returned_claim_and_a_refund_top_up(pool: Pool, tmp_path: Path) -> Non
         )
         assert not top_up["overdue"] and top_up["refunded_on"] is None
     assert _count(pool, "recovery.top_up") == 1
+    # The banks' year (the dashboard's chart, the performance workbook) counts what the
+    # recovery owes in all: 47,505.94 + 2,494.06.
+    years = pool.ok(client.get("/api/performance?limit=100", headers=pool.bureau))["items"]
+    [year] = [r for r in years if r["year"] == 2025 and r["bank_code"] == recovery["bank_code"]]
+    assert year["refunds"] == "50000.00"
 
     # Unpaid after its due day, the top-up is flagged like any overdue refund.
     pool.at("2025-05-19")

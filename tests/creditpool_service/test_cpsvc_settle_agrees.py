@@ -1,7 +1,9 @@
 """The service decides as ``gzcreditpool settle`` does: a demo world run week by week through
 the service, then its loans, claims and recoveries written as the batch's files and settled —
 every loan's, claim's and recovery's decision, reason, amount (a recovery's refund with its
-top-ups) and due day, and every year's trustee fee, agree."""
+top-ups) and due day, and every year's trustee fee, agree. Seed 3 makes the small bank's
+claim cut by its yearly cap, its second claim a year later, and a recovery refunded between
+the two owe a top-up, paid by the bank (the demo's second claims, C6 and C7)."""
 
 from __future__ import annotations
 
@@ -15,10 +17,12 @@ from gzkit.db import session_scope
 
 
 def test_the_service_and_the_batch_decide_alike(tmp_path: Path) -> None:
-    run = simulate(f"sqlite:///{tmp_path / 'pool.sqlite'}", world.build(400, seed=11))
+    run = simulate(f"sqlite:///{tmp_path / 'pool.sqlite'}", world.build(400, seed=3))
     try:
         with session_scope(run.client.app.state.sessionmaker) as session:
             book = settle_book(session, tmp_path)
+            top_ups = [t for r in book.recoveries for t in r.top_ups]
+            assert len(top_ups) == 1 and top_ups[0].refunded_on is not None
             service_fees = {
                 year: run.call("GET", f"/api/fees/{year}", run.bureau)["fee"]
                 for year in range(2021, 2026)

@@ -25,7 +25,7 @@ from gzcreditpool.kit.params import BankCode, RowId
 from gzcreditpool.models import ClaimStatus
 from gzkit.clock import ClockDep
 from gzkit.db import SessionDep
-from gzkit.pagination import ListResource, PaginationQuery
+from gzkit.pagination import ListResource, PaginationQuery, page_of
 from gzkit.received import received_file
 
 router = APIRouter(tags=["贷后与补偿 claims"])
@@ -144,10 +144,15 @@ def resubmit(
 
 @router.get("/claims/caps/{year}")
 def caps(
-    year: Annotated[int, Path(ge=2000, le=2100)], session: SessionDep, actor: ActorDep
-) -> list[BankCapOut]:
-    """Each bank's cap for the claims of ``year`` (第十七条), used and left."""
-    return service.caps(session, actor, year)
+    year: Annotated[int, Path(ge=2000, le=2100)],
+    session: SessionDep,
+    actor: ActorDep,
+    pagination: PaginationQuery,
+) -> ListResource[BankCapOut]:
+    """Each bank's cap for the claims of ``year`` (第十七条), used and left, a page at a
+    time like every list."""
+    items, total = page_of(service.caps(session, actor, year), pagination)
+    return ListResource[BankCapOut].build(list(items), total, pagination)
 
 
 @router.get("/claims/{claim_id}")

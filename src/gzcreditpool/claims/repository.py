@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
+from decimal import Decimal
 
-from sqlalchemy import Select, select
+from sqlalchemy import Row, Select, select
 from sqlalchemy.orm import Session, joinedload
 
-from gzcreditpool.models import Bank, Claim, ClaimStatus, Classification, LegalAction, Loan
+from gzcreditpool.models import (
+    Bank,
+    Claim,
+    ClaimStatus,
+    Classification,
+    LegalAction,
+    Loan,
+    LoanStatus,
+)
 
 
 def classifications(session: Session, loan_id: int) -> Sequence[Classification]:
@@ -47,13 +57,20 @@ def claims(
     return query.order_by(Claim.filed_on, Claim.id)
 
 
+def any_in_status(session: Session, status: ClaimStatus) -> bool:
+    return session.scalar(select(Claim.id).where(Claim.status == status).limit(1)) is not None
+
+
 def every_claim(session: Session) -> Sequence[Claim]:
     return session.scalars(select(Claim).order_by(Claim.id)).all()
 
 
-def book_loans(session: Session) -> Sequence[Loan]:
-    """Every loan: the banks' caps need all of last year's lending (C6)."""
-    return session.scalars(select(Loan).order_by(Loan.id)).all()
+def book_loans(session: Session) -> Sequence[Row[int, int, dt.date, Decimal, LoanStatus]]:
+    """Every loan's id, bank, disbursement day, amount and status: the banks' caps need all of
+    last year's lending (C6). Columns, not loans: the book is read whole at each computation."""
+    return session.execute(
+        select(Loan.id, Loan.bank_id, Loan.disbursed_on, Loan.amount, Loan.status).order_by(Loan.id)
+    ).all()
 
 
 def banks(session: Session) -> Sequence[Bank]:

@@ -18,7 +18,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from gzcreditpool import ledger
-from gzcreditpool.claims import repository
+from gzcreditpool.claims import computation, repository
 from gzcreditpool.claims.schemas import (
     BankCapOut,
     CheckOut,
@@ -186,7 +186,12 @@ def return_claim(
     session: Session, actor: Actor, claim_id: int, reason: str, at: dt.datetime
 ) -> Claim:
     """市科技局 returns one computed claim with its reason instead of approving it: the
-    trustee's computation is set aside and the bank may correct the claim and file it again."""
+    trustee's computation is set aside and the bank may correct the claim and file it again.
+
+    The claims computed and not yet approved are computed again at once
+    (:func:`gzcreditpool.claims.computation.recompute`): the returned claim no longer draws
+    on the caps, so a later claim of the bank's year or on the same loan may now be paid more
+    (第十七条)."""
     actor.require(Role.BUREAU)
     claim = _claim(session, claim_id)
     if claim.status is not ClaimStatus.REVIEWED:
@@ -198,6 +203,7 @@ def return_claim(
     record(
         session, actor.label, "claim.return", "claim", str(claim.id), before, snapshot(claim), at=at
     )
+    computation.recompute(session, actor.label, [], at)
     return claim
 
 
@@ -226,6 +232,8 @@ def resubmit(
         snapshot(claim),
         at=at,
     )
+    # Back in its place (its first filing day), it draws on the caps before later claims.
+    computation.recompute(session, actor.label, [], at)
     return claim
 
 
@@ -237,48 +245,16 @@ def _claim(session: Session, claim_id: int) -> Claim:
 
 
 def review(session: Session, actor: Actor, ids: list[int] | None, at: dt.datetime) -> list[Claim]:
-    """The trustee computes the filed claims (``ids``, default all) with the rules engine; a
-    claim returned and not yet filed again draws on no cap."""
+    """The trustee computes the filed claims (``ids``, default all) with the rules engine."""
     actor.require(Role.TRUSTEE)
-    claims = repository.every_claim(session)
-    waiting = [c for c in claims if c.status is ClaimStatus.FILED and (ids is None or c.id in ids)]
-    if not waiting:
-        return []
-    live = [_row(c) for c in claims if c.status is not ClaimStatus.RETURNED]
-    results = ledger.claim_results(_book(session), live)
-    changes = []
-    for claim in waiting:
-        before = snapshot(claim)
-        result = results[claim.id]
-        claim.decision, claim.reason, claim.amount = result.decision, result.reason, result.amount
-        claim.status, claim.reviewed_at = ClaimStatus.REVIEWED, at
-        changes.append((str(claim.id), before, snapshot(claim)))
-    record_many(session, actor.label, "claim.review", "claim", changes, at=at)
-    return waiting
-
-
-def _book(session: Session) -> list[ledger.BookLoan]:
-    return [
-        ledger.BookLoan(
-            id=loan.id,
-            bank_id=loan.bank_id,
-            disbursed_on=loan.disbursed_on,
-            amount=loan.amount,
-            confirmed=loan.status is LoanStatus.CONFIRMED,
-        )
-        for loan in repository.book_loans(session)
+    waiting = [
+        c
+        for c in repository.every_claim(session)
+        if c.status is ClaimStatus.FILED and (ids is None or c.id in ids)
     ]
-
-
-def _row(claim: Claim) -> ledger.ClaimRow:
-    return ledger.ClaimRow(
-        id=claim.id,
-        loan_id=claim.loan_id,
-        filed_on=claim.filed_on,
-        classification=claim.classification,
-        legal_effective_on=claim.legal_effective_on,
-        npl_balance=claim.npl_balance,
-    )
+    if waiting:
+        computation.recompute(session, actor.label, waiting, at)
+    return waiting
 
 
 def approve(
@@ -307,7 +283,7 @@ def approve(
 def caps(session: Session, actor: Actor, year: int) -> list[BankCapOut]:
     """Each bank's cap for the claims of ``year`` and how much of it the year's computed and
     approved claims take (the trustee's computation; a bank sees its own line only)."""
-    limits = ledger.bank_caps(_book(session), year)
+    limits = ledger.bank_caps(computation.book(session), year)
     if actor.role is Role.BANK:
         limits = {bank: cap for bank, cap in limits.items() if bank == actor.bank_id}
     used: dict[int, Decimal] = {}

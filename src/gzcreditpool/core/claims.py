@@ -159,6 +159,55 @@ class BankYearCaps:
 
 
 @dataclass(frozen=True)
+class Drawn:
+    """What claims approved before a decision took from the caps (C6, 第十七条), in fen.
+
+    The service approves claims year after year and may have a claim returned and filed again
+    after later ones were approved (第二十三条 (三)); compensation once approved is not decided
+    again, so it draws on the caps before any claim still to be decided **[reading]**. The
+    batch (``gzcreditpool settle``) decides everything at once and draws nothing first.
+
+    Attributes
+    ----------
+    base : dict of int to int
+        Loan → the balance of its first approved or partial claim (in order of filing).
+    paid : dict of int to int
+        Loan → compensation approved on it.
+    used : dict of (int, int) to int
+        (bank, claim year) → compensation approved on the bank's claims of that year.
+    """
+
+    base: dict[int, int]
+    paid: dict[int, int]
+    used: dict[tuple[int, int], int]
+
+    @classmethod
+    def from_claims(
+        cls,
+        claim_id: npt.NDArray[np.str_],
+        filed_on: npt.NDArray[np.datetime64],
+        loan: npt.NDArray[np.int64],
+        npl_balance_fen: npt.NDArray[np.int64],
+        bank: npt.NDArray[np.int64],
+        amount_fen: npt.NDArray[np.int64],
+    ) -> Drawn:
+        """Sum approved claims (``amount_fen`` > 0 counts; a refused one draws nothing)."""
+        base: dict[int, int] = {}
+        paid: dict[int, int] = {}
+        used: dict[tuple[int, int], int] = {}
+        year = filed_on.astype("datetime64[Y]").astype(np.int64) + 1970
+        for index in np.lexsort((claim_id, filed_on)).tolist():
+            amount = int(amount_fen[index])
+            if amount <= 0:
+                continue
+            claim_loan, key = int(loan[index]), (int(bank[index]), int(year[index]))
+            base.setdefault(claim_loan, int(npl_balance_fen[index]))
+            paid[claim_loan] = paid.get(claim_loan, 0) + amount
+            used[key] = used.get(key, 0) + amount
+        return cls(base, paid, used)
+
+
+@dataclass(frozen=True)
 class ClaimOutcome:
     """What :func:`decide_claims` decided, one entry per claim.
 
@@ -185,6 +234,7 @@ def decide_claims(
     bank: npt.NDArray[np.int64],
     refusal: npt.NDArray[np.int8],
     caps: BankYearCaps,
+    drawn: Drawn | None = None,
 ) -> ClaimOutcome:
     """Approve, partly approve or refuse each claim (C6, 第十七条).
 
@@ -216,6 +266,9 @@ def decide_claims(
     refusal : ndarray of int8
         From :func:`claim_refusals`.
     caps : BankYearCaps
+    drawn : Drawn, optional
+        What claims approved before these took from the caps (the service's); they count as
+        decided before every claim here.
 
     Returns
     -------
@@ -236,9 +289,10 @@ def decide_claims(
     by_loan = CLAIM_REASONS.index(ClaimReason.LOAN_CAP)
     by_bank = CLAIM_REASONS.index(ClaimReason.BANK_CAP)
 
-    base: dict[int, int] = {}  # loan → balance of its first approved claim
-    paid: dict[int, int] = {}  # loan → compensation approved so far
-    used: dict[tuple[int, int], int] = {}  # (bank, year) → approved so far
+    drawn = drawn or Drawn({}, {}, {})
+    base = dict(drawn.base)  # loan → balance of its first approved claim
+    paid = dict(drawn.paid)  # loan → compensation approved so far
+    used = dict(drawn.used)  # (bank, year) → approved so far
     cap_of: dict[tuple[int, int], tuple[int, int]] = {}
     for index, claim_loan, balance, claim_bank, claim_year in zip(
         pending.tolist(),

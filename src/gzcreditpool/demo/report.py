@@ -102,6 +102,16 @@ def write_report(run: DemoRun, out: Path) -> str:
     decisions = Counter(DECISIONS.get(c["decision"] or "", "待核算") for c in claims)
     reasons = Counter(c["reason_text"] for c in claims if c["reason_text"])
     overdue = [r for r in recoveries if r["overdue"] or any(t["overdue"] for t in r["top_ups"])]
+    top_ups = [
+        {
+            "recovery": r,
+            "top_up": t,
+            "claims": [c for c in claims if c["loan_id"] == r["loan_id"]],
+        }
+        for r in recoveries
+        for t in r["top_ups"]
+    ]
+    top_up_total = sum((Decimal(t["top_up"]["amount"]) for t in top_ups), Decimal(0))
     environment = Environment(
         loader=PackageLoader("gzcreditpool.demo"), autoescape=select_autoescape()
     )
@@ -119,6 +129,9 @@ def write_report(run: DemoRun, out: Path) -> str:
         recoveries=len(recoveries),
         refunds=sum((_owed(r) for r in recoveries), Decimal(0)),
         overdue=overdue,
+        top_ups=top_ups,
+        top_up_total=top_up_total,
+        decisions_text=DECISIONS,
         budgets=budgets,
         fees=fees,
         flags=flags,
@@ -132,6 +145,7 @@ def write_report(run: DemoRun, out: Path) -> str:
     return (
         f"报告 {out / 'report.html'}：报送贷款 {loans} 笔（不予入池 {sum(refused.values())} 笔），"
         f"补偿申请 {len(claims)} 笔（部分补偿 {partial} 笔），清收 {len(recoveries)} 笔"
-        f"（逾期未退回 {len(overdue)} 笔），疑似重复申报 {len(flags)} 起，"
+        f"（逾期未退回 {len(overdue)} 笔；补退 {len(top_ups)} 笔 {top_up_total:,.2f} 元），"
+        f"疑似重复申报 {len(flags)} 起，"
         f"处理 {len(sanctions)} 起。"
     )

@@ -11,7 +11,7 @@ import csv
 import datetime as dt
 import io
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,8 +27,6 @@ from gzkit.clock import SimulatedClock
 from gzkit.db import session_scope
 
 START = dt.datetime(2021, 6, 1, 9, 0)
-FRIDAY = 4
-LEGAL_WAIT = dt.timedelta(days=31)
 SANCTION_DAY = dt.date(2025, 7, 18)
 Headers = dict[str, str]
 MAX_PAGE = 100  # gzkit.pagination.MAX_LIMIT
@@ -47,7 +45,7 @@ class DemoRun:
     world: synthetic.World
     loan_ids: dict[int, int] = field(default_factory=dict)  # world key → service id
     registered: set[int] = field(default_factory=set)
-    claimed: set[int] = field(default_factory=set)
+    claims: Counter[int] = field(default_factory=Counter)  # world key → claims filed
     tokens: dict[str, str] = field(default_factory=dict)
 
     def close(self) -> None:
@@ -145,7 +143,7 @@ def start(url: str, world: synthetic.World) -> DemoRun:
 
 def _fridays() -> list[dt.date]:
     day = synthetic.FIRST_DAY
-    while day.weekday() != FRIDAY:
+    while day.weekday() != synthetic.FRIDAY:
         day += dt.timedelta(days=1)
     days = []
     while day <= synthetic.LAST_DAY:
@@ -211,25 +209,20 @@ def simulate(url: str, world: synthetic.World) -> DemoRun:
     reports: dict[dt.date, list[synthetic.Loan]] = defaultdict(list)
     events: dict[dt.date, list[tuple[str, synthetic.Loan, Any]]] = defaultdict(list)
     fridays = _fridays()
-
-    def friday_of(day: dt.date) -> dt.date:
-        return day + dt.timedelta(days=(FRIDAY - day.weekday()) % 7)
-
+    friday_of = synthetic.friday_of
     for loan in world.loans:
         reports[friday_of(loan.report_on)].append(loan)
         if loan.bad_on and loan.judgment_on:
             events[friday_of(loan.bad_on)].append(("classify", loan, None))
             events[friday_of(loan.judgment_on)].append(("legal", loan, None))
-            claim_day = friday_of(loan.judgment_on + LEGAL_WAIT)
-            while claim_day.month > 6:
-                claim_day = friday_of(dt.date(claim_day.year + 1, 3, 1))
-            events[claim_day].append(("claim", loan, None))
+            events[synthetic.claim_on(loan.judgment_on)].append(("claim", loan, None))
             for recovery in loan.recoveries:
                 events[friday_of(recovery[0])].append(("recover", loan, recovery))
             if loan.written_off_on:
                 events[friday_of(loan.written_off_on)].append(("write_off", loan, None))
     reviewed_year = approved_year = reported_year = 0
     pending_write_offs: list[int] = []
+    owed: list[tuple[int, dict[str, Any]]] = []  # (bank, recovery) owing since an approval
     for friday in fridays:
         run.clock.set(dt.datetime.combine(friday, dt.time(10)))
         due = reports.pop(friday, [])
@@ -245,6 +238,16 @@ def simulate(url: str, world: synthetic.World) -> DemoRun:
                 json={"note": "尽职追偿后核销，材料齐全"},
             )
         pending_write_offs = []
+        for bank, owing in owed:
+            paid = {"refunded_on": friday.isoformat()}
+            path = f"/api/recoveries/{owing['id']}"
+            if owing["due_on"] and owing["refunded_on"] is None:
+                run.call("POST", f"{path}/refunded", run.banks[bank], json=paid)
+            for top_up in owing["top_ups"]:
+                if top_up["refunded_on"] is None:
+                    path_up = f"{path}/top-ups/{top_up['id']}/refunded"
+                    run.call("POST", path_up, run.banks[bank], json=paid)
+        owed = []
         for kind, loan, detail in events.pop(friday, []):
             loan_id = run.loan_ids.get(loan.key)
             if loan_id is None:
@@ -284,7 +287,7 @@ def simulate(url: str, world: synthetic.World) -> DemoRun:
                     headers,
                     json={"loan_id": loan_id, "npl_balance": f"{loan.npl_balance}.00"},
                 )
-                run.claimed.add(loan.key)
+                run.claims[loan.key] += 1
             elif kind == "recover":
                 day, gross, fees = detail
                 made = run.call(
@@ -325,8 +328,10 @@ def simulate(url: str, world: synthetic.World) -> DemoRun:
             run.call("POST", "/api/claims/review", run.trustee, json={})
             reviewed_year = friday.year
         elif friday.month == 7 and friday.year > approved_year and reviewed_year == friday.year:
-            run.call("POST", "/api/claims/approve", run.bureau, json={})
+            approved = run.call("POST", "/api/claims/approve", run.bureau, json={})
             approved_year = friday.year
+            _claim_the_rest(run, approved, events)
+            owed = _owed_since_approval(run)
         # The trustee's report on last year by 31 March.
         if (
             friday.month == 3
@@ -340,6 +345,48 @@ def simulate(url: str, world: synthetic.World) -> DemoRun:
         if friday == SANCTION_DAY:
             _sanction(run)
     return run
+
+
+def _claim_the_rest(
+    run: DemoRun,
+    approved: list[dict[str, Any]],
+    events: dict[dt.date, list[tuple[str, synthetic.Loan, Any]]],
+) -> None:
+    """A loan's first claim cut or refused by its bank's yearly cap is filed once more in the
+    next March, from the next year's cap, for what the loan's half still leaves (第十七条)."""
+    loans = {service_id: key for key, service_id in run.loan_ids.items()}
+    by_key = {loan.key: loan for loan in run.world.loans}
+    for claim in approved:
+        loan = by_key[loans[claim["loan_id"]]]
+        next_year = dt.date.fromisoformat(claim["filed_on"]).year + 1
+        again = synthetic.friday_of(dt.date(next_year, 3, 1))
+        if (
+            claim["reason"] in ("bank_cap", "bank_cap_reached")
+            and run.claims[loan.key] == 1
+            and again < synthetic.LAST_DAY
+        ):
+            events[again].append(("claim", loan, None))
+
+
+def _owed_since_approval(run: DemoRun) -> list[tuple[int, dict[str, Any]]]:
+    """Recoveries whose refund or top-up the approval made due (C7: recoveries received
+    after the claim's filing, top-ups of refunded ones), which their banks pay the next
+    Friday unless they pay late."""
+    index = {code: k for k, (code, _, _) in enumerate(synthetic.BANKS)}
+    late = {
+        run.loan_ids[loan.key]
+        for loan in run.world.loans
+        if loan.refund_late and loan.key in run.loan_ids
+    }
+    return [
+        (index[recovery["bank_code"]], recovery)
+        for recovery in run.every("/api/recoveries", run.bureau)
+        if recovery["loan_id"] not in late
+        and (
+            (recovery["due_on"] and recovery["refunded_on"] is None)
+            or any(t["refunded_on"] is None for t in recovery["top_ups"])
+        )
+    ]
 
 
 def _sanction(run: DemoRun) -> None:

@@ -25,6 +25,32 @@ BANKS = (
     ("GZB05", "戊村镇银行", 0.02),
 )
 CATEGORIES = ("次级", "可疑", "损失")
+FRIDAY = 4  # the banks, the trustee and 市科技局 work the pool on Fridays
+LEGAL_WAIT = dt.timedelta(days=31)  # a claim waits more than 30 days after the judgment (C5)
+SMALL = len(BANKS) - 1
+
+
+def friday_of(day: dt.date) -> dt.date:
+    """The Friday on or after ``day``."""
+    return day + dt.timedelta(days=(FRIDAY - day.weekday()) % 7)
+
+
+def claim_on(judgment: dt.date) -> dt.date:
+    """The Friday a bank claims on a loan whose judgment took effect on ``judgment``: more
+    than 30 days later, in the January–June window, else the next year's March (C5, C6)."""
+    day = friday_of(judgment + LEGAL_WAIT)
+    while day.month > 6:
+        day = friday_of(dt.date(day.year + 1, 3, 1))
+    return day
+
+
+def follow_up_recovery(loan: Loan) -> tuple[dt.date, int, int]:
+    """What the small bank recovers in the April after its first claim on ``loan``, while it
+    claims the rest of the loan's half from the next year's cap (C6, C7): 8 % of the balance,
+    2 % of it in fees."""
+    assert loan.judgment_on is not None
+    gross = loan.npl_balance * 8 // 100
+    return dt.date(claim_on(loan.judgment_on).year + 1, 4, 15), gross, gross // 50
 
 
 def uscc_of(serial: int) -> str:
@@ -136,7 +162,7 @@ def build(enterprises: int, seed: int) -> World:
     loans.sort(key=lambda loan: (loan.disbursed_on, loan.key))
     for loan in loans:
         # About 5 % go bad (more at the small bank); a judgment follows, then recoveries.
-        if rng.random() >= (0.25 if loan.bank == len(BANKS) - 1 else 0.05):
+        if rng.random() >= (0.25 if loan.bank == SMALL else 0.05):
             continue
         bad = loan.disbursed_on + dt.timedelta(days=int(rng.integers(150, 500)))
         judgment = bad + dt.timedelta(days=int(rng.integers(40, 200)))
@@ -154,6 +180,8 @@ def build(enterprises: int, seed: int) -> World:
         loan.refund_late = bool(rng.random() < 0.15)
         if not loan.recoveries and rng.random() < 0.3:
             loan.written_off_on = judgment + dt.timedelta(days=int(rng.integers(300, 600)))
+        if loan.bank == SMALL and follow_up_recovery(loan)[0] < LAST_DAY:
+            loan.recoveries = sorted([*loan.recoveries, follow_up_recovery(loan)])
     # One contract reported by two banks (duplicate funding, 第二十五条).
     first = next(loan for loan in loans if loan.disbursed_on.year == 2023)
     twin = Loan(

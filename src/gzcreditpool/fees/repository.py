@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Integer, cast, distinct, extract, func, select
+from sqlalchemy import Integer, cast, distinct, extract, func, select, union_all
 from sqlalchemy.orm import Session, joinedload
 
 from gzcreditpool.models import (
@@ -16,6 +16,7 @@ from gzcreditpool.models import (
     Loan,
     LoanStatus,
     Recovery,
+    RefundTopUp,
     TrusteeReport,
     WriteOff,
 )
@@ -63,12 +64,22 @@ def claims(session: Session) -> dict[Key, tuple[Decimal, Decimal]]:
 
 
 def refunds(session: Session) -> dict[Key, Decimal]:
-    """Refunds due by (bank, year received)."""
+    """Refunds due by (bank, year received), each recovery's with its top-ups (C7: what the
+    recovery owes the treasury in all, as ``gzcreditpool settle`` counts it)."""
     year = _year(Recovery.received_on)
-    rows = session.execute(
-        select(Loan.bank_id, year, func.sum(Recovery.refund))
+    due = select(Loan.bank_id, year.label("year"), Recovery.refund.label("amount")).join(
+        Loan, Loan.id == Recovery.loan_id
+    )
+    topped = (
+        select(Loan.bank_id, year.label("year"), RefundTopUp.amount.label("amount"))
+        .join(Recovery, Recovery.id == RefundTopUp.recovery_id)
         .join(Loan, Loan.id == Recovery.loan_id)
-        .group_by(Loan.bank_id, year)
+    )
+    owed = union_all(due, topped).subquery()
+    rows = session.execute(
+        select(owed.c.bank_id, owed.c.year, func.sum(owed.c.amount)).group_by(
+            owed.c.bank_id, owed.c.year
+        )
     )
     return {(b, int(y)): Decimal(s) for b, y, s in rows}
 

@@ -35,7 +35,8 @@ class BudgetOut(BaseModel):
 
 class BankYearOut(BaseModel):
     """One bank's year: lending and enterprises (第二十六条), non-performing balances claimed,
-    compensation approved, refunds due and written-off amounts."""
+    compensation approved, refunds due (each recovery's with its top-ups) and written-off
+    amounts."""
 
     bank_code: str
     bank_name: str

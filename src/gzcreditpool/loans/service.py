@@ -17,6 +17,8 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from gzcreditpool import ledger
+from gzcreditpool.claims import computation
+from gzcreditpool.claims import repository as claims_repository
 from gzcreditpool.enterprises import service as enterprises
 from gzcreditpool.kit.audit import record, record_many
 from gzcreditpool.kit.auth import Actor
@@ -26,6 +28,7 @@ from gzcreditpool.loans.schemas import ConfirmationOut, DeadlineOut, LoanIn, Loa
 from gzcreditpool.models import (
     Bank,
     BankStatus,
+    ClaimStatus,
     Confirmation,
     Loan,
     LoanStatus,
@@ -291,7 +294,9 @@ def confirm(
     session: Session, actor: Actor, ids: list[int] | None, at: dt.datetime
 ) -> list[Confirmation]:
     """市科技局 confirms the forwarded loans in bulk: those the rules register enter the pool,
-    the others are refused; each bank gets one 确认书 for its confirmed loans."""
+    the others are refused; each bank gets one 确认书 for its confirmed loans. Claims computed
+    and not yet approved are computed again (their banks' caps or their loans may have
+    changed)."""
     actor.require(Role.BUREAU)
     forwarded = repository.in_status(session, LoanStatus.FORWARDED, ids)
     by_bank: dict[int, list[Loan]] = defaultdict(list)
@@ -324,6 +329,9 @@ def confirm(
         confirmations.append(confirmation)
     session.flush()
     record_many(session, actor.label, "loan.decide", "loan", changes, at=at)
+    if by_bank and claims_repository.any_in_status(session, ClaimStatus.REVIEWED):
+        # Confirmed lending moves the banks' caps (第十七条): computed claims follow.
+        computation.recompute(session, actor.label, [], at)
     return confirmations
 
 
