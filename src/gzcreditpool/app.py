@@ -24,6 +24,7 @@ from gzcreditpool.enterprises.endpoints import router as enterprises_router
 from gzcreditpool.fees.endpoints import router as fees_router
 from gzcreditpool.kit.db import DATABASE
 from gzcreditpool.loans.endpoints import router as loans_router
+from gzcreditpool.policies.endpoints import router as policies_router
 from gzcreditpool.recoveries.endpoints import router as recoveries_router
 from gzcreditpool.sanctions.endpoints import router as sanctions_router
 from gzkit import errors
@@ -93,6 +94,7 @@ def create_app(
         recoveries_router,
         fees_router,
         sanctions_router,
+        policies_router,
     ):
         app.include_router(router, prefix="/api")
     for pages in (
