@@ -18,6 +18,7 @@ from gzcreditpool.console import dashboard as console_dashboard
 from gzcreditpool.console import enterprises as console_enterprises
 from gzcreditpool.console import loans as console_loans
 from gzcreditpool.console import pages as console_pages
+from gzcreditpool.console import policies as console_policies
 from gzcreditpool.console import recoveries as console_recoveries
 from gzcreditpool.console import signin as console_signin
 from gzcreditpool.enterprises.endpoints import router as enterprises_router
@@ -105,6 +106,7 @@ def create_app(
         console_enterprises,
         console_dashboard,
         console_banks,
+        console_policies,
     ):
         app.include_router(pages.router)
     app.include_router(console_signin.root_router)
