@@ -12,6 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -198,17 +199,12 @@ def _add_many(
         enterprise = firms[body.enterprise_uscc]
         problems = enterprises.problems(enterprise, body.disbursed_on)
         loans.append(
-            Loan(
+            _loan(
+                body,
                 bank_id=bank.id,
                 enterprise_id=enterprise.id,
-                contract_no=body.contract_no,
-                disbursed_on=body.disbursed_on,
                 reported_on=today,
                 report_deadline=deadline_on,
-                amount=body.amount,
-                term_months=body.term_months,
-                credit_part=body.credit_part,
-                financing_guarantee=body.financing_guarantee,
                 enterprise_eligible=not problems,
                 eligibility_note="；".join(problems) or "符合第八条",
                 status=LoanStatus.REPORTED,
@@ -220,6 +216,19 @@ def _add_many(
     changes = [(str(loan.id), None, snapshot(loan)) for loan in loans]
     record_many(session, actor.label, "loan.report", "loan", changes, at=at)
     return loans
+
+
+def _loan(body: LoanIn, **pool: Any) -> Loan:
+    """A loan with the facts ``body`` reports (C3) and what the pool records of it."""
+    return Loan(
+        contract_no=body.contract_no,
+        disbursed_on=body.disbursed_on,
+        amount=body.amount,
+        term_months=body.term_months,
+        credit_part=body.credit_part,
+        financing_guarantee=body.financing_guarantee,
+        **pool,
+    )
 
 
 def _refusal(
@@ -286,17 +295,12 @@ def carry_in(
     error = _refusal(body, at.date(), taken, firms)
     if error is not None:
         raise error
-    loan = Loan(
+    loan = _loan(
+        body,
         bank_id=bank_id,
         enterprise_id=firms[body.enterprise_uscc].id,
-        contract_no=body.contract_no,
-        disbursed_on=body.disbursed_on,
         reported_on=body.confirmed_on,
         report_deadline=body.confirmed_on,
-        amount=body.amount,
-        term_months=body.term_months,
-        credit_part=body.credit_part,
-        financing_guarantee=body.financing_guarantee,
         enterprise_eligible=True,
         eligibility_note=f"按原政策确认入池（{version.title}，第三十一条）",
         status=LoanStatus.CONFIRMED,
