@@ -131,6 +131,7 @@ def test_the_policy_versions_page_fits(
     bureau.wait_for_load_state("networkidle")
     assert "原政策版本已登记" in bureau.inner_text("main")
     assert "原政策" in bureau.inner_text(f"#policy-P{label}")
+    assert bureau.locator("#carry-in select[name=code] option").count() >= 1
     assert page_width(bureau) <= viewport[0]
     shot(bureau, f"creditpool-{label}-policies")
     assert blocked == []
