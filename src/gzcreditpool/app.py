@@ -18,12 +18,14 @@ from gzcreditpool.console import dashboard as console_dashboard
 from gzcreditpool.console import enterprises as console_enterprises
 from gzcreditpool.console import loans as console_loans
 from gzcreditpool.console import pages as console_pages
+from gzcreditpool.console import policies as console_policies
 from gzcreditpool.console import recoveries as console_recoveries
 from gzcreditpool.console import signin as console_signin
 from gzcreditpool.enterprises.endpoints import router as enterprises_router
 from gzcreditpool.fees.endpoints import router as fees_router
 from gzcreditpool.kit.db import DATABASE
 from gzcreditpool.loans.endpoints import router as loans_router
+from gzcreditpool.policies.endpoints import router as policies_router
 from gzcreditpool.recoveries.endpoints import router as recoveries_router
 from gzcreditpool.sanctions.endpoints import router as sanctions_router
 from gzkit import errors
@@ -93,6 +95,7 @@ def create_app(
         recoveries_router,
         fees_router,
         sanctions_router,
+        policies_router,
     ):
         app.include_router(router, prefix="/api")
     for pages in (
@@ -103,6 +106,7 @@ def create_app(
         console_enterprises,
         console_dashboard,
         console_banks,
+        console_policies,
     ):
         app.include_router(pages.router)
     app.include_router(console_signin.root_router)

@@ -1,6 +1,7 @@
 """The console in chromium at a desk (1440×900) and on a phone (390×844): a bank reports a
 loan and sees its deadline, the trustee forwards it, 市科技局 confirms it and reads the
-dashboard's charts; no page is wider than the phone, nothing breaks the security policy."""
+dashboard's charts, and reads and adds the policy versions; no page is wider than the phone,
+nothing breaks the security policy."""
 
 from __future__ import annotations
 
@@ -108,4 +109,29 @@ def test_the_enterprise_page_and_the_bank_filter(
     bank.wait_for_load_state("networkidle")
     assert "只列出本行" in bank.inner_text("#enterprise")
     assert page_width(bank) <= viewport[0]
+    assert blocked == []
+
+
+@pytest.mark.parametrize("viewport", [DESK, PHONE], ids=["desk", "phone"])
+def test_the_policy_versions_page_fits(
+    demo_run: DemoRun, base_url: str, browser: Any, viewport: tuple[int, int]
+) -> None:
+    """市科技局 reads the versions (C10) and registers an earlier policy within the width."""
+    blocked: list[str] = []
+    label = f"{viewport[0]}"
+    bureau = open_signed_in(browser, base_url, "市科技局", viewport, blocked)
+    bureau.goto("/console/policies")
+    assert "穗科规字〔2021〕2号" in bureau.inner_text("#policy-2021")
+    form = "#register-policy"
+    bureau.fill(f"{form} input[name=code]", f"P{label}")
+    bureau.fill(f"{form} input[name=title]", "穗科规字〔2019〕4号")
+    bureau.fill(f"{form} input[name=starts_on]", "2019-07-01")
+    bureau.fill(f"{form} input[name=ends_on]", "2021-06-30")
+    bureau.click(f"{form} button[type=submit]")
+    bureau.wait_for_load_state("networkidle")
+    assert "原政策版本已登记" in bureau.inner_text("main")
+    assert "原政策" in bureau.inner_text(f"#policy-P{label}")
+    assert bureau.locator("#carry-in select[name=code] option").count() >= 1
+    assert page_width(bureau) <= viewport[0]
+    shot(bureau, f"creditpool-{label}-policies")
     assert blocked == []

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from gzcreditpool.demo.run import DemoRun
 from gzcreditpool.demo.world import uscc_of
-from gzcreditpool.models import AuditLog
+from gzcreditpool.models import AuditLog, Loan
 from gzkit.db import session_scope
 
 ROLES = {
@@ -235,3 +235,57 @@ def test_api_docs_are_served_offline(demo_run: DemoRun) -> None:
     assert client.get("/console/static/swagger-ui-bundle.js").status_code == 200
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/api/loans", "/api/claims", "/api/recoveries", "/api/reports"} <= set(paths)
+
+
+def test_the_policy_versions_page(demo_run: DemoRun) -> None:
+    """The staff see the versions (C10); 市科技局 alone registers an earlier policy, whose window
+    must end before 2021-07-01; a bank may not open the page."""
+    trustee = signed_in(demo_run, "受托管理机构")
+    page = trustee.get("/console/policies")
+    assert page.status_code == 200
+    assert "穗科规字〔2021〕2号" in page.text and "2026-06-30" in page.text
+    assert "register-policy" not in page.text
+    assert signed_in(demo_run, BANK_USER).get("/console/policies").status_code == 403
+    bureau = signed_in(demo_run, "市科技局")
+    fields = {"code": "2019", "title": "穗科规字〔2019〕4号", "starts_on": "2019-07-01"}
+    late = submit(bureau, "/console/policies", "/console/policies", ends_on="2021-07-01", **fields)
+    assert late.status_code == 422 and "2021-07-01 之前结束" in late.text
+    answer = submit(
+        bureau, "/console/policies", "/console/policies", ends_on="2021-06-30", **fields
+    )
+    assert "原政策版本已登记" in answer.text and "穗科规字〔2019〕4号" in answer.text
+    with session_scope(demo_run.client.app.state.sessionmaker) as session:
+        logged = session.scalar(
+            select(func.count()).where(AuditLog.action == "policy_version.register")
+        )
+    assert logged == 1
+
+
+def test_the_bureau_carries_in_an_earlier_policys_loan(demo_run: DemoRun) -> None:
+    """A loan confirmed under the earlier policy (第三十一条), carried in by form: shown with
+    its version, 按原政策办理; confirmed after 2021-06-30 it is refused in Chinese."""
+    bureau = signed_in(demo_run, "市科技局")
+    fields = {
+        "code": "2019",
+        "bank_code": "GZB01",
+        "contract_no": "CARRIED-1",
+        "enterprise_uscc": uscc_of(10_000),
+        "disbursed_on": "2021-03-10",
+        "amount": "2000000.00",
+        "term_months": "24",
+        "credit_part": "1500000.00",
+    }
+    late = submit(
+        bureau, "/console/policies", "/console/policies/loans", confirmed_on="2021-07-02", **fields
+    )
+    assert (
+        late.status_code == 422 and "确认日 2021-07-02 不在穗科规字〔2019〕4号有效期" in late.text
+    )
+    answer = submit(
+        bureau, "/console/policies", "/console/policies/loans", confirmed_on="2021-03-12", **fields
+    )
+    assert "贷款已按原政策转入" in answer.text
+    with session_scope(demo_run.client.app.state.sessionmaker) as session:
+        loan_id = session.scalar(select(Loan.id).where(Loan.contract_no == "CARRIED-1"))
+    shown = signed_in(demo_run, BANK_USER).get(f"/console/loans/{loan_id}").text
+    assert "2019（按原政策办理，第三十一条）" in shown

@@ -16,7 +16,7 @@ def test_db_upgrade_and_user_add(tmp_path: Path) -> None:
     at = ["--database-url", url]
     runner = CliRunner()
     first = runner.invoke(app, ["db", "upgrade", "--database-url", url])
-    assert first.exit_code == 0 and "已升级到 0002" in first.output
+    assert first.exit_code == 0 and "已升级到 0003" in first.output
     again = runner.invoke(app, ["db", "upgrade", "--database-url", url])
     assert "无需升级" in again.output
     added = runner.invoke(

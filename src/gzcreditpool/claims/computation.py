@@ -60,10 +60,15 @@ def recompute(session: Session, label: str, waiting: list[Claim], at: dt.datetim
 
 
 def book(session: Session) -> list[ledger.BookLoan]:
-    """Every loan as the claims' caps see it (C6: confirmed lending by bank and year)."""
+    """Every loan as the claims' caps see it (C6: confirmed lending by bank and year); a loan
+    carried in under an earlier policy counts as not registered here (第三十一条, C10)."""
     return [
-        ledger.BookLoan(loan_id, bank_id, disbursed_on, amount, status is LoanStatus.CONFIRMED)
-        for loan_id, bank_id, disbursed_on, amount, status in repository.book_loans(session)
+        ledger.BookLoan(
+            loan_id, bank_id, disbursed_on, amount, status is LoanStatus.CONFIRMED and not earlier
+        )
+        for loan_id, bank_id, disbursed_on, amount, status, earlier in repository.book_loans(
+            session
+        )
     ]
 
 

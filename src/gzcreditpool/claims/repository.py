@@ -17,6 +17,7 @@ from gzcreditpool.models import (
     LegalAction,
     Loan,
     LoanStatus,
+    PolicyVersion,
 )
 
 
@@ -65,11 +66,23 @@ def every_claim(session: Session) -> Sequence[Claim]:
     return session.scalars(select(Claim).order_by(Claim.id)).all()
 
 
-def book_loans(session: Session) -> Sequence[Row[int, int, dt.date, Decimal, LoanStatus]]:
-    """Every loan's id, bank, disbursement day, amount and status: the banks' caps need all of
-    last year's lending (C6). Columns, not loans: the book is read whole at each computation."""
+def book_loans(
+    session: Session,
+) -> Sequence[Row[int, int, dt.date, Decimal, LoanStatus, bool]]:
+    """Every loan's id, bank, disbursement day, amount, status and whether it is an earlier
+    policy's: the banks' caps need all of last year's lending (C6). Columns, not loans: the
+    book is read whole at each computation."""
     return session.execute(
-        select(Loan.id, Loan.bank_id, Loan.disbursed_on, Loan.amount, Loan.status).order_by(Loan.id)
+        select(
+            Loan.id,
+            Loan.bank_id,
+            Loan.disbursed_on,
+            Loan.amount,
+            Loan.status,
+            PolicyVersion.earlier,
+        )
+        .join(PolicyVersion, PolicyVersion.code == Loan.policy_code)
+        .order_by(Loan.id)
     ).all()
 
 

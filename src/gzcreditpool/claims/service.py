@@ -160,9 +160,16 @@ def document(
 def file_claim(session: Session, actor: Actor, body: ClaimIn, at: dt.datetime) -> Claim:
     """The bank claims on a loan today with its non-performing balance; the classification and
     the legal action are taken from the loan's records (the latest classification, the earliest
-    legal action taken effect)."""
+    legal action taken effect). A loan carried in under an earlier policy is refused: its
+    claims are handled under that policy (第三十一条). A loan of this policy is claimed on
+    after the policy's validity too (its obligations outlive it, C10)."""
     own_bank(session, actor)
     loan = visible_loan(session, actor, body.loan_id)
+    if loan.policy.earlier:
+        raise Conflict(
+            f"该贷款按原政策办理（{loan.policy.title}，第三十一条），不在本系统补偿"
+            " / handled under the earlier policy"
+        )
     claim = Claim(loan_id=loan.id, filed_on=at.date(), status=ClaimStatus.FILED)
     _take_records(session, claim, body.npl_balance, at.date())
     session.add(claim)

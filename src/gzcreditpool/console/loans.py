@@ -4,9 +4,9 @@ deadline; the trustee checks and forwards; 市科技局 confirms in bulk; 确认
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Form, Query, Request, Response
+from fastapi import Depends, Form, Query, Request, Response
 from sqlalchemy import select
 
 from gzcreditpool.claims import service as claims
@@ -129,11 +129,7 @@ def _status(text: str) -> LoanStatus | None:
         raise Invalid("没有这种贷款状态 / no such status", ("query", "status")) from None
 
 
-@router.post("/loans")
-def report(
-    request: Request,
-    actor: PageActor,
-    session: SessionDep,
+def loan_form(
     contract_no: Annotated[str, Form(max_length=60)],
     enterprise_uscc: Annotated[str, Form(max_length=18)],
     disbursed_on: Annotated[str, Form(max_length=10)],
@@ -141,20 +137,27 @@ def report(
     term_months: Annotated[str, Form(max_length=4)],
     credit_part: Annotated[str, Form(max_length=20)],
     financing_guarantee: Annotated[str, Form(max_length=5)] = "",
-) -> Response:
+) -> dict[str, Any]:
+    """A loan form's facts (C3) as :class:`LoanIn`'s fields (the bank's report, 市科技局's
+    carry-in)."""
+    return {
+        "contract_no": contract_no.strip(),
+        "enterprise_uscc": enterprise_uscc.strip(),
+        "disbursed_on": disbursed_on,
+        "amount": amount,
+        "term_months": term_months,
+        "credit_part": credit_part,
+        "financing_guarantee": financing_guarantee == "true",
+    }
+
+
+LoanForm = Annotated[dict[str, Any], Depends(loan_form)]
+
+
+@router.post("/loans")
+def report(request: Request, actor: PageActor, session: SessionDep, fields: LoanForm) -> Response:
     """A bank reports one loan from the form."""
-    body = parse(
-        LoanIn,
-        {
-            "contract_no": contract_no.strip(),
-            "enterprise_uscc": enterprise_uscc.strip(),
-            "disbursed_on": disbursed_on,
-            "amount": amount,
-            "term_months": term_months,
-            "credit_part": credit_part,
-            "financing_guarantee": financing_guarantee == "true",
-        },
-    )
+    body = parse(LoanIn, fields)
     service.report(session, actor, body, request.app.state.clock.now(), request.app.state.calendar)
     return done(PAGE, "reported")
 

@@ -46,6 +46,7 @@ NAV = {
         ("补偿核算", "/console/claims"),
         ("清收退回", "/console/recoveries"),
         ("合作银行", "/console/banks"),
+        ("政策版本", "/console/policies"),
         ("总览", "/console/dashboard"),
     ],
     Role.BUREAU: [
@@ -54,6 +55,7 @@ NAV = {
         ("补偿审批", "/console/claims"),
         ("清收退回", "/console/recoveries"),
         ("合作银行", "/console/banks"),
+        ("政策版本", "/console/policies"),
     ],
     Role.AUDITOR: [
         ("总览", "/console/dashboard"),
@@ -61,6 +63,7 @@ NAV = {
         ("补偿", "/console/claims"),
         ("清收退回", "/console/recoveries"),
         ("合作银行", "/console/banks"),
+        ("政策版本", "/console/policies"),
     ],
 }
 

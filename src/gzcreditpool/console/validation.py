@@ -25,4 +25,10 @@ FIELDS = {
     "file": "文件",
     "year": "年度",
     "reason": "理由",
+    "code": "代码",
+    "title": "标题",
+    "bank_code": "银行代码",
+    "confirmed_on": "确认日",
+    "starts_on": "施行日",
+    "ends_on": "有效期至",
 }

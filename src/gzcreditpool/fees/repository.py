@@ -15,6 +15,7 @@ from gzcreditpool.models import (
     ClaimStatus,
     Loan,
     LoanStatus,
+    PolicyVersion,
     Recovery,
     RefundTopUp,
     TrusteeReport,
@@ -33,7 +34,8 @@ def banks(session: Session) -> Sequence[Bank]:
 
 
 def lending(session: Session) -> dict[Key, tuple[Decimal, int, int]]:
-    """Confirmed lending by (bank, disbursement year): amount, loans, distinct enterprises."""
+    """Confirmed lending of this policy by (bank, disbursement year): amount, loans, distinct
+    enterprises (an earlier policy's loans are that policy's, C10)."""
     year = _year(Loan.disbursed_on)
     rows = session.execute(
         select(
@@ -43,7 +45,8 @@ def lending(session: Session) -> dict[Key, tuple[Decimal, int, int]]:
             func.count(),
             func.count(distinct(Loan.enterprise_id)),
         )
-        .where(Loan.status == LoanStatus.CONFIRMED)
+        .join(PolicyVersion, PolicyVersion.code == Loan.policy_code)
+        .where(Loan.status == LoanStatus.CONFIRMED, PolicyVersion.earlier.is_(False))
         .group_by(Loan.bank_id, year)
     )
     return {(b, int(y)): (Decimal(s), n, e) for b, y, s, n, e in rows}

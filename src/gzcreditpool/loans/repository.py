@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload
 
-from gzcreditpool.models import Bank, Confirmation, Loan, LoanStatus
+from gzcreditpool.models import Bank, Confirmation, Loan, LoanStatus, PolicyVersion
 
 
 def listed(bank_id: int | None, status: LoanStatus | None) -> Select[Loan]:
@@ -40,10 +40,16 @@ def one(session: Session, loan_id: int) -> Loan | None:
 
 
 def not_refused(session: Session, enterprise_ids: set[int]) -> Sequence[Loan]:
-    """The enterprises' loans still in the running (their yearly cap counts them, C3)."""
+    """The enterprises' loans still in the running under this policy (their yearly cap counts
+    them, C3; an earlier policy's do not, C10)."""
     return session.scalars(
         select(Loan)
-        .where(Loan.status != LoanStatus.REFUSED, Loan.enterprise_id.in_(enterprise_ids))
+        .join(PolicyVersion, PolicyVersion.code == Loan.policy_code)
+        .where(
+            Loan.status != LoanStatus.REFUSED,
+            Loan.enterprise_id.in_(enterprise_ids),
+            PolicyVersion.earlier.is_(False),
+        )
         .order_by(Loan.id)
     ).all()
 

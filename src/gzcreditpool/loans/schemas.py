@@ -26,6 +26,14 @@ class LoanIn(Input):
     financing_guarantee: bool
 
 
+class CarriedLoanIn(LoanIn):
+    """A loan confirmed under an earlier policy (第三十一条): its bank and the day it was
+    confirmed, with the facts a bank reports."""
+
+    bank_code: str = Field(min_length=1, max_length=20)
+    confirmed_on: dt.date
+
+
 class LoanIdsIn(Input):
     """Loans to act on; none given: every loan waiting for this step."""
 
@@ -60,6 +68,8 @@ class LoanOut(BaseModel):
     reason: str | None
     reason_text: str | None
     confirmation_id: int | None
+    policy_code: str = Field(description="政策版本（C10）")
+    earlier_policy: bool = Field(description="按原政策办理（第三十一条）")
     masked: bool
 
 

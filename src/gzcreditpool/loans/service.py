@@ -12,6 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -19,21 +20,30 @@ from sqlalchemy.orm import Session
 from gzcreditpool import ledger
 from gzcreditpool.claims import computation
 from gzcreditpool.claims import repository as claims_repository
+from gzcreditpool.core import policy
 from gzcreditpool.enterprises import service as enterprises
 from gzcreditpool.kit.audit import record, record_many
 from gzcreditpool.kit.auth import Actor
 from gzcreditpool.kit.secrecy import mask, record_export, reveal
 from gzcreditpool.loans import repository
-from gzcreditpool.loans.schemas import ConfirmationOut, DeadlineOut, LoanIn, LoanOut
+from gzcreditpool.loans.schemas import (
+    CarriedLoanIn,
+    ConfirmationOut,
+    DeadlineOut,
+    LoanIn,
+    LoanOut,
+)
 from gzcreditpool.models import (
     Bank,
     BankStatus,
     ClaimStatus,
     Confirmation,
+    Enterprise,
     Loan,
     LoanStatus,
     Role,
 )
+from gzcreditpool.policies import repository as policies
 from gzkit.audit import snapshot
 from gzkit.calendar import Calendar
 from gzkit.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
@@ -160,50 +170,45 @@ def _add_many(
     ------
     RowError
         Naming the first refused loan: disbursed after today, a credit part over the amount,
-        a contract already reported (or twice in the batch), an unknown enterprise.
+        a contract already reported (or twice in the batch), an unknown enterprise, disbursed
+        outside this policy's validity (第三十二条; the loan carries the version it falls in).
     """
     today = at.date()
     taken = repository.contracts_taken(session, bank.id, [b.contract_no for b in bodies])
     firms = enterprises.by_codes(session, {b.enterprise_uscc for b in bodies})
+    windows = policies.current_windows(session)
+    codes = []
     for index, body in enumerate(bodies):
-        if body.disbursed_on > today:
-            error: DomainError = Invalid(
-                "放款日不能晚于今天 / disbursed in the future", ("body", "disbursed_on")
-            )
-        elif body.credit_part > body.amount:
+        window = policy.version_of(windows, body.disbursed_on)
+        error = _refusal(body, today, taken, firms)
+        if error is None and window is None:
             error = Invalid(
-                "信用部分不能大于贷款金额 / credit part over the amount", ("body", "credit_part")
+                f"放款日 {body.disbursed_on} 不在本办法有效期"
+                f"（{'、'.join(w.text() for w in windows)}）内，不能入池（第三十二条）"
+                " / disbursed outside the policy's validity",
+                ("body", "disbursed_on"),
             )
-        elif body.contract_no in taken:
-            error = Conflict(f"合同 {body.contract_no} 已报送 / contract already reported")
-        elif body.enterprise_uscc not in firms:
-            error = NotFound(
-                f"没有统一社会信用代码为 {body.enterprise_uscc} 的企业 / enterprise not found"
-            )
-        else:
-            taken.add(body.contract_no)
-            continue
-        raise RowError(index, error)
+        if error is not None:
+            raise RowError(index, error)
+        assert window is not None
+        taken.add(body.contract_no)
+        codes.append(window.code)
     deadlines = ledger.deadlines(calendar, [body.disbursed_on for body in bodies])
     loans = []
-    for body, deadline_on in zip(bodies, deadlines, strict=True):
+    for body, deadline_on, code in zip(bodies, deadlines, codes, strict=True):
         enterprise = firms[body.enterprise_uscc]
         problems = enterprises.problems(enterprise, body.disbursed_on)
         loans.append(
-            Loan(
+            _loan(
+                body,
                 bank_id=bank.id,
                 enterprise_id=enterprise.id,
-                contract_no=body.contract_no,
-                disbursed_on=body.disbursed_on,
                 reported_on=today,
                 report_deadline=deadline_on,
-                amount=body.amount,
-                term_months=body.term_months,
-                credit_part=body.credit_part,
-                financing_guarantee=body.financing_guarantee,
                 enterprise_eligible=not problems,
                 eligibility_note="；".join(problems) or "符合第八条",
                 status=LoanStatus.REPORTED,
+                policy_code=code,
             )
         )
     session.add_all(loans)
@@ -211,6 +216,101 @@ def _add_many(
     changes = [(str(loan.id), None, snapshot(loan)) for loan in loans]
     record_many(session, actor.label, "loan.report", "loan", changes, at=at)
     return loans
+
+
+def _loan(body: LoanIn, **pool: Any) -> Loan:
+    """A loan with the facts ``body`` reports (C3) and what the pool records of it."""
+    return Loan(
+        contract_no=body.contract_no,
+        disbursed_on=body.disbursed_on,
+        amount=body.amount,
+        term_months=body.term_months,
+        credit_part=body.credit_part,
+        financing_guarantee=body.financing_guarantee,
+        **pool,
+    )
+
+
+def _refusal(
+    body: LoanIn, today: dt.date, taken: set[str], firms: dict[str, Enterprise]
+) -> DomainError | None:
+    """Why a loan cannot be taken in whatever the rules: disbursed after today, a credit part
+    over the amount, a contract its bank already has (``taken``), an enterprise not among
+    ``firms``; None when it can."""
+    if body.disbursed_on > today:
+        return Invalid("放款日不能晚于今天 / disbursed in the future", ("body", "disbursed_on"))
+    if body.credit_part > body.amount:
+        return Invalid(
+            "信用部分不能大于贷款金额 / credit part over the amount", ("body", "credit_part")
+        )
+    if body.contract_no in taken:
+        return Conflict(f"合同 {body.contract_no} 已报送 / contract already reported")
+    if body.enterprise_uscc not in firms:
+        return NotFound(
+            f"没有统一社会信用代码为 {body.enterprise_uscc} 的企业 / enterprise not found"
+        )
+    return None
+
+
+def carry_in(
+    session: Session, actor: Actor, code: str, body: CarriedLoanIn, at: dt.datetime
+) -> Loan:
+    """市科技局 carries in a loan confirmed under the earlier policy ``code`` before this one
+    took effect (第三十一条, C10 **[reading]**): it enters the book confirmed, under its own
+    version, outside this policy's yearly caps, and its claims are handled under that policy.
+
+    Raises
+    ------
+    NotFound
+        No version ``code``, or no such enterprise.
+    Conflict
+        ``code`` is not an earlier policy, or the bank already has the contract.
+    Invalid
+        No bank ``bank_code``; confirmed before the disbursement or outside the version's
+        window; disbursed after today; a credit part over the amount.
+    """
+    actor.require(Role.BUREAU)
+    version = policies.one(session, code)
+    if version is None:
+        raise NotFound(f"没有政策版本 {code} / policy version not found")
+    if not version.earlier:
+        raise Conflict(
+            f"{version.title}的贷款由银行报送，只有原政策的贷款可转入（第三十一条）"
+            " / only an earlier policy's loans are carried in"
+        )
+    bank_id = repository.bank_id(session, body.bank_code)
+    if bank_id is None:
+        raise Invalid(f"没有代码为 {body.bank_code} 的银行 / no bank", ("body", "bank_code"))
+    window = policy.Window(version.code, version.starts_on, version.ends_on)
+    if body.confirmed_on < body.disbursed_on:
+        raise Invalid("确认日不能早于放款日 / confirmed before disbursed", ("body", "confirmed_on"))
+    if not window.holds(body.confirmed_on):
+        raise Invalid(
+            f"确认日 {body.confirmed_on} 不在{version.title}有效期（{window.text()}）内"
+            "（第三十一条） / confirmed outside the version's validity",
+            ("body", "confirmed_on"),
+        )
+    taken = repository.contracts_taken(session, bank_id, [body.contract_no])
+    firms = enterprises.by_codes(session, {body.enterprise_uscc})
+    error = _refusal(body, at.date(), taken, firms)
+    if error is not None:
+        raise error
+    loan = _loan(
+        body,
+        bank_id=bank_id,
+        enterprise_id=firms[body.enterprise_uscc].id,
+        reported_on=body.confirmed_on,
+        report_deadline=body.confirmed_on,
+        enterprise_eligible=True,
+        eligibility_note=f"按原政策确认入池（{version.title}，第三十一条）",
+        status=LoanStatus.CONFIRMED,
+        decided_at=at,
+        policy_code=version.code,
+    )
+    session.add(loan)
+    session.flush()
+    record(session, actor.label, "loan.carry_in", "loan", str(loan.id), None, snapshot(loan), at=at)
+    return loan
 
 
 def upload_template() -> bytes:
@@ -419,6 +519,8 @@ def out(loan: Loan, *, full: bool) -> LoanOut:
         reason=loan.reason,
         reason_text=REASON_TEXT.get(loan.reason or ""),
         confirmation_id=loan.confirmation_id,
+        policy_code=loan.policy_code,
+        earlier_policy=loan.policy.earlier,
         masked=not full,
     )
 

@@ -21,6 +21,7 @@ from gzcreditpool.models.enums import (
 )
 from gzcreditpool.models.legal_actions import LegalAction
 from gzcreditpool.models.loans import Loan
+from gzcreditpool.models.policy_versions import PolicyVersion
 from gzcreditpool.models.recoveries import Recovery, RefundTopUp
 from gzcreditpool.models.sanctions import Sanction
 from gzcreditpool.models.trustee_reports import TrusteeReport
@@ -43,6 +44,7 @@ __all__ = [
     "LegalKind",
     "Loan",
     "LoanStatus",
+    "PolicyVersion",
     "Recovery",
     "RefundTopUp",
     "Role",

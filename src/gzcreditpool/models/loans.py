@@ -1,5 +1,6 @@
 """``loans``: loans reported by the banks (第二十三条 (一)(二)) with the enterprise's
-eligibility as checked when reported, the report deadline, and the rules' decision."""
+eligibility as checked when reported, the report deadline, the rules' decision, and the rule
+version the loan falls under (C10)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from gzcreditpool.kit.db import Base
 from gzcreditpool.models.banks import Bank
 from gzcreditpool.models.enterprises import Enterprise
 from gzcreditpool.models.enums import LoanStatus
+from gzcreditpool.models.policy_versions import PolicyVersion
 from gzkit.db import enum_type
 
 
@@ -38,6 +40,8 @@ class Loan(Base):
     forwarded_at: Mapped[dt.datetime | None]
     decided_at: Mapped[dt.datetime | None]
     confirmation_id: Mapped[int | None] = mapped_column(ForeignKey("confirmations.id"))
+    policy_code: Mapped[str] = mapped_column(ForeignKey("policy_versions.code"), index=True)
 
     bank: Mapped[Bank] = relationship()
     enterprise: Mapped[Enterprise] = relationship()
+    policy: Mapped[PolicyVersion] = relationship()
