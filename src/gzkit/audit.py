@@ -139,7 +139,10 @@ class AuditTrail:
             for entity_id, before, after in changes
         ]
         if rows:
-            session.execute(insert(self.model), rows)
+            # A Core insert of the table: the ORM's bulk path keeps books on every row (a second
+            # for 18,000 awards) and is what flushes the pending rows, so flush them here.
+            session.flush()
+            session.execute(insert(self.model.__table__), rows)
 
 
 def append_only_statements(dialect: str, table: str = "audit_log") -> list[str]:

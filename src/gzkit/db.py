@@ -27,6 +27,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
+import orjson
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -74,7 +75,13 @@ def make_engine(url: str, pool_size: int = DEFAULT_POOL_SIZE) -> Engine:
     SQLite gets foreign keys, WAL and a busy timeout, and its transactions begin ``IMMEDIATE``
     unless the connection carries the :data:`READ_ONLY` execution option.
     """
-    options: dict[str, Any] = {"pool_size": pool_size, "max_overflow": 0, "pool_timeout": 30}
+    options: dict[str, Any] = {
+        "pool_size": pool_size,
+        "max_overflow": 0,
+        "pool_timeout": 30,
+        "json_serializer": _json_text,
+        "json_deserializer": orjson.loads,
+    }
     if not url.startswith("sqlite"):
         options["pool_pre_ping"] = True  # a server restart must not fail the next requests
     engine = create_engine(url, **options)
@@ -82,6 +89,12 @@ def make_engine(url: str, pool_size: int = DEFAULT_POOL_SIZE) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+def _json_text(value: Any) -> str:
+    # orjson, not the standard library: audit, award and notification rows are written by the
+    # ten thousand in one transaction, and their JSON took a tenth of a 20,000-bid ranking.
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 def _sqlite_begin(connection: Connection) -> None:
