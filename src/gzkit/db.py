@@ -296,14 +296,34 @@ def bulk_insert(
     dates; an enum as its value) into ``table`` through the driver's ``executemany``, in the
     session's transaction: for hundreds of thousands of rows, where per-value type
     processing would cost more than the writing. Nothing is audited or validated here."""
+    marks = ", ".join("{mark}" for _ in columns)
+    _executemany(session, f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+
+def bulk_update(
+    session: Session,
+    table: str,
+    columns: Sequence[str],
+    key: str,
+    rows: Sequence[Sequence[Any]],
+) -> None:
+    """Set ``columns`` of the rows of ``table`` whose ``key`` is each row's last value: each
+    row holds the new values in ``columns``' order, then the key (plain values, as for
+    :func:`bulk_insert`), through the driver's ``executemany``, in the session's transaction.
+    Objects of those rows already in the session are not refreshed; nothing is audited."""
+    assignments = ", ".join(f"{column} = {{mark}}" for column in columns)
+    _executemany(session, f"UPDATE {table} SET {assignments} WHERE {key} = {{mark}}", rows)
+
+
+def _executemany(session: Session, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+    """``sql`` (with ``{mark}`` for each parameter) for each of ``rows`` by the driver."""
     if not rows:
         return
     connection = session.connection()
     mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(mark for _ in columns)})"
     cursor = connection.connection.cursor()
     try:
-        cursor.executemany(sql, rows)
+        cursor.executemany(sql.replace("{mark}", mark), rows)
     finally:
         cursor.close()
 

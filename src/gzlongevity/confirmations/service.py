@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from gzkit.audit import json_value, snapshot
+from gzkit.db import bulk_update
 from gzkit.errors import Conflict, Invalid
 from gzlongevity.cases.service import MAX_CODE_ATTEMPTS, code_hash
 from gzlongevity.confirmations.schemas import (
@@ -210,7 +211,7 @@ def confirm_batch(
                 {
                     "id_number": person_id,
                     "confirmed_on": item.confirmed_on,
-                    "confirm_channel": Channel.APP,
+                    "confirm_channel": Channel.APP.value,
                     "bank_name": item.bank_name.strip(),
                     "bank_account": item.bank_account,
                     "agreement_signed_on": item.confirmed_on if item.agreement else None,
@@ -218,7 +219,15 @@ def confirm_batch(
             )
             refs.append(ref)
     if confirm:
-        session.execute(update(Person), confirm)
+        # By the driver: the ORM's bulk update by key cost 6 s of the demo's 200,000 people.
+        columns = [key for key in confirm[0] if key != "id_number"]
+        bulk_update(
+            session,
+            "persons",
+            columns,
+            "id_number",
+            [[row[key] for key in columns] + [row["id_number"]] for row in confirm],
+        )
         ids = [row["id_number"] for row in confirm]
         for part in chunks(ids):
             session.execute(
