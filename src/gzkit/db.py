@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
@@ -309,14 +309,35 @@ def bulk_insert(
     dates; an enum as its value) into ``table`` through the driver's ``executemany``, in the
     session's transaction: for hundreds of thousands of rows, where per-value type
     processing would cost more than the writing. Nothing is audited or validated here."""
+    marks = ", ".join("{mark}" for _ in columns)
+    _executemany(session, f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+
+def bulk_update(session: Session, table: str, key: str, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Update the rows of ``table`` named by ``key``: each of ``rows`` maps ``key`` and the
+    columns to set (the first row's columns, the same in every row) to plain values, as for
+    :func:`bulk_insert`; through the driver's ``executemany``, in the session's transaction.
+    Objects of those rows already in the session are not refreshed; nothing is audited."""
+    if not rows:
+        return
+    columns = [column for column in rows[0] if column != key]
+    assignments = ", ".join(f"{column} = {{mark}}" for column in columns)
+    _executemany(
+        session,
+        f"UPDATE {table} SET {assignments} WHERE {key} = {{mark}}",
+        [[row[column] for column in columns] + [row[key]] for row in rows],
+    )
+
+
+def _executemany(session: Session, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+    """``sql`` (with ``{mark}`` for each parameter) for each of ``rows`` by the driver."""
     if not rows:
         return
     connection = session.connection()
     mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(mark for _ in columns)})"
     cursor = connection.connection.cursor()
     try:
-        cursor.executemany(sql, rows)
+        cursor.executemany(sql.replace("{mark}", mark), rows)
     finally:
         cursor.close()
 

@@ -89,7 +89,7 @@ def test_jurisdiction_masking_and_logged_full_views(api: Api) -> None:
     with session_scope(api.app.state.sessionmaker) as session:
         views = session.scalars(
             select(AuditLog.actor).where(
-                AuditLog.action == "person.view_full", AuditLog.entity_id == mine
+                AuditLog.action == "person.view_full", AuditLog.entity_id == api.ref(mine)
             )
         ).all()
     assert views == ["street#3 北京街 李工"]
@@ -320,3 +320,15 @@ def test_a_feed_that_is_not_a_register_file_is_refused_naming_it(api: Api) -> No
     assert response.status_code == 422
     message = response.json()["detail"][0]["msg"]
     assert message.startswith("deaths.csv") and "person_id" in message and "/tmp" not in message
+
+
+def test_an_old_clients_search_is_refused(api: Api) -> None:
+    """``GET /api/persons?q=…`` was silently unfiltered; now a 422 pointing to
+    ``POST /api/persons/find``, and the ID number is not echoed."""
+    person = citizen_id(BIRTH)
+    response = api.client.get(f"/api/persons?q={person}", headers=bearer(api.street))
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error["loc"] == ["query", "q"] and "POST /api/persons/find" in error["msg"]
+    assert "\n" not in error["msg"] and person not in response.text
+    assert api.client.get("/api/persons?name=周三", headers=bearer(api.street)).status_code == 200

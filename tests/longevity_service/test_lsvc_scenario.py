@@ -10,6 +10,10 @@ import datetime as dt
 import io
 
 from lsvc_api import Api, bearer, citizen_id, registered
+from sqlalchemy import select
+
+from gzkit.db import session_scope
+from gzlongevity.models import AuditLog, Person
 
 A_BIRTH = dt.date(1940, 5, 10)  # 81: tier 80, 100 CNY
 B_BIRTH = dt.date(1951, 11, 15)  # turns 70 in November 2021
@@ -254,3 +258,55 @@ def test_a_street_from_intake_to_recovery(api: Api) -> None:
     back = dict(zip(series["months"], series["recovered"], strict=True))
     assert (owed["2021-12"], back["2022-01"], back["2022-03"]) == (90.0, 30.0, 60.0)
     assert sum(owed.values()) == 90.0 and sum(back.values()) == 90.0
+
+
+def test_the_audit_log_names_people_by_reference(api: Api) -> None:
+    """After the scenario and the other steps that log a person (a batch confirmation, the
+    agreement, data and bank changes, a fraud case, a notice sent, the military mark, a full
+    view), no audit row holds a full ID number: each names the person by ref and masked ID
+    (第二十一条)."""
+    late = citizen_id(dt.date(1945, 7, 7))
+    api.at("2022-03-21")
+    api.feed([registered(late, dt.date(1945, 7, 7), "孙庚")], kind="changes")
+    item = {"person_id": late, "confirmed_on": "2022-03-21", "bank_name": "工商银行"}
+    batch = {"items": [item | {"bank_account": "6222020200005556666", "agreement": False}]}
+    assert api.post("/api/confirmations/batch", api.exchange, batch)["confirmed"] == 1
+    ref = api.ref(late)
+    api.post(f"/api/persons/{ref}/agreement", api.street)
+    told = {"told_on": "2022-03-21"}
+    api.post(
+        f"/api/persons/{ref}/changes/personal", api.street, told | {"phone": "13912345678"}, 201
+    )
+    bank = told | {"bank_name": "农业银行", "bank_account": "6228480000000000002"}
+    change = api.post(f"/api/persons/{ref}/changes/bank", api.street, bank, 201)
+    api.post(f"/api/changes/{change['id']}/approve", api.street2)
+    fraud = {"person_ref": ref, "amount_cny": "30.00", "evidence": "冒领证据"}
+    api.post("/api/recovery/fraud", api.street, fraud, 201)
+    notice = api.get("/api/notices", api.city)["items"][0]
+    api.post(f"/api/notices/{notice['id']}/sent", api.city)
+    api.post(f"/api/persons/{ref}/full-view", api.street)
+    marked = api.client.put(f"/api/persons/{ref}/military?military=true", headers=bearer(api.city))
+    assert marked.status_code == 200, marked.text
+    with session_scope(api.app.state.sessionmaker) as session:
+        ids = set(session.scalars(select(Person.id_number)))
+        rows = session.execute(
+            select(AuditLog.action, AuditLog.entity_id, AuditLog.before, AuditLog.after)
+        ).all()
+    actions = {action for action, *_ in rows}
+    assert {
+        "person.confirm",
+        "person.sign_agreement",
+        "person.change",
+        "change.approve",
+        "recovery.open",
+        "recovery.clawback",
+        "recovery.order",
+        "recovery.repay",
+        "notice.sent",
+        "intake_task.notify",
+        "person.military",
+        "person.suspend",
+        "person.view_full",
+    } <= actions
+    leaks = [(action, key) for action, *text in rows for key in ids if key in str(text)]
+    assert leaks == []

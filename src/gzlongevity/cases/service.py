@@ -25,7 +25,7 @@ from gzlongevity.core.deadlines import (
     month_of,
 )
 from gzlongevity.kit.audit import record, record_many
-from gzlongevity.kit.auth import Actor, mask_id, person_in_view
+from gzlongevity.kit.auth import Actor, audited, mask_id, person_in_view
 from gzlongevity.models import (
     IntakeTask,
     Notice,
@@ -242,8 +242,8 @@ def notify(
         "intake_task.notify",
         "intake_task",
         str(task.id),
-        before,
-        snapshot(task),
+        audited(before, person),
+        audited(snapshot(task), person),
         at=now,
     )
     return task, person, notice, code
@@ -298,7 +298,7 @@ def apply(
         "intake_task",
         str(task.id),
         None,
-        snapshot(task),
+        audited(snapshot(task), person),
         at=now,
     )
     return task, person

@@ -16,7 +16,7 @@ from gzkit.errors import Conflict, Forbidden, Invalid, NotFound
 from gzlongevity.changes.schemas import BankChangeIn, ChangeOut, PersonalChangeIn
 from gzlongevity.core.deadlines import CHANGE_DAYS
 from gzlongevity.kit.audit import record
-from gzlongevity.kit.auth import Actor, mask_account, mask_id
+from gzlongevity.kit.auth import Actor, audited, mask_account, mask_id
 from gzlongevity.models import ChangeKind, ChangeRequest, ChangeStatus, Person, Role
 from gzlongevity.persons.lookup import person_by_ref
 
@@ -51,9 +51,9 @@ def _apply(
         actor,
         "person.change",
         "person",
-        person.id_number,
-        before,
-        snapshot(person),
+        person.ref,
+        audited(before, person),
+        audited(snapshot(person), person),
         at=now,
     )
 
@@ -94,7 +94,7 @@ def change_personal(
         "change_request",
         str(change.id),
         None,
-        snapshot(change),
+        audited(snapshot(change), person),
         at=now,
     )
     return change_out(change, person)
@@ -134,7 +134,7 @@ def request_bank_change(
         "change_request",
         str(change.id),
         None,
-        snapshot(change),
+        audited(snapshot(change), person),
         at=now,
     )
     return change_out(change, person)
@@ -173,8 +173,8 @@ def decide(
         "change.approve" if approve else "change.reject",
         "change_request",
         str(change.id),
-        before,
-        snapshot(change),
+        audited(before, person),
+        audited(snapshot(change), person),
         at=now,
     )
     return change_out(change, person)

@@ -15,7 +15,7 @@ from gzlongevity.checks.schemas import CheckIn, CheckOut
 from gzlongevity.core.calendar import month_text
 from gzlongevity.core.deadlines import month_of
 from gzlongevity.kit.audit import record
-from gzlongevity.kit.auth import Actor, mask_id
+from gzlongevity.kit.auth import Actor, audited
 from gzlongevity.models import CheckRecord, Role
 from gzlongevity.persons.lookup import person_by_ref
 
@@ -47,8 +47,8 @@ def record_check(
         "check_record",
         str(check.id),
         None,
-        # The person by reference and masked ID, as everywhere but the logged full view.
-        snapshot(check) | {"person_id": mask_id(person.id_number), "person_ref": person.ref},
+        # The person by reference and masked ID, as in every audit row.
+        audited(snapshot(check), person),
         at=now,
     )
     if before["suspended_from"] != person.suspended_from:
@@ -57,9 +57,9 @@ def record_check(
             actor.label,
             "person.suspend" if not body.passed else "person.resume",
             "person",
-            person.id_number,
-            before,
-            snapshot(person),
+            person.ref,
+            audited(before, person),
+            audited(snapshot(person), person),
             at=now,
         )
     return _out(check, person.suspended_from)

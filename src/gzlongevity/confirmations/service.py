@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from gzkit.audit import json_value, snapshot
+from gzkit.db import bulk_update
 from gzkit.errors import Conflict, Invalid
 from gzlongevity.cases.service import MAX_CODE_ATTEMPTS, code_hash
 from gzlongevity.confirmations.schemas import (
@@ -24,7 +25,7 @@ from gzlongevity.confirmations.schemas import (
 )
 from gzlongevity.intake.repository import chunks
 from gzlongevity.kit.audit import record, record_many
-from gzlongevity.kit.auth import Actor, mask_account, mask_id
+from gzlongevity.kit.auth import Actor, audited, mask_account, mask_id
 from gzlongevity.models import (
     Channel,
     IntakeTask,
@@ -88,9 +89,9 @@ def _record_confirmation(
         actor,
         "person.confirm",
         "person",
-        person.id_number,
-        before,
-        snapshot(person),
+        person.ref,
+        audited(before, person),
+        audited(snapshot(person), person),
         at=now,
     )
 
@@ -153,9 +154,9 @@ def sign_agreement(session: Session, actor: Actor, now: dt.datetime, ref: str) -
         actor.label,
         "person.sign_agreement",
         "person",
-        person.id_number,
-        before,
-        snapshot(person),
+        person.ref,
+        audited(before, person),
+        audited(snapshot(person), person),
         at=now,
     )
     return confirmation_out(person)
@@ -185,21 +186,23 @@ def confirm_batch(
     wanted: dict[str, tuple[int, BatchItem]] = {}
     for place, item in enumerate(items):
         wanted.setdefault(item.person_id.strip().upper(), (place, item))
-    held: dict[str, tuple[RegisterStatus | None, dt.date | None]] = {}
+    held: dict[str, tuple[RegisterStatus, dt.date | None, str]] = {}
     for part in chunks(sorted(wanted)):
-        for person_id, status, confirmed_on in session.execute(
-            select(Person.id_number, Person.status, Person.confirmed_on).where(
+        for person_id, status, confirmed_on, ref in session.execute(
+            select(Person.id_number, Person.status, Person.confirmed_on, Person.ref).where(
                 Person.id_number.in_(part)
             )
         ):
-            held[person_id] = (status, confirmed_on)
+            held[person_id] = (status, confirmed_on, ref)
     confirm: list[dict[str, Any]] = []
+    refs: list[str] = []
     already, refused, unknown = 0, 0, []
     for person_id, (place, item) in wanted.items():
-        standing, confirmed_on = held.get(person_id, (None, None))
-        if standing is None:
+        if person_id not in held:
             unknown.append(place)
-        elif standing is not RegisterStatus.REGISTERED:
+            continue
+        standing, confirmed_on, ref = held[person_id]
+        if standing is not RegisterStatus.REGISTERED:
             refused += 1
         elif confirmed_on is not None:
             already += 1
@@ -208,14 +211,16 @@ def confirm_batch(
                 {
                     "id_number": person_id,
                     "confirmed_on": item.confirmed_on,
-                    "confirm_channel": Channel.APP,
+                    "confirm_channel": Channel.APP.value,
                     "bank_name": item.bank_name.strip(),
                     "bank_account": item.bank_account,
                     "agreement_signed_on": item.confirmed_on if item.agreement else None,
                 }
             )
+            refs.append(ref)
     if confirm:
-        session.execute(update(Person), confirm)
+        # By the driver: the ORM's bulk update by key cost 6 s of the demo's 200,000 people.
+        bulk_update(session, "persons", "id_number", confirm)
         ids = [row["id_number"] for row in confirm]
         for part in chunks(ids):
             session.execute(
@@ -231,16 +236,20 @@ def confirm_batch(
             actor.label,
             "person.confirm",
             "person",
-            [(row["id_number"], None, snapshot_of_confirmation(row)) for row in confirm],
+            [
+                (ref, None, snapshot_of_confirmation(row, ref))
+                for row, ref in zip(confirm, refs, strict=True)
+            ],
             at=now,
         )
     return BatchOut(confirmed=len(confirm), already=already, refused=refused, unknown_items=unknown)
 
 
-def snapshot_of_confirmation(row: dict[str, Any]) -> dict[str, Any]:
-    """What a bulk confirmation set, for the audit log (the account masked: the log is read by
-    more people than the person's record)."""
+def snapshot_of_confirmation(row: dict[str, Any], ref: str) -> dict[str, Any]:
+    """What a bulk confirmation set, for the audit log: the person by ``ref`` and masked ID
+    number, the account masked (the log is read by more people than the person's record)."""
+    masked = {"id_number": mask_id, "bank_account": mask_account}
     return {
-        key: (mask_account(str(value)) if key == "bank_account" else json_value(value))
+        key: (masked[key](str(value)) if key in masked else json_value(value))
         for key, value in row.items()
-    }
+    } | {"person_ref": ref}

@@ -30,7 +30,7 @@ def run_demo(out: Path, people: int, seed: int, progress: Progress) -> DemoResul
     started = time.perf_counter()
     run = simulate(out, people, seed, progress)
     report, workbook, summary = write_report(run)
-    run.app.state.engine.dispose()
+    run.close()
     return DemoResult(
         report,
         workbook,

@@ -73,6 +73,10 @@ class DemoRun:
             else response.content
         )
 
+    def close(self) -> None:
+        """Leave the client: the app's shutdown, which disposes of its engine."""
+        self.client.__exit__(None, None, None)
+
     def timed(self, phase: str, started: float) -> None:
         self.timings[phase] = self.timings.get(phase, 0.0) + time.perf_counter() - started
 
@@ -210,7 +214,10 @@ def simulate(out: Path, people: int, seed: int, progress: Progress) -> DemoRun:
         stale.unlink()
     clock = SimulatedClock(dt.datetime(2021, 8, 2, 8))
     app = create_app(database_url=f"sqlite:///{database}", clock=clock)
-    run = DemoRun(out, people, app, TestClient(app), clock, register_rows=register.height)
+    # Entered once: every request then shares one event loop and its worker threads (a client
+    # outside its context starts a loop and a thread per request).
+    client = TestClient(app).__enter__()
+    run = DemoRun(out, people, app, client, clock, register_rows=register.height)
     streets = sorted(
         {
             (d, s)

@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from gzkit.audit import snapshot
-from gzkit.db import bulk_insert
+from gzkit.db import bulk_insert, bulk_update
 from gzkit.errors import Invalid
 from gzlongevity.core.calendar import day_of
 from gzlongevity.core.deadlines import month_of
@@ -290,7 +290,7 @@ def _update_pictures(session: Session, person_ids: Sequence[str], today: dt.date
             continue
         values: dict[str, object] = {
             "id_number": person_id,
-            "status": status,
+            "status": status.value,
             "death_date": death,
             "district": place[0],
             "street": place[1],
@@ -316,8 +316,7 @@ def _update_pictures(session: Session, person_ids: Sequence[str], today: dt.date
             and before_status == RegisterStatus.REGISTERED.value
         ):
             gone.append(person_id)
-    if changes:
-        session.execute(update(Person), changes)
+    bulk_update(session, "persons", "id_number", changes)  # by the driver, not the ORM
     # A move hands the open tasks to the new street (L6).
     home = select(Person.district, Person.street).where(Person.id_number == IntakeTask.person_id)
     for part in chunks(moved):

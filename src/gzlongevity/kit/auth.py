@@ -172,6 +172,19 @@ def mask_id(id_number: str) -> str:
     return id_number[:6] + "*" * max(len(id_number) - 10, 0) + id_number[-4:]
 
 
+PERSON_KEYS = ("id_number", "person_id")  # where a snapshot holds a person's ID number
+
+
+def audited(values: dict[str, Any] | None, person: Person) -> dict[str, Any] | None:
+    """An audit snapshot (``before``/``after``) naming ``person`` by reference and masked ID
+    number, never the full one (第二十一条: the log is read by more people than the case);
+    ``None`` stays ``None``. The audit row's ``entity_id`` names a person by ``person.ref``."""
+    if values is None:
+        return None
+    masked = {key: mask_id(person.id_number) for key in PERSON_KEYS if key in values}
+    return values | masked | {"person_ref": person.ref}
+
+
 def mask_account(account: str | None) -> str | None:
     """A bank account with only its last 4 digits shown."""
     if account is None:

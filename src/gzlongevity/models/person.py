@@ -52,6 +52,8 @@ class Person(Base):
     __table_args__ = (
         Index("ix_persons_district_street", "district", "street"),
         Index("ux_persons_ref", "ref", unique=True),
+        # The cadres' IDs (第二十五条) without reading every person: see migration 0004.
+        Index("ix_persons_military", "military"),
     )
 
     id_number: Mapped[str] = mapped_column(String(18), primary_key=True)

@@ -15,8 +15,8 @@ from gzkit.db import RowId, SessionDep
 from gzkit.errors import Conflict, NotFound
 from gzkit.pagination import ListResource, PaginationQuery, paginate
 from gzlongevity.kit.audit import record
-from gzlongevity.kit.auth import ActorDep
-from gzlongevity.models import Notice, NoticeChannel, NoticeKind, Role
+from gzlongevity.kit.auth import ActorDep, audited
+from gzlongevity.models import Notice, NoticeChannel, NoticeKind, Person, Role
 
 router = APIRouter(prefix="/notices", tags=["notices"])
 SENDERS = (Role.EXCHANGE, Role.CITY)
@@ -72,6 +72,8 @@ def sent(notice_id: RowId, actor: ActorDep, session: SessionDep, clock: ClockDep
     if notice.sent_at is not None:
         raise Conflict("通知已发送 / already sent")
     now = clock.now()
+    person = session.get(Person, notice.person_id)
+    assert person is not None  # a foreign key
     before = snapshot(notice)
     notice.sent_at = now
     record(
@@ -80,8 +82,8 @@ def sent(notice_id: RowId, actor: ActorDep, session: SessionDep, clock: ClockDep
         "notice.sent",
         "notice",
         str(notice.id),
-        before,
-        snapshot(notice),
+        audited(before, person),
+        audited(snapshot(notice), person),
         at=now,
     )
     return _out(notice)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 
 from gzkit.clock import ClockDep
 from gzkit.db import SessionDep
+from gzkit.errors import Invalid
 from gzkit.pagination import ListResource, PaginationQuery
 from gzlongevity.kit.auth import ActorDep
 from gzlongevity.models import RegisterStatus
@@ -16,6 +17,10 @@ from gzlongevity.persons import service
 from gzlongevity.persons.schemas import FindIn, PersonOut
 
 router = APIRouter(prefix="/persons", tags=["persons"])
+OLD_SEARCH = (
+    "不支持查询参数 q：按身份证号查找请用 POST /api/persons/find（身份证号放在请求体中），"
+    "按姓名请用 name / use POST /api/persons/find"
+)
 
 
 @router.get("", summary="List people")
@@ -28,8 +33,12 @@ def search(
         Query(max_length=100, description="An exact name (an ID number: POST /persons/find)."),
     ] = None,
     status: RegisterStatus | None = None,
+    q: Annotated[str | None, Query(include_in_schema=False)] = None,
 ) -> ListResource[PersonOut]:
-    """People in the actor's jurisdiction, masked."""
+    """People in the actor's jurisdiction, masked. An old client's ``q`` (often an ID number,
+    which must not travel in a URL, 第二十一条) is refused, not ignored."""
+    if q is not None:
+        raise Invalid(OLD_SEARCH, ("query", "q"))
     items, total = service.search(session, actor, pagination, name, status)
     return ListResource[PersonOut].build(items, total, pagination)
 

@@ -12,7 +12,7 @@ from gzkit.errors import Forbidden, Invalid
 from gzkit.pagination import PaginationParams, paginate
 from gzlongevity.core.calendar import month_text
 from gzlongevity.kit.audit import record
-from gzlongevity.kit.auth import Actor, mask_account, mask_id, person_in_view
+from gzlongevity.kit.auth import Actor, audited, mask_account, mask_id, person_in_view
 from gzlongevity.models import Person, RegisterStatus, Role
 from gzlongevity.persons.lookup import person_by_ref, person_of_ref
 from gzlongevity.persons.schemas import PersonOut
@@ -100,7 +100,7 @@ def view_full(session: Session, actor: Actor, now: dt.datetime, ref: str) -> Per
             "只有经办的街（镇）工作人员可查看完整信息 / "
             "only the acting officer sees the full record"
         )
-    record(session, actor.label, "person.view_full", "person", person.id_number, None, None, at=now)
+    record(session, actor.label, "person.view_full", "person", person.ref, None, None, at=now)
     return person_out(person, full=True)
 
 
@@ -119,9 +119,9 @@ def set_military(
         actor.label,
         "person.military",
         "person",
-        person.id_number,
-        before,
-        snapshot(person),
+        person.ref,
+        audited(before, person),
+        audited(snapshot(person), person),
         at=now,
     )
     return person_out(person)

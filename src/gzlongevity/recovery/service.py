@@ -19,7 +19,7 @@ from gzlongevity.core.calendar import month_text
 from gzlongevity.core.deadlines import ORDER_AFTER_MONTHS, add_months
 from gzlongevity.core.standards import GUANGZHOU_DISTRICTS, MILITARY, fen_of, yuan
 from gzlongevity.kit.audit import record
-from gzlongevity.kit.auth import Actor, mask_id
+from gzlongevity.kit.auth import Actor, audited, mask_id
 from gzlongevity.models import (
     CaseKind,
     CaseStatus,
@@ -85,51 +85,62 @@ def _notice(
 
 def _open(
     session: Session,
-    person: Person,
+    owed: list[tuple[Person, int]],
     kind: CaseKind,
-    amount_fen: int,
     now: dt.datetime,
     actor: str,
     found_in_run: int | None = None,
     evidence: str | None = None,
-) -> RecoveryCase:
-    """A case, its notice to the family, and the claw-back if an agreement allows it."""
+) -> list[RecoveryCase]:
+    """A case for each (person, amount in fen) of ``owed``, its notice to the family, and the
+    claw-back if an agreement allows it; the cases are written in one flush."""
     today = now.date()
-    case = RecoveryCase(
-        person_id=person.id_number,
-        district=person.district,
-        street=person.street,
-        kind=kind,
-        status=CaseStatus.NOTIFIED,
-        amount_fen=amount_fen,
-        recovered_fen=0,
-        opened_on=today,
-        found_in_run=found_in_run,
-        notified_on=today,
-        evidence=evidence,
-    )
-    if person.agreement_signed_on is not None and person.bank_account:
-        case.status = CaseStatus.CLAWBACK
-        case.clawback_month = today.year * 12 + today.month  # the next month's bank file
-    session.add(case)
+    cases = []
+    for person, amount_fen in owed:
+        case = RecoveryCase(
+            person_id=person.id_number,
+            district=person.district,
+            street=person.street,
+            kind=kind,
+            status=CaseStatus.NOTIFIED,
+            amount_fen=amount_fen,
+            recovered_fen=0,
+            opened_on=today,
+            found_in_run=found_in_run,
+            notified_on=today,
+            evidence=evidence,
+        )
+        if person.agreement_signed_on is not None and person.bank_account:
+            case.status = CaseStatus.CLAWBACK
+            case.clawback_month = today.year * 12 + today.month  # the next month's bank file
+        cases.append(case)
+    session.add_all(cases)
     session.flush()
-    how = (
-        f"将按发放扣款协议于 {month_text(case.clawback_month)} 原路退回"
-        if case.clawback_month is not None
-        else f"请于 {add_months(today, ORDER_AFTER_MONTHS)} 前退回"
-    )
-    _notice(
-        session,
-        person,
-        NoticeKind.OVERPAYMENT,
-        f"{person.name}家属您好：经核查，长寿保健金多发 {yuan(amount_fen)} 元，{how}。"
-        f"——{person.street}",
-        now,
-    )
-    record(
-        session, actor, "recovery.open", "recovery_case", str(case.id), None, snapshot(case), at=now
-    )
-    return case
+    for case, (person, amount_fen) in zip(cases, owed, strict=True):
+        how = (
+            f"将按发放扣款协议于 {month_text(case.clawback_month)} 原路退回"
+            if case.clawback_month is not None
+            else f"请于 {add_months(today, ORDER_AFTER_MONTHS)} 前退回"
+        )
+        _notice(
+            session,
+            person,
+            NoticeKind.OVERPAYMENT,
+            f"{person.name}家属您好：经核查，长寿保健金多发 {yuan(amount_fen)} 元，{how}。"
+            f"——{person.street}",
+            now,
+        )
+        record(
+            session,
+            actor,
+            "recovery.open",
+            "recovery_case",
+            str(case.id),
+            None,
+            audited(snapshot(case), person),
+            at=now,
+        )
+    return cases
 
 
 def payer_cases(payer: str) -> ColumnElement[bool]:
@@ -144,36 +155,37 @@ def payer_cases(payer: str) -> ColumnElement[bool]:
 def open_cases_for_run(session: Session, run: PaymentRun, now: dt.datetime, payer: str) -> int:
     """A case per person for the overpayments ``payer``'s list of ``run`` found; how many."""
     owed = session.execute(
-        select(RunOverpayment.person_id, func.sum(RunOverpayment.amount_fen))
+        select(Person, func.sum(RunOverpayment.amount_fen))
+        .join(RunOverpayment, RunOverpayment.person_id == Person.id_number)
         .where(RunOverpayment.run_id == run.id, RunOverpayment.payer == payer)
-        .group_by(RunOverpayment.person_id)
+        .group_by(Person.id_number)
+        .order_by(Person.id_number)
     ).all()
-    for person_id, amount in owed:
-        person = session.get(Person, person_id)
-        assert person is not None
-        _open(
-            session,
-            person,
-            CaseKind.OVERPAYMENT,
-            int(amount),
-            now,
-            "system",
-            found_in_run=run.month,
-        )
+    _open(
+        session,
+        [(person, int(amount)) for person, amount in owed],
+        CaseKind.OVERPAYMENT,
+        now,
+        "system",
+        found_in_run=run.month,
+    )
     return len(owed)
 
 
 def settle_clawbacks(session: Session, run: PaymentRun, now: dt.datetime, payer: str) -> int:
     """The return instructions of ``payer``'s bank file of ``run``, approved: those cases are
     recovered."""
-    cases = session.scalars(
-        select(RecoveryCase).where(
+    cases = session.execute(
+        select(RecoveryCase, Person)
+        .join(Person, Person.id_number == RecoveryCase.person_id)
+        .where(
             RecoveryCase.status == CaseStatus.CLAWBACK,
             RecoveryCase.clawback_month == run.month,
             payer_cases(payer),
         )
+        .order_by(RecoveryCase.id)
     ).all()
-    for case in cases:
+    for case, person in cases:
         before = snapshot(case)
         _recovered(session, case, case.amount_fen - case.recovered_fen, now, RecoveryWay.CLAWBACK)
         case.status, case.closed_on = CaseStatus.CLOSED, now.date()
@@ -183,8 +195,8 @@ def settle_clawbacks(session: Session, run: PaymentRun, now: dt.datetime, payer:
             "recovery.clawback",
             "recovery_case",
             str(case.id),
-            before,
-            snapshot(case),
+            audited(before, person),
+            audited(snapshot(case), person),
             at=now,
         )
     return len(cases)
@@ -229,8 +241,8 @@ def order_unreturned(session: Session, now: dt.datetime) -> int:
             "recovery.order",
             "recovery_case",
             str(case.id),
-            before,
-            snapshot(case),
+            audited(before, person),
+            audited(snapshot(case), person),
             at=now,
         )
         count += 1
@@ -273,8 +285,8 @@ def repay(
         "recovery.repay",
         "recovery_case",
         str(case.id),
-        before,
-        snapshot(case),
+        audited(before, person),
+        audited(snapshot(case), person),
         at=now,
     )
     return case_out(case, person)
@@ -291,11 +303,10 @@ def open_fraud(
     """A fraud case with its evidence (第二十四条). Street only."""
     actor.require(Role.STREET)
     person = person_by_ref(session, actor, ref)
-    case = _open(
+    [case] = _open(
         session,
-        person,
+        [(person, fen_of(amount_cny))],
         CaseKind.FRAUD,
-        fen_of(amount_cny),
         now,
         actor.label,
         evidence=evidence.strip(),
