@@ -4,8 +4,8 @@ A password is stored only as its Argon2id hash (:mod:`gzkit.auth`). ``GZVPP_SIGN
 wrong passwords in a row (default 5) lock the account for ``GZVPP_LOCKOUT_MINUTES`` (default
 15); the count and the lock live in the database, so every process of the platform holds to
 them. An unknown name, a wrong password and a locked account get one and the same answer, so
-the sign-in form does not tell who has an account (the check is gzkit's, shared with the other
-systems: :meth:`gzkit.accounts.Accounts.check_password`). A sign-in opens a session: a token of kind
+the sign-in form does not tell who has an account (the check is the one every system shares,
+:meth:`gzkit.accounts.Accounts.check_password`). A sign-in opens a session: a token of kind
 ``session`` that lasts ``GZVPP_SESSION_HOURS`` (default 8), kept in the console's cookie like
 an API token.
 
