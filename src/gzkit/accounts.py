@@ -1,11 +1,14 @@
 """Users and their tokens, as every system keeps them: a user by number or name, a token
-issued (stored only as its SHA-256, :mod:`gzkit.auth`), a user disabled, tokens rotated.
+issued (stored only as its SHA-256, :mod:`gzkit.auth`), a user disabled, tokens rotated, and
+the password check of a sign-in with its lockout.
 
 A system binds :class:`Accounts` to its own user and token models, its token prefix, its
 audit trail and the entity names its audit log uses; its roles, scopes (participant, district,
 bank) and the checks of its bearer tokens stay its own. Every change here writes an audit
 record in the caller's transaction: ``<user_entity>.disable``, ``<token_action>.issue`` and
-``<token_action>.revoke`` (the revocation saying why: ``revoke`` or ``rotate``).
+``<token_action>.revoke`` (the revocation saying why: ``revoke`` or ``rotate``), and of a
+refused sign-in ``<user_entity>.sign_in_failed`` (why: ``unknown_name``, ``locked`` or
+``wrong_password``) and ``<user_entity>.lockout``; never a password or a hash.
 """
 
 from __future__ import annotations
@@ -15,15 +18,26 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar, cast
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import DeclarativeBase, Session
 
 from gzkit.audit import snapshot
-from gzkit.auth import display_prefix, hash_token, new_token
+from gzkit.auth import (
+    LOCKOUT,
+    SIGN_IN_ATTEMPTS,
+    display_prefix,
+    hash_password,
+    hash_token,
+    new_token,
+    password_needs_rehash,
+    sign_in_refusal,
+    verify_password,
+)
 from gzkit.db import MAX_ROW_ID
-from gzkit.errors import Conflict, NotFound
+from gzkit.errors import Conflict, NotFound, Unauthorized
 
-# The models: a user has ``id``, ``name`` and ``disabled_at``; a token ``id``, ``token_sha256``,
+# The models: a user has ``id``, ``name``, ``role`` (an enum), ``disabled_at``,
+# ``password_hash``, ``failed_sign_ins`` and ``locked_until``; a token ``id``, ``token_sha256``,
 # ``prefix``, ``created_at``, ``expires_at``, ``revoked_at`` and the ``owner`` column.
 U = TypeVar("U", bound=DeclarativeBase)
 T = TypeVar("T", bound=DeclarativeBase)
@@ -211,3 +225,89 @@ class Accounts(Generic[U, T]):
             session, by, action, self.user_entity, str(row.id), before, snapshot(user), at=now
         )
         return user
+
+    def label(self, user: U) -> str:
+        """How the audit log names ``user`` acting: ``<role>#<id> <name>``."""
+        row: Any = user
+        return f"{row.role.value}#{row.id} {row.name}"
+
+    def check_password(
+        self,
+        session: Session,
+        name: str,
+        password: str,
+        now: dt.datetime,
+        *,
+        attempts: int = SIGN_IN_ATTEMPTS,
+        lockout: dt.timedelta = LOCKOUT,
+        among: ColumnElement[bool] | None = None,
+    ) -> U:
+        """The user with a password named ``name`` (stripped; ``among`` those matching
+        ``among``, if given), if ``password`` is theirs: the part of a password sign-in every
+        system shares; the system then adds its own checks and opens its session.
+
+        The password is checked even for an unknown name or a locked account, so that the
+        answer takes as long whoever is asked about. A wrong password counts towards the
+        lockout (:meth:`count_failure`); a right one resets the count and renews the hash if
+        the hashing library's defaults moved on.
+
+        Raises
+        ------
+        Unauthorized
+            :func:`gzkit.auth.sign_in_refusal`, the same for an unknown name, a wrong password
+            and a locked account; after the right password, the account being disabled.
+
+        The failure count and the audit of a refusal are written to ``session``: the caller
+        commits it whether or not this raises.
+        """
+        model: Any = self.user_model
+        name = name.strip()
+        query = select(model).where(model.name == name, model.password_hash.is_not(None))
+        user: Any = session.scalars(query if among is None else query.where(among)).one_or_none()
+        right = verify_password(None if user is None else user.password_hash, password)
+        failed = f"{self.user_entity}.sign_in_failed"
+        if user is None:
+            self.record(session, "anonymous", failed, self.user_entity, "", None,
+                        {"name": name[:200], "reason": "unknown_name"}, at=now)  # fmt: skip
+            raise sign_in_refusal(attempts, lockout)
+        if user.locked_until is not None and user.locked_until > now:
+            self.record(session, self.label(user), failed, self.user_entity, str(user.id), None,
+                        {"reason": "locked", "locked_until": user.locked_until.isoformat()},
+                        at=now)  # fmt: skip
+            raise sign_in_refusal(attempts, lockout)
+        if not right:
+            self.count_failure(session, user, now, attempts=attempts, lockout=lockout)
+            raise sign_in_refusal(attempts, lockout)
+        if user.disabled_at is not None:
+            raise Unauthorized(
+                f"账户已于 {stamp(user.disabled_at)} 停用 / user account disabled at "
+                f"{user.disabled_at.isoformat()}"
+            )
+        if password_needs_rehash(user.password_hash):
+            user.password_hash = hash_password(password)
+        user.failed_sign_ins, user.locked_until = 0, None
+        return cast(U, user)
+
+    def count_failure(
+        self,
+        session: Session,
+        user: U,
+        now: dt.datetime,
+        *,
+        attempts: int = SIGN_IN_ATTEMPTS,
+        lockout: dt.timedelta = LOCKOUT,
+    ) -> None:
+        """One more wrong password of ``user``, audited as ``<user_entity>.sign_in_failed``;
+        the ``attempts``-th in a row locks the account for ``lockout`` (audited as
+        ``<user_entity>.lockout``) and starts the count again."""
+        row: Any = user
+        label, entity_id = self.label(user), str(row.id)
+        row.failed_sign_ins += 1
+        after = {"reason": "wrong_password", "failed_sign_ins": row.failed_sign_ins}
+        self.record(session, label, f"{self.user_entity}.sign_in_failed", self.user_entity,
+                    entity_id, None, after, at=now)  # fmt: skip
+        if row.failed_sign_ins >= attempts:
+            row.failed_sign_ins, row.locked_until = 0, now + lockout
+            self.record(session, label, f"{self.user_entity}.lockout", self.user_entity,
+                        entity_id, None, {"locked_until": row.locked_until.isoformat()},
+                        at=now)  # fmt: skip

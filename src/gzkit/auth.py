@@ -4,11 +4,15 @@ request carries. Each system keeps its own users, tokens and roles in its own ta
 A token is the system's prefix plus 43 random URL-safe characters, shown once when issued; a
 system stores only its SHA-256 (:func:`hash_token`) and its first characters
 (:func:`display_prefix`, to tell tokens apart). A password is stored only as its Argon2id hash
-(argon2-cffi's defaults, RFC 9106's low-memory profile).
+(argon2-cffi's defaults, RFC 9106's low-memory profile). :data:`SIGN_IN_ATTEMPTS` wrong
+passwords in a row lock an account for :data:`LOCKOUT` (a system may set its own,
+:meth:`gzkit.accounts.Accounts.check_password`), and every such refusal reads the same
+(:func:`sign_in_refusal`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 from functools import cache
@@ -25,6 +29,8 @@ from gzkit.text import control_character, control_character_message
 DISPLAY_RANDOM_CHARACTERS = 6
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 128
+SIGN_IN_ATTEMPTS = 5
+LOCKOUT = dt.timedelta(minutes=15)
 _hasher = PasswordHasher()
 
 
@@ -82,6 +88,17 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 def password_needs_rehash(password_hash: str) -> bool:
     """Whether the library's defaults moved on since ``password_hash`` was made."""
     return _hasher.check_needs_rehash(password_hash)
+
+
+def sign_in_refusal(attempts: int, lockout: dt.timedelta) -> Unauthorized:
+    """The one answer to an unknown name, a wrong password and a locked account, so that a
+    guesser learns nothing of who has an account or whose is locked; it states the lockout
+    rule (``attempts`` wrong passwords in a row lock the account for ``lockout``)."""
+    return Unauthorized(
+        f"账户名或密码不正确；连续输错 {attempts} 次将锁定 "
+        f"{lockout // dt.timedelta(minutes=1)} 分钟 / wrong account name or password, "
+        "or the account is locked for a while"
+    )
 
 
 @cache

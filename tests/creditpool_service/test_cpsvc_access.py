@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 
 import pytest
 from cpsvc_pool import Pool, bearer, uscc
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
-from gzcreditpool.models import Role
+from gzcreditpool.models import AuditLog, Role
 from gzkit.db import session_scope
 from gzkit.sheets import xlsx_bytes
 
@@ -119,7 +120,7 @@ def test_password_sign_in_and_forged_forms(pool: Pool) -> None:
     wrong = client.post(
         "/console/login", data={"name": "科技局王科", "password": "wrong pass"}, headers=SAME_ORIGIN
     )
-    assert wrong.status_code == 401 and "账户名或密码错误" in wrong.text
+    assert wrong.status_code == 401 and "账户名或密码不正确" in wrong.text
     forged = client.post(
         "/console/login",
         data={"name": "科技局王科", "password": "correct horse"},
@@ -322,22 +323,37 @@ def test_wrong_passwords_lock_the_account_for_a_while(pool: Pool) -> None:
     with session_scope(pool.app.state.sessionmaker) as session:
         from gzcreditpool.kit.auth import create_user
 
-        create_user(session, name="受托经办", role=Role.TRUSTEE, bank_code=None,
-                    at=pool.clock.now(), password="right password")  # fmt: skip
+        user, _ = create_user(session, name="受托经办", role=Role.TRUSTEE, bank_code=None,
+                              at=pool.clock.now(), password="right password")  # fmt: skip
+        user_id = str(user.id)
 
-    def attempt(password: str) -> str:
+    def attempt(password: str, name: str = "受托经办") -> str:
+        """``ok``, or the refusal's words."""
         answer = client.post(
-            "/console/login", data={"name": "受托经办", "password": password}, headers=SAME_ORIGIN,
+            "/console/login", data={"name": name, "password": password}, headers=SAME_ORIGIN,
             follow_redirects=False,
         )  # fmt: skip
         client.cookies.clear()
-        return "ok" if answer.status_code == 303 else answer.text
+        refused = re.search(r'<p class="error" role="alert">(.*?)</p>', answer.text)
+        return "ok" if answer.status_code == 303 else refused.group(1) if refused else answer.text
 
+    unknown = attempt("right password", "没有这个人")
+    assert unknown.startswith("账户名或密码不正确")
     for _ in range(5):
-        assert "账户名或密码错误" in attempt("wrong password")
-    assert "锁定至 2023-10-09 09:15" in attempt("right password")
+        assert attempt("wrong password") == unknown
+    # Locked: the right password is refused too, in the same words (a guesser learns nothing).
+    assert attempt("right password") == unknown
     pool.clock.set(pool.clock.now().replace(minute=16))  # the lock ended at 09:15
     assert attempt("right password") == "ok"
+    with session_scope(pool.app.state.sessionmaker) as session:
+        logged = session.scalars(
+            select(AuditLog.action)
+            .where(AuditLog.entity == "user", AuditLog.entity_id == user_id)
+            .order_by(AuditLog.id)
+        ).all()
+    assert logged == [
+        "user.create", *["user.sign_in_failed"] * 5, "user.lockout", "user.sign_in_failed"
+    ]  # fmt: skip
 
 
 def test_applications_only_within_a_published_call(pool: Pool) -> None:

@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 import typer
-from sqlalchemy import select
+from argon2 import PasswordHasher
+from sqlalchemy import select, update
 from typer.testing import CliRunner, Result
 
 from gzcreditpool import cli as creditpool_cli
@@ -38,11 +39,14 @@ class System:
     second: tuple[str, ...]  # and of another (名称 乙)
     role_label: str  # the first user's role as the list shows it
     user_entity: str
+    user_model: Any
 
 
 def _systems() -> dict[str, System]:
     from gzcreditpool.models import AuditLog as PoolLog
+    from gzcreditpool.models import User
     from gzlongevity.models import AuditLog as LongevityLog
+    from gzlongevity.models import Officer
 
     return {
         "gzlongevity": System(
@@ -50,13 +54,13 @@ def _systems() -> dict[str, System]:
             longevity_auth.sign_in, LongevityLog,
             "gzlv_", ("--role", "city", "--name", "甲"),
             ("--role", "street", "--name", "乙", "--district", "440104", "--street", "北京街"),
-            "市民政局", "officer",
+            "市民政局", "officer", Officer,
         ),
         "gzcreditpool": System(
             creditpool_cli.app, CREDITPOOL_DATABASE, creditpool_auth.authenticate,
             creditpool_auth.sign_in, PoolLog,
             "gzcp_", ("--role", "bureau", "--name", "甲"), ("--role", "auditor", "--name", "乙"),
-            "市科技局", "user",
+            "市科技局", "user", User,
         ),
     }  # fmt: skip
 
@@ -164,6 +168,40 @@ def test_add_asks_for_a_password_twice(system: System, url: str) -> None:
     finally:
         engine.dispose()
     assert works(system, url, token)
+
+
+def test_sign_in_tells_of_a_disabled_account_only_after_the_right_password(
+    system: System, url: str
+) -> None:
+    """The password check both systems share with gzvpp (:meth:`gzkit.accounts.Accounts.
+    check_password`): an unknown name and a wrong password read alike, a disabled account is
+    told so only after the right password, and a hash of older parameters is renewed."""
+    password = "a-long-password-7"
+    add(system, url, system.first)
+    assert run(system, url, "disable", "甲").exit_code == 0
+    engine = system.database.make_engine(url)
+    sessions = make_sessionmaker(engine)
+
+    def attempt(name: str, tried: str) -> str:
+        with session_scope(sessions) as session:
+            try:
+                return system.sign_in(session, name, tried, SystemClock().now())
+            except Unauthorized as refused:
+                return refused.message
+
+    old = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(password)
+    try:
+        with session_scope(sessions) as session:
+            session.execute(update(system.user_model).values(password_hash=old))
+        assert attempt("甲", "not-the-password") == attempt("无此人", password)
+        assert attempt("甲", password).startswith("账户已于")
+        assert run(system, url, "enable", "甲").exit_code == 0
+        assert attempt("甲", password).startswith(system.prefix)
+        with session_scope(sessions) as session:
+            renewed = session.scalar(select(system.user_model.password_hash))
+    finally:
+        engine.dispose()
+    assert renewed != old and PasswordHasher().verify(renewed, password)
 
 
 def test_refusals_are_one_chinese_line(system: System, url: str) -> None:

@@ -300,6 +300,14 @@ def test_wrong_passwords_lock_the_account_for_a_while(api: Api) -> None:
 
     assert [sign_in("错误的密码-0000") for _ in range(5)] == [401] * 5
     assert sign_in("正确的密码-2021") == 401  # locked, and told no more than for a wrong one
+    with session_scope(api.app.state.sessionmaker) as session:
+        logged = session.scalars(
+            select(AuditLog.action)
+            .where(AuditLog.action.in_(["officer.sign_in_failed", "officer.lockout"]))
+            .order_by(AuditLog.id)
+        ).all()
+    assert logged[-7:] == [*["officer.sign_in_failed"] * 5, "officer.lockout",
+                           "officer.sign_in_failed"]  # fmt: skip
     api.at("2021-08-13", hour=10)
     assert sign_in("正确的密码-2021") == 303
     api.client.cookies.clear()

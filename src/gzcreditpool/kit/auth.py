@@ -36,8 +36,6 @@ TOKEN_PREFIX = "gzcp_"
 TOKEN_COOKIE = "gzcreditpool_token"
 TOKEN_DAYS = 90
 SESSION_HOURS = 8
-SIGN_IN_ATTEMPTS = 5
-LOCKOUT_MINUTES = 15
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 ACCOUNTS: Accounts[User, ApiToken] = Accounts(
     User, ApiToken, "user_id", TOKEN_PREFIX, record, "user", "api_token", "token",
@@ -151,36 +149,17 @@ def issue_token(
 
 
 def sign_in(session: Session, name: str, password: str, at: dt.datetime) -> str:
-    """A session token for ``name`` with ``password``, valid :data:`SESSION_HOURS`.
-
-    :data:`SIGN_IN_ATTEMPTS` wrong passwords in a row lock the account for
-    :data:`LOCKOUT_MINUTES` (the caller commits the count even when it refuses).
+    """A session token for ``name`` with ``password``, valid :data:`SESSION_HOURS`: the
+    password check and lockout of :meth:`gzkit.accounts.Accounts.check_password` (the caller
+    commits the count even when it refuses).
 
     Raises
     ------
     Unauthorized
-        Unknown name, wrong password or disabled account (one message for all three), or a
-        locked account (saying until when).
+        Unknown name, wrong password or locked account (one message for all three); after the
+        right password, a disabled account.
     """
-    user = session.scalar(select(User).where(User.name == name.strip()))
-    if user is not None and user.locked_until is not None and at < user.locked_until:
-        raise Unauthorized(
-            f"密码连续错误次数过多，账户锁定至 {user.locked_until:%Y-%m-%d %H:%M} / "
-            "too many wrong passwords; the account is locked"
-        )
-    right = verify_password(user.password_hash if user else None, password)
-    if user is None or not right or user.disabled_at is not None:
-        if user is not None and not right:
-            user.failed_sign_ins += 1
-            if user.failed_sign_ins >= SIGN_IN_ATTEMPTS:
-                user.failed_sign_ins = 0
-                user.locked_until = at + dt.timedelta(minutes=LOCKOUT_MINUTES)
-                record(
-                    session, "sign-in", "user.lock", "user", str(user.id), None,
-                    {"locked_until": user.locked_until.isoformat()}, at=at,
-                )  # fmt: skip
-        raise Unauthorized("账户名或密码错误 / wrong name or password")
-    user.failed_sign_ins, user.locked_until = 0, None
+    user = ACCOUNTS.check_password(session, name, password, at)
     return issue_token(
         session, user, at, at + dt.timedelta(hours=SESSION_HOURS), kind=TokenKind.SESSION
     )

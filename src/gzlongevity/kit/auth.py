@@ -38,8 +38,6 @@ TOKEN_PREFIX = "gzlv_"
 TOKEN_COOKIE = "gzlongevity_token"
 API_TOKEN_DAYS = 365
 SESSION_HOURS = 8
-SIGN_IN_ATTEMPTS = 5
-LOCKOUT = dt.timedelta(minutes=15)
 ACCOUNTS: Accounts[Officer, OfficerToken] = Accounts(
     Officer, OfficerToken, "officer_id", TOKEN_PREFIX, record, "officer", "officer_token", "token"
 )
@@ -255,44 +253,18 @@ def issue_token(
 
 
 def sign_in(session: Session, name: str, password: str, now: dt.datetime) -> str:
-    """A session token for the officer named ``name`` if ``password`` is theirs.
-    :data:`SIGN_IN_ATTEMPTS` wrong passwords in a row lock the account for
-    :data:`LOCKOUT` (the count is kept in the database, so the caller must commit even when
-    this raises).
+    """A session token for the officer named ``name`` if ``password`` is theirs, valid
+    :data:`SESSION_HOURS`: the password check and lockout of
+    :meth:`gzkit.accounts.Accounts.check_password` (the count is kept in the database, so the
+    caller must commit even when this raises).
 
     Raises
     ------
     Unauthorized
-        Unknown name, wrong password, locked or disabled account (one message for all: a
-        guesser learns nothing).
+        Unknown name, wrong password or locked account (one message for all: a guesser learns
+        nothing); after the right password, a disabled account.
     """
-    officer = session.scalars(
-        select(Officer).where(Officer.name == name.strip(), Officer.password_hash.is_not(None))
-    ).one_or_none()
-    refused = Unauthorized(
-        "账户名或密码不正确，或账户已锁定 / wrong account name or password, or locked"
-    )
-    if officer is not None and officer.locked_until is not None and officer.locked_until > now:
-        raise refused
-    if not verify_password(officer.password_hash if officer else None, password) or officer is None:
-        if officer is not None:
-            officer.failed_sign_ins += 1
-            if officer.failed_sign_ins >= SIGN_IN_ATTEMPTS:
-                officer.failed_sign_ins, officer.locked_until = 0, now + LOCKOUT
-                record(
-                    session,
-                    "system",
-                    "officer.lock",
-                    "officer",
-                    str(officer.id),
-                    None,
-                    {"locked_until": officer.locked_until.isoformat()},
-                    at=now,
-                )
-        raise refused
-    if officer.disabled_at is not None:
-        raise refused
-    officer.failed_sign_ins, officer.locked_until = 0, None
+    officer = ACCOUNTS.check_password(session, name, password, now)
     return issue_token(session, officer, now, now + dt.timedelta(hours=SESSION_HOURS))
 
 

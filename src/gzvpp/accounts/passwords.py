@@ -4,7 +4,8 @@ A password is stored only as its Argon2id hash (:mod:`gzkit.auth`). ``GZVPP_SIGN
 wrong passwords in a row (default 5) lock the account for ``GZVPP_LOCKOUT_MINUTES`` (default
 15); the count and the lock live in the database, so every process of the platform holds to
 them. An unknown name, a wrong password and a locked account get one and the same answer, so
-the sign-in form does not tell who has an account. A sign-in opens a session: a token of kind
+the sign-in form does not tell who has an account (the check is the one every system shares,
+:meth:`gzkit.accounts.Accounts.check_password`). A sign-in opens a session: a token of kind
 ``session`` that lasts ``GZVPP_SESSION_HOURS`` (default 8), kept in the console's cookie like
 an API token.
 
@@ -22,10 +23,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from gzkit.audit import snapshot
-from gzkit.auth import check_new_password, hash_password, password_needs_rehash, verify_password
+from gzkit.auth import check_new_password, hash_password, verify_password
 from gzkit.errors import Conflict, Invalid, NotFound, Unauthorized
 from gzvpp.kit.audit import record
-from gzvpp.kit.auth import Actor, check_participant_open, issue_token
+from gzvpp.kit.auth import ACCOUNTS, Actor, check_participant_open, issue_token
 from gzvpp.kit.policy import lockout_period, session_lifetime, sign_in_attempts
 from gzvpp.models import ApiToken, PlatformUser, Role, TokenKind
 
@@ -39,62 +40,29 @@ class SignIn:
     expires_at: dt.datetime
 
 
-def refusal() -> Unauthorized:
-    """The one answer to an unknown name, a wrong password and a locked account."""
-    return Unauthorized(
-        f"账户名或密码不正确；连续输错 {sign_in_attempts()} 次将锁定 "
-        f"{lockout_period() // dt.timedelta(minutes=1)} 分钟 / wrong account name or password, "
-        "or the account is locked for a while"
-    )
-
-
 def sign_in(session: Session, name: str, password: str, now: dt.datetime) -> SignIn:
-    """Check ``password`` for the account ``name`` and open a session.
-
-    A wrong password counts towards the lockout; the limit reached locks the account for the
-    lockout period and starts the count again. A right one resets the count.
+    """Check ``password`` for the account ``name`` and open a session: the password check and
+    the lockout of :meth:`gzkit.accounts.Accounts.check_password` (the metering identity has
+    no console, so never an account there), then the participant's reading period.
 
     Raises
     ------
     Unauthorized
-        :func:`refusal` for an unknown name, a wrong password or a locked account; after a
-        right password, the account being disabled.
+        :func:`gzkit.auth.sign_in_refusal` for an unknown name, a wrong password or a locked
+        account; after a right password, the account being disabled.
     Forbidden
         A rejected participant's user after its reading period.
 
     The failure count and the audit of a refusal are written to ``session``: the caller
     commits it whether or not this raises.
     """
-    name = name.strip()
-    user = session.scalars(
-        select(PlatformUser).where(
-            PlatformUser.name == name, PlatformUser.password_hash.is_not(None)
-        )
-    ).one_or_none()
-    if user is None or user.password_hash is None or user.role is Role.METERING:
-        verify_password(None, password)
-        record(session, "anonymous", "platform_user.sign_in_failed", "platform_user", "", None,
-               {"name": name[:200], "reason": "unknown_name"}, at=now)  # fmt: skip
-        raise refusal()
-    label = f"{user.role.value}#{user.id} {user.name}"
-    if user.locked_until is not None and user.locked_until > now:
-        record(session, label, "platform_user.sign_in_failed", "platform_user", str(user.id),
-               None, {"reason": "locked", "locked_until": user.locked_until.isoformat()},
-               at=now)  # fmt: skip
-        raise refusal()
-    if not verify_password(user.password_hash, password):
-        _count_failure(session, user, label, now)
-        raise refusal()
-    if user.disabled_at is not None:
-        raise Unauthorized(
-            f"账户已于 {user.disabled_at:%Y-%m-%d %H:%M} 停用 / user account disabled at "
-            f"{user.disabled_at.isoformat()}"
-        )
+    user = ACCOUNTS.check_password(
+        session, name, password, now, attempts=sign_in_attempts(), lockout=lockout_period(),
+        among=PlatformUser.role != Role.METERING,
+    )  # fmt: skip
     if user.participant_id is not None:
         check_participant_open(session, user.participant_id, now, write=False)
-    if password_needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    user.failed_sign_ins, user.locked_until = 0, None
+    label = ACCOUNTS.label(user)
     expires_at = now + session_lifetime()
     stored, token = issue_token(
         session, user, at=now, expires_at=expires_at, actor=label, kind=TokenKind.SESSION
@@ -104,18 +72,6 @@ def sign_in(session: Session, name: str, password: str, now: dt.datetime) -> Sig
            at=now)  # fmt: skip
     actor = Actor(user.id, user.name, user.role, user.participant_id)
     return SignIn(actor, token, expires_at)
-
-
-def _count_failure(session: Session, user: PlatformUser, label: str, now: dt.datetime) -> None:
-    """One more wrong password: audited; at the limit, the account is locked."""
-    user.failed_sign_ins += 1
-    after = {"reason": "wrong_password", "failed_sign_ins": user.failed_sign_ins}
-    record(session, label, "platform_user.sign_in_failed", "platform_user", str(user.id), None,
-           after, at=now)  # fmt: skip
-    if user.failed_sign_ins >= sign_in_attempts():
-        user.failed_sign_ins, user.locked_until = 0, now + lockout_period()
-        record(session, label, "platform_user.lockout", "platform_user", str(user.id), None,
-               {"locked_until": user.locked_until.isoformat()}, at=now)  # fmt: skip
 
 
 def set_password(
@@ -191,7 +147,9 @@ def change_own_password(
     user = session.get(PlatformUser, actor.user_id)
     assert user is not None  # the actor was just authenticated
     if user.password_hash is not None and not verify_password(user.password_hash, current):
-        _count_failure(session, user, actor.label, now)
+        ACCOUNTS.count_failure(
+            session, user, now, attempts=sign_in_attempts(), lockout=lockout_period()
+        )
         raise Unauthorized("当前密码不正确 / the current password is wrong")
     return set_password(session, actor.label, now, user.id, new, keep_session=token_id)
 
