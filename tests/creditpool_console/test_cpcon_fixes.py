@@ -42,18 +42,18 @@ def test_the_bureau_returns_a_claim_and_the_bank_files_it_again(demo_run: DemoRu
     english = submit(
         bureau, "/console/claims", f"/console/claims/{claim['id']}/return", reason="wrong"
     )
-    assert english.status_code == 422 and "退回理由须用中文填写" in english.text
+    assert english.status_code == 422 and "退回补正理由须用中文填写" in english.text
     returned = submit(
         bureau, "/console/claims", f"/console/claims/{claim['id']}/return", reason="不良余额有误"
     )
-    assert returned.status_code == 200 and "申请已退回" in returned.text
+    assert returned.status_code == 200 and "申请已退回补正" in returned.text
     # The other computed claims were computed again at once; the page says so.
     assert "其余已核算、未批准的申请已按规则自动重新核算" in returned.text
     bank = signed_in(demo_run, BANK_USER)
     page = bank.get(_last_page(demo_run)).text
-    assert "退回理由：不良余额有误" in page
+    assert "退回补正理由：不良余额有误" in page
     assert f'action="/console/claims/{claim["id"]}/resubmit"' in page
-    assert "退回理由：不良余额有误" in trustee.get(_last_page(demo_run)).text
+    assert "退回补正理由：不良余额有误" in trustee.get(_last_page(demo_run)).text
     again = submit(
         bank, "/console/claims", f"/console/claims/{claim['id']}/resubmit", npl_balance="80.00"
     )
@@ -63,7 +63,7 @@ def test_the_bureau_returns_a_claim_and_the_bank_files_it_again(demo_run: DemoRu
     assert (now["status"], now["npl_balance"], now["return_reason"]) == (
         "filed", "80.00", "不良余额有误",
     )  # fmt: skip
-    assert "曾退回：不良余额有误" in trustee.get(_last_page(demo_run)).text
+    assert "曾退回补正：不良余额有误" in trustee.get(_last_page(demo_run)).text
     twice = submit(
         bank, "/console/claims", f"/console/claims/{claim['id']}/resubmit", npl_balance="80.00"
     )

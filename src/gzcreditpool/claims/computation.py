@@ -27,7 +27,7 @@ def recompute(session: Session, label: str, waiting: list[Claim], at: dt.datetim
     or amount changes as ``claim.recompute``.
 
     Cheap enough to run whenever the claims change: one pass over the loans for the banks'
-    caps and one over the claims (``docs/creditpool.md``, 退回后重新核算). Run after a
+    caps and one over the claims (``docs/creditpool.md``, 退回补正后重新核算). Run after a
     return, a correction and a confirmation of loans (which moves the banks' caps), so that
     市科技局 never approves a stale amount.
     """

@@ -50,7 +50,7 @@ class ClaimReturnIn(Input):
     def _chinese(cls, value: str) -> str:
         if not CHINESE.search(value):
             raise PydanticCustomError(
-                "value_error", "退回理由须用中文填写 / the reason must be written in Chinese"
+                "value_error", "退回补正理由须用中文填写 / the reason must be written in Chinese"
             )
         return value.strip()
 

@@ -202,7 +202,7 @@ def return_claim(
     actor.require(Role.BUREAU)
     claim = _claim(session, claim_id)
     if claim.status is not ClaimStatus.REVIEWED:
-        raise Conflict("只能退回已核算、未批准的申请 / only a computed claim can be returned")
+        raise Conflict("只能退回补正已核算、未批准的申请 / only a computed claim can be returned")
     before = snapshot(claim)
     claim.status, claim.returned_at, claim.return_reason = ClaimStatus.RETURNED, at, reason
     claim.decision = claim.reason = None
@@ -225,7 +225,7 @@ def resubmit(
     claim = _claim(session, claim_id)
     visible_loan(session, actor, claim.loan_id)
     if claim.status is not ClaimStatus.RETURNED:
-        raise Conflict("只能重新提交被退回的申请 / only a returned claim can be filed again")
+        raise Conflict("只能重新提交已退回补正的申请 / only a returned claim can be filed again")
     before = snapshot(claim)
     _take_records(session, claim, body.npl_balance, at.date())
     claim.status = ClaimStatus.FILED

@@ -40,8 +40,8 @@ NOTICES = {
     "filed": "补偿申请已提交，待受托管理机构核算。",
     "reviewed": "待核算申请已按规则核算。",
     "approved": "已核算申请已批准。",
-    "returned": "申请已退回，退回理由已告知银行和受托管理机构。其余已核算、未批准的申请已按规则"
-    "自动重新核算（退回的申请不再占用额度），金额以下表为准。",
+    "returned": "申请已退回补正，退回补正理由已告知银行和受托管理机构。"
+    "其余已核算、未批准的申请已按规则自动重新核算（退回补正的申请不再占用额度），金额以下表为准。",
     "resubmitted": "申请已重新提交（申请日不变），待受托管理机构核算；其余已核算、未批准的申请"
     "已按申请先后自动重新核算，金额以下表为准。",
 }
@@ -49,7 +49,7 @@ STATUS_TEXT = {
     ClaimStatus.FILED: "已申请",
     ClaimStatus.REVIEWED: "已核算",
     ClaimStatus.APPROVED: "已批准",
-    ClaimStatus.RETURNED: "已退回",
+    ClaimStatus.RETURNED: "已退回补正",
 }
 DECISION_TEXT = {"approved": "全额补偿", "partial": "部分补偿", "refused": "不予补偿"}
 
