@@ -14,8 +14,11 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import JSON, String, insert, inspect
+from sqlalchemy import JSON, Date, DateTime, Numeric, String, Time, inspect
+from sqlalchemy import Enum as EnumType
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from gzkit.db import insert_rows
 
 
 def json_value(value: object) -> Any:
@@ -31,6 +34,9 @@ def json_value(value: object) -> Any:
 
 # Hashes of secrets: the log is read by more people than the credentials table.
 SECRET_COLUMNS = frozenset({"password_hash", "token_sha256"})
+
+# Column types whose values :func:`json_value` changes.
+_CONVERTED_TYPES = (Numeric, Date, DateTime, Time, EnumType)
 
 
 def snapshot(instance: DeclarativeBase) -> dict[str, Any]:
@@ -49,8 +55,15 @@ def snapshots_of(
 ) -> list[dict[str, Any]]:
     """What :func:`snapshot` gives for each row of ``model`` written in bulk from ``rows``
     (a column not in a row is None, as on a new object that does not set it)."""
-    keys = [attr.key for attr in inspect(model).column_attrs if attr.key not in SECRET_COLUMNS]
-    return [{key: json_value(row.get(key)) for key in keys} for row in rows]
+    columns = [attr for attr in inspect(model).column_attrs if attr.key not in SECRET_COLUMNS]
+    # Only numbers, times and enums change in JSON: the other columns' values are taken as they
+    # are (a ranking snapshots tens of thousands of rows).
+    converted = {a.key for a in columns if isinstance(a.columns[0].type, _CONVERTED_TYPES)}
+    keys = [(a.key, a.key in converted) for a in columns]
+    return [
+        {key: json_value(row.get(key)) if convert else row.get(key) for key, convert in keys}
+        for row in rows
+    ]
 
 
 class AuditLogColumns:
@@ -139,10 +152,10 @@ class AuditTrail:
             for entity_id, before, after in changes
         ]
         if rows:
-            # A Core insert of the table: the ORM's bulk path keeps books on every row (a second
-            # for 18,000 awards) and is what flushes the pending rows, so flush them here.
+            # Past the ORM, which kept books on every row (a second for 18,000 awards) and is
+            # what flushes the pending rows, so flush them here.
             session.flush()
-            session.execute(insert(self.model.__table__), rows)
+            insert_rows(session, self.model.__table__, rows)
 
 
 def append_only_statements(dialect: str, table: str = "audit_log") -> list[str]:

@@ -33,7 +33,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from fastapi import Depends, Request
 from fastapi import Path as PathParameter
-from sqlalchemy import Connection, Engine, Enum, MetaData, create_engine, event, pool
+from sqlalchemy import Connection, Engine, Enum, MetaData, Table, create_engine, event, pool
 from sqlalchemy.orm import Session, sessionmaker
 
 from gzkit.clock import SystemClock
@@ -308,9 +308,30 @@ def bulk_insert(
     """Insert ``rows`` (tuples of plain values in ``columns``' order: text, numbers, booleans,
     dates; an enum as its value) into ``table`` through the driver's ``executemany``, in the
     session's transaction: for hundreds of thousands of rows, where per-value type
-    processing would cost more than the writing. Nothing is audited or validated here."""
+    processing would cost more than the writing. On PostgreSQL by ``COPY``, its fastest way
+    in (18,000 audit rows: half the time of an executemany). Nothing is audited or validated
+    here."""
+    if not rows:
+        return
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        _copy(connection, f"COPY {table} ({', '.join(columns)}) FROM STDIN", rows)
+        return
     marks = ", ".join("{mark}" for _ in columns)
     _executemany(session, f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+
+def _copy(connection: Connection, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+    """``COPY … FROM STDIN`` of ``rows`` by psycopg, announced to the engine's listeners as a
+    statement so that :func:`count_statements` sees it."""
+    cursor = connection.connection.cursor()
+    try:
+        connection.dispatch.before_cursor_execute(connection, cursor, sql, rows, None, True)
+        with cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+    finally:
+        cursor.close()
 
 
 def bulk_update(session: Session, table: str, key: str, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -321,25 +342,72 @@ def bulk_update(session: Session, table: str, key: str, rows: Sequence[Mapping[s
     if not rows:
         return
     columns = [column for column in rows[0] if column != key]
+    _update(session, table, key, columns, [[row[c] for c in columns] + [row[key]] for row in rows])
+
+
+def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert ``rows`` into ``table`` in one ``executemany`` by the driver, in the session's
+    transaction: each row maps the same columns (the first row's) to values as the ORM takes
+    them (Decimal, datetime, enum members, JSON-able values), converted by each column's type.
+
+    For the tens of thousands of rows of one transaction (a ranking's awards, plans and audit
+    rows), where SQLAlchemy's handling of each row's parameters costs more than the writing:
+    the values are converted a column at a time. What is stored is what a Core INSERT of the
+    same rows stores. A column left out takes its server default; leaving out one with a
+    Python-side default is an error, since nothing here would apply it.
+    """
+    if not rows:
+        return
+    columns = list(rows[0])
+    defaulted = sorted(c.name for c in table.columns if c.name not in columns and c.default)
+    if defaulted:
+        raise ValueError(f"insert_rows into {table.name} leaves out {', '.join(defaulted)}")
+    bulk_insert(session, table.name, columns, _stored(session, table, columns, rows))
+
+
+def update_rows(
+    session: Session, table: Table, key: str, rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """:func:`bulk_update` of rows holding values as the ORM takes them, converted by each
+    column's type as in :func:`insert_rows`."""
+    if not rows:
+        return
+    columns = [column for column in rows[0] if column != key]
+    _update(session, table.name, key, columns, _stored(session, table, [*columns, key], rows))
+
+
+def _update(
+    session: Session, table: str, key: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Set ``columns`` of the rows named by ``key``: each of ``rows`` holds their values, then
+    the key's."""
     assignments = ", ".join(f"{column} = {{mark}}" for column in columns)
-    _executemany(
-        session,
-        f"UPDATE {table} SET {assignments} WHERE {key} = {{mark}}",
-        [[row[column] for column in columns] + [row[key]] for row in rows],
-    )
+    _executemany(session, f"UPDATE {table} SET {assignments} WHERE {key} = {{mark}}", rows)
+
+
+def _stored(
+    session: Session, table: Table, columns: Sequence[str], rows: Sequence[Mapping[str, Any]]
+) -> list[tuple[Any, ...]]:
+    """``rows`` as tuples of ``columns``' values in the form the driver takes, each column's
+    converted by its type's bind processor for the session's database."""
+    dialect = session.connection().dialect
+    values: list[list[Any]] = []
+    for name in columns:
+        column = [row[name] for row in rows]
+        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        values.append([process(value) for value in column] if process else column)
+    return list(zip(*values, strict=True))
 
 
 def _executemany(session: Session, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-    """``sql`` (with ``{mark}`` for each parameter) for each of ``rows`` by the driver."""
+    """``sql`` (with ``{mark}`` for each parameter) for each of ``rows`` by the driver; through
+    the engine's events, so that :func:`count_statements` sees it."""
     if not rows:
         return
     connection = session.connection()
     mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    cursor = connection.connection.cursor()
-    try:
-        cursor.executemany(sql.replace("{mark}", mark), rows)
-    finally:
-        cursor.close()
+    # SQLAlchemy takes only tuples (or mappings) as the rows of an executemany.
+    connection.exec_driver_sql(sql.replace("{mark}", mark), [tuple(row) for row in rows])
 
 
 # A row id in a path: a larger number is no row, answered 422 before any query (SQLite cannot

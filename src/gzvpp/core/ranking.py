@@ -14,7 +14,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from itertools import zip_longest
 from typing import Any
 
 from gzkit.timezone import to_local
@@ -186,9 +185,10 @@ def _apart(a: Any, b: Any, renderings: Sequence[Callable[[Any], str]]) -> tuple[
     """``a`` and ``b`` in the first (shortest) rendering that tells them apart, so a reason reads
     ``09:03:35 早于 09:03:36`` and shows fractions of a second only when they decide."""
     for render in renderings:
-        if render(a) != render(b):
+        shown = render(a), render(b)
+        if shown[0] != shown[1]:
             break
-    return render(a), render(b)
+    return shown
 
 
 _SCORE_DIGITS = (lambda s: f"{s:.2f}", lambda s: f"{s:.4f}", str)
@@ -238,10 +238,18 @@ def _criteria(bidding: bool) -> tuple[_Criterion, ...]:
     return (_PRICE, *rest) if bidding else rest
 
 
-def _placement_reason(bid: Bid, following: Bid | None, criteria: Sequence[_Criterion]) -> str:
+def _placement_reason(
+    bid: Bid,
+    following: Bid | None,
+    criteria: Sequence[_Criterion],
+    keys: tuple[Any, ...],
+    following_keys: tuple[Any, ...],
+) -> str:
+    """Why ``bid`` ranks before ``following``: the first criterion whose keys (as sorted on)
+    tell them apart."""
     if following is None:
         return "末位"
-    deciding = next(c for c in criteria if c.key(bid) != c.key(following))
+    deciding = next(c for c, a, b in zip(criteria, keys, following_keys, strict=True) if a != b)
     return deciding.why(bid, following)
 
 
@@ -291,15 +299,18 @@ def rank_bids(bids: Iterable[Bid], demand_kw: Decimal, bidding: bool) -> Ranking
     bids = list(bids)
     _validate(bids, demand_kw, bidding)
     criteria = _criteria(bidding)
-    order = sorted(bids, key=lambda b: tuple(c.key(b) for c in criteria))
+    # Each bid's keys once: the sort and the reasons compare the same tuples.
+    keyed = sorted(((tuple(c.key(b) for c in criteria), b) for b in bids), key=lambda pair: pair[0])
     target = demand_kw * RESERVE_FACTOR
     ranked: list[RankedBid] = []
     accepted_kw = Decimal(0)
-    for place, (bid, following) in enumerate(zip_longest(order, order[1:]), 1):
+    for place, (keys, bid) in enumerate(keyed, 1):
+        following_keys, following = keyed[place] if place < len(keyed) else ((), None)
         accepted = accepted_kw < target
         if accepted:
             accepted_kw += bid.kw
-        ranked.append(RankedBid(bid, place, accepted, _placement_reason(bid, following, criteria)))
+        reason = _placement_reason(bid, following, criteria, keys, following_keys)
+        ranked.append(RankedBid(bid, place, accepted, reason))
     shortfall = accepted_kw < demand_kw
     return RankingResult(
         ranked=tuple(ranked),

@@ -14,6 +14,7 @@ from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from gzkit.audit import snapshots_of
+from gzkit.db import insert_rows
 from gzkit.errors import Invalid, NotFound
 from gzvpp.core.grid import Window, WindowError, is_on_grid
 from gzvpp.core.invitation import (
@@ -107,7 +108,7 @@ def store_awards(
     """
     if not awards:
         return
-    session.execute(table_of(Award).insert(), awards)
+    insert_rows(session, table_of(Award), awards)
     ids = repository.award_ids(event_id)
     created = snapshots_of(Award, ({"id": ids[a["participant_id"]], **a} for a in awards))
     record_many(

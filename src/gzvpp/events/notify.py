@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from gzkit.audit import json_value, snapshot
+from gzkit.db import insert_rows
 from gzkit.errors import NotFound
 from gzkit.pagination import PaginationParams
 from gzvpp.events import schemas
@@ -138,7 +139,8 @@ def send_notifications(
     now: dt.datetime,
 ) -> None:
     """One notification of ``kind`` about the event to each participant with its payload
-    (participant id, payload), in one INSERT (executemany): no ids are needed back."""
+    (participant id, payload), in one statement (:func:`gzkit.db.insert_rows`): no ids are
+    needed back."""
     rows = [
         {
             "event_id": event_id,
@@ -150,7 +152,7 @@ def send_notifications(
         for pid, payload in payloads
     ]
     if rows:
-        session.execute(table_of(Notification).insert(), rows)
+        insert_rows(session, table_of(Notification), rows)
 
 
 def event_payload(event: Event) -> dict[str, Any]:

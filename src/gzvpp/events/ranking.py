@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam
 from sqlalchemy.orm import Session
 
 from gzkit.audit import json_value, snapshot
+from gzkit.db import update_rows
 from gzvpp.core.invitation import (
     InvitationError,
 )
@@ -219,11 +219,10 @@ def _rank(
             "rank_reason": f"排除 / excluded：{why}"[:REASON_LENGTH],
         }
     if standing:
-        # Core executemany on the table, without the ORM's bookkeeping per row (the bids were
-        # read as columns, so no object in the session goes stale); SET takes the other keys.
-        session.execute(
-            table_of(Bid).update().where(table_of(Bid).c.id == bindparam("bid")),
-            [{"bid": i, **columns} for i, columns in standing.items()],
+        # One executemany by the driver, without the ORM's bookkeeping per row (the bids were
+        # read as columns, so no object in the session goes stale).
+        update_rows(
+            session, table_of(Bid), "id", [{**columns, "id": i} for i, columns in standing.items()]
         )
     accepted = [r for r in result.ranked if r.accepted]
     window = window_of(event.start_at, event.end_at)
