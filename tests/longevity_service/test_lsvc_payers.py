@@ -169,7 +169,7 @@ def test_each_payer_approves_and_locks_its_own_list(api: Api) -> None:
     ):
         with pytest.raises(DatabaseError), session_scope(api.app.state.sessionmaker) as session:
             session.execute(statement)
-    # The run's own way of writing lines (many rows per statement, by the driver) too.
+    # The run's own way of writing lines too (multi-row INSERTs on SQLite, COPY on PostgreSQL).
     names = [column.key for column in copied]
     with (
         pytest.raises(Exception, match="INSERT of an approved list refused"),
