@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 from lsvc_api import HAIZHU, YUEXIU, Api, bearer, citizen_id, registered
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.exc import DatabaseError
 
-from gzkit.db import session_scope
+from gzkit.db import bulk_insert, session_scope
 from gzlongevity.models import AuditLog, PaymentRun, Person, RunLine
 
 A_BIRTH = dt.date(1940, 5, 10)  # 81 in 2021: 100 CNY
@@ -169,6 +169,16 @@ def test_each_payer_approves_and_locks_its_own_list(api: Api) -> None:
     ):
         with pytest.raises(DatabaseError), session_scope(api.app.state.sessionmaker) as session:
             session.execute(statement)
+    # The run's own way of writing lines too (multi-row INSERTs on SQLite, COPY on PostgreSQL).
+    names = [column.key for column in copied]
+    with (
+        pytest.raises(Exception, match="INSERT of an approved list refused"),
+        session_scope(api.app.state.sessionmaker) as session,
+    ):
+        row = session.execute(
+            text(f"SELECT {', '.join(names)} FROM run_lines WHERE id = :id"), {"id": locked[0][0]}
+        ).one()
+        bulk_insert(session, "run_lines", names, [tuple(row), tuple(row)])
     assert lines_of(api, "2021-09", YUEXIU) == locked
 
     # October: only the payers that approved September get a list; 海珠区 waits.

@@ -26,7 +26,7 @@ def test_existing_people_get_distinct_refs(lsvc_database_url: str) -> None:
     try:
         with engine.begin() as connection:
             connection.execute(insert, [{"id": key} for key in ids])
-        assert DATABASE.upgrade(lsvc_database_url) == ("0001", "0004")
+        assert DATABASE.upgrade(lsvc_database_url) == ("0001", "0005")
         with engine.connect() as connection:
             refs = dict(connection.execute(text("SELECT id_number, ref FROM persons")).all())
     finally:

@@ -8,12 +8,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 
 from lsvc_api import Api, bearer, citizen_id, registered
 from sqlalchemy import select
 
 from gzkit.db import session_scope
-from gzlongevity.models import AuditLog, Person
+from gzlongevity.models import AuditLog, ChangeRequest, Person
 
 A_BIRTH = dt.date(1940, 5, 10)  # 81: tier 80, 100 CNY
 B_BIRTH = dt.date(1951, 11, 15)  # turns 70 in November 2021
@@ -263,8 +264,8 @@ def test_a_street_from_intake_to_recovery(api: Api) -> None:
 def test_the_audit_log_names_people_by_reference(api: Api) -> None:
     """After the scenario and the other steps that log a person (a batch confirmation, the
     agreement, data and bank changes, a fraud case, a notice sent, the military mark, a full
-    view), no audit row holds a full ID number: each names the person by ref and masked ID
-    (第二十一条)."""
+    view), no audit row holds a full ID number nor a full bank account: each names the person
+    by ref and masked ID, and an account by its last 4 digits (第二十一条)."""
     late = citizen_id(dt.date(1945, 7, 7))
     api.at("2022-03-21")
     api.feed([registered(late, dt.date(1945, 7, 7), "孙庚")], kind="changes")
@@ -289,6 +290,16 @@ def test_the_audit_log_names_people_by_reference(api: Api) -> None:
     assert marked.status_code == 200, marked.text
     with session_scope(api.app.state.sessionmaker) as session:
         ids = set(session.scalars(select(Person.id_number)))
+        # The batch's account (replaced by the change) and every account held or asked for.
+        accounts = {
+            "6222020200005556666",
+            *session.scalars(select(Person.bank_account).where(Person.bank_account.is_not(None))),
+            *(
+                change.values["bank_account"]
+                for change in session.scalars(select(ChangeRequest))
+                if "bank_account" in change.values
+            ),
+        }
         rows = session.execute(
             select(AuditLog.action, AuditLog.entity_id, AuditLog.before, AuditLog.after)
         ).all()
@@ -308,5 +319,14 @@ def test_the_audit_log_names_people_by_reference(api: Api) -> None:
         "person.suspend",
         "person.view_full",
     } <= actions
-    leaks = [(action, key) for action, *text in rows for key in ids if key in str(text)]
+    assert {"6228480000000000002", "6222020200001234567"} <= accounts
+    leaks = [(action, key) for action, *text in rows for key in ids | accounts if key in str(text)]
     assert leaks == []
+    shown = [
+        snapshot["bank_account"]
+        for action, _, *snapshots in rows
+        if action in ("person.confirm", "person.change")
+        for snapshot in snapshots
+        if snapshot and snapshot.get("bank_account")
+    ]
+    assert shown and all(re.fullmatch(r"\*+\d{4}", account) for account in shown)

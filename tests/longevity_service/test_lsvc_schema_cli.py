@@ -48,7 +48,7 @@ def test_db_upgrade_and_user_add(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/cli.sqlite"
     runner = CliRunner()
     upgraded = runner.invoke(app, ["db", "upgrade", "--database-url", url])
-    assert upgraded.exit_code == 0 and "0004" in upgraded.output
+    assert upgraded.exit_code == 0 and "0005" in upgraded.output
     added = runner.invoke(
         app,
         [

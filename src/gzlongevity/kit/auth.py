@@ -171,16 +171,31 @@ def mask_id(id_number: str) -> str:
 
 
 PERSON_KEYS = ("id_number", "person_id")  # where a snapshot holds a person's ID number
+ACCOUNT_KEY = "bank_account"  # where a snapshot, or a mapping in it, holds a bank account
 
 
 def audited(values: dict[str, Any] | None, person: Person) -> dict[str, Any] | None:
     """An audit snapshot (``before``/``after``) naming ``person`` by reference and masked ID
-    number, never the full one (第二十一条: the log is read by more people than the case);
-    ``None`` stays ``None``. The audit row's ``entity_id`` names a person by ``person.ref``."""
+    number, never the full one, and holding bank accounts only masked, also inside a mapping
+    such as a change request's values (第二十一条: the log is read by more people than the
+    case); ``None`` stays ``None``. The audit row's ``entity_id`` names a person by
+    ``person.ref``."""
     if values is None:
         return None
     masked = {key: mask_id(person.id_number) for key in PERSON_KEYS if key in values}
-    return values | masked | {"person_ref": person.ref}
+    return _accounts_masked(values) | masked | {"person_ref": person.ref}
+
+
+def _accounts_masked(values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` with every bank account, at any depth of mappings, masked."""
+    return {
+        key: mask_account(value)
+        if key == ACCOUNT_KEY
+        else _accounts_masked(value)
+        if isinstance(value, dict)
+        else value
+        for key, value in values.items()
+    }
 
 
 def mask_account(account: str | None) -> str | None:

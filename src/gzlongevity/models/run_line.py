@@ -31,7 +31,8 @@ class RunLine(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("payment_runs.id"))
-    person_id: Mapped[str] = mapped_column(ForeignKey("persons.id_number"), index=True)
+    # Not indexed: no query reads a person's lines, and each run writes ~100,000 (0005).
+    person_id: Mapped[str] = mapped_column(ForeignKey("persons.id_number"))
     district: Mapped[str] = mapped_column(String(6))
     # Who pays it: the district, or ``military`` for a military cadre (第二十五条).
     payer: Mapped[str] = mapped_column(String(8))

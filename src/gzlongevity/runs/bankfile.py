@@ -46,8 +46,9 @@ def bank_rows(session: Session, run: PaymentRun, payer: str) -> pl.DataFrame:
     and the claw-backs of its cases, in :data:`COLUMNS` (``amount_cny`` as text with two
     decimals) and ``amount_fen``. A 409 when the payer has no account configured.
 
-    One query per direction, the rows formatted column by column: a payer's file has thousands
-    of rows and 16 runs × 12 payers are written in a demo's year."""
+    One query per direction, its rows taken as the driver gives them (plain tuples, not
+    SQLAlchemy's rows) and formatted column by column: a payer's file has thousands of rows and
+    16 runs × 12 payers are written in a demo's year."""
     account = account_of(session, payer)
     # Each person's lines summed first (the run's lines are many), then their names.
     owed = (
@@ -61,7 +62,7 @@ def bank_rows(session: Session, run: PaymentRun, payer: str) -> pl.DataFrame:
         select(Person.name, Person.bank_account, owed.c.fen)
         .join(owed, owed.c.person_id == Person.id_number)
         .order_by(Person.id_number)
-    ).all()
+    ).cursor.fetchall()
     returns = connection.execute(
         select(Person.name, Person.bank_account, RecoveryCase.amount_fen)
         .join(Person, Person.id_number == RecoveryCase.person_id)
@@ -71,7 +72,7 @@ def bank_rows(session: Session, run: PaymentRun, payer: str) -> pl.DataFrame:
             payer_cases(payer),
         )
         .order_by(Person.id_number)
-    ).all()
+    ).cursor.fetchall()
     stamp = month_text(run.month).replace("-", "")
     full = pl.col("account_full").fill_null("")
     fen = pl.col("amount_fen")
@@ -84,7 +85,7 @@ def bank_rows(session: Session, run: PaymentRun, payer: str) -> pl.DataFrame:
     )
     number = pl.int_range(1, pl.len() + 1, dtype=pl.Int64)
     return pl.DataFrame(
-        [tuple(row) for row in (*paid, *returns)],
+        [*paid, *returns],
         schema={"payee_name": pl.String, "account_full": pl.String, "amount_fen": pl.Int64},
         orient="row",
     ).select(
