@@ -13,6 +13,7 @@ from helpers import D, create_event, provision, realtime_user
 from service_api import Api
 from typer.testing import CliRunner
 
+from gzkit.db import count_statements
 from gzvpp.cli import app as cli
 from gzvpp.models import Role
 
@@ -134,6 +135,38 @@ def test_late_early_and_several_resources(api: Api, dispatched: dict[str, Any]) 
     ).json()
     assert [p["participant_id"] for p in own["participants"]] == [second]
     assert api.client.get("/api/events/nope/monitoring", headers=api.grid).status_code == 404
+
+
+def test_the_time_reached_only_moves_earlier(
+    api: Api, app: FastAPI, dispatched: dict[str, Any]
+) -> None:
+    # Each report is checked on its own minutes (the others' were checked when they came):
+    # a minute sent again below the target leaves the time, an earlier minute moves it, and
+    # the resources of one report are summed before the check. A report reads its event once
+    # and no earlier minutes: 13–14 statements (15–22 when it read the event three times and
+    # every minute so far).
+    _, second = dispatched["people"]
+    at = dt.datetime.combine(D, dt.time(14, 0))
+    both = demand(dispatched["events"][second], "m1", at + dt.timedelta(minutes=3), 600.0)
+    both["resources"] += demand("", "m2", at + dt.timedelta(minutes=3), 300.0)["resources"]
+    sends = [
+        demand(dispatched["events"][second], "m1", at + dt.timedelta(minutes=6), 900.0),
+        demand(dispatched["events"][second], "m1", at + dt.timedelta(minutes=5), 650.0),
+        both,
+    ]
+    for body in sends:
+        with count_statements(app.state.engine) as statements:
+            answer = api.client.post(
+                f"{P}/reports", json=body, headers=dispatched["headers"][second]
+            )
+        assert answer.status_code == 201, answer.text
+        assert statements[0] <= 14
+    view = api.client.get(
+        f"/api/events/{dispatched['event']['id']}/monitoring", headers=api.grid
+    ).json()
+    (part,) = [p for p in view["participants"] if p["participant_id"] == second]
+    assert part["target_reached_at"] == f"{D}T14:05:00" and part["reached_in_time"] is True
+    assert {s["at"]: s["response_kw"] for s in part["samples"]}[f"{D}T14:03:00"] == "100.000"
 
 
 def test_a_report_on_someone_elses_event_is_refused(api: Api, dispatched: dict[str, Any]) -> None:

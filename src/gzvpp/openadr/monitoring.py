@@ -83,25 +83,25 @@ def record_readings(
         row.kw, row.source, row.received_at = reading.kw, source, now
     session.flush()
     if event.mode is Mode.REALTIME:
-        _record_target_reached(session, event, participant_id)
+        _record_target_reached(session, event, participant_id, stored.values())
     return len(readings)
 
 
-def _record_target_reached(session: Session, event: Event, participant_id: str) -> None:
+def _record_target_reached(
+    session: Session, event: Event, participant_id: str, rows: Iterable[Telemetry]
+) -> None:
+    """Set the award's ``target_reached_at`` from ``rows``: every resource's readings of the
+    minutes just reported, the only minutes whose response can have changed. An earlier minute
+    that reached the target was recorded when it was reported, and the time is only ever moved
+    earlier, so the participant's other minutes need not be read again (per report, the
+    readings of one minute instead of all of the event's so far)."""
     award = session.scalars(
         select(Award).where(Award.event_id == event.id, Award.participant_id == participant_id)
     ).one_or_none()
     if award is None:
         return
     notice = award.created_at.replace(second=0, microsecond=0)
-    rows = session.scalars(
-        select(Telemetry).where(
-            Telemetry.event_id == event.id,
-            Telemetry.participant_id == participant_id,
-            Telemetry.at >= notice,
-        )
-    )
-    for at, kw in _per_minute(rows).items():
+    for at, kw in _per_minute(row for row in rows if row.at >= notice).items():
         response = _response(event.direction, baseline_at(award.baseline, event.start_at, at), kw)
         if response is not None and response >= award.kw:
             if award.target_reached_at is None or at < award.target_reached_at:

@@ -86,6 +86,7 @@ class Vtn:
         self.session, self.caller, self.now, self.runtime = session, caller, now, runtime
         self.repository = ObjectRepository(session)
         self._granted: set[str] | None = None
+        self._events: dict[str, OpenADRObject | None] = {}
 
     @property
     def granted(self) -> set[str] | None:
@@ -245,7 +246,7 @@ class Vtn:
     def _changed(self, operation: str, obj: OpenADRObject) -> None:
         program_id = None
         if obj.object_type is ObjectType.REPORT and obj.event_id is not None:
-            event = self.session.get(OpenADRObject, obj.event_id)
+            event = self._event(obj.event_id)
             program_id = event.program_id if event is not None else None
         after_commit(self.session, self.runtime.notifier, [Change.of(operation, obj, program_id)])
 
@@ -284,9 +285,17 @@ class Vtn:
         obj.program_id = request.programID
         obj.targets = request.targets or []
 
+    def _event(self, event_id: str) -> OpenADRObject | None:
+        """The event a report is on, read once per request: the session holds objects only
+        while they are referenced, and each read would query the event and its targets again
+        (a report's validation, its telemetry and its notification each want it)."""
+        if event_id not in self._events:
+            self._events[event_id] = self.repository.get(ObjectType.EVENT, event_id)
+        return self._events[event_id]
+
     def _fill_report(self, obj: OpenADRObject, request: BaseModel, creating: bool) -> None:
         assert isinstance(request, schemas.ReportRequest)
-        event = self.repository.get(ObjectType.EVENT, request.eventID)
+        event = self._event(request.eventID)
         if event is None or self._shown(event) is None:
             raise Problem(409, f"no event {request.eventID}")
         obj.event_id = request.eventID
@@ -346,7 +355,7 @@ class Vtn:
         """Bid or telemetry, if ``obj`` is a report on an event the platform manages."""
         if obj.object_type is not ObjectType.REPORT or obj.event_id is None:
             return
-        event = self.repository.get(ObjectType.EVENT, obj.event_id)
+        event = self._event(obj.event_id)
         if event is None or event.gz_kind is None or event.gz_event_id is None:
             return
         if event.gz_participant_id != self.caller.participant_id:
