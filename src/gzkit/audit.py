@@ -58,8 +58,7 @@ def snapshots_of(
     columns = [attr for attr in inspect(model).column_attrs if attr.key not in SECRET_COLUMNS]
     # Only numbers, times and enums change in JSON: the other columns' values are taken as they
     # are (a ranking snapshots tens of thousands of rows).
-    converted = {a.key for a in columns if isinstance(a.columns[0].type, _CONVERTED_TYPES)}
-    keys = [(a.key, a.key in converted) for a in columns]
+    keys = [(a.key, isinstance(a.columns[0].type, _CONVERTED_TYPES)) for a in columns]
     return [
         {key: json_value(row.get(key)) if convert else row.get(key) for key, convert in keys}
         for row in rows

@@ -363,9 +363,10 @@ def bulk_update(session: Session, table: str, key: str, rows: Sequence[Mapping[s
 
 
 def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Insert ``rows`` into ``table`` in one ``executemany`` by the driver, in the session's
-    transaction: each row maps the same columns (the first row's) to values as the ORM takes
-    them (Decimal, datetime, enum members, JSON-able values), converted by each column's type.
+    """Insert ``rows`` into ``table`` by :func:`bulk_insert` (``COPY`` on PostgreSQL, multi-row
+    INSERTs on SQLite), in the session's transaction: each row maps the same columns (the first
+    row's) to values as the ORM takes them (Decimal, datetime, enum members, JSON-able values),
+    converted by each column's type.
 
     For the tens of thousands of rows of one transaction (a ranking's awards, plans and audit
     rows), where SQLAlchemy's handling of each row's parameters costs more than the writing:
@@ -387,7 +388,7 @@ def update_rows(
 ) -> None:
     """:func:`bulk_update` of rows holding values as the ORM takes them, converted by each
     column's type as in :func:`insert_rows`. On PostgreSQL one ``UPDATE … FROM unnest(…)`` of
-    the columns as arrays, not a statement per row (20,000 bids: a tenth of the time)."""
+    the columns as arrays, not a statement per row."""
     if not rows:
         return
     columns = [column for column in rows[0] if column != key]
