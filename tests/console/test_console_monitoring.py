@@ -46,50 +46,64 @@ def send(
         record_readings(session, event, participant_id, [reading], "openadr3", platform.clock.now())
 
 
-@pytest.fixture(scope="module")
-def dispatched(platform: Platform) -> dict[str, Any]:
-    """Three real-time capable users (300 kW each, flat 1000 kW history) dispatched at 14:02
-    for 14:15–15:00; 准时 reaches 350 kW at 14:05, 迟到 320 kW at 14:09, 无数据 sends nothing."""
-    platform.clock.set(START)
-    people = {}
-    for name in ("越秀准时工厂", "越秀迟到工厂", "越秀无数据工厂"):
-        detail = platform.enrol(
-            power_user(
-                STATION,
-                name=name,
-                realtime_capable=True,
-                minute_monitoring=True,
-                realtime_capability_kw="300",
-            )
+def realtime_user(platform: Platform, station: str, name: str, last_day: dt.date) -> str:
+    """A real-time capable user of 300 kW at ``station`` with a flat 1000 kW over the 20 days
+    up to ``last_day``; its id."""
+    detail = platform.enrol(
+        power_user(
+            station,
+            name=name,
+            realtime_capable=True,
+            minute_monitoring=True,
+            realtime_capability_kw="300",
         )
-        people[name] = detail["id"]
-        with session_scope(platform.app.state.sessionmaker) as session:
-            for n in range(20):
-                session.add(
-                    MeterDay(
-                        account_id=detail["accounts"][0]["account_id"],
-                        day=DAY - dt.timedelta(days=n),
-                        kw=encode_day(np.full(INTERVALS_PER_DAY, BASELINE_KW)),
-                        updated_at=platform.clock.now(),
-                    )
+    )
+    with session_scope(platform.app.state.sessionmaker) as session:
+        for n in range(20):
+            session.add(
+                MeterDay(
+                    account_id=detail["accounts"][0]["account_id"],
+                    day=last_day - dt.timedelta(days=n),
+                    kw=encode_day(np.full(INTERVALS_PER_DAY, BASELINE_KW)),
+                    updated_at=platform.clock.now(),
                 )
-    platform.clock.set(NOTICE)
+            )
+    participant_id: str = detail["id"]
+    return participant_id
+
+
+def create_realtime(platform: Platform, day: dt.date, station: str, demand_kw: str) -> str:
+    """A real-time event at ``station`` for 14:15–15:00 of ``day``, dispatched now; its id."""
     created = platform.client.post(
         "/api/events",
         json={
             "direction": "peak",
             "mode": "realtime",
-            "start_at": f"{DAY}T14:15",
-            "end_at": f"{DAY}T15:00",
-            "demand_kw": "900",
-            "scope": {"substations": [STATION]},
+            "start_at": f"{day}T14:15",
+            "end_at": f"{day}T15:00",
+            "demand_kw": demand_kw,
+            "scope": {"substations": [station]},
             "price_mode": "fixed",
             "fixed_price": "4",
         },
         headers=platform.grid,
     )
     assert created.status_code == 201, created.text
-    event_id = created.json()["id"]
+    event_id: str = created.json()["id"]
+    return event_id
+
+
+@pytest.fixture(scope="module")
+def dispatched(platform: Platform) -> dict[str, Any]:
+    """Three real-time capable users (300 kW each, flat 1000 kW history) dispatched at 14:02
+    for 14:15–15:00; 准时 reaches 350 kW at 14:05, 迟到 320 kW at 14:09, 无数据 sends nothing."""
+    platform.clock.set(START)
+    people = {
+        name: realtime_user(platform, STATION, name, DAY)
+        for name in ("越秀准时工厂", "越秀迟到工厂", "越秀无数据工厂")
+    }
+    platform.clock.set(NOTICE)
+    event_id = create_realtime(platform, DAY, STATION, "900")
     on_time, late = people["越秀准时工厂"], people["越秀迟到工厂"]
     for minute, kw in ((3, "900"), (4, "800"), (5, "650"), (6, "640")):
         send(platform, event_id, on_time, at(14, minute), kw)
@@ -286,3 +300,29 @@ def test_the_grid_map_draws_each_substation_and_feeder(
     assert page.evaluate("document.scrollingElement.scrollWidth") <= size[0] + 2
     shot(page, f"grid-{size[0]}-staff")
     page.context.close()
+
+
+def test_a_dispatch_without_its_baselines_meter_data_waits_for_them(
+    platform: Platform, dispatched: dict[str, Any], base_url: str, browser: Any
+) -> None:
+    """As in operation: the next day's meter data have not come yet at a 14:02 notice, so the
+    check of 5 minutes waits for the real-time baseline's two intervals (R4)."""
+    day = DAY + dt.timedelta(days=1)
+    platform.clock.set(START)
+    waiting = realtime_user(platform, "海珠站", "海珠待基线工厂", DAY)
+    try:
+        platform.clock.set(dt.datetime.combine(day, NOTICE.time()))
+        event_id = create_realtime(platform, day, "海珠站", "300")
+        send(platform, event_id, waiting, dt.datetime.combine(day, dt.time(14, 5)), "650")
+        platform.clock.set(dt.datetime.combine(day, dt.time(14, 10)))
+        for size in (DESK, PHONE):
+            page = sign_in(browser, base_url, platform.grid_token, viewport=size)
+            page.goto(f"/console/events/{event_id}/monitoring")
+            settled(page)
+            assert "待判定（实时基线待计量数据）" in row_text(page, waiting)
+            assert "待判定（实时基线待计量数据）" in page.inner_text("#monitor-tiles")
+            assert page.evaluate("document.scrollingElement.scrollWidth") <= size[0] + 2
+            shot(page, f"monitoring-{size[0]}-baseline-pending")
+            page.context.close()
+    finally:
+        platform.clock.set(at(14, 20))

@@ -170,6 +170,41 @@ def provision(api: Api, participant_id: str, **options: Any) -> provisioning.Ven
     return credentials
 
 
+def ven_headers(api: Api, participant_id: str) -> dict[str, str]:
+    """The bearer header of a new VEN of the participant (OpenADR 3 client credentials)."""
+    credentials = provision(api, participant_id)
+    answer = api.client.post(
+        "/openadr3/3.1.0/auth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": credentials.client_id,
+            "client_secret": credentials.client_secret,
+        },
+    ).json()
+    return {"Authorization": f"Bearer {answer['access_token']}"}
+
+
+def demand_report(event_id: str, resource: str, minute: dt.datetime, kw: float) -> dict[str, Any]:
+    """An OpenADR 3 report of one resource's ``DEMAND`` over one minute (local time)."""
+    start = f"{minute.isoformat()}+08:00"
+    return {
+        "eventID": event_id,
+        "clientName": "site",
+        "resources": [
+            {
+                "resourceName": resource,
+                "intervals": [
+                    {
+                        "id": 0,
+                        "intervalPeriod": {"start": start, "duration": "PT1M"},
+                        "payloads": [{"type": "DEMAND", "values": [kw]}],
+                    }
+                ],
+            }
+        ],
+    }
+
+
 class Receiver:
     """A webhook endpoint on loopback: answers the echo challenge, records notifications with
     the bearer token they came with."""

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from helpers import D, create_event, provision, realtime_user
+from helpers import D, create_event, demand_report, realtime_user, ven_headers
 from service_api import Api
 from typer.testing import CliRunner
 
@@ -20,43 +20,12 @@ from gzvpp.models import Role
 P = "/openadr3/3.1.0"
 
 
-def demand(event_id: str, resource: str, minute: dt.datetime, kw: float) -> dict[str, Any]:
-    start = f"{minute.isoformat()}+08:00"
-    return {
-        "eventID": event_id,
-        "clientName": "site",
-        "resources": [
-            {
-                "resourceName": resource,
-                "intervals": [
-                    {
-                        "id": 0,
-                        "intervalPeriod": {"start": start, "duration": "PT1M"},
-                        "payloads": [{"type": "DEMAND", "values": [kw]}],
-                    }
-                ],
-            }
-        ],
-    }
-
-
 @pytest.fixture(scope="module")
 def dispatched(api: Api, app: FastAPI) -> dict[str, Any]:
     """Two participants dispatched at D 14:02 (300 kW each), each with a VEN and its event."""
     people = [realtime_user(api)[0] for _ in range(2)]
     api.clock.set(dt.datetime.combine(D, dt.time(14, 2)))
-    headers = {}
-    for participant in people:
-        credentials = provision(api, participant)
-        answer = api.client.post(
-            f"{P}/auth/token",
-            data={
-                "grant_type": "client_credentials",
-                "client_id": credentials.client_id,
-                "client_secret": credentials.client_secret,
-            },
-        ).json()
-        headers[participant] = {"Authorization": f"Bearer {answer['access_token']}"}
+    headers = {participant: ven_headers(api, participant) for participant in people}
     event = create_event(
         api,
         mode="realtime",
@@ -93,7 +62,7 @@ def test_late_early_and_several_resources(api: Api, dispatched: dict[str, Any]) 
         (second, "m1", at + dt.timedelta(minutes=6), 690.0),
     ]
     for participant, meter, minute, kw in sends:
-        body = demand(dispatched["events"][participant], meter, minute, kw)
+        body = demand_report(dispatched["events"][participant], meter, minute, kw)
         answer = api.client.post(
             f"{P}/reports", json=body, headers=dispatched["headers"][participant]
         )
@@ -147,11 +116,11 @@ def test_the_time_reached_only_moves_earlier(
     # every minute so far).
     _, second = dispatched["people"]
     at = dt.datetime.combine(D, dt.time(14, 0))
-    both = demand(dispatched["events"][second], "m1", at + dt.timedelta(minutes=3), 600.0)
-    both["resources"] += demand("", "m2", at + dt.timedelta(minutes=3), 300.0)["resources"]
+    both = demand_report(dispatched["events"][second], "m1", at + dt.timedelta(minutes=3), 600.0)
+    both["resources"] += demand_report("", "m2", at + dt.timedelta(minutes=3), 300.0)["resources"]
     sends = [
-        demand(dispatched["events"][second], "m1", at + dt.timedelta(minutes=6), 900.0),
-        demand(dispatched["events"][second], "m1", at + dt.timedelta(minutes=5), 650.0),
+        demand_report(dispatched["events"][second], "m1", at + dt.timedelta(minutes=6), 900.0),
+        demand_report(dispatched["events"][second], "m1", at + dt.timedelta(minutes=5), 650.0),
         both,
     ]
     for body in sends:
@@ -171,7 +140,9 @@ def test_the_time_reached_only_moves_earlier(
 
 def test_a_report_on_someone_elses_event_is_refused(api: Api, dispatched: dict[str, Any]) -> None:
     first, second = dispatched["people"]
-    body = demand(dispatched["events"][first], "m1", dt.datetime.combine(D, dt.time(14, 5)), 1.0)
+    body = demand_report(
+        dispatched["events"][first], "m1", dt.datetime.combine(D, dt.time(14, 5)), 1.0
+    )
     answer = api.client.post(f"{P}/reports", json=body, headers=dispatched["headers"][second])
     assert answer.status_code == 409
 

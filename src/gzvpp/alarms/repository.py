@@ -121,6 +121,7 @@ def _non_responders() -> Rows:
             Event.start_at,
             Award.created_at,
             Award.kw,
+            Award.baseline,
             reported.label("reported"),
         )
         .join(Event, Event.id == Award.event_id)

@@ -27,7 +27,12 @@ def _overdue(due: dt.datetime, now: dt.datetime) -> str:
 def _non_responder(row: Any, now: dt.datetime) -> Alarm:
     if row.mode is Mode.REALTIME:
         at = row.created_at + REALTIME_TARGET
-        missing = "仍无负荷数据" if not row.reported else f"仍未达到调度容量 {num(row.kw)} kW"
+        if not row.reported:
+            missing = "仍无负荷数据"
+        elif row.baseline is None:
+            missing = "已有负荷数据，实时基线待计量数据到达后判定是否达标"
+        else:
+            missing = f"仍未达到调度容量 {num(row.kw)} kW"
         message = f"调度通知（{row.created_at:%H:%M}）后 5 分钟{missing}（第八条（二））"
     else:
         at = row.start_at + REALTIME_TARGET

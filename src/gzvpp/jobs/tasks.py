@@ -7,6 +7,8 @@ marks the job running (an attempt more, visible at once), the second evaluates a
 done. The results and "done" commit together, and a run that finds its job done does nothing:
 a job retried after its worker died — before or after that commit — takes effect exactly once.
 Re-evaluating is itself idempotent (the same data gives the same results and writes nothing).
+Before evaluating, a run gives the real-time awards dispatched without a baseline the one the
+upload made known (:func:`complete_realtime_baselines`); an award that has one is left alone.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from gzvpp.core.timeseries import IntArray
 from gzvpp.jobs import repository
 from gzvpp.kit.locks import Lock
 from gzvpp.models import Job, JobStatus
+from gzvpp.openadr.monitoring import complete_realtime_baselines
 from gzvpp.settlement.evaluation import Cause, Touched, evaluation_service
 
 # Runs of one job before it is given up as failed (a crash, a lost database, a killed worker).
@@ -96,12 +99,10 @@ def run_evaluation(
             job = _locked(session, job_id)
             if job.status is not JobStatus.RUNNING:  # another run finished it meanwhile
                 return job
+            touched = touched_from(job.payload)
+            complete_realtime_baselines(session, job.created_by, job.queued_at, touched)
             reports = evaluation_service.after_upload(
-                session,
-                job.created_by,
-                job.queued_at,
-                touched_from(job.payload),
-                Cause(job.source, job.reason),
+                session, job.created_by, job.queued_at, touched, Cause(job.source, job.reason)
             )
             job.result = [r.model_dump(mode="json") for r in reports]
             job.status, job.finished_at = JobStatus.DONE, now()

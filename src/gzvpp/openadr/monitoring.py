@@ -18,17 +18,28 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from typing import Any
 
-from pydantic import BaseModel
+import numpy as np
+from pydantic import BaseModel, Field
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
+from gzkit.audit import json_value
 from gzkit.errors import NotFound
+from gzvpp.core.baseline import REALTIME_BASELINE_INTERVALS
+from gzvpp.core.grid import Window
 from gzvpp.core.model import Direction, Mode
+from gzvpp.core.timeseries import date_of, day_number
+from gzvpp.events.baselines import baselines_for, holding
 from gzvpp.events.realtime import REALTIME_TARGET
+from gzvpp.events.repository import EventRepository
+from gzvpp.kit.audit import record
 from gzvpp.kit.auth import Actor
-from gzvpp.models import Award, Event, Participant, Role, Telemetry
+from gzvpp.meterdata.baselines import covering_days
+from gzvpp.models import Award, Event, EventStatus, Participant, Role, Telemetry
 from gzvpp.openadr.mapping import Reading, baseline_at
+from gzvpp.settlement.evaluation import Touched
 
 
 def _response(direction: Direction, baseline: Decimal | None, kw: Decimal) -> Decimal | None:
@@ -83,23 +94,24 @@ def record_readings(
         row.kw, row.source, row.received_at = reading.kw, source, now
     session.flush()
     if event.mode is Mode.REALTIME:
-        _record_target_reached(session, event, participant_id, stored.values())
+        award = session.scalars(
+            select(Award).where(Award.event_id == event.id, Award.participant_id == participant_id)
+        ).one_or_none()
+        if award is not None:
+            _check_target(event, award, stored.values())
     return len(readings)
 
 
-def _record_target_reached(
-    session: Session, event: Event, participant_id: str, rows: Iterable[Telemetry]
-) -> None:
-    """Set the award's ``target_reached_at`` from ``rows``: every resource's readings of the
-    minutes just reported, the only minutes whose response can have changed. An earlier minute
-    that reached the target was recorded when it was reported, and the time is only ever moved
-    earlier, so the participant's other minutes need not be read again (per report, the
-    readings of one minute instead of all of the event's so far)."""
-    award = session.scalars(
-        select(Award).where(Award.event_id == event.id, Award.participant_id == participant_id)
-    ).one_or_none()
-    if award is None:
-        return
+def _check_target(event: Event, award: Award, rows: Iterable[Telemetry]) -> None:
+    """Set the award's ``target_reached_at`` from ``rows``, the readings of some minutes of
+    its participant's resources, if one of them reached the target earlier than the one
+    recorded.
+
+    A report passes the minutes just reported, the only ones whose response can have
+    changed: an earlier minute that reached the target was recorded when it was reported, and
+    the time is only ever moved earlier (per report, one minute's readings instead of all of
+    the event's so far). A baseline known late passes every minute since the notice.
+    """
     notice = award.created_at.replace(second=0, microsecond=0)
     for at, kw in _per_minute(row for row in rows if row.at >= notice).items():
         response = _response(event.direction, baseline_at(award.baseline, event.start_at, at), kw)
@@ -107,6 +119,109 @@ def _record_target_reached(
             if award.target_reached_at is None or at < award.target_reached_at:
                 award.target_reached_at = at
             return
+
+
+def complete_realtime_baselines(
+    session: Session, actor_label: str, now: dt.datetime, touched: Touched
+) -> list[str]:
+    """Give the real-time awards dispatched without a baseline the one ``touched`` meter data
+    make known, and check their target again with it (第八条（二）); the awards' ids.
+
+    The two intervals before a real-time window (R4) end after the notice, since a window
+    starts on the 15-minute grid and not before the notice, and meter data come from the
+    metering system once an interval has ended: at the notice the baseline is as good as
+    never known. Telemetry is kept by the minute, so whether the target was reached within
+    5 minutes is decided when the baseline arrives, from every minute reported since the
+    notice; until then the monitoring view shows the check as pending.
+    """
+    if not touched.loads:
+        return []
+    first = min(int(d.min()) for d in touched.loads.values() if len(d))
+    last = max(int(d.max()) for d in touched.loads.values() if len(d))
+    # A window starting at 00:00 or 00:15 takes its baseline from the day before.
+    rows = session.execute(
+        select(Award, Event)
+        .join(Event, Event.id == Award.event_id)
+        .where(
+            Event.mode == Mode.REALTIME,
+            Event.status != EventStatus.CANCELLED,
+            Event.start_at >= dt.datetime.combine(date_of(first), dt.time()),
+            Event.start_at < dt.datetime.combine(date_of(last + 2), dt.time()),
+        )
+        .order_by(Event.start_at, Award.event_id, Award.place)
+    ).all()
+    pending: defaultdict[Event, list[Award]] = defaultdict(list)
+    for award, event in rows:
+        if award.baseline is None:
+            pending[event].append(award)
+    completed: list[str] = []
+    for event, awards in pending.items():
+        completed += _complete(session, actor_label, now, touched, event, awards)
+    return completed
+
+
+def _complete(
+    session: Session,
+    actor_label: str,
+    now: dt.datetime,
+    touched: Touched,
+    event: Event,
+    awards: list[Award],
+) -> list[str]:
+    """:func:`complete_realtime_baselines` for one event's awards without a baseline."""
+    window = Window.from_times(event.start_at, event.end_at)
+    needed = covering_days(
+        np.array([day_number(window.day)]),
+        window.first_interval - REALTIME_BASELINE_INTERVALS,
+        REALTIME_BASELINE_INTERVALS,
+    )
+    held = {
+        p.id: holding(p)
+        for p in session.scalars(
+            select(Participant)
+            .where(Participant.id.in_([a.participant_id for a in awards]))
+            .options(selectinload(Participant.accounts))
+        )
+    }
+    parts = [p for p in held.values() if touched.read_by(needed, p.accounts)]
+    if not parts:
+        return []
+    baselines = baselines_for(session, EventRepository(session), event, window, parts)
+    known = [a for a in awards if a.participant_id in baselines and baselines[a.participant_id].kw]
+    if not known:
+        return []
+    telemetry: defaultdict[str, list[Telemetry]] = defaultdict(list)
+    for row in session.scalars(
+        select(Telemetry).where(
+            Telemetry.event_id == event.id,
+            Telemetry.participant_id.in_([a.participant_id for a in known]),
+        )
+    ):
+        telemetry[row.participant_id].append(row)
+    for award in known:
+        before = _baseline_fields(award)
+        baseline = baselines[award.participant_id]
+        award.baseline_type, award.baseline = baseline.baseline_type, baseline.kw
+        _check_target(event, award, telemetry[award.participant_id])
+        record(
+            session,
+            actor_label,
+            "award.baseline",
+            "award",
+            str(award.id),
+            before,
+            _baseline_fields(award),
+            at=now,
+        )
+    return [str(a.id) for a in known]
+
+
+def _baseline_fields(award: Award) -> dict[str, Any]:
+    return {
+        "baseline_type": award.baseline_type,
+        "baseline": award.baseline,
+        "target_reached_at": json_value(award.target_reached_at),
+    }
 
 
 class Sample(BaseModel):
@@ -132,6 +247,10 @@ class ParticipantMonitoring(BaseModel):
     reached: bool
     target_reached_at: dt.datetime | None
     reached_in_time: bool | None
+    baseline_pending: bool = Field(
+        description="Real time: no baseline yet (its meter data have not arrived); whether "
+        "the target was reached in time is decided when they do"
+    )
     samples: list[Sample]
 
 
@@ -153,6 +272,7 @@ class TotalMonitoring(BaseModel):
     reporting: int
     reached: int
     reached_in_time: int
+    baseline_pending: int
     samples: list[TotalSample]
 
 
@@ -241,6 +361,7 @@ def _participant(
     latest = samples[-1] if samples else None
     target_at = award.created_at + REALTIME_TARGET if realtime else None
     reached_at = award.target_reached_at
+    pending = realtime and award.baseline is None
     return ParticipantMonitoring(
         participant_id=award.participant_id,
         participant_name=name,
@@ -254,8 +375,11 @@ def _participant(
         reached=bool(latest and latest.response_kw is not None and latest.response_kw >= award.kw),
         target_reached_at=reached_at,
         reached_in_time=(
-            None if target_at is None else reached_at is not None and reached_at <= target_at
+            None
+            if target_at is None or pending
+            else reached_at is not None and reached_at <= target_at
         ),
+        baseline_pending=pending,
         samples=samples,
     )
 
@@ -285,5 +409,6 @@ def _total(parts: list[ParticipantMonitoring]) -> TotalMonitoring:
         reporting=sum(1 for p in parts if p.latest is not None),
         reached=sum(1 for p in parts if p.target_reached_at is not None or p.reached),
         reached_in_time=sum(1 for p in parts if p.reached_in_time),
+        baseline_pending=sum(1 for p in parts if p.baseline_pending),
         samples=samples,
     )

@@ -26,6 +26,7 @@ document.addEventListener("DOMContentLoaded", () => {
 
   // 第八条（二）: reached within 5 minutes of the notice, late, or not yet (still in time or not).
   function inTime(p) {
+    if (p.baseline_pending) return "待判定（实时基线待计量数据）";
     if (p.target_reached_at) {
       return p.reached_in_time ? "是（" + clock(p.target_reached_at) + "）" : "否，" + clock(p.target_reached_at) + " 才达标";
     }
@@ -51,7 +52,8 @@ document.addEventListener("DOMContentLoaded", () => {
       [t.reporting + " / " + t.participants, "有负荷数据的参与者", t.reporting < t.participants],
       [String(data.participants.filter((p) => p.reached).length), "当前达标", false],
     ];
-    if (realtime) items.push([t.reached_in_time + " / " + t.participants, "5 分钟内达标", t.reached_in_time < t.participants]);
+    if (realtime) items.push([t.reached_in_time + " / " + t.participants, "5 分钟内达标", t.reached_in_time + t.baseline_pending < t.participants]);
+    if (realtime && t.baseline_pending) items.push([t.baseline_pending + " / " + t.participants, "待判定（实时基线待计量数据）", false]);
     const box = document.getElementById("monitor-tiles");
     box.replaceChildren();
     for (const [figure, label, warn] of items) {
