@@ -75,7 +75,13 @@ class Settings:
 class OpenADR:
     """Everything the VTNs share in one app."""
 
-    def __init__(self, factory: sessionmaker[Session], clock: Clock, settings: Settings) -> None:
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        read_factory: sessionmaker[Session],
+        clock: Clock,
+        settings: Settings,
+    ) -> None:
 
         self.factory = factory
         self.settings = settings
@@ -83,7 +89,9 @@ class OpenADR:
         self.http = httpx.Client(follow_redirects=False)
         self.webhooks = WebhookSender(self.http, allow_http=settings.allow_http_callbacks)
         publisher = MqttPublisher(settings.mqtt_url) if settings.mqtt_url else None
-        self.notifier = Notifier(factory, self.webhooks, publisher)
+        # The notifier only reads: on SQLite its transactions then take no write lock, which a
+        # busy report stream would otherwise queue behind once per batch it notifies.
+        self.notifier = Notifier(read_factory, self.webhooks, publisher)
         self.relay = Relay(factory, clock, self.notifier, settings.relay_interval)
 
     def start(self) -> None:
@@ -101,7 +109,12 @@ class OpenADR:
 
 def install(app: FastAPI, settings: Settings | None = None) -> OpenADR:
     """Create the app's :class:`OpenADR` (``app.state.openadr``) from its database and clock."""
-    runtime = OpenADR(app.state.sessionmaker, app.state.clock, settings or Settings.from_env())
+    runtime = OpenADR(
+        app.state.sessionmaker,
+        app.state.read_sessionmaker,
+        app.state.clock,
+        settings or Settings.from_env(),
+    )
     app.state.openadr = runtime
     return runtime
 
