@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -133,14 +134,16 @@ def make_sessionmaker(engine: Engine, *, read_only: bool = False) -> sessionmake
 
 
 @contextmanager
-def count_statements(engine: Engine) -> Iterator[list[int]]:
+def count_statements(engine: Engine, *, except_threads: str | None = None) -> Iterator[list[int]]:
     """The number of statements ``engine`` sends inside the block, in a one-element list
     (an executemany counts once): a measure of a code path that the machine's load does not
-    change, for benchmarks and tests."""
+    change, for benchmarks and tests. ``except_threads`` leaves out the statements of threads
+    whose names start with it (a background thread woken by the code path measured)."""
     count = [0]
 
     def one(*_: object) -> None:
-        count[0] += 1
+        if except_threads is None or not threading.current_thread().name.startswith(except_threads):
+            count[0] += 1
 
     event.listen(engine, "before_cursor_execute", one)
     try:

@@ -184,6 +184,35 @@ def ven_headers(api: Api, participant_id: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {answer['access_token']}"}
 
 
+def realtime_dispatch(
+    api: Api, people: list[str]
+) -> tuple[dict[str, Any], dict[str, dict[str, str]], dict[str, str]]:
+    """A real-time event of 300 kW per participant for D 14:15–15:00, dispatched to
+    ``people`` at D 14:02 and relayed: the event, each participant's VEN's bearer header and
+    the id of its OpenADR event."""
+    api.clock.set(dt.datetime.combine(D, dt.time(14, 2)))
+    headers = {participant: ven_headers(api, participant) for participant in people}
+    event = create_event(
+        api,
+        mode="realtime",
+        start_at=f"{D}T14:15:00",
+        end_at=f"{D}T15:00:00",
+        demand_kw=str(300 * len(people)),
+        price_mode="fixed",
+        fixed_price="4",
+    )
+    api.app.state.openadr.relay.run_once()
+    events = {}
+    for participant in people:
+        (mine,) = api.client.get(
+            "/openadr3/3.1.0/events",
+            params={"targets": [f"participant:{participant}"]},
+            headers=headers[participant],
+        ).json()
+        events[participant] = mine["id"]
+    return event, headers, events
+
+
 def demand_report(event_id: str, resource: str, minute: dt.datetime, kw: float) -> dict[str, Any]:
     """An OpenADR 3 report of one resource's ``DEMAND`` over one minute (local time)."""
     start = f"{minute.isoformat()}+08:00"

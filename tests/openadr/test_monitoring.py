@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from helpers import D, create_event, demand_report, realtime_user, ven_headers
+from helpers import D, demand_report, realtime_dispatch, realtime_user
 from service_api import Api
 from typer.testing import CliRunner
 
@@ -24,27 +24,7 @@ P = "/openadr3/3.1.0"
 def dispatched(api: Api, app: FastAPI) -> dict[str, Any]:
     """Two participants dispatched at D 14:02 (300 kW each), each with a VEN and its event."""
     people = [realtime_user(api)[0] for _ in range(2)]
-    api.clock.set(dt.datetime.combine(D, dt.time(14, 2)))
-    headers = {participant: ven_headers(api, participant) for participant in people}
-    event = create_event(
-        api,
-        mode="realtime",
-        start_at=f"{D}T14:15:00",
-        end_at=f"{D}T15:00:00",
-        demand_kw="600",
-        price_mode="fixed",
-        fixed_price="4",
-    )
-    app.state.openadr.relay.run_once()
-    events = {}
-    for participant in people:
-        found = api.client.get(
-            f"{P}/events",
-            params={"targets": [f"participant:{participant}"]},
-            headers=headers[participant],
-        ).json()
-        (mine,) = found
-        events[participant] = mine["id"]
+    event, headers, events = realtime_dispatch(api, people)
     return {"event": event, "people": people, "headers": headers, "events": events}
 
 
@@ -124,7 +104,8 @@ def test_the_time_reached_only_moves_earlier(
         both,
     ]
     for body in sends:
-        with count_statements(app.state.engine) as statements:
+        # The notifier, told of the report as it commits, may read before the answer is back.
+        with count_statements(app.state.engine, except_threads="gzvpp-openadr-") as statements:
             answer = api.client.post(
                 f"{P}/reports", json=body, headers=dispatched["headers"][second]
             )

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from helpers import D, create_event, demand_report, realtime_user, ven_headers
+from helpers import D, demand_report, realtime_dispatch, realtime_user
 from service_api import Api
 from sqlalchemy import select
 
@@ -63,24 +63,7 @@ def test_the_target_check_waits_for_the_baselines_meter_data(api: Api) -> None:
     (quick, quick_account), (slow, slow_account) = (
         realtime_user(api, D - dt.timedelta(days=1)) for _ in range(2)
     )
-    api.clock.set(at(14, 2))
-    headers = {p: ven_headers(api, p) for p in (quick, slow)}
-    event = create_event(
-        api,
-        mode="realtime",
-        start_at=f"{D}T14:15:00",
-        end_at=f"{D}T15:00:00",
-        demand_kw="600",
-        price_mode="fixed",
-        fixed_price="4",
-    )
-    api.app.state.openadr.relay.run_once()
-    ven_event = {
-        p: api.client.get(
-            f"{P}/events", params={"targets": [f"participant:{p}"]}, headers=h
-        ).json()[0]["id"]
-        for p, h in headers.items()
-    }
+    event, headers, ven_event = realtime_dispatch(api, [quick, slow])
     parts = {p["participant_id"]: p for p in view(api, event["id"])["participants"]}
     assert parts[quick]["baseline_kw"] is None and parts[quick]["baseline_pending"] is True
     assert parts[quick]["reached_in_time"] is None
