@@ -34,8 +34,22 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from fastapi import Depends, Request
 from fastapi import Path as PathParameter
-from sqlalchemy import Connection, Engine, Enum, MetaData, Table, create_engine, event, pool
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Connection,
+    Engine,
+    Enum,
+    MetaData,
+    Table,
+    any_,
+    create_engine,
+    event,
+    literal,
+    pool,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import QueryableAttribute, Session, sessionmaker
 
 from gzkit.clock import SystemClock
 
@@ -305,6 +319,26 @@ class DatabaseConfig:
 
 # Parameters in one statement: SQLite's limit since 3.32.
 MAX_PARAMETERS = 32_766
+#: Ids per ``IN`` list on SQLite: well inside :data:`MAX_PARAMETERS`, whatever else is bound.
+IDS_PER_QUERY = 500
+
+
+def in_ids(
+    session: Session, column: ColumnElement[Any] | QueryableAttribute[Any], ids: Sequence[Any]
+) -> list[ColumnElement[bool]]:
+    """Conditions selecting the rows whose ``column`` is one of ``ids``, one per query to
+    send, none for no ids. On PostgreSQL one ``column = ANY(array)``: a single parameter
+    however many ids, where psycopg would parse a list of placeholders in every query
+    (20,000 bidders: about a second of CPU). Elsewhere ``column IN (…)`` of
+    :data:`IDS_PER_QUERY` ids each, inside SQLite's bound-parameter limit."""
+    if not ids:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        return [column == any_(literal(list(ids), ARRAY(column.type)))]
+    return [
+        column.in_(ids[start : start + IDS_PER_QUERY])
+        for start in range(0, len(ids), IDS_PER_QUERY)
+    ]
 
 
 def bulk_insert(
@@ -380,7 +414,7 @@ def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
     defaulted = sorted(c.name for c in table.columns if c.name not in columns and c.default)
     if defaulted:
         raise ValueError(f"insert_rows into {table.name} leaves out {', '.join(defaulted)}")
-    bulk_insert(session, table.name, columns, _stored(session, table, columns, rows))
+    bulk_insert(session, table.name, columns, _stored(session, table, columns, rows, copy=True))
 
 
 def update_rows(
@@ -400,7 +434,9 @@ def update_rows(
     dialect = connection.dialect
     quote = dialect.identifier_preparer.quote
     names = [quote(name) for name in [*columns, key]]
-    arrays = ", ".join(f"%s::{table.c[name].type.compile(dialect)}[]" for name in [*columns, key])
+    # %b: each array in psycopg's binary format, dumped in C; as text (%s) every element went
+    # through Python (20,000 bids' standing: 0.19 s of CPU against 0.07 s).
+    arrays = ", ".join(f"%b::{table.c[name].type.compile(dialect)}[]" for name in [*columns, key])
     assignments = ", ".join(f"{name} = v.{name}" for name in names[:-1])
     connection.exec_driver_sql(
         f"UPDATE {quote(table.name)} SET {assignments} FROM unnest({arrays}) "
@@ -419,15 +455,29 @@ def _update(
 
 
 def _stored(
-    session: Session, table: Table, columns: Sequence[str], rows: Sequence[Mapping[str, Any]]
+    session: Session,
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    copy: bool = False,
 ) -> list[tuple[Any, ...]]:
     """``rows`` as tuples of ``columns``' values in the form the driver takes, each column's
-    converted by its type's bind processor for the session's database."""
+    converted by its type's bind processor for the session's database. ``copy``: for
+    :func:`bulk_insert`, which on PostgreSQL sends text (``COPY``), so JSON goes as the text
+    the engine's serializer makes, as on SQLite, rather than wrapped for psycopg's JSON
+    dumper: the same bytes, by psycopg's dumper of text, written in C, instead of a Python
+    call per value (54,000 values in a 20,000-bid ranking)."""
     dialect = session.connection().dialect
     values: list[list[Any]] = []
     for name in columns:
         column = [row[name] for row in rows]
-        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        kind = table.c[name].type.dialect_impl(dialect)
+        if copy and isinstance(kind, JSON):
+            # The generic JSON type's processor (the engine's serializer), not psycopg's.
+            process = JSON.bind_processor(kind, dialect)  # type: ignore[no-untyped-call]
+        else:
+            process = kind.bind_processor(dialect)
         values.append([process(value) for value in column] if process else column)
     return list(zip(*values, strict=True))
 
