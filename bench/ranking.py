@@ -49,6 +49,7 @@ from gzvpp.kit.auth import Actor
 from gzvpp.kit.db import make_engine, upgrade
 from gzvpp.meterdata.repository import encode_day, save_days
 from gzvpp.models import Award, Bid, Event, MeterDay, Notification, Role
+from gzvpp.serving import tune_gc
 
 RESPONSE_DAY = dt.date(2025, 7, 1)
 EVE = dt.datetime(2025, 6, 30)
@@ -215,6 +216,7 @@ def main() -> None:
     where.add_argument("--db", type=Path, help="SQLite file (default: a temporary one)")
     where.add_argument("--database-url", help="an empty database, e.g. on PostgreSQL")
     args = parser.parse_args()
+    tune_gc()  # as every process of gzvpp serve, where the scheduler ranks, does
     if args.reuse and not (args.db or args.database_url):
         parser.error("--reuse needs --db or --database-url")
     if args.database_url:

@@ -22,7 +22,9 @@ from sqlalchemy import (
     Numeric,
     String,
     Table,
+    Text,
     bindparam,
+    cast,
     select,
 )
 from sqlalchemy.orm import Session
@@ -76,9 +78,13 @@ def _rows(first_id: int) -> list[dict[str, Any]]:
 
 
 def _stored(session: Session, ids: range) -> list[tuple[Any, ...]]:
-    """The rows as the database holds them, the id left out."""
+    """The rows as the database holds them, the id left out; the JSON also as its stored text."""
     columns = [c for c in PROBE.c if c.name != "id"]
-    rows = session.execute(select(*columns).where(PROBE.c.id.in_(ids)).order_by(PROBE.c.id))
+    rows = session.execute(
+        select(*columns, cast(PROBE.c.payload, Text))
+        .where(PROBE.c.id.in_(ids))
+        .order_by(PROBE.c.id)
+    )
     return [tuple(row) for row in rows]
 
 

@@ -13,12 +13,13 @@ import numpy as np
 from sqlalchemy import Row, Select, and_, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
+from gzkit.db import in_ids
 from gzkit.pagination import PaginationParams, paginate
 from gzkit.sorting import Sorting
 from gzvpp.core.grid import Window
 from gzvpp.core.model import Direction, Mode, ParticipantKind
 from gzvpp.events.schemas import SortProperty
-from gzvpp.meterdata.repository import ACCOUNTS_PER_QUERY, decode_day
+from gzvpp.meterdata.repository import decode_day
 from gzvpp.models import (
     Account,
     Award,
@@ -176,14 +177,11 @@ class EventRepository:
         return list(self.session.scalars(statement))
 
     def participants(self, participant_ids: Collection[str]) -> dict[str, Participant]:
-        """Participants by id, with their accounts; a few hundred ids per query."""
-        ids = sorted(participant_ids)
+        """Participants by id, with their accounts; the ids listed by :func:`gzkit.db.in_ids`."""
         found: dict[str, Participant] = {}
-        for start in range(0, len(ids), ACCOUNTS_PER_QUERY):
+        for listed in in_ids(self.session, Participant.id, sorted(participant_ids)):
             rows = self.session.scalars(
-                select(Participant)
-                .where(Participant.id.in_(ids[start : start + ACCOUNTS_PER_QUERY]))
-                .options(selectinload(Participant.accounts))
+                select(Participant).where(listed).options(selectinload(Participant.accounts))
             )
             found.update((p.id, p) for p in rows)
         return found
@@ -222,8 +220,7 @@ class EventRepository:
         """Awards of ``participant_ids`` in events starting on or after ``since``, with their
         event, for the participants' response days."""
         rows: list[AwardRow] = []
-        for start in range(0, len(participant_ids), ACCOUNTS_PER_QUERY):
-            chunk = participant_ids[start : start + ACCOUNTS_PER_QUERY]
+        for listed in in_ids(self.session, Award.participant_id, participant_ids):
             statement = (
                 select(
                     Event.id,
@@ -236,7 +233,7 @@ class EventRepository:
                     Award.kw,
                 )
                 .join(Event, Award.event_id == Event.id)
-                .where(Award.participant_id.in_(chunk), Event.start_at >= _day_bounds(since)[0])
+                .where(listed, Event.start_at >= _day_bounds(since)[0])
             )
             rows.extend(self.session.execute(statement))
         return rows
@@ -259,17 +256,20 @@ class EventRepository:
 
     def bidders(self, participant_ids: Collection[str]) -> list[Bidder]:
         """Bidders with the facts the ranking checks and the accounts they hold (in enrolment
-        order, as :attr:`Participant.accounts`), by id: columns only, no objects built, and
-        a few hundred ids per query. Listed ids keep the plans on the indexes even where the
-        database has no statistics yet for the bids just made."""
+        order, as :attr:`Participant.accounts`), by id: columns only, no objects built, the
+        ids listed by :func:`gzkit.db.in_ids`. Listed ids keep the plans on the indexes even
+        where the database has no statistics yet for the bids just made."""
         ids = sorted(participant_ids)
         held: defaultdict[str, list[str]] = defaultdict(list)
         bidders: list[Bidder] = []
-        for start in range(0, len(ids), ACCOUNTS_PER_QUERY):
-            chunk = ids[start : start + ACCOUNTS_PER_QUERY]
+        for holder, listed in zip(
+            in_ids(self.session, Account.participant_id, ids),
+            in_ids(self.session, Participant.id, ids),
+            strict=True,
+        ):
             for pid, account_id in self.session.execute(
                 select(Account.participant_id, Account.account_id)
-                .where(Account.participant_id.in_(chunk), Account.released_at.is_(None))
+                .where(holder, Account.released_at.is_(None))
                 .order_by(Account.id)
             ):
                 held[pid].append(account_id)
@@ -283,7 +283,7 @@ class EventRepository:
                     Participant.realtime_capable,
                     Participant.minute_monitoring,
                 )
-                .where(Participant.id.in_(chunk))
+                .where(listed)
                 .order_by(Participant.id)
             )
             bidders.extend(

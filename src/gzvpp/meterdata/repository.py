@@ -11,6 +11,7 @@ import numpy as np
 from sqlalchemy import Table, bindparam, select, tuple_
 from sqlalchemy.orm import Session
 
+from gzkit.db import in_ids
 from gzvpp.core.eligibility import MAX_PEAK_SHARE
 from gzvpp.core.grid import INTERVALS_PER_DAY
 from gzvpp.core.model import ParticipantKind
@@ -21,7 +22,6 @@ from gzvpp.models import Account, AuditLog, MeterDay, Participant, SystemLoadDay
 SYSTEM_SERIES = "system"
 #: The audit action of an upload that wrote meter data; its entity is the table written.
 UPLOAD_ACTION = "meter_data.upload"
-ACCOUNTS_PER_QUERY = 500  # keeps IN lists well inside SQLite's bound-parameter limit
 PAIRS_PER_QUERY = 2000  # (account, day) pairs: up to two bound parameters each
 
 
@@ -81,10 +81,9 @@ def load_cube(
     values = np.full((len(accounts), len(days), INTERVALS_PER_DAY), np.nan)
     if len(days) and len(accounts):
         row = {a: i for i, a in enumerate(accounts)}
-        for start in range(0, len(accounts), ACCOUNTS_PER_QUERY):
-            chunk = accounts[start : start + ACCOUNTS_PER_QUERY]
+        for listed in in_ids(session, MeterDay.account_id, accounts):
             statement = select(MeterDay.account_id, MeterDay.day, MeterDay.kw).where(
-                MeterDay.account_id.in_(chunk), _wanted(MeterDay.day, days)
+                listed, _wanted(MeterDay.day, days)
             )
             stored = session.execute(statement.with_for_update() if for_update else statement)
             found = stored.all()
@@ -199,12 +198,10 @@ def save_days(
 def holders(session: Session, account_ids: Collection[str]) -> dict[str, str]:
     """The participant holding each of ``account_ids`` now; accounts nobody holds are absent."""
     found: dict[str, str] = {}
-    ids = list(account_ids)
-    for start in range(0, len(ids), ACCOUNTS_PER_QUERY):
+    for listed in in_ids(session, Account.account_id, list(account_ids)):
         rows = session.execute(
             select(Account.account_id, Account.participant_id).where(
-                Account.account_id.in_(ids[start : start + ACCOUNTS_PER_QUERY]),
-                Account.released_at.is_(None),
+                listed, Account.released_at.is_(None)
             )
         )
         found.update({account_id: participant_id for account_id, participant_id in rows})
@@ -228,8 +225,7 @@ class HeldAccount:
 def held_accounts(session: Session, account_ids: Collection[str]) -> dict[str, HeldAccount]:
     """The held accounts among ``account_ids``; accounts nobody holds are absent."""
     found: dict[str, HeldAccount] = {}
-    ids = list(account_ids)
-    for start in range(0, len(ids), ACCOUNTS_PER_QUERY):
+    for listed in in_ids(session, Account.account_id, list(account_ids)):
         rows = session.execute(
             select(
                 Account.account_id,
@@ -240,10 +236,7 @@ def held_accounts(session: Session, account_ids: Collection[str]) -> dict[str, H
                 Participant.max_load_kw,
             )
             .join(Participant, Participant.id == Account.participant_id)
-            .where(
-                Account.account_id.in_(ids[start : start + ACCOUNTS_PER_QUERY]),
-                Account.released_at.is_(None),
-            )
+            .where(listed, Account.released_at.is_(None))
         )
         for account_id, holder, created_at, capability, kind, max_load in rows:
             if kind is ParticipantKind.USER and max_load is not None:

@@ -10,6 +10,7 @@ from decimal import Decimal
 from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
+from gzkit.db import in_ids
 from gzkit.pagination import PaginationParams, paginate
 from gzvpp.core.model import ParticipantKind
 from gzvpp.core.ranking import SCORES_AVERAGED
@@ -24,16 +25,14 @@ from gzvpp.models import (
     ResultRevision,
 )
 
-IDS_PER_QUERY = 500  # keeps IN lists well inside SQLite's bound-parameter limit
-
 
 def recent_scores(
     session: Session, participant_ids: Sequence[str], before: dt.datetime
 ) -> dict[str, list[Decimal]]:
     """Each participant's last 3 invited-response scores of events starting before ``before``,
-    oldest first; :data:`IDS_PER_QUERY` participants per query."""
+    oldest first; the ids listed by :func:`gzkit.db.in_ids`."""
     scores: defaultdict[str, list[Decimal]] = defaultdict(list)
-    for start in range(0, len(participant_ids), IDS_PER_QUERY):
+    for listed in in_ids(session, AwardResult.participant_id, participant_ids):
         ranked = (
             select(
                 AwardResult.participant_id,
@@ -44,7 +43,7 @@ def recent_scores(
                 .label("recency"),
             )
             .where(
-                AwardResult.participant_id.in_(participant_ids[start : start + IDS_PER_QUERY]),
+                listed,
                 AwardResult.score.is_not(None),
                 AwardResult.start_at < before,
             )
@@ -64,14 +63,14 @@ def month_non_executions(
     session: Session, participant_ids: Sequence[str], on: dt.date
 ) -> dict[str, int]:
     """Non-executions of each participant in ``on``'s calendar month, up to and including
-    ``on``; :data:`IDS_PER_QUERY` participants per query."""
+    ``on``; the ids listed by :func:`gzkit.db.in_ids`."""
     month_start = on.replace(day=1)
     counts: dict[str, int] = {}
-    for start in range(0, len(participant_ids), IDS_PER_QUERY):
+    for listed in in_ids(session, AwardResult.participant_id, participant_ids):
         rows = session.execute(
             select(AwardResult.participant_id, func.count())
             .where(
-                AwardResult.participant_id.in_(participant_ids[start : start + IDS_PER_QUERY]),
+                listed,
                 AwardResult.non_execution.is_(True),
                 AwardResult.day.between(month_start, on),
             )
@@ -123,11 +122,9 @@ def awarded_events(session: Session, participant_ids: Collection[str]) -> list[E
 def awards_of(session: Session, event_ids: Sequence[str]) -> dict[str, list[Award]]:
     """Each event's awards in plan order."""
     found: defaultdict[str, list[Award]] = defaultdict(list)
-    for start in range(0, len(event_ids), IDS_PER_QUERY):
+    for listed in in_ids(session, Award.event_id, event_ids):
         rows = session.scalars(
-            select(Award)
-            .where(Award.event_id.in_(event_ids[start : start + IDS_PER_QUERY]))
-            .order_by(Award.event_id, Award.place, Award.id)
+            select(Award).where(listed).order_by(Award.event_id, Award.place, Award.id)
         )
         for award in rows:
             found[award.event_id].append(award)
@@ -137,14 +134,10 @@ def awards_of(session: Session, event_ids: Sequence[str]) -> dict[str, list[Awar
 def held_accounts(session: Session, participant_ids: Collection[str]) -> dict[str, list[str]]:
     """The accounts each participant holds now, in enrolment order (R4: its load is their sum)."""
     found: defaultdict[str, list[str]] = defaultdict(list)
-    ids = list(participant_ids)
-    for start in range(0, len(ids), IDS_PER_QUERY):
+    for listed in in_ids(session, Account.participant_id, list(participant_ids)):
         rows = session.execute(
             select(Account.participant_id, Account.account_id)
-            .where(
-                Account.participant_id.in_(ids[start : start + IDS_PER_QUERY]),
-                Account.released_at.is_(None),
-            )
+            .where(listed, Account.released_at.is_(None))
             .order_by(Account.id)
         )
         for participant_id, account_id in rows:
@@ -154,12 +147,9 @@ def held_accounts(session: Session, participant_ids: Collection[str]) -> dict[st
 
 def participants(session: Session, participant_ids: Collection[str]) -> dict[str, Participant]:
     """The participants named, by id."""
-    ids = list(participant_ids)
     found: dict[str, Participant] = {}
-    for start in range(0, len(ids), IDS_PER_QUERY):
-        rows = session.scalars(
-            select(Participant).where(Participant.id.in_(ids[start : start + IDS_PER_QUERY]))
-        )
+    for listed in in_ids(session, Participant.id, list(participant_ids)):
+        rows = session.scalars(select(Participant).where(listed))
         found.update({p.id: p for p in rows})
     return found
 
