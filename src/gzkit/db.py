@@ -60,7 +60,7 @@ from sqlalchemy import (
     literal,
     pool,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import QueryableAttribute, Session, sessionmaker
 from sqlalchemy.types import TypeEngine
 
@@ -481,7 +481,12 @@ def _binary_types(
     for i, name in enumerate(columns):
         kind = table.c[name].type
         match = next((m for m in _BINARY_TYPES if isinstance(kind, m[0])), None)
-        if match is None or (isinstance(kind, DateTime) and kind.timezone):
+        # jsonb's binary form is not its text (a version byte comes first).
+        if (
+            match is None
+            or isinstance(kind, JSONB)
+            or (isinstance(kind, DateTime) and kind.timezone)
+        ):
             return None
         if not set(map(type, map(itemgetter(i), rows))) <= match[2] | {type(None)}:
             return None
