@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import polars as pl
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 from gzlongevity.core.calendar import FIRST_MONTH, IntArray
@@ -99,8 +99,16 @@ def _all_events(session: Session) -> tuple[tuple[str, str] | None, pl.DataFrame]
     key = (session.connection().engine.url.render_as_string(hide_password=True), first)
     held = _EVENTS.get(key)
     after = int(held.get_column("id").cast(pl.Int64).max() or 0) if held is not None else 0  # type: ignore[arg-type]
-    new = raw_frame(session, f"{EVENTS_SQL} WHERE id > {after}", EVENT_COLUMNS)
+    new = raw_frame(session, f"{EVENTS_SQL} WHERE id > {after} ORDER BY id", EVENT_COLUMNS)
     events = new if held is None else pl.concat([held, new])
+    # PostgreSQL numbers rows as transactions insert them, not as they commit: a feed that
+    # took lower ids may commit after higher ones were read. Then rows are missing, and the
+    # register is read again whole (and parsed again: what was parsed is not its prefix).
+    if held is not None:
+        stored = session.scalar(select(func.count()).select_from(RegisterEvent))
+        if stored != events.height:
+            _PARSED.pop(key, None)
+            events = raw_frame(session, f"{EVENTS_SQL} ORDER BY id", EVENT_COLUMNS)
     _EVENTS.clear()
     _EVENTS[key] = events
     return key, events

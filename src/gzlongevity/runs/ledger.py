@@ -12,6 +12,7 @@ run day (its full recomputation), exactly what it does for people whose data cha
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -102,6 +103,7 @@ class _Rows:
 _APPROVED: dict[tuple[str, int, str, str], tuple[int, _Rows, _Rows]] = {}
 _NUMBERED: dict[str, list[str]] = {}
 CACHED_LISTS = 240 * len(PAYERS)
+_CACHE_LOCK = threading.Lock()
 
 
 def _numbered(database: str, person_ids: list[str], index: pl.DataFrame) -> None:
@@ -147,36 +149,40 @@ def _approved_runs(
             "person": pl.Series(range(len(person_ids)), dtype=pl.Int32),
         }
     )
-    if len(_APPROVED) >= CACHED_LISTS:
-        _APPROVED.clear()
-        _NUMBERED.clear()
-    _numbered(database, person_ids, index)
-    found = []
-    lists = session.execute(
-        select(PaymentRun.id, PaymentRun.month, RunSignoff.district, RunSignoff.at)
-        .join(RunSignoff, RunSignoff.run_id == PaymentRun.id)
-        .where(RunSignoff.street == "", PaymentRun.month < month)
-    ).all()
-    for run_id, run_month, payer, approved_at in lists:
-        if payer not in PAYERS:
-            raise ValueError(f"unknown payer {payer!r} approved run {run_id}")
-        key = (database, run_id, payer, str(approved_at))
-        if key not in _APPROVED:
-            columns = ("person_id", "for_month", "kind", "amount_fen")
-            where = f"WHERE run_id = {int(run_id)} AND payer = '{payer}'"
-            paid = raw_frame(
-                session,
-                f"SELECT person_id, for_month, kind, city_fen + extra_fen FROM run_lines {where}",
-                columns,
-            )
-            over = raw_frame(
-                session,
-                f"SELECT person_id, for_month, kind, amount_fen FROM run_overpayments {where}",
-                columns,
-            )
-            _APPROVED[key] = (run_month, _rows(paid, index), _rows(over, index))
-        found.append(_APPROVED[key])
-    return found
+    # One caller at a time: a run worked out in another thread renumbers the held lists by
+    # its own register, which would mix numberings in this caller's answer.
+    with _CACHE_LOCK:
+        if len(_APPROVED) >= CACHED_LISTS:
+            _APPROVED.clear()
+            _NUMBERED.clear()
+        _numbered(database, person_ids, index)
+        found = []
+        lists = session.execute(
+            select(PaymentRun.id, PaymentRun.month, RunSignoff.district, RunSignoff.at)
+            .join(RunSignoff, RunSignoff.run_id == PaymentRun.id)
+            .where(RunSignoff.street == "", PaymentRun.month < month)
+        ).all()
+        for run_id, run_month, payer, approved_at in lists:
+            if payer not in PAYERS:
+                raise ValueError(f"unknown payer {payer!r} approved run {run_id}")
+            key = (database, run_id, payer, str(approved_at))
+            if key not in _APPROVED:
+                columns = ("person_id", "for_month", "kind", "amount_fen")
+                where = f"WHERE run_id = {int(run_id)} AND payer = '{payer}'"
+                paid = raw_frame(
+                    session,
+                    "SELECT person_id, for_month, kind, city_fen + extra_fen FROM run_lines "
+                    + where,
+                    columns,
+                )
+                over = raw_frame(
+                    session,
+                    f"SELECT person_id, for_month, kind, amount_fen FROM run_overpayments {where}",
+                    columns,
+                )
+                _APPROVED[key] = (run_month, _rows(paid, index), _rows(over, index))
+            found.append(_APPROVED[key])
+        return found
 
 
 def _load_ledger(session: Session, payroll: Payroll, person_ids: list[str], month: int) -> None:
