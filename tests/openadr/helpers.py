@@ -170,9 +170,8 @@ def provision(api: Api, participant_id: str, **options: Any) -> provisioning.Ven
     return credentials
 
 
-def ven_headers(api: Api, participant_id: str) -> dict[str, str]:
-    """The bearer header of a new VEN of the participant (OpenADR 3 client credentials)."""
-    credentials = provision(api, participant_id)
+def bearer_of(api: Api, credentials: Any) -> dict[str, str]:
+    """The bearer header of an OpenADR 3 client's token, from its client credentials."""
     answer = api.client.post(
         "/openadr3/3.1.0/auth/token",
         data={
@@ -180,8 +179,14 @@ def ven_headers(api: Api, participant_id: str) -> dict[str, str]:
             "client_id": credentials.client_id,
             "client_secret": credentials.client_secret,
         },
-    ).json()
-    return {"Authorization": f"Bearer {answer['access_token']}"}
+    )
+    assert answer.status_code == 200, answer.text
+    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+
+def ven_headers(api: Api, participant_id: str) -> dict[str, str]:
+    """The bearer header of a new VEN of the participant."""
+    return bearer_of(api, provision(api, participant_id))
 
 
 def realtime_dispatch(

@@ -14,7 +14,16 @@ from typing import Any
 import paho.mqtt.client as mqtt
 import pytest
 from fastapi import FastAPI
-from helpers import LOOPBACK, D, create_event, free_port, provision, realtime_user, wait_for
+from helpers import (
+    LOOPBACK,
+    D,
+    bearer_of,
+    create_event,
+    free_port,
+    provision,
+    realtime_user,
+    wait_for,
+)
 from paho.mqtt.enums import CallbackAPIVersion
 from service_api import Api
 
@@ -71,15 +80,7 @@ def test_a_vens_events_go_to_its_own_topic_and_every_event_to_bl(
     other, _ = realtime_user(api)
     mine = provision(api, participant)
     theirs = provision(api, other)
-    token = api.client.post(
-        f"{P}/auth/token",
-        data={
-            "grant_type": "client_credentials",
-            "client_id": mine.client_id,
-            "client_secret": mine.client_secret,
-        },
-    ).json()["access_token"]
-    headers = {"Authorization": f"Bearer {token}"}
+    headers = bearer_of(api, mine)
     bindings = api.client.get(f"{P}/notifiers", headers=headers).json()
     assert bindings["MQTT"]["URIS"] == ["mqtt://127.0.0.1:1883"]
     topics = api.client.get(

@@ -16,6 +16,7 @@ import httpx
 import pytest
 import schemathesis
 from fastapi import FastAPI
+from helpers import bearer_of
 from hypothesis import HealthCheck, settings
 from schemathesis import Case
 from schemathesis.core import NOT_SET
@@ -67,15 +68,7 @@ def bl_headers(api: Api, app: FastAPI) -> dict[str, str]:
     app.state.openadr.webhooks.client = httpx.Client(transport=httpx.MockTransport(_echo))
     with session_scope(app.state.sessionmaker) as session:
         credentials = provisioning.add_bl(session, "test", api.clock.now(), "fuzzer")
-    token = api.client.post(
-        "/openadr3/3.1.0/auth/token",
-        data={
-            "grant_type": "client_credentials",
-            "client_id": credentials.client_id,
-            "client_secret": credentials.client_secret,
-        },
-    )
-    return {"Authorization": f"Bearer {token.json()['access_token']}"}
+    return bearer_of(api, credentials)
 
 
 schema = schemathesis.openapi.from_path(SPEC)

@@ -60,6 +60,16 @@ class Baseline:
 NO_BASELINE = Baseline(None, None, "no meter data for the baseline days")
 
 
+def realtime_baseline_days(window: Window) -> IntArray:
+    """The days whose meter data a real-time baseline over ``window`` reads (R4: the two
+    intervals before the window, on the day before for a window starting at 00:00 or 00:15)."""
+    return covering_days(
+        np.array([day_number(window.day)]),
+        window.first_interval - REALTIME_BASELINE_INTERVALS,
+        REALTIME_BASELINE_INTERVALS,
+    )
+
+
 def holding(participant: Participant) -> CoreParticipant:
     """A stored participant with the accounts it holds now (released ones left out)."""
     return CoreParticipant(
@@ -90,10 +100,7 @@ def baselines_for(
     calendar = Calendar()
     try:
         if event.mode is Mode.REALTIME:
-            before = window.first_interval - REALTIME_BASELINE_INTERVALS
-            days = covering_days(
-                np.array([day_number(window.day)]), before, REALTIME_BASELINE_INTERVALS
-            )
+            days = realtime_baseline_days(window)
             loads = load_cube(session, [a for p in parts for a in p.accounts], days)
             result = participant_baselines(window, event.mode, parts, loads, calendar, {})
         else:

@@ -20,23 +20,21 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-import numpy as np
 from pydantic import BaseModel, Field
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from gzkit.audit import json_value
+from gzkit.db import in_ids
 from gzkit.errors import NotFound
-from gzvpp.core.baseline import REALTIME_BASELINE_INTERVALS
 from gzvpp.core.grid import Window
 from gzvpp.core.model import Direction, Mode
-from gzvpp.core.timeseries import date_of, day_number
-from gzvpp.events.baselines import baselines_for, holding
+from gzvpp.core.timeseries import date_of
+from gzvpp.events.baselines import baselines_for, holding, realtime_baseline_days
 from gzvpp.events.realtime import REALTIME_TARGET
 from gzvpp.events.repository import EventRepository
 from gzvpp.kit.audit import record
 from gzvpp.kit.auth import Actor
-from gzvpp.meterdata.baselines import covering_days
 from gzvpp.models import Award, Event, EventStatus, Participant, Role, Telemetry
 from gzvpp.openadr.mapping import Reading, baseline_at
 from gzvpp.settlement.evaluation import Touched
@@ -123,9 +121,9 @@ def _check_target(event: Event, award: Award, rows: Iterable[Telemetry]) -> None
 
 def complete_realtime_baselines(
     session: Session, actor_label: str, now: dt.datetime, touched: Touched
-) -> list[str]:
+) -> None:
     """Give the real-time awards dispatched without a baseline the one ``touched`` meter data
-    make known, and check their target again with it (第八条（二）); the awards' ids.
+    make known, and check their target again with it (第八条（二）).
 
     The two intervals before a real-time window (R4) end after the notice, since a window
     starts on the 15-minute grid and not before the notice, and meter data come from the
@@ -135,7 +133,7 @@ def complete_realtime_baselines(
     notice; until then the monitoring view shows the check as pending.
     """
     if not touched.loads:
-        return []
+        return
     first = min(int(d.min()) for d in touched.loads.values() if len(d))
     last = max(int(d.max()) for d in touched.loads.values() if len(d))
     # A window starting at 00:00 or 00:15 takes its baseline from the day before.
@@ -154,10 +152,8 @@ def complete_realtime_baselines(
     for award, event in rows:
         if award.baseline is None:
             pending[event].append(award)
-    completed: list[str] = []
     for event, awards in pending.items():
-        completed += _complete(session, actor_label, now, touched, event, awards)
-    return completed
+        _complete(session, actor_label, now, touched, event, awards)
 
 
 def _complete(
@@ -167,37 +163,21 @@ def _complete(
     touched: Touched,
     event: Event,
     awards: list[Award],
-) -> list[str]:
+) -> None:
     """:func:`complete_realtime_baselines` for one event's awards without a baseline."""
     window = Window.from_times(event.start_at, event.end_at)
-    needed = covering_days(
-        np.array([day_number(window.day)]),
-        window.first_interval - REALTIME_BASELINE_INTERVALS,
-        REALTIME_BASELINE_INTERVALS,
-    )
-    held = {
-        p.id: holding(p)
-        for p in session.scalars(
-            select(Participant)
-            .where(Participant.id.in_([a.participant_id for a in awards]))
-            .options(selectinload(Participant.accounts))
-        )
-    }
-    parts = [p for p in held.values() if touched.read_by(needed, p.accounts)]
+    needed = realtime_baseline_days(window)
+    repository = EventRepository(session)
+    held = repository.participants([a.participant_id for a in awards])
+    parts = [part for part in map(holding, held.values()) if touched.read_by(needed, part.accounts)]
     if not parts:
-        return []
-    baselines = baselines_for(session, EventRepository(session), event, window, parts)
+        return
+    baselines = baselines_for(session, repository, event, window, parts)
     known = [a for a in awards if a.participant_id in baselines and baselines[a.participant_id].kw]
-    if not known:
-        return []
     telemetry: defaultdict[str, list[Telemetry]] = defaultdict(list)
-    for row in session.scalars(
-        select(Telemetry).where(
-            Telemetry.event_id == event.id,
-            Telemetry.participant_id.in_([a.participant_id for a in known]),
-        )
-    ):
-        telemetry[row.participant_id].append(row)
+    for listed in in_ids(session, Telemetry.participant_id, [a.participant_id for a in known]):
+        for row in session.scalars(select(Telemetry).where(Telemetry.event_id == event.id, listed)):
+            telemetry[row.participant_id].append(row)
     for award in known:
         before = _baseline_fields(award)
         baseline = baselines[award.participant_id]
@@ -213,7 +193,6 @@ def _complete(
             _baseline_fields(award),
             at=now,
         )
-    return [str(a.id) for a in known]
 
 
 def _baseline_fields(award: Award) -> dict[str, Any]:
