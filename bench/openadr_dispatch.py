@@ -42,6 +42,8 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
+from collections.abc import Callable
 from itertools import pairwise
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -65,6 +67,7 @@ from gzvpp.meterdata.plausibility import MeterSettings
 from gzvpp.meterdata.schemas import Reading, ReadingsUpload
 from gzvpp.meterdata.service import meterdata_service
 from gzvpp.models import Award, Role, Telemetry
+from gzvpp.openadr.mqtt_telemetry import telemetry_topic
 from gzvpp.openadr.provisioning import VenCredentials, add_ven
 from gzvpp.openadr.runtime import Settings, install
 from gzvpp.serving import tune_gc
@@ -217,11 +220,42 @@ async def report(
     return lines
 
 
+def publish_telemetry(
+    vens: list[VenCredentials],
+    clients: list[mqtt.Client],
+    events: dict[str, str],
+    pipe: Connection,
+    minutes: int,
+    pump: Callable[[float], None],
+) -> None:
+    """Every VEN publishes its report of each of ``minutes`` minutes after the notice on its
+    telemetry topic (QoS 1), the clock set first as over HTTP; the main process is told when
+    the first was sent and waits until every reading of the minute is stored."""
+    for k in range(minutes):
+        minute = NOTICE + dt.timedelta(minutes=1 + k)
+        pipe.send(("minute", minute + dt.timedelta(minutes=1)))
+        pipe.recv()
+        first_sent = time.time()
+        for i, (ven, client) in enumerate(zip(vens, clients, strict=True)):
+            body = orjson.dumps(demand(events[ven.ven_id], minute, load(i)))
+            client.publish(telemetry_topic(ven.ven_id), body, qos=1)
+            client.loop_write()
+        pipe.send(("published", minute, first_sent, time.time()))
+        while not pipe.poll():
+            pump(0.05)  # the PUBACKs
+        pipe.recv()
+    pipe.send(("reported", []))
+
+
 def vens_process(
-    vens: list[VenCredentials], pipe: Connection, minutes: int, in_flight_at_once: int
+    vens: list[VenCredentials],
+    pipe: Connection,
+    minutes: int,
+    in_flight_at_once: int,
+    over_mqtt: bool,
 ) -> None:
     """The VENs: one MQTT client each, all driven by one selector loop; then, with ``minutes``,
-    their reports over HTTP."""
+    their reports over HTTP, or published on their telemetry topics with ``over_mqtt``."""
     selector = selectors.DefaultSelector()
     clients: list[mqtt.Client] = []
     subscribed: set[str] = set()
@@ -267,9 +301,11 @@ def vens_process(
                 client.loop_misc()
             last_misc = time.monotonic()
     pipe.send(("done", received))
+    if minutes and over_mqtt and len(events) == len(vens):
+        publish_telemetry(vens, clients, events, pipe, minutes, pump)
     for client in clients:
         client.disconnect()
-    if minutes and len(events) == len(vens):
+    if minutes and not over_mqtt and len(events) == len(vens):
         pipe.send(
             (
                 "reported",
@@ -320,6 +356,11 @@ def main() -> int:
     parser.add_argument(
         "--in-flight", type=int, default=IN_FLIGHT, help="the VENs' requests at once"
     )
+    parser.add_argument(
+        "--over-mqtt",
+        action="store_true",
+        help="the VENs publish their reports on their telemetry topics instead of POSTing them",
+    )
     args = parser.parse_args()
     url = args.database_url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.sqlite'}"
 
@@ -327,13 +368,20 @@ def main() -> int:
     tune_gc()  # as every process of gzvpp serve does
     clock = SimulatedClock(NOTICE)
     app = create_app(database_url=url, clock=clock)
-    install(app, Settings(mqtt_url=f"mqtt://{BROKER[0]}:{BROKER[1]}", relay_interval=0.2))
+    settings = Settings(
+        mqtt_url=f"mqtt://{BROKER[0]}:{BROKER[1]}",
+        relay_interval=0.2,
+        telemetry_group=f"bench-{uuid.uuid4().hex[:8]}",  # no other process's subscriber
+    )
+    install(app, settings)
     vens = enrol(app.state, args.vens)
     print(f"setup: {args.vens} participants and VENs in {time.perf_counter() - started:.1f} s")
 
     here, there = mp.Pipe()
     child = mp.Process(
-        target=vens_process, args=(vens, there, args.telemetry, args.in_flight), daemon=True
+        target=vens_process,
+        args=(vens, there, args.telemetry, args.in_flight, args.over_mqtt),
+        daemon=True,
     )
     child.start()
     started = time.perf_counter()
@@ -395,13 +443,47 @@ def main() -> int:
     checked = not args.telemetry or (
         len(times) == args.vens
         and telemetry(
-            app, clock, here, f"http://127.0.0.1:{port}", response.json()["id"], vens, token
+            app,
+            clock,
+            here,
+            f"http://127.0.0.1:{port}",
+            response.json()["id"],
+            vens,
+            token,
+            args.over_mqtt,
         )
     )
     server.should_exit = True
     thread.join(10)
     child.join(10)
     return 0 if verdict == "within" and checked else 1
+
+
+def stored_after(
+    app: object, event_id: str, expected: int, published: tuple[str, dt.datetime, float, float]
+) -> None:
+    """Wait until ``expected`` readings of the published minute are stored; print how long
+    from the first report published."""
+    _, minute, first_sent, last_sent = published
+    factory = app.state.read_sessionmaker  # type: ignore[attr-defined]
+    count = 0
+    deadline = time.time() + 600
+    while time.time() < deadline:
+        with session_scope(factory) as session:
+            count = session.scalar(
+                select(func.count())
+                .select_from(Telemetry)
+                .where(Telemetry.event_id == event_id, Telemetry.at == minute)
+            )
+        if count >= expected:
+            break
+        time.sleep(0.1)
+    done = time.time()
+    print(
+        f"reports of {minute:%H:%M} over MQTT: {count} of {expected} stored "
+        f"{done - first_sent:.1f} s after the first was published (all published in "
+        f"{last_sent - first_sent:.1f} s); {count / (done - first_sent):.0f} reports/s"
+    )
 
 
 def telemetry(
@@ -412,15 +494,20 @@ def telemetry(
     event_id: str,
     vens: list[VenCredentials],
     token: str,
+    over_mqtt: bool,
 ) -> bool:
     """The VENs' reports, the clock set for each minute; then the check of what was stored and
     of the operator's view. Whether both are as the VENs sent."""
-    here.send(base)
+    if not over_mqtt:
+        here.send(base)
     cpu = []  # this process's CPU time (the server's threads) at each minute's start and end
     while (message := here.recv())[0] == "minute":
         cpu.append(time.process_time())
         clock.set(message[1])
         here.send("go")
+        if over_mqtt:
+            stored_after(app, event_id, len(vens), here.recv())
+            here.send("next")
     cpu.append(time.process_time())
     for line in message[1]:
         print(line)

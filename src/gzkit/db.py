@@ -11,15 +11,19 @@ each other for connections, an admission middleware lets in at most
 of the pool is kept for the system's background work.
 
 On SQLite a transaction that writes takes the write lock when it begins (``BEGIN IMMEDIATE``), so
-concurrent writers queue on the busy timeout instead of failing with "database is locked" when
-a read transaction tries to become a write one; reads (GET requests) begin deferred and run
-beside the writer under WAL.
+concurrent writers queue instead of failing with "database is locked" when a read transaction
+tries to become a write one; reads (GET requests) begin deferred and run beside the writer under
+WAL. Writers of one process queue on a lock of the process (one per database file) before they
+ask SQLite: SQLite's busy handler polls, sleeping up to 100 ms between tries, so under many
+concurrent writers the write lock stood free while every waiter slept. The busy timeout still
+orders writers of different processes (a command line beside the server).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -112,8 +116,12 @@ def make_engine(url: str, pool_size: int = DEFAULT_POOL_SIZE) -> Engine:
     }
     if not url.startswith("sqlite"):
         options["pool_pre_ping"] = True  # a server restart must not fail the next requests
+    if url.startswith("sqlite"):
+        options["connect_args"] = {"factory": _SqliteConnection}
     engine = create_engine(url, **options)
     if engine.dialect.name == "sqlite":
+        writers = _writer_lock(engine.url.database)
+        event.listen(engine, "connect", lambda dbapi, _: setattr(dbapi, "writers", writers))
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
     return engine
@@ -125,10 +133,66 @@ def _json_text(value: Any) -> str:
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
+_WRITER_LOCKS: dict[str, threading.Lock] = {}
+_WRITER_LOCKS_GUARD = threading.Lock()
+
+
+def _writer_lock(database: str | None) -> threading.Lock:
+    # One lock per database file for every engine of the process; an in-memory database is
+    # the engine's own.
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return threading.Lock()
+    with _WRITER_LOCKS_GUARD:
+        return _WRITER_LOCKS.setdefault(os.path.realpath(database), threading.Lock())
+
+
+class _SqliteConnection(sqlite3.Connection):
+    """A pysqlite connection that holds its process's writer lock (``writers``, set on
+    connect) from ``BEGIN IMMEDIATE`` until its transaction ends."""
+
+    writers: threading.Lock
+    writing = False
+
+    def start_writing(self) -> None:
+        if not self.writers.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
+            raise sqlite3.OperationalError("database is locked")
+        self.writing = True
+
+    def stop_writing(self) -> None:
+        if self.writing:
+            self.writing = False
+            self.writers.release()
+
+    def commit(self) -> None:
+        super().commit()  # a failed commit leaves the transaction open, for the rollback
+        self.stop_writing()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self.stop_writing()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self.stop_writing()
+
+
 def _sqlite_begin(connection: Connection) -> None:
     # pysqlite's own implicit BEGIN is switched off in _sqlite_pragmas; this is the only one.
-    read_only = connection.get_execution_options().get(READ_ONLY, False)
-    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+    if connection.get_execution_options().get(READ_ONLY, False):
+        connection.exec_driver_sql("BEGIN")
+        return
+    dbapi = connection.connection.dbapi_connection
+    assert isinstance(dbapi, _SqliteConnection)
+    dbapi.start_writing()
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        dbapi.stop_writing()
+        raise
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

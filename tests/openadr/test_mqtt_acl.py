@@ -1,7 +1,8 @@
 """The broker configuration ``gzvpp openadr mqtt-acl`` writes, run by a private Mosquitto on a
 free loopback port: each VEN logs in with its client credentials and reads its own topics only,
-BL reads everything, only the VTN publishes, anonymous and wrong passwords are refused, and a
-revoked VEN loses the broker once the files are written again."""
+BL reads everything, only the VTN publishes (a VEN its own telemetry alone), anonymous and
+wrong passwords are refused, and a revoked VEN loses the broker once the files are written
+again."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from gzkit.db import session_scope
 from gzvpp.cli import app as cli
 from gzvpp.openadr import provisioning
 from gzvpp.openadr.broker import VTN_USER
+from gzvpp.openadr.mqtt_telemetry import problems_topic, telemetry_topic
 from gzvpp.openadr.runtime import install
 
 MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
@@ -184,7 +186,9 @@ def test_each_ven_reads_only_its_own_topics(
         for name in ("mine", "theirs"):
             wait_for(lambda n=name: own[n] in subscribers[n].topics(), what=f"{name}'s event")
         wait_for(lambda: "openadr3/events/create" in subscribers["bl"].topics(), what="BL")
-        assert subscribers["bl"].topics() >= set(own.values())
+        # Each event goes to its VEN's topic and the BL topic as it is published: BL may hear
+        # of the second event on the BL topic before it has the second VEN's.
+        wait_for(lambda: subscribers["bl"].topics() >= set(own.values()), what="BL, every VEN")
         for name, creds in (("mine", mine), ("theirs", theirs)):
             seen = subscribers[name].topics()
             assert all(
@@ -217,3 +221,31 @@ def _refused(port: int, username: str | None, password: str | None) -> bool:
     subscriber = Subscriber(port, username, password)
     subscriber.close()
     return subscriber.refused
+
+
+def test_a_ven_publishes_telemetry_on_its_own_topic_only(
+    api: Api, app: FastAPI, database_url: str, broker: Broker
+) -> None:
+    mine, theirs = (provision(api, realtime_user(api)[0]) for _ in range(2))
+    write_config(database_url, broker.out, broker.port, broker.vtn_url)
+    broker.reload()
+    runtime = install(app, dataclasses.replace(LOOPBACK, mqtt_url=broker.vtn_url))
+    assert runtime.telemetry is not None and mine.client_id and theirs.client_id
+    runtime.telemetry.start()
+    ven = wait_for(lambda: _logged_in(broker.port, mine.client_id, mine.client_secret))
+    other = wait_for(lambda: _logged_in(broker.port, theirs.client_id, theirs.client_secret))
+    try:
+        wait_for(lambda: runtime.telemetry._client.is_connected(), what="the VTN's login")
+        report = b'{"eventID": "none", "clientName": "site", "resources": []}'
+        # Into the other VEN's topic: the broker drops it, so nobody is answered.
+        ven.client.publish(telemetry_topic(theirs.ven_id), report, qos=1).wait_for_publish(10)
+        # Into its own: the platform takes it and answers why it cannot record it.
+        ven.client.publish(telemetry_topic(mine.ven_id), report, qos=1).wait_for_publish(10)
+        own = problems_topic(mine.ven_id)
+        wait_for(lambda: own in ven.topics(), what="the answer on the VEN's problems topic")
+        assert problems_topic(theirs.ven_id) not in other.topics() | ven.topics()
+        assert runtime.telemetry.refused == 1
+    finally:
+        ven.close()
+        other.close()
+        runtime.stop()

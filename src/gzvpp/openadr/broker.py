@@ -5,8 +5,9 @@ A client logs in to the broker with its OAuth2 ``client_id`` as username and its
 ``client_secret`` as password; the broker's password file carries the hash stored at
 provisioning, in Mosquitto's documented ``$7$`` format (PBKDF2-SHA512, ``mosquitto_passwd``).
 A VEN may read the untargeted program topics and the topics of its own ven objects, and
-nothing else; a business-logic client reads everything; only the VTN's own login
-(:data:`VTN_USER`) may publish. Anonymous clients are refused. A revoked client is left out,
+nothing else, and publish only its own ven objects' telemetry (:mod:`gzvpp.openadr.mqtt_telemetry`);
+a business-logic client reads everything; only the VTN's own login (:data:`VTN_USER`)
+publishes anything else. Anonymous clients are refused. A revoked client is left out,
 so it loses the broker when the files are written again and Mosquitto reloads them (SIGHUP).
 """
 
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from gzvpp.models import ClientRole, ObjectType, OpenADRClient, OpenADRObject
 from gzvpp.openadr.mqtt import PREFIX
+from gzvpp.openadr.mqtt_telemetry import telemetry_topic
 
 VTN_USER = "gzvpp-vtn"
 # mosquitto_passwd uses 101; more costs each CONNECT little and an offline guess more.
@@ -47,7 +49,7 @@ def ven_topics(ven_ids: list[str]) -> list[str]:
     own = [
         f"{PREFIX}/vens/{ven_id}/{part}"
         for ven_id in ven_ids
-        for part in ("+", "events/+", "programs/+", "resources/+")
+        for part in ("+", "events/+", "programs/+", "resources/+", "telemetry/problems")
     ]
     return shared + own
 
@@ -100,7 +102,9 @@ def write_broker_config(
         if client.role is ClientRole.BL:
             acl.append(f"topic read {PREFIX}/#")
         else:
-            acl += [f"topic read {t}" for t in ven_topics(ven_ids.get(client.id, []))]
+            own = ven_ids.get(client.id, [])
+            acl += [f"topic read {t}" for t in ven_topics(own)]
+            acl += [f"topic write {telemetry_topic(ven_id)}" for ven_id in own]
 
     out.mkdir(parents=True, exist_ok=True)
     password_file, acl_file, conf = out / "passwd", out / "acl", out / "mosquitto.conf"

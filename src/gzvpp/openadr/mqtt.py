@@ -32,12 +32,13 @@ import json
 import logging
 import ssl
 import uuid
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 import orjson
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 from paho.mqtt.reasoncodes import ReasonCode
 
 PREFIX = "openadr3"
@@ -69,23 +70,41 @@ def encode(notification: dict[str, Any]) -> bytes:
         return json.dumps(notification, ensure_ascii=False).encode()
 
 
+@dataclass(frozen=True)
+class Broker:
+    """A paho client for the broker at an ``mqtt://`` or ``mqtts://`` URL, not yet connected."""
+
+    client: mqtt.Client
+    host: str
+    port: int
+
+    @classmethod
+    def at(cls, url: str, client_id: str, protocol: MQTTProtocolVersion | None = None) -> Broker:
+        """The client ``client_id`` for ``url`` (its login and TLS from the URL), speaking
+        MQTT 3.1.1 unless ``protocol`` says otherwise."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("mqtt", "mqtts") or not parts.hostname:
+            raise ValueError(f"GZVPP_MQTT_URL must be mqtt://host[:port] or mqtts://…; got {url}")
+        client = mqtt.Client(
+            CallbackAPIVersion.VERSION2,
+            client_id=client_id,
+            protocol=protocol or MQTTProtocolVersion.MQTTv311,
+        )
+        if parts.scheme == "mqtts":
+            client.tls_set(cert_reqs=ssl.CERT_REQUIRED)
+        if parts.username:
+            client.username_pw_set(parts.username, parts.password)
+        port = parts.port or (8883 if parts.scheme == "mqtts" else 1883)
+        return cls(client, parts.hostname, port)
+
+
 class MqttPublisher:
     """A paho client publishing notifications at QoS 1 from its own network thread."""
 
     def __init__(self, url: str) -> None:
-        parts = urlsplit(url)
-        if parts.scheme not in ("mqtt", "mqtts") or not parts.hostname:
-            raise ValueError(f"GZVPP_MQTT_URL must be mqtt://host[:port] or mqtts://…; got {url}")
         self.url = url
-        self._host = parts.hostname
-        self._port = parts.port or (8883 if parts.scheme == "mqtts" else 1883)
-        self._client = mqtt.Client(
-            CallbackAPIVersion.VERSION2, client_id=f"gzvpp-vtn-{uuid.uuid4().hex[:12]}"
-        )
-        if parts.scheme == "mqtts":
-            self._client.tls_set(cert_reqs=ssl.CERT_REQUIRED)
-        if parts.username:
-            self._client.username_pw_set(parts.username, parts.password)
+        broker = Broker.at(url, f"gzvpp-vtn-{uuid.uuid4().hex[:12]}")
+        self._host, self._port, self._client = broker.host, broker.port, broker.client
         # No limit on messages awaiting their PUBACK: with one, paho scans the messages in
         # flight on every PUBACK to find the next to send (quadratic: 20,000 notifications
         # of a dispatch to 10,000 VENs cost seconds of the GIL).

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from gzkit.clock import Clock
 from gzvpp.openadr.mqtt import MqttPublisher
+from gzvpp.openadr.mqtt_telemetry import TelemetrySubscriber
 from gzvpp.openadr.notifier import Notifier
 from gzvpp.openadr.relay import Relay
 from gzvpp.openadr.webhooks import WebhookSender
@@ -50,6 +51,10 @@ class Settings:
     ``relay_interval``: how often the relay looks for new platform notifications (s).
     ``poll_frequency``: the ``oadrPoll`` period asked of 2.0b VENs.
     ``telemetry_granularity``: the reporting period asked of 2.0b VENs (one minute).
+    ``telemetry_group``: ``$GZVPP_MQTT_TELEMETRY_GROUP`` (``gzvpp``), the shared subscription
+    through which the processes of one deployment take the telemetry VENs publish over MQTT
+    (each report once); two deployments on one broker need two names.
+    ``telemetry_interval``: how long telemetry over MQTT is gathered before it is recorded (s).
     """
 
     mqtt_url: str | None = DEFAULT_MQTT_URL
@@ -59,6 +64,8 @@ class Settings:
     relay_interval: float = 0.5
     poll_frequency: dt.timedelta = field(default=dt.timedelta(seconds=10))
     telemetry_granularity: dt.timedelta = field(default=dt.timedelta(minutes=1))
+    telemetry_group: str = "gzvpp"
+    telemetry_interval: float = 0.5
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -69,6 +76,8 @@ class Settings:
             allow_http_callbacks=_flag("GZVPP_OPENADR_HTTP_CALLBACKS"),
             token_ttl=int(os.environ.get("GZVPP_OPENADR_TOKEN_TTL", "3600")),
             max_body=int(os.environ.get("GZVPP_OPENADR_MAX_BODY", str(DEFAULT_MAX_BODY))),
+            telemetry_group=os.environ.get("GZVPP_MQTT_TELEMETRY_GROUP", "gzvpp").strip()
+            or "gzvpp",
         )
 
 
@@ -93,15 +102,32 @@ class OpenADR:
         # busy report stream would otherwise queue behind once per batch it notifies.
         self.notifier = Notifier(read_factory, self.webhooks, publisher)
         self.relay = Relay(factory, clock, self.notifier, settings.relay_interval)
+        self.telemetry = (
+            TelemetrySubscriber(
+                settings.mqtt_url,
+                factory,
+                clock.now,
+                group=settings.telemetry_group,
+                interval=settings.telemetry_interval,
+                max_body=settings.max_body,
+            )
+            if settings.mqtt_url
+            else None
+        )
 
     def start(self) -> None:
-        """Start notifying and relaying (the app's lifespan)."""
+        """Start notifying, relaying and taking telemetry over MQTT (the app's lifespan)."""
         self.notifier.start()
         self.relay.start()
+        if self.telemetry is not None:
+            self.telemetry.start()
 
     def stop(self) -> None:
-        """Stop relaying, deliver what is pending, close connections."""
+        """Stop relaying, record the telemetry received, deliver what is pending, close
+        connections."""
         self.relay.stop()
+        if self.telemetry is not None:
+            self.telemetry.stop()
         self.notifier.stop()
         self.webhooks.close()
         self.http.close()
