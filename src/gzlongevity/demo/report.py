@@ -108,21 +108,23 @@ def _cases(run: DemoRun) -> tuple[list[dict[str, Any]], dict[str, int]]:
     return stories, counts
 
 
-def write_report(run: DemoRun) -> tuple[Path, Path, dict[str, str]]:
+async def write_report(run: DemoRun) -> tuple[Path, Path, dict[str, str]]:
     """report.html, the monthly xlsx reports and the last month's bank file in xlsx; the
     report's path, the last workbook's and a summary for the screen."""
     reports = run.out / "reports"
     reports.mkdir(parents=True, exist_ok=True)
     figures = []
     for month in run.months:
-        figures.append(run.call("GET", f"/api/statistics/months/{month}", "city"))
+        figures.append(await run.call("GET", f"/api/statistics/months/{month}", "city"))
         # The report the API serves as report.xlsx, made from the same figures.
         report_book = monthly_report(MonthFigures.model_validate(figures[-1]))
         (reports / f"longevity-{month}.xlsx").write_bytes(report_book)
     last = run.months[-1]
     bank = run.out / "bank" / last / f"bank-{last}-440106.xlsx"
-    bank.write_bytes(run.call("GET", f"/api/runs/{last}/bank-file.xlsx?payer=440106", "finance"))
-    series = run.call("GET", "/api/statistics/series", "city")
+    bank.write_bytes(
+        await run.call("GET", f"/api/runs/{last}/bank-file.xlsx?payer=440106", "finance")
+    )
+    series = await run.call("GET", "/api/statistics/series", "city")
     months = series["months"]
     charts = [
         _chart(

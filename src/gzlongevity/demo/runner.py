@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from gzlongevity.demo.report import write_report
-from gzlongevity.demo.simulation import Progress, simulate
+from gzlongevity.demo.simulation import DemoRun, Progress, simulate
 
 
 @dataclass(frozen=True)
@@ -28,9 +29,9 @@ class DemoResult:
 def run_demo(out: Path, people: int, seed: int, progress: Progress) -> DemoResult:
     """Simulate 2021-09 … 2022-12 and write the report."""
     started = time.perf_counter()
-    run = simulate(out, people, seed, progress)
-    report, workbook, summary = write_report(run)
-    run.close()
+    run, (report, workbook, summary) = asyncio.run(
+        _simulate_and_report(out, people, seed, progress)
+    )
     return DemoResult(
         report,
         workbook,
@@ -41,3 +42,14 @@ def run_demo(out: Path, people: int, seed: int, progress: Progress) -> DemoResul
         summary,
         run.sign_ins,
     )
+
+
+async def _simulate_and_report(
+    out: Path, people: int, seed: int, progress: Progress
+) -> tuple[DemoRun, tuple[Path, Path, dict[str, str]]]:
+    """The simulation and its report, in one event loop (the requests' and the app's)."""
+    run = await simulate(out, people, seed, progress)
+    try:
+        return run, await write_report(run)
+    finally:
+        await run.close()

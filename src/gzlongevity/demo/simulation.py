@@ -17,12 +17,13 @@ import datetime as dt
 import secrets
 import time
 from collections.abc import Callable
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import polars as pl
-from fastapi.testclient import TestClient
 
 from gzkit.clock import SimulatedClock
 from gzkit.db import session_scope
@@ -49,8 +50,9 @@ class DemoRun:
     out: Path
     people: int
     app: Any
-    client: TestClient
+    client: httpx.AsyncClient
     clock: SimulatedClock
+    stack: AsyncExitStack
     tokens: dict[str, str] = field(default_factory=dict)
     months: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
@@ -58,13 +60,13 @@ class DemoRun:
     unknown: list[dict[str, Any]] = field(default_factory=list)
     sign_ins: list[tuple[str, str]] = field(default_factory=list)  # (name, password)
 
-    def call(self, method: str, url: str, who: str, *, csv: bool = False, **kw: Any) -> Any:
+    async def call(self, method: str, url: str, who: str, *, csv: bool = False, **kw: Any) -> Any:
         """An API call as ``who`` (a key of :attr:`tokens`), a CSV body if ``csv``; a refusal
         stops the demo."""
         headers = {"Authorization": f"Bearer {self.tokens[who]}"}
         if csv:
             headers["Content-Type"] = "text/csv"
-        response = self.client.request(method, url, headers=headers, **kw)
+        response = await self.client.request(method, url, headers=headers, **kw)
         if response.status_code >= 400:
             raise RuntimeError(f"{method} {url}: {response.status_code} {response.text[:500]}")
         return (
@@ -73,9 +75,9 @@ class DemoRun:
             else response.content
         )
 
-    def close(self) -> None:
-        """Leave the client: the app's shutdown, which disposes of its engine."""
-        self.client.__exit__(None, None, None)
+    async def close(self) -> None:
+        """Leave the client and the app's lifespan, whose end disposes of its engine."""
+        await self.stack.aclose()
 
     def timed(self, phase: str, started: float) -> None:
         self.timings[phase] = self.timings.get(phase, 0.0) + time.perf_counter() - started
@@ -121,7 +123,7 @@ def _officers(run: DemoRun, streets: list[tuple[str, str]]) -> None:
             )
 
 
-def _deliver(
+async def _deliver(
     run: DemoRun,
     register: pl.DataFrame,
     confirmations: pl.DataFrame,
@@ -136,7 +138,7 @@ def _deliver(
         url = (
             f"/api/intake/feeds:upload?source=public_security&kind={kind}&name=register-{until}.csv"
         )
-        run.call("POST", url, "exchange", content=rows.write_csv().encode(), csv=True)
+        await run.call("POST", url, "exchange", content=rows.write_csv().encode(), csv=True)
     run.timed("intake", started)
     started = time.perf_counter()
     chosen = confirmations.filter((pl.col("confirmed") > after) & (pl.col("confirmed") <= until))
@@ -156,17 +158,19 @@ def _deliver(
     run.unknown = []
     for start in range(0, len(items), BATCH):
         batch = items[start : start + BATCH]
-        answer = run.call("POST", "/api/confirmations/batch", "exchange", json={"items": batch})
+        answer = await run.call(
+            "POST", "/api/confirmations/batch", "exchange", json={"items": batch}
+        )
         run.unknown += [batch[place] for place in answer["unknown_items"]]
     run.timed("confirmations", started)
 
 
-def _notify_some(run: DemoRun) -> None:
+async def _notify_some(run: DemoRun) -> None:
     """Streets send notices for the open tasks closest to their deadline (into the outbox)."""
     started = time.perf_counter()
-    tasks = run.call("GET", "/api/tasks?status=open&limit=100", "city")["items"]
+    tasks = (await run.call("GET", "/api/tasks?status=open&limit=100", "city"))["items"]
     for task in tasks[:NOTICES_PER_MONTH]:
-        run.call(
+        await run.call(
             "POST",
             f"/api/tasks/{task['id']}/notify",
             f"{task['district']}/{task['street']}",
@@ -175,30 +179,30 @@ def _notify_some(run: DemoRun) -> None:
     run.timed("notices", started)
 
 
-def _run_month(run: DemoRun, month: str) -> None:
+async def _run_month(run: DemoRun, month: str) -> None:
     started = time.perf_counter()
-    run.call("POST", "/api/runs", "city", json={"month": month})
+    await run.call("POST", "/api/runs", "city", json={"month": month})
     run.timed("compute", started)
     started = time.perf_counter()
-    progress = run.call("GET", f"/api/runs/{month}", "city")
+    progress = await run.call("GET", f"/api/runs/{month}", "city")
     for payer in progress["payers"]:
         for street in payer["streets_to_review"]:
-            run.call("POST", f"/api/runs/{month}/review", f"{payer['payer']}/{street}")
+            await run.call("POST", f"/api/runs/{month}/review", f"{payer['payer']}/{street}")
     for code in PAYERS:
-        run.call("POST", f"/api/runs/{month}/approve", code)
+        await run.call("POST", f"/api/runs/{month}/approve", code)
     run.timed("review and approval", started)
     started = time.perf_counter()
     folder = run.out / "bank" / month
     folder.mkdir(parents=True, exist_ok=True)
     for code in PAYERS:
         (folder / f"bank-{month}-{code}.csv").write_bytes(
-            run.call("GET", f"/api/runs/{month}/bank-file.csv", code)
+            await run.call("GET", f"/api/runs/{month}/bank-file.csv", code)
         )
     run.timed("bank files", started)
     run.months.append(month)
 
 
-def simulate(out: Path, people: int, seed: int, progress: Progress) -> DemoRun:
+async def simulate(out: Path, people: int, seed: int, progress: Progress) -> DemoRun:
     """Run the demo into ``out`` (database, bank files); the state for the report."""
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -214,10 +218,15 @@ def simulate(out: Path, people: int, seed: int, progress: Progress) -> DemoRun:
         stale.unlink()
     clock = SimulatedClock(dt.datetime(2021, 8, 2, 8))
     app = create_app(database_url=f"sqlite:///{database}", clock=clock)
-    # Entered once: every request then shares one event loop and its worker threads (a client
-    # outside its context starts a loop and a thread per request).
-    client = TestClient(app).__enter__()
-    run = DemoRun(out, people, app, client, clock, register_rows=register.height)
+    # The requests go through the app in this event loop (httpx's ASGI transport), its sync
+    # endpoints in anyio's worker threads: Starlette's TestClient would hand each request to a
+    # loop in a thread of its own and back, two thread switches more per request.
+    stack = AsyncExitStack()
+    await stack.enter_async_context(app.router.lifespan_context(app))
+    client = await stack.enter_async_context(
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+    )
+    run = DemoRun(out, people, app, client, clock, stack, register_rows=register.height)
     streets = sorted(
         {
             (d, s)
@@ -228,7 +237,7 @@ def simulate(out: Path, people: int, seed: int, progress: Progress) -> DemoRun:
     )
     _officers(run, streets)
     for n, (code, name) in enumerate(PAYERS.items(), start=1):
-        run.call(
+        await run.call(
             "PUT",
             f"/api/payers/{code}",
             "city",
@@ -240,7 +249,7 @@ def simulate(out: Path, people: int, seed: int, progress: Progress) -> DemoRun:
         )
     standards = pl.read_csv(files.standards, infer_schema=False)
     for district, tier, amount, from_month in standards.iter_rows():
-        run.call(
+        await run.call(
             "POST",
             "/api/rules/standards",
             "city",
@@ -259,18 +268,18 @@ def simulate(out: Path, people: int, seed: int, progress: Progress) -> DemoRun:
         run_day = month_start.replace(day=RUN_DAY)
         month_end = add_months(month_start, 1) - dt.timedelta(days=1)
         clock.set(dt.datetime.combine(run_day, dt.time(9)))
-        _deliver(run, register, confirmations, after, run_day)
+        await _deliver(run, register, confirmations, after, run_day)
         started = time.perf_counter()
-        run.call("POST", "/api/admin/sweep", "city")
+        await run.call("POST", "/api/admin/sweep", "city")
         run.timed("sweep", started)
-        _notify_some(run)
+        await _notify_some(run)
         month = month_text(month_start.year * 12 + month_start.month - 1)
         if month_start >= dt.date(2021, 9, 1):
-            _run_month(run, month)
+            await _run_month(run, month)
             spent = ", ".join(f"{k} {v:.0f}s" for k, v in run.timings.items())
             progress(f"{month} 发放已审批（累计 {spent}）")
         clock.set(dt.datetime.combine(month_end, dt.time(18)))
-        _deliver(run, register, confirmations, run_day, month_end)
+        await _deliver(run, register, confirmations, run_day, month_end)
         after = month_end
         month_start = add_months(month_start, 1)
     return run
