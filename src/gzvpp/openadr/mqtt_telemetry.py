@@ -207,7 +207,7 @@ class TelemetrySubscriber:
         self._client.loop_start()
 
     def stop(self) -> None:
-        """Unsubscribe, record what has arrived, stop."""
+        """Disconnect, record what has arrived, stop."""
         if self._writer is None:
             return
         self._client.disconnect()
@@ -232,16 +232,13 @@ class TelemetrySubscriber:
             self._inbox.put((ven_id, bytes(message.payload)))
 
     def _write(self) -> None:
-        stopping = False
-        while not stopping:
-            first = self._inbox.get()
-            if first is None:
-                return
+        while (first := self._inbox.get()) is not None:
             batch = [first]
-            time.sleep(self._interval)  # gather what arrives meanwhile
-            while len(batch) < MAX_BATCH:
+            deadline = time.monotonic() + self._interval  # gather what arrives meanwhile
+            stopping = False
+            while len(batch) < MAX_BATCH and (left := deadline - time.monotonic()) > 0:
                 try:
-                    item = self._inbox.get_nowait()
+                    item = self._inbox.get(timeout=left)
                 except queue.Empty:
                     break
                 if item is None:
@@ -249,6 +246,8 @@ class TelemetrySubscriber:
                     break
                 batch.append(item)
             self._record(batch)
+            if stopping:
+                return
 
     def _record(self, batch: list[tuple[str, bytes]]) -> None:
         try:
