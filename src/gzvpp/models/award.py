@@ -25,7 +25,8 @@ class Award(Base):
     __table_args__ = (UniqueConstraint("event_id", "participant_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[str] = mapped_column(ForeignKey("events.id"), index=True)
+    # No index of its own: the unique (event_id, participant_id) one leads with it.
+    event_id: Mapped[str] = mapped_column(ForeignKey("events.id"))
     participant_id: Mapped[str] = mapped_column(ForeignKey("participants.id"), index=True)
     bid_id: Mapped[int | None] = mapped_column(ForeignKey("bids.id"))
     kw: Mapped[Decimal]
