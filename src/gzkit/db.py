@@ -41,6 +41,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from fastapi import Depends, Request
 from fastapi import Path as PathParameter
+from psycopg.types.array import ListBinaryDumper
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -65,8 +66,9 @@ from sqlalchemy import (
     pool,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import QueryableAttribute, Session, sessionmaker
-from sqlalchemy.types import TypeEngine
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from gzkit.clock import SystemClock
 
@@ -124,6 +126,8 @@ def make_engine(url: str, pool_size: int = DEFAULT_POOL_SIZE) -> Engine:
         event.listen(engine, "connect", lambda dbapi, _: setattr(dbapi, "writers", writers))
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
+    elif engine.dialect.driver == "psycopg":
+        event.listen(engine, "connect", _psycopg_binary_lists)
     return engine
 
 
@@ -178,6 +182,10 @@ class _SqliteConnection(sqlite3.Connection):
             super().close()
         finally:
             self.stop_writing()
+
+
+def _psycopg_binary_lists(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.adapters.register_dumper(_BinaryList, ListBinaryDumper)
 
 
 def _sqlite_begin(connection: Connection) -> None:
@@ -402,18 +410,38 @@ MAX_PARAMETERS = 32_766
 IDS_PER_QUERY = 500
 
 
+class _BinaryList(list[Any]):
+    """A list that psycopg sends as an array in binary format, on an engine of
+    :func:`make_engine`: each element dumped in C, where a list sent as text goes through a
+    regular expression in Python per element (20,000 ids: 0.033 s of CPU against 0.005 s)."""
+
+
+class _BinaryArray(TypeDecorator[Any]):
+    """``ARRAY`` of ``item_type`` whose bound values go to the driver as :class:`_BinaryList`
+    (a type decorator: the dialect puts its own class in place of an ``ARRAY`` subclass)."""
+
+    impl = ARRAY
+    cache_ok = True
+
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any]:
+        process = super().bind_processor(dialect)
+        assert process is not None  # ARRAY always has one
+        return lambda value: _BinaryList(process(value))
+
+
 def in_ids(
     session: Session, column: ColumnElement[Any] | QueryableAttribute[Any], ids: Sequence[Any]
 ) -> list[ColumnElement[bool]]:
     """Conditions selecting the rows whose ``column`` is one of ``ids``, one per query to
     send, none for no ids. On PostgreSQL one ``column = ANY(array)``: a single parameter
     however many ids, where psycopg would parse a list of placeholders in every query
-    (20,000 bidders: about a second of CPU). Elsewhere ``column IN (…)`` of
+    (20,000 bidders: about a second of CPU), sent in binary format (:class:`_BinaryList`).
+    Elsewhere ``column IN (…)`` of
     :data:`IDS_PER_QUERY` ids each, inside SQLite's bound-parameter limit."""
     if not ids:
         return []
     if session.get_bind().dialect.name == "postgresql":
-        return [column == any_(literal(list(ids), ARRAY(column.type)))]
+        return [column == any_(literal(list(ids), _BinaryArray(column.type)))]
     return [
         column.in_(ids[start : start + IDS_PER_QUERY])
         for start in range(0, len(ids), IDS_PER_QUERY)

@@ -351,14 +351,17 @@ class EventRepository:
         return [PlanTerms(*row) for row in rows]
 
     def invitation_baselines(self, event_id: str) -> dict[str, dict[str, Any]]:
-        """The baseline each invitation of an event told (R4), as told, by participant."""
+        """The baseline each invitation of an event told (R4), as told, by participant.
+
+        Only the payload's ``baseline`` is read (the database takes it out of the stored
+        JSON), not the whole payload: a fifth of its text, for each of 20,000 invitations."""
         rows = self.session.execute(
-            select(Notification.participant_id, Notification.payload).where(
+            select(Notification.participant_id, Notification.payload["baseline"]).where(
                 Notification.event_id == event_id,
                 Notification.kind == NotificationKind.INVITATION,
             )
         )
-        return {pid: payload["baseline"] for pid, payload in rows}
+        return {pid: baseline for pid, baseline in rows}
 
     def holdings_changed_since(self, since: dt.datetime) -> set[str]:
         """Participants that took or released an account at or after ``since``."""
