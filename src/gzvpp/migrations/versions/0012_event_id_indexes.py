@@ -2,9 +2,9 @@
 (event_id, participant_id) constraint has an index that leads with ``event_id`` and serves
 every query by event (one event's bids or awards, the joins on it) as well.
 
-Each index was kept up to date for nothing on every write: the ranking's UPDATE of an
-invitation's bids (not a HOT update: the new versions do not fit in the bids' full pages, so
-every index of the table gets a new entry) and its insert of the awards.
+Each index was kept up to date for nothing on every write: the ranking's insert of the
+awards, and its UPDATE of an invitation's bids wherever a bid's new version does not fit on its
+page (then every index of the table gets a new entry; every bid before migration 0013).
 
 Revision ID: 0012
 Revises: 0011
