@@ -10,20 +10,14 @@ each other for connections, an admission middleware lets in at most
 :meth:`DatabaseConfig.request_capacity` requests at a time, fewer than the pool holds; the rest
 of the pool is kept for the system's background work.
 
-On SQLite a transaction that writes takes the write lock when it begins (``BEGIN IMMEDIATE``), so
-concurrent writers queue instead of failing with "database is locked" when a read transaction
-tries to become a write one; reads (GET requests) begin deferred and run beside the writer under
-WAL. Writers of one process queue on a lock of the process (one per database file) before they
-ask SQLite: SQLite's busy handler polls, sleeping up to 100 ms between tries, so under many
-concurrent writers the write lock stood free while every waiter slept. The busy timeout still
-orders writers of different processes (a command line beside the server).
+On SQLite, writers take the write lock when their transaction begins; :mod:`gzkit.sqlite` says
+how and why.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -71,10 +65,9 @@ from sqlalchemy.orm import QueryableAttribute, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from gzkit.clock import SystemClock
+from gzkit.sqlite import READ_ONLY, SqliteConnection, configure_sqlite
 
 DEFAULT_POOL_SIZE = 20
-READ_ONLY = "read_only_transactions"  # execution option: this connection's transactions only read
-SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 # Stable constraint names, so migrations can refer to them on SQLite and PostgreSQL alike.
 NAMING_CONVENTION = {
@@ -119,13 +112,10 @@ def make_engine(url: str, pool_size: int = DEFAULT_POOL_SIZE) -> Engine:
     if not url.startswith("sqlite"):
         options["pool_pre_ping"] = True  # a server restart must not fail the next requests
     if url.startswith("sqlite"):
-        options["connect_args"] = {"factory": _SqliteConnection}
+        options["connect_args"] = {"factory": SqliteConnection}
     engine = create_engine(url, **options)
     if engine.dialect.name == "sqlite":
-        writers = _writer_lock(engine.url.database)
-        event.listen(engine, "connect", lambda dbapi, _: setattr(dbapi, "writers", writers))
-        event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin)
+        configure_sqlite(engine)
     elif engine.dialect.driver == "psycopg":
         event.listen(engine, "connect", _psycopg_binary_lists)
     return engine
@@ -137,88 +127,8 @@ def _json_text(value: Any) -> str:
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
-_WRITER_LOCKS: dict[str, threading.Lock] = {}
-_WRITER_LOCKS_GUARD = threading.Lock()
-
-
-def _writer_lock(database: str | None) -> threading.Lock:
-    # One lock per database file for every engine of the process; an in-memory database is
-    # the engine's own.
-    if not database or database == ":memory:" or database.startswith("file:"):
-        return threading.Lock()
-    with _WRITER_LOCKS_GUARD:
-        return _WRITER_LOCKS.setdefault(os.path.realpath(database), threading.Lock())
-
-
-class _SqliteConnection(sqlite3.Connection):
-    """A pysqlite connection that holds its process's writer lock (``writers``, set on
-    connect) from ``BEGIN IMMEDIATE`` until its transaction ends."""
-
-    writers: threading.Lock
-    writing = False
-
-    def start_writing(self) -> None:
-        if not self.writers.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
-            raise sqlite3.OperationalError("database is locked")
-        self.writing = True
-
-    def stop_writing(self) -> None:
-        if self.writing:
-            self.writing = False
-            self.writers.release()
-
-    def commit(self) -> None:
-        super().commit()  # a failed commit leaves the transaction open, for the rollback
-        self.stop_writing()
-
-    def rollback(self) -> None:
-        try:
-            super().rollback()
-        finally:
-            self.stop_writing()
-
-    def close(self) -> None:
-        try:
-            super().close()
-        finally:
-            self.stop_writing()
-
-
 def _psycopg_binary_lists(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.adapters.register_dumper(_BinaryList, ListBinaryDumper)
-
-
-def _sqlite_begin(connection: Connection) -> None:
-    # pysqlite's own implicit BEGIN is switched off in _sqlite_pragmas; this is the only one.
-    if connection.get_execution_options().get(READ_ONLY, False):
-        connection.exec_driver_sql("BEGIN")
-        return
-    dbapi = connection.connection.dbapi_connection
-    assert isinstance(dbapi, _SqliteConnection)
-    dbapi.start_writing()
-    try:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
-    except BaseException:
-        dbapi.stop_writing()
-        raise
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # Transactions are begun by _sqlite_begin, which chooses IMMEDIATE for writers.
-    dbapi_connection.isolation_level = None
-    # SQLite leaves foreign keys off unless asked on every connection; WAL lets readers run while
-    # one request writes, and the busy timeout makes a second writer wait instead of failing.
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    # In WAL mode NORMAL still never corrupts the database; it only skips the fsync per commit
-    # (a power cut may lose the last transactions), which makes each request many times faster.
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    # Meter data arrives a day for every account at a time, scattered over the (account, day)
-    # index: a 64 MiB page cache keeps those pages in memory instead of re-reading them.
-    cursor.execute("PRAGMA cache_size=-65536")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-    cursor.close()
 
 
 def make_sessionmaker(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:

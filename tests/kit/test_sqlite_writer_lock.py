@@ -1,4 +1,4 @@
-"""SQLite writers of one process queue on a lock of the process (gzkit.db), not on SQLite's
+"""SQLite writers of one process queue on a lock of the process (gzkit.sqlite), not on SQLite's
 polling busy handler: the lock is the database file's, held from BEGIN IMMEDIATE until the
 transaction ends however it ends, and read-only transactions never take it."""
 
