@@ -18,6 +18,7 @@ import pytest
 from fastapi import FastAPI
 from helpers import LOOPBACK, D, demand_report, realtime_dispatch, realtime_user, wait_for
 from paho.mqtt.enums import CallbackAPIVersion
+from prometheus_client import REGISTRY
 from service_api import Api
 from sqlalchemy import select
 from test_mqtt import BROKER, _broker_up
@@ -29,6 +30,7 @@ from gzvpp.openadr.mqtt_telemetry import problems_topic, telemetry_topic
 from gzvpp.openadr.runtime import install
 
 P = "/openadr3/3.1.0"
+REFUSED = "gzvpp_mqtt_telemetry_reports_total"
 AT = dt.datetime.combine(D, dt.time(14, 0))
 
 
@@ -129,6 +131,7 @@ def test_what_cannot_be_taken_is_told_and_stores_nothing(
     first, second = dispatched["people"]
     ven = dispatched["vens"][second]
     before = _telemetry(api, first), _telemetry(api, second)
+    refused = REGISTRY.get_sample_value(REFUSED, {"outcome": "refused"}) or 0.0
     minute = AT + dt.timedelta(minutes=5)
     ven.send(b"{not json")
     ven.send({"eventID": dispatched["events"][second], "clientName": "site"})  # no resources
@@ -147,6 +150,8 @@ def test_what_cannot_be_taken_is_told_and_stores_nothing(
     assert f"no real-time event {dispatched['events'][first]} of this ven" in details
     assert "many" in details or "number" in details
     assert (_telemetry(api, first), _telemetry(api, second)) == before
+    # The operator counts them in /metrics (the report on no-such-ven's topic too).
+    assert REGISTRY.get_sample_value(REFUSED, {"outcome": "refused"}) == refused + 5
 
 
 def test_a_report_that_fails_costs_the_others_of_its_batch_nothing(

@@ -8,7 +8,9 @@ The metrics are ``prometheus_client`` objects shared by the whole process:
 - admission (:mod:`gzvpp.kit.admission`): requests at work, queued, shed, and the capacity;
 - the scheduler: lag from an invitation's close to its ranking, the time of its last run,
   whether a process is its elected leader;
-- evaluation time per event; database connections checked out of the pool.
+- evaluation time per event; database connections checked out of the pool;
+- telemetry over MQTT (:mod:`gzvpp.openadr.mqtt_telemetry`): reports recorded and refused, and
+  how many wait to be written.
 
 Several processes (``gzvpp serve --workers N``) use ``prometheus_client``'s multiprocess mode:
 with ``$PROMETHEUS_MULTIPROC_DIR`` set before the processes start, each writes its values to
@@ -102,6 +104,16 @@ JOBS = Gauge(
     "后台任务数，按状态（读取 /metrics 时从数据库统计）",
     ["status"],
     multiprocess_mode="livemostrecent",
+)
+TELEMETRY_REPORTS = Counter(
+    "gzvpp_mqtt_telemetry_reports",
+    "经 MQTT 收到的遥测报告数：recorded 已记录，refused 未采纳（原因已发回该 VEN）",
+    ["outcome"],
+)
+TELEMETRY_WAITING = Gauge(
+    "gzvpp_mqtt_telemetry_waiting",
+    "已收到、待写入的 MQTT 遥测报告数（每批写入后统计）",
+    multiprocess_mode="livesum",
 )
 DB_CHECKED_OUT = Gauge(
     "gzvpp_db_pool_checked_out",

@@ -45,6 +45,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from gzkit.db import in_ids, session_scope
+from gzvpp.kit.metrics import TELEMETRY_REPORTS, TELEMETRY_WAITING
 from gzvpp.models import ClientRole, Event, ObjectType, OpenADRClient, OpenADRObject
 from gzvpp.openadr import mapping, monitoring
 from gzvpp.openadr.mqtt import PREFIX, Broker, encode
@@ -262,10 +263,14 @@ class TelemetrySubscriber:
                 return
             log.exception("telemetry: a report over MQTT could not be recorded")
             self.refused += 1
+            TELEMETRY_REPORTS.labels("refused").inc()
             self._tell([Problem(batch[0][0], "the report could not be recorded")])
             return
         self.recorded += len(batch) - len(problems)
         self.refused += len(problems)
+        TELEMETRY_REPORTS.labels("recorded").inc(len(batch) - len(problems))
+        TELEMETRY_REPORTS.labels("refused").inc(len(problems))
+        TELEMETRY_WAITING.set(self._inbox.qsize())
         self._tell(problems)
 
     def _tell(self, problems: list[Problem]) -> None:
