@@ -109,10 +109,10 @@ def make_engine(url: str, pool_size: int = DEFAULT_POOL_SIZE) -> Engine:
         "json_serializer": _json_text,
         "json_deserializer": orjson.loads,
     }
-    if not url.startswith("sqlite"):
-        options["pool_pre_ping"] = True  # a server restart must not fail the next requests
     if url.startswith("sqlite"):
         options["connect_args"] = {"factory": SqliteConnection}
+    else:
+        options["pool_pre_ping"] = True  # a server restart must not fail the next requests
     engine = create_engine(url, **options)
     if engine.dialect.name == "sqlite":
         configure_sqlite(engine)

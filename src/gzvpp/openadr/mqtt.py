@@ -39,6 +39,7 @@ from urllib.parse import urlsplit
 import orjson
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
+from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 
 PREFIX = "openadr3"
@@ -97,14 +98,24 @@ class Broker:
         port = parts.port or (8883 if parts.scheme == "mqtts" else 1883)
         return cls(client, parts.hostname, port)
 
+    def connect(self, waiting: str, properties: Properties | None = None) -> None:
+        """Connect in the background and keep reconnecting; a broker that does not answer is
+        logged (``waiting``: what waits for it), not raised."""
+        self.client.reconnect_delay_set(min_delay=1, max_delay=30)
+        try:
+            self.client.connect_async(self.host, self.port, keepalive=30, properties=properties)
+        except OSError as err:
+            log.warning("MQTT broker %s:%s: %s; %s wait for it", self.host, self.port, err, waiting)
+        self.client.loop_start()
+
 
 class MqttPublisher:
     """A paho client publishing notifications at QoS 1 from its own network thread."""
 
     def __init__(self, url: str) -> None:
         self.url = url
-        broker = Broker.at(url, f"gzvpp-vtn-{uuid.uuid4().hex[:12]}")
-        self._host, self._port, self._client = broker.host, broker.port, broker.client
+        self._broker = Broker.at(url, f"gzvpp-vtn-{uuid.uuid4().hex[:12]}")
+        self._client = self._broker.client
         # No limit on messages awaiting their PUBACK: with one, paho scans the messages in
         # flight on every PUBACK to find the next to send (quadratic: 20,000 notifications
         # of a dispatch to 10,000 VENs cost seconds of the GIL).
@@ -120,12 +131,7 @@ class MqttPublisher:
         if self._started:
             return
         self._started = True
-        self._client.reconnect_delay_set(min_delay=1, max_delay=30)
-        try:
-            self._client.connect_async(self._host, self._port, keepalive=30)
-        except OSError as err:
-            log.warning("MQTT broker %s: %s; notifications wait for it", self.url, err)
-        self._client.loop_start()
+        self._broker.connect("notifications")
 
     def stop(self) -> None:
         """Disconnect and stop the network thread."""

@@ -185,8 +185,7 @@ class TelemetrySubscriber:
         self._max_body = max_body
         self._inbox: queue.SimpleQueue[tuple[str, bytes] | None] = queue.SimpleQueue()
         self._writer: threading.Thread | None = None
-        self.recorded = 0  # reports taken since start
-        self.refused = 0  # reports not taken
+        self.refused = 0  # reports not taken since start
 
     def start(self) -> None:
         """Connect (in the background, retrying) and start the writer."""
@@ -196,16 +195,9 @@ class TelemetrySubscriber:
             target=self._write, name="gzvpp-openadr-telemetry", daemon=True
         )
         self._writer.start()
-        self._client.reconnect_delay_set(min_delay=1, max_delay=30)
-        try:
-            connect = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
-            connect.ReceiveMaximum = RECEIVE_MAXIMUM
-            self._client.connect_async(
-                self._broker.host, self._broker.port, keepalive=30, properties=connect
-            )
-        except OSError as err:
-            log.warning("MQTT broker %s: %s; telemetry waits for it", self.url, err)
-        self._client.loop_start()
+        connect = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
+        connect.ReceiveMaximum = RECEIVE_MAXIMUM
+        self._broker.connect("reports", connect)
 
     def stop(self) -> None:
         """Disconnect, record what has arrived, stop."""
@@ -266,7 +258,6 @@ class TelemetrySubscriber:
             TELEMETRY_REPORTS.labels("refused").inc()
             self._tell([Problem(batch[0][0], "the report could not be recorded")])
             return
-        self.recorded += len(batch) - len(problems)
         self.refused += len(problems)
         TELEMETRY_REPORTS.labels("recorded").inc(len(batch) - len(problems))
         TELEMETRY_REPORTS.labels("refused").inc(len(problems))
