@@ -21,7 +21,16 @@ from typing import Any
 import paho.mqtt.client as mqtt
 import pytest
 from fastapi import FastAPI
-from helpers import LOOPBACK, D, create_event, free_port, provision, realtime_user, wait_for
+from helpers import (
+    LOOPBACK,
+    D,
+    bearer_of,
+    create_event,
+    free_port,
+    provision,
+    realtime_user,
+    wait_for,
+)
 from paho.mqtt.enums import CallbackAPIVersion
 from service_api import Api
 from typer.testing import CliRunner
@@ -231,6 +240,10 @@ def test_a_ven_publishes_telemetry_on_its_own_topic_only(
     broker.reload()
     runtime = install(app, dataclasses.replace(LOOPBACK, mqtt_url=broker.vtn_url))
     assert runtime.telemetry is not None and mine.client_id and theirs.client_id
+    # Every client reads the broker's address; never the VTN's login, which publishes anywhere.
+    bindings = api.client.get("/openadr3/3.1.0/notifiers", headers=bearer_of(api, mine)).json()
+    assert bindings["MQTT"]["URIS"] == [f"mqtt://127.0.0.1:{broker.port}"]
+    assert VTN_USER in broker.vtn_url
     runtime.telemetry.start()
     ven = wait_for(lambda: _logged_in(broker.port, mine.client_id, mine.client_secret))
     other = wait_for(lambda: _logged_in(broker.port, theirs.client_id, theirs.client_secret))

@@ -73,11 +73,14 @@ def encode(notification: dict[str, Any]) -> bytes:
 
 @dataclass(frozen=True)
 class Broker:
-    """A paho client for the broker at an ``mqtt://`` or ``mqtts://`` URL, not yet connected."""
+    """A paho client for the broker at an ``mqtt://`` or ``mqtts://`` URL, not yet connected;
+    ``address`` is the URL without its login, to show and to log (the VTN's password would
+    let anyone publish on every topic)."""
 
     client: mqtt.Client
     host: str
     port: int
+    address: str
 
     @classmethod
     def at(cls, url: str, client_id: str, protocol: MQTTProtocolVersion | None = None) -> Broker:
@@ -96,7 +99,8 @@ class Broker:
         if parts.username:
             client.username_pw_set(parts.username, parts.password)
         port = parts.port or (8883 if parts.scheme == "mqtts" else 1883)
-        return cls(client, parts.hostname, port)
+        address = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
+        return cls(client, parts.hostname, port, address)
 
     def connect(self, waiting: str, properties: Properties | None = None) -> None:
         """Connect in the background and keep reconnecting; a broker that does not answer is
@@ -105,7 +109,7 @@ class Broker:
         try:
             self.client.connect_async(self.host, self.port, keepalive=30, properties=properties)
         except OSError as err:
-            log.warning("MQTT broker %s:%s: %s; %s wait for it", self.host, self.port, err, waiting)
+            log.warning("MQTT broker %s: %s; %s wait for it", self.address, err, waiting)
         self.client.loop_start()
 
 
@@ -113,8 +117,8 @@ class MqttPublisher:
     """A paho client publishing notifications at QoS 1 from its own network thread."""
 
     def __init__(self, url: str) -> None:
-        self.url = url
         self._broker = Broker.at(url, f"gzvpp-vtn-{uuid.uuid4().hex[:12]}")
+        self.url = self._broker.address  # what GET /notifiers tells every client
         self._client = self._broker.client
         # No limit on messages awaiting their PUBACK: with one, paho scans the messages in
         # flight on every PUBACK to find the next to send (quadratic: 20,000 notifications

@@ -170,7 +170,7 @@ class TelemetrySubscriber:
         interval: float = 0.5,
         max_body: int = 1 << 20,
     ) -> None:
-        self.url, self._factory, self._now = url, factory, now
+        self._factory, self._now = factory, now
         self._interval = interval
         self._subscription = f"$share/{group}/{TOPIC}"
         # MQTT 5, to tell the broker how many reports may await their PUBACK (Receive
@@ -213,7 +213,9 @@ class TelemetrySubscriber:
         self, client: mqtt.Client, _userdata: Any, _flags: Any, reason: ReasonCode, _props: Any
     ) -> None:
         if reason.is_failure:
-            log.warning("MQTT broker %s refused the telemetry login: %s", self.url, reason)
+            log.warning(
+                "MQTT broker %s refused the telemetry login: %s", self._broker.address, reason
+            )
         else:
             client.subscribe(self._subscription, qos=1)
 
